@@ -1,0 +1,126 @@
+//! Fairness benchmarks.
+//!
+//! - `group_counts/N`: the core kernel (one pass over encoded rows into the mergeable state,
+//!   rayon-parallel), N from 1e4 to 1e7.
+//! - `report_10m`: the full `fairgauge fairness` path on 10M synthetic rows in Parquet, sex × race
+//!   intersected (2 × 5 groups), against `polars_group_by_10m`: polars reading the same Parquet and
+//!   counting the same cells (attributes × label × prediction) with a lazy group_by.
+//!
+//! Set `FAIRGAUGE_BENCH_ROWS` to change the 10M (e.g. 1000000 for a quick run).
+
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use fairgauge::fairness::{run_fairness, FairnessSpec};
+use fairgauge::source::{ReadOptions, Table};
+use fairgauge::synth::{write_synth, SynthOptions};
+use fairgauge_core::fairness::{CodedAttribute, FairnessBatch, FairnessOptions, FairnessState};
+use polars::prelude::*;
+
+fn rows() -> usize {
+    std::env::var("FAIRGAUGE_BENCH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000_000)
+}
+
+fn data_file(n: usize) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(format!("synth-{n}.parquet"));
+    if !p.exists() {
+        let o = SynthOptions {
+            rows: n,
+            ..Default::default()
+        };
+        write_synth(&o, &p, None).unwrap();
+    }
+    p
+}
+
+fn group_counts(c: &mut Criterion) {
+    let mut g = c.benchmark_group("group_counts");
+    g.sample_size(10);
+    let sex = vec![Some("Female".to_string()), Some("Male".to_string())];
+    let race: Vec<Option<String>> = (0..5).map(|i| Some(format!("r{i}"))).collect();
+    for n in [10_000usize, 100_000, 1_000_000, 10_000_000] {
+        // A fixed pseudo-random pattern (xorshift), the same for every run.
+        let mut x = 0x2545F4914F6CDD1Du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let label: Vec<Option<bool>> = (0..n).map(|_| Some(next() % 10 < 3)).collect();
+        let pred: Vec<Option<bool>> = (0..n).map(|_| Some(next() % 10 < 3)).collect();
+        let s: Vec<u32> = (0..n).map(|_| (next() % 2) as u32).collect();
+        let r: Vec<u32> = (0..n).map(|_| (next() % 5) as u32).collect();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                let mut st = FairnessState::new(vec!["sex".into(), "race".into()], true, false);
+                st.update_parallel(&FairnessBatch {
+                    label: &label,
+                    prediction: Some(&pred),
+                    score: None,
+                    attributes: vec![
+                        CodedAttribute {
+                            name: "sex",
+                            codes: &s,
+                            levels: &sex,
+                        },
+                        CodedAttribute {
+                            name: "race",
+                            codes: &r,
+                            levels: &race,
+                        },
+                    ],
+                    row_offset: 0,
+                })
+                .unwrap();
+                st
+            })
+        });
+    }
+    g.finish();
+}
+
+fn report_vs_polars(c: &mut Criterion) {
+    let n = rows();
+    let path = data_file(n);
+    let mut g = c.benchmark_group("fairness_10m");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n as u64));
+    let table = Table::open(&path, &ReadOptions::default()).unwrap();
+    let spec = FairnessSpec {
+        label: "label".into(),
+        prediction: Some("prediction".into()),
+        score: None,
+        threshold: 0.5,
+        sensitive: vec!["sex".into(), "race".into()],
+        positive_label: Some("1".into()),
+    };
+    let opts = FairnessOptions {
+        intersect: true,
+        ..Default::default()
+    };
+    g.bench_function("report", |b| {
+        b.iter(|| run_fairness(&table, &spec, &opts, None).unwrap())
+    });
+    let p = path.to_str().unwrap().to_string();
+    g.bench_function("polars_group_by", |b| {
+        b.iter(|| {
+            LazyFrame::scan_parquet(PlRefPath::new(p.as_str()), Default::default())
+                .unwrap()
+                .group_by([col("sex"), col("race"), col("label"), col("prediction")])
+                .agg([len()])
+                .collect()
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, group_counts, report_vs_polars);
+criterion_main!(benches);

@@ -1,0 +1,184 @@
+//! `fairgauge fairness`: per-group rates, disparities and summaries.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Result};
+use clap::{Args, ValueEnum};
+use fairgauge::fairness::{run_fairness, FairnessSpec, Progress};
+use fairgauge::source::Table;
+use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
+
+use crate::read_args::ReadArgs;
+use crate::ExitStatus;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for the terminal.
+    Text,
+    /// The machine contract: `groups`, `disparities`, `summary`.
+    Json,
+}
+
+/// Arguments of `fairgauge fairness`.
+#[derive(Debug, Args)]
+pub struct FairnessArgs {
+    /// The table to assess (CSV, Parquet, Arrow IPC or NDJSON).
+    pub data: PathBuf,
+    /// Column holding the true label.
+    #[arg(long, value_name = "COL")]
+    pub label: String,
+    /// Column holding the model's binary decision. Without it (and without --score) only the
+    /// dataset's bias is measured: base rates by group.
+    #[arg(long, value_name = "COL")]
+    pub prediction: Option<String>,
+    /// Column holding the model's probability of the positive label.
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+    /// A score at or above this is a positive decision (used when no --prediction is given).
+    #[arg(long, default_value_t = 0.5, value_name = "T")]
+    pub threshold: f64,
+    /// Sensitive attributes, comma-separated.
+    #[arg(
+        long,
+        value_name = "COL[,COL…]",
+        value_delimiter = ',',
+        required = true
+    )]
+    pub sensitive: Vec<String>,
+    /// Also assess every combination of the sensitive attributes (e.g. sex & race).
+    #[arg(long)]
+    pub intersect: bool,
+    /// The label value that is the positive (favourable) outcome, e.g. `>50K`, `1`, `yes`.
+    /// Default: the label value among 1, true, yes, y, t, positive.
+    #[arg(long, value_name = "V")]
+    pub positive_label: Option<String>,
+    /// Reference group: `majority` (largest), `best` or `worst` (per metric), a group name used
+    /// wherever it occurs, or ATTR=GROUP pairs, comma-separated (`sex=Male,race=White`).
+    #[arg(long, default_value = "majority", value_name = "NAME")]
+    pub reference_group: String,
+    /// Groups with fewer rows are marked insufficient_data (kept, but left out of summaries).
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub min_group_size: u64,
+    /// Confidence level of every interval.
+    #[arg(long, default_value_t = 0.95, value_name = "C")]
+    pub confidence: f64,
+    /// α of the generalized entropy index (AIF360's default is 2).
+    #[arg(long, default_value_t = 2.0, value_name = "A")]
+    pub gei_alpha: f64,
+    /// Expected population shares of an attribute's groups, repeatable:
+    /// `sex=Female:0.5,Male:0.5`.
+    #[arg(long, value_name = "ATTR=G:S,G:S")]
+    pub expected_shares: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+fn parse_reference(s: &str) -> Result<ReferenceSpec> {
+    Ok(match s {
+        "majority" => ReferenceSpec::Majority,
+        "best" => ReferenceSpec::Best,
+        "worst" => ReferenceSpec::Worst,
+        _ => {
+            let mut by_attribute = BTreeMap::new();
+            let mut any = vec![];
+            for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                match part.split_once('=') {
+                    Some((a, g)) => {
+                        by_attribute.insert(a.trim().to_string(), g.trim().to_string());
+                    }
+                    None => any.push(part.to_string()),
+                }
+            }
+            if by_attribute.is_empty() && any.is_empty() {
+                bail!("--reference-group is empty; expected majority, best, worst, a group name or ATTR=GROUP");
+            }
+            ReferenceSpec::Named { by_attribute, any }
+        }
+    })
+}
+
+fn parse_shares(items: &[String]) -> Result<BTreeMap<String, BTreeMap<String, f64>>> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        let Some((attr, rest)) = item.split_once('=') else {
+            bail!("--expected-shares `{item}`: expected ATTR=GROUP:SHARE,GROUP:SHARE");
+        };
+        let mut shares = BTreeMap::new();
+        for part in rest.split(',') {
+            let Some((g, v)) = part.rsplit_once(':') else {
+                bail!("--expected-shares `{item}`: `{part}` is not GROUP:SHARE");
+            };
+            let v: f64 = v.trim().parse().map_err(|_| {
+                anyhow::anyhow!("--expected-shares `{item}`: share `{v}` is not a number")
+            })?;
+            shares.insert(g.trim().to_string(), v);
+        }
+        out.insert(attr.trim().to_string(), shares);
+    }
+    Ok(out)
+}
+
+/// Runs the subcommand.
+pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
+    let opts = FairnessOptions {
+        confidence: a.confidence,
+        min_group_size: a.min_group_size,
+        reference: parse_reference(&a.reference_group)?,
+        intersect: a.intersect,
+        gei_alpha: a.gei_alpha,
+        expected_shares: parse_shares(&a.expected_shares)?,
+        ..Default::default()
+    };
+    if !(a.confidence > 0.0 && a.confidence < 1.0) {
+        bail!(
+            "--confidence must be strictly between 0 and 1, given {}",
+            a.confidence
+        );
+    }
+    let table = Table::open(&a.data, &a.read.to_options()?)?;
+    let spec = FairnessSpec {
+        label: a.label,
+        prediction: a.prediction,
+        score: a.score,
+        threshold: a.threshold,
+        sensitive: a.sensitive,
+        positive_label: a.positive_label,
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} rows ({per_sec}, {elapsed})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    });
+    let progress: Option<Progress> = bar
+        .clone()
+        .map(|pb| Arc::new(move |rows: u64| pb.set_message(format!("{rows}"))) as Progress);
+    let result = run_fairness(&table, &spec, &opts, progress);
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    let out = result?;
+    let text = match a.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&out)?;
+            s.push('\n');
+            s
+        }
+        Format::Text => crate::render::fairness_text(&out),
+    };
+    super::emit(&text, a.output.as_deref())?;
+    Ok(ExitStatus::Success)
+}

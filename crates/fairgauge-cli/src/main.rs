@@ -1,0 +1,80 @@
+//! The `fairgauge` command line: one module per subcommand; errors become one clear line on
+//! stderr and exit code 2, a broken pipe exits 0.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod read_args;
+mod render;
+
+/// Measure the bias and data-integrity risks of AI systems and turn them into evidence.
+#[derive(Debug, Parser)]
+#[command(name = "fairgauge", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Per-group rates, disparities and fairness summaries of a classifier's decisions (or of a
+    /// dataset's labels) across sensitive attributes.
+    Fairness(commands::fairness::FairnessArgs),
+    /// Write a seeded synthetic table with planted group disparity and drift.
+    Synth(commands::synth::SynthArgs),
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything ran (exit 0).
+    Success,
+    /// Ran, but a check failed (exit 1; used by assessments).
+    #[allow(dead_code)]
+    Failure,
+    /// Bad usage or bad data (exit 2).
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        ExitCode::from(match s {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        })
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Fairness(a) => commands::fairness::run(a),
+        Command::Synth(a) => commands::synth::run(a),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(e) if is_broken_pipe(&e) => ExitStatus::Success.into(),
+        Err(e) => {
+            let mut msg = format!("error: {e}");
+            for cause in e.chain().skip(1) {
+                let c = cause.to_string();
+                if !msg.contains(&c) {
+                    msg.push_str(&format!(": {c}"));
+                }
+            }
+            let _ = writeln!(std::io::stderr(), "{msg}");
+            ExitStatus::Error.into()
+        }
+    }
+}

@@ -1,0 +1,568 @@
+//! The `fairgauge` binary end to end: bad input gives exit code 2 and one clear message; good
+//! input gives the JSON contract; text output is pinned by snapshots
+//! (`UPDATE_SNAPSHOTS=1 cargo test` rewrites them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fairgauge"));
+    c.current_dir(root());
+    c
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run fairgauge")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// Asserts exit code 2 and that stderr is one line containing every `needle`.
+fn fails_with(args: &[&str], needles: &[&str]) {
+    let o = run(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "args {args:?}: stderr {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line expected: {err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in: {err}");
+    }
+}
+
+const GOOD: &str = "y,p,s,g\n1,1,0.9,a\n0,0,0.2,a\n1,0,0.4,b\n0,1,0.7,b\n1,1,0.8,a\n0,0,0.1,b\n";
+
+#[test]
+fn missing_column_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", GOOD);
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "nope",
+            "--sensitive",
+            "g",
+        ],
+        &["no column `nope`", "columns are: y, p, s, g"],
+    );
+}
+
+#[test]
+fn label_with_three_values_lists_them() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,p,g\n1,1,a\n0,0,a\n2,1,b\n0,1,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
+        &["column `y`", "more than two values", "`0`, `1`, `2`"],
+    );
+}
+
+#[test]
+fn prediction_that_is_not_binary_or_lacks_the_positive_label() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,p,g\n1,1,a\n0,0,a\n1,2,b\n0,1,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
+        &["column `p`", "more than two values"],
+    );
+    let f = write(&d, "u.csv", "y,p,g\nyes,a,a\nno,b,a\nyes,a,b\nno,b,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
+        &["column `p`", "do not include the positive label `yes`"],
+    );
+}
+
+#[test]
+fn score_outside_unit_interval_or_nan_names_the_row() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,s,g\n1,0.9,a\n0,1.5,a\n1,0.4,b\n0,0.2,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--score",
+            "s",
+            "--sensitive",
+            "g",
+        ],
+        &["column `s`", "score 1.5 at data row 2", "outside [0, 1]"],
+    );
+    let f = write(&d, "n.csv", "y,s,g\n1,0.9,a\n0,NaN,a\n1,0.4,b\n0,0.2,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--score",
+            "s",
+            "--sensitive",
+            "g",
+        ],
+        &["column `s`", "NaN at data row 2"],
+    );
+    let f = write(&d, "x.csv", "y,s,g\n1,0.9,a\n0,high,a\n1,0.4,b\n0,0.2,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--score",
+            "s",
+            "--sensitive",
+            "g",
+        ],
+        &["column `s`", "`high`", "not a number"],
+    );
+}
+
+#[test]
+fn empty_file_and_header_only() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "e.csv", "");
+    fails_with(
+        &["fairness", &f, "--label", "y", "--sensitive", "g"],
+        &["the file is empty"],
+    );
+    let f = write(&d, "h.csv", "y,g\n");
+    fails_with(
+        &["fairness", &f, "--label", "y", "--sensitive", "g"],
+        &["no data rows"],
+    );
+}
+
+#[test]
+fn one_group_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,p,g\n1,1,a\n0,0,a\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
+        &["`g` has only one group (a)"],
+    );
+}
+
+#[test]
+fn all_null_role_column_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,p,g\n1,,a\n0,,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
+        &["column `p`", "every value is null"],
+    );
+    let f = write(&d, "u.csv", "y,p,g\n1,1,\n0,0,\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
+        &["column `g`", "every value is null"],
+    );
+}
+
+#[test]
+fn malformed_csv_line_is_numbered() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,p,g\n1,1,a\n0,0,b\n1,1,a,extra\n0,1,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
+        &["line 4", "expected 3 fields"],
+    );
+}
+
+#[test]
+fn huge_cardinality_attribute_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let mut text = String::from("y,p,id\n");
+    for i in 0..1500 {
+        text.push_str(&format!("{},{},{}\n", i % 2, (i / 2) % 2, i));
+    }
+    let f = write(&d, "t.csv", &text);
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "id",
+        ],
+        &["column `id`", "more than 1000 distinct values"],
+    );
+}
+
+#[test]
+fn unknown_extension_and_bad_options() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.weird", GOOD);
+    fails_with(
+        &["fairness", &f, "--label", "y", "--sensitive", "g"],
+        &["cannot tell the format", "--input-format"],
+    );
+    let f = write(&d, "t.csv", GOOD);
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--sensitive",
+            "g",
+            "--confidence",
+            "1.5",
+        ],
+        &["--confidence"],
+    );
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "y",
+            "--sensitive",
+            "g",
+        ],
+        &["column `y` is given for two roles"],
+    );
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--sensitive",
+            "g",
+            "--reference-group",
+            "zzz",
+        ],
+        &["reference group `zzz` not found"],
+    );
+    fails_with(
+        &[
+            "fairness",
+            "/nonexistent/x.csv",
+            "--label",
+            "y",
+            "--sensitive",
+            "g",
+        ],
+        &["/nonexistent/x.csv", "cannot open"],
+    );
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--sensitive",
+            "g",
+            "--positive-label",
+            "7",
+        ],
+        &["positive label `7` never occurs"],
+    );
+}
+
+#[test]
+fn unparseable_labels_need_a_positive_label() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,g\ngood,a\nbad,b\ngood,b\n");
+    fails_with(
+        &["fairness", &f, "--label", "y", "--sensitive", "g"],
+        &[
+            "cannot tell which label value is positive",
+            "--positive-label",
+        ],
+    );
+}
+
+#[test]
+fn headerless_file_with_columns_flag_and_null_values() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "1;1;a\n0;NA;a\n1;0;b\n0;1;b\n1;1;b\n");
+    let o = run(&[
+        "fairness",
+        &f,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--columns",
+        "y,p,g",
+        "--separator",
+        ";",
+        "--null-values",
+        "NA",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"]["seen"], 5);
+    assert_eq!(v["rows"]["excluded_null_prediction"], 1);
+    assert_eq!(v["rows"]["used"], 4);
+}
+
+#[test]
+fn json_contract_has_groups_disparities_and_summary() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", GOOD);
+    let out = d.path().join("out.json");
+    let o = run(&[
+        "fairness",
+        &f,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--score",
+        "s",
+        "--sensitive",
+        "g",
+        "--min-group-size",
+        "1",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let g = &v["groups"][0];
+    for key in [
+        "attribute",
+        "group",
+        "count",
+        "share",
+        "tp",
+        "fp",
+        "tn",
+        "fn",
+        "selection_rate",
+        "tpr",
+        "fpr",
+        "tnr",
+        "fnr",
+        "ppv",
+        "npv",
+        "fdr",
+        "for",
+        "accuracy",
+        "balanced_accuracy",
+        "f1",
+        "error_rate",
+        "base_rate",
+        "mean_score",
+        "roc_auc",
+        "brier_score",
+        "ece",
+        "ci",
+        "insufficient_data",
+    ] {
+        assert!(g.get(key).is_some(), "groups[0].{key} missing: {g}");
+    }
+    assert!(v["disparities"].as_array().unwrap().len() > 10);
+    assert!(v["summary"]["g"]["demographic_parity_difference"].is_number());
+    // Group a: TP 2, FP 0, TN 1, FN 0 → FPR 0, PPV 1; 0/0 rates are null with a reason.
+    let a = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "a")
+        .unwrap();
+    assert_eq!(a["fnr"], 0.0);
+    assert_eq!(a["treatment_equality"], serde_json::Value::Null);
+    assert!(a["undefined"]["treatment_equality"]
+        .as_str()
+        .unwrap()
+        .contains("FP = 0"));
+}
+
+fn snapshot(name: &str, args: &[&str]) {
+    let o = run(args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got = String::from_utf8(o.stdout).unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert_eq!(
+        got, want,
+        "snapshot {name} differs; UPDATE_SNAPSHOTS=1 rewrites it"
+    );
+}
+
+#[test]
+fn adult_text_snapshot() {
+    snapshot(
+        "adult_fairness.txt",
+        &[
+            "fairness",
+            "datasets/adult/adult.data",
+            "--label",
+            "income",
+            "--sensitive",
+            "sex,race",
+            "--positive-label",
+            ">50K",
+        ],
+    );
+}
+
+#[test]
+fn adult_json_snapshot_is_deterministic() {
+    snapshot(
+        "adult_fairness_intersect.json",
+        &[
+            "fairness",
+            "datasets/adult/adult.data",
+            "--label",
+            "income",
+            "--sensitive",
+            "sex,race",
+            "--positive-label",
+            ">50K",
+            "--intersect",
+            "--format",
+            "json",
+        ],
+    );
+}
+
+#[test]
+fn german_credit_reads_through_its_schema() {
+    let o = run(&[
+        "fairness",
+        "datasets/german/german.data",
+        "--label",
+        "credit_risk",
+        "--sensitive",
+        "sex",
+        "--positive-label",
+        "good",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"]["used"], 1000);
+    // 310 women (A92 + A95), 690 men; 700 good risks in all (UCI documentation)
+    let groups = v["groups"].as_array().unwrap();
+    let female = groups.iter().find(|g| g["group"] == "female").unwrap();
+    assert_eq!(female["count"], 310);
+    let pos: u64 = groups
+        .iter()
+        .map(|g| g["positives"].as_u64().unwrap())
+        .sum();
+    assert_eq!(pos, 700);
+}
+
+#[test]
+fn bundled_datasets_match_their_checksums() {
+    let sums = std::fs::read_to_string(root().join("datasets/SHA256SUMS")).unwrap();
+    assert_eq!(sums.lines().count(), 4);
+    for line in sums.lines() {
+        let (hash, file) = line.split_once("  ").unwrap();
+        let out = Command::new("sha256sum")
+            .arg(root().join("datasets").join(file))
+            .output()
+            .unwrap();
+        let got = String::from_utf8_lossy(&out.stdout);
+        assert!(got.starts_with(hash), "{file}: {got}");
+    }
+}

@@ -1,0 +1,17 @@
+//! Group fairness for binary classification: per-group confusion counts as a mergeable state,
+//! per-group rates with Wilson intervals, disparities against a reference group, the summary
+//! metrics Fairlearn and AIF360 define, and dataset bias when there is no prediction.
+
+pub mod inequality;
+pub mod metric;
+pub mod report;
+pub mod scores;
+pub mod state;
+
+pub use metric::{Confusion, Metric};
+pub use report::{
+    AttributeSummary, Disparity, FairnessOptions, FairnessReport, GroupMetrics, ReferenceSpec,
+    Representation, RowCounts,
+};
+pub use scores::ScoreHistogram;
+pub use state::{CodedAttribute, FairnessBatch, FairnessState, GroupKey, NULL_GROUP};

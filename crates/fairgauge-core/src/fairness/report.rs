@@ -1,0 +1,855 @@
+//! Finishing a [`FairnessState`]: per-group metrics with Wilson intervals, disparities against a
+//! reference group with p-values and Newcombe intervals, per-attribute summaries as Fairlearn and
+//! AIF360 define them, inequality indices and representation against expected shares.
+//!
+//! Conventions (each tested):
+//! - difference = group − reference, ratio = group / reference (AIF360's direction: unprivileged
+//!   over privileged, with the reference as the privileged group);
+//! - the summary's "between groups" differences are `max − min` and ratios `min / max` over the
+//!   groups with enough rows, exactly as Fairlearn 0.15's `method="between_groups"`;
+//! - a p-value comes from the pooled two-proportion z-test, or from Fisher's exact test when any
+//!   expected count of the 2×2 table is below 5;
+//! - a group with fewer rows than `min_group_size` is reported and flagged `insufficient_data`,
+//!   but never chosen as reference nor used in summaries (they say which groups were left out).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::inequality::{between_group_generalized_entropy_index, generalized_entropy_index};
+use super::metric::{higher_is_better, Confusion, Metric};
+use super::state::{Cell, FairnessState, GroupKey, NULL_GROUP};
+use crate::error::{Error, Result};
+use crate::stats::{
+    chi_square_gof, chi_square_independence, fisher_exact_two_sided, newcombe_interval,
+    two_proportion_z_test, wilson_interval, z_critical, ChiSquareTest, TestKind,
+};
+
+/// How the reference group of each attribute is chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferenceSpec {
+    /// The group with the most rows.
+    #[default]
+    Majority,
+    /// Per metric, the group with the most favourable value (highest, or lowest for error rates).
+    Best,
+    /// Per metric, the group with the least favourable value.
+    Worst,
+    /// Named groups: `by_attribute` maps an attribute (or intersection such as `sex&race`) to its
+    /// reference group; a name in `any` is used in every attribute that has such a group.
+    /// Attributes with neither fall back to the majority group.
+    Named {
+        /// Attribute → group.
+        by_attribute: BTreeMap<String, String>,
+        /// Group names to look for in every attribute.
+        any: Vec<String>,
+    },
+}
+
+/// Options of [`FairnessState::finish`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FairnessOptions {
+    /// Confidence level of every interval (default 0.95).
+    pub confidence: f64,
+    /// Groups with fewer rows are flagged `insufficient_data` (default 30).
+    pub min_group_size: u64,
+    /// How the reference group is chosen (default majority).
+    pub reference: ReferenceSpec,
+    /// Also report every combination of two or more attributes (default false).
+    pub intersect: bool,
+    /// `α` of the generalized entropy index (default 2, as AIF360).
+    pub gei_alpha: f64,
+    /// Expected population share of each group, per attribute, for the representation check.
+    pub expected_shares: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Below this expected cell count Fisher's exact test replaces the z-test (default 5).
+    pub fisher_min_expected: f64,
+}
+
+impl Default for FairnessOptions {
+    fn default() -> Self {
+        FairnessOptions {
+            confidence: 0.95,
+            min_group_size: 30,
+            reference: ReferenceSpec::Majority,
+            intersect: false,
+            gei_alpha: 2.0,
+            expected_shares: BTreeMap::new(),
+            fisher_min_expected: 5.0,
+        }
+    }
+}
+
+/// Row accounting: nothing is dropped silently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowCounts {
+    /// Rows read.
+    pub seen: u64,
+    /// Rows counted.
+    pub used: u64,
+    /// Rows left out because the label is null.
+    pub excluded_null_label: u64,
+    /// Rows left out because the prediction is null.
+    pub excluded_null_prediction: u64,
+    /// Rows left out because the score is null.
+    pub excluded_null_score: u64,
+}
+
+/// Metrics of one group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupMetrics {
+    /// Attribute name, or `a&b` for an intersection.
+    pub attribute: String,
+    /// Group name, or `x&y` for an intersection (`<null>` for a null value).
+    pub group: String,
+    /// The group's value of each attribute.
+    pub levels: BTreeMap<String, String>,
+    /// Rows in the group.
+    pub count: u64,
+    /// Share of all counted rows.
+    pub share: f64,
+    /// Fewer rows than `min_group_size`.
+    pub insufficient_data: bool,
+    /// Whether this group is the attribute's (fixed) reference group.
+    pub reference: bool,
+    /// Confusion counts (with a prediction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tp: Option<u64>,
+    /// False positives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fp: Option<u64>,
+    /// True negatives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tn: Option<u64>,
+    /// False negatives.
+    #[serde(default, rename = "fn", skip_serializing_if = "Option::is_none")]
+    pub fn_: Option<u64>,
+    /// Rows whose label is positive.
+    pub positives: u64,
+    /// Rows whose label is negative.
+    pub negatives: u64,
+    /// Every metric under its snake_case name; `null` when undefined (see `undefined`).
+    #[serde(flatten)]
+    pub metrics: BTreeMap<Metric, Option<f64>>,
+    /// Wilson interval of each proportion.
+    pub ci: BTreeMap<Metric, [f64; 2]>,
+    /// Why a metric is undefined.
+    pub undefined: BTreeMap<Metric, String>,
+}
+
+/// One group's metric against its reference group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Disparity {
+    /// Attribute (or intersection).
+    pub attribute: String,
+    /// The metric compared.
+    pub metric: Metric,
+    /// The group.
+    pub group: String,
+    /// Its reference group.
+    pub reference: String,
+    /// The group has fewer rows than `min_group_size`.
+    pub insufficient_data: bool,
+    /// The group's value.
+    pub value: Option<f64>,
+    /// The reference group's value.
+    pub reference_value: Option<f64>,
+    /// `value − reference_value`.
+    pub difference: Option<f64>,
+    /// `value / reference_value`.
+    pub ratio: Option<f64>,
+    /// Newcombe interval of the difference.
+    pub difference_ci: Option<[f64; 2]>,
+    /// Two-sided p-value of equal proportions.
+    pub p_value: Option<f64>,
+    /// Which test gave the p-value.
+    pub test: Option<TestKind>,
+    /// Why some of the above are null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undefined: Option<String>,
+}
+
+/// Summary of one attribute (or intersection).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributeSummary {
+    /// Attribute name.
+    pub attribute: String,
+    /// The fixed reference group (`None` with `best` / `worst`, which choose per metric).
+    pub reference_group: Option<String>,
+    /// How the reference was chosen: `majority`, `named`, `best`, `worst`.
+    pub reference_rule: String,
+    /// Number of groups.
+    pub groups: usize,
+    /// Groups left out of the summary for having fewer than `min_group_size` rows.
+    pub insufficient_groups: Vec<String>,
+    /// Summary metrics under their snake_case names (Fairlearn's names where Fairlearn has them);
+    /// `null` when undefined (see `undefined`).
+    #[serde(flatten)]
+    pub metrics: BTreeMap<String, Option<f64>>,
+    /// FN / FP per group (Berk et al. 2018).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub treatment_equality: BTreeMap<String, Option<f64>>,
+    /// Chi-square test of independence of each proportion from group membership.
+    pub independence: BTreeMap<Metric, ChiSquareTest>,
+    /// Chi-square goodness of fit of group sizes to the expected shares, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representation_test: Option<ChiSquareTest>,
+    /// Why a summary metric is undefined.
+    pub undefined: BTreeMap<String, String>,
+}
+
+/// A group's share of rows against its expected population share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Representation {
+    /// Attribute.
+    pub attribute: String,
+    /// Group.
+    pub group: String,
+    /// Rows.
+    pub count: u64,
+    /// Observed share.
+    pub share: f64,
+    /// Expected share (as given, rescaled to sum to one).
+    pub expected_share: f64,
+    /// `share − expected_share`.
+    pub difference: f64,
+    /// `share / expected_share`.
+    pub ratio: f64,
+    /// Wilson interval of the observed share.
+    pub share_ci: [f64; 2],
+}
+
+/// Inequality of benefit over all counted rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inequality {
+    /// `α` used.
+    pub alpha: f64,
+    /// `GE(α)`.
+    pub generalized_entropy_index: Option<f64>,
+    /// `GE(1)`.
+    pub theil_index: Option<f64>,
+}
+
+/// The result of a fairness assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FairnessReport {
+    /// `classification` (with a prediction) or `dataset_bias` (labels only).
+    pub mode: String,
+    /// Row accounting.
+    pub rows: RowCounts,
+    /// Sensitive attributes.
+    pub attributes: Vec<String>,
+    /// Confidence level of the intervals.
+    pub confidence: f64,
+    /// Minimum group size.
+    pub min_group_size: u64,
+    /// Metrics per group, per attribute and intersection.
+    pub groups: Vec<GroupMetrics>,
+    /// Disparities against the reference group.
+    pub disparities: Vec<Disparity>,
+    /// Summary per attribute and intersection.
+    pub summary: BTreeMap<String, AttributeSummary>,
+    /// Inequality of benefit (with a prediction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inequality: Option<Inequality>,
+    /// Representation against expected shares (when given).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub representation: Vec<Representation>,
+}
+
+fn group_name(key: &GroupKey) -> String {
+    key.iter()
+        .map(|v| v.as_deref().unwrap_or(NULL_GROUP))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+struct GroupRow {
+    name: String,
+    cell: Cell,
+    insufficient: bool,
+    values: BTreeMap<Metric, std::result::Result<f64, &'static str>>,
+}
+
+impl FairnessState {
+    /// The metrics reported per group in this state's mode.
+    pub fn metrics(&self) -> Vec<Metric> {
+        if !self.has_prediction {
+            return vec![Metric::BaseRate];
+        }
+        let mut m = Metric::PROPORTIONS.to_vec();
+        m.extend([
+            Metric::BalancedAccuracy,
+            Metric::F1,
+            Metric::TreatmentEquality,
+        ]);
+        if self.has_score {
+            m.extend([
+                Metric::MeanScore,
+                Metric::RocAuc,
+                Metric::BrierScore,
+                Metric::Ece,
+            ]);
+        }
+        m
+    }
+
+    fn proportions(&self) -> Vec<Metric> {
+        self.metrics()
+            .into_iter()
+            .filter(|m| m.fraction(&Confusion::default()).is_some())
+            .collect()
+    }
+
+    /// Computes the report.
+    pub fn finish(&self, opts: &FairnessOptions) -> Result<FairnessReport> {
+        let used = self.rows_used();
+        if used == 0 {
+            return Err(Error::NoData(format!(
+                "{} rows read, {} with a null label, {} with a null prediction, {} with a null score",
+                self.rows_seen,
+                self.excluded_null_label,
+                self.excluded_null_prediction,
+                self.excluded_null_score
+            )));
+        }
+        if self.attributes.is_empty() {
+            return Err(Error::InvalidArgument(
+                "at least one sensitive attribute is needed".into(),
+            ));
+        }
+        let z = z_critical(opts.confidence)?;
+        if !opts.gei_alpha.is_finite() {
+            return Err(Error::InvalidArgument(format!(
+                "the generalized entropy index needs a finite alpha, given {}",
+                opts.gei_alpha
+            )));
+        }
+        for a in opts.expected_shares.keys() {
+            if !self.attributes.contains(a) {
+                return Err(Error::InvalidArgument(format!(
+                    "expected shares given for `{a}`, which is not a sensitive attribute ({})",
+                    self.attributes.join(", ")
+                )));
+            }
+        }
+        let mut sets: Vec<Vec<usize>> = (0..self.attributes.len()).map(|i| vec![i]).collect();
+        let k = self.attributes.len();
+        if opts.intersect && k >= 2 {
+            let mut inter: Vec<Vec<usize>> = (1u32..(1 << k))
+                .filter(|m| m.count_ones() >= 2)
+                .map(|m| (0..k).filter(|i| m & (1 << i) != 0).collect())
+                .collect();
+            inter.sort_by_key(|s| s.len());
+            sets.extend(inter);
+        }
+        if let ReferenceSpec::Named { any, .. } = &opts.reference {
+            for name in any {
+                let found = (0..k).any(|i| {
+                    self.marginal(&[i])
+                        .keys()
+                        .any(|key| group_name(key) == *name)
+                });
+                if !found {
+                    return Err(Error::UnknownReference {
+                        attribute: self.attributes.join(", "),
+                        group: name.clone(),
+                        available: (0..k)
+                            .flat_map(|i| self.marginal(&[i]).into_keys().map(|g| group_name(&g)))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    });
+                }
+            }
+        }
+
+        let mut report = FairnessReport {
+            mode: if self.has_prediction {
+                "classification"
+            } else {
+                "dataset_bias"
+            }
+            .into(),
+            rows: RowCounts {
+                seen: self.rows_seen,
+                used,
+                excluded_null_label: self.excluded_null_label,
+                excluded_null_prediction: self.excluded_null_prediction,
+                excluded_null_score: self.excluded_null_score,
+            },
+            attributes: self.attributes.clone(),
+            confidence: opts.confidence,
+            min_group_size: opts.min_group_size,
+            groups: vec![],
+            disparities: vec![],
+            summary: BTreeMap::new(),
+            inequality: None,
+            representation: vec![],
+        };
+        for set in &sets {
+            self.finish_set(set, opts, z, used, &mut report)?;
+        }
+        if self.has_prediction {
+            let all: Vec<Confusion> = self.cells.values().map(|c| c.confusion).collect();
+            report.inequality = Some(Inequality {
+                alpha: opts.gei_alpha,
+                generalized_entropy_index: generalized_entropy_index(&all, opts.gei_alpha),
+                theil_index: generalized_entropy_index(&all, 1.0),
+            });
+        }
+        Ok(report)
+    }
+
+    fn group_values(
+        &self,
+        cell: &Cell,
+    ) -> BTreeMap<Metric, std::result::Result<f64, &'static str>> {
+        let mut out = BTreeMap::new();
+        for m in self.metrics() {
+            let v = match m {
+                Metric::MeanScore | Metric::RocAuc | Metric::BrierScore | Metric::Ece => {
+                    let h = cell.scores.clone().unwrap_or_default();
+                    let v = match m {
+                        Metric::MeanScore => h.mean(),
+                        Metric::RocAuc => h.roc_auc(),
+                        Metric::BrierScore => h.brier(),
+                        _ => h.ece(),
+                    };
+                    v.ok_or(m.undefined_reason())
+                }
+                _ => m.value(&cell.confusion),
+            };
+            out.insert(m, v);
+        }
+        out
+    }
+
+    fn finish_set(
+        &self,
+        set: &[usize],
+        opts: &FairnessOptions,
+        z: f64,
+        used: u64,
+        report: &mut FairnessReport,
+    ) -> Result<()> {
+        let attr_names: Vec<&str> = set.iter().map(|&i| self.attributes[i].as_str()).collect();
+        let attribute = attr_names.join("&");
+        let marg = self.marginal(set);
+        if marg.len() < 2 {
+            return Err(Error::OneGroup {
+                attribute,
+                group: marg.keys().next().map(group_name).unwrap_or_default(),
+            });
+        }
+        let rows: Vec<GroupRow> = marg
+            .iter()
+            .map(|(key, cell)| GroupRow {
+                name: group_name(key),
+                cell: cell.clone(),
+                insufficient: cell.confusion.n() < opts.min_group_size,
+                values: self.group_values(cell),
+            })
+            .collect();
+        let eligible: Vec<usize> = (0..rows.len()).filter(|&i| !rows[i].insufficient).collect();
+        let majority = {
+            let pool: Vec<usize> = if eligible.is_empty() {
+                (0..rows.len()).collect()
+            } else {
+                eligible.clone()
+            };
+            // largest count; ties go to the first group in sorted order
+            let mut best = pool[0];
+            for &i in &pool {
+                if rows[i].cell.confusion.n() > rows[best].cell.confusion.n() {
+                    best = i;
+                }
+            }
+            best
+        };
+        let (fixed_ref, rule): (usize, &str) = match &opts.reference {
+            ReferenceSpec::Majority => (majority, "majority"),
+            ReferenceSpec::Best => (majority, "best"),
+            ReferenceSpec::Worst => (majority, "worst"),
+            ReferenceSpec::Named { by_attribute, any } => {
+                let find = |name: &str| rows.iter().position(|r| r.name == name);
+                if let Some(name) = by_attribute.get(&attribute) {
+                    let i = find(name).ok_or_else(|| Error::UnknownReference {
+                        attribute: attribute.clone(),
+                        group: name.clone(),
+                        available: rows
+                            .iter()
+                            .map(|r| r.name.clone())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })?;
+                    (i, "named")
+                } else if set.len() > 1
+                    && set
+                        .iter()
+                        .all(|&a| by_attribute.contains_key(&self.attributes[a]))
+                {
+                    let name = set
+                        .iter()
+                        .map(|&a| by_attribute[&self.attributes[a]].as_str())
+                        .collect::<Vec<_>>()
+                        .join("&");
+                    match find(&name) {
+                        Some(i) => (i, "named"),
+                        None => (majority, "majority"),
+                    }
+                } else if let Some(i) = any.iter().find_map(|n| find(n)) {
+                    (i, "named")
+                } else {
+                    (majority, "majority")
+                }
+            }
+        };
+        let per_metric = matches!(opts.reference, ReferenceSpec::Best | ReferenceSpec::Worst);
+
+        // Groups.
+        for (i, r) in rows.iter().enumerate() {
+            let c = &r.cell.confusion;
+            let mut metrics = BTreeMap::new();
+            let mut ci = BTreeMap::new();
+            let mut undefined = BTreeMap::new();
+            for (&m, v) in &r.values {
+                match v {
+                    Ok(x) => {
+                        metrics.insert(m, Some(*x));
+                        if let Some((num, den)) = m.fraction(c) {
+                            if let Some(iv) = wilson_interval(num, den, z) {
+                                ci.insert(m, iv);
+                            }
+                        }
+                    }
+                    Err(reason) => {
+                        metrics.insert(m, None);
+                        undefined.insert(m, reason.to_string());
+                    }
+                }
+            }
+            let key = marg.keys().nth(i).cloned().unwrap_or_default();
+            let levels = set
+                .iter()
+                .zip(&key)
+                .map(|(&a, v)| {
+                    (
+                        self.attributes[a].clone(),
+                        v.clone().unwrap_or_else(|| NULL_GROUP.to_string()),
+                    )
+                })
+                .collect();
+            let pred = self.has_prediction;
+            report.groups.push(GroupMetrics {
+                attribute: attribute.clone(),
+                group: r.name.clone(),
+                levels,
+                count: c.n(),
+                share: c.n() as f64 / used as f64,
+                insufficient_data: r.insufficient,
+                reference: !per_metric && i == fixed_ref,
+                tp: pred.then_some(c.tp),
+                fp: pred.then_some(c.fp),
+                tn: pred.then_some(c.tn),
+                fn_: pred.then_some(c.fn_),
+                positives: c.tp + c.fn_,
+                negatives: c.fp + c.tn,
+                metrics,
+                ci,
+                undefined,
+            });
+        }
+
+        // Disparities.
+        let proportions = self.proportions();
+        for &m in &proportions {
+            let reference = if per_metric {
+                let want_high =
+                    higher_is_better(m) == matches!(opts.reference, ReferenceSpec::Best);
+                let mut pick: Option<(usize, f64)> = None;
+                for &i in &eligible {
+                    if let Ok(v) = rows[i].values[&m] {
+                        let better = match pick {
+                            None => true,
+                            Some((_, pv)) => {
+                                if want_high {
+                                    v > pv
+                                } else {
+                                    v < pv
+                                }
+                            }
+                        };
+                        if better {
+                            pick = Some((i, v));
+                        }
+                    }
+                }
+                match pick {
+                    Some((i, _)) => i,
+                    None => continue,
+                }
+            } else {
+                fixed_ref
+            };
+            for (i, r) in rows.iter().enumerate() {
+                if i == reference {
+                    continue;
+                }
+                report.disparities.push(disparity(
+                    &attribute,
+                    m,
+                    r,
+                    &rows[reference],
+                    z,
+                    opts.fisher_min_expected,
+                ));
+            }
+        }
+
+        // Summary.
+        let mut summary = AttributeSummary {
+            attribute: attribute.clone(),
+            reference_group: (!per_metric).then(|| rows[fixed_ref].name.clone()),
+            reference_rule: rule.to_string(),
+            groups: rows.len(),
+            insufficient_groups: rows
+                .iter()
+                .filter(|r| r.insufficient)
+                .map(|r| r.name.clone())
+                .collect(),
+            metrics: BTreeMap::new(),
+            treatment_equality: BTreeMap::new(),
+            independence: BTreeMap::new(),
+            representation_test: None,
+            undefined: BTreeMap::new(),
+        };
+        let spread = |m: Metric| -> std::result::Result<(f64, f64), String> {
+            let vals: Vec<f64> = eligible
+                .iter()
+                .filter_map(|&i| rows[i].values[&m].ok())
+                .collect();
+            if vals.len() < 2 {
+                return Err(format!(
+                    "{} is defined for fewer than two groups with at least {} rows",
+                    m.name(),
+                    opts.min_group_size
+                ));
+            }
+            let max = vals.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let min = vals.iter().cloned().fold(f64::INFINITY, f64::min);
+            Ok((min, max))
+        };
+        let diff = |m: Metric| spread(m).map(|(lo, hi)| hi - lo);
+        let ratio = |m: Metric| {
+            spread(m).and_then(|(lo, hi)| {
+                if hi > 0.0 {
+                    Ok(lo / hi)
+                } else {
+                    Err(format!("{} is 0 in every group (0/0)", m.name()))
+                }
+            })
+        };
+        let mut put = |name: &str, v: std::result::Result<f64, String>| match v {
+            Ok(x) => {
+                summary.metrics.insert(name.to_string(), Some(x));
+            }
+            Err(e) => {
+                summary.metrics.insert(name.to_string(), None);
+                summary.undefined.insert(name.to_string(), e);
+            }
+        };
+        put("base_rate_difference", diff(Metric::BaseRate));
+        put("base_rate_ratio", ratio(Metric::BaseRate));
+        if self.has_prediction {
+            put("demographic_parity_difference", diff(Metric::SelectionRate));
+            put("demographic_parity_ratio", ratio(Metric::SelectionRate));
+            put(
+                "equalized_odds_difference",
+                diff(Metric::Tpr).and_then(|a| diff(Metric::Fpr).map(|b| a.max(b))),
+            );
+            put(
+                "equalized_odds_ratio",
+                ratio(Metric::Tpr).and_then(|a| ratio(Metric::Fpr).map(|b| a.min(b))),
+            );
+            put("equal_opportunity_difference", diff(Metric::Tpr));
+            put("equal_opportunity_ratio", ratio(Metric::Tpr));
+            put("predictive_parity_difference", diff(Metric::Ppv));
+            put("accuracy_difference", diff(Metric::Accuracy));
+            put("false_positive_rate_difference", diff(Metric::Fpr));
+            put("false_negative_rate_difference", diff(Metric::Fnr));
+            // AIF360's average odds difference, group vs reference, the largest in magnitude.
+            let aod = {
+                let rf = &rows[fixed_ref].values;
+                let mut worst: Option<f64> = None;
+                for &i in eligible.iter().filter(|&&i| i != fixed_ref) {
+                    let v = &rows[i].values;
+                    if let (Ok(f), Ok(t), Ok(rfp), Ok(rt)) = (
+                        v[&Metric::Fpr],
+                        v[&Metric::Tpr],
+                        rf[&Metric::Fpr],
+                        rf[&Metric::Tpr],
+                    ) {
+                        let d = 0.5 * ((f - rfp) + (t - rt));
+                        if worst.is_none_or(|w| d.abs() > w.abs()) {
+                            worst = Some(d);
+                        }
+                    }
+                }
+                worst.ok_or_else(|| {
+                    "TPR and FPR are not defined for the reference and another group".to_string()
+                })
+            };
+            put("average_odds_difference", aod);
+            let all: Vec<Confusion> = rows.iter().map(|r| r.cell.confusion).collect();
+            put(
+                "between_group_generalized_entropy_index",
+                between_group_generalized_entropy_index(&all, opts.gei_alpha)
+                    .ok_or_else(|| "mean benefit is 0".to_string()),
+            );
+            put(
+                "between_group_theil_index",
+                between_group_generalized_entropy_index(&all, 1.0)
+                    .ok_or_else(|| "mean benefit is 0".to_string()),
+            );
+            for r in &rows {
+                summary
+                    .treatment_equality
+                    .insert(r.name.clone(), r.values[&Metric::TreatmentEquality].ok());
+            }
+        }
+        for &m in &proportions {
+            let table: Vec<(u64, u64)> = eligible
+                .iter()
+                .filter_map(|&i| m.fraction(&rows[i].cell.confusion))
+                .collect();
+            if let Some(t) = chi_square_independence(&table) {
+                summary.independence.insert(m, t);
+            }
+        }
+
+        // Representation.
+        if set.len() == 1 {
+            if let Some(expected) = opts.expected_shares.get(&attribute) {
+                for r in &rows {
+                    if !expected.contains_key(&r.name) {
+                        return Err(Error::InvalidArgument(format!(
+                            "expected shares for `{attribute}` do not list group `{}` (listed: {})",
+                            r.name,
+                            expected.keys().cloned().collect::<Vec<_>>().join(", ")
+                        )));
+                    }
+                }
+                let total: f64 = expected.values().sum();
+                if expected.values().any(|&s| !(s > 0.0 && s.is_finite()))
+                    || (total - 1.0).abs() > 1e-3
+                {
+                    return Err(Error::InvalidArgument(format!(
+                        "expected shares for `{attribute}` must be positive and sum to 1, they sum to {total}"
+                    )));
+                }
+                let mut observed = vec![];
+                let mut shares = vec![];
+                for (g, &s) in expected {
+                    let count = rows
+                        .iter()
+                        .find(|r| &r.name == g)
+                        .map(|r| r.cell.confusion.n())
+                        .unwrap_or(0);
+                    let share = count as f64 / used as f64;
+                    let e = s / total;
+                    observed.push(count);
+                    shares.push(e);
+                    report.representation.push(Representation {
+                        attribute: attribute.clone(),
+                        group: g.clone(),
+                        count,
+                        share,
+                        expected_share: e,
+                        difference: share - e,
+                        ratio: share / e,
+                        share_ci: wilson_interval(count, used, z).unwrap_or([0.0, 1.0]),
+                    });
+                }
+                summary.representation_test = chi_square_gof(&observed, &shares);
+            }
+        }
+        report.summary.insert(attribute, summary);
+        Ok(())
+    }
+}
+
+fn disparity(
+    attribute: &str,
+    m: Metric,
+    g: &GroupRow,
+    r: &GroupRow,
+    z: f64,
+    fisher_min_expected: f64,
+) -> Disparity {
+    let mut d = Disparity {
+        attribute: attribute.to_string(),
+        metric: m,
+        group: g.name.clone(),
+        reference: r.name.clone(),
+        insufficient_data: g.insufficient,
+        value: g.values[&m].ok(),
+        reference_value: r.values[&m].ok(),
+        difference: None,
+        ratio: None,
+        difference_ci: None,
+        p_value: None,
+        test: None,
+        undefined: None,
+    };
+    let (Some((x1, n1)), Some((x2, n2))) =
+        (m.fraction(&g.cell.confusion), m.fraction(&r.cell.confusion))
+    else {
+        return d;
+    };
+    if n1 == 0 || n2 == 0 {
+        d.undefined = Some(if n1 == 0 {
+            format!(
+                "{} is undefined for {}: {}",
+                m.name(),
+                g.name,
+                m.undefined_reason()
+            )
+        } else {
+            format!(
+                "{} is undefined for the reference {}: {}",
+                m.name(),
+                r.name,
+                m.undefined_reason()
+            )
+        });
+        return d;
+    }
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    d.difference = Some(p1 - p2);
+    if p2 > 0.0 {
+        d.ratio = Some(p1 / p2);
+    } else {
+        d.undefined = Some(format!(
+            "ratio undefined: {} of the reference {} is 0",
+            m.name(),
+            r.name
+        ));
+    }
+    d.difference_ci = newcombe_interval(x1, n1, x2, n2, z);
+    let total = (n1 + n2) as f64;
+    let succ = (x1 + x2) as f64;
+    let min_expected = [n1 as f64, n2 as f64]
+        .iter()
+        .flat_map(|&n| [n * succ / total, n * (total - succ) / total])
+        .fold(f64::INFINITY, f64::min);
+    let t = if min_expected < fisher_min_expected {
+        Some(fisher_exact_two_sided(x1, n1 - x1, x2, n2 - x2))
+    } else {
+        two_proportion_z_test(x1, n1, x2, n2)
+    };
+    if let Some(t) = t {
+        d.p_value = Some(t.p_value);
+        d.test = Some(t.test);
+    }
+    d
+}

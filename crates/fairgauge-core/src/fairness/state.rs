@@ -1,0 +1,366 @@
+//! The mergeable fairness state: confusion counts (and, with a score, an exact score histogram)
+//! for every combination of sensitive-attribute values seen ("cells"). Groups of one attribute
+//! and intersections are sums of cells, so one pass over the rows serves every grouping.
+//!
+//! `update` counts one batch, `merge` adds another state, `finish` (in [`super::report`]) computes
+//! the report. Cells are keyed by the attribute *values*, not by codes, so states built in
+//! different processes with different dictionaries merge correctly.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::metric::Confusion;
+use super::scores::ScoreHistogram;
+use crate::error::{Error, Result};
+
+/// How a null attribute value is shown as a group name.
+pub const NULL_GROUP: &str = "<null>";
+
+/// One value per sensitive attribute (`None` for null), in the state's attribute order.
+pub type GroupKey = Vec<Option<String>>;
+
+/// A dictionary-encoded sensitive attribute of one batch: `levels[codes[i]]` is row `i`'s value.
+#[derive(Debug, Clone, Copy)]
+pub struct CodedAttribute<'a> {
+    /// Column name.
+    pub name: &'a str,
+    /// One code per row.
+    pub codes: &'a [u32],
+    /// The values the codes stand for (`None` is null).
+    pub levels: &'a [Option<String>],
+}
+
+/// One batch of rows with their roles. `None` entries are nulls; such rows are excluded and
+/// counted (label first, then prediction, then score).
+#[derive(Debug, Clone)]
+pub struct FairnessBatch<'a> {
+    /// Whether each row's label is the positive label.
+    pub label: &'a [Option<bool>],
+    /// Whether each row is predicted positive; `None` for dataset bias (labels only).
+    pub prediction: Option<&'a [Option<bool>]>,
+    /// Predicted probability of the positive label, in `[0, 1]`.
+    pub score: Option<&'a [Option<f64>]>,
+    /// The sensitive attributes, in the state's order.
+    pub attributes: Vec<CodedAttribute<'a>>,
+    /// Row number of the batch's first row in the whole input, for error messages.
+    pub row_offset: usize,
+}
+
+impl<'a> FairnessBatch<'a> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.label.len()
+    }
+
+    /// Whether the batch has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.label.is_empty()
+    }
+
+    /// Rows `start..end` as a batch of their own.
+    pub fn slice(&self, start: usize, end: usize) -> FairnessBatch<'a> {
+        FairnessBatch {
+            label: &self.label[start..end],
+            prediction: self.prediction.map(|p| &p[start..end]),
+            score: self.score.map(|s| &s[start..end]),
+            attributes: self
+                .attributes
+                .iter()
+                .map(|a| CodedAttribute {
+                    name: a.name,
+                    codes: &a.codes[start..end],
+                    levels: a.levels,
+                })
+                .collect(),
+            row_offset: self.row_offset + start,
+        }
+    }
+}
+
+/// Counts of one cell.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Confusion counts.
+    pub confusion: Confusion,
+    /// Score histogram, when a score is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scores: Option<ScoreHistogram>,
+}
+
+impl Cell {
+    /// Adds another cell.
+    pub fn add(&mut self, other: &Cell) {
+        self.confusion.add(&other.confusion);
+        if let Some(o) = &other.scores {
+            self.scores.get_or_insert_with(Default::default).merge(o);
+        }
+    }
+}
+
+/// The mergeable state of a fairness assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FairnessState {
+    /// Sensitive attribute names, in key order.
+    pub attributes: Vec<String>,
+    /// Whether a prediction is given (otherwise only dataset bias is measured).
+    pub has_prediction: bool,
+    /// Whether a score is given.
+    pub has_score: bool,
+    /// Counts per combination of attribute values.
+    pub cells: BTreeMap<GroupKey, Cell>,
+    /// Rows seen, including excluded ones.
+    pub rows_seen: u64,
+    /// Rows excluded because the label is null.
+    pub excluded_null_label: u64,
+    /// Rows excluded because the prediction is null.
+    pub excluded_null_prediction: u64,
+    /// Rows excluded because the score is null.
+    pub excluded_null_score: u64,
+}
+
+/// Above this many attribute-value combinations per batch, cells are counted in a hash map.
+const DENSE_LIMIT: u64 = 1 << 16;
+/// Rows per parallel task.
+const PAR_CHUNK: usize = 1 << 16;
+
+impl FairnessState {
+    /// An empty state for the given attributes and roles.
+    pub fn new(attributes: Vec<String>, has_prediction: bool, has_score: bool) -> Self {
+        FairnessState {
+            attributes,
+            has_prediction,
+            has_score,
+            cells: BTreeMap::new(),
+            rows_seen: 0,
+            excluded_null_label: 0,
+            excluded_null_prediction: 0,
+            excluded_null_score: 0,
+        }
+    }
+
+    /// Rows counted in cells.
+    pub fn rows_used(&self) -> u64 {
+        self.cells.values().map(|c| c.confusion.n()).sum()
+    }
+
+    fn check_batch(&self, b: &FairnessBatch<'_>) -> Result<()> {
+        let n = b.len();
+        if b.attributes.len() != self.attributes.len() {
+            return Err(Error::IncompatibleStates(format!(
+                "batch has {} sensitive attributes, state has {}",
+                b.attributes.len(),
+                self.attributes.len()
+            )));
+        }
+        if b.prediction.is_some() != self.has_prediction || b.score.is_some() != self.has_score {
+            return Err(Error::IncompatibleStates(
+                "batch roles (prediction, score) differ from the state's".into(),
+            ));
+        }
+        let mut lens: Vec<(&str, usize)> = vec![];
+        if let Some(p) = b.prediction {
+            lens.push(("prediction", p.len()));
+        }
+        if let Some(s) = b.score {
+            lens.push(("score", s.len()));
+        }
+        for a in &b.attributes {
+            lens.push((a.name, a.codes.len()));
+        }
+        for (name, len) in lens {
+            if len != n {
+                return Err(Error::LengthMismatch {
+                    column: name.to_string(),
+                    got: len,
+                    expected: n,
+                });
+            }
+        }
+        for (a, expected) in b.attributes.iter().zip(&self.attributes) {
+            if a.name != expected {
+                return Err(Error::IncompatibleStates(format!(
+                    "batch attribute `{}` where the state expects `{expected}`",
+                    a.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts one batch, single-threaded.
+    pub fn update(&mut self, b: &FairnessBatch<'_>) -> Result<()> {
+        self.check_batch(b)?;
+        let cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
+        let combos = cards
+            .iter()
+            .try_fold(1u64, |acc, &c| acc.checked_mul(c.max(1)))
+            .ok_or_else(|| {
+                Error::InvalidArgument(
+                    "too many combinations of sensitive-attribute values to count".into(),
+                )
+            })?;
+        let dense = combos <= DENSE_LIMIT;
+        let mut dense_counts: Vec<[u64; 4]> = if dense {
+            vec![[0; 4]; combos as usize]
+        } else {
+            Vec::new()
+        };
+        let mut sparse_counts: FxHashMap<u64, [u64; 4]> = FxHashMap::default();
+        let mut pairs: FxHashMap<u64, Vec<(f64, bool)>> = FxHashMap::default();
+        for i in 0..b.len() {
+            self.rows_seen += 1;
+            let Some(y) = b.label[i] else {
+                self.excluded_null_label += 1;
+                continue;
+            };
+            let p = match b.prediction {
+                Some(p) => match p[i] {
+                    Some(v) => v,
+                    None => {
+                        self.excluded_null_prediction += 1;
+                        continue;
+                    }
+                },
+                None => false,
+            };
+            let s = match b.score {
+                Some(s) => match s[i] {
+                    Some(v) if (0.0..=1.0).contains(&v) => Some(v),
+                    Some(v) => {
+                        return Err(Error::InvalidScore {
+                            row: b.row_offset + i,
+                            value: v,
+                        })
+                    }
+                    None => {
+                        self.excluded_null_score += 1;
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let mut key = 0u64;
+            for (a, &card) in b.attributes.iter().zip(&cards) {
+                let code = a.codes[i] as u64;
+                if code >= card {
+                    return Err(Error::InvalidArgument(format!(
+                        "code {code} of attribute `{}` at row {} has no level",
+                        a.name,
+                        b.row_offset + i
+                    )));
+                }
+                key = key * card + code;
+            }
+            let slot = (y as usize) * 2 + p as usize;
+            if dense {
+                dense_counts[key as usize][slot] += 1;
+            } else {
+                sparse_counts.entry(key).or_insert([0; 4])[slot] += 1;
+            }
+            if let Some(s) = s {
+                pairs.entry(key).or_default().push((s, y));
+            }
+        }
+        let decode = |mut key: u64| -> GroupKey {
+            let mut codes = vec![0u64; cards.len()];
+            for j in (0..cards.len()).rev() {
+                codes[j] = key % cards[j];
+                key /= cards[j];
+            }
+            codes
+                .iter()
+                .zip(&b.attributes)
+                .map(|(&c, a)| a.levels[c as usize].clone())
+                .collect()
+        };
+        let counted: Vec<(u64, [u64; 4])> = if dense {
+            dense_counts
+                .into_iter()
+                .enumerate()
+                .filter(|(_, c)| c.iter().any(|&v| v > 0))
+                .map(|(k, c)| (k as u64, c))
+                .collect()
+        } else {
+            sparse_counts.into_iter().collect()
+        };
+        for (key, counts) in counted {
+            let mut cell = Cell {
+                confusion: Confusion::from_cells(counts),
+                scores: None,
+            };
+            if self.has_score {
+                let mut p = pairs.remove(&key).unwrap_or_default();
+                cell.scores = Some(ScoreHistogram::from_pairs(&mut p));
+            }
+            self.cells.entry(decode(key)).or_default().add(&cell);
+        }
+        Ok(())
+    }
+
+    /// Counts one batch in parallel over chunks of rows (rayon), merging the chunk states.
+    /// The result equals [`FairnessState::update`] on the same rows.
+    pub fn update_parallel(&mut self, b: &FairnessBatch<'_>) -> Result<()> {
+        if b.len() <= PAR_CHUNK {
+            return self.update(b);
+        }
+        self.check_batch(b)?;
+        let starts: Vec<usize> = (0..b.len()).step_by(PAR_CHUNK).collect();
+        let template =
+            FairnessState::new(self.attributes.clone(), self.has_prediction, self.has_score);
+        let merged = starts
+            .into_par_iter()
+            .map(|start| {
+                let mut st = template.clone();
+                st.update(&b.slice(start, (start + PAR_CHUNK).min(b.len())))?;
+                Ok(st)
+            })
+            .try_reduce(
+                || template.clone(),
+                |mut a, b| {
+                    a.merge(&b)?;
+                    Ok(a)
+                },
+            )?;
+        self.merge(&merged)
+    }
+
+    /// Adds another state of the same attributes and roles.
+    pub fn merge(&mut self, other: &FairnessState) -> Result<()> {
+        if self.attributes != other.attributes
+            || self.has_prediction != other.has_prediction
+            || self.has_score != other.has_score
+        {
+            return Err(Error::IncompatibleStates(format!(
+                "attributes {:?} (prediction {}, score {}) vs {:?} (prediction {}, score {})",
+                self.attributes,
+                self.has_prediction,
+                self.has_score,
+                other.attributes,
+                other.has_prediction,
+                other.has_score
+            )));
+        }
+        for (k, c) in &other.cells {
+            self.cells.entry(k.clone()).or_default().add(c);
+        }
+        self.rows_seen += other.rows_seen;
+        self.excluded_null_label += other.excluded_null_label;
+        self.excluded_null_prediction += other.excluded_null_prediction;
+        self.excluded_null_score += other.excluded_null_score;
+        Ok(())
+    }
+
+    /// Sums cells over the attributes not in `attrs`: the groups of one attribute (`[i]`) or of an
+    /// intersection (`[i, j, …]`).
+    pub fn marginal(&self, attrs: &[usize]) -> BTreeMap<GroupKey, Cell> {
+        let mut out: BTreeMap<GroupKey, Cell> = BTreeMap::new();
+        for (k, c) in &self.cells {
+            let sub: GroupKey = attrs.iter().map(|&i| k[i].clone()).collect();
+            out.entry(sub).or_default().add(c);
+        }
+        out
+    }
+}

@@ -1,0 +1,13 @@
+//! Statistical building blocks: intervals for proportions and tests that compare them.
+//!
+//! Each function states its definition and the reference implementation it is checked
+//! against (statsmodels / scipy, values pasted in the tests with their provenance).
+
+pub mod proportion;
+pub mod tests;
+
+pub use proportion::{newcombe_interval, wilson_interval, z_critical};
+pub use tests::{
+    chi_square_gof, chi_square_independence, chi_square_sf, fisher_exact_two_sided,
+    normal_two_sided_p, two_proportion_z_test, ChiSquareTest, ProportionTest, TestKind,
+};

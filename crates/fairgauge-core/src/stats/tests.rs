@@ -1,0 +1,248 @@
+//! Hypothesis tests on proportions: two-proportion z-test, Fisher's exact test, and
+//! chi-square tests of independence and goodness of fit.
+
+use serde::{Deserialize, Serialize};
+use statrs::function::erf::erfc;
+use statrs::function::factorial::ln_binomial;
+use statrs::function::gamma::checked_gamma_ur;
+
+/// Which test produced a p-value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestKind {
+    /// Pooled two-proportion z-test.
+    TwoProportionZ,
+    /// Fisher's exact test, two-sided.
+    FisherExact,
+}
+
+/// The outcome of comparing two proportions.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ProportionTest {
+    /// Which test was used.
+    pub test: TestKind,
+    /// The test statistic (z for the z-test, the odds ratio for Fisher's test; `None` when infinite or 0/0).
+    pub statistic: Option<f64>,
+    /// Two-sided p-value.
+    pub p_value: f64,
+}
+
+/// A chi-square test result.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChiSquareTest {
+    /// Pearson's X² statistic.
+    pub statistic: f64,
+    /// Degrees of freedom.
+    pub df: u64,
+    /// Upper-tail probability of χ²(df) at the statistic.
+    pub p_value: f64,
+}
+
+/// Two-sided p-value of a standard normal statistic: `erfc(|z| / √2)`.
+pub fn normal_two_sided_p(z: f64) -> f64 {
+    erfc(z.abs() / std::f64::consts::SQRT_2)
+}
+
+/// Upper tail of the chi-square distribution, `Q(df/2, x/2)` (regularised upper incomplete gamma).
+pub fn chi_square_sf(x: f64, df: u64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    checked_gamma_ur(df as f64 / 2.0, x / 2.0).unwrap_or(0.0)
+}
+
+/// Pooled two-proportion z-test of `x1/n1 = x2/n2`, two-sided, as
+/// `statsmodels.stats.proportion.proportions_ztest([x1, x2], [n1, n2])`:
+/// `z = (p1 − p2) / √(p̂(1 − p̂)(1/n1 + 1/n2))`, `p̂ = (x1 + x2) / (n1 + n2)`.
+///
+/// When the pooled variance is 0 (both proportions 0, or both 1) the proportions are equal and
+/// the p-value is 1. Returns `None` when a sample is empty.
+pub fn two_proportion_z_test(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<ProportionTest> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let p1 = x1 as f64 / n1f;
+    let p2 = x2 as f64 / n2f;
+    let pooled = (x1 + x2) as f64 / (n1f + n2f);
+    let var = pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n2f);
+    if var <= 0.0 {
+        return Some(ProportionTest {
+            test: TestKind::TwoProportionZ,
+            statistic: Some(0.0),
+            p_value: 1.0,
+        });
+    }
+    let z = (p1 - p2) / var.sqrt();
+    Some(ProportionTest {
+        test: TestKind::TwoProportionZ,
+        statistic: Some(z),
+        p_value: normal_two_sided_p(z),
+    })
+}
+
+/// Fisher's exact test on the 2×2 table `[[a, b], [c, d]]`, two-sided, as
+/// `scipy.stats.fisher_exact(table, alternative="two-sided")`: the p-value sums the
+/// hypergeometric probabilities of all tables with the same margins that are no more likely than
+/// the observed one (with scipy's relative tolerance of 1e-7 on "no more likely").
+/// The statistic is the sample odds ratio `ad / bc` (`None` when 0/0 or infinite).
+pub fn fisher_exact_two_sided(a: u64, b: u64, c: u64, d: u64) -> ProportionTest {
+    let odds = {
+        let num = a as f64 * d as f64;
+        let den = b as f64 * c as f64;
+        if den == 0.0 {
+            None
+        } else {
+            Some(num / den)
+        }
+    };
+    let total = a + b + c + d;
+    let row1 = a + b;
+    let col1 = a + c;
+    if total == 0 || row1 == 0 || row1 == total || col1 == 0 || col1 == total {
+        return ProportionTest {
+            test: TestKind::FisherExact,
+            statistic: odds,
+            p_value: 1.0,
+        };
+    }
+    // X = a ~ Hypergeometric(total, col1, row1).
+    let ln_denom = ln_binomial(total, row1);
+    let ln_pmf = |k: u64| ln_binomial(col1, k) + ln_binomial(total - col1, row1 - k) - ln_denom;
+    let lo = row1.saturating_sub(total - col1);
+    let hi = row1.min(col1);
+    let observed = ln_pmf(a);
+    let cutoff = observed + (1.0 + 1e-7f64).ln();
+    let mut p = 0.0;
+    for k in lo..=hi {
+        let lp = ln_pmf(k);
+        if lp <= cutoff {
+            p += lp.exp();
+        }
+    }
+    ProportionTest {
+        test: TestKind::FisherExact,
+        statistic: odds,
+        p_value: p.min(1.0),
+    }
+}
+
+/// Pearson chi-square test of independence on a `k × 2` table of `(successes, trials)` per row,
+/// without continuity correction (as `scipy.stats.chi2_contingency(table, correction=False)`).
+/// Rows with no trials are ignored. Returns `None` when fewer than two rows remain or a column
+/// total is zero (the statistic is then undefined).
+pub fn chi_square_independence(rows: &[(u64, u64)]) -> Option<ChiSquareTest> {
+    let rows: Vec<(u64, u64)> = rows.iter().copied().filter(|&(_, n)| n > 0).collect();
+    if rows.len() < 2 {
+        return None;
+    }
+    let total: u64 = rows.iter().map(|r| r.1).sum();
+    let succ: u64 = rows.iter().map(|r| r.0).sum();
+    let fail = total - succ;
+    if succ == 0 || fail == 0 {
+        return None;
+    }
+    let (tf, sf, ff) = (total as f64, succ as f64, fail as f64);
+    let mut stat = 0.0;
+    for &(x, n) in &rows {
+        let nf = n as f64;
+        let e1 = nf * sf / tf;
+        let e0 = nf * ff / tf;
+        stat += (x as f64 - e1).powi(2) / e1 + ((n - x) as f64 - e0).powi(2) / e0;
+    }
+    let df = rows.len() as u64 - 1;
+    Some(ChiSquareTest {
+        statistic: stat,
+        df,
+        p_value: chi_square_sf(stat, df),
+    })
+}
+
+/// Pearson chi-square goodness-of-fit test of observed counts against expected shares (which are
+/// rescaled to sum to one), as `scipy.stats.chisquare(observed, f_exp)`. Returns `None` when there
+/// are fewer than two categories, no observations or a non-positive expected share.
+pub fn chi_square_gof(observed: &[u64], expected_share: &[f64]) -> Option<ChiSquareTest> {
+    if observed.len() < 2 || observed.len() != expected_share.len() {
+        return None;
+    }
+    let n: u64 = observed.iter().sum();
+    let share_sum: f64 = expected_share.iter().sum();
+    if n == 0 || expected_share.iter().any(|&s| !(s > 0.0)) || !share_sum.is_finite() {
+        return None;
+    }
+    let stat = observed
+        .iter()
+        .zip(expected_share)
+        .map(|(&o, &s)| {
+            let e = n as f64 * s / share_sum;
+            (o as f64 - e).powi(2) / e
+        })
+        .sum::<f64>();
+    let df = observed.len() as u64 - 1;
+    Some(ChiSquareTest {
+        statistic: stat,
+        df,
+        p_value: chi_square_sf(stat, df),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) {
+        assert!(
+            (a - b).abs() <= tol * b.abs().max(1e-300),
+            "{a} != {b} (rel tol {tol})"
+        );
+    }
+
+    #[test]
+    fn z_test_matches_statsmodels() {
+        // statsmodels 0.15.0: proportions_ztest([30, 45], [100, 110])
+        let t = two_proportion_z_test(30, 100, 45, 110).unwrap();
+        close(t.statistic.unwrap(), REFERENCE_Z.0, 1e-12);
+        close(t.p_value, REFERENCE_Z.1, 1e-10);
+        assert_eq!(two_proportion_z_test(0, 10, 0, 20).unwrap().p_value, 1.0);
+        assert!(two_proportion_z_test(0, 0, 1, 2).is_none());
+    }
+    const REFERENCE_Z: (f64, f64) = (-1.6477716817422, 0.09939953216165574);
+
+    #[test]
+    fn fisher_matches_scipy() {
+        for &(a, b, c, d, p) in REFERENCE_FISHER {
+            let t = fisher_exact_two_sided(a, b, c, d);
+            close(t.p_value, p, 1e-10);
+        }
+    }
+    // scipy 1.17.1: scipy.stats.fisher_exact([[a, b], [c, d]]).pvalue
+    const REFERENCE_FISHER: &[(u64, u64, u64, u64, f64)] = &[
+        (3, 1, 1, 3, 0.48571428571428565),
+        (1, 9, 11, 3, 0.0027594561852200836),
+        (0, 5, 5, 0, 0.007936507936507938),
+        (2, 30, 10, 25, 0.024740441341936873),
+        (7, 1000, 3, 2000, 0.0199087682823747),
+        (0, 12, 5, 40, 0.5729890764647468),
+    ];
+
+    #[test]
+    fn chi_square_matches_scipy() {
+        let t = chi_square_independence(&[(30, 100), (45, 110), (10, 60)]).unwrap();
+        close(t.statistic, REFERENCE_CHI2.0, 1e-12);
+        close(t.p_value, REFERENCE_CHI2.1, 1e-10);
+        assert_eq!(t.df, 2);
+        assert!(chi_square_independence(&[(3, 10)]).is_none());
+        assert!(chi_square_independence(&[(0, 10), (0, 5)]).is_none());
+    }
+    // scipy 1.17.1: chi2_contingency([[30, 70], [45, 65], [10, 50]], correction=False)
+    const REFERENCE_CHI2: (f64, f64) = (10.739124150888856, 0.004656169915013859);
+
+    #[test]
+    fn gof_matches_scipy() {
+        let t = chi_square_gof(&[60, 30, 10], &[0.5, 0.3, 0.2]).unwrap();
+        close(t.statistic, REFERENCE_GOF.0, 1e-12);
+        close(t.p_value, REFERENCE_GOF.1, 1e-10);
+    }
+    // scipy 1.17.1: chisquare([60, 30, 10], [50, 30, 20])
+    const REFERENCE_GOF: (f64, f64) = (7.0, 0.0301973834223185);
+}

@@ -1,0 +1,370 @@
+//! Every use of polars lives here, so a polars upgrade touches one file: scanning a table lazily
+//! (projection pushed down to the role columns), streaming it batch by batch, visiting a column's
+//! values as text, numbers or booleans, and writing tables atomically.
+
+use std::io::BufRead;
+use std::num::NonZeroUsize;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::source::{ColumnType, InputFormat, Table};
+
+/// Rows per streamed batch.
+const BATCH_ROWS: usize = 1 << 18;
+
+fn read_err(table: &Table, e: PolarsError) -> Error {
+    if table.resolved.format == InputFormat::Csv {
+        if let Some(err) = diagnose_csv(table) {
+            return err;
+        }
+    }
+    let msg = e.to_string();
+    let msg = msg.lines().next().unwrap_or("").to_string();
+    Error::Read {
+        path: table.path.clone(),
+        message: format!("cannot read as {:?}: {msg}", table.resolved.format).to_lowercase(),
+    }
+}
+
+fn path_str(table: &Table) -> Result<&str> {
+    table.path.to_str().ok_or_else(|| Error::Io {
+        path: table.path.clone(),
+        message: "the path is not valid UTF-8".into(),
+    })
+}
+
+fn dtype_of(t: ColumnType) -> DataType {
+    match t {
+        ColumnType::Str => DataType::String,
+        ColumnType::Int => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
+        ColumnType::Bool => DataType::Boolean,
+    }
+}
+
+/// The lazy scan of a table, with its column names applied (before any projection).
+fn scan(table: &Table) -> Result<LazyFrame> {
+    let r = &table.resolved;
+    let p = PlRefPath::new(path_str(table)?);
+    let lf = match r.format {
+        InputFormat::Csv => {
+            let mut reader = LazyCsvReader::new(p)
+                .with_has_header(r.has_header)
+                .with_separator(r.separator)
+                .with_quote_char(r.quote_char)
+                .with_comment_prefix(r.comment_prefix.as_deref().map(PlSmallStr::from))
+                .with_raise_if_empty(true);
+            if r.trim_whitespace {
+                // Values carry white space: read all as text; roles trim and parse them.
+                reader = reader.with_infer_schema_length(Some(0));
+            } else {
+                if !r.null_values.is_empty() {
+                    reader = reader.with_null_values(Some(NullValues::AllColumns(
+                        r.null_values
+                            .iter()
+                            .map(|s| PlSmallStr::from(s.as_str()))
+                            .collect(),
+                    )));
+                }
+                if !r.dtypes.is_empty() && r.columns.is_none() {
+                    let schema: Schema = r
+                        .dtypes
+                        .iter()
+                        .map(|(c, t)| Field::new(PlSmallStr::from(c.as_str()), dtype_of(*t)))
+                        .collect();
+                    reader = reader.with_dtype_overwrite(Some(Arc::new(schema)));
+                }
+            }
+            reader.finish().map_err(|e| read_err(table, e))?
+        }
+        InputFormat::Parquet => {
+            LazyFrame::scan_parquet(p, Default::default()).map_err(|e| read_err(table, e))?
+        }
+        InputFormat::Ipc => LazyFrame::scan_ipc(p, Default::default(), Default::default())
+            .map_err(|e| read_err(table, e))?,
+        InputFormat::Ndjson => LazyJsonLineReader::new(p)
+            .finish()
+            .map_err(|e| read_err(table, e))?,
+    };
+    let mut lf = lf;
+    if let Some(names) = &r.columns {
+        let schema = lf.collect_schema().map_err(|e| read_err(table, e))?;
+        if schema.len() != names.len() {
+            return Err(Error::Format {
+                path: table.path.clone(),
+                message: format!(
+                    "{} column names given, but the file has {} columns",
+                    names.len(),
+                    schema.len()
+                ),
+            });
+        }
+        let old: Vec<PlSmallStr> = schema.iter_names().cloned().collect();
+        let new: Vec<PlSmallStr> = names.iter().map(|s| PlSmallStr::from(s.as_str())).collect();
+        lf = lf.rename(old, new, true);
+    }
+    let casts: Vec<Expr> = r
+        .dtypes
+        .iter()
+        .filter(|_| r.format != InputFormat::Csv || r.columns.is_some() || r.trim_whitespace)
+        .filter(|(_, t)| !(r.trim_whitespace && **t != ColumnType::Str))
+        .map(|(c, t)| col(c.as_str()).strict_cast(dtype_of(*t)))
+        .collect();
+    if !casts.is_empty() {
+        lf = lf.with_columns(casts);
+    }
+    Ok(lf)
+}
+
+/// Column names of a table.
+pub(crate) fn column_names(table: &Table) -> Result<Vec<String>> {
+    let mut lf = scan(table)?;
+    let schema = lf.collect_schema().map_err(|e| read_err(table, e))?;
+    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
+/// A batch of rows of some columns.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    df: DataFrame,
+}
+
+/// Receives a column's values, one call per row.
+pub(crate) trait Visit {
+    /// A text value (or null).
+    fn text(&mut self, row: usize, v: Option<&str>);
+    /// A numeric value (or null); NaN is passed as is.
+    fn number(&mut self, row: usize, v: Option<f64>);
+    /// A boolean value (or null).
+    fn boolean(&mut self, row: usize, v: Option<bool>);
+}
+
+impl Batch {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.df.height()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.df.height() == 0
+    }
+
+    /// Rows `offset..offset + len`.
+    pub fn slice(&self, offset: usize, len: usize) -> Batch {
+        Batch {
+            df: self.df.slice(offset as i64, len),
+        }
+    }
+
+    /// Visits the values of one column.
+    pub(crate) fn visit<V: Visit>(
+        &self,
+        column: &str,
+        v: &mut V,
+    ) -> std::result::Result<(), String> {
+        let c = self.df.column(column).map_err(|e| e.to_string())?;
+        let s = c.as_materialized_series();
+        match s.dtype() {
+            DataType::String => {
+                for (i, x) in s.str().map_err(|e| e.to_string())?.iter().enumerate() {
+                    v.text(i, x);
+                }
+            }
+            DataType::Boolean => {
+                for (i, x) in s.bool().map_err(|e| e.to_string())?.iter().enumerate() {
+                    v.boolean(i, x);
+                }
+            }
+            d if d.is_primitive_numeric() => {
+                let f = s.cast(&DataType::Float64).map_err(|e| e.to_string())?;
+                for (i, x) in f.f64().map_err(|e| e.to_string())?.iter().enumerate() {
+                    v.number(i, x);
+                }
+            }
+            DataType::Null => {
+                for i in 0..s.len() {
+                    v.text(i, None);
+                }
+            }
+            _ => {
+                let t = s.cast(&DataType::String).map_err(|e| e.to_string())?;
+                for (i, x) in t.str().map_err(|e| e.to_string())?.iter().enumerate() {
+                    v.text(i, x);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Streams the named columns of a table batch by batch (polars' streaming engine, in file order),
+/// calling `f(batch, first_row)` for each; memory is bounded by the batch size, not the file.
+/// `f` may stop the scan early by returning an error, which is returned.
+pub(crate) fn scan_batches<F>(table: &Table, columns: &[String], f: F) -> Result<()>
+where
+    F: FnMut(Batch, usize) -> Result<()> + Send + 'static,
+{
+    let mut lf = scan(table)?;
+    if table.resolved.format == InputFormat::Csv {
+        // polars reads a blank line as a row of nulls; skip rows whose every field is empty, as
+        // pandas' `skip_blank_lines` does (UCI Adult ends with a blank line).
+        let names: Vec<PlSmallStr> = lf
+            .collect_schema()
+            .map_err(|e| read_err(table, e))?
+            .iter_names()
+            .cloned()
+            .collect();
+        if let Some(blank) = names
+            .iter()
+            .map(|n| col(n.clone()).is_null())
+            .reduce(|a, b| a.and(b))
+        {
+            lf = lf.filter(blank.not());
+        }
+    }
+    let lf = lf.select(columns.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
+    struct Sink<F> {
+        f: F,
+        offset: usize,
+        error: Option<Error>,
+    }
+    let sink = Arc::new(Mutex::new(Sink {
+        f,
+        offset: 0,
+        error: None,
+    }));
+    let cb_sink = Arc::clone(&sink);
+    let callback = PlanCallback::new(move |df: DataFrame| -> PolarsResult<bool> {
+        let mut s = cb_sink.lock().unwrap_or_else(|p| p.into_inner());
+        if s.error.is_some() {
+            return Ok(true);
+        }
+        let offset = s.offset;
+        s.offset += df.height();
+        if let Err(e) = (s.f)(Batch { df }, offset) {
+            s.error = Some(e);
+            return Ok(true);
+        }
+        Ok(false)
+    });
+    let result = lf
+        .sink_batches(callback, true, NonZeroUsize::new(BATCH_ROWS))
+        .and_then(|lf| lf.collect_with_engine(Engine::Streaming));
+    let mut s = sink.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = s.error.take() {
+        return Err(e);
+    }
+    result.map(|_| ()).map_err(|e| read_err(table, e))
+}
+
+/// Finds the first CSV line whose field count differs from the first line's, to name it in an
+/// error; `None` when every line has the same number of fields.
+fn diagnose_csv(table: &Table) -> Option<Error> {
+    let r = &table.resolved;
+    let file = std::fs::File::open(&table.path).ok()?;
+    let reader = std::io::BufReader::new(file);
+    let mut expected: Option<usize> = None;
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let mut line = line.ok()?;
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(c) = &r.comment_prefix {
+            if line.starts_with(c.as_bytes()) {
+                continue;
+            }
+        }
+        let mut fields = 1;
+        let mut in_quotes = false;
+        for &b in &line {
+            if Some(b) == r.quote_char {
+                in_quotes = !in_quotes;
+            } else if b == r.separator && !in_quotes {
+                fields += 1;
+            }
+        }
+        if in_quotes {
+            return Some(Error::MalformedCsv {
+                path: table.path.clone(),
+                line: i as u64 + 1,
+                message: "a quoted field is not closed on this line".into(),
+            });
+        }
+        match expected {
+            None => expected = Some(fields),
+            Some(e) if e != fields => {
+                return Some(Error::MalformedCsv {
+                    path: table.path.clone(),
+                    line: i as u64 + 1,
+                    message: format!("expected {e} fields (as on the first line), found {fields}"),
+                })
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A column of owned values, for writing tables.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OwnedColumn {
+    /// Floats.
+    F64(Vec<f64>),
+    /// Integers.
+    I64(Vec<i64>),
+    /// Text.
+    Str(Vec<String>),
+    /// Booleans.
+    Bool(Vec<bool>),
+}
+
+/// Writes named columns to `path` in `format`, atomically (a temporary file beside it, renamed).
+pub fn write_table(
+    path: &Path,
+    format: InputFormat,
+    columns: Vec<(String, OwnedColumn)>,
+) -> Result<()> {
+    let io_err = |message: String| Error::Io {
+        path: path.to_path_buf(),
+        message,
+    };
+    let cols: Vec<Column> = columns
+        .into_iter()
+        .map(|(name, c)| {
+            let name = PlSmallStr::from(name.as_str());
+            match c {
+                OwnedColumn::F64(v) => Column::new(name, v),
+                OwnedColumn::I64(v) => Column::new(name, v),
+                OwnedColumn::Str(v) => Column::new(name, v),
+                OwnedColumn::Bool(v) => Column::new(name, v),
+            }
+        })
+        .collect();
+    let mut df = DataFrame::new_infer_height(cols).map_err(|e| io_err(e.to_string()))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err(e.to_string()))?;
+    {
+        let file = tmp.as_file_mut();
+        let res = match format {
+            InputFormat::Csv => CsvWriter::new(file).finish(&mut df),
+            InputFormat::Parquet => ParquetWriter::new(file).finish(&mut df).map(|_| ()),
+            InputFormat::Ipc => IpcWriter::new(file).finish(&mut df),
+            InputFormat::Ndjson => JsonWriter::new(file)
+                .with_json_format(JsonFormat::JsonLines)
+                .finish(&mut df),
+        };
+        res.map_err(|e| io_err(e.to_string()))?;
+    }
+    tmp.persist(path).map_err(|e| io_err(e.to_string()))?;
+    Ok(())
+}

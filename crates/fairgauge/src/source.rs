@@ -1,0 +1,341 @@
+//! Where data comes from: a file, its format (by extension or given), the CSV dialect, column
+//! names for headerless files, type overrides and per-column text rules. A schema file beside the
+//! data (`NAME.schema.toml` or `STEM.schema.toml`) supplies these for files that cannot describe
+//! themselves, such as UCI Adult; options given explicitly take precedence over it.
+//!
+//! ```toml
+//! # adult.schema.toml
+//! format = "csv"
+//! separator = ","
+//! has_header = false
+//! trim_whitespace = true
+//! null_values = ["?"]
+//! comment_prefix = "|"
+//! columns = ["age", "workclass", "..."]
+//! [dtypes]
+//! age = "int"
+//! [replace.income]
+//! ">50K." = ">50K"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::text::TextRules;
+
+/// A file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// Delimited text.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC (Feather v2).
+    Ipc,
+    /// Newline-delimited JSON.
+    Ndjson,
+}
+
+impl InputFormat {
+    /// Parses a format name (`csv`, `tsv`, `parquet`, `ipc`, `arrow`, `feather`, `ndjson`, `jsonl`).
+    pub fn parse(s: &str) -> Option<InputFormat> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "csv" | "tsv" | "txt" => InputFormat::Csv,
+            "parquet" | "pq" => InputFormat::Parquet,
+            "ipc" | "arrow" | "feather" => InputFormat::Ipc,
+            "ndjson" | "jsonl" | "json" => InputFormat::Ndjson,
+            _ => return None,
+        })
+    }
+
+    /// The format a file's extension implies.
+    pub fn from_path(path: &Path) -> Option<InputFormat> {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .and_then(InputFormat::parse)
+    }
+}
+
+/// A column type override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// Text.
+    Str,
+    /// 64-bit integer.
+    Int,
+    /// 64-bit float.
+    Float,
+    /// Boolean.
+    Bool,
+}
+
+impl ColumnType {
+    /// Parses `str`/`string`/`text`, `int`/`integer`, `float`/`double`, `bool`/`boolean`.
+    pub fn parse(s: &str) -> Option<ColumnType> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "str" | "string" | "text" | "utf8" => ColumnType::Str,
+            "int" | "integer" | "i64" => ColumnType::Int,
+            "float" | "double" | "f64" => ColumnType::Float,
+            "bool" | "boolean" => ColumnType::Bool,
+            _ => return None,
+        })
+    }
+}
+
+/// How to read a table. `None` fields fall back to the schema file, then to defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadOptions {
+    /// Format; by default from the extension (or the schema file).
+    pub format: Option<InputFormat>,
+    /// CSV field separator (default `,`; `\t` for `.tsv`).
+    pub separator: Option<u8>,
+    /// Whether the CSV's first line names the columns (default true).
+    pub has_header: Option<bool>,
+    /// CSV quote character (default `"`); `Some(None)` disables quoting.
+    pub quote_char: Option<Option<u8>>,
+    /// Lines starting with this are skipped.
+    pub comment_prefix: Option<String>,
+    /// Values read as null (after trimming when `trim_whitespace`).
+    pub null_values: Option<Vec<String>>,
+    /// Strip white space around CSV values (UCI files separate values by ", ").
+    pub trim_whitespace: Option<bool>,
+    /// Column names for a headerless file, or to rename a headed one.
+    pub columns: Option<Vec<String>>,
+    /// Type overrides.
+    pub dtypes: BTreeMap<String, ColumnType>,
+    /// Per-column value replacements.
+    pub replace: BTreeMap<String, BTreeMap<String, String>>,
+    /// An explicit schema file (otherwise one beside the data is used if present).
+    pub schema_file: Option<PathBuf>,
+    /// Do not look for a schema file beside the data.
+    pub no_schema_file: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemaFile {
+    format: Option<String>,
+    separator: Option<String>,
+    has_header: Option<bool>,
+    quote_char: Option<String>,
+    comment_prefix: Option<String>,
+    null_values: Option<Vec<String>>,
+    trim_whitespace: Option<bool>,
+    columns: Option<Vec<String>>,
+    #[serde(default)]
+    dtypes: BTreeMap<String, String>,
+    #[serde(default)]
+    replace: BTreeMap<String, BTreeMap<String, String>>,
+    // Free-form provenance lines, ignored by the reader.
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+}
+
+/// Parses a separator given as one character or an escape (`\t`, `tab`, `space`).
+pub fn parse_separator(s: &str) -> Option<u8> {
+    match s {
+        "\\t" | "tab" | "\t" => Some(b'\t'),
+        "space" | " " => Some(b' '),
+        _ if s.len() == 1 && s.is_ascii() => Some(s.as_bytes()[0]),
+        _ => None,
+    }
+}
+
+/// The fully resolved way to read one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub(crate) format: InputFormat,
+    pub(crate) separator: u8,
+    pub(crate) has_header: bool,
+    pub(crate) quote_char: Option<u8>,
+    pub(crate) comment_prefix: Option<String>,
+    pub(crate) null_values: Vec<String>,
+    pub(crate) trim_whitespace: bool,
+    pub(crate) columns: Option<Vec<String>>,
+    pub(crate) dtypes: BTreeMap<String, ColumnType>,
+    pub(crate) replace: BTreeMap<String, BTreeMap<String, String>>,
+    pub(crate) schema_file: Option<PathBuf>,
+}
+
+/// A table on disk, ready to be scanned.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The file.
+    pub path: PathBuf,
+    pub(crate) resolved: Resolved,
+}
+
+fn schema_candidates(path: &Path) -> Vec<PathBuf> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
+    let mut out = vec![dir.join(format!("{name}.schema.toml"))];
+    if stem != name {
+        out.push(dir.join(format!("{stem}.schema.toml")));
+    }
+    out
+}
+
+fn load_schema(path: &Path) -> Result<SchemaFile> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        message: format!("cannot read schema file: {e}"),
+    })?;
+    toml::from_str(&text).map_err(|e| Error::Schema {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+impl Table {
+    /// Opens a table: checks the file exists and is not empty, finds its schema file and resolves
+    /// the format and CSV dialect.
+    pub fn open(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Table> {
+        let path = path.as_ref().to_path_buf();
+        let meta = std::fs::metadata(&path).map_err(|e| Error::Io {
+            path: path.clone(),
+            message: format!("cannot open: {e}"),
+        })?;
+        if meta.is_dir() {
+            return Err(Error::Io {
+                path,
+                message: "is a directory, expected a file".into(),
+            });
+        }
+        if meta.len() == 0 {
+            return Err(Error::Format {
+                path,
+                message: "the file is empty".into(),
+            });
+        }
+        let schema_path = match &opts.schema_file {
+            Some(p) => Some(p.clone()),
+            None if opts.no_schema_file => None,
+            None => schema_candidates(&path).into_iter().find(|p| p.is_file()),
+        };
+        let schema = match &schema_path {
+            Some(p) => load_schema(p)?,
+            None => SchemaFile::default(),
+        };
+        let schema_err = |message: String| Error::Schema {
+            path: schema_path.clone().unwrap_or_default(),
+            message,
+        };
+        let format = match (opts.format, &schema.format) {
+            (Some(f), _) => f,
+            (None, Some(s)) => InputFormat::parse(s)
+                .ok_or_else(|| schema_err(format!("unknown format `{s}`")))?,
+            (None, None) => InputFormat::from_path(&path).ok_or_else(|| Error::Format {
+                path: path.clone(),
+                message: "cannot tell the format from the extension; pass --input-format csv|parquet|ipc|ndjson or add a schema file".into(),
+            })?,
+        };
+        let is_tsv = path.extension().and_then(|e| e.to_str()) == Some("tsv");
+        let separator = match (opts.separator, &schema.separator) {
+            (Some(s), _) => s,
+            (None, Some(s)) => parse_separator(s)
+                .ok_or_else(|| schema_err(format!("separator `{s}` is not one ASCII character")))?,
+            (None, None) if is_tsv => b'\t',
+            (None, None) => b',',
+        };
+        let quote_char = match (opts.quote_char, &schema.quote_char) {
+            (Some(q), _) => q,
+            (None, Some(q)) if q.is_empty() => None,
+            (None, Some(q)) if q.len() == 1 && q.is_ascii() => Some(q.as_bytes()[0]),
+            (None, Some(q)) => {
+                return Err(schema_err(format!(
+                    "quote_char `{q}` is not one ASCII character"
+                )))
+            }
+            (None, None) => Some(b'"'),
+        };
+        let mut dtypes = BTreeMap::new();
+        for (col, t) in &schema.dtypes {
+            let ty = ColumnType::parse(t).ok_or_else(|| {
+                schema_err(format!(
+                    "column `{col}`: unknown type `{t}` (expected str, int, float or bool)"
+                ))
+            })?;
+            dtypes.insert(col.clone(), ty);
+        }
+        dtypes.extend(opts.dtypes.clone());
+        let mut replace = schema.replace.clone();
+        replace.extend(opts.replace.clone());
+        let resolved = Resolved {
+            format,
+            separator,
+            has_header: opts.has_header.or(schema.has_header).unwrap_or(true),
+            quote_char,
+            comment_prefix: opts.comment_prefix.clone().or(schema.comment_prefix),
+            null_values: opts
+                .null_values
+                .clone()
+                .or(schema.null_values)
+                .unwrap_or_default(),
+            trim_whitespace: opts
+                .trim_whitespace
+                .or(schema.trim_whitespace)
+                .unwrap_or(false),
+            columns: opts.columns.clone().or(schema.columns),
+            dtypes,
+            replace,
+            schema_file: schema_path,
+        };
+        Ok(Table { path, resolved })
+    }
+
+    /// The format the table is read as.
+    pub fn format(&self) -> InputFormat {
+        self.resolved.format
+    }
+
+    /// The schema file used, if any.
+    pub fn schema_file(&self) -> Option<&Path> {
+        self.resolved.schema_file.as_deref()
+    }
+
+    /// Text rules of a column (trimming, null tokens, replacements).
+    pub fn text_rules(&self, column: &str) -> TextRules {
+        TextRules {
+            trim: self.resolved.trim_whitespace,
+            // With trimming, nulls are matched here after the trim; otherwise the reader did it.
+            null_values: if self.resolved.trim_whitespace {
+                self.resolved.null_values.clone()
+            } else {
+                vec![]
+            },
+            replace: self
+                .resolved
+                .replace
+                .get(column)
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Column names, in file order.
+    pub fn column_names(&self) -> Result<Vec<String>> {
+        crate::frame::column_names(self)
+    }
+
+    /// Checks that every named column exists.
+    pub fn require_columns(&self, wanted: &[&str]) -> Result<()> {
+        let names = self.column_names()?;
+        for w in wanted {
+            if !names.iter().any(|n| n == w) {
+                return Err(Error::ColumnNotFound {
+                    path: self.path.clone(),
+                    column: w.to_string(),
+                    available: names.join(", "),
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,37 @@
+"""Shared fixtures: the fairgauge binary and a runner for it."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def fairgauge_bin() -> Path:
+    path = Path(os.environ.get("FAIRGAUGE_BIN", ROOT / "target" / "release" / "fairgauge"))
+    if not path.is_absolute():
+        path = ROOT / path
+    assert path.exists(), f"build the CLI first (cargo build --release): {path} is missing"
+    return path
+
+
+@pytest.fixture(scope="session")
+def run(fairgauge_bin):
+    def _run(*args, check=True):
+        proc = subprocess.run([str(fairgauge_bin), *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"fairgauge {' '.join(map(str, args))} exited {proc.returncode}: {proc.stderr}")
+        return proc
+
+    return _run
+
+
+@pytest.fixture(scope="session")
+def run_json(run):
+    def _run_json(*args):
+        return json.loads(run(*args, "--format", "json").stdout)
+
+    return _run_json
