@@ -95,7 +95,7 @@ fn report_json(st: &FairnessState) -> Option<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn chunking_and_order_do_not_matter(

@@ -645,13 +645,15 @@ fn finish(ctx: &Ctx<'_>, a: SlicePart, opts: &FairnessOptions) -> Result<Fairnes
                 .collect();
             match pos.as_slice() {
                 [one] => (*one).clone(),
-                _ => return Err(ctx.bad(
-                    &spec.label,
-                    format!(
+                _ => {
+                    return Err(ctx.bad(
+                        &spec.label,
+                        format!(
                         "cannot tell which label value is positive among {}; pass --positive-label",
                         a.label.list()
                     ),
-                )),
+                    ))
+                }
             }
         }
     };

@@ -109,7 +109,9 @@ pub struct FairnessState {
     pub has_prediction: bool,
     /// Whether a score is given.
     pub has_score: bool,
-    /// Counts per combination of attribute values.
+    /// Counts per combination of attribute values (serialised as a list of `[key, cell]` pairs,
+    /// since JSON keys must be strings).
+    #[serde(with = "cells_as_pairs")]
     pub cells: BTreeMap<GroupKey, Cell>,
     /// Rows seen, including excluded ones.
     pub rows_seen: u64,
@@ -362,5 +364,24 @@ impl FairnessState {
             out.entry(sub).or_default().add(c);
         }
         out
+    }
+}
+
+mod cells_as_pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Cell, GroupKey};
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<GroupKey, Cell>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(m.iter())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<GroupKey, Cell>, D::Error> {
+        let pairs: Vec<(GroupKey, Cell)> = Vec::deserialize(d)?;
+        Ok(pairs.into_iter().collect())
     }
 }
