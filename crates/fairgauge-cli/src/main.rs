@@ -22,7 +22,7 @@ struct Cli {
 enum Command {
     /// Per-group rates, disparities and fairness summaries of a classifier's decisions (or of a
     /// dataset's labels) across sensitive attributes.
-    Fairness(commands::fairness::FairnessArgs),
+    Fairness(Box<commands::fairness::FairnessArgs>),
     /// Write a seeded synthetic table with planted group disparity and drift.
     Synth(commands::synth::SynthArgs),
 }
@@ -59,7 +59,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Fairness(a) => commands::fairness::run(a),
+        Command::Fairness(a) => commands::fairness::run(*a),
         Command::Synth(a) => commands::synth::run(a),
     };
     match result {

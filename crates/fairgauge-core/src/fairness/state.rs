@@ -370,7 +370,7 @@ impl FairnessState {
 mod cells_as_pairs {
     use std::collections::BTreeMap;
 
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde::{Deserialize, Deserializer, Serializer};
 
     use super::{Cell, GroupKey};
 

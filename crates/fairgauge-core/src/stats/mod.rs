@@ -3,11 +3,11 @@
 //! Each function states its definition and the reference implementation it is checked
 //! against (statsmodels / scipy, values pasted in the tests with their provenance).
 
+pub mod hypothesis;
 pub mod proportion;
-pub mod tests;
 
-pub use proportion::{newcombe_interval, wilson_interval, z_critical};
-pub use tests::{
+pub use hypothesis::{
     chi_square_gof, chi_square_independence, chi_square_sf, fisher_exact_two_sided,
     normal_two_sided_p, two_proportion_z_test, ChiSquareTest, ProportionTest, TestKind,
 };
+pub use proportion::{newcombe_interval, wilson_interval, z_critical};

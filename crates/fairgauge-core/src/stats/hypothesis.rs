@@ -171,7 +171,7 @@ pub fn chi_square_gof(observed: &[u64], expected_share: &[f64]) -> Option<ChiSqu
     }
     let n: u64 = observed.iter().sum();
     let share_sum: f64 = expected_share.iter().sum();
-    if n == 0 || expected_share.iter().any(|&s| !(s > 0.0)) || !share_sum.is_finite() {
+    if n == 0 || expected_share.iter().any(|&s| s.is_nan() || s <= 0.0) || !share_sum.is_finite() {
         return None;
     }
     let stat = observed
