@@ -132,6 +132,7 @@ struct BinaryVisitor<'a> {
     out: Vec<Option<bool>>,
     distinct: Distinct,
     cache: Vec<(String, bool)>,
+    number_cache: Vec<(u64, Option<bool>)>,
 }
 
 impl<'a> BinaryVisitor<'a> {
@@ -142,6 +143,7 @@ impl<'a> BinaryVisitor<'a> {
             out: Vec::with_capacity(n),
             distinct: Distinct::default(),
             cache: Vec::new(),
+            number_cache: Vec::new(),
         }
     }
     fn canonical(&mut self, canon: String) -> bool {
@@ -176,20 +178,30 @@ impl<'a> BinaryVisitor<'a> {
 
 impl Visit for BinaryVisitor<'_> {
     fn text(&mut self, _row: usize, v: Option<&str>) {
-        let v = v.and_then(|s| self.rules.apply(s));
-        // `apply` borrows from self.rules or the input; copy to end that borrow before pushing.
-        match v {
-            Some(s) => {
-                let s = s.to_string();
-                self.push(Some(&s))
-            }
-            None => self.push(None),
-        }
+        let rules = self.rules;
+        self.push(v.and_then(|s| rules.apply(s)));
     }
     // Numbers and booleans go through the text rules too (replacements such as `1` → `good`).
+    // A number's outcome is cached by its bits, so the text is built once per distinct value.
     fn number(&mut self, row: usize, v: Option<f64>) {
-        let s = v.and_then(canonical_number);
+        let Some(x) = v else {
+            self.out.push(None);
+            return;
+        };
+        let bits = x.to_bits();
+        if let Some(&(_, b)) = self.number_cache.iter().find(|(k, _)| *k == bits) {
+            if b.is_some() {
+                self.distinct.non_null += 1;
+            }
+            self.out.push(b);
+            return;
+        }
+        let s = canonical_number(x);
         self.text(row, s.as_deref());
+        if self.number_cache.len() < 8 {
+            let b = *self.out.last().unwrap_or(&None);
+            self.number_cache.push((bits, b));
+        }
     }
     fn boolean(&mut self, row: usize, v: Option<bool>) {
         self.text(row, v.map(|b| if b { "true" } else { "false" }));
@@ -205,8 +217,8 @@ struct ScoreVisitor<'a> {
 
 impl Visit for ScoreVisitor<'_> {
     fn text(&mut self, row: usize, v: Option<&str>) {
-        let v = v.and_then(|s| self.rules.apply(s));
-        match v {
+        let rules = self.rules;
+        match v.and_then(|s| rules.apply(s)) {
             None => self.out.push(None),
             Some(s) => match s.trim().parse::<f64>() {
                 Ok(x) => self.out.push(Some(x)),
@@ -238,7 +250,8 @@ struct CategoryVisitor<'a> {
     index: FxHashMap<String, u32>,
     null_code: Option<u32>,
     non_null: u64,
-    last: Option<(String, u32)>,
+    last: Option<u32>,
+    number_cache: FxHashMap<u64, u32>,
 }
 
 impl<'a> CategoryVisitor<'a> {
@@ -251,6 +264,7 @@ impl<'a> CategoryVisitor<'a> {
             null_code: None,
             non_null: 0,
             last: None,
+            number_cache: FxHashMap::default(),
         }
     }
     fn push(&mut self, v: Option<&str>) {
@@ -261,9 +275,9 @@ impl<'a> CategoryVisitor<'a> {
             }),
             Some(s) => {
                 self.non_null += 1;
-                if let Some((l, c)) = &self.last {
-                    if l == s {
-                        self.codes.push(*c);
+                if let Some(c) = self.last {
+                    if self.levels[c as usize].as_deref() == Some(s) {
+                        self.codes.push(c);
                         return;
                     }
                 }
@@ -276,7 +290,7 @@ impl<'a> CategoryVisitor<'a> {
                         c
                     }
                 };
-                self.last = Some((s.to_string(), c));
+                self.last = Some(c);
                 c
             }
         };
@@ -286,18 +300,28 @@ impl<'a> CategoryVisitor<'a> {
 
 impl Visit for CategoryVisitor<'_> {
     fn text(&mut self, _row: usize, v: Option<&str>) {
-        match v.and_then(|s| self.rules.apply(s)) {
-            Some(s) => {
-                let s = s.to_string();
-                self.push(Some(&s))
-            }
-            None => self.push(None),
-        }
+        let rules = self.rules;
+        self.push(v.and_then(|s| rules.apply(s)));
     }
     // Numbers and booleans go through the text rules too (replacements such as `1` → `good`).
     fn number(&mut self, row: usize, v: Option<f64>) {
-        let s = v.and_then(canonical_number);
+        let Some(x) = v else {
+            self.push(None);
+            return;
+        };
+        let bits = x.to_bits();
+        if let Some(&c) = self.number_cache.get(&bits) {
+            if self.levels[c as usize].is_some() {
+                self.non_null += 1;
+            }
+            self.codes.push(c);
+            return;
+        }
+        let s = canonical_number(x);
         self.text(row, s.as_deref());
+        if let Some(&c) = self.codes.last() {
+            self.number_cache.insert(bits, c);
+        }
     }
     fn boolean(&mut self, row: usize, v: Option<bool>) {
         self.text(row, v.map(|b| if b { "true" } else { "false" }));

@@ -365,6 +365,19 @@ pub fn write_table(
         };
         res.map_err(|e| io_err(e.to_string()))?;
     }
+    readable_by_all(tmp.as_file()).map_err(|e| io_err(e.to_string()))?;
     tmp.persist(path).map_err(|e| io_err(e.to_string()))?;
+    Ok(())
+}
+
+/// Temporary files are created private (0600); a written table gets the usual 0644.
+pub fn readable_by_all(f: &std::fs::File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = f;
     Ok(())
 }

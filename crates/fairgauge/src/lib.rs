@@ -32,4 +32,4 @@ pub mod text;
 pub use error::{Error, Result};
 pub use fairgauge_core as core;
 
-pub use frame::{write_table, Batch, OwnedColumn};
+pub use frame::{readable_by_all, write_table, Batch, OwnedColumn};

@@ -25,6 +25,7 @@ pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
             let mut tmp = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("cannot write {}", p.display()))?;
             tmp.write_all(text.as_bytes())?;
+            fairgauge::readable_by_all(tmp.as_file())?;
             tmp.persist(p)
                 .with_context(|| format!("cannot write {}", p.display()))?;
             Ok(())

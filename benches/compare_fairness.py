@@ -1,0 +1,93 @@
+"""Time `fairgauge fairness` against Fairlearn's MetricFrame on the same synthetic rows, in one run,
+check that the numbers agree, and print the ratio.
+
+    python benches/compare_fairness.py --rows 1000000 [--fairgauge target/release/fairgauge]
+
+Fairlearn is timed on an in-memory pandas DataFrame (reading the CSV is not counted against it);
+fairgauge is timed end to end from the file (CSV and Parquet), as a user runs it.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+from fairlearn import metrics as flm
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(fn, repeat=1):
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--fairgauge", default=os.environ.get("FAIRGAUGE_BIN", str(ROOT / "target/release/fairgauge")))
+    ap.add_argument("--skip-fairlearn", action="store_true", help="only time fairgauge")
+    a = ap.parse_args()
+    fg = a.fairgauge
+    with tempfile.TemporaryDirectory() as d:
+        csv, pq = Path(d) / "s.csv", Path(d) / "s.parquet"
+        for p in (csv, pq):
+            subprocess.run([fg, "synth", "--rows", str(a.rows), "--output", str(p)], check=True, capture_output=True)
+        args = ["fairness", "--label", "label", "--prediction", "prediction", "--sensitive", "sex,race",
+                "--intersect", "--format", "json", "--min-group-size", "0"]
+
+        def run_fg(path):
+            r = subprocess.run([fg, args[0], str(path), *args[1:]], check=True, capture_output=True, text=True)
+            return json.loads(r.stdout)
+
+        t_pq, rep = timed(lambda: run_fg(pq), repeat=3)
+        t_csv, _ = timed(lambda: run_fg(csv), repeat=3)
+        print(f"rows: {a.rows:,}")
+        print(f"fairgauge fairness (Parquet, full report, sex, race, sex&race): {t_pq:8.3f} s")
+        print(f"fairgauge fairness (CSV):                                      {t_csv:8.3f} s")
+        if a.skip_fairlearn:
+            return
+        df = pd.read_csv(csv)
+        metrics = {
+            "selection_rate": flm.selection_rate,
+            "tpr": flm.true_positive_rate,
+            "fpr": flm.false_positive_rate,
+            "tnr": flm.true_negative_rate,
+            "fnr": flm.false_negative_rate,
+            "count": flm.count,
+        }
+
+        def run_fl():
+            out = {}
+            for attrs in (["sex"], ["race"], ["sex", "race"]):
+                sf = df[attrs] if len(attrs) > 1 else df[attrs[0]]
+                out["&".join(attrs)] = flm.MetricFrame(metrics=metrics, y_true=df["label"],
+                                                       y_pred=df["prediction"], sensitive_features=sf).by_group
+            return out
+
+        t_fl, fl = timed(run_fl)
+        print(f"fairlearn MetricFrame (6 metrics, same 3 groupings, in memory): {t_fl:8.3f} s")
+        # The numbers must agree.
+        worst = 0.0
+        for g in rep["groups"]:
+            row = fl[g["attribute"]]
+            key = tuple(g["group"].split("&")) if "&" in g["attribute"] else g["group"]
+            for m in ["selection_rate", "tpr", "fpr", "tnr", "fnr"]:
+                worst = max(worst, abs(g[m] - row.loc[key, m]))
+        print(f"largest difference between fairgauge and fairlearn: {worst:.2e}")
+        if worst > 1e-9:
+            sys.exit("numbers disagree")
+        print(f"ratio fairlearn / fairgauge (Parquet): {t_fl / t_pq:,.0f}x; (CSV): {t_fl / t_csv:,.0f}x")
+
+
+if __name__ == "__main__":
+    main()
