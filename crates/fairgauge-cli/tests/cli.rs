@@ -251,6 +251,144 @@ fn malformed_csv_line_is_numbered() {
 }
 
 #[test]
+fn short_line_and_unclosed_quote_are_numbered() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,p,g\n1,1,a\n0,0\n1,1,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
+        &["line 3", "expected 3 fields", "found 2"],
+    );
+    let f = write(&d, "q.csv", "y,p,g\n1,1,a\n0,0,\"b\n1,1,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ],
+        &["line 3", "never closed"],
+    );
+}
+
+#[test]
+fn quoted_fields_may_hold_separators_and_newlines() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        &d,
+        "t.csv",
+        "y,p,g\n1,1,\"a, x\"\n0,0,\"a, x\"\n1,0,\"b\nline\"\n0,1,\"b\nline\"\n",
+    );
+    let o = run(&[
+        "fairness",
+        &f,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--min-group-size",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["a, x", "b\nline"]);
+}
+
+#[test]
+fn type_override_keeps_leading_zeros() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,zip\n1,007\n0,007\n1,010\n0,010\n");
+    let h = write(&d, "h.csv", "1,007\n0,007\n1,010\n0,010\n");
+    let groups = |file: &str, extra: &[&str]| -> Vec<String> {
+        let mut a = vec![
+            "fairness",
+            file,
+            "--label",
+            "y",
+            "--sensitive",
+            "zip",
+            "--min-group-size",
+            "1",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(extra);
+        let o = run(&a);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["group"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(groups(&f, &[]), vec!["10", "7"]);
+    assert_eq!(groups(&f, &["--dtype", "zip=str"]), vec!["007", "010"]);
+    // Headerless, named by --columns: the override follows the name.
+    assert_eq!(
+        groups(&h, &["--dtype", "zip=str", "--columns", "y,zip"]),
+        vec!["007", "010"]
+    );
+    fails_with(
+        &[
+            "fairness",
+            &h,
+            "--label",
+            "y",
+            "--sensitive",
+            "zip",
+            "--dtype",
+            "nope=str",
+            "--columns",
+            "y,zip",
+        ],
+        &["type override for `nope`"],
+    );
+}
+
+#[test]
+fn infinite_score_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,s,g\n1,0.9,a\n0,inf,a\n1,0.4,b\n0,0.2,b\n");
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--score",
+            "s",
+            "--sensitive",
+            "g",
+        ],
+        &["column `s`", "inf at data row 2", "outside [0, 1]"],
+    );
+}
+
+#[test]
 fn huge_cardinality_attribute_is_refused() {
     let d = tempfile::tempdir().unwrap();
     let mut text = String::from("y,p,id\n");

@@ -2,7 +2,6 @@
 //! (projection pushed down to the role columns), streaming it batch by batch, visiting a column's
 //! values as text, numbers or booleans, and writing tables atomically.
 
-use std::io::BufRead;
 use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -17,7 +16,7 @@ const BATCH_ROWS: usize = 1 << 18;
 
 fn read_err(table: &Table, e: PolarsError) -> Error {
     if table.resolved.format == InputFormat::Csv {
-        if let Some(err) = diagnose_csv(table) {
+        if let Some(err) = check_csv(table) {
             return err;
         }
     }
@@ -69,12 +68,23 @@ fn scan(table: &Table) -> Result<LazyFrame> {
                             .collect(),
                     )));
                 }
-                if !r.dtypes.is_empty() && r.columns.is_none() {
-                    let schema: Schema = r
-                        .dtypes
-                        .iter()
-                        .map(|(c, t)| Field::new(PlSmallStr::from(c.as_str()), dtype_of(*t)))
-                        .collect();
+                if !r.dtypes.is_empty() {
+                    let mut fields = vec![];
+                    for (c, t) in &r.dtypes {
+                        // A headerless file's columns are `column_1`, `column_2`, … until renamed.
+                        let name = match (&r.columns, r.has_header) {
+                            (Some(names), false) => match names.iter().position(|n| n == c) {
+                                Some(i) => format!("column_{}", i + 1),
+                                None => return Err(Error::InvalidOption(format!(
+                                    "type override for `{c}`, which is not among the columns ({})",
+                                    names.join(", ")
+                                ))),
+                            },
+                            _ => c.clone(),
+                        };
+                        fields.push(Field::new(PlSmallStr::from(name.as_str()), dtype_of(*t)));
+                    }
+                    let schema: Schema = fields.into_iter().collect();
                     reader = reader.with_dtype_overwrite(Some(Arc::new(schema)));
                 }
             }
@@ -106,11 +116,11 @@ fn scan(table: &Table) -> Result<LazyFrame> {
         let new: Vec<PlSmallStr> = names.iter().map(|s| PlSmallStr::from(s.as_str())).collect();
         lf = lf.rename(old, new, true);
     }
+    // CSV types are set in the reader (so `007` stays text when asked); other formats are cast.
     let casts: Vec<Expr> = r
         .dtypes
         .iter()
-        .filter(|_| r.format != InputFormat::Csv || r.columns.is_some() || r.trim_whitespace)
-        .filter(|(_, t)| !(r.trim_whitespace && **t != ColumnType::Str))
+        .filter(|_| r.format != InputFormat::Csv)
         .map(|(c, t)| col(c.as_str()).strict_cast(dtype_of(*t)))
         .collect();
     if !casts.is_empty() {
@@ -251,9 +261,20 @@ where
         }
         Ok(false)
     });
-    let result = lf
-        .sink_batches(callback, true, NonZeroUsize::new(BATCH_ROWS))
-        .and_then(|lf| lf.collect_with_engine(Engine::Streaming));
+    // polars fills a short CSV line with nulls; a side pass over the bytes finds ragged lines
+    // (and unclosed quotes) so that no such line is read silently. It runs beside the scan.
+    let (result, shape) = std::thread::scope(|scope| {
+        let shape =
+            (table.resolved.format == InputFormat::Csv).then(|| scope.spawn(|| check_csv(table)));
+        let result = lf
+            .sink_batches(callback, true, NonZeroUsize::new(BATCH_ROWS))
+            .and_then(|lf| lf.collect_with_engine(Engine::Streaming));
+        let shape = shape.and_then(|h| h.join().ok()).flatten();
+        (result, shape)
+    });
+    if let Some(e) = shape {
+        return Err(e);
+    }
     let mut s = sink.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(e) = s.error.take() {
         return Err(e);
@@ -261,53 +282,84 @@ where
     result.map(|_| ()).map_err(|e| read_err(table, e))
 }
 
-/// Finds the first CSV line whose field count differs from the first line's, to name it in an
-/// error; `None` when every line has the same number of fields.
-fn diagnose_csv(table: &Table) -> Option<Error> {
+/// Finds the first CSV record whose field count differs from the first record's, or a quoted
+/// field that is never closed, to name its line in an error; `None` when the shape is regular.
+/// Quoted fields may span lines; blank lines and comment lines are skipped.
+fn check_csv(table: &Table) -> Option<Error> {
+    use std::io::Read;
     let r = &table.resolved;
-    let file = std::fs::File::open(&table.path).ok()?;
-    let reader = std::io::BufReader::new(file);
+    let mut file =
+        std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&table.path).ok()?);
+    let quote = r.quote_char;
+    let sep = r.separator;
+    let comment = r
+        .comment_prefix
+        .as_deref()
+        .map(str::as_bytes)
+        .unwrap_or(&[]);
     let mut expected: Option<usize> = None;
-    for (i, line) in reader.split(b'\n').enumerate() {
-        let mut line = line.ok()?;
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(c) = &r.comment_prefix {
-            if line.starts_with(c.as_bytes()) {
+    let mut line: u64 = 1; // physical line of the current byte
+    let mut record_line: u64 = 1; // line where the current record started
+    let mut fields = 1usize;
+    let mut in_quotes = false;
+    let mut record_len = 0usize; // bytes in the record, excluding \r
+    let mut prefix_match = true; // the record so far equals the comment prefix's start
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        let done = n == 0;
+        let chunk: &[u8] = if done { b"\n" } else { &buf[..n] };
+        for &b in chunk {
+            if b == b'\n' && !in_quotes {
+                let is_comment = !comment.is_empty() && prefix_match && record_len >= comment.len();
+                if record_len > 0 && !is_comment {
+                    match expected {
+                        None => expected = Some(fields),
+                        Some(e) if e != fields => {
+                            return Some(Error::MalformedCsv {
+                                path: table.path.clone(),
+                                line: record_line,
+                                message: format!(
+                                    "expected {e} fields (as on the first line), found {fields}"
+                                ),
+                            })
+                        }
+                        _ => {}
+                    }
+                }
+                line += 1;
+                record_line = line;
+                fields = 1;
+                record_len = 0;
+                prefix_match = true;
                 continue;
             }
-        }
-        let mut fields = 1;
-        let mut in_quotes = false;
-        for &b in &line {
-            if Some(b) == r.quote_char {
+            if b == b'\n' {
+                line += 1;
+            }
+            if b == b'\r' {
+                continue;
+            }
+            if prefix_match && record_len < comment.len() && comment[record_len] != b {
+                prefix_match = false;
+            }
+            record_len += 1;
+            if Some(b) == quote {
                 in_quotes = !in_quotes;
-            } else if b == r.separator && !in_quotes {
+            } else if b == sep && !in_quotes {
                 fields += 1;
             }
         }
-        if in_quotes {
-            return Some(Error::MalformedCsv {
-                path: table.path.clone(),
-                line: i as u64 + 1,
-                message: "a quoted field is not closed on this line".into(),
-            });
+        if done {
+            break;
         }
-        match expected {
-            None => expected = Some(fields),
-            Some(e) if e != fields => {
-                return Some(Error::MalformedCsv {
-                    path: table.path.clone(),
-                    line: i as u64 + 1,
-                    message: format!("expected {e} fields (as on the first line), found {fields}"),
-                })
-            }
-            _ => {}
-        }
+    }
+    if in_quotes {
+        return Some(Error::MalformedCsv {
+            path: table.path.clone(),
+            line: record_line,
+            message: "a quoted field opened on this line is never closed".into(),
+        });
     }
     None
 }
