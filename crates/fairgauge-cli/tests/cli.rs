@@ -317,6 +317,38 @@ fn quoted_fields_may_hold_separators_and_newlines() {
 }
 
 #[test]
+fn crlf_comments_and_no_final_newline_are_regular() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        &d,
+        "t.csv",
+        "# exported 2026\r\ny,g\r\n1,a\r\n# a note, with, commas\r\n0,a\r\n1,b\r\n0,b",
+    );
+    let o = run(&[
+        "fairness",
+        &f,
+        "--label",
+        "y",
+        "--sensitive",
+        "g",
+        "--comment-prefix",
+        "#",
+        "--min-group-size",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"]["used"], 4);
+    let f = write(&d, "u.csv", "y,g\r\n1,a\r\n0,a\r\n1");
+    fails_with(
+        &["fairness", &f, "--label", "y", "--sensitive", "g"],
+        &["line 4", "found 1"],
+    );
+}
+
+#[test]
 fn type_override_keeps_leading_zeros() {
     let d = tempfile::tempdir().unwrap();
     let f = write(&d, "t.csv", "y,zip\n1,007\n0,007\n1,010\n0,010\n");

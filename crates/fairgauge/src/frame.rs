@@ -75,10 +75,12 @@ fn scan(table: &Table) -> Result<LazyFrame> {
                         let name = match (&r.columns, r.has_header) {
                             (Some(names), false) => match names.iter().position(|n| n == c) {
                                 Some(i) => format!("column_{}", i + 1),
-                                None => return Err(Error::InvalidOption(format!(
+                                None => {
+                                    return Err(Error::InvalidOption(format!(
                                     "type override for `{c}`, which is not among the columns ({})",
                                     names.join(", ")
-                                ))),
+                                )))
+                                }
                             },
                             _ => c.clone(),
                         };
@@ -284,12 +286,12 @@ where
 
 /// Finds the first CSV record whose field count differs from the first record's, or a quoted
 /// field that is never closed, to name its line in an error; `None` when the shape is regular.
-/// Quoted fields may span lines; blank lines and comment lines are skipped.
+/// Quoted fields may span lines; blank lines and comment lines are skipped. Only separators,
+/// quotes and newlines are visited (memchr), so it runs at memory speed beside polars' parse.
 fn check_csv(table: &Table) -> Option<Error> {
     use std::io::Read;
     let r = &table.resolved;
-    let mut file =
-        std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&table.path).ok()?);
+    let mut file = std::fs::File::open(&table.path).ok()?;
     let quote = r.quote_char;
     let sep = r.separator;
     let comment = r
@@ -298,61 +300,77 @@ fn check_csv(table: &Table) -> Option<Error> {
         .map(str::as_bytes)
         .unwrap_or(&[]);
     let mut expected: Option<usize> = None;
-    let mut line: u64 = 1; // physical line of the current byte
+    let mut line: u64 = 1; // physical line of the current position
     let mut record_line: u64 = 1; // line where the current record started
     let mut fields = 1usize;
     let mut in_quotes = false;
-    let mut record_len = 0usize; // bytes in the record, excluding \r
-    let mut prefix_match = true; // the record so far equals the comment prefix's start
+    let mut record_len: u64 = 0; // bytes of the record before the current chunk
+    let mut head: Vec<u8> = Vec::with_capacity(comment.len()); // first bytes of the record
+    let mut prev_byte = b'\n';
     let mut buf = vec![0u8; 1 << 20];
+    let mut end_record =
+        |fields: usize, len: u64, head: &[u8], record_line: u64| -> Option<Error> {
+            let is_comment = !comment.is_empty() && head.starts_with(comment);
+            if len == 0 || is_comment {
+                return None;
+            }
+            match expected {
+                None => expected = Some(fields),
+                Some(e) if e != fields => {
+                    return Some(Error::MalformedCsv {
+                        path: table.path.clone(),
+                        line: record_line,
+                        message: format!(
+                            "expected {e} fields (as on the first line), found {fields}"
+                        ),
+                    })
+                }
+                _ => {}
+            }
+            None
+        };
     loop {
         let n = file.read(&mut buf).ok()?;
-        let done = n == 0;
-        let chunk: &[u8] = if done { b"\n" } else { &buf[..n] };
-        for &b in chunk {
-            if b == b'\n' && !in_quotes {
-                let is_comment = !comment.is_empty() && prefix_match && record_len >= comment.len();
-                if record_len > 0 && !is_comment {
-                    match expected {
-                        None => expected = Some(fields),
-                        Some(e) if e != fields => {
-                            return Some(Error::MalformedCsv {
-                                path: table.path.clone(),
-                                line: record_line,
-                                message: format!(
-                                    "expected {e} fields (as on the first line), found {fields}"
-                                ),
-                            })
-                        }
-                        _ => {}
-                    }
-                }
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        let mut start = 0usize; // where the current record's bytes begin in this chunk
+        let fill_head = |head: &mut Vec<u8>, from: &[u8]| {
+            let need = comment.len().saturating_sub(head.len());
+            head.extend_from_slice(&from[..need.min(from.len())]);
+        };
+        fill_head(&mut head, chunk);
+        let hits: Box<dyn Iterator<Item = usize>> = match quote {
+            Some(q) => Box::new(memchr::memchr3_iter(sep, q, b'\n', chunk)),
+            None => Box::new(memchr::memchr2_iter(sep, b'\n', chunk)),
+        };
+        for i in hits {
+            let b = chunk[i];
+            if b == b'\n' {
                 line += 1;
+                if in_quotes {
+                    continue;
+                }
+                let before = if i > 0 { chunk[i - 1] } else { prev_byte };
+                let len = record_len + (i - start) as u64 - u64::from(before == b'\r');
+                if let Some(e) = end_record(fields, len, &head, record_line) {
+                    return Some(e);
+                }
                 record_line = line;
                 fields = 1;
                 record_len = 0;
-                prefix_match = true;
-                continue;
-            }
-            if b == b'\n' {
-                line += 1;
-            }
-            if b == b'\r' {
-                continue;
-            }
-            if prefix_match && record_len < comment.len() && comment[record_len] != b {
-                prefix_match = false;
-            }
-            record_len += 1;
-            if Some(b) == quote {
+                start = i + 1;
+                head.clear();
+                fill_head(&mut head, &chunk[start..]);
+            } else if Some(b) == quote {
                 in_quotes = !in_quotes;
-            } else if b == sep && !in_quotes {
+            } else if !in_quotes {
                 fields += 1;
             }
         }
-        if done {
-            break;
-        }
+        record_len += (n - start) as u64;
+        prev_byte = chunk[n - 1];
     }
     if in_quotes {
         return Some(Error::MalformedCsv {
@@ -361,7 +379,9 @@ fn check_csv(table: &Table) -> Option<Error> {
             message: "a quoted field opened on this line is never closed".into(),
         });
     }
-    None
+    // A last record without a final newline.
+    let len = record_len - u64::from(prev_byte == b'\r');
+    end_record(fields, len, &head, record_line)
 }
 
 /// A column of owned values, for writing tables.
