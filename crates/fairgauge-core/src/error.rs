@@ -35,6 +35,10 @@ pub enum Error {
         got: usize,
         expected: usize,
     },
+    /// A numeric sample is unsorted or holds a non-finite value (drift tests want sorted,
+    /// finite slices; see `drift::sort_finite`).
+    #[error("sample `{sample}` is invalid: {reason}")]
+    InvalidSample { sample: String, reason: String },
 }
 
 /// Result with the core [`Error`].

@@ -5,6 +5,7 @@
 //! Inputs are plain slices; reading files and mapping columns to roles happens in the
 //! `fairgauge` crate.
 
+pub mod drift;
 pub mod error;
 pub mod fairness;
 pub mod stats;

@@ -1,0 +1,643 @@
+//! Two-sample tests and distances on numeric samples.
+//!
+//! Every function takes slices **sorted ascending, finite and non-empty** (see
+//! [`sort_finite`](super::sort_finite)); `reference` is scipy's first argument and `current`
+//! its second. Each walks the two sorted samples once (O(n₁ + n₂)), so nothing here sorts or
+//! allocates per value, and ties are handled by grouping equal values. Each function states the
+//! scipy 1.17.1 call it reproduces; the tests paste scipy's output for the same inputs.
+
+use serde::{Deserialize, Serialize};
+
+use super::kolmogorov::{kstwo_sf, outer_prob_inside_method, prob_outside_square};
+use super::special::{bessel_k_scaled, polyfit2, python_floor_div, student_t_two_sided};
+use super::{check_sorted, neumaier_sum, TestOutcome};
+use crate::error::{Error, Result};
+
+/// Largest sample size for which [`ks_2samp`] computes the exact p-value (scipy's
+/// `MAX_AUTO_N`).
+pub const KS_EXACT_MAX_N: usize = 10_000;
+
+/// Visits the distinct values of the union of two sorted samples in ascending order, with
+/// `(value, #a ≤ value, #b ≤ value, #a == value, #b == value)`.
+fn merge_walk(a: &[f64], b: &[f64], mut f: impl FnMut(f64, usize, usize, usize, usize)) {
+    let (mut i, mut j) = (0usize, 0usize);
+    loop {
+        let v = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) => {
+                if x <= y {
+                    x
+                } else {
+                    y
+                }
+            }
+            (Some(&x), None) => x,
+            (None, Some(&y)) => y,
+            (None, None) => break,
+        };
+        let (i0, j0) = (i, j);
+        while i < a.len() && a[i] == v {
+            i += 1;
+        }
+        while j < b.len() && b[j] == v {
+            j += 1;
+        }
+        f(v, i, j, i - i0, j - j0);
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// Two-sample Kolmogorov–Smirnov test, two-sided, exactly as
+/// `scipy.stats.ks_2samp(reference, current)` (`alternative='two-sided'`, `method='auto'`).
+///
+/// Statistic: `D = sup_x |F_ref(x) − F_cur(x)|` over the pooled values (ECDFs evaluated with
+/// `≤`, so ties are handled). P-value: when `max(n₁, n₂) ≤ 10 000` the exact null probability
+/// `P(D_{n₁,n₂} ≥ D)` (Hodges 1958; [`kolmogorov`](super::kolmogorov)), in which case `D` is
+/// reported rounded to the lattice `h / lcm(n₁, n₂)` as scipy does; otherwise, or if the exact
+/// computation leaves `[0, 1]`, the asymptotic `kstwo.sf(D, round(n₁n₂/(n₁+n₂)))`
+/// ([`kstwo_sf`]; `round` is half-to-even like `numpy.round`).
+pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
+    check_sorted("reference", reference)?;
+    check_sorted("current", current)?;
+    let (n1, n2) = (reference.len(), current.len());
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let mut max_diff = f64::NEG_INFINITY;
+    let mut min_diff = f64::INFINITY;
+    merge_walk(reference, current, |_, i, j, _, _| {
+        let diff = i as f64 / n1f - j as f64 / n2f;
+        max_diff = max_diff.max(diff);
+        min_diff = min_diff.min(diff);
+    });
+    let min_s = (-min_diff).clamp(0.0, 1.0);
+    let mut d = if min_s > max_diff { min_s } else { max_diff };
+    let (n1u, n2u) = (n1 as u64, n2 as u64);
+    if n1.max(n2) <= KS_EXACT_MAX_N {
+        let g = gcd(n1u, n2u);
+        let lcm = (n1u / g) * n2u;
+        let h = (d * lcm as f64).round_ties_even();
+        d = h / lcm as f64;
+        if h == 0.0 {
+            return Ok(TestOutcome {
+                statistic: d,
+                p_value: Some(1.0),
+            });
+        }
+        let h = h as u64;
+        let prob = if n1 == n2 {
+            prob_outside_square(n1u, h)
+        } else {
+            outer_prob_inside_method(n1u, n2u, g, h)
+        };
+        if (0.0..=1.0).contains(&prob) {
+            return Ok(TestOutcome {
+                statistic: d,
+                p_value: Some(prob),
+            });
+        }
+        // scipy: "Exact calculation unsuccessful. Switching to method=asymp".
+    }
+    let (m, n) = if n1f >= n2f { (n1f, n2f) } else { (n2f, n1f) };
+    let en = m * n / (m + n);
+    let prob = kstwo_sf(d, en.round_ties_even() as u64);
+    Ok(TestOutcome {
+        statistic: d,
+        p_value: Some(if prob.is_nan() {
+            prob
+        } else {
+            prob.clamp(0.0, 1.0)
+        }),
+    })
+}
+
+/// Mann–Whitney U test, two-sided, as `scipy.stats.mannwhitneyu(reference, current)`
+/// (`use_continuity=True`, `alternative='two-sided'`, `method='auto'`).
+///
+/// Statistic: `U₁ = Σ_{x∈ref} (#{y∈cur: y < x} + ½ #{y∈cur: y = x})` (= `R₁ − n₁(n₁+1)/2`
+/// with mid-ranks). Method, as scipy 1.17 chooses it: asymptotic when both samples exceed 8
+/// values or when the pooled sample has any tie, exact otherwise.
+/// Exact: `p = 2 P(U ≤ n₁n₂ − max(U₁, U₂))` from the null distribution of U (coefficients of
+/// the Gaussian binomial `[n₁+n₂ choose n₁]_q`, truncated at that bound).
+/// (Deviation: when the exact table would exceed [`MWU_EXACT_MAX_TABLE`] entries, a sample of
+/// ≤ 8 values against one of millions, the normal approximation is used instead of scipy's
+/// exact computation, which is quadratic in that size.)
+/// Asymptotic: `z = (max(U₁, U₂) − n₁n₂/2 − ½) / σ` with the tie-corrected
+/// `σ² = n₁n₂/12 · ((n + 1) − Σ(t³ − t)/(n(n − 1)))`, `p = 2Φ(−z)`; `p` is capped at 1.
+pub fn mann_whitney_u(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
+    check_sorted("reference", reference)?;
+    check_sorted("current", current)?;
+    let (n1, n2) = (reference.len(), current.len());
+    let mut u1 = 0.0f64;
+    let mut tie_term = 0.0f64;
+    let mut any_tie = false;
+    merge_walk(reference, current, |_, _, j, ta, tb| {
+        let below = (j - tb) as f64;
+        u1 += ta as f64 * (below + 0.5 * tb as f64);
+        let t = (ta + tb) as f64;
+        if ta + tb > 1 {
+            any_tie = true;
+            tie_term += t * t * t - t;
+        }
+    });
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let u2 = n1f * n2f - u1;
+    let u = u1.max(u2);
+    let kc = (n1f * n2f - u) as u64;
+    let exact = !(any_tie || n1 > 8 && n2 > 8) && kc < MWU_EXACT_MAX_TABLE;
+    let p = if exact {
+        2.0 * mann_whitney_cdf(n1.min(n2) as u64, n1.max(n2) as u64, kc)
+    } else {
+        let mu = n1f * n2f / 2.0;
+        let n = n1f + n2f;
+        let s = (n1f * n2f / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
+        let z = (u - mu - 0.5) / s;
+        if z.is_nan() || z <= 0.0 {
+            1.0
+        } else {
+            crate::stats::normal_two_sided_p(z)
+        }
+    };
+    Ok(TestOutcome {
+        statistic: u1,
+        p_value: Some(p.clamp(0.0, 1.0)),
+    })
+}
+
+/// Largest table of the exact Mann–Whitney null distribution (entries of 8 bytes) built
+/// before falling back to the normal approximation: 2²⁴ entries, i.e. only when one sample
+/// has at most 8 values and the other more than about four million.
+pub const MWU_EXACT_MAX_TABLE: u64 = 1 << 24;
+
+/// `P(U ≤ kc)` under the null for sample sizes `small ≤ large` without ties: the first
+/// `kc + 1` coefficients of `∏_{i=1}^{small} (1 − q^{large+i}) / (1 − q^i)`, built one factor
+/// at a time (each partial product is itself a Gaussian binomial with non-negative
+/// coefficients), divided by `C(small + large, small)`. O(small · kc).
+fn mann_whitney_cdf(small: u64, large: u64, kc: u64) -> f64 {
+    let len = kc as usize + 1;
+    let mut c = vec![0.0f64; len];
+    c[0] = 1.0;
+    for i in 1..=small as usize {
+        let s = large as usize + i;
+        if s < len {
+            for u in (s..len).rev() {
+                c[u] -= c[u - s];
+            }
+        }
+        for u in i..len {
+            c[u] += c[u - i];
+        }
+    }
+    let total = (0..small).fold(1.0f64, |acc, j| {
+        acc * (large + j + 1) as f64 / (j + 1) as f64
+    });
+    neumaier_sum(c.iter().copied()) / total
+}
+
+/// Mean and variance (`ddof`) with compensated sums, two passes.
+fn mean_var(v: &[f64], ddof: f64) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = neumaier_sum(v.iter().copied()) / n;
+    let ss = neumaier_sum(v.iter().map(|x| (x - mean) * (x - mean)));
+    (mean, ss / (n - ddof))
+}
+
+/// Welch's unequal-variance t-test, two-sided, as
+/// `scipy.stats.ttest_ind(reference, current, equal_var=False)`:
+/// `t = (x̄_ref − x̄_cur) / √(s²_ref/n₁ + s²_cur/n₂)` (sample variances, `ddof = 1`), with the
+/// Welch–Satterthwaite `df = (v₁ + v₂)² / (v₁²/(n₁−1) + v₂²/(n₂−1))`, `vᵢ = s²ᵢ/nᵢ`, and
+/// `p = P(|T_df| ≥ |t|)` via the regularised incomplete beta.
+///
+/// Errors when a sample has fewer than two values or both samples are constant (t is then
+/// undefined; scipy returns NaN).
+pub fn welch_t_test(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
+    check_sorted("reference", reference)?;
+    check_sorted("current", current)?;
+    if reference.len() < 2 || current.len() < 2 {
+        return Err(Error::InvalidArgument(
+            "Welch's t-test needs at least two values in each sample".into(),
+        ));
+    }
+    let (n1, n2) = (reference.len() as f64, current.len() as f64);
+    let (m1, v1) = mean_var(reference, 1.0);
+    let (m2, v2) = mean_var(current, 1.0);
+    let (vn1, vn2) = (v1 / n1, v2 / n2);
+    let se2 = vn1 + vn2;
+    if se2.is_nan() || se2 <= 0.0 {
+        return Err(Error::InvalidArgument(
+            "Welch's t-test is undefined when both samples are constant".into(),
+        ));
+    }
+    let df = se2 * se2 / (vn1 * vn1 / (n1 - 1.0) + vn2 * vn2 / (n2 - 1.0));
+    let t = (m1 - m2) / se2.sqrt();
+    Ok(TestOutcome {
+        statistic: t,
+        p_value: Some(student_t_two_sided(t, df)),
+    })
+}
+
+/// `∫ |F_ref − F_cur|^p dx` for `p ∈ {1, 2}` over the pooled sorted values (scipy's
+/// `_cdf_distance` without weights).
+fn cdf_distance(reference: &[f64], current: &[f64], squared: bool) -> f64 {
+    let (n1, n2) = (reference.len() as f64, current.len() as f64);
+    let mut prev: Option<(f64, f64)> = None; // (value, F_ref − F_cur) at the previous value
+    let mut sum = 0.0f64;
+    let mut comp = 0.0f64;
+    merge_walk(reference, current, |v, i, j, _, _| {
+        if let Some((pv, diff)) = prev {
+            let term = if squared { diff * diff } else { diff.abs() } * (v - pv);
+            let s = sum + term;
+            comp += if sum.abs() >= term.abs() {
+                (sum - s) + term
+            } else {
+                (term - s) + sum
+            };
+            sum = s;
+        }
+        prev = Some((v, i as f64 / n1 - j as f64 / n2));
+    });
+    sum + comp
+}
+
+/// First Wasserstein (earth mover's) distance `∫ |F_ref(x) − F_cur(x)| dx`, as
+/// `scipy.stats.wasserstein_distance(reference, current)`.
+pub fn wasserstein(reference: &[f64], current: &[f64]) -> Result<f64> {
+    check_sorted("reference", reference)?;
+    check_sorted("current", current)?;
+    Ok(cdf_distance(reference, current, false))
+}
+
+/// [`wasserstein`] divided by the population standard deviation (`ddof = 0`) of `reference`,
+/// Evidently's "Wasserstein distance (normed)". `None` when the reference is constant.
+/// (Evidently instead divides by `max(std, 0.001)`; here a constant reference has no scale
+/// and the caller decides.)
+pub fn wasserstein_normed(reference: &[f64], current: &[f64]) -> Result<Option<f64>> {
+    let w = wasserstein(reference, current)?;
+    let (_, var) = mean_var(reference, 0.0);
+    let sd = var.sqrt();
+    Ok(if sd > 0.0 { Some(w / sd) } else { None })
+}
+
+/// Energy distance `√(2 ∫ (F_ref − F_cur)² dx)` (Székely & Rizzo; the 1-D identity with the
+/// CDF L² distance), as `scipy.stats.energy_distance(reference, current)`. O(n) on sorted
+/// samples instead of the O(n²) pairwise definition.
+pub fn energy_distance(reference: &[f64], current: &[f64]) -> Result<f64> {
+    check_sorted("reference", reference)?;
+    check_sorted("current", current)?;
+    Ok(std::f64::consts::SQRT_2 * cdf_distance(reference, current, true).sqrt())
+}
+
+/// Result of the k-sample Anderson–Darling test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AndersonOutcome {
+    /// Normalised statistic `(A²_akN − (k − 1)) / σ_N`.
+    pub statistic: f64,
+    /// Critical values at significance 25 %, 10 %, 5 %, 2.5 %, 1 %, 0.5 %, 0.1 %.
+    pub critical_values: [f64; 7],
+    /// Approximate p-value, interpolated and clipped to `[0.001, 0.25]`.
+    pub p_value: f64,
+}
+
+/// Significance levels matching [`AndersonOutcome::critical_values`].
+pub const ANDERSON_SIGNIFICANCE: [f64; 7] = [0.25, 0.1, 0.05, 0.025, 0.01, 0.005, 0.001];
+
+/// k-sample Anderson–Darling test (Scholz & Stephens 1987, mid-rank version `A²_akN`,
+/// eq. 7), as `scipy.stats.anderson_ksamp(samples)` with its defaults (`midrank=True`):
+///
+/// `A²_akN = (N−1)/N · Σᵢ 1/nᵢ Σⱼ lⱼ/N · (N·M_ij − B_j nᵢ)² / (B_j(N − B_j) − N lⱼ/4)` over the
+/// distinct pooled values `z_j` (`lⱼ` ties, `B_j` mid-rank count, `M_ij` mid-rank count in
+/// sample i); statistic `(A²_akN − (k−1))/σ_N` with the exact finite-N variance σ²_N.
+/// Critical values `b₀ + b₁/√m + b₂/m` (`m = k − 1`, Table 2 of the paper). The p-value is
+/// scipy's: `exp` of the least-squares quadratic through `(critical, ln significance)` at the
+/// statistic, floored at 0.001 and capped at 0.25 outside the table's range.
+///
+/// Errors when fewer than two samples, an empty sample, fewer than four pooled values, or
+/// fewer than two distinct pooled values.
+pub fn anderson_ksamp(samples: &[&[f64]]) -> Result<AndersonOutcome> {
+    let k = samples.len();
+    if k < 2 {
+        return Err(Error::InvalidArgument(
+            "anderson_ksamp needs at least two samples".into(),
+        ));
+    }
+    for (i, s) in samples.iter().enumerate() {
+        check_sorted(&format!("sample {i}"), s)?;
+    }
+    let mut pooled: Vec<f64> = samples.iter().flat_map(|s| s.iter().copied()).collect();
+    pooled.sort_unstable_by(f64::total_cmp);
+    let n_total = pooled.len();
+    if n_total < 4 {
+        return Err(Error::InvalidArgument(format!(
+            "anderson_ksamp needs at least four pooled values, got {n_total}"
+        )));
+    }
+    // Distinct pooled values with their tie counts.
+    let mut distinct: Vec<(f64, usize)> = Vec::new();
+    for &v in &pooled {
+        match distinct.last_mut() {
+            Some((last, count)) if *last == v => *count += 1,
+            _ => distinct.push((v, 1)),
+        }
+    }
+    if distinct.len() < 2 {
+        return Err(Error::InvalidArgument(
+            "anderson_ksamp needs more than one distinct observation".into(),
+        ));
+    }
+    let nf = n_total as f64;
+    let mut a2akn = 0.0f64;
+    for s in samples {
+        let ni = s.len() as f64;
+        let mut pos = 0usize; // #s < current distinct value
+        let mut below_all = 0usize; // #pooled < current distinct value
+        let mut inner = Vec::with_capacity(distinct.len());
+        for &(z, lj) in &distinct {
+            let start = pos;
+            while pos < s.len() && s[pos] == z {
+                pos += 1;
+            }
+            let fij = (pos - start) as f64;
+            let lj = lj as f64;
+            let bj = below_all as f64 + lj / 2.0;
+            let mij = pos as f64 - fij / 2.0;
+            let num = nf * mij - bj * ni;
+            inner.push(lj / nf * num * num / (bj * (nf - bj) - nf * lj / 4.0));
+            below_all += lj as usize;
+        }
+        a2akn += neumaier_sum(inner) / ni;
+    }
+    a2akn *= (nf - 1.0) / nf;
+
+    let kf = k as f64;
+    let h_big = samples.iter().map(|s| 1.0 / s.len() as f64).sum::<f64>();
+    // hs_cs = cumsum(1 / [N−1, N−2, …, 2]); h = hs_cs[-1] + 1; g = Σ hs_cs[j] / (j + 2).
+    let mut cum = 0.0f64;
+    let mut g_terms = Vec::with_capacity(n_total.saturating_sub(2));
+    for (j, d) in (2..n_total).rev().enumerate() {
+        cum += 1.0 / d as f64;
+        g_terms.push(cum / (j + 2) as f64);
+    }
+    let h = cum + 1.0;
+    let g = neumaier_sum(g_terms);
+    let a = (4.0 * g - 6.0) * (kf - 1.0) + (10.0 - 6.0 * g) * h_big;
+    let b = (2.0 * g - 4.0) * kf * kf + 8.0 * h * kf + (2.0 * g - 14.0 * h - 4.0) * h_big - 8.0 * h
+        + 4.0 * g
+        - 6.0;
+    let c = (6.0 * h + 2.0 * g - 2.0) * kf * kf
+        + (4.0 * h - 4.0 * g + 6.0) * kf
+        + (2.0 * h - 6.0) * h_big
+        + 4.0 * h;
+    let d = (2.0 * h + 6.0) * kf * kf - 4.0 * h * kf;
+    let sigmasq =
+        (a * nf.powi(3) + b * nf.powi(2) + c * nf + d) / ((nf - 1.0) * (nf - 2.0) * (nf - 3.0));
+    let m = kf - 1.0;
+    let statistic = (a2akn - m) / sigmasq.sqrt();
+
+    const B0: [f64; 7] = [0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085];
+    const B1: [f64; 7] = [-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615];
+    const B2: [f64; 7] = [-0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154];
+    let mut critical = [0.0f64; 7];
+    for i in 0..7 {
+        critical[i] = B0[i] + B1[i] / m.sqrt() + B2[i] / m;
+    }
+    let cmin = critical.iter().copied().fold(f64::INFINITY, f64::min);
+    let cmax = critical.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let p_value = if statistic < cmin {
+        0.25
+    } else if statistic > cmax {
+        0.001
+    } else {
+        let log_sig: Vec<f64> = ANDERSON_SIGNIFICANCE.iter().map(|s| s.ln()).collect();
+        match polyfit2(&critical, &log_sig) {
+            Some([c2, c1, c0]) => ((c2 * statistic + c1) * statistic + c0).exp(),
+            None => f64::NAN,
+        }
+    };
+    Ok(AndersonOutcome {
+        statistic,
+        critical_values: critical,
+        p_value,
+    })
+}
+
+/// Largest sample size for which [`cramervonmises_2samp`] computes the exact p-value
+/// (scipy's `method='auto'` rule: exact when both samples have at most 20 values).
+pub const CVM_EXACT_MAX_N: usize = 20;
+
+/// Two-sample Cramér–von Mises test as `scipy.stats.cramervonmises_2samp(reference, current)`
+/// (`method='auto'`), Anderson (1962) eq. 9:
+///
+/// `T = U / (n m (n + m)) − (4mn − 1) / (6(m + n))`, `U = n Σᵢ (rᵢ − i)² + m Σⱼ (sⱼ − j)²`
+/// with mid-ranks `rᵢ`, `sⱼ` of each sorted sample in the pooled sample.
+/// P-value: exact when `max(n, m) ≤ 20` (Xiao, Gordon & Yakovlev 2006: frequency table of
+/// the statistic over all lattice paths), otherwise the limiting distribution applied to the
+/// standardised statistic (Anderson 1962 eq. 15; `1 − cdf∞(tₙ)`, with scipy's series
+/// truncation — stop after the first term below 1e-7 — and `p = 1` when `tₙ < 0.003`).
+///
+/// Errors when a sample has fewer than two values.
+pub fn cramervonmises_2samp(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
+    check_sorted("reference", reference)?;
+    check_sorted("current", current)?;
+    let (nx, ny) = (reference.len(), current.len());
+    if nx < 2 || ny < 2 {
+        return Err(Error::InvalidArgument(
+            "cramervonmises_2samp needs at least two values in each sample".into(),
+        ));
+    }
+    let mut sx = 0.0f64;
+    let mut sy = 0.0f64;
+    merge_walk(reference, current, |_, i, j, ta, tb| {
+        let below = ((i - ta) + (j - tb)) as f64;
+        let midrank = below + ((ta + tb) as f64 + 1.0) / 2.0;
+        for p in (i - ta + 1)..=i {
+            let d = midrank - p as f64;
+            sx += d * d;
+        }
+        for p in (j - tb + 1)..=j {
+            let d = midrank - p as f64;
+            sy += d * d;
+        }
+    });
+    let (nxf, nyf) = (nx as f64, ny as f64);
+    let u = nxf * sx + nyf * sy;
+    let k = nxf * nyf;
+    let n = nxf + nyf;
+    let t = u / (k * n) - (4.0 * k - 1.0) / (6.0 * n);
+    let p = if nx.max(ny) <= CVM_EXACT_MAX_N {
+        cvm_exact_p(u, nx as u64, ny as u64)
+    } else {
+        cvm_asymptotic_p(t, nx as u64, ny as u64)
+    };
+    Ok(TestOutcome {
+        statistic: t,
+        p_value: Some(p),
+    })
+}
+
+/// Exact `P(U ≥ u)` for sample sizes `m`, `n` (scipy's `_pval_cvm_2samp_exact`).
+fn cvm_exact_p(u: f64, m: u64, n: u64) -> f64 {
+    let g = gcd(m, n);
+    let lcm = m / g * n;
+    let a = (lcm / m) as i64;
+    let b = (lcm / n) as i64;
+    let mn = m * n;
+    let numer = (lcm * lcm * (m + n)) as f64 * (6.0 * u - (mn * (4 * mn - 1)) as f64);
+    let zeta = python_floor_div(numer, (6 * mn * mn) as f64);
+    // gs[v]: sorted (value, frequency) pairs of the statistic over paths ending in column v.
+    let m_us = m as usize;
+    let mut gs: Vec<Vec<(u64, u64)>> = vec![Vec::new(); m_us + 1];
+    gs[0].push((0, 1));
+    for uu in 0..=n as i64 {
+        let mut next_gs = Vec::with_capacity(m_us + 1);
+        let mut tmp: Vec<(u64, u64)> = Vec::new();
+        for (v, g_v) in gs.iter().enumerate() {
+            tmp = merge_freqs(&tmp, g_v);
+            let diff = a * v as i64 - b * uu;
+            let res = (diff * diff) as u64;
+            for e in tmp.iter_mut() {
+                e.0 += res;
+            }
+            next_gs.push(tmp.clone());
+        }
+        gs = next_gs;
+    }
+    // C(m + n, m), exact (m, n ≤ 20 here, so it fits easily).
+    let combinations = (0..m as u128).fold(1u128, |acc, j| acc * (n as u128 + j + 1) / (j + 1));
+    let exceed: u64 = gs[m_us]
+        .iter()
+        .filter(|(value, _)| *value as f64 >= zeta)
+        .map(|(_, f)| *f)
+        .sum();
+    exceed as f64 / combinations as f64
+}
+
+/// Merges two value-sorted frequency tables, adding frequencies of equal values.
+fn merge_freqs(x: &[(u64, u64)], y: &[(u64, u64)]) -> Vec<(u64, u64)> {
+    let mut out = Vec::with_capacity(x.len() + y.len());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].0.cmp(&y[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(x[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(y[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((x[i].0, x[i].1 + y[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&x[i..]);
+    out.extend_from_slice(&y[j..]);
+    out
+}
+
+/// Asymptotic p-value of the two-sample statistic `t` (scipy's
+/// `_pval_cvm_2samp_asymptotic`): mean and variance of T (Anderson 1962 eqs. 11, 14),
+/// standardised `tₙ = 1/6 + (t − E T)/√(45 Var T)`, `p = max(1 − cdf∞(tₙ), 0)`.
+fn cvm_asymptotic_p(t: f64, nx: u64, ny: u64) -> f64 {
+    let n = (nx + ny) as i128;
+    let k = (nx * ny) as i128;
+    let nf = n as f64;
+    let et = (1.0 + 1.0 / nf) / 6.0;
+    let vt_num = (n + 1) * (4 * k * n - 3 * ((nx * nx) as i128 + (ny * ny) as i128) - 2 * k);
+    let vt_den = 45 * n * n * 4 * k;
+    let vt = vt_num as f64 / vt_den as f64;
+    let tn = 1.0 / 6.0 + (t - et) / (45.0 * vt).sqrt();
+    if tn >= 0.003 {
+        (1.0 - cvm_limit_cdf(tn)).max(0.0)
+    } else {
+        1.0
+    }
+}
+
+/// CDF of the limiting Cramér–von Mises distribution (Csörgő & Faraway 1996, eq. 1.3):
+/// `Σ_k Γ(k+½)/(Γ(k+1) π^{3/2} √x) · √(4k+1) · e^{−q} K_{1/4}(q)`, `q = (4k+1)²/(16x)`,
+/// summed until (and including) the first term below 1e-7, as scipy's `_cdf_cvm_inf`.
+fn cvm_limit_cdf(x: f64) -> f64 {
+    use statrs::function::gamma::ln_gamma;
+    let pi15 = std::f64::consts::PI.powf(1.5);
+    let mut tot = 0.0f64;
+    for k in 0..10_000u32 {
+        let kf = k as f64;
+        let u = (ln_gamma(kf + 0.5) - ln_gamma(kf + 1.0)).exp() / (pi15 * x.sqrt());
+        let y = 4.0 * kf + 1.0;
+        let q = y * y / (16.0 * x);
+        let term = u * y.sqrt() * bessel_k_scaled(0.25, q) * (-2.0 * q).exp();
+        tot += term;
+        if term.is_nan() || term.abs() < 1e-7 {
+            break;
+        }
+    }
+    tot
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_bad_input() {
+        assert!(ks_2samp(&[], &[1.0]).is_err());
+        assert!(ks_2samp(&[2.0, 1.0], &[1.0]).is_err());
+        assert!(mann_whitney_u(&[f64::NAN], &[1.0]).is_err());
+        assert!(welch_t_test(&[1.0], &[1.0, 2.0]).is_err());
+        assert!(welch_t_test(&[1.0, 1.0], &[2.0, 2.0]).is_err());
+        assert!(wasserstein(&[1.0], &[]).is_err());
+        assert!(energy_distance(&[1.0, f64::INFINITY], &[1.0]).is_err());
+        assert!(cramervonmises_2samp(&[1.0], &[1.0, 2.0]).is_err());
+        assert!(anderson_ksamp(&[&[1.0, 2.0]]).is_err());
+        assert!(anderson_ksamp(&[&[1.0, 1.0], &[1.0, 1.0]]).is_err());
+        assert!(anderson_ksamp(&[&[1.0], &[2.0]]).is_err());
+        assert_eq!(wasserstein_normed(&[3.0, 3.0], &[1.0]).unwrap(), None);
+    }
+
+    #[test]
+    fn identical_samples() {
+        let a = [1.0, 2.0, 2.0, 3.0];
+        let ks = ks_2samp(&a, &a).unwrap();
+        assert_eq!(ks.statistic, 0.0);
+        assert_eq!(ks.p_value, Some(1.0));
+        assert_eq!(wasserstein(&a, &a).unwrap(), 0.0);
+        assert_eq!(energy_distance(&a, &a).unwrap(), 0.0);
+        // All values tied: σ = 0, scipy's z = −∞ → p = 1.
+        let mw = mann_whitney_u(&[5.0; 10], &[5.0; 12]).unwrap();
+        assert_eq!(mw.statistic, 60.0);
+        assert_eq!(mw.p_value, Some(1.0));
+    }
+
+    #[test]
+    fn mann_whitney_exact_distribution_sums_to_one() {
+        // P(U ≤ n₁n₂) = 1 and the distribution is symmetric.
+        for &(a, b) in &[(1u64, 1u64), (3, 5), (8, 8), (2, 30), (7, 1)] {
+            let (s, l) = (a.min(b), a.max(b));
+            let full = mann_whitney_cdf(s, l, s * l);
+            assert!((full - 1.0).abs() < 1e-13, "{a} {b}: {full}");
+            let mid = s * l / 2;
+            let lower = mann_whitney_cdf(s, l, mid);
+            let upper = 1.0 - mann_whitney_cdf(s, l, s * l - mid - 1);
+            assert!((lower - upper).abs() < 1e-13);
+        }
+    }
+
+    #[test]
+    fn scipy_docstring_examples() {
+        // scipy 1.17.1 mannwhitneyu docstring: males=[19, 22, 16, 29, 24], females=[20, 11, 17, 12]
+        //   mannwhitneyu(males, females) -> statistic 17.0, pvalue 0.1111111111111111 (exact)
+        let mut males = vec![19.0, 22.0, 16.0, 29.0, 24.0];
+        let mut females = vec![20.0, 11.0, 17.0, 12.0];
+        super::super::sort_finite(&mut males);
+        super::super::sort_finite(&mut females);
+        let r = mann_whitney_u(&males, &females).unwrap();
+        assert_eq!(r.statistic, 17.0);
+        assert!((r.p_value.unwrap() - 0.1111111111111111).abs() < 1e-15);
+    }
+}
