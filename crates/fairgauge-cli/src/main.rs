@@ -23,6 +23,8 @@ enum Command {
     /// Per-group rates, disparities and fairness summaries of a classifier's decisions (or of a
     /// dataset's labels) across sensitive attributes.
     Fairness(Box<commands::fairness::FairnessArgs>),
+    /// Per-column and dataset drift between a reference and a current table.
+    Drift(Box<commands::drift::DriftArgs>),
     /// Write a seeded synthetic table with planted group disparity and drift.
     Synth(commands::synth::SynthArgs),
 }
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Fairness(a) => commands::fairness::run(*a),
+        Command::Drift(a) => commands::drift::run(*a),
         Command::Synth(a) => commands::synth::run(a),
     };
     match result {

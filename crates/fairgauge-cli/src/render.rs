@@ -277,3 +277,111 @@ pub fn fairness_text(out: &FairnessOutput) -> String {
     out.push('\n');
     out
 }
+
+/// The drift report as a terminal table, most severe first.
+pub fn drift_text(r: &fairgauge::drift::DriftReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "fairgauge drift  reference {} ({} rows)  current {} ({} rows)",
+        r.reference.path.display(),
+        r.reference.rows,
+        r.current.path.display(),
+        r.current.rows
+    );
+    let d = &r.dataset;
+    let _ = writeln!(
+        s,
+        "dataset drift: {} ({} of {} columns drifted, share {:.3}, threshold {}; p-values corrected: {:?})\n",
+        if d.drift { "YES" } else { "no" },
+        d.drifted_columns,
+        d.columns,
+        d.share,
+        d.threshold,
+        d.correction
+    );
+    let mut cols: Vec<&fairgauge::drift::ColumnDrift> = r.columns.iter().collect();
+    cols.sort_by(|a, b| {
+        b.drifted.cmp(&a.drifted).then_with(|| {
+            let sev = |c: &fairgauge::drift::ColumnDrift| {
+                if c.method.is_test() {
+                    1.0 - c.p_value_adjusted.unwrap_or(1.0)
+                } else {
+                    c.statistic.unwrap_or(0.0) / c.threshold.max(1e-12)
+                }
+            };
+            sev(b).total_cmp(&sev(a))
+        })
+    });
+    let w = cols
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        s,
+        "  {:<w$}  {:<11}  {:<16}  {:>10}  {:>10}  {:>9}  {:>8}  {:>8}  status",
+        "column", "kind", "method", "statistic", "p (adj.)", "threshold", "null ref", "null cur"
+    );
+    for c in cols {
+        let p = c.p_value_adjusted.map(p_text).unwrap_or_else(|| "-".into());
+        let stat = c
+            .statistic
+            .map(|x| format!("{x:.4}"))
+            .unwrap_or_else(|| "-".into());
+        let status = if c.reference_count == 0 || c.current_count == 0 {
+            "not assessed"
+        } else if c.drifted {
+            "DRIFT"
+        } else {
+            "ok"
+        };
+        let _ = writeln!(
+            s,
+            "  {:<w$}  {:<11}  {:<16}  {:>10}  {:>10}  {:>9}  {:>7.1}%  {:>7.1}%  {status}",
+            c.name,
+            c.kind,
+            c.method.name(),
+            stat,
+            p,
+            c.threshold,
+            c.reference_null_share * 100.0,
+            c.current_null_share * 100.0
+        );
+        if !c.new_categories.is_empty() {
+            let _ = writeln!(
+                s,
+                "      new categories: {}",
+                c.new_categories
+                    .iter()
+                    .take(5)
+                    .map(|x| format!("{} ({:.2}%)", x.value, x.share * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if !c.vanished_categories.is_empty() {
+            let _ = writeln!(
+                s,
+                "      vanished categories: {}",
+                c.vanished_categories
+                    .iter()
+                    .take(5)
+                    .map(|x| format!("{} ({:.2}%)", x.value, x.share * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    for (c, why) in &r.skipped {
+        let _ = writeln!(s, "  skipped {c}: {why}");
+    }
+    let mut out: String = s
+        .lines()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push('\n');
+    out
+}

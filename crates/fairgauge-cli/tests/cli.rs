@@ -2,47 +2,12 @@
 //! input gives the JSON contract; text output is pinned by snapshots
 //! (`UPDATE_SNAPSHOTS=1 cargo test` rewrites them).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_fairgauge"));
-    c.current_dir(root());
-    c
-}
+use std::path::Path;
+use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run fairgauge")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
-    let p = dir.path().join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_string_lossy().into_owned()
-}
-
-/// Asserts exit code 2 and that stderr is one line containing every `needle`.
-fn fails_with(args: &[&str], needles: &[&str]) {
-    let o = run(args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "args {args:?}: stderr {err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "one line expected: {err}"
-    );
-    for n in needles {
-        assert!(err.contains(n), "`{n}` not in: {err}");
-    }
-}
+use common::*;
 
 const GOOD: &str = "y,p,s,g\n1,1,0.9,a\n0,0,0.2,a\n1,0,0.4,b\n0,1,0.7,b\n1,1,0.8,a\n0,0,0.1,b\n";
 

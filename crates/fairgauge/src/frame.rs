@@ -131,6 +131,37 @@ fn scan(table: &Table) -> Result<LazyFrame> {
     Ok(lf)
 }
 
+/// What kind of values a column holds, as the reader sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnKind {
+    /// Integers or floats.
+    Numeric,
+    /// Booleans.
+    Boolean,
+    /// Text (including text that may hold numbers, as in a trimmed CSV).
+    Text,
+    /// Dates, times and anything else.
+    Other,
+}
+
+/// Column names with their kinds and polars' name for the type.
+pub(crate) fn column_kinds(table: &Table) -> Result<Vec<(String, ColumnKind, String)>> {
+    let mut lf = scan(table)?;
+    let schema = lf.collect_schema().map_err(|e| read_err(table, e))?;
+    Ok(schema
+        .iter()
+        .map(|(name, dt)| {
+            let kind = match dt {
+                d if d.is_primitive_numeric() => ColumnKind::Numeric,
+                DataType::Boolean => ColumnKind::Boolean,
+                DataType::String | DataType::Null => ColumnKind::Text,
+                _ => ColumnKind::Other,
+            };
+            (name.to_string(), kind, dt.to_string())
+        })
+        .collect())
+}
+
 /// Column names of a table.
 pub(crate) fn column_names(table: &Table) -> Result<Vec<String>> {
     let mut lf = scan(table)?;

@@ -22,6 +22,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod drift;
 pub mod error;
 pub mod fairness;
 mod frame;

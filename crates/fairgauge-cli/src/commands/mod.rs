@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod drift;
 pub mod fairness;
 pub mod synth;
 

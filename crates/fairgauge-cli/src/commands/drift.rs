@@ -1,0 +1,128 @@
+//! `fairgauge drift`: per-column and dataset drift between a reference and a current table.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::Args;
+use fairgauge::drift::{run_drift, Correction, DriftSpec, Method};
+use fairgauge::source::Table;
+
+use super::fairness::Format;
+use crate::read_args::ReadArgs;
+use crate::ExitStatus;
+
+/// Arguments of `fairgauge drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The reference table (e.g. the training data).
+    pub reference: PathBuf,
+    /// The current table (e.g. this week's production inputs).
+    pub current: PathBuf,
+    /// Columns to compare, comma-separated (default: every column both tables have).
+    #[arg(long, value_delimiter = ',', value_name = "COL,…")]
+    pub columns: Option<Vec<String>>,
+    /// Columns to leave out, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "COL,…")]
+    pub exclude: Vec<String>,
+    /// Method for every column: auto (Evidently's choice by type and size), ks, psi, wasserstein,
+    /// jensenshannon, hellinger, kl, anderson, cramer_von_mises, energy, mannwhitney, ttest,
+    /// chisquare, gtest, fisher, ztest, tvd, linf.
+    #[arg(long, default_value = "auto", value_name = "METHOD")]
+    pub method: String,
+    /// Method for numeric columns (overrides --method).
+    #[arg(long, value_name = "METHOD")]
+    pub numeric_method: Option<String>,
+    /// Method for categorical columns (overrides --method).
+    #[arg(long, value_name = "METHOD")]
+    pub categorical_method: Option<String>,
+    /// Method for one column, repeatable: COL=METHOD (overrides the others).
+    #[arg(long = "column-method", value_name = "COL=METHOD")]
+    pub column_methods: Vec<String>,
+    /// Threshold for every column (default per method: 0.05 on p-values, 0.1 on distances).
+    #[arg(long, value_name = "T")]
+    pub threshold: Option<f64>,
+    /// Multiple-testing correction across p-value methods.
+    #[arg(long, default_value = "bh", value_parser = ["bh", "bonferroni", "none"])]
+    pub correction: String,
+    /// The dataset drifts when at least this share of columns drift.
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
+    pub dataset_threshold: f64,
+    /// Bins (at reference quantiles) for histogram methods on numeric columns.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub bins: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+fn method(s: &str, flag: &str) -> Result<Method> {
+    match Method::parse(s) {
+        Some(m) => Ok(m),
+        None => bail!(
+            "{flag} `{s}`: unknown method; expected one of {}",
+            Method::ALL
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Runs the subcommand.
+pub fn run(a: DriftArgs) -> Result<ExitStatus> {
+    let mut column_methods = BTreeMap::new();
+    for cm in &a.column_methods {
+        let Some((c, m)) = cm.split_once('=') else {
+            bail!("--column-method `{cm}`: expected COL=METHOD");
+        };
+        column_methods.insert(c.to_string(), method(m, "--column-method")?);
+    }
+    let spec = DriftSpec {
+        columns: a.columns,
+        exclude: a.exclude,
+        method: match a.method.as_str() {
+            "auto" => None,
+            m => Some(method(m, "--method")?),
+        },
+        numeric_method: a
+            .numeric_method
+            .as_deref()
+            .map(|m| method(m, "--numeric-method"))
+            .transpose()?,
+        categorical_method: a
+            .categorical_method
+            .as_deref()
+            .map(|m| method(m, "--categorical-method"))
+            .transpose()?,
+        column_methods,
+        threshold: a.threshold,
+        correction: match a.correction.as_str() {
+            "bonferroni" => Correction::Bonferroni,
+            "none" => Correction::None,
+            _ => Correction::Bh,
+        },
+        dataset_threshold: Some(a.dataset_threshold),
+        bins: Some(a.bins),
+    };
+    let opts = a.read.to_options()?;
+    let reference = Table::open(&a.reference, &opts)?;
+    let current = Table::open(&a.current, &opts)?;
+    let report = run_drift(&reference, &current, &spec)?;
+    let text = match a.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&report)?;
+            s.push('\n');
+            s
+        }
+        Format::Text => crate::render::drift_text(&report),
+    };
+    super::emit(&text, a.output.as_deref())?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,124 @@
+//! `fairgauge drift` end to end: bad input and edge cases.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn column_missing_from_one_table_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    let r = write(&d, "r.csv", "a,b\n1,x\n2,y\n");
+    let c = write(&d, "c.csv", "a\n1\n3\n");
+    fails_with(
+        &["drift", &r, &c, "--columns", "a,b"],
+        &["c.csv", "no column `b`", "columns are: a"],
+    );
+    // Without --columns the shared columns are compared and the other is listed as skipped.
+    let v = json(&["drift", &r, &c, "--format", "json"]);
+    assert_eq!(v["columns"].as_array().unwrap().len(), 1);
+    assert!(v["skipped"]["b"]
+        .as_str()
+        .unwrap()
+        .contains("missing from the current table"));
+}
+
+#[test]
+fn type_mismatch_names_both_types() {
+    let d = tempfile::tempdir().unwrap();
+    let r = write(&d, "r.csv", "a\n1\n2\n3\n");
+    let c = write(&d, "c.csv", "a\nx\ny\nz\n");
+    fails_with(
+        &["drift", &r, &c],
+        &[
+            "column `a` is numeric in one table and text in the other",
+            "i64",
+            "str",
+        ],
+    );
+}
+
+#[test]
+fn empty_table_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let r = write(&d, "r.csv", "a\n1\n2\n");
+    let c = write(&d, "c.csv", "a\n");
+    fails_with(&["drift", &r, &c], &["c.csv", "no data rows"]);
+}
+
+#[test]
+fn constant_all_null_and_infinite_columns_warn() {
+    let d = tempfile::tempdir().unwrap();
+    let r = write(&d, "r.csv", "k,n,v\n1,,1.5\n1,,2.5\n1,,inf\n1,,0.5\n");
+    let c = write(&d, "c.csv", "k,n,v\n1,,1.0\n1,,2.0\n1,,3.0\n1,,-inf\n");
+    let v = json(&["drift", &r, &c, "--format", "json"]);
+    let col = |name: &str| {
+        v["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let k = col("k");
+    assert_eq!(k["drifted"], false);
+    assert!(k["warnings"].to_string().contains("single value"));
+    let n = col("n");
+    assert_eq!(n["reference_null_share"], 1.0);
+    assert!(n["warnings"].to_string().contains("not assessed"));
+    let vv = col("v");
+    assert!(vv["warnings"].to_string().contains("infinite values"));
+    assert_eq!(vv["reference_count"], 3);
+    assert_eq!(v["dataset"]["columns"], 2);
+}
+
+#[test]
+fn unknown_or_unfit_methods_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let r = write(&d, "r.csv", "a,s\n1,x\n2,y\n");
+    let c = write(&d, "c.csv", "a,s\n1,x\n3,y\n");
+    fails_with(
+        &["drift", &r, &c, "--method", "magic"],
+        &["unknown method", "ks, psi"],
+    );
+    fails_with(
+        &["drift", &r, &c, "--method", "ks"],
+        &["method ks needs numbers", "`s`"],
+    );
+    fails_with(&["drift", &r, &c, "--column-method", "zz=ks"], &["`zz`"]);
+    fails_with(&["drift", &r, &c, "--exclude", "zz"], &["--exclude `zz`"]);
+}
+
+#[test]
+fn adult_train_vs_test_json() {
+    let v = json(&[
+        "drift",
+        "datasets/adult/adult.data",
+        "datasets/adult/adult.test",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["reference"]["rows"], 32561);
+    assert_eq!(v["current"]["rows"], 16281);
+    let cols = v["columns"].as_array().unwrap();
+    assert_eq!(cols.len(), 15);
+    for c in cols {
+        for key in [
+            "name",
+            "kind",
+            "method",
+            "statistic",
+            "p_value",
+            "threshold",
+            "drifted",
+            "effects",
+            "reference_null_share",
+            "current_null_share",
+            "new_categories",
+            "vanished_categories",
+        ] {
+            assert!(c.get(key).is_some(), "{key} missing in {c}");
+        }
+    }
+    assert!(v["dataset"]["share"].is_number());
+}

@@ -1,0 +1,1029 @@
+//! Drift between a reference and a current table: per-column two-sample tests and distances,
+//! the method chosen per column as Evidently does unless overridden, multiple-testing correction
+//! across the p-value methods, null shares, new and vanished categories, and dataset drift (the
+//! share of drifted columns against a threshold).
+//!
+//! Conventions (each tested):
+//! - nulls (and NaN) are left out of every distribution test; each table's null share and its
+//!   change are reported; infinite values are left out too, with a warning;
+//! - a text column whose every value parses as a number is numeric (UCI files store numbers as
+//!   text);
+//! - histogram methods on a numeric column use bins at the reference's deciles
+//!   ([`fairgauge_core::drift::categorical::quantile_bin_edges`], `--bins`), or the distinct values
+//!   themselves when there are no more of them than bins;
+//! - `auto` follows Evidently's rule: with at most 1000 reference values, KS for numeric columns
+//!   with more than 5 distinct values, else chi-square (z-test for two values); with more,
+//!   normed Wasserstein for numeric columns with more than 5 distinct values, else Jensen–Shannon;
+//! - a p-value method flags drift when its corrected p-value is below its threshold
+//!   (default 0.05); a distance flags drift when it is at or above its threshold (default 0.1);
+//! - the dataset drifts when the share of drifted columns is at or above `--dataset-threshold`
+//!   (default 0.5), as Evidently's `DatasetDriftMetric`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use fairgauge_core::drift::{categorical as cat, correction, numeric as num};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::frame::{column_kinds, scan_batches, Batch, ColumnKind, Visit};
+use crate::source::Table;
+use crate::text::{canonical_number, TextRules};
+
+/// A drift method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Kolmogorov–Smirnov two-sample test.
+    Ks,
+    /// Population stability index.
+    Psi,
+    /// Wasserstein-1 distance, normed by the reference standard deviation.
+    Wasserstein,
+    /// Jensen–Shannon distance (base 2).
+    Jensenshannon,
+    /// Hellinger distance.
+    Hellinger,
+    /// Kullback–Leibler divergence of current from reference.
+    Kl,
+    /// Anderson–Darling k-sample test.
+    Anderson,
+    /// Cramér–von Mises two-sample test.
+    CramerVonMises,
+    /// Energy distance, normed by the reference standard deviation.
+    Energy,
+    /// Mann–Whitney U test.
+    Mannwhitney,
+    /// Welch's t-test.
+    Ttest,
+    /// Pearson chi-square test.
+    Chisquare,
+    /// G-test (log-likelihood ratio).
+    Gtest,
+    /// Fisher's exact test (two categories).
+    Fisher,
+    /// Two-proportion z-test (two categories).
+    Ztest,
+    /// Total variation distance.
+    Tvd,
+    /// L-infinity distance (TFDV's drift comparator).
+    Linf,
+}
+
+impl Method {
+    /// All methods.
+    pub const ALL: [Method; 17] = [
+        Method::Ks,
+        Method::Psi,
+        Method::Wasserstein,
+        Method::Jensenshannon,
+        Method::Hellinger,
+        Method::Kl,
+        Method::Anderson,
+        Method::CramerVonMises,
+        Method::Energy,
+        Method::Mannwhitney,
+        Method::Ttest,
+        Method::Chisquare,
+        Method::Gtest,
+        Method::Fisher,
+        Method::Ztest,
+        Method::Tvd,
+        Method::Linf,
+    ];
+
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Ks => "ks",
+            Method::Psi => "psi",
+            Method::Wasserstein => "wasserstein",
+            Method::Jensenshannon => "jensenshannon",
+            Method::Hellinger => "hellinger",
+            Method::Kl => "kl",
+            Method::Anderson => "anderson",
+            Method::CramerVonMises => "cramer_von_mises",
+            Method::Energy => "energy",
+            Method::Mannwhitney => "mannwhitney",
+            Method::Ttest => "ttest",
+            Method::Chisquare => "chisquare",
+            Method::Gtest => "gtest",
+            Method::Fisher => "fisher",
+            Method::Ztest => "ztest",
+            Method::Tvd => "tvd",
+            Method::Linf => "linf",
+        }
+    }
+
+    /// Parses a method name.
+    pub fn parse(s: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == s)
+    }
+
+    /// Whether the method yields a p-value (drift when the corrected p-value is below the
+    /// threshold) rather than a distance (drift when at or above it).
+    pub fn is_test(self) -> bool {
+        matches!(
+            self,
+            Method::Ks
+                | Method::Anderson
+                | Method::CramerVonMises
+                | Method::Mannwhitney
+                | Method::Ttest
+                | Method::Chisquare
+                | Method::Gtest
+                | Method::Fisher
+                | Method::Ztest
+        )
+    }
+
+    /// Whether the method needs numeric values (rather than counts per category or bin).
+    pub fn needs_values(self) -> bool {
+        matches!(
+            self,
+            Method::Ks
+                | Method::Wasserstein
+                | Method::Anderson
+                | Method::CramerVonMises
+                | Method::Energy
+                | Method::Mannwhitney
+                | Method::Ttest
+        )
+    }
+
+    /// The default threshold: 0.05 for p-values; 0.1 for distances (Evidently's defaults for
+    /// PSI, normed Wasserstein and Jensen–Shannon; the same for the others).
+    pub fn default_threshold(self) -> f64 {
+        if self.is_test() {
+            0.05
+        } else {
+            0.1
+        }
+    }
+}
+
+/// Multiple-testing correction across columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Correction {
+    /// Benjamini–Hochberg false discovery rate.
+    #[default]
+    Bh,
+    /// Bonferroni family-wise error rate.
+    Bonferroni,
+    /// No correction.
+    None,
+}
+
+/// What to compare and how.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DriftSpec {
+    /// Columns to compare (default: every column both tables have).
+    pub columns: Option<Vec<String>>,
+    /// Columns to leave out.
+    pub exclude: Vec<String>,
+    /// A method for every column (`None`: auto).
+    pub method: Option<Method>,
+    /// A method for numeric columns.
+    pub numeric_method: Option<Method>,
+    /// A method for categorical columns.
+    pub categorical_method: Option<Method>,
+    /// Methods for named columns.
+    pub column_methods: BTreeMap<String, Method>,
+    /// A threshold for every column (default: the method's).
+    pub threshold: Option<f64>,
+    /// Correction across p-value methods.
+    pub correction: Correction,
+    /// Share of drifted columns at which the dataset drifts (default 0.5).
+    pub dataset_threshold: Option<f64>,
+    /// Bins for histogram methods on numeric columns (default 10).
+    pub bins: Option<usize>,
+}
+
+/// A category's share, for new and vanished categories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryShare {
+    /// The category.
+    pub value: String,
+    /// Its share of the table where it occurs.
+    pub share: f64,
+}
+
+/// One column's drift.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnDrift {
+    /// Column name.
+    pub name: String,
+    /// `numeric` or `categorical`.
+    pub kind: String,
+    /// The method used.
+    pub method: Method,
+    /// Why this method: `auto`, `global`, `numeric`, `categorical` or `column`.
+    pub method_source: String,
+    /// The statistic (the distance itself for distance methods).
+    pub statistic: Option<f64>,
+    /// The p-value (null for distances).
+    pub p_value: Option<f64>,
+    /// The p-value after the correction across columns.
+    pub p_value_adjusted: Option<f64>,
+    /// The threshold applied.
+    pub threshold: f64,
+    /// Whether the column drifted.
+    pub drifted: bool,
+    /// Effect sizes whatever the method (e.g. `wasserstein_normed`, `psi`, `jensenshannon`,
+    /// `mean_reference`, `mean_current`, `tvd`, `cramers_v`).
+    pub effects: BTreeMap<String, f64>,
+    /// Non-null values compared from the reference.
+    pub reference_count: u64,
+    /// Non-null values compared from the current table.
+    pub current_count: u64,
+    /// Null (and NaN) share of the reference.
+    pub reference_null_share: f64,
+    /// Null (and NaN) share of the current table.
+    pub current_null_share: f64,
+    /// `current_null_share − reference_null_share`.
+    pub null_share_change: f64,
+    /// Categories of the current table absent from the reference, with their current share.
+    pub new_categories: Vec<CategoryShare>,
+    /// Categories of the reference absent from the current table, with their reference share.
+    pub vanished_categories: Vec<CategoryShare>,
+    /// Things the reader should know (nulls left out, constant column, infinite values, …).
+    pub warnings: Vec<String>,
+}
+
+/// Dataset-level drift.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetDrift {
+    /// Columns assessed.
+    pub columns: usize,
+    /// Columns that drifted.
+    pub drifted_columns: usize,
+    /// Their share.
+    pub share: f64,
+    /// The threshold on the share.
+    pub threshold: f64,
+    /// Whether the dataset drifted.
+    pub drift: bool,
+    /// The correction applied to p-values.
+    pub correction: Correction,
+}
+
+/// The drift report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriftReport {
+    /// fairgauge's version.
+    pub tool_version: String,
+    /// Reference table.
+    pub reference: TableInfo,
+    /// Current table.
+    pub current: TableInfo,
+    /// Per column, in table order.
+    pub columns: Vec<ColumnDrift>,
+    /// The dataset verdict.
+    pub dataset: DatasetDrift,
+    /// Columns not assessed, with the reason.
+    pub skipped: BTreeMap<String, String>,
+}
+
+/// A table's path and size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableInfo {
+    /// The file.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: String,
+    /// Rows read.
+    pub rows: u64,
+}
+
+/// Accumulated values of one column in one table.
+#[derive(Debug, Default)]
+struct ColumnAcc {
+    values: Vec<f64>,
+    counts: FxHashMap<String, u64>,
+    nulls: u64,
+    nan: u64,
+    inf: u64,
+}
+
+struct AccVisitor<'a> {
+    acc: &'a mut ColumnAcc,
+    rules: &'a TextRules,
+}
+
+impl Visit for AccVisitor<'_> {
+    fn text(&mut self, _row: usize, v: Option<&str>) {
+        match v.and_then(|s| self.rules.apply(s)) {
+            None => self.acc.nulls += 1,
+            Some(s) => match self.acc.counts.get_mut(s) {
+                Some(c) => *c += 1,
+                None => {
+                    self.acc.counts.insert(s.to_string(), 1);
+                }
+            },
+        }
+    }
+    fn number(&mut self, _row: usize, v: Option<f64>) {
+        match v {
+            None => self.acc.nulls += 1,
+            Some(x) if x.is_nan() => self.acc.nan += 1,
+            Some(x) if x.is_infinite() => self.acc.inf += 1,
+            Some(x) => self.acc.values.push(x),
+        }
+    }
+    fn boolean(&mut self, row: usize, v: Option<bool>) {
+        self.text(row, v.map(|b| if b { "true" } else { "false" }));
+    }
+}
+
+fn read_columns(table: &Table, columns: &[String]) -> Result<(Vec<ColumnAcc>, u64)> {
+    let rules: Vec<TextRules> = columns.iter().map(|c| table.text_rules(c)).collect();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
+    let mut accs: Vec<ColumnAcc> = columns.iter().map(|_| ColumnAcc::default()).collect();
+    let mut rows = 0u64;
+    std::thread::scope(|scope| -> Result<()> {
+        let t = table.clone();
+        let cols = columns.to_vec();
+        let reader = scope.spawn(move || {
+            scan_batches(&t, &cols, move |b, o| {
+                tx.send((b, o))
+                    .map_err(|_| Error::InvalidOption("scan stopped".into()))
+            })
+        });
+        let mut failure = None;
+        for (batch, _) in rx.iter() {
+            rows += batch.len() as u64;
+            let res: std::result::Result<(), String> = accs
+                .par_iter_mut()
+                .zip(columns.par_iter().zip(rules.par_iter()))
+                .try_for_each(|(acc, (c, r))| batch.visit(c, &mut AccVisitor { acc, rules: r }));
+            if let Err(e) = res {
+                failure = Some(Error::Read {
+                    path: table.path.clone(),
+                    message: e,
+                });
+                break;
+            }
+        }
+        drop(rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(Error::InvalidOption("the reader thread panicked".into())));
+        match failure {
+            Some(e) => Err(e),
+            None => read,
+        }
+    })?;
+    Ok((accs, rows))
+}
+
+/// A column's data once both tables are read: values (numeric) or counts (categorical).
+enum Sample {
+    Numeric(Vec<f64>),
+    Categorical(BTreeMap<String, u64>),
+}
+
+/// Turns a text column whose every value parses as a finite number into numbers.
+fn settle(acc: ColumnAcc, numeric_kind: bool) -> (Sample, u64, u64) {
+    let nulls = acc.nulls + acc.nan;
+    if numeric_kind {
+        return (Sample::Numeric(acc.values), nulls, acc.inf);
+    }
+    let parsed: Option<Vec<(f64, u64)>> = acc
+        .counts
+        .iter()
+        .map(|(k, &c)| {
+            k.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(|x| (x, c))
+        })
+        .collect();
+    match parsed {
+        Some(p) if !p.is_empty() => {
+            let mut v = Vec::with_capacity(p.iter().map(|x| x.1 as usize).sum());
+            for (x, c) in p {
+                v.extend(std::iter::repeat_n(x, c as usize));
+            }
+            (Sample::Numeric(v), nulls, acc.inf)
+        }
+        _ => (
+            Sample::Categorical(acc.counts.into_iter().collect()),
+            nulls,
+            acc.inf,
+        ),
+    }
+}
+
+/// Distinct values of the union of two sorted samples, in order, stopping after `cap` of them
+/// (a linear merge; no copy of the samples).
+fn union_distinct(a: &[f64], b: &[f64], cap: usize) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while (i < a.len() || j < b.len()) && out.len() < cap {
+        let x = if j >= b.len() || (i < a.len() && a[i] <= b[j]) {
+            i += 1;
+            a[i - 1]
+        } else {
+            j += 1;
+            b[j - 1]
+        };
+        if out.last() != Some(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+fn mean_std(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
+    (m, var.sqrt())
+}
+
+/// Counts of the two samples over shared categories (or bins), in a fixed order.
+#[derive(Debug, Default)]
+struct Histogram {
+    labels: Vec<String>,
+    reference: Vec<u64>,
+    current: Vec<u64>,
+}
+
+fn histogram(
+    reference: &Sample,
+    current: &Sample,
+    bins: usize,
+) -> std::result::Result<Histogram, String> {
+    let (labels, reference, current) = match (reference, current) {
+        (Sample::Categorical(r), Sample::Categorical(c)) => {
+            let keys: BTreeSet<&String> = r.keys().chain(c.keys()).collect();
+            let labels: Vec<String> = keys.iter().map(|k| (*k).clone()).collect();
+            let rc = keys
+                .iter()
+                .map(|k| r.get(*k).copied().unwrap_or(0))
+                .collect();
+            let cc = keys
+                .iter()
+                .map(|k| c.get(*k).copied().unwrap_or(0))
+                .collect();
+            (labels, rc, cc)
+        }
+        (Sample::Numeric(r), Sample::Numeric(c)) => {
+            let distinct = union_distinct(r, c, bins + 1);
+            if distinct.len() <= bins {
+                let labels = distinct
+                    .iter()
+                    .map(|x| canonical_number(*x).unwrap_or_default())
+                    .collect();
+                let count = |v: &[f64]| -> Vec<u64> {
+                    distinct
+                        .iter()
+                        .map(|d| {
+                            let lo = v.partition_point(|x| x < d);
+                            let hi = v.partition_point(|x| x <= d);
+                            (hi - lo) as u64
+                        })
+                        .collect()
+                };
+                (labels, count(r), count(c))
+            } else {
+                let edges = cat::quantile_bin_edges(r, bins).map_err(|e| e.to_string())?;
+                let labels = (0..=edges.len())
+                    .map(
+                        |i| match (i.checked_sub(1).map(|j| edges[j]), edges.get(i)) {
+                            (None, Some(hi)) => format!("(-inf, {hi}]"),
+                            (Some(lo), Some(hi)) => format!("({lo}, {hi}]"),
+                            (Some(lo), None) => format!("({lo}, inf)"),
+                            (None, None) => "(-inf, inf)".into(),
+                        },
+                    )
+                    .collect();
+                (
+                    labels,
+                    cat::bin_counts(r, &edges).map_err(|e| e.to_string())?,
+                    cat::bin_counts(c, &edges).map_err(|e| e.to_string())?,
+                )
+            }
+        }
+        _ => (vec![], vec![], vec![]),
+    };
+    Ok(Histogram {
+        labels,
+        reference,
+        current,
+    })
+}
+
+/// Auto method choice (Evidently's `get_default_stattest`).
+fn auto_method(numeric: bool, n_reference: u64, n_unique: usize) -> Method {
+    match (n_reference <= 1000, numeric && n_unique > 5) {
+        (true, true) => Method::Ks,
+        (true, false) => {
+            if n_unique > 2 {
+                Method::Chisquare
+            } else {
+                Method::Ztest
+            }
+        }
+        (false, true) => Method::Wasserstein,
+        (false, false) => Method::Jensenshannon,
+    }
+}
+
+struct Computed {
+    statistic: Option<f64>,
+    p_value: Option<f64>,
+    warnings: Vec<String>,
+}
+
+fn compute(
+    method: Method,
+    r: &Sample,
+    c: &Sample,
+    hist: &std::result::Result<Histogram, String>,
+) -> std::result::Result<Computed, String> {
+    let e = |x: fairgauge_core::Error| x.to_string();
+    let mut warnings = vec![];
+    if method.needs_values() {
+        let (Sample::Numeric(a), Sample::Numeric(b)) = (r, c) else {
+            return Err(format!("method {} needs a numeric column", method.name()));
+        };
+        let (statistic, p_value) = match method {
+            Method::Ks => {
+                let t = num::ks_2samp(a, b).map_err(e)?;
+                (Some(t.statistic), t.p_value)
+            }
+            Method::Wasserstein => match num::wasserstein_normed(a, b).map_err(e)? {
+                Some(w) => (Some(w), None),
+                None => {
+                    warnings.push(
+                        "the reference is constant, so normed Wasserstein is undefined; the raw distance is reported"
+                            .to_string(),
+                    );
+                    (Some(num::wasserstein(a, b).map_err(e)?), None)
+                }
+            },
+            Method::Energy => {
+                let (_, sd) = mean_std(a);
+                let d = num::energy_distance(a, b).map_err(e)?;
+                if sd > 0.0 {
+                    (Some(d / sd), None)
+                } else {
+                    warnings.push(
+                        "the reference is constant; the raw energy distance is reported".into(),
+                    );
+                    (Some(d), None)
+                }
+            }
+            Method::Anderson => {
+                let t = num::anderson_ksamp(&[a.as_slice(), b.as_slice()]).map_err(e)?;
+                (Some(t.statistic), Some(t.p_value))
+            }
+            Method::CramerVonMises => {
+                let t = num::cramervonmises_2samp(a, b).map_err(e)?;
+                (Some(t.statistic), t.p_value)
+            }
+            Method::Mannwhitney => {
+                let t = num::mann_whitney_u(a, b).map_err(e)?;
+                (Some(t.statistic), t.p_value)
+            }
+            Method::Ttest => {
+                let t = num::welch_t_test(a, b).map_err(e)?;
+                (Some(t.statistic), t.p_value)
+            }
+            _ => return Err(format!("method {} is not a numeric test", method.name())),
+        };
+        return Ok(Computed {
+            statistic,
+            p_value,
+            warnings,
+        });
+    }
+    let h = hist.as_ref().map_err(|e| e.clone())?;
+    let (labels, rc, cc) = (&h.labels, h.reference.as_slice(), h.current.as_slice());
+    let (statistic, p_value) = match method {
+        Method::Psi => (Some(cat::psi(rc, cc).map_err(e)?), None),
+        Method::Jensenshannon => (Some(cat::jensen_shannon(rc, cc).map_err(e)?), None),
+        Method::Hellinger => (Some(cat::hellinger(rc, cc).map_err(e)?), None),
+        Method::Kl => (Some(cat::kl_divergence(rc, cc).map_err(e)?), None),
+        Method::Tvd => (Some(cat::total_variation(rc, cc).map_err(e)?), None),
+        Method::Linf => (Some(cat::l_infinity(rc, cc).map_err(e)?), None),
+        Method::Chisquare | Method::Gtest => {
+            let t = if method == Method::Chisquare {
+                cat::chi_square_2xk(rc, cc)
+            } else {
+                cat::g_test_2xk(rc, cc)
+            }
+            .map_err(e)?;
+            match t {
+                Some(t) => (Some(t.statistic), t.p_value),
+                None => {
+                    warnings.push("a single category in both tables: nothing to test".into());
+                    (Some(0.0), Some(1.0))
+                }
+            }
+        }
+        Method::Fisher | Method::Ztest => {
+            let present: Vec<usize> = (0..labels.len()).filter(|&i| rc[i] + cc[i] > 0).collect();
+            if present.len() > 2 {
+                return Err(format!(
+                    "method {} compares two categories; the column has {}",
+                    method.name(),
+                    present.len()
+                ));
+            }
+            let k = present.first().copied().unwrap_or(0);
+            let (x1, n1) = (rc.get(k).copied().unwrap_or(0), rc.iter().sum::<u64>());
+            let (x2, n2) = (cc.get(k).copied().unwrap_or(0), cc.iter().sum::<u64>());
+            if method == Method::Fisher {
+                let t = fairgauge_core::stats::fisher_exact_two_sided(x1, n1 - x1, x2, n2 - x2);
+                (t.statistic, Some(t.p_value))
+            } else {
+                match fairgauge_core::stats::two_proportion_z_test(x1, n1, x2, n2) {
+                    Some(t) => (t.statistic, Some(t.p_value)),
+                    None => (None, None),
+                }
+            }
+        }
+        _ => {
+            return Err(format!(
+                "method {} is not a histogram method",
+                method.name()
+            ))
+        }
+    };
+    Ok(Computed {
+        statistic,
+        p_value,
+        warnings,
+    })
+}
+
+fn effects(
+    r: &Sample,
+    c: &Sample,
+    hist: &std::result::Result<Histogram, String>,
+) -> BTreeMap<String, f64> {
+    let mut e = BTreeMap::new();
+    if let (Sample::Numeric(a), Sample::Numeric(b)) = (r, c) {
+        let (ma, sa) = mean_std(a);
+        let (mb, sb) = mean_std(b);
+        e.insert("mean_reference".into(), ma);
+        e.insert("mean_current".into(), mb);
+        e.insert("std_reference".into(), sa);
+        e.insert("std_current".into(), sb);
+        if let Ok(Some(w)) = num::wasserstein_normed(a, b) {
+            e.insert("wasserstein_normed".into(), w);
+        }
+    }
+    if let Ok(h) = hist {
+        let (rc, cc) = (&h.reference, &h.current);
+        if !rc.is_empty() {
+            let mut put = |k: &str, v: fairgauge_core::Result<f64>| {
+                if let Ok(v) = v {
+                    e.insert(k.to_string(), v);
+                }
+            };
+            put("psi", cat::psi(rc, cc));
+            put("jensenshannon", cat::jensen_shannon(rc, cc));
+            put("tvd", cat::total_variation(rc, cc));
+            if let Ok(Some(v)) = cat::cramers_v(rc, cc) {
+                e.insert("cramers_v".into(), v);
+            }
+        }
+    }
+    e
+}
+
+/// Compares `current` against `reference`.
+pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result<DriftReport> {
+    let bins = spec.bins.unwrap_or(10);
+    if bins < 2 {
+        return Err(Error::InvalidOption(format!(
+            "--bins must be at least 2, given {bins}"
+        )));
+    }
+    let dataset_threshold = spec.dataset_threshold.unwrap_or(0.5);
+    if !(0.0..=1.0).contains(&dataset_threshold) {
+        return Err(Error::InvalidOption(format!(
+            "the dataset threshold is a share in [0, 1], given {dataset_threshold}"
+        )));
+    }
+    if let Some(t) = spec.threshold {
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(Error::InvalidOption(format!(
+                "the threshold must be a non-negative number, given {t}"
+            )));
+        }
+    }
+    let rk = column_kinds(reference)?;
+    let ck = column_kinds(current)?;
+    let mut skipped = BTreeMap::new();
+    let names: Vec<String> = match &spec.columns {
+        Some(cols) => {
+            for c in cols {
+                for (t, kinds) in [(reference, &rk), (current, &ck)] {
+                    if !kinds.iter().any(|k| &k.0 == c) {
+                        return Err(Error::ColumnNotFound {
+                            path: t.path.clone(),
+                            column: c.clone(),
+                            available: kinds
+                                .iter()
+                                .map(|k| k.0.clone())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        });
+                    }
+                }
+            }
+            cols.clone()
+        }
+        None => {
+            for (name, _, _) in &rk {
+                if !ck.iter().any(|k| &k.0 == name) {
+                    skipped.insert(
+                        name.clone(),
+                        format!("missing from the current table {}", current.path.display()),
+                    );
+                }
+            }
+            for (name, _, _) in &ck {
+                if !rk.iter().any(|k| &k.0 == name) {
+                    skipped.insert(
+                        name.clone(),
+                        format!(
+                            "missing from the reference table {}",
+                            reference.path.display()
+                        ),
+                    );
+                }
+            }
+            rk.iter()
+                .filter(|k| ck.iter().any(|c| c.0 == k.0))
+                .map(|k| k.0.clone())
+                .collect()
+        }
+    };
+    for e in &spec.exclude {
+        if !rk.iter().any(|k| &k.0 == e) && !ck.iter().any(|k| &k.0 == e) {
+            return Err(Error::InvalidOption(format!(
+                "--exclude `{e}`: no such column in either table"
+            )));
+        }
+    }
+    for c in spec.column_methods.keys() {
+        if !names.contains(c) {
+            return Err(Error::InvalidOption(format!(
+                "--column-method for `{c}`, which is not compared"
+            )));
+        }
+    }
+    let mut columns: Vec<String> = vec![];
+    for n in names {
+        if spec.exclude.contains(&n) {
+            continue;
+        }
+        let kr = rk.iter().find(|k| k.0 == n).map(|k| (k.1, k.2.clone()));
+        let kc = ck.iter().find(|k| k.0 == n).map(|k| (k.1, k.2.clone()));
+        if let (Some((ColumnKind::Other, t)), _) | (_, Some((ColumnKind::Other, t))) = (&kr, &kc) {
+            skipped.insert(
+                n.clone(),
+                format!("type {t} is not compared (numbers, text and booleans are)"),
+            );
+            continue;
+        }
+        columns.push(n);
+    }
+    if columns.is_empty() {
+        return Err(Error::InvalidOption("no column to compare".into()));
+    }
+    let (racc, rrows) = read_columns(reference, &columns)?;
+    let (cacc, crows) = read_columns(current, &columns)?;
+    for (t, rows) in [(reference, rrows), (current, crows)] {
+        if rows == 0 {
+            return Err(Error::Format {
+                path: t.path.clone(),
+                message: "the table has no data rows".into(),
+            });
+        }
+    }
+    let jobs: Vec<(String, ColumnAcc, ColumnAcc)> = columns
+        .iter()
+        .cloned()
+        .zip(racc.into_iter().zip(cacc))
+        .map(|(n, (a, b))| (n, a, b))
+        .collect();
+    let results: Vec<Result<ColumnDrift>> = jobs
+        .into_par_iter()
+        .map(|(name, ra, ca)| {
+            let kind_of = |kinds: &[(String, ColumnKind, String)]| {
+                kinds.iter().find(|k| k.0 == name).map(|k| (k.1, k.2.clone())).unwrap_or((ColumnKind::Text, String::new()))
+            };
+            let (kr, tr) = kind_of(&rk);
+            let (kc, tc) = kind_of(&ck);
+            let (rs, rnull, rinf) = settle(ra, kr == ColumnKind::Numeric);
+            let (cs, cnull, cinf) = settle(ca, kc == ColumnKind::Numeric);
+            let (rs, cs) = match (rs, cs) {
+                (Sample::Numeric(a), Sample::Categorical(b)) if b.is_empty() => (Sample::Numeric(a), Sample::Numeric(vec![])),
+                (Sample::Categorical(a), Sample::Numeric(b)) if a.is_empty() => (Sample::Numeric(vec![]), Sample::Numeric(b)),
+                (Sample::Numeric(_), Sample::Categorical(_)) | (Sample::Categorical(_), Sample::Numeric(_)) => {
+                    return Err(Error::InvalidOption(format!(
+                        "column `{name}` is numeric in one table and text in the other ({}: {tr}; {}: {tc}); cast one with --dtype",
+                        reference.path.display(),
+                        current.path.display()
+                    )))
+                }
+                other => other,
+            };
+            finish_column(&name, rs, cs, (rnull, rinf, rrows), (cnull, cinf, crows), spec, bins)
+        })
+        .collect();
+    let mut out = vec![];
+    for r in results {
+        out.push(r?);
+    }
+    // Correction across the p-value methods, then the verdicts.
+    let idx: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].p_value.is_some())
+        .collect();
+    let ps: Vec<f64> = idx.iter().filter_map(|&i| out[i].p_value).collect();
+    let adjusted = match spec.correction {
+        Correction::Bh => correction::benjamini_hochberg(&ps)?,
+        Correction::Bonferroni => correction::bonferroni(&ps)?,
+        Correction::None => ps.clone(),
+    };
+    for (&i, a) in idx.iter().zip(adjusted) {
+        out[i].p_value_adjusted = Some(a);
+    }
+    for c in out.iter_mut() {
+        if c.reference_count == 0 || c.current_count == 0 {
+            c.drifted = false;
+            continue;
+        }
+        c.drifted = if c.method.is_test() {
+            c.p_value_adjusted.is_some_and(|p| p < c.threshold)
+        } else {
+            c.statistic.is_some_and(|s| s >= c.threshold)
+        };
+    }
+    let assessed = out
+        .iter()
+        .filter(|c| c.reference_count > 0 && c.current_count > 0)
+        .count();
+    let drifted = out.iter().filter(|c| c.drifted).count();
+    let share = if assessed > 0 {
+        drifted as f64 / assessed as f64
+    } else {
+        0.0
+    };
+    Ok(DriftReport {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        reference: TableInfo {
+            path: reference.path.clone(),
+            format: format!("{:?}", reference.format()).to_lowercase(),
+            rows: rrows,
+        },
+        current: TableInfo {
+            path: current.path.clone(),
+            format: format!("{:?}", current.format()).to_lowercase(),
+            rows: crows,
+        },
+        columns: out,
+        dataset: DatasetDrift {
+            columns: assessed,
+            drifted_columns: drifted,
+            share,
+            threshold: dataset_threshold,
+            drift: assessed > 0 && share >= dataset_threshold,
+            correction: spec.correction,
+        },
+        skipped,
+    })
+}
+
+fn finish_column(
+    name: &str,
+    mut rs: Sample,
+    mut cs: Sample,
+    (rnull, rinf, rrows): (u64, u64, u64),
+    (cnull, cinf, crows): (u64, u64, u64),
+    spec: &DriftSpec,
+    bins: usize,
+) -> Result<ColumnDrift> {
+    let numeric = matches!(rs, Sample::Numeric(_));
+    if let (Sample::Numeric(a), Sample::Numeric(b)) = (&mut rs, &mut cs) {
+        fairgauge_core::drift::sort_finite(a);
+        fairgauge_core::drift::sort_finite(b);
+    }
+    let count = |s: &Sample| match s {
+        Sample::Numeric(v) => v.len() as u64,
+        Sample::Categorical(m) => m.values().sum(),
+    };
+    let (nr, nc) = (count(&rs), count(&cs));
+    let n_unique = match (&rs, &cs) {
+        // Only "more than 5" matters to the auto rule, so stop counting there.
+        (Sample::Numeric(a), Sample::Numeric(b)) => union_distinct(a, b, 6).len(),
+        (Sample::Categorical(a), Sample::Categorical(b)) => {
+            a.keys().chain(b.keys()).collect::<BTreeSet<_>>().len()
+        }
+        _ => 0,
+    };
+    let (method, source) = if let Some(m) = spec.column_methods.get(name) {
+        (*m, "column")
+    } else if let (true, Some(m)) = (numeric, spec.numeric_method) {
+        (m, "numeric")
+    } else if let (false, Some(m)) = (numeric, spec.categorical_method) {
+        (m, "categorical")
+    } else if let Some(m) = spec.method {
+        (m, "global")
+    } else {
+        (auto_method(numeric, nr, n_unique), "auto")
+    };
+    if method.needs_values() && !numeric {
+        return Err(Error::InvalidOption(format!(
+            "method {} needs numbers, but column `{name}` is categorical ({source} choice); choose it with --numeric-method or pick a categorical method",
+            method.name()
+        )));
+    }
+    let mut warnings = vec![];
+    let share = |n: u64, rows: u64| {
+        if rows > 0 {
+            n as f64 / rows as f64
+        } else {
+            0.0
+        }
+    };
+    if rnull + cnull > 0 {
+        warnings.push(format!(
+            "{} null values in the reference and {} in the current table are left out of the comparison",
+            rnull, cnull
+        ));
+    }
+    if rinf + cinf > 0 {
+        warnings.push(format!(
+            "{} infinite values in the reference and {} in the current table are left out of the comparison",
+            rinf, cinf
+        ));
+    }
+    let mut out = ColumnDrift {
+        name: name.to_string(),
+        kind: if numeric { "numeric" } else { "categorical" }.into(),
+        method,
+        method_source: source.into(),
+        statistic: None,
+        p_value: None,
+        p_value_adjusted: None,
+        threshold: spec.threshold.unwrap_or(method.default_threshold()),
+        drifted: false,
+        effects: BTreeMap::new(),
+        reference_count: nr,
+        current_count: nc,
+        reference_null_share: share(rnull, rrows),
+        current_null_share: share(cnull, crows),
+        null_share_change: share(cnull, crows) - share(rnull, rrows),
+        new_categories: vec![],
+        vanished_categories: vec![],
+        warnings,
+    };
+    if nr == 0 || nc == 0 {
+        out.warnings.push(format!(
+            "no values to compare in the {} table (all null); the column is not assessed",
+            if nr == 0 { "reference" } else { "current" }
+        ));
+        return Ok(out);
+    }
+    if n_unique == 1 {
+        out.warnings
+            .push("the column holds a single value in both tables".into());
+    }
+    if let (Sample::Categorical(r), Sample::Categorical(c)) = (&rs, &cs) {
+        for (k, &v) in c {
+            if !r.contains_key(k) {
+                out.new_categories.push(CategoryShare {
+                    value: k.clone(),
+                    share: v as f64 / nc as f64,
+                });
+            }
+        }
+        for (k, &v) in r {
+            if !c.contains_key(k) {
+                out.vanished_categories.push(CategoryShare {
+                    value: k.clone(),
+                    share: v as f64 / nr as f64,
+                });
+            }
+        }
+    }
+    let hist = histogram(&rs, &cs, bins);
+    let computed = compute(method, &rs, &cs, &hist)
+        .map_err(|m| Error::InvalidOption(format!("column `{name}`: {m}")))?;
+    out.statistic = computed.statistic;
+    out.p_value = computed.p_value;
+    out.warnings.extend(computed.warnings);
+    out.effects = effects(&rs, &cs, &hist);
+    Ok(out)
+}
