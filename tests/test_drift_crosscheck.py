@@ -155,3 +155,37 @@ def test_false_alarms_near_the_nominal_rate(run, run_json, tmp_path):
     # 180 tests at alpha 0.05: about 9 expected (KS on ties is conservative); far fewer than 25.
     assert flagged <= 25, flagged
     assert runs_with_bh_alarm <= 5, runs_with_bh_alarm
+
+
+def test_fairness_drift(run, run_json, tmp_path):
+    from statsmodels.stats.proportion import proportions_ztest
+
+    ref, cur = tmp_path / "ref.csv", tmp_path / "cur.csv"
+    run("synth", "--rows", "20000", "--seed", "5", "--disparity", "0", "--output", ref)
+    run("synth", "--rows", "20000", "--seed", "6", "--disparity", "0.3", "--output", cur)
+    rep = run_json("drift", ref, cur, "--columns", "x1", "--label", "label", "--prediction", "prediction",
+                   "--sensitive", "sex")
+    f = rep["fairness"]
+    eo = next(s for s in f["summaries"] if s["attribute"] == "sex" and s["metric"] == "equal_opportunity_difference")
+    assert eo["change"] > 0.2 and eo["significant"] and eo["groups"] == ["Male", "Female"]
+    # The Wald z of the change of the Male-Female TPR gap, recomputed from the rows.
+    r, c = pd.read_csv(ref), pd.read_csv(cur)
+
+    def tpr(df, g):
+        pos = df[(df.sex == g) & (df.label == 1)]
+        return pos.prediction.mean(), len(pos)
+
+    parts = [tpr(c, "Male"), tpr(c, "Female"), tpr(r, "Male"), tpr(r, "Female")]
+    delta = (parts[0][0] - parts[1][0]) - (parts[2][0] - parts[3][0])
+    var = sum(p * (1 - p) / n for p, n in parts)
+    stat_eq(eo["z"], delta / np.sqrt(var))
+    # Group rate changes: the same two-proportion z-test as statsmodels.
+    g = next(x for x in f["groups"] if x["group"] == "Female" and x["metric"] == "selection_rate")
+    x1, n1 = int(c[c.sex == "Female"].prediction.sum()), int((c.sex == "Female").sum())
+    x2, n2 = int(r[r.sex == "Female"].prediction.sum()), int((r.sex == "Female").sum())
+    p_eq(g["p_value"], proportions_ztest([x1, x2], [n1, n2])[1])
+    stat_eq(g["change"], x1 / n1 - x2 / n2)
+    # No planted change: not significant.
+    same = run_json("drift", ref, tmp_path / "ref.csv", "--columns", "x1", "--label", "label", "--prediction",
+                    "prediction", "--sensitive", "sex")
+    assert not any(s["significant"] for s in same["fairness"]["summaries"])

@@ -377,6 +377,30 @@ pub fn drift_text(r: &fairgauge::drift::DriftReport) -> String {
     for (c, why) in &r.skipped {
         let _ = writeln!(s, "  skipped {c}: {why}");
     }
+    if let Some(f) = &r.fairness {
+        let _ = writeln!(s, "\nfairness drift (reference -> current):");
+        for c in &f.summaries {
+            let v = |x: Option<f64>| {
+                x.map(|x| format!("{x:.4}"))
+                    .unwrap_or_else(|| "undefined".into())
+            };
+            let _ = writeln!(
+                s,
+                "  {:<14} {:<31} {} -> {} (change {}{}){}",
+                c.attribute,
+                c.metric,
+                v(c.reference),
+                v(c.current),
+                c.change
+                    .map(|x| format!("{x:+.4}"))
+                    .unwrap_or_else(|| "undefined".into()),
+                c.p_value
+                    .map(|p| format!(", p {}", p_text(p)))
+                    .unwrap_or_default(),
+                if c.significant { "  SIGNIFICANT" } else { "" }
+            );
+        }
+    }
     let mut out: String = s
         .lines()
         .map(|l| l.trim_end())

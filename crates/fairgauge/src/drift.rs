@@ -285,6 +285,9 @@ pub struct DriftReport {
     pub dataset: DatasetDrift,
     /// Columns not assessed, with the reason.
     pub skipped: BTreeMap<String, String>,
+    /// Fairness drift, when label and sensitive roles are given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fairness: Option<FairnessDrift>,
 }
 
 /// A table's path and size.
@@ -667,6 +670,7 @@ fn effects(
     r: &Sample,
     c: &Sample,
     hist: &std::result::Result<Histogram, String>,
+    normed_wasserstein: Option<f64>,
 ) -> BTreeMap<String, f64> {
     let mut e = BTreeMap::new();
     if let (Sample::Numeric(a), Sample::Numeric(b)) = (r, c) {
@@ -676,7 +680,12 @@ fn effects(
         e.insert("mean_current".into(), mb);
         e.insert("std_reference".into(), sa);
         e.insert("std_current".into(), sb);
-        if let Ok(Some(w)) = num::wasserstein_normed(a, b) {
+        // Reuse the statistic when the method was normed Wasserstein.
+        let w = match normed_wasserstein {
+            Some(w) => Some(w),
+            None => num::wasserstein_normed(a, b).ok().flatten(),
+        };
+        if let Some(w) = w {
             e.insert("wasserstein_normed".into(), w);
         }
     }
@@ -902,6 +911,7 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
             correction: spec.correction,
         },
         skipped,
+        fairness: None,
     })
 }
 
@@ -1024,6 +1034,222 @@ fn finish_column(
     out.statistic = computed.statistic;
     out.p_value = computed.p_value;
     out.warnings.extend(computed.warnings);
-    out.effects = effects(&rs, &cs, &hist);
+    let normed = (method == Method::Wasserstein
+        && out.warnings.iter().all(|w| !w.contains("constant")))
+    .then_some(out.statistic)
+    .flatten();
+    out.effects = effects(&rs, &cs, &hist, normed);
+    Ok(out)
+}
+
+/// The change of one summary fairness metric between the tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryChange {
+    /// Attribute (or intersection).
+    pub attribute: String,
+    /// Summary metric (Fairlearn's name), e.g. `demographic_parity_difference`.
+    pub metric: String,
+    /// Its value in the reference.
+    pub reference: Option<f64>,
+    /// Its value in the current table.
+    pub current: Option<f64>,
+    /// `current − reference`.
+    pub change: Option<f64>,
+    /// The two groups (highest, lowest rate) that set the current value.
+    pub groups: Option<[String; 2]>,
+    /// Wald z statistic of the change of the gap between those two groups.
+    pub z: Option<f64>,
+    /// Its two-sided p-value.
+    pub p_value: Option<f64>,
+    /// Whether `p_value` is below 1 − confidence.
+    pub significant: bool,
+}
+
+/// The change of one group's rate between the tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupRateChange {
+    /// Attribute (or intersection).
+    pub attribute: String,
+    /// Group.
+    pub group: String,
+    /// Rate (`selection_rate`, `tpr`, `fpr`, `base_rate`).
+    pub metric: fairgauge_core::fairness::Metric,
+    /// Reference value.
+    pub reference: Option<f64>,
+    /// Current value.
+    pub current: Option<f64>,
+    /// `current − reference`.
+    pub change: Option<f64>,
+    /// Newcombe interval of the change.
+    pub change_ci: Option<[f64; 2]>,
+    /// Two-sided p-value of equal rates (z-test, or Fisher's exact test below 5 expected).
+    pub p_value: Option<f64>,
+}
+
+/// Fairness drift: how group rates and summary metrics moved between the tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FairnessDrift {
+    /// Summary metrics, per attribute.
+    pub summaries: Vec<SummaryChange>,
+    /// Group rates.
+    pub groups: Vec<GroupRateChange>,
+}
+
+fn confusion_of(g: &fairgauge_core::fairness::GroupMetrics) -> fairgauge_core::fairness::Confusion {
+    match (g.tp, g.fp, g.tn, g.fn_) {
+        (Some(tp), Some(fp), Some(tn), Some(fn_)) => {
+            fairgauge_core::fairness::Confusion { tp, fp, tn, fn_ }
+        }
+        _ => fairgauge_core::fairness::Confusion {
+            tp: 0,
+            fp: 0,
+            tn: g.negatives,
+            fn_: g.positives,
+        },
+    }
+}
+
+/// Compares the fairness of `current` with that of `reference`.
+///
+/// Per group and rate: the change with its Newcombe interval and a two-proportion test (as for
+/// disparities). Per summary metric that is a gap between groups (Fairlearn's between-groups
+/// difference): the change of the gap, tested with a Wald z-test on the gap between the two groups
+/// that set the current value, `z = (d_cur − d_ref) / √Σ p(1−p)/n` over the four proportions.
+pub fn fairness_drift(
+    reference: &Table,
+    current: &Table,
+    spec: &crate::fairness::FairnessSpec,
+    opts: &fairgauge_core::fairness::FairnessOptions,
+) -> Result<FairnessDrift> {
+    use fairgauge_core::fairness::Metric;
+    use fairgauge_core::stats::{
+        fisher_exact_two_sided, newcombe_interval, normal_two_sided_p, two_proportion_z_test,
+        z_critical,
+    };
+    let r = crate::fairness::run_fairness(reference, spec, opts, None)?.report;
+    let c = crate::fairness::run_fairness(current, spec, opts, None)?.report;
+    let z = z_critical(opts.confidence)?;
+    let rates: Vec<Metric> = if c.mode == "classification" {
+        vec![
+            Metric::SelectionRate,
+            Metric::Tpr,
+            Metric::Fpr,
+            Metric::BaseRate,
+        ]
+    } else {
+        vec![Metric::BaseRate]
+    };
+    let mut out = FairnessDrift {
+        summaries: vec![],
+        groups: vec![],
+    };
+    let find = |rep: &fairgauge_core::fairness::FairnessReport, attr: &str, group: &str| {
+        rep.groups
+            .iter()
+            .find(|g| g.attribute == attr && g.group == group)
+            .map(confusion_of)
+    };
+    for g in &c.groups {
+        let Some(rc) = find(&r, &g.attribute, &g.group) else {
+            continue;
+        };
+        let cc = confusion_of(g);
+        for &m in &rates {
+            let (Some((x2, n2)), Some((x1, n1))) = (m.fraction(&rc), m.fraction(&cc)) else {
+                continue;
+            };
+            let val = |x: u64, n: u64| (n > 0).then(|| x as f64 / n as f64);
+            let (pr, pc) = (val(x2, n2), val(x1, n1));
+            let test = if n1 > 0 && n2 > 0 {
+                let tot = (n1 + n2) as f64;
+                let succ = (x1 + x2) as f64;
+                let min_e = [n1 as f64, n2 as f64]
+                    .iter()
+                    .flat_map(|&n| [n * succ / tot, n * (tot - succ) / tot])
+                    .fold(f64::INFINITY, f64::min);
+                if min_e < opts.fisher_min_expected {
+                    Some(fisher_exact_two_sided(x1, n1 - x1, x2, n2 - x2).p_value)
+                } else {
+                    two_proportion_z_test(x1, n1, x2, n2).map(|t| t.p_value)
+                }
+            } else {
+                None
+            };
+            out.groups.push(GroupRateChange {
+                attribute: g.attribute.clone(),
+                group: g.group.clone(),
+                metric: m,
+                reference: pr,
+                current: pc,
+                change: pr.zip(pc).map(|(a, b)| b - a),
+                change_ci: newcombe_interval(x1, n1, x2, n2, z),
+                p_value: test,
+            });
+        }
+    }
+    let summaries: &[(&str, Metric)] = &[
+        ("demographic_parity_difference", Metric::SelectionRate),
+        ("equal_opportunity_difference", Metric::Tpr),
+        ("false_positive_rate_difference", Metric::Fpr),
+        ("base_rate_difference", Metric::BaseRate),
+    ];
+    for (attr, cs) in &c.summary {
+        let Some(rs) = r.summary.get(attr) else {
+            continue;
+        };
+        for &(name, m) in summaries {
+            if !cs.metrics.contains_key(name) {
+                continue;
+            }
+            let rv = rs.metrics.get(name).copied().flatten();
+            let cv = cs.metrics.get(name).copied().flatten();
+            let mut sc = SummaryChange {
+                attribute: attr.clone(),
+                metric: name.to_string(),
+                reference: rv,
+                current: cv,
+                change: rv.zip(cv).map(|(a, b)| b - a),
+                groups: None,
+                z: None,
+                p_value: None,
+                significant: false,
+            };
+            // The two eligible groups with the highest and lowest current rate.
+            let eligible: Vec<_> = c
+                .groups
+                .iter()
+                .filter(|g| &g.attribute == attr && !g.insufficient_data)
+                .filter_map(|g| g.metrics.get(&m).copied().flatten().map(|v| (v, g)))
+                .collect();
+            let hi = eligible.iter().max_by(|a, b| a.0.total_cmp(&b.0));
+            let lo = eligible.iter().min_by(|a, b| a.0.total_cmp(&b.0));
+            if let (Some(hi), Some(lo)) = (hi, lo) {
+                let frac = |rep: &fairgauge_core::fairness::FairnessReport, group: &str| {
+                    find(rep, attr, group)
+                        .and_then(|cf| m.fraction(&cf))
+                        .filter(|f| f.1 > 0)
+                };
+                if let (Some(a), Some(b), Some(ra), Some(rb)) = (
+                    frac(&c, &hi.1.group),
+                    frac(&c, &lo.1.group),
+                    frac(&r, &hi.1.group),
+                    frac(&r, &lo.1.group),
+                ) {
+                    let p = |f: (u64, u64)| f.0 as f64 / f.1 as f64;
+                    let v = |f: (u64, u64)| p(f) * (1.0 - p(f)) / f.1 as f64;
+                    let delta = (p(a) - p(b)) - (p(ra) - p(rb));
+                    let var = v(a) + v(b) + v(ra) + v(rb);
+                    sc.groups = Some([hi.1.group.clone(), lo.1.group.clone()]);
+                    if var > 0.0 {
+                        let zz = delta / var.sqrt();
+                        sc.z = Some(zz);
+                        sc.p_value = Some(normal_two_sided_p(zz));
+                        sc.significant = normal_two_sided_p(zz) < 1.0 - opts.confidence;
+                    }
+                }
+            }
+            out.summaries.push(sc);
+        }
+    }
     Ok(out)
 }

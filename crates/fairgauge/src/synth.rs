@@ -3,8 +3,8 @@
 //! of threads (each block of rows has its own ChaCha stream).
 //!
 //! Columns: `sex` (Female 48%, Male 52%), `race` (White 60%, Black 15%, Asian 10%, Hispanic 10%,
-//! Other 5%), `age` (18–90), `region` (8 regions), `income` (log-normal), `x1`…`xk` (standard
-//! normal features), `label` (0/1, base rate 30%), `prediction` (0/1) and `score` (in [0, 1],
+//! Other 5%), `age` (18–90), `region` (8 regions), `income` (log-normal), `education` (7 levels),
+//! `marital` (4), `occupation` (10), `x1`…`xk` (standard normal features), `label` (0/1, base rate 30%), `prediction` (0/1) and `score` (in [0, 1],
 //! 4 decimals, at or above 0.5 exactly when the prediction is 1).
 //!
 //! Planted disparity `d`: the reference groups (Male, White) have TPR 0.80 and FPR 0.10; every
@@ -55,6 +55,30 @@ const RACE_P: [f64; 5] = [0.60, 0.15, 0.10, 0.10, 0.05];
 const REGIONS: [&str; 8] = [
     "north", "south", "east", "west", "central", "coast", "mountain", "islands",
 ];
+const EDUCATION: [&str; 7] = [
+    "primary",
+    "lower-secondary",
+    "upper-secondary",
+    "vocational",
+    "bachelor",
+    "master",
+    "doctorate",
+];
+const EDUCATION_P: [f64; 7] = [0.08, 0.12, 0.30, 0.15, 0.22, 0.10, 0.03];
+const MARITAL: [&str; 4] = ["single", "married", "divorced", "widowed"];
+const MARITAL_P: [f64; 4] = [0.35, 0.45, 0.14, 0.06];
+const OCCUPATION: [&str; 10] = [
+    "clerical",
+    "craft",
+    "executive",
+    "farming",
+    "service",
+    "professional",
+    "sales",
+    "tech",
+    "transport",
+    "other",
+];
 const BLOCK: usize = 1 << 16;
 
 fn pick(rng: &mut ChaCha8Rng, p: &[f64]) -> usize {
@@ -83,6 +107,9 @@ struct Block {
     age: Vec<i64>,
     region: Vec<String>,
     income: Vec<f64>,
+    education: Vec<String>,
+    marital: Vec<String>,
+    occupation: Vec<String>,
     x: Vec<Vec<f64>>,
     label: Vec<i64>,
     prediction: Vec<i64>,
@@ -128,6 +155,12 @@ fn block(o: &SynthOptions, index: usize, rows: usize) -> Block {
             .push(REGIONS[pick(&mut rng, &region_p)].to_string());
         b.income
             .push((10.5 + 0.6 * (normal(&mut rng) + o.drift)).exp().round());
+        b.education
+            .push(EDUCATION[pick(&mut rng, &EDUCATION_P)].to_string());
+        b.marital
+            .push(MARITAL[pick(&mut rng, &MARITAL_P)].to_string());
+        b.occupation
+            .push(OCCUPATION[rng.gen_range(0..OCCUPATION.len())].to_string());
         for f in b.x.iter_mut() {
             f.push(normal(&mut rng));
         }
@@ -166,6 +199,9 @@ pub fn generate(o: &SynthOptions) -> Result<Vec<(String, OwnedColumn)>> {
         all.age.extend(b.age);
         all.region.extend(b.region);
         all.income.extend(b.income);
+        all.education.extend(b.education);
+        all.marital.extend(b.marital);
+        all.occupation.extend(b.occupation);
         for (a, x) in all.x.iter_mut().zip(b.x) {
             a.extend(x);
         }
@@ -179,6 +215,9 @@ pub fn generate(o: &SynthOptions) -> Result<Vec<(String, OwnedColumn)>> {
         ("age".to_string(), OwnedColumn::I64(all.age)),
         ("region".to_string(), OwnedColumn::Str(all.region)),
         ("income".to_string(), OwnedColumn::F64(all.income)),
+        ("education".to_string(), OwnedColumn::Str(all.education)),
+        ("marital".to_string(), OwnedColumn::Str(all.marital)),
+        ("occupation".to_string(), OwnedColumn::Str(all.occupation)),
     ];
     for (i, x) in all.x.into_iter().enumerate() {
         cols.push((format!("x{}", i + 1), OwnedColumn::F64(x)));

@@ -51,6 +51,27 @@ pub struct DriftArgs {
     /// Bins (at reference quantiles) for histogram methods on numeric columns.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub bins: usize,
+    /// Fairness drift: the label column (with --sensitive, and --prediction or --score).
+    #[arg(long, value_name = "COL", requires = "sensitive")]
+    pub label: Option<String>,
+    /// Fairness drift: the model's decision column.
+    #[arg(long, value_name = "COL", requires = "label")]
+    pub prediction: Option<String>,
+    /// Fairness drift: the model's score column (decision: score >= --score-threshold).
+    #[arg(long, value_name = "COL", requires = "label")]
+    pub score: Option<String>,
+    /// Fairness drift: threshold on the score.
+    #[arg(long, default_value_t = 0.5, value_name = "T")]
+    pub score_threshold: f64,
+    /// Fairness drift: sensitive attributes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "COL,…", requires = "label")]
+    pub sensitive: Vec<String>,
+    /// Fairness drift: the positive label.
+    #[arg(long, value_name = "V")]
+    pub positive_label: Option<String>,
+    /// Fairness drift: groups with fewer rows are left out of the summary tests.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub min_group_size: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -114,7 +135,24 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
     let opts = a.read.to_options()?;
     let reference = Table::open(&a.reference, &opts)?;
     let current = Table::open(&a.current, &opts)?;
-    let report = run_drift(&reference, &current, &spec)?;
+    let mut report = run_drift(&reference, &current, &spec)?;
+    if let Some(label) = a.label {
+        let fspec = fairgauge::fairness::FairnessSpec {
+            label,
+            prediction: a.prediction,
+            score: a.score,
+            threshold: a.score_threshold,
+            sensitive: a.sensitive,
+            positive_label: a.positive_label,
+        };
+        let fopts = fairgauge_core::fairness::FairnessOptions {
+            min_group_size: a.min_group_size,
+            ..Default::default()
+        };
+        report.fairness = Some(fairgauge::drift::fairness_drift(
+            &reference, &current, &fspec, &fopts,
+        )?);
+    }
     let text = match a.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&report)?;
