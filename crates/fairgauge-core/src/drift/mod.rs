@@ -25,6 +25,7 @@ pub mod categorical;
 pub mod correction;
 pub mod kolmogorov;
 pub mod numeric;
+pub mod sketch;
 mod special;
 
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,10 @@ pub use kolmogorov::kstwo_sf;
 pub use numeric::{
     anderson_ksamp, cramervonmises_2samp, energy_distance, ks_2samp, mann_whitney_u, wasserstein,
     wasserstein_normed, welch_t_test, AndersonOutcome,
+};
+pub use sketch::{
+    ks_from_sketches, normalized_pmf_error, normalized_rank_error, wasserstein_from_sketches,
+    ApproxKs, KllSketch,
 };
 
 /// Result of one two-sample comparison.
