@@ -25,6 +25,7 @@ pub mod categorical;
 pub mod correction;
 pub mod kolmogorov;
 pub mod numeric;
+mod radix;
 pub mod sketch;
 mod special;
 
@@ -56,17 +57,18 @@ pub struct TestOutcome {
     pub p_value: Option<f64>,
 }
 
-/// Length from which [`sort_finite`] sorts in parallel with rayon.
+/// Length from which [`sort_finite`] uses the radix sort.
 const PARALLEL_SORT_MIN: usize = 1 << 16;
 
 /// Drops NaN and ±∞ from `v`, then sorts it ascending with [`f64::total_cmp`] (so `-0.0`
 /// precedes `0.0`, which every statistic here treats as equal). Inputs of 65 536 values or
-/// more are sorted with rayon's `par_sort_unstable_by`.
+/// more are sorted with an LSD radix sort in the same order.
 pub fn sort_finite(v: &mut Vec<f64>) {
     v.retain(|x| x.is_finite());
     if v.len() >= PARALLEL_SORT_MIN {
-        use rayon::slice::ParallelSliceMut;
-        v.par_sort_unstable_by(f64::total_cmp);
+        // LSD radix sort: O(n) and the same order as `total_cmp` (callers sort many columns in
+        // parallel already, so one thread per column keeps both cores busy).
+        radix::radix_sort_f64(v);
     } else {
         v.sort_unstable_by(f64::total_cmp);
     }
