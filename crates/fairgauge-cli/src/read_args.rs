@@ -15,12 +15,9 @@ pub struct ReadArgs {
     /// CSV field separator: one character, or `tab`.
     #[arg(long, value_name = "CHAR")]
     pub separator: Option<String>,
-    /// The CSV has no header line (name the columns with --columns or a schema file).
+    /// The CSV has no header line (name its columns, or use a schema file).
     #[arg(long)]
     pub no_header: bool,
-    /// Column names, comma-separated, for a headerless file.
-    #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
-    pub columns: Option<Vec<String>>,
     /// Values read as null, comma-separated (e.g. `?,NA`).
     #[arg(long, value_name = "V,V", value_delimiter = ',')]
     pub null_values: Option<Vec<String>>,
@@ -46,7 +43,8 @@ pub struct ReadArgs {
 
 impl ReadArgs {
     /// The reader options these flags give.
-    pub fn to_options(&self) -> Result<ReadOptions> {
+    /// The reader options these flags give; `names` names the columns of a headerless file.
+    pub fn to_options(&self, names: Option<Vec<String>>) -> Result<ReadOptions> {
         let mut o = ReadOptions::default();
         if let Some(f) = &self.input_format {
             match InputFormat::parse(f) {
@@ -63,12 +61,7 @@ impl ReadArgs {
         if self.no_header {
             o.has_header = Some(false);
         }
-        if self.columns.is_some() && !self.no_header {
-            // Naming the columns of a file implies it has no header line of its own, unless
-            // a schema file says otherwise.
-            o.has_header = Some(false);
-        }
-        o.columns = self.columns.clone();
+        o.columns = names;
         o.null_values = self.null_values.clone();
         for d in &self.dtypes {
             let Some((c, t)) = d.split_once('=') else {

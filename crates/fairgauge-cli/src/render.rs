@@ -330,7 +330,7 @@ pub fn drift_text(r: &fairgauge::drift::DriftReport) -> String {
             .statistic
             .map(|x| format!("{x:.4}"))
             .unwrap_or_else(|| "-".into());
-        let status = if c.reference_count == 0 || c.current_count == 0 {
+        let status = if !c.assessed {
             "not assessed"
         } else if c.drifted {
             "DRIFT"

@@ -78,7 +78,7 @@ fn prediction_that_is_not_binary_or_lacks_the_positive_label() {
             "--sensitive",
             "g",
         ],
-        &["column `p`", "do not include the positive label `yes`"],
+        &["column `p`", "prediction value `a`", "positive label `yes`"],
     );
 }
 
@@ -382,6 +382,153 @@ fn infinite_score_is_an_error() {
             "g",
         ],
         &["column `s`", "inf at data row 2", "outside [0, 1]"],
+    );
+}
+
+#[test]
+fn prediction_values_must_be_label_values() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", "y,p,g\n1,yes,a\n0,yes,a\n1,yes,b\n0,yes,b\n");
+    for extra in [&[][..], &["--positive-label", "1"][..]] {
+        let mut a = vec![
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ];
+        a.extend_from_slice(extra);
+        fails_with(
+            &a,
+            &["column `p`", "prediction value `yes`", "positive label `1`"],
+        );
+    }
+}
+
+#[test]
+fn group_limit_holds_across_slices() {
+    // ids 0–999 in the first 65,536 rows and 1000–1999 after: each slice is under the limit.
+    let d = tempfile::tempdir().unwrap();
+    let mut text = String::from("y,id\n");
+    for i in 0..131_072u32 {
+        let id = if i < 65_536 {
+            i % 1000
+        } else {
+            1000 + i % 1000
+        };
+        text.push_str(&format!("{},{}\n", i % 2, id));
+    }
+    let f = write(&d, "t.csv", &text);
+    fails_with(
+        &["fairness", &f, "--label", "y", "--sensitive", "id"],
+        &["column `id`", "more than 1000 distinct values"],
+    );
+}
+
+#[test]
+fn quotes_in_comments_are_ignored_and_doubled_quotes_escape() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        &d,
+        "t.csv",
+        "# it\"s a comment\ny,g\n1,x\n0,x\n1,\"a \"\"b\"\"\"\n0,\"a \"\"b\"\"\"\n",
+    );
+    let v = json(&[
+        "fairness",
+        &f,
+        "--label",
+        "y",
+        "--sensitive",
+        "g",
+        "--comment-prefix",
+        "#",
+        "--min-group-size",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let names: Vec<&str> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["a \"b\"", "x"]);
+}
+
+#[test]
+fn all_null_rows_are_counted_blank_lines_are_not() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        &d,
+        "t.csv",
+        "y,p,g\n1,1,a\n0,0,a\n\nNA,NA,NA\n1,0,b\n,,\n0,1,b\n\n",
+    );
+    let v = json(&[
+        "fairness",
+        &f,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--null-values",
+        "NA",
+        "--min-group-size",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["rows"]["seen"], 6);
+    assert_eq!(v["rows"]["used"], 4);
+    assert_eq!(v["rows"]["excluded_null_label"], 2);
+}
+
+#[test]
+fn null_values_apply_to_every_format() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        &d,
+        "t.ndjson",
+        "{\"y\":\"1\",\"g\":\"a\"}\n{\"y\":\"?\",\"g\":\"a\"}\n{\"y\":\"0\",\"g\":\"b\"}\n",
+    );
+    let v = json(&[
+        "fairness",
+        &f,
+        "--label",
+        "y",
+        "--sensitive",
+        "g",
+        "--null-values",
+        "?",
+        "--min-group-size",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["rows"]["excluded_null_label"], 1);
+}
+
+#[test]
+fn misspelled_reference_attribute_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "t.csv", GOOD);
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--sensitive",
+            "g",
+            "--reference-group",
+            "gg=b",
+        ],
+        &["reference group given for `gg`"],
     );
 }
 

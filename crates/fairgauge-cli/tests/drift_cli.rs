@@ -23,18 +23,67 @@ fn column_missing_from_one_table_is_named() {
 }
 
 #[test]
-fn type_mismatch_names_both_types() {
+fn type_mismatch_names_both_types_and_compares_categories() {
     let d = tempfile::tempdir().unwrap();
     let r = write(&d, "r.csv", "a\n1\n2\n3\n");
     let c = write(&d, "c.csv", "a\nx\ny\nz\n");
-    fails_with(
-        &["drift", &r, &c],
-        &[
-            "column `a` is numeric in one table and text in the other",
-            "i64",
-            "str",
-        ],
+    let v = json(&["drift", &r, &c, "--format", "json"]);
+    let col = &v["columns"][0];
+    assert_eq!(col["kind"], "categorical");
+    let w = col["warnings"][0].as_str().unwrap();
+    assert!(
+        w.contains("numbers (i64)") && w.contains("text (str)"),
+        "{w}"
     );
+    assert_eq!(col["new_categories"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn dtype_str_keeps_codes_categorical() {
+    let d = tempfile::tempdir().unwrap();
+    let r = write(&d, "r.csv", "code\n001\n002\n003\n001\n");
+    let c = write(&d, "c.csv", "code\n001\n002\n003\n003\n");
+    let v = json(&["drift", &r, &c, "--format", "json"]);
+    assert_eq!(v["columns"][0]["kind"], "numeric");
+    let v = json(&["drift", &r, &c, "--dtype", "code=str", "--format", "json"]);
+    assert_eq!(v["columns"][0]["kind"], "categorical");
+    assert_eq!(
+        v["columns"][0]["new_categories"].as_array().unwrap().len(),
+        0
+    );
+}
+
+#[test]
+fn undefined_method_marks_one_column_not_assessed() {
+    let d = tempfile::tempdir().unwrap();
+    let r = write(&d, "r.csv", "k,x\n1,1.0\n1,2.0\n1,3.5\n");
+    let c = write(&d, "c.csv", "k,x\n1,1.5\n1,2.5\n1,3.0\n");
+    let v = json(&["drift", &r, &c, "--method", "ttest", "--format", "json"]);
+    let k = &v["columns"][0];
+    assert_eq!(k["assessed"], false);
+    assert!(k["warnings"].to_string().contains("not assessed"));
+    assert_eq!(v["columns"][1]["assessed"], true);
+    assert_eq!(v["dataset"]["columns"], 1);
+}
+
+#[test]
+fn headerless_tables_take_column_names() {
+    let d = tempfile::tempdir().unwrap();
+    let r = write(&d, "r.csv", "1,x\n2,y\n");
+    let c = write(&d, "c.csv", "1,x\n3,y\n");
+    let v = json(&[
+        "drift",
+        &r,
+        &c,
+        "--column-names",
+        "a,b",
+        "--columns",
+        "a",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["columns"][0]["name"], "a");
+    assert_eq!(v["reference"]["rows"], 2);
 }
 
 #[test]

@@ -232,6 +232,9 @@ pub struct ColumnDrift {
     pub threshold: f64,
     /// Whether the column drifted.
     pub drifted: bool,
+    /// Whether the column could be assessed (false when a table has no values for it or the
+    /// method is undefined for its data; `warnings` says why).
+    pub assessed: bool,
     /// Effect sizes whatever the method (e.g. `wasserstein_normed`, `psi`, `jensenshannon`,
     /// `mean_reference`, `mean_current`, `tvd`, `cramers_v`).
     pub effects: BTreeMap<String, f64>,
@@ -346,7 +349,7 @@ fn read_columns(table: &Table, columns: &[String]) -> Result<(Vec<ColumnAcc>, u6
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
     let mut accs: Vec<ColumnAcc> = columns.iter().map(|_| ColumnAcc::default()).collect();
     let mut rows = 0u64;
-    std::thread::scope(|scope| -> Result<()> {
+    let blank = std::thread::scope(|scope| -> Result<u64> {
         let t = table.clone();
         let cols = columns.to_vec();
         let reader = scope.spawn(move || {
@@ -379,6 +382,11 @@ fn read_columns(table: &Table, columns: &[String]) -> Result<(Vec<ColumnAcc>, u6
             None => read,
         }
     })?;
+    // polars reads each blank CSV line as a row of nulls: take them back out.
+    rows = rows.saturating_sub(blank);
+    for a in accs.iter_mut() {
+        a.nulls = a.nulls.saturating_sub(blank);
+    }
     Ok((accs, rows))
 }
 
@@ -389,8 +397,18 @@ enum Sample {
 }
 
 /// Turns a text column whose every value parses as a finite number into numbers.
-fn settle(acc: ColumnAcc, numeric_kind: bool) -> (Sample, u64, u64) {
+fn settle(acc: ColumnAcc, numeric_kind: bool, force_text: bool) -> (Sample, u64, u64) {
     let nulls = acc.nulls + acc.nan;
+    if force_text {
+        // `--dtype COL=str`: compare as categories whatever the values look like.
+        let mut counts: BTreeMap<String, u64> = acc.counts.into_iter().collect();
+        for v in acc.values {
+            *counts
+                .entry(canonical_number(v).unwrap_or_default())
+                .or_insert(0) += 1;
+        }
+        return (Sample::Categorical(counts), nulls, acc.inf);
+    }
     if numeric_kind {
         return (Sample::Numeric(acc.values), nulls, acc.inf);
     }
@@ -418,6 +436,22 @@ fn settle(acc: ColumnAcc, numeric_kind: bool) -> (Sample, u64, u64) {
             nulls,
             acc.inf,
         ),
+    }
+}
+
+/// A sample as category counts (numbers spelt canonically).
+fn as_categories(s: Sample) -> Sample {
+    match s {
+        Sample::Numeric(v) => {
+            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+            for x in v {
+                *counts
+                    .entry(canonical_number(x).unwrap_or_default())
+                    .or_insert(0) += 1;
+            }
+            Sample::Categorical(counts)
+        }
+        c => c,
     }
 }
 
@@ -834,21 +868,32 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
             };
             let (kr, tr) = kind_of(&rk);
             let (kc, tc) = kind_of(&ck);
-            let (rs, rnull, rinf) = settle(ra, kr == ColumnKind::Numeric);
-            let (cs, cnull, cinf) = settle(ca, kc == ColumnKind::Numeric);
+            let text_r = reference.resolved.dtypes.get(&name) == Some(&crate::source::ColumnType::Str);
+            let text_c = current.resolved.dtypes.get(&name) == Some(&crate::source::ColumnType::Str);
+            let (rs, rnull, rinf) = settle(ra, kr == ColumnKind::Numeric, text_r);
+            let (cs, cnull, cinf) = settle(ca, kc == ColumnKind::Numeric, text_c);
+            let mut note = None;
             let (rs, cs) = match (rs, cs) {
                 (Sample::Numeric(a), Sample::Categorical(b)) if b.is_empty() => (Sample::Numeric(a), Sample::Numeric(vec![])),
                 (Sample::Categorical(a), Sample::Numeric(b)) if a.is_empty() => (Sample::Numeric(vec![]), Sample::Numeric(b)),
-                (Sample::Numeric(_), Sample::Categorical(_)) | (Sample::Categorical(_), Sample::Numeric(_)) => {
-                    return Err(Error::InvalidOption(format!(
-                        "column `{name}` is numeric in one table and text in the other ({}: {tr}; {}: {tc}); cast one with --dtype",
+                (a @ Sample::Numeric(_), b @ Sample::Categorical(_)) | (a @ Sample::Categorical(_), b @ Sample::Numeric(_)) => {
+                    // One table holds numbers, the other text: compare both as categories and say so.
+                    note = Some(format!(
+                        "numeric in one table and text in the other ({}: {}; {}: {}); compared as categories",
                         reference.path.display(),
-                        current.path.display()
-                    )))
+                        if matches!(a, Sample::Numeric(_)) { format!("numbers ({tr})") } else { format!("text ({tr})") },
+                        current.path.display(),
+                        if matches!(b, Sample::Numeric(_)) { format!("numbers ({tc})") } else { format!("text ({tc})") },
+                    ));
+                    (as_categories(a), as_categories(b))
                 }
                 other => other,
             };
-            finish_column(&name, rs, cs, (rnull, rinf, rrows), (cnull, cinf, crows), spec, bins)
+            let mut col = finish_column(&name, rs, cs, (rnull, rinf, rrows), (cnull, cinf, crows), spec, bins)?;
+            if let Some(n) = note {
+                col.warnings.insert(0, n);
+            }
+            Ok(col)
         })
         .collect();
     let mut out = vec![];
@@ -869,7 +914,7 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
         out[i].p_value_adjusted = Some(a);
     }
     for c in out.iter_mut() {
-        if c.reference_count == 0 || c.current_count == 0 {
+        if !c.assessed {
             c.drifted = false;
             continue;
         }
@@ -879,10 +924,7 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
             c.statistic.is_some_and(|s| s >= c.threshold)
         };
     }
-    let assessed = out
-        .iter()
-        .filter(|c| c.reference_count > 0 && c.current_count > 0)
-        .count();
+    let assessed = out.iter().filter(|c| c.assessed).count();
     let drifted = out.iter().filter(|c| c.drifted).count();
     let share = if assessed > 0 {
         drifted as f64 / assessed as f64
@@ -989,6 +1031,7 @@ fn finish_column(
         p_value_adjusted: None,
         threshold: spec.threshold.unwrap_or(method.default_threshold()),
         drifted: false,
+        assessed: true,
         effects: BTreeMap::new(),
         reference_count: nr,
         current_count: nc,
@@ -1000,6 +1043,7 @@ fn finish_column(
         warnings,
     };
     if nr == 0 || nc == 0 {
+        out.assessed = false;
         out.warnings.push(format!(
             "no values to compare in the {} table (all null); the column is not assessed",
             if nr == 0 { "reference" } else { "current" }
@@ -1029,8 +1073,17 @@ fn finish_column(
         }
     }
     let hist = histogram(&rs, &cs, bins);
-    let computed = compute(method, &rs, &cs, &hist)
-        .map_err(|m| Error::InvalidOption(format!("column `{name}`: {m}")))?;
+    let computed = match compute(method, &rs, &cs, &hist) {
+        Ok(c) => c,
+        Err(m) => {
+            // The method is undefined for this column's data (e.g. Welch's t-test on constant
+            // samples): say so and go on with the other columns.
+            out.assessed = false;
+            out.warnings.push(format!("not assessed: {m}"));
+            out.effects = effects(&rs, &cs, &hist, None);
+            return Ok(out);
+        }
+    };
     out.statistic = computed.statistic;
     out.p_value = computed.p_value;
     out.warnings.extend(computed.warnings);

@@ -535,7 +535,7 @@ pub fn run_fairness(
     };
     // polars streams batches from a reader thread; they are counted here, each batch split into
     // slices counted in parallel. Dropping the receiver on an error stops the reader.
-    std::thread::scope(|scope| -> Result<()> {
+    let blank = std::thread::scope(|scope| -> Result<u64> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
         let reader_table = table.clone();
         let reader_columns = columns.clone();
@@ -580,6 +580,9 @@ pub fn run_fairness(
             None => read,
         }
     })?;
+    // polars reads each blank CSV line as a row of nulls: take them back out.
+    acc.state.rows_seen = acc.state.rows_seen.saturating_sub(blank);
+    acc.state.excluded_null_label = acc.state.excluded_null_label.saturating_sub(blank);
     finish(&ctx, acc, opts)
 }
 
@@ -587,6 +590,17 @@ pub fn run_fairness(
 /// column fails fast).
 fn check_binary(ctx: &Ctx<'_>, a: &SlicePart) -> Result<()> {
     let spec = ctx.spec;
+    for (i, name) in spec.sensitive.iter().enumerate() {
+        let distinct: BTreeSet<&Option<String>> = a.state.cells.keys().map(|k| &k[i]).collect();
+        if distinct.len() > MAX_GROUPS {
+            return Err(ctx.bad(
+                name,
+                format!(
+                    "more than {MAX_GROUPS} distinct values; a sensitive attribute should have few groups (is this an identifier or a continuous column? bin it first)"
+                ),
+            ));
+        }
+    }
     if a.label.values.len() > 2 {
         return Err(ctx.bad(
             &spec.label,
@@ -682,6 +696,19 @@ fn finish(ctx: &Ctx<'_>, a: SlicePart, opts: &FairnessOptions) -> Result<Fairnes
         }
     };
     if let Some(p) = &spec.prediction {
+        // Every prediction value must be the positive label or one of the label's values, so that
+        // the mapping cannot depend on whether the positive label was given or inferred.
+        for v in &a.prediction.values {
+            if v != &positive && !a.label.values.contains(v) {
+                return Err(ctx.bad(
+                    p,
+                    format!(
+                        "prediction value `{v}` is neither the positive label `{positive}` nor one of the label's values ({})",
+                        a.label.list()
+                    ),
+                ));
+            }
+        }
         if a.prediction.values.len() == 2 && !a.prediction.values.contains(&positive) {
             return Err(ctx.bad(
                 p,

@@ -16,7 +16,7 @@ const BATCH_ROWS: usize = 1 << 18;
 
 fn read_err(table: &Table, e: PolarsError) -> Error {
     if table.resolved.format == InputFormat::Csv {
-        if let Some(err) = check_csv(table) {
+        if let Err(err) = check_csv(table) {
             return err;
         }
     }
@@ -247,28 +247,14 @@ impl Batch {
 /// Streams the named columns of a table batch by batch (polars' streaming engine, in file order),
 /// calling `f(batch, first_row)` for each; memory is bounded by the batch size, not the file.
 /// `f` may stop the scan early by returning an error, which is returned.
-pub(crate) fn scan_batches<F>(table: &Table, columns: &[String], f: F) -> Result<()>
+///
+/// Returns the number of blank CSV lines: polars reads each as a row of nulls, which the caller
+/// takes back out of its counts (pandas' `skip_blank_lines`; UCI Adult ends with one).
+pub(crate) fn scan_batches<F>(table: &Table, columns: &[String], f: F) -> Result<u64>
 where
     F: FnMut(Batch, usize) -> Result<()> + Send + 'static,
 {
-    let mut lf = scan(table)?;
-    if table.resolved.format == InputFormat::Csv {
-        // polars reads a blank line as a row of nulls; skip rows whose every field is empty, as
-        // pandas' `skip_blank_lines` does (UCI Adult ends with a blank line).
-        let names: Vec<PlSmallStr> = lf
-            .collect_schema()
-            .map_err(|e| read_err(table, e))?
-            .iter_names()
-            .cloned()
-            .collect();
-        if let Some(blank) = names
-            .iter()
-            .map(|n| col(n.clone()).is_null())
-            .reduce(|a, b| a.and(b))
-        {
-            lf = lf.filter(blank.not());
-        }
-    }
+    let lf = scan(table)?;
     let lf = lf.select(columns.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
     struct Sink<F> {
         f: F,
@@ -302,27 +288,32 @@ where
         let result = lf
             .sink_batches(callback, true, NonZeroUsize::new(BATCH_ROWS))
             .and_then(|lf| lf.collect_with_engine(Engine::Streaming));
-        let shape = shape.and_then(|h| h.join().ok()).flatten();
+        let shape = shape.map(|h| h.join().unwrap_or(Ok(0)));
         (result, shape)
     });
-    if let Some(e) = shape {
-        return Err(e);
-    }
+    let blank = match shape {
+        Some(Err(e)) => return Err(e),
+        Some(Ok(b)) => b,
+        None => 0,
+    };
     let mut s = sink.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(e) = s.error.take() {
         return Err(e);
     }
-    result.map(|_| ()).map_err(|e| read_err(table, e))
+    result.map(|_| blank).map_err(|e| read_err(table, e))
 }
 
 /// Finds the first CSV record whose field count differs from the first record's, or a quoted
 /// field that is never closed, to name its line in an error; `None` when the shape is regular.
-/// Quoted fields may span lines; blank lines and comment lines are skipped. Only separators,
-/// quotes and newlines are visited (memchr), so it runs at memory speed beside polars' parse.
-fn check_csv(table: &Table) -> Option<Error> {
+/// Quoted fields may span lines; blank lines (counted and returned) and comment lines are
+/// skipped. Only separators, quotes and newlines are visited (memchr), so it runs at memory speed
+/// beside polars' parse. An unreadable file counts as regular (polars reports it).
+fn check_csv(table: &Table) -> std::result::Result<u64, Error> {
     use std::io::Read;
     let r = &table.resolved;
-    let mut file = std::fs::File::open(&table.path).ok()?;
+    let Ok(mut file) = std::fs::File::open(&table.path) else {
+        return Ok(0);
+    };
     let quote = r.quote_char;
     let sep = r.separator;
     let comment = r
@@ -339,10 +330,15 @@ fn check_csv(table: &Table) -> Option<Error> {
     let mut head: Vec<u8> = Vec::with_capacity(comment.len()); // first bytes of the record
     let mut prev_byte = b'\n';
     let mut buf = vec![0u8; 1 << 20];
+    let mut blank = 0u64;
     let mut end_record =
         |fields: usize, len: u64, head: &[u8], record_line: u64| -> Option<Error> {
             let is_comment = !comment.is_empty() && head.starts_with(comment);
-            if len == 0 || is_comment {
+            if len == 0 {
+                blank += 1;
+                return None;
+            }
+            if is_comment {
                 return None;
             }
             match expected {
@@ -360,8 +356,16 @@ fn check_csv(table: &Table) -> Option<Error> {
             }
             None
         };
+    // A quote opens a quoted field only at the start of a field (polars reads a quote inside an
+    // unquoted field literally); inside one, `""` is an escaped quote. Quotes in comment lines
+    // are ignored.
+    let mut base: u64 = 0; // file offset of the chunk
+    let mut field_start: u64 = 0;
+    let mut maybe_closed: Option<u64> = None; // offset of a quote seen inside a quoted field
     loop {
-        let n = file.read(&mut buf).ok()?;
+        let Ok(n) = file.read(&mut buf) else {
+            return Ok(0);
+        };
         if n == 0 {
             break;
         }
@@ -378,6 +382,22 @@ fn check_csv(table: &Table) -> Option<Error> {
         };
         for i in hits {
             let b = chunk[i];
+            let pos = base + i as u64;
+            if let Some(q) = maybe_closed.take() {
+                if Some(b) == quote && pos == q + 1 {
+                    continue; // `""`: an escaped quote, still inside the field
+                }
+                in_quotes = false;
+            }
+            if Some(b) == quote {
+                let is_comment = !comment.is_empty() && head.starts_with(comment);
+                if in_quotes {
+                    maybe_closed = Some(pos);
+                } else if pos == field_start && !is_comment {
+                    in_quotes = true;
+                }
+                continue;
+            }
             if b == b'\n' {
                 line += 1;
                 if in_quotes {
@@ -386,33 +406,43 @@ fn check_csv(table: &Table) -> Option<Error> {
                 let before = if i > 0 { chunk[i - 1] } else { prev_byte };
                 let len = record_len + (i - start) as u64 - u64::from(before == b'\r');
                 if let Some(e) = end_record(fields, len, &head, record_line) {
-                    return Some(e);
+                    return Err(e);
                 }
                 record_line = line;
                 fields = 1;
                 record_len = 0;
                 start = i + 1;
+                field_start = pos + 1;
                 head.clear();
                 fill_head(&mut head, &chunk[start..]);
-            } else if Some(b) == quote {
-                in_quotes = !in_quotes;
             } else if !in_quotes {
                 fields += 1;
+                field_start = pos + 1;
             }
         }
         record_len += (n - start) as u64;
         prev_byte = chunk[n - 1];
+        base += n as u64;
+    }
+    if maybe_closed.is_some() {
+        in_quotes = false;
     }
     if in_quotes {
-        return Some(Error::MalformedCsv {
+        return Err(Error::MalformedCsv {
             path: table.path.clone(),
             line: record_line,
             message: "a quoted field opened on this line is never closed".into(),
         });
     }
-    // A last record without a final newline.
-    let len = record_len - u64::from(prev_byte == b'\r');
-    end_record(fields, len, &head, record_line)
+    // A last record without a final newline (`len` 0 is the empty remainder after the final
+    // newline, not a line).
+    let len = record_len.saturating_sub(u64::from(prev_byte == b'\r'));
+    if len > 0 {
+        if let Some(e) = end_record(fields, len, &head, record_line) {
+            return Err(e);
+        }
+    }
+    Ok(blank)
 }
 
 /// A column of owned values, for writing tables.

@@ -270,7 +270,11 @@ impl Table {
         let resolved = Resolved {
             format,
             separator,
-            has_header: opts.has_header.or(schema.has_header).unwrap_or(true),
+            // Naming the columns implies a headerless file unless said otherwise.
+            has_header: opts
+                .has_header
+                .or(schema.has_header)
+                .unwrap_or(opts.columns.is_none() && schema.columns.is_none()),
             quote_char,
             comment_prefix: opts.comment_prefix.clone().or(schema.comment_prefix),
             null_values: opts
@@ -304,8 +308,11 @@ impl Table {
     pub fn text_rules(&self, column: &str) -> TextRules {
         TextRules {
             trim: self.resolved.trim_whitespace,
-            // With trimming, nulls are matched here after the trim; otherwise the reader did it.
-            null_values: if self.resolved.trim_whitespace {
+            // The CSV reader matches null tokens itself unless values are trimmed first; for the
+            // other formats (and trimmed CSV) they are matched here.
+            null_values: if self.resolved.trim_whitespace
+                || self.resolved.format != InputFormat::Csv
+            {
                 self.resolved.null_values.clone()
             } else {
                 vec![]

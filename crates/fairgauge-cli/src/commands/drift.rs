@@ -22,6 +22,9 @@ pub struct DriftArgs {
     /// Columns to compare, comma-separated (default: every column both tables have).
     #[arg(long, value_delimiter = ',', value_name = "COL,…")]
     pub columns: Option<Vec<String>>,
+    /// Column names, comma-separated, for headerless files (both tables).
+    #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
+    pub column_names: Option<Vec<String>>,
     /// Columns to leave out, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "COL,…")]
     pub exclude: Vec<String>,
@@ -132,7 +135,7 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
         dataset_threshold: Some(a.dataset_threshold),
         bins: Some(a.bins),
     };
-    let opts = a.read.to_options()?;
+    let opts = a.read.to_options(a.column_names.clone())?;
     let reference = Table::open(&a.reference, &opts)?;
     let current = Table::open(&a.current, &opts)?;
     let mut report = run_drift(&reference, &current, &spec)?;

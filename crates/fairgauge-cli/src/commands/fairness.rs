@@ -73,6 +73,9 @@ pub struct FairnessArgs {
     /// `sex=Female:0.5,Male:0.5`.
     #[arg(long, value_name = "ATTR=G:S,G:S")]
     pub expected_shares: Vec<String>,
+    /// Column names, comma-separated, for a headerless file.
+    #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -145,7 +148,7 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
             a.confidence
         );
     }
-    let table = Table::open(&a.data, &a.read.to_options()?)?;
+    let table = Table::open(&a.data, &a.read.to_options(a.columns.clone())?)?;
     let spec = FairnessSpec {
         label: a.label,
         prediction: a.prediction,

@@ -343,6 +343,26 @@ impl FairnessState {
             inter.sort_by_key(|s| s.len());
             sets.extend(inter);
         }
+        if let ReferenceSpec::Named { by_attribute, .. } = &opts.reference {
+            let names: Vec<String> = sets
+                .iter()
+                .map(|set| {
+                    set.iter()
+                        .map(|&i| self.attributes[i].as_str())
+                        .collect::<Vec<_>>()
+                        .join("&")
+                })
+                .collect();
+            for a in by_attribute.keys() {
+                // A single attribute may be named even without --intersect.
+                if !names.contains(a) && !self.attributes.contains(a) {
+                    return Err(Error::InvalidArgument(format!(
+                        "reference group given for `{a}`, which is not a sensitive attribute or intersection ({})",
+                        names.join(", ")
+                    )));
+                }
+            }
+        }
         if let ReferenceSpec::Named { any, .. } = &opts.reference {
             for name in any {
                 let found = (0..k).any(|i| {

@@ -11,6 +11,19 @@ use serde::{Deserialize, Serialize};
 /// Number of equal-width bins of the expected calibration error.
 pub const ECE_BINS: usize = 10;
 
+/// The ECE bin of a score: the `k` with `k/10 ≤ s < (k+1)/10` (edges computed as `k as f64 / 10`),
+/// the last bin closed at 1. `⌊10 s⌋` alone can round across an edge (0.8999999999999999 · 10 = 9).
+pub fn ece_bin(s: f64) -> usize {
+    let bins = ECE_BINS as f64;
+    let mut k = ((s * bins) as usize).min(ECE_BINS - 1);
+    if k > 0 && s < k as f64 / bins {
+        k -= 1;
+    } else if k + 1 < ECE_BINS && s >= (k + 1) as f64 / bins {
+        k += 1;
+    }
+    k
+}
+
 /// Sorted distinct scores with `(negatives, positives)` counts at each.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScoreHistogram {
@@ -154,7 +167,7 @@ impl ScoreHistogram {
         let mut sum_s = [0f64; ECE_BINS];
         let mut sum_y = [0u64; ECE_BINS];
         for ((&s, &a), &b) in self.scores.iter().zip(&self.negatives).zip(&self.positives) {
-            let k = ((s * ECE_BINS as f64) as usize).min(ECE_BINS - 1);
+            let k = ece_bin(s);
             count[k] += a + b;
             sum_s[k] += s * (a + b) as f64;
             sum_y[k] += b;
@@ -208,6 +221,16 @@ mod tests {
         let hb = ScoreHistogram::from_pairs(&mut b);
         ha.merge(&hb);
         assert_eq!(ha, ScoreHistogram::from_pairs(&mut all));
+    }
+
+    #[test]
+    fn ece_bins_respect_their_edges() {
+        assert_eq!(ece_bin(0.8999999999999999), 8);
+        assert_eq!(ece_bin(0.9), 9);
+        assert_eq!(ece_bin(0.3), 3);
+        assert_eq!(ece_bin(0.0), 0);
+        assert_eq!(ece_bin(1.0), 9);
+        assert_eq!(ece_bin(0.09999999999999999), 0);
     }
 
     #[test]

@@ -29,7 +29,18 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> Option<[f64; 2]> {
     let denom = 1.0 + z2 / nf;
     let centre = (p + z2 / (2.0 * nf)) / denom;
     let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
-    Some([(centre - half).max(0.0), (centre + half).min(1.0)])
+    // At 0 and n the bound is exactly 0 (resp. 1); rounding would leave 1e-17 off it.
+    let lo = if successes == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let hi = if successes == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    Some([lo, hi])
 }
 
 /// Newcombe's hybrid score interval for `p1 − p2` (Newcombe 1998, method 10), built from the two
@@ -47,7 +58,7 @@ pub fn newcombe_interval(x1: u64, n1: u64, x2: u64, n2: u64, z: f64) -> Option<[
     let d = p1 - p2;
     let lo = d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
     let hi = d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt();
-    Some([lo, hi])
+    Some([lo.max(-1.0), hi.min(1.0)])
 }
 
 #[cfg(test)]
@@ -80,6 +91,11 @@ mod tests {
         close(lo, 0.0, 1e-15);
         close(hi, 0.27753279986288926, 1e-12);
         assert!(wilson_interval(0, 0, z).is_none());
+        // At n the upper bound is exactly 1 (statsmodels gives 1.0); 0/40 gives exactly 0.
+        assert_eq!(wilson_interval(35, 35, z).unwrap()[1], 1.0);
+        assert_eq!(wilson_interval(0, 40, z).unwrap()[0], 0.0);
+        let [_, hi] = newcombe_interval(35, 35, 0, 40, z).unwrap();
+        assert!(hi <= 1.0);
     }
 
     #[test]
