@@ -342,6 +342,15 @@ impl Visit for AccVisitor<'_> {
     fn boolean(&mut self, row: usize, v: Option<bool>) {
         self.text(row, v.map(|b| if b { "true" } else { "false" }));
     }
+    fn numbers(&mut self, _first_row: usize, values: &[f64]) {
+        if values.iter().all(|x| x.is_finite()) {
+            self.acc.values.extend_from_slice(values);
+        } else {
+            for &x in values {
+                self.number(0, Some(x));
+            }
+        }
+    }
 }
 
 fn read_columns(table: &Table, columns: &[String]) -> Result<(Vec<ColumnAcc>, u64)> {

@@ -183,6 +183,13 @@ pub(crate) trait Visit {
     fn number(&mut self, row: usize, v: Option<f64>);
     /// A boolean value (or null).
     fn boolean(&mut self, row: usize, v: Option<bool>);
+    /// A run of non-null numbers starting at `first_row` (a chunk without nulls); by default one
+    /// [`Visit::number`] call each.
+    fn numbers(&mut self, first_row: usize, values: &[f64]) {
+        for (i, &x) in values.iter().enumerate() {
+            self.number(first_row + i, Some(x));
+        }
+    }
 }
 
 impl Batch {
@@ -224,8 +231,17 @@ impl Batch {
             }
             d if d.is_primitive_numeric() => {
                 let f = s.cast(&DataType::Float64).map_err(|e| e.to_string())?;
-                for (i, x) in f.f64().map_err(|e| e.to_string())?.iter().enumerate() {
-                    v.number(i, x);
+                let ca = f.f64().map_err(|e| e.to_string())?;
+                if ca.null_count() == 0 {
+                    let mut row = 0;
+                    for arr in ca.downcast_iter() {
+                        v.numbers(row, arr.values().as_slice());
+                        row += arr.len();
+                    }
+                } else {
+                    for (i, x) in ca.iter().enumerate() {
+                        v.number(i, x);
+                    }
                 }
             }
             DataType::Null => {

@@ -1,11 +1,12 @@
 //! LSD radix sort of finite `f64` values in `f64::total_cmp` order: each value maps to a `u64` key
 //! whose unsigned order is the float order (flip all bits of negatives, the sign bit of the
-//! others), then four stable passes on 16-bit digits; a pass whose digit is the same for every
-//! value is skipped. O(n) with a 2¹⁶-entry histogram per pass, about 3–4× faster than a
+//! others), then eight stable passes on 8-bit digits (all histograms counted in one read); a pass whose
+//! digit is the same for every value is skipped. O(n), about 3–4× faster than a
 //! comparison sort on a million values.
 
-const RADIX_BITS: u32 = 16;
+const RADIX_BITS: u32 = 8;
 const BUCKETS: usize = 1 << RADIX_BITS;
+const PASSES: usize = (64 / RADIX_BITS) as usize;
 
 #[inline]
 fn key(x: f64) -> u64 {
@@ -33,27 +34,29 @@ pub(crate) fn radix_sort_f64(v: &mut [f64]) {
         return;
     }
     let mut keys: Vec<u64> = v.iter().map(|&x| key(x)).collect();
+    // All digit histograms in one read; 256 buckets keep the scatter in cache.
+    let mut counts = vec![[0usize; BUCKETS]; PASSES];
+    for &k in &keys {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[((k >> (p as u32 * RADIX_BITS)) as usize) & (BUCKETS - 1)] += 1;
+        }
+    }
     let mut tmp: Vec<u64> = vec![0; n];
-    let mut counts = vec![0usize; BUCKETS];
-    for pass in 0..(64 / RADIX_BITS) {
-        let shift = pass * RADIX_BITS;
-        counts.iter_mut().for_each(|c| *c = 0);
-        for &k in &keys {
-            counts[((k >> shift) as usize) & (BUCKETS - 1)] += 1;
+    for (p, c) in counts.iter_mut().enumerate() {
+        if c.contains(&n) {
+            continue; // every key has the same digit here
         }
-        if counts.contains(&n) {
-            continue;
-        }
+        let shift = p as u32 * RADIX_BITS;
         let mut sum = 0;
-        for c in counts.iter_mut() {
-            let here = *c;
-            *c = sum;
+        for slot in c.iter_mut() {
+            let here = *slot;
+            *slot = sum;
             sum += here;
         }
         for &k in &keys {
             let d = ((k >> shift) as usize) & (BUCKETS - 1);
-            tmp[counts[d]] = k;
-            counts[d] += 1;
+            tmp[c[d]] = k;
+            c[d] += 1;
         }
         std::mem::swap(&mut keys, &mut tmp);
     }
