@@ -333,9 +333,15 @@ pub fn drift_text(r: &fairgauge::drift::DriftReport) -> String {
         let status = if !c.assessed {
             "not assessed"
         } else if c.drifted {
-            "DRIFT"
-        } else {
+            if c.exact {
+                "DRIFT"
+            } else {
+                "DRIFT (approx.)"
+            }
+        } else if c.exact {
             "ok"
+        } else {
+            "ok (approx.)"
         };
         let _ = writeln!(
             s,

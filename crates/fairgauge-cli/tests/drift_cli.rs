@@ -171,3 +171,90 @@ fn adult_train_vs_test_json() {
     }
     assert!(v["dataset"]["share"].is_number());
 }
+
+#[test]
+fn sketch_mode_stays_within_its_bound() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path().join("r.parquet");
+    let c = d.path().join("c.parquet");
+    let (r, c) = (r.to_str().unwrap(), c.to_str().unwrap());
+    for (path, seed, drift) in [(r, "1", "0"), (c, "2", "0.3")] {
+        let o = run(&[
+            "synth", "--rows", "200000", "--seed", seed, "--drift", drift, "--output", path,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let cols = "income,age,x1,region";
+    let exact = json(&[
+        "drift",
+        r,
+        c,
+        "--columns",
+        cols,
+        "--method",
+        "ks",
+        "--categorical-method",
+        "chisquare",
+        "--format",
+        "json",
+    ]);
+    let sketch = json(&[
+        "drift",
+        r,
+        c,
+        "--columns",
+        cols,
+        "--method",
+        "ks",
+        "--categorical-method",
+        "chisquare",
+        "--sketch",
+        "--format",
+        "json",
+    ]);
+    for (e, s) in exact["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(sketch["columns"].as_array().unwrap())
+    {
+        assert_eq!(e["name"], s["name"]);
+        if e["kind"] == "numeric" {
+            assert_eq!(s["exact"], false, "{s}");
+            let bound = s["error_bound"].as_f64().unwrap();
+            assert!(bound > 0.0 && bound < 0.03, "{bound}");
+            let diff = (e["statistic"].as_f64().unwrap() - s["statistic"].as_f64().unwrap()).abs();
+            assert!(diff <= bound, "{}: |D - D^| = {diff} > {bound}", e["name"]);
+            let (em, sm) = (
+                &e["effects"]["mean_reference"],
+                &s["effects"]["mean_reference"],
+            );
+            assert!(
+                (em.as_f64().unwrap() - sm.as_f64().unwrap()).abs()
+                    < 1e-6 * em.as_f64().unwrap().abs().max(1.0)
+            );
+        } else {
+            assert_eq!(s["exact"], true);
+            assert_eq!(e["statistic"], s["statistic"]);
+        }
+        // The planted drift (income, region) is found either way; the others are quiet.
+        assert_eq!(e["drifted"], s["drifted"], "{}", e["name"]);
+    }
+    // Methods that need every value say so instead of guessing.
+    let v = json(&[
+        "drift",
+        r,
+        c,
+        "--columns",
+        "x1",
+        "--method",
+        "mannwhitney",
+        "--sketch",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["columns"][0]["assessed"], false);
+    assert!(v["columns"][0]["warnings"]
+        .to_string()
+        .contains("without --sketch"));
+}

@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use fairgauge_core::drift::{categorical as cat, correction, numeric as num};
+use fairgauge_core::drift::{categorical as cat, correction, numeric as num, KllSketch};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -200,6 +200,9 @@ pub struct DriftSpec {
     pub dataset_threshold: Option<f64>,
     /// Bins for histogram methods on numeric columns (default 10).
     pub bins: Option<usize>,
+    /// Streaming mode: numeric columns are summarised by KLL sketches of this `k` instead of
+    /// kept in memory (`None`: exact).
+    pub sketch: Option<u16>,
 }
 
 /// A category's share, for new and vanished categories.
@@ -232,6 +235,11 @@ pub struct ColumnDrift {
     pub threshold: f64,
     /// Whether the column drifted.
     pub drifted: bool,
+    /// Whether the statistic is exact (false in sketch mode for numeric columns).
+    pub exact: bool,
+    /// Bound on the statistic's error when it is approximate and a bound is known (KS:
+    /// `|D̂ − D|`, with probability ≥ 98 %; histogram methods: per-bin share error).
+    pub error_bound: Option<f64>,
     /// Whether the column could be assessed (false when a table has no values for it or the
     /// method is undefined for its data; `warnings` says why).
     pub assessed: bool,
@@ -308,10 +316,52 @@ pub struct TableInfo {
 #[derive(Debug, Default)]
 struct ColumnAcc {
     values: Vec<f64>,
+    sketch: Option<SketchAcc>,
     counts: FxHashMap<String, u64>,
     nulls: u64,
     nan: u64,
     inf: u64,
+}
+
+/// A numeric column in sketch mode: a KLL sketch, exact moments (Welford) and the first few
+/// distinct values (enough for the auto rule's "more than 5").
+#[derive(Debug, Clone)]
+struct SketchAcc {
+    sketch: KllSketch,
+    n: u64,
+    mean: f64,
+    m2: f64,
+    distinct: Vec<f64>,
+}
+
+impl SketchAcc {
+    fn new(k: u16) -> Result<Self> {
+        Ok(SketchAcc {
+            sketch: KllSketch::new(k)?,
+            n: 0,
+            mean: 0.0,
+            m2: 0.0,
+            distinct: vec![],
+        })
+    }
+    fn push(&mut self, x: f64) {
+        // x is finite (checked by the caller), so the sketch accepts it.
+        let _ = self.sketch.update(x);
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+        if self.distinct.len() < 6 && !self.distinct.contains(&x) {
+            self.distinct.push(x);
+        }
+    }
+    fn sd(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            (self.m2 / self.n as f64).sqrt()
+        }
+    }
 }
 
 struct AccVisitor<'a> {
@@ -336,14 +386,17 @@ impl Visit for AccVisitor<'_> {
             None => self.acc.nulls += 1,
             Some(x) if x.is_nan() => self.acc.nan += 1,
             Some(x) if x.is_infinite() => self.acc.inf += 1,
-            Some(x) => self.acc.values.push(x),
+            Some(x) => match &mut self.acc.sketch {
+                Some(sk) => sk.push(x),
+                None => self.acc.values.push(x),
+            },
         }
     }
     fn boolean(&mut self, row: usize, v: Option<bool>) {
         self.text(row, v.map(|b| if b { "true" } else { "false" }));
     }
     fn numbers(&mut self, _first_row: usize, values: &[f64]) {
-        if values.iter().all(|x| x.is_finite()) {
+        if self.acc.sketch.is_none() && values.iter().all(|x| x.is_finite()) {
             self.acc.values.extend_from_slice(values);
         } else {
             for &x in values {
@@ -353,10 +406,20 @@ impl Visit for AccVisitor<'_> {
     }
 }
 
-fn read_columns(table: &Table, columns: &[String]) -> Result<(Vec<ColumnAcc>, u64)> {
+fn read_columns(
+    table: &Table,
+    columns: &[String],
+    sketch: Option<u16>,
+) -> Result<(Vec<ColumnAcc>, u64)> {
     let rules: Vec<TextRules> = columns.iter().map(|c| table.text_rules(c)).collect();
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
-    let mut accs: Vec<ColumnAcc> = columns.iter().map(|_| ColumnAcc::default()).collect();
+    let mut accs: Vec<ColumnAcc> = Vec::with_capacity(columns.len());
+    for _ in columns {
+        accs.push(ColumnAcc {
+            sketch: sketch.map(SketchAcc::new).transpose()?,
+            ..Default::default()
+        });
+    }
     let mut rows = 0u64;
     let blank = std::thread::scope(|scope| -> Result<u64> {
         let t = table.clone();
@@ -402,6 +465,7 @@ fn read_columns(table: &Table, columns: &[String]) -> Result<(Vec<ColumnAcc>, u6
 /// A column's data once both tables are read: values (numeric) or counts (categorical).
 enum Sample {
     Numeric(Vec<f64>),
+    Sketched(Box<SketchAcc>),
     Categorical(BTreeMap<String, u64>),
 }
 
@@ -419,7 +483,10 @@ fn settle(acc: ColumnAcc, numeric_kind: bool, force_text: bool) -> (Sample, u64,
         return (Sample::Categorical(counts), nulls, acc.inf);
     }
     if numeric_kind {
-        return (Sample::Numeric(acc.values), nulls, acc.inf);
+        return match acc.sketch {
+            Some(sk) => (Sample::Sketched(Box::new(sk)), nulls, acc.inf),
+            None => (Sample::Numeric(acc.values), nulls, acc.inf),
+        };
     }
     let parsed: Option<Vec<(f64, u64)>> = acc
         .counts
@@ -432,8 +499,17 @@ fn settle(acc: ColumnAcc, numeric_kind: bool, force_text: bool) -> (Sample, u64,
                 .map(|x| (x, c))
         })
         .collect();
-    match parsed {
-        Some(p) if !p.is_empty() => {
+    match (parsed, acc.sketch) {
+        (Some(mut p), Some(mut sk)) if !p.is_empty() => {
+            p.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for (x, c) in p {
+                for _ in 0..c {
+                    sk.push(x);
+                }
+            }
+            (Sample::Sketched(Box::new(sk)), nulls, acc.inf)
+        }
+        (Some(p), None) if !p.is_empty() => {
             let mut v = Vec::with_capacity(p.iter().map(|x| x.1 as usize).sum());
             for (x, c) in p {
                 v.extend(std::iter::repeat_n(x, c as usize));
@@ -451,6 +527,8 @@ fn settle(acc: ColumnAcc, numeric_kind: bool, force_text: bool) -> (Sample, u64,
 /// A sample as category counts (numbers spelt canonically).
 fn as_categories(s: Sample) -> Sample {
     match s {
+        // Not reached: the caller refuses mixed types in sketch mode.
+        Sample::Sketched(_) => Sample::Categorical(BTreeMap::new()),
         Sample::Numeric(v) => {
             let mut counts: BTreeMap<String, u64> = BTreeMap::new();
             for x in v {
@@ -555,6 +633,25 @@ fn histogram(
                 )
             }
         }
+        (Sample::Sketched(r), Sample::Sketched(c)) => {
+            // Bins at the reference sketch's quantiles; counts from each sketch's CDF.
+            let mut edges: Vec<f64> = (1..bins)
+                .filter_map(|i| r.sketch.quantile(i as f64 / bins as f64))
+                .collect();
+            edges.dedup();
+            let counts = |s: &SketchAcc| -> Vec<u64> {
+                let cdf = s.sketch.cdf(&edges);
+                let mut prev = 0.0;
+                let mut out = Vec::with_capacity(edges.len() + 1);
+                for f in cdf.iter().copied().chain(std::iter::once(1.0)) {
+                    out.push(((f - prev).max(0.0) * s.n as f64).round() as u64);
+                    prev = f;
+                }
+                out
+            };
+            let labels = (0..=edges.len()).map(|i| format!("bin {i}")).collect();
+            (labels, counts(r), counts(c))
+        }
         _ => (vec![], vec![], vec![]),
     };
     Ok(Histogram {
@@ -594,6 +691,43 @@ fn compute(
 ) -> std::result::Result<Computed, String> {
     let e = |x: fairgauge_core::Error| x.to_string();
     let mut warnings = vec![];
+    if let (Sample::Sketched(a), Sample::Sketched(b)) = (r, c) {
+        if method.needs_values() {
+            return match method {
+                Method::Ks => {
+                    let t =
+                        fairgauge_core::drift::ks_from_sketches(&a.sketch, &b.sketch).map_err(e)?;
+                    warnings.push(format!(
+                        "approximate (KLL sketches): |D - D_exact| <= {:.4}; the p-value is the upper end of its range",
+                        t.error_bound
+                    ));
+                    Ok(Computed {
+                        statistic: Some(t.statistic),
+                        p_value: Some(t.approx_p_value_range[1]),
+                        warnings,
+                    })
+                }
+                Method::Wasserstein => {
+                    let w = fairgauge_core::drift::wasserstein_from_sketches(&a.sketch, &b.sketch)
+                        .map_err(e)?;
+                    let sd = a.sd();
+                    warnings.push(
+                        "approximate (KLL sketches); no error bound is known for Wasserstein"
+                            .into(),
+                    );
+                    Ok(Computed {
+                        statistic: Some(if sd > 0.0 { w / sd } else { w }),
+                        p_value: None,
+                        warnings,
+                    })
+                }
+                m => Err(format!(
+                    "method {} needs every value; run without --sketch",
+                    m.name()
+                )),
+            };
+        }
+    }
     if method.needs_values() {
         let (Sample::Numeric(a), Sample::Numeric(b)) = (r, c) else {
             return Err(format!("method {} needs a numeric column", method.name()));
@@ -732,6 +866,12 @@ fn effects(
             e.insert("wasserstein_normed".into(), w);
         }
     }
+    if let (Sample::Sketched(a), Sample::Sketched(b)) = (r, c) {
+        e.insert("mean_reference".into(), a.mean);
+        e.insert("mean_current".into(), b.mean);
+        e.insert("std_reference".into(), a.sd());
+        e.insert("std_current".into(), b.sd());
+    }
     if let Ok(h) = hist {
         let (rc, cc) = (&h.reference, &h.current);
         if !rc.is_empty() {
@@ -853,8 +993,8 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
     if columns.is_empty() {
         return Err(Error::InvalidOption("no column to compare".into()));
     }
-    let (racc, rrows) = read_columns(reference, &columns)?;
-    let (cacc, crows) = read_columns(current, &columns)?;
+    let (racc, rrows) = read_columns(reference, &columns, spec.sketch)?;
+    let (cacc, crows) = read_columns(current, &columns, spec.sketch)?;
     for (t, rows) in [(reference, rrows), (current, crows)] {
         if rows == 0 {
             return Err(Error::Format {
@@ -894,6 +1034,11 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
                         current.path.display(),
                         if matches!(b, Sample::Numeric(_)) { format!("numbers ({tc})") } else { format!("text ({tc})") },
                     ));
+                    if matches!(a, Sample::Sketched(_)) || matches!(b, Sample::Sketched(_)) {
+                        return Err(Error::InvalidOption(format!(
+                            "column `{name}` is numeric in one table and text in the other ({tr}; {tc}); --sketch keeps no values to compare them as categories: run without --sketch or pass --dtype {name}=str"
+                        )));
+                    }
                     (as_categories(a), as_categories(b))
                 }
                 other => other,
@@ -975,19 +1120,26 @@ fn finish_column(
     spec: &DriftSpec,
     bins: usize,
 ) -> Result<ColumnDrift> {
-    let numeric = matches!(rs, Sample::Numeric(_));
+    let numeric = matches!(rs, Sample::Numeric(_) | Sample::Sketched(_));
     if let (Sample::Numeric(a), Sample::Numeric(b)) = (&mut rs, &mut cs) {
         fairgauge_core::drift::sort_finite(a);
         fairgauge_core::drift::sort_finite(b);
     }
     let count = |s: &Sample| match s {
         Sample::Numeric(v) => v.len() as u64,
+        Sample::Sketched(k) => k.n,
         Sample::Categorical(m) => m.values().sum(),
     };
     let (nr, nc) = (count(&rs), count(&cs));
     let n_unique = match (&rs, &cs) {
         // Only "more than 5" matters to the auto rule, so stop counting there.
         (Sample::Numeric(a), Sample::Numeric(b)) => union_distinct(a, b, 6).len(),
+        (Sample::Sketched(a), Sample::Sketched(b)) => {
+            let mut d: Vec<f64> = a.distinct.iter().chain(&b.distinct).copied().collect();
+            d.sort_by(f64::total_cmp);
+            d.dedup();
+            d.len().min(6)
+        }
         (Sample::Categorical(a), Sample::Categorical(b)) => {
             a.keys().chain(b.keys()).collect::<BTreeSet<_>>().len()
         }
@@ -1040,6 +1192,8 @@ fn finish_column(
         p_value_adjusted: None,
         threshold: spec.threshold.unwrap_or(method.default_threshold()),
         drifted: false,
+        exact: true,
+        error_bound: None,
         assessed: true,
         effects: BTreeMap::new(),
         reference_count: nr,
@@ -1096,6 +1250,17 @@ fn finish_column(
     out.statistic = computed.statistic;
     out.p_value = computed.p_value;
     out.warnings.extend(computed.warnings);
+    if let (Sample::Sketched(a), Sample::Sketched(b)) = (&rs, &cs) {
+        if !(a.sketch.is_exact() && b.sketch.is_exact()) {
+            let (ea, eb) = (a.sketch.rank_error_bound(), b.sketch.rank_error_bound());
+            out.exact = false;
+            out.error_bound = match method {
+                Method::Ks => Some(ea + eb),
+                Method::Wasserstein => None,
+                _ => Some(2.0 * ea.max(eb)),
+            };
+        }
+    }
     let normed = (method == Method::Wasserstein
         && out.warnings.iter().all(|w| !w.contains("constant")))
     .then_some(out.statistic)

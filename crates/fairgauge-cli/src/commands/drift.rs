@@ -75,6 +75,11 @@ pub struct DriftArgs {
     /// Fairness drift: groups with fewer rows are left out of the summary tests.
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub min_group_size: u64,
+    /// Streaming mode: summarise numeric columns by KLL sketches of size K (default 200) instead
+    /// of keeping every value; memory no longer grows with the rows. KS gets an error bound,
+    /// histogram methods approximate counts; rank tests, energy and t-test need exact mode.
+    #[arg(long, value_name = "K", num_args = 0..=1, default_missing_value = "200")]
+    pub sketch: Option<u16>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -134,6 +139,7 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
         },
         dataset_threshold: Some(a.dataset_threshold),
         bins: Some(a.bins),
+        sketch: a.sketch,
     };
     let opts = a.read.to_options(a.column_names.clone())?;
     let reference = Table::open(&a.reference, &opts)?;
