@@ -355,29 +355,23 @@ pub fn drift_text(r: &fairgauge::drift::DriftReport) -> String {
             c.reference_null_share * 100.0,
             c.current_null_share * 100.0
         );
-        if !c.new_categories.is_empty() {
-            let _ = writeln!(
-                s,
-                "      new categories: {}",
-                c.new_categories
+        for (what, list) in [
+            ("new", &c.new_categories),
+            ("vanished", &c.vanished_categories),
+        ] {
+            if !list.is_empty() {
+                let shown: Vec<String> = list
                     .iter()
                     .take(5)
                     .map(|x| format!("{} ({:.2}%)", x.value, x.share * 100.0))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        if !c.vanished_categories.is_empty() {
-            let _ = writeln!(
-                s,
-                "      vanished categories: {}",
-                c.vanished_categories
-                    .iter()
-                    .take(5)
-                    .map(|x| format!("{} ({:.2}%)", x.value, x.share * 100.0))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+                    .collect();
+                let more = if list.len() > 5 {
+                    format!(" and {} more", list.len() - 5)
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(s, "      {what} categories: {}{more}", shown.join(", "));
+            }
         }
     }
     for (c, why) in &r.skipped {

@@ -162,14 +162,11 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
             &reference, &current, &fspec, &fopts,
         )?);
     }
-    let text = match a.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&report)?;
-            s.push('\n');
-            s
-        }
-        Format::Text => crate::render::drift_text(&report),
-    };
-    super::emit(&text, a.output.as_deref())?;
+    super::emit_report(
+        &report,
+        a.format,
+        crate::render::drift_text,
+        a.output.as_deref(),
+    )?;
     Ok(ExitStatus::Success)
 }

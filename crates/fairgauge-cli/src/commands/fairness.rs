@@ -174,14 +174,11 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         pb.finish_and_clear();
     }
     let out = result?;
-    let text = match a.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&out)?;
-            s.push('\n');
-            s
-        }
-        Format::Text => crate::render::fairness_text(&out),
-    };
-    super::emit(&text, a.output.as_deref())?;
+    super::emit_report(
+        &out,
+        a.format,
+        crate::render::fairness_text,
+        a.output.as_deref(),
+    )?;
     Ok(ExitStatus::Success)
 }

@@ -9,6 +9,24 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+/// Writes a report as pretty JSON or as text (`render`), to `path` or stdout.
+pub fn emit_report<T: serde::Serialize>(
+    report: &T,
+    format: fairness::Format,
+    render: impl FnOnce(&T) -> String,
+    path: Option<&Path>,
+) -> Result<()> {
+    let text = match format {
+        fairness::Format::Json => {
+            let mut s = serde_json::to_string_pretty(report)?;
+            s.push('\n');
+            s
+        }
+        fairness::Format::Text => render(report),
+    };
+    emit(&text, path)
+}
+
 /// Writes `text` to `path` atomically (a temporary file beside it, then a rename), or to stdout.
 pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
     match path {
