@@ -8,6 +8,7 @@ Evidently runs in its own virtual environment (it needs pandas < 3): pass its py
 Data: `fairgauge synth --features 16` gives 27 columns (18 numeric, 6 categorical, 3 model
 columns); the current table has a planted drift of 0.3.
 """
+
 import argparse
 import os
 import resource
@@ -19,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-EVIDENTLY = r'''
+EVIDENTLY = r"""
 import sys, time, pandas as pd
 from evidently import Report
 from evidently.presets import DataDriftPreset
@@ -28,9 +29,9 @@ t = time.perf_counter()
 snap = Report([DataDriftPreset()]).run(cur, ref)
 snap.dict()
 print(time.perf_counter() - t)
-'''
+"""
 
-SCIPY_KS = r'''
+SCIPY_KS = r"""
 import sys, time, numpy as np, pandas as pd
 from scipy import stats
 a = pd.read_parquet(sys.argv[1], columns=["x1"])["x1"].values
@@ -38,7 +39,7 @@ b = pd.read_parquet(sys.argv[2], columns=["x1"])["x1"].values
 t = time.perf_counter()
 r = stats.ks_2samp(a, b)
 print(time.perf_counter() - t, r.statistic, r.pvalue)
-'''
+"""
 
 
 def child(cmd):
@@ -64,37 +65,86 @@ def main():
     fg = a.fairgauge
     with tempfile.TemporaryDirectory() as d:
         ref, cur = Path(d) / "ref.parquet", Path(d) / "cur.parquet"
-        subprocess.run([fg, "synth", "--rows", str(a.rows), "--features", "16", "--seed", "1", "--output", str(ref)],
-                       check=True, capture_output=True)
-        subprocess.run([fg, "synth", "--rows", str(a.rows), "--features", "16", "--seed", "2", "--drift", "0.3",
-                        "--output", str(cur)], check=True, capture_output=True)
+        subprocess.run(
+            [fg, "synth", "--rows", str(a.rows), "--features", "16", "--seed", "1", "--output", str(ref)],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                fg,
+                "synth",
+                "--rows",
+                str(a.rows),
+                "--features",
+                "16",
+                "--seed",
+                "2",
+                "--drift",
+                "0.3",
+                "--output",
+                str(cur),
+            ],
+            check=True,
+            capture_output=True,
+        )
         print(f"drift: {a.rows:,} vs {a.rows:,} rows x 27 columns, method auto")
         # Peak RSS of children is a high-water mark over all children, so measure fairgauge first.
-        fg_t, fg_mem, _ = child([fg, "drift", str(ref), str(cur), "--format", "json", "--output", str(Path(d) / "d.json")])
+        out_json = str(Path(d) / "d.json")
+        fg_t, fg_mem, _ = child([fg, "drift", str(ref), str(cur), "--format", "json", "--output", out_json])
         print(f"  fairgauge drift (end to end, reads Parquet):     {fg_t:8.2f} s   peak {fg_mem:7.0f} MB")
         if a.evidently_python:
             ev_t, ev_mem, out = child([a.evidently_python, "-c", EVIDENTLY, str(ref), str(cur)])
-            print(f"  Evidently DataDriftPreset (run only, in memory): {float(out.split()[0]):8.2f} s "
-                  f"(process {ev_t:.2f} s)   peak {ev_mem:7.0f} MB")
-            print(f"  ratio Evidently / fairgauge: {float(out.split()[0]) / fg_t:,.0f}x time, "
-                  f"{ev_mem / fg_mem:.1f}x memory")
+            print(
+                f"  Evidently DataDriftPreset (run only, in memory): {float(out.split()[0]):8.2f} s "
+                f"(process {ev_t:.2f} s)   peak {ev_mem:7.0f} MB"
+            )
+            print(
+                f"  ratio Evidently / fairgauge: {float(out.split()[0]) / fg_t:,.0f}x time, "
+                f"{ev_mem / fg_mem:.1f}x memory"
+            )
         kr, kc = Path(d) / "kr.parquet", Path(d) / "kc.parquet"
-        subprocess.run([fg, "synth", "--rows", str(a.ks_rows), "--features", "1", "--seed", "3", "--output", str(kr)],
-                       check=True, capture_output=True)
-        subprocess.run([fg, "synth", "--rows", str(a.ks_rows), "--features", "1", "--seed", "4", "--output", str(kc)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [fg, "synth", "--rows", str(a.ks_rows), "--features", "1", "--seed", "3", "--output", str(kr)],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [fg, "synth", "--rows", str(a.ks_rows), "--features", "1", "--seed", "4", "--output", str(kc)],
+            check=True,
+            capture_output=True,
+        )
         t = time.perf_counter()
-        subprocess.run([fg, "drift", str(kr), str(kc), "--columns", "x1", "--method", "ks", "--format", "json",
-                        "--output", str(Path(d) / "k.json")], check=True)
+        subprocess.run(
+            [
+                fg,
+                "drift",
+                str(kr),
+                str(kc),
+                "--columns",
+                "x1",
+                "--method",
+                "ks",
+                "--format",
+                "json",
+                "--output",
+                str(Path(d) / "k.json"),
+            ],
+            check=True,
+        )
         fg_ks = time.perf_counter() - t
-        out = subprocess.run([a.scipy_python, "-c", SCIPY_KS, str(kr), str(kc)], check=True, capture_output=True,
-                             text=True).stdout.split()
+        out = subprocess.run(
+            [a.scipy_python, "-c", SCIPY_KS, str(kr), str(kc)], check=True, capture_output=True, text=True
+        ).stdout.split()
         import json
+
         mine = json.loads((Path(d) / "k.json").read_text())["columns"][0]
         print(f"exact KS, {a.ks_rows:,} vs {a.ks_rows:,} values:")
         print(f"  fairgauge drift --method ks (end to end, incl. reading): {fg_ks:6.2f} s  D={mine['statistic']:.6g}")
-        print(f"  scipy ks_2samp (arrays in memory):                       {float(out[0]):6.2f} s  D={float(out[1]):.6g}")
-        print(f"  ratio scipy / fairgauge: {float(out[0]) / fg_ks:.1f}x; same D: {abs(mine['statistic'] - float(out[1])) < 1e-12}")
+        scipy_t, scipy_d = float(out[0]), float(out[1])
+        print(f"  scipy ks_2samp (arrays in memory):                       {scipy_t:6.2f} s  D={scipy_d:.6g}")
+        same = abs(mine["statistic"] - scipy_d) < 1e-12
+        print(f"  ratio scipy / fairgauge: {scipy_t / fg_ks:.1f}x; same D: {same}")
 
 
 if __name__ == "__main__":

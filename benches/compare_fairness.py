@@ -6,6 +6,7 @@ check that the numbers agree, and print the ratio.
 Fairlearn is timed on an in-memory pandas DataFrame (reading the CSV is not counted against it);
 fairgauge is timed end to end from the file (CSV and Parquet), as a user runs it.
 """
+
 import argparse
 import json
 import os
@@ -42,8 +43,20 @@ def main():
         csv, pq = Path(d) / "s.csv", Path(d) / "s.parquet"
         for p in (csv, pq):
             subprocess.run([fg, "synth", "--rows", str(a.rows), "--output", str(p)], check=True, capture_output=True)
-        args = ["fairness", "--label", "label", "--prediction", "prediction", "--sensitive", "sex,race",
-                "--intersect", "--format", "json", "--min-group-size", "0"]
+        args = [
+            "fairness",
+            "--label",
+            "label",
+            "--prediction",
+            "prediction",
+            "--sensitive",
+            "sex,race",
+            "--intersect",
+            "--format",
+            "json",
+            "--min-group-size",
+            "0",
+        ]
 
         def run_fg(path):
             r = subprocess.run([fg, args[0], str(path), *args[1:]], check=True, capture_output=True, text=True)
@@ -70,8 +83,9 @@ def main():
             out = {}
             for attrs in (["sex"], ["race"], ["sex", "race"]):
                 sf = df[attrs] if len(attrs) > 1 else df[attrs[0]]
-                out["&".join(attrs)] = flm.MetricFrame(metrics=metrics, y_true=df["label"],
-                                                       y_pred=df["prediction"], sensitive_features=sf).by_group
+                out["&".join(attrs)] = flm.MetricFrame(
+                    metrics=metrics, y_true=df["label"], y_pred=df["prediction"], sensitive_features=sf
+                ).by_group
             return out
 
         t_fl, fl = timed(run_fl)

@@ -1,4 +1,5 @@
 """Shared fixtures: the fairgauge binary and a runner for it."""
+
 import json
 import os
 import subprocess

@@ -2,18 +2,27 @@
 without planted drift. Statistics to 1e-9, p-values to 1e-6 relative (both below 1e-10 count as
 equal), as the drift issue asks.
 """
+
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT
 from scipy import stats
 from scipy.spatial import distance
-
-from conftest import ROOT
 from test_fairness_crosscheck import ADULT_COLUMNS
 
 NUMERIC = ["age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"]
-CATEGORICAL = ["workclass", "education", "marital-status", "occupation", "relationship", "race", "sex",
-               "native-country", "income"]
+CATEGORICAL = [
+    "workclass",
+    "education",
+    "marital-status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "native-country",
+    "income",
+]
 
 
 def stat_eq(got, want):
@@ -27,8 +36,14 @@ def p_eq(got, want):
 
 
 def read_adult(name):
-    df = pd.read_csv(ROOT / "datasets/adult" / name, header=None, names=ADULT_COLUMNS, skipinitialspace=True,
-                     na_values="?", comment="|")
+    df = pd.read_csv(
+        ROOT / "datasets/adult" / name,
+        header=None,
+        names=ADULT_COLUMNS,
+        skipinitialspace=True,
+        na_values="?",
+        comment="|",
+    )
     df["income"] = df["income"].str.rstrip(".")
     return df
 
@@ -42,17 +57,29 @@ def cols(rep):
     return {c["name"]: c for c in rep["columns"]}
 
 
-@pytest.mark.parametrize("method,fn", [
-    ("ks", lambda a, b: stats.ks_2samp(a, b)),
-    ("mannwhitney", lambda a, b: stats.mannwhitneyu(a, b)),
-    ("ttest", lambda a, b: stats.ttest_ind(a, b, equal_var=False)),
-    ("cramer_von_mises", lambda a, b: stats.cramervonmises_2samp(a, b)),
-    ("anderson", lambda a, b: stats.anderson_ksamp([a, b], variant="midrank")),
-])
+@pytest.mark.parametrize(
+    "method,fn",
+    [
+        ("ks", lambda a, b: stats.ks_2samp(a, b)),
+        ("mannwhitney", lambda a, b: stats.mannwhitneyu(a, b)),
+        ("ttest", lambda a, b: stats.ttest_ind(a, b, equal_var=False)),
+        ("cramer_von_mises", lambda a, b: stats.cramervonmises_2samp(a, b)),
+        ("anderson", lambda a, b: stats.anderson_ksamp([a, b], variant="midrank")),
+    ],
+)
 def test_numeric_tests_match_scipy_on_adult(run_json, adult_pair, method, fn):
     ref, cur = adult_pair
-    rep = run_json("drift", "datasets/adult/adult.data", "datasets/adult/adult.test", "--columns", ",".join(NUMERIC),
-                   "--method", method, "--correction", "none")
+    rep = run_json(
+        "drift",
+        "datasets/adult/adult.data",
+        "datasets/adult/adult.test",
+        "--columns",
+        ",".join(NUMERIC),
+        "--method",
+        method,
+        "--correction",
+        "none",
+    )
     got = cols(rep)
     for c in NUMERIC:
         a, b = ref[c].dropna().values.astype(float), cur[c].dropna().values.astype(float)
@@ -67,8 +94,15 @@ def test_numeric_tests_match_scipy_on_adult(run_json, adult_pair, method, fn):
 def test_distances_match_scipy_on_adult(run_json, adult_pair):
     ref, cur = adult_pair
     for method in ["wasserstein", "energy"]:
-        rep = run_json("drift", "datasets/adult/adult.data", "datasets/adult/adult.test", "--columns",
-                       ",".join(NUMERIC), "--method", method)
+        rep = run_json(
+            "drift",
+            "datasets/adult/adult.data",
+            "datasets/adult/adult.test",
+            "--columns",
+            ",".join(NUMERIC),
+            "--method",
+            method,
+        )
         got = cols(rep)
         for c in NUMERIC:
             a, b = ref[c].dropna().values.astype(float), cur[c].dropna().values.astype(float)
@@ -80,8 +114,17 @@ def test_distances_match_scipy_on_adult(run_json, adult_pair):
 def test_categorical_tests_match_scipy_on_adult(run_json, adult_pair):
     ref, cur = adult_pair
     for method in ["chisquare", "gtest", "jensenshannon", "tvd", "linf"]:
-        rep = run_json("drift", "datasets/adult/adult.data", "datasets/adult/adult.test", "--columns",
-                       ",".join(CATEGORICAL), "--method", method, "--correction", "none")
+        rep = run_json(
+            "drift",
+            "datasets/adult/adult.data",
+            "datasets/adult/adult.test",
+            "--columns",
+            ",".join(CATEGORICAL),
+            "--method",
+            method,
+            "--correction",
+            "none",
+        )
         got = cols(rep)
         for c in CATEGORICAL:
             r = ref[c].dropna().value_counts()
@@ -163,8 +206,9 @@ def test_fairness_drift(run, run_json, tmp_path):
     ref, cur = tmp_path / "ref.csv", tmp_path / "cur.csv"
     run("synth", "--rows", "20000", "--seed", "5", "--disparity", "0", "--output", ref)
     run("synth", "--rows", "20000", "--seed", "6", "--disparity", "0.3", "--output", cur)
-    rep = run_json("drift", ref, cur, "--columns", "x1", "--label", "label", "--prediction", "prediction",
-                   "--sensitive", "sex")
+    rep = run_json(
+        "drift", ref, cur, "--columns", "x1", "--label", "label", "--prediction", "prediction", "--sensitive", "sex"
+    )
     f = rep["fairness"]
     eo = next(s for s in f["summaries"] if s["attribute"] == "sex" and s["metric"] == "equal_opportunity_difference")
     assert eo["change"] > 0.2 and eo["significant"] and eo["groups"] == ["Male", "Female"]
@@ -186,6 +230,17 @@ def test_fairness_drift(run, run_json, tmp_path):
     p_eq(g["p_value"], proportions_ztest([x1, x2], [n1, n2])[1])
     stat_eq(g["change"], x1 / n1 - x2 / n2)
     # No planted change: not significant.
-    same = run_json("drift", ref, tmp_path / "ref.csv", "--columns", "x1", "--label", "label", "--prediction",
-                    "prediction", "--sensitive", "sex")
+    same = run_json(
+        "drift",
+        ref,
+        tmp_path / "ref.csv",
+        "--columns",
+        "x1",
+        "--label",
+        "label",
+        "--prediction",
+        "prediction",
+        "--sensitive",
+        "sex",
+    )
     assert not any(s["significant"] for s in same["fairness"]["summaries"])

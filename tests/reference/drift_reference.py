@@ -13,6 +13,7 @@ crates/fairgauge-core/tests/drift_scipy.rs).
 The numeric samples come from a splitmix64 generator that the Rust test re-implements
 bit for bit (integer arithmetic and exact float operations only), so no data is pasted.
 """
+
 import math
 import sys
 import warnings
@@ -94,26 +95,96 @@ def r(x):
 
 def section_special():
     print("// scipy 1.17.1: [(t, df, 2 * scipy.stats.t.sf(t, df))]")
-    for t, df in [(0.5, 3.7), (2.0, 1.0), (2.0, 10.5), (4.0, 29.3), (1.0, 1234.5), (6.0, 123456.7),
-                  (3.0, 2.0e6), (10.0, 5.0e6), (0.01, 7.0)]:
+    for t, df in [
+        (0.5, 3.7),
+        (2.0, 1.0),
+        (2.0, 10.5),
+        (4.0, 29.3),
+        (1.0, 1234.5),
+        (6.0, 123456.7),
+        (3.0, 2.0e6),
+        (10.0, 5.0e6),
+        (0.01, 7.0),
+    ]:
         print(f"({r(t)}, {r(df)}, {r(2 * stats.t.sf(t, df))}),")
     print("// scipy 1.17.1: [(nu, x, scipy.special.kve(nu, x))]")
-    for nu, x in [(0.25, 0.001), (0.25, 0.3), (0.25, 1.5), (0.25, 1.999), (0.25, 2.0), (0.25, 7.5),
-                  (0.25, 300.0), (0.0, 0.5), (0.5, 3.0)]:
+    for nu, x in [
+        (0.25, 0.001),
+        (0.25, 0.3),
+        (0.25, 1.5),
+        (0.25, 1.999),
+        (0.25, 2.0),
+        (0.25, 7.5),
+        (0.25, 300.0),
+        (0.0, 0.5),
+        (0.5, 3.0),
+    ]:
         print(f"({r(nu)}, {r(x)}, {r(special.kve(nu, x))}),")
 
 
-KSTWO_NS = [1, 2, 3, 4, 5, 7, 10, 13, 20, 33, 50, 77, 100, 139, 140, 141, 200, 333, 500, 1000,
-            2500, 5000, 10000, 25000, 50000, 99999, 100000, 100001, 250000, 500000, 999999,
-            1000000, 1000001, 3000000, 10000000]
+KSTWO_NS = [
+    1,
+    2,
+    3,
+    4,
+    5,
+    7,
+    10,
+    13,
+    20,
+    33,
+    50,
+    77,
+    100,
+    139,
+    140,
+    141,
+    200,
+    333,
+    500,
+    1000,
+    2500,
+    5000,
+    10000,
+    25000,
+    50000,
+    99999,
+    100000,
+    100001,
+    250000,
+    500000,
+    999999,
+    1000000,
+    1000001,
+    3000000,
+    10000000,
+]
 
 
 def kstwo_points():
     pts = []
     for n in KSTWO_NS:
         ds = set()
-        for nd2 in [0.05, 0.2, 0.5, 0.754, 0.755, 1.0, 1.5, 2.0, 2.19, 2.21, 3.0, 3.99, 4.01, 6.0,
-                    10.0, 18.0, 30.0, 60.0]:
+        for nd2 in [
+            0.05,
+            0.2,
+            0.5,
+            0.754,
+            0.755,
+            1.0,
+            1.5,
+            2.0,
+            2.19,
+            2.21,
+            3.0,
+            3.99,
+            4.01,
+            6.0,
+            10.0,
+            18.0,
+            30.0,
+            60.0,
+        ]:
             ds.add(math.sqrt(nd2 / n))
         for t in [0.6, 0.75, 0.99, 1.01, 1.5, 2.5]:
             ds.add(t / n)
@@ -140,18 +211,40 @@ def section_kstwo():
 def section_ks_helpers():
     from scipy.stats._stats_py import _compute_prob_outside_square
     from scipy.stats._stats_pythran import _compute_outer_prob_inside_method
+
     print("/// scipy 1.17.1: [(n, h, scipy.stats._stats_py._compute_prob_outside_square(n, h))]")
     print("const REFERENCE_SQUARE: &[(u64, u64, f64)] = &[")
-    for n, h in [(1, 1), (5, 2), (8, 3), (20, 7), (100, 13), (1000, 50), (1000, 200), (5000, 40),
-                 (10000, 300), (10000, 9999)]:
+    for n, h in [
+        (1, 1),
+        (5, 2),
+        (8, 3),
+        (20, 7),
+        (100, 13),
+        (1000, 50),
+        (1000, 200),
+        (5000, 40),
+        (10000, 300),
+        (10000, 9999),
+    ]:
         print(f"    ({n}, {h}, {r(_compute_prob_outside_square(n, h))}),")
     print("];")
-    print("/// scipy 1.17.1: [(m, n, g, h, scipy.stats._stats_pythran."
-          "_compute_outer_prob_inside_method(m, n, g, h))]")
+    print("/// scipy 1.17.1: [(m, n, g, h, scipy.stats._stats_pythran._compute_outer_prob_inside_method(m, n, g, h))]")
     print("const REFERENCE_INSIDE: &[(u64, u64, u64, u64, f64)] = &[")
-    for m, n, f in [(5, 4, 0.35), (4, 5, 0.6), (20, 17, 0.3), (300, 250, 0.2), (10000, 8000, 0.0125),
-                    (10000, 8000, 0.075), (7, 3, 0.7), (3, 30, 0.6), (2000, 30, 0.25),
-                    (9999, 10000, 0.02), (9999, 10000, 0.05), (1, 7, 0.9), (10000, 10, 0.35)]:
+    for m, n, f in [
+        (5, 4, 0.35),
+        (4, 5, 0.6),
+        (20, 17, 0.3),
+        (300, 250, 0.2),
+        (10000, 8000, 0.0125),
+        (10000, 8000, 0.075),
+        (7, 3, 0.7),
+        (3, 30, 0.6),
+        (2000, 30, 0.25),
+        (9999, 10000, 0.02),
+        (9999, 10000, 0.05),
+        (1, 7, 0.9),
+        (10000, 10, 0.35),
+    ]:
         g = math.gcd(m, n)
         h = max(1, round(f * (m // g) * n))
         print(f"    ({m}, {n}, {g}, {h}, {r(_compute_outer_prob_inside_method(m, n, g, h))}),")
@@ -164,7 +257,7 @@ def section_numeric():
     print("//   wasserstein_distance(a, b); wasserstein_distance(a, b) / np.std(a);")
     print("//   energy_distance(a, b); cvm = cramervonmises_2samp(a, b); ad = anderson_ksamp([a, b])")
     print("const REFERENCE: &[Expected] = &[")
-    for (sa, sb) in CASES:
+    for sa, sb in CASES:
         a, b = sample(*sa), sample(*sb)
         ks = stats.ks_2samp(a, b)
         mw = stats.mannwhitneyu(a, b)
@@ -189,8 +282,10 @@ def section_numeric():
     c = sample(*AD_THIRD)
     ad = stats.anderson_ksamp([a, b, c])
     print("// scipy 1.17.1: anderson_ksamp([CASES[4] a, CASES[4] b, AD_THIRD])")
-    print(f"const REFERENCE_AD3: (f64, [f64; 7], f64) = ({r(ad.statistic)}, "
-          f"[{', '.join(r(v) for v in ad.critical_values)}], {r(ad.pvalue)});")
+    print(
+        f"const REFERENCE_AD3: (f64, [f64; 7], f64) = ({r(ad.statistic)}, "
+        f"[{', '.join(r(v) for v in ad.critical_values)}], {r(ad.pvalue)});"
+    )
 
 
 TABLES = [
@@ -219,8 +314,10 @@ def section_categorical():
         g = stats.chi2_contingency(t, correction=False, lambda_="log-likelihood")
         v = contingency.association(t, method="cramer")
         js = jensenshannon(np.array(ref, float), np.array(cur, float), base=2)
-        print(f"    (&{ref}, &{cur}, ({r(c.statistic)}, {r(c.pvalue)}), "
-              f"({r(g.statistic)}, {r(g.pvalue)}), {r(v)}, {r(js)}),")
+        print(
+            f"    (&{ref}, &{cur}, ({r(c.statistic)}, {r(c.pvalue)}), "
+            f"({r(g.statistic)}, {r(g.pvalue)}), {r(v)}, {r(js)}),"
+        )
     print("];")
 
 
@@ -241,8 +338,10 @@ def section_bins():
         p = np.where(p == 0, 1e-4, p)
         q = np.where(q == 0, 1e-4, q)
         psi = float(np.sum((q - p) * np.log(q / p)))
-        print(f"    ({case}, {bins}, &[{', '.join(r(e) for e in edges)}], &{list(map(int, ca))}, "
-              f"&{list(map(int, cb))}, {r(psi)}),")
+        print(
+            f"    ({case}, {bins}, &[{', '.join(r(e) for e in edges)}], &{list(map(int, ca))}, "
+            f"&{list(map(int, cb))}, {r(psi)}),"
+        )
     print("];")
 
 
@@ -251,7 +350,8 @@ def section_correction():
     print("// statsmodels 0.15.0: multipletests(INPUT, method='fdr_bh')[1]")
     print(f"const REFERENCE_BH: &[f64] = &[{', '.join(r(v) for v in multipletests(p, method='fdr_bh')[1])}];")
     print("// statsmodels 0.15.0: multipletests(INPUT, method='bonferroni')[1]")
-    print(f"const REFERENCE_BONFERRONI: &[f64] = &[{', '.join(r(v) for v in multipletests(p, method='bonferroni')[1])}];")
+    bonferroni = ", ".join(r(v) for v in multipletests(p, method="bonferroni")[1])
+    print(f"const REFERENCE_BONFERRONI: &[f64] = &[{bonferroni}];")
 
 
 def section_cvm_exact_truncated():
@@ -259,17 +359,18 @@ def section_cvm_exact_truncated():
     evaluate that same truncated series in 50-digit arithmetic (needs mpmath) to see how far
     scipy's and fairgauge's float64 evaluations each are from it."""
     import mpmath as mp
+
     mp.mp.dps = 50
     a, b = sample(*CASES[12][0]), sample(*CASES[12][1])
     t = stats.cramervonmises_2samp(a, b).statistic
     nx, ny = len(a), len(b)
     big_n, k = nx + ny, nx * ny
     et = (1 + 1 / big_n) / 6
-    vt = (big_n + 1) * (4 * k * big_n - 3 * (nx ** 2 + ny ** 2) - 2 * k) / (45 * big_n ** 2 * 4 * k)
+    vt = (big_n + 1) * (4 * k * big_n - 3 * (nx**2 + ny**2) - 2 * k) / (45 * big_n**2 * 4 * k)
     tn = mp.mpf(float(1 / 6 + (t - et) / math.sqrt(45 * vt)))
     tot = mp.mpf(0)
     for kk in range(100):
-        u = mp.exp(mp.loggamma(kk + 0.5) - mp.loggamma(kk + 1)) / (mp.pi ** 1.5 * mp.sqrt(tn))
+        u = mp.exp(mp.loggamma(kk + 0.5) - mp.loggamma(kk + 1)) / (mp.pi**1.5 * mp.sqrt(tn))
         y = 4 * kk + 1
         q = mp.mpf(y) ** 2 / (16 * tn)
         term = u * mp.sqrt(y) * mp.exp(-q) * mp.besselk(0.25, q)

@@ -3,17 +3,32 @@
 Computed with fairlearn, aif360, statsmodels and scipy on the rows that the Rust test expands
 from the same tuples; run with the test venv's python and paste the printed values.
 """
+
 import numpy as np
 import pandas as pd
+from aif360.datasets import BinaryLabelDataset
+from aif360.metrics import ClassificationMetric
 from fairlearn import metrics as flm
 from scipy import stats
-from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest, proportion_confint
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 
 TUPLES = [
-    ("A", "X", 1, 1, 12), ("A", "X", 0, 1, 6), ("A", "X", 0, 0, 35), ("A", "X", 1, 0, 7),
-    ("A", "Y", 1, 1, 8), ("A", "Y", 0, 1, 4), ("A", "Y", 0, 0, 25), ("A", "Y", 1, 0, 3),
-    ("B", "X", 1, 1, 3), ("B", "X", 0, 1, 9), ("B", "X", 0, 0, 12), ("B", "X", 1, 0, 6),
-    ("B", "Y", 1, 1, 2), ("B", "Y", 0, 1, 6), ("B", "Y", 0, 0, 8), ("B", "Y", 1, 0, 4),
+    ("A", "X", 1, 1, 12),
+    ("A", "X", 0, 1, 6),
+    ("A", "X", 0, 0, 35),
+    ("A", "X", 1, 0, 7),
+    ("A", "Y", 1, 1, 8),
+    ("A", "Y", 0, 1, 4),
+    ("A", "Y", 0, 0, 25),
+    ("A", "Y", 1, 0, 3),
+    ("B", "X", 1, 1, 3),
+    ("B", "X", 0, 1, 9),
+    ("B", "X", 0, 0, 12),
+    ("B", "X", 1, 0, 6),
+    ("B", "Y", 1, 1, 2),
+    ("B", "Y", 0, 1, 6),
+    ("B", "Y", 0, 0, 8),
+    ("B", "Y", 1, 0, 4),
 ]
 rows = [(s, r, y, p) for s, r, y, p, n in TUPLES for _ in range(n)]
 df = pd.DataFrame(rows, columns=["sex", "race", "y", "p"])
@@ -53,11 +68,10 @@ show("chi2_sel_sex", chi.statistic)
 show("chi2_sel_sex_p", chi.pvalue)
 
 # AIF360
-from aif360.datasets import BinaryLabelDataset
-from aif360.metrics import ClassificationMetric
-
 num = pd.DataFrame({"sex": (df.sex == "A").astype(float), "y": y.astype(float)})
-truth = BinaryLabelDataset(df=num, label_names=["y"], protected_attribute_names=["sex"], favorable_label=1.0, unfavorable_label=0.0)
+truth = BinaryLabelDataset(
+    df=num, label_names=["y"], protected_attribute_names=["sex"], favorable_label=1.0, unfavorable_label=0.0
+)
 pred = truth.copy()
 pred.labels = p.reshape(-1, 1).astype(float)
 m = ClassificationMetric(truth, pred, unprivileged_groups=[{"sex": 0.0}], privileged_groups=[{"sex": 1.0}])
