@@ -28,7 +28,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::frame::{column_kinds, scan_batches, Batch, ColumnKind, Visit};
+use crate::frame::{column_kinds, row_count_hint, scan_batches, Batch, ColumnKind, Visit};
 use crate::source::Table;
 use crate::text::{canonical_number, TextRules};
 
@@ -414,9 +414,21 @@ fn read_columns(
     let rules: Vec<TextRules> = columns.iter().map(|c| table.text_rules(c)).collect();
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
     let mut accs: Vec<ColumnAcc> = Vec::with_capacity(columns.len());
-    for _ in columns {
+    let kinds = column_kinds(table)?;
+    let hint = row_count_hint(table).unwrap_or(0);
+    for c in columns {
+        let numeric = kinds
+            .iter()
+            .any(|k| &k.0 == c && k.1 == ColumnKind::Numeric);
         accs.push(ColumnAcc {
             sketch: sketch.map(SketchAcc::new).transpose()?,
+            // Exact numeric columns keep every value: size the buffer once when the file says
+            // how many rows it has.
+            values: if numeric && sketch.is_none() {
+                Vec::with_capacity(hint)
+            } else {
+                Vec::new()
+            },
             ..Default::default()
         });
     }

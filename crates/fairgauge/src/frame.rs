@@ -162,6 +162,19 @@ pub(crate) fn column_kinds(table: &Table) -> Result<Vec<(String, ColumnKind, Str
         .collect())
 }
 
+/// The number of rows when the format stores it (Parquet, IPC: from metadata), to size buffers.
+pub(crate) fn row_count_hint(table: &Table) -> Option<usize> {
+    if !matches!(
+        table.resolved.format,
+        InputFormat::Parquet | InputFormat::Ipc
+    ) {
+        return None;
+    }
+    let df = scan(table).ok()?.select([len()]).collect().ok()?;
+    let c = df.columns().first()?.cast(&DataType::UInt64).ok()?;
+    c.u64().ok()?.get(0).map(|n| n as usize)
+}
+
 /// Column names of a table.
 pub(crate) fn column_names(table: &Table) -> Result<Vec<String>> {
     let mut lf = scan(table)?;
