@@ -68,11 +68,21 @@ pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
     let (n1f, n2f) = (n1 as f64, n2 as f64);
     let mut max_diff = f64::NEG_INFINITY;
     let mut min_diff = f64::INFINITY;
-    merge_walk(reference, current, |_, i, j, _, _| {
-        let diff = i as f64 / n1f - j as f64 / n2f;
-        max_diff = max_diff.max(diff);
-        min_diff = min_diff.min(diff);
-    });
+    // One merged element per step (both advance on a tie); the ECDFs are compared once the
+    // last copy of a value is consumed, i.e. when the next head is larger.
+    let head = |v: &[f64], k: usize| if k < v.len() { v[k] } else { f64::INFINITY };
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < n1 || j < n2 {
+        let (x, y) = (head(reference, i), head(current, j));
+        let v = x.min(y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+        if head(reference, i).min(head(current, j)) > v {
+            let diff = i as f64 / n1f - j as f64 / n2f;
+            max_diff = max_diff.max(diff);
+            min_diff = min_diff.min(diff);
+        }
+    }
     let min_s = (-min_diff).clamp(0.0, 1.0);
     let mut d = if min_s > max_diff { min_s } else { max_diff };
     let (n1u, n2u) = (n1 as u64, n2 as u64);
@@ -242,23 +252,35 @@ pub fn welch_t_test(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
 /// `∫ |F_ref − F_cur|^p dx` for `p ∈ {1, 2}` over the pooled sorted values (scipy's
 /// `_cdf_distance` without weights).
 fn cdf_distance(reference: &[f64], current: &[f64], squared: bool) -> f64 {
-    let (n1, n2) = (reference.len() as f64, current.len() as f64);
-    let mut prev: Option<(f64, f64)> = None; // (value, F_ref − F_cur) at the previous value
+    // One merged element per step, branch-light: `v` is the smaller head (both advance on a
+    // tie), and the area `|F_ref − F_cur|·(v − prev)` of the step before it is added. Equal
+    // values give zero-width steps, so ties need no special case.
+    let (n1, n2) = (reference.len(), current.len());
+    let (inv1, inv2) = (1.0 / n1 as f64, 1.0 / n2 as f64);
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut prev = match (reference.first(), current.first()) {
+        (Some(&x), Some(&y)) => x.min(y),
+        _ => return 0.0,
+    };
     let mut sum = 0.0f64;
     let mut comp = 0.0f64;
-    merge_walk(reference, current, |v, i, j, _, _| {
-        if let Some((pv, diff)) = prev {
-            let term = if squared { diff * diff } else { diff.abs() } * (v - pv);
-            let s = sum + term;
-            comp += if sum.abs() >= term.abs() {
-                (sum - s) + term
-            } else {
-                (term - s) + sum
-            };
-            sum = s;
-        }
-        prev = Some((v, i as f64 / n1 - j as f64 / n2));
-    });
+    while i < n1 || j < n2 {
+        let x = if i < n1 { reference[i] } else { f64::INFINITY };
+        let y = if j < n2 { current[j] } else { f64::INFINITY };
+        let v = x.min(y);
+        let diff = i as f64 * inv1 - j as f64 * inv2;
+        let term = if squared { diff * diff } else { diff.abs() } * (v - prev);
+        let s = sum + term;
+        comp += if sum.abs() >= term.abs() {
+            (sum - s) + term
+        } else {
+            (term - s) + sum
+        };
+        sum = s;
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+        prev = v;
+    }
     sum + comp
 }
 
