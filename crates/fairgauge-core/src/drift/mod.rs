@@ -41,7 +41,7 @@ pub use correction::{benjamini_hochberg, bonferroni};
 pub use kolmogorov::kstwo_sf;
 pub use numeric::{
     anderson_ksamp, cramervonmises_2samp, energy_distance, ks_2samp, mann_whitney_u, wasserstein,
-    wasserstein_normed, welch_t_test, AndersonOutcome,
+    wasserstein_normed, wasserstein_presorted, welch_t_test, AndersonOutcome,
 };
 pub use sketch::{
     ks_from_sketches, normalized_pmf_error, normalized_rank_error, wasserstein_from_sketches,
