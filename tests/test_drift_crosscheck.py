@@ -109,6 +109,7 @@ def test_distances_match_scipy_on_adult(run_json, adult_pair):
             raw = stats.wasserstein_distance(a, b) if method == "wasserstein" else stats.energy_distance(a, b)
             stat_eq(got[c]["statistic"], raw / np.std(a))
             assert got[c]["p_value"] is None
+            stat_eq(got[c]["effects"]["wasserstein"], stats.wasserstein_distance(a, b))
 
 
 def test_categorical_tests_match_scipy_on_adult(run_json, adult_pair):

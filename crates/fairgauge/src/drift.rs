@@ -873,13 +873,15 @@ fn effects(
         e.insert("mean_current".into(), mb);
         e.insert("std_reference".into(), sa);
         e.insert("std_current".into(), sb);
-        // Reuse the statistic when the method was normed Wasserstein.
-        let w = match normed_wasserstein {
-            Some(w) => Some(w),
-            None => num::wasserstein_normed(a, b).ok().flatten(),
-        };
-        if let Some(w) = w {
-            e.insert("wasserstein_normed".into(), w);
+        // Wasserstein-1 raw and normed by the reference's std (Evidently); the statistic is
+        // reused when the method was normed Wasserstein. Samples here are sorted and finite.
+        let raw = num::wasserstein_presorted(a, b);
+        e.insert("wasserstein".into(), raw);
+        if sa > 0.0 {
+            e.insert(
+                "wasserstein_normed".into(),
+                normed_wasserstein.unwrap_or(raw / sa),
+            );
         }
     }
     if let (Sample::Sketched(a), Sample::Sketched(b)) = (r, c) {
