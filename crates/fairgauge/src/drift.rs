@@ -28,7 +28,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::frame::{column_kinds, row_count_hint, scan_batches, Batch, ColumnKind, Visit};
+use crate::frame::{column_kinds, for_each_batch, row_count_hint, ColumnKind, Visit};
 use crate::source::Table;
 use crate::text::{canonical_number, TextRules};
 
@@ -412,7 +412,6 @@ fn read_columns(
     sketch: Option<u16>,
 ) -> Result<(Vec<ColumnAcc>, u64)> {
     let rules: Vec<TextRules> = columns.iter().map(|c| table.text_rules(c)).collect();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
     let mut accs: Vec<ColumnAcc> = Vec::with_capacity(columns.len());
     let kinds = column_kinds(table)?;
     let hint = row_count_hint(table).unwrap_or(0);
@@ -433,38 +432,15 @@ fn read_columns(
         });
     }
     let mut rows = 0u64;
-    let blank = std::thread::scope(|scope| -> Result<u64> {
-        let t = table.clone();
-        let cols = columns.to_vec();
-        let reader = scope.spawn(move || {
-            scan_batches(&t, &cols, move |b, o| {
-                tx.send((b, o))
-                    .map_err(|_| Error::InvalidOption("scan stopped".into()))
+    let blank = for_each_batch(table, columns, |batch, _| {
+        rows += batch.len() as u64;
+        accs.par_iter_mut()
+            .zip(columns.par_iter().zip(rules.par_iter()))
+            .try_for_each(|(acc, (c, r))| batch.visit(c, &mut AccVisitor { acc, rules: r }))
+            .map_err(|message| Error::Read {
+                path: table.path.clone(),
+                message,
             })
-        });
-        let mut failure = None;
-        for (batch, _) in rx.iter() {
-            rows += batch.len() as u64;
-            let res: std::result::Result<(), String> = accs
-                .par_iter_mut()
-                .zip(columns.par_iter().zip(rules.par_iter()))
-                .try_for_each(|(acc, (c, r))| batch.visit(c, &mut AccVisitor { acc, rules: r }));
-            if let Err(e) = res {
-                failure = Some(Error::Read {
-                    path: table.path.clone(),
-                    message: e,
-                });
-                break;
-            }
-        }
-        drop(rx);
-        let read = reader
-            .join()
-            .unwrap_or_else(|_| Err(Error::InvalidOption("the reader thread panicked".into())));
-        match failure {
-            Some(e) => Err(e),
-            None => read,
-        }
     })?;
     // polars reads each blank CSV line as a row of nulls: take them back out.
     rows = rows.saturating_sub(blank);

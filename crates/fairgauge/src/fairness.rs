@@ -20,7 +20,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::frame::{scan_batches, Batch, Visit};
+use crate::frame::{for_each_batch, Batch, Visit};
 use crate::source::Table;
 use crate::text::{canonical_number, canonical_text, is_positive_token, TextRules};
 
@@ -535,50 +535,25 @@ pub fn run_fairness(
     };
     // polars streams batches from a reader thread; they are counted here, each batch split into
     // slices counted in parallel. Dropping the receiver on an error stops the reader.
-    let blank = std::thread::scope(|scope| -> Result<u64> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
-        let reader_table = table.clone();
-        let reader_columns = columns.clone();
-        let reader = scope.spawn(move || {
-            scan_batches(&reader_table, &reader_columns, move |batch, offset| {
-                tx.send((batch, offset))
-                    .map_err(|_| Error::InvalidOption("scan stopped".into()))
+    let mut rows_done = 0u64;
+    let blank = for_each_batch(table, &columns, |batch, offset| {
+        let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
+        let parts: Result<Vec<SlicePart>> = starts
+            .par_iter()
+            .map(|&s| {
+                let len = SLICE_ROWS.min(batch.len() - s);
+                ctx.process_slice(&batch.slice(s, len), offset + s)
             })
-        });
-        let mut failure: Option<Error> = None;
-        let mut rows_done = 0u64;
-        for (batch, offset) in rx.iter() {
-            let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
-            let parts: Result<Vec<SlicePart>> = starts
-                .par_iter()
-                .map(|&s| {
-                    let len = SLICE_ROWS.min(batch.len() - s);
-                    ctx.process_slice(&batch.slice(s, len), offset + s)
-                })
-                .collect();
-            let res = parts.and_then(|parts| {
-                for p in parts {
-                    merge_parts(&mut acc, p)?;
-                }
-                check_binary(&ctx, &acc)
-            });
-            if let Err(e) = res {
-                failure = Some(e);
-                break;
-            }
-            rows_done += batch.len() as u64;
-            if let Some(p) = &progress {
-                p(rows_done);
-            }
+            .collect();
+        for p in parts? {
+            merge_parts(&mut acc, p)?;
         }
-        drop(rx);
-        let read = reader
-            .join()
-            .unwrap_or_else(|_| Err(Error::InvalidOption("the reader thread panicked".into())));
-        match failure {
-            Some(e) => Err(e),
-            None => read,
+        check_binary(&ctx, &acc)?;
+        rows_done += batch.len() as u64;
+        if let Some(p) = &progress {
+            p(rows_done);
         }
+        Ok(())
     })?;
     // polars reads each blank CSV line as a row of nulls: take them back out.
     acc.state.rows_seen = acc.state.rows_seen.saturating_sub(blank);

@@ -332,6 +332,42 @@ where
     result.map(|_| blank).map_err(|e| read_err(table, e))
 }
 
+/// Streams the named columns of a table and hands each batch to `f` on the calling thread
+/// (polars reads on a thread of its own, two batches ahead). An error from `f` stops the scan and
+/// is returned. Returns the number of blank CSV lines, as [`scan_batches`].
+pub(crate) fn for_each_batch<F>(table: &Table, columns: &[String], mut f: F) -> Result<u64>
+where
+    F: FnMut(Batch, usize) -> Result<()>,
+{
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
+        let reader_table = table.clone();
+        let reader_columns = columns.to_vec();
+        let reader = scope.spawn(move || {
+            scan_batches(&reader_table, &reader_columns, move |batch, offset| {
+                tx.send((batch, offset))
+                    .map_err(|_| Error::InvalidOption("scan stopped".into()))
+            })
+        });
+        let mut failure: Option<Error> = None;
+        for (batch, offset) in rx.iter() {
+            if let Err(e) = f(batch, offset) {
+                failure = Some(e);
+                break;
+            }
+        }
+        // Dropping the receiver makes the reader's next send fail, which stops the scan.
+        drop(rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(Error::InvalidOption("the reader thread panicked".into())));
+        match failure {
+            Some(e) => Err(e),
+            None => read,
+        }
+    })
+}
+
 /// Finds the first CSV record whose field count differs from the first record's, or a quoted
 /// field that is never closed, to name its line in an error; `None` when the shape is regular.
 /// Quoted fields may span lines; blank lines (counted and returned) and comment lines are
