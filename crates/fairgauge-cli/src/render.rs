@@ -20,6 +20,23 @@ fn rate_ci(g: &GroupMetrics, m: Metric) -> String {
     }
 }
 
+/// A value to 4 decimals, or `undefined`.
+fn num4(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.4}"))
+        .unwrap_or_else(|| "undefined".into())
+}
+
+/// The finished text: no trailing blanks when a line's last column is empty.
+fn finish(s: String) -> String {
+    let mut out: String = s
+        .lines()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push('\n');
+    out
+}
+
 fn p_text(p: f64) -> String {
     if p < 1e-300 {
         "< 1e-300".into()
@@ -249,16 +266,12 @@ pub fn fairness_text(out: &FairnessOutput) -> String {
         }
     }
     if let Some(ineq) = &r.inequality {
-        let f = |v: Option<f64>| {
-            v.map(|x| format!("{x:.4}"))
-                .unwrap_or_else(|| "undefined".into())
-        };
         let _ = writeln!(
             s,
             "\ninequality of benefit: generalized entropy index (alpha {}) {}, Theil index {}",
             ineq.alpha,
-            f(ineq.generalized_entropy_index),
-            f(ineq.theil_index)
+            num4(ineq.generalized_entropy_index),
+            num4(ineq.theil_index)
         );
     }
     for rep in &r.representation {
@@ -268,14 +281,7 @@ pub fn fairness_text(out: &FairnessOutput) -> String {
             rep.attribute, rep.group, rep.share, rep.expected_share, rep.ratio
         );
     }
-    // No trailing blanks when the last column is empty.
-    let mut out: String = s
-        .lines()
-        .map(|l| l.trim_end())
-        .collect::<Vec<_>>()
-        .join("\n");
-    out.push('\n');
-    out
+    finish(s)
 }
 
 /// The drift report as a terminal table, most severe first.
@@ -380,17 +386,13 @@ pub fn drift_text(r: &fairgauge::drift::DriftReport) -> String {
     if let Some(f) = &r.fairness {
         let _ = writeln!(s, "\nfairness drift (reference -> current):");
         for c in &f.summaries {
-            let v = |x: Option<f64>| {
-                x.map(|x| format!("{x:.4}"))
-                    .unwrap_or_else(|| "undefined".into())
-            };
             let _ = writeln!(
                 s,
                 "  {:<14} {:<31} {} -> {} (change {}{}){}",
                 c.attribute,
                 c.metric,
-                v(c.reference),
-                v(c.current),
+                num4(c.reference),
+                num4(c.current),
                 c.change
                     .map(|x| format!("{x:+.4}"))
                     .unwrap_or_else(|| "undefined".into()),
@@ -401,11 +403,5 @@ pub fn drift_text(r: &fairgauge::drift::DriftReport) -> String {
             );
         }
     }
-    let mut out: String = s
-        .lines()
-        .map(|l| l.trim_end())
-        .collect::<Vec<_>>()
-        .join("\n");
-    out.push('\n');
-    out
+    finish(s)
 }

@@ -1344,8 +1344,7 @@ pub fn fairness_drift(
 ) -> Result<FairnessDrift> {
     use fairgauge_core::fairness::Metric;
     use fairgauge_core::stats::{
-        fisher_exact_two_sided, newcombe_interval, normal_two_sided_p, two_proportion_z_test,
-        z_critical,
+        compare_proportions, newcombe_interval, normal_two_sided_p, z_critical,
     };
     let r = crate::fairness::run_fairness(reference, spec, opts, None)?.report;
     let c = crate::fairness::run_fairness(current, spec, opts, None)?.report;
@@ -1381,21 +1380,8 @@ pub fn fairness_drift(
             };
             let val = |x: u64, n: u64| (n > 0).then(|| x as f64 / n as f64);
             let (pr, pc) = (val(x2, n2), val(x1, n1));
-            let test = if n1 > 0 && n2 > 0 {
-                let tot = (n1 + n2) as f64;
-                let succ = (x1 + x2) as f64;
-                let min_e = [n1 as f64, n2 as f64]
-                    .iter()
-                    .flat_map(|&n| [n * succ / tot, n * (tot - succ) / tot])
-                    .fold(f64::INFINITY, f64::min);
-                if min_e < opts.fisher_min_expected {
-                    Some(fisher_exact_two_sided(x1, n1 - x1, x2, n2 - x2).p_value)
-                } else {
-                    two_proportion_z_test(x1, n1, x2, n2).map(|t| t.p_value)
-                }
-            } else {
-                None
-            };
+            let test =
+                compare_proportions(x1, n1, x2, n2, opts.fisher_min_expected).map(|t| t.p_value);
             out.groups.push(GroupRateChange {
                 attribute: g.attribute.clone(),
                 group: g.group.clone(),

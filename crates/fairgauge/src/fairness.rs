@@ -235,8 +235,9 @@ impl Visit for ScoreVisitor<'_> {
         self.out.push(v);
     }
     fn boolean(&mut self, row: usize, v: Option<bool>) {
-        if self.bad.is_none() {
-            self.bad = Some((row, format!("{v:?}")));
+        // A boolean is not a probability; a null stays a null (the row is left out).
+        if let (Some(b), None) = (v, &self.bad) {
+            self.bad = Some((row, b.to_string()));
         }
         self.out.push(None);
     }

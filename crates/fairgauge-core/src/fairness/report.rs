@@ -21,8 +21,8 @@ use super::metric::{higher_is_better, Confusion, Metric};
 use super::state::{Cell, FairnessState, GroupKey, NULL_GROUP};
 use crate::error::{Error, Result};
 use crate::stats::{
-    chi_square_gof, chi_square_independence, fisher_exact_two_sided, newcombe_interval,
-    two_proportion_z_test, wilson_interval, z_critical, ChiSquareTest, TestKind,
+    chi_square_gof, chi_square_independence, compare_proportions, newcombe_interval,
+    wilson_interval, z_critical, ChiSquareTest, TestKind,
 };
 
 /// How the reference group of each attribute is chosen.
@@ -856,18 +856,7 @@ fn disparity(
         ));
     }
     d.difference_ci = newcombe_interval(x1, n1, x2, n2, z);
-    let total = (n1 + n2) as f64;
-    let succ = (x1 + x2) as f64;
-    let min_expected = [n1 as f64, n2 as f64]
-        .iter()
-        .flat_map(|&n| [n * succ / total, n * (total - succ) / total])
-        .fold(f64::INFINITY, f64::min);
-    let t = if min_expected < fisher_min_expected {
-        Some(fisher_exact_two_sided(x1, n1 - x1, x2, n2 - x2))
-    } else {
-        two_proportion_z_test(x1, n1, x2, n2)
-    };
-    if let Some(t) = t {
+    if let Some(t) = compare_proportions(x1, n1, x2, n2, fisher_min_expected) {
         d.p_value = Some(t.p_value);
         d.test = Some(t.test);
     }

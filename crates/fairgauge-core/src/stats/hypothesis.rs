@@ -131,6 +131,32 @@ pub fn fisher_exact_two_sided(a: u64, b: u64, c: u64, d: u64) -> ProportionTest 
     }
 }
 
+/// Compares two proportions with the test their table supports: Fisher's exact test when any
+/// expected count of the 2×2 table `[[x1, n1−x1], [x2, n2−x2]]` is below `fisher_min_expected`
+/// (5 by convention), else the pooled two-proportion z-test. `None` when a sample is empty.
+pub fn compare_proportions(
+    x1: u64,
+    n1: u64,
+    x2: u64,
+    n2: u64,
+    fisher_min_expected: f64,
+) -> Option<ProportionTest> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let total = (n1 + n2) as f64;
+    let succ = (x1 + x2) as f64;
+    let min_expected = [n1 as f64, n2 as f64]
+        .iter()
+        .flat_map(|&n| [n * succ / total, n * (total - succ) / total])
+        .fold(f64::INFINITY, f64::min);
+    if min_expected < fisher_min_expected {
+        Some(fisher_exact_two_sided(x1, n1 - x1, x2, n2 - x2))
+    } else {
+        two_proportion_z_test(x1, n1, x2, n2)
+    }
+}
+
 /// Pearson chi-square test of independence on a `k × 2` table of `(successes, trials)` per row,
 /// without continuity correction (as `scipy.stats.chi2_contingency(table, correction=False)`).
 /// Rows with no trials are ignored. Returns `None` when fewer than two rows remain or a column

@@ -7,7 +7,8 @@ pub mod hypothesis;
 pub mod proportion;
 
 pub use hypothesis::{
-    chi_square_gof, chi_square_independence, chi_square_sf, fisher_exact_two_sided,
-    normal_two_sided_p, two_proportion_z_test, ChiSquareTest, ProportionTest, TestKind,
+    chi_square_gof, chi_square_independence, chi_square_sf, compare_proportions,
+    fisher_exact_two_sided, normal_two_sided_p, two_proportion_z_test, ChiSquareTest,
+    ProportionTest, TestKind,
 };
 pub use proportion::{newcombe_interval, wilson_interval, z_critical};
