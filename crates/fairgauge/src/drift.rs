@@ -408,12 +408,12 @@ impl Visit for AccVisitor<'_> {
 
 fn read_columns(
     table: &Table,
+    kinds: &[(String, ColumnKind, String)],
     columns: &[String],
     sketch: Option<u16>,
 ) -> Result<(Vec<ColumnAcc>, u64)> {
     let rules: Vec<TextRules> = columns.iter().map(|c| table.text_rules(c)).collect();
     let mut accs: Vec<ColumnAcc> = Vec::with_capacity(columns.len());
-    let kinds = column_kinds(table)?;
     let hint = row_count_hint(table).unwrap_or(0);
     for c in columns {
         let numeric = kinds
@@ -987,8 +987,8 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
     if columns.is_empty() {
         return Err(Error::InvalidOption("no column to compare".into()));
     }
-    let (racc, rrows) = read_columns(reference, &columns, spec.sketch)?;
-    let (cacc, crows) = read_columns(current, &columns, spec.sketch)?;
+    let (racc, rrows) = read_columns(reference, &rk, &columns, spec.sketch)?;
+    let (cacc, crows) = read_columns(current, &ck, &columns, spec.sketch)?;
     for (t, rows) in [(reference, rrows), (current, crows)] {
         if rows == 0 {
             return Err(Error::Format {
