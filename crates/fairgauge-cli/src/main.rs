@@ -25,6 +25,9 @@ enum Command {
     Fairness(Box<commands::fairness::FairnessArgs>),
     /// Per-column and dataset drift between a reference and a current table.
     Drift(Box<commands::drift::DriftArgs>),
+    /// Data quality and integrity: column profiles, placeholders, rules, duplicates, leakage,
+    /// proxies for sensitive attributes, fingerprints and a 0–100 score.
+    Quality(Box<commands::quality::QualityArgs>),
     /// Write a seeded synthetic table with planted group disparity and drift.
     Synth(commands::synth::SynthArgs),
 }
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fairness(a) => commands::fairness::run(*a),
         Command::Drift(a) => commands::drift::run(*a),
+        Command::Quality(a) => commands::quality::run(*a),
         Command::Synth(a) => commands::synth::run(a),
     };
     match result {

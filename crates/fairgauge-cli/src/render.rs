@@ -405,3 +405,113 @@ pub fn drift_text(r: &fairgauge::drift::DriftReport) -> String {
     }
     finish(s)
 }
+
+/// The quality report for a terminal: dataset facts, one line per column, then every check
+/// that did not pass, with examples.
+pub fn quality_text(r: &fairgauge::quality::QualityReport) -> String {
+    use fairgauge::quality::Status;
+    let mut s = String::new();
+    let d = &r.dataset;
+    let _ = writeln!(
+        s,
+        "fairgauge quality  {} ({} rows × {} columns, {})",
+        d.path.display(),
+        d.rows,
+        d.columns,
+        d.format
+    );
+    let _ = writeln!(
+        s,
+        "score {:.1}/100  status {:?}  checks: {} pass, {} warn, {} fail",
+        d.score, d.status, r.summary.pass, r.summary.warn, r.summary.fail
+    );
+    let _ = writeln!(
+        s,
+        "duplicates: {} extra rows in {} groups{}",
+        d.duplicates.extra_rows,
+        d.duplicates.groups,
+        if d.empty_rows > 0 {
+            format!("; {} empty rows", d.empty_rows)
+        } else {
+            String::new()
+        }
+    );
+    let f = &d.fingerprints;
+    let _ = writeln!(s, "file    {}", f.file_sha256);
+    let _ = writeln!(s, "content {}", f.content);
+    let _ = writeln!(s, "schema  {}\n", f.schema);
+    let w = r
+        .columns
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        s,
+        "  {:<w$}  {:<12}  {:>8}  {:>9}  {:>9}  {:>5}  placeholders",
+        "column", "kind", "missing", "distinct", "top share", "score"
+    );
+    for c in &r.columns {
+        let ph: Vec<String> = c
+            .missing
+            .configured
+            .iter()
+            .map(|(k, v)| format!("{k}×{v} (configured)"))
+            .chain(
+                c.missing
+                    .suspected
+                    .iter()
+                    .map(|p| format!("{}×{}", p.value, p.count)),
+            )
+            .collect();
+        let _ = writeln!(
+            s,
+            "  {:<w$}  {:<12}  {:>8}  {:>9}  {:>9}  {:>5.1}  {}",
+            c.name,
+            c.kind,
+            c.missing
+                .share
+                .map(|x| format!("{:.2}%", x * 100.0))
+                .unwrap_or_default(),
+            c.distinct,
+            c.top
+                .first()
+                .map(|t| format!("{:.3}", t.share))
+                .unwrap_or_default(),
+            c.score,
+            ph.join(", ")
+        );
+    }
+    let bad: Vec<&fairgauge::quality::Check> = r
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Pass)
+        .collect();
+    if !bad.is_empty() {
+        let _ = writeln!(s, "\nchecks that did not pass:");
+        for c in bad {
+            let status = match c.status {
+                Status::Fail => "FAIL",
+                Status::Warn => "warn",
+                Status::Pass => "pass",
+            };
+            let _ = writeln!(s, "  {status}  {}: {}", c.id, c.message);
+            if !c.examples.is_empty() {
+                let ex: Vec<String> = c
+                    .examples
+                    .iter()
+                    .map(|e| match &e.value {
+                        Some(v) => format!("row {} `{v}`", e.row),
+                        None => format!("row {}", e.row),
+                    })
+                    .collect();
+                let _ = writeln!(s, "        e.g. {}", ex.join(", "));
+            }
+        }
+    }
+    for k in &r.skipped {
+        let _ = writeln!(s, "  skipped: {k}");
+    }
+    finish(s)
+}

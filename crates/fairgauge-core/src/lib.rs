@@ -8,6 +8,8 @@
 pub mod drift;
 pub mod error;
 pub mod fairness;
+pub mod fingerprint;
+pub mod quality;
 pub mod stats;
 
 pub use error::{Error, Result};

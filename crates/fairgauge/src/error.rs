@@ -61,6 +61,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A rules file is invalid.
+    #[error("rules file {path}: {message}")]
+    Rules {
+        /// The rules file.
+        path: PathBuf,
+        /// The line, the key and what was expected.
+        message: String,
+    },
     /// An option is invalid.
     #[error("{0}")]
     InvalidOption(String),

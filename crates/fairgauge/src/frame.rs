@@ -60,7 +60,7 @@ fn scan(table: &Table) -> Result<LazyFrame> {
                 // Values carry white space: read all as text; roles trim and parse them.
                 reader = reader.with_infer_schema_length(Some(0));
             } else {
-                if !r.null_values.is_empty() {
+                if !r.null_values.is_empty() && !r.nulls_in_rules {
                     reader = reader.with_null_values(Some(NullValues::AllColumns(
                         r.null_values
                             .iter()

@@ -26,6 +26,8 @@ pub mod drift;
 pub mod error;
 pub mod fairness;
 mod frame;
+pub mod quality;
+pub mod rules;
 pub mod source;
 pub mod synth;
 pub mod text;

@@ -161,6 +161,9 @@ pub struct Resolved {
     pub(crate) dtypes: BTreeMap<String, ColumnType>,
     pub(crate) replace: BTreeMap<String, BTreeMap<String, String>>,
     pub(crate) schema_file: Option<PathBuf>,
+    /// Null tokens are matched by [`Table::text_rules`] rather than by the CSV reader, so that
+    /// they can be counted (quality profiling).
+    pub(crate) nulls_in_rules: bool,
 }
 
 /// A table on disk, ready to be scanned.
@@ -290,6 +293,7 @@ impl Table {
             dtypes,
             replace,
             schema_file: schema_path,
+            nulls_in_rules: false,
         };
         Ok(Table { path, resolved })
     }
@@ -312,6 +316,7 @@ impl Table {
             // other formats (and trimmed CSV) they are matched here.
             null_values: if self.resolved.trim_whitespace
                 || self.resolved.format != InputFormat::Csv
+                || self.resolved.nulls_in_rules
             {
                 self.resolved.null_values.clone()
             } else {
@@ -324,6 +329,22 @@ impl Table {
                 .cloned()
                 .unwrap_or_default(),
         }
+    }
+
+    /// The same table with its null tokens matched as text (so they can be counted) rather than
+    /// by the CSV reader; a CSV with type overrides keeps the reader's matching (its typed columns
+    /// would not parse otherwise).
+    pub fn with_countable_nulls(&self) -> Table {
+        let mut t = self.clone();
+        if t.resolved.format == InputFormat::Csv && t.resolved.dtypes.is_empty() {
+            t.resolved.nulls_in_rules = true;
+        }
+        t
+    }
+
+    /// The null tokens configured for the table.
+    pub fn null_tokens(&self) -> &[String] {
+        &self.resolved.null_values
     }
 
     /// Column names, in file order.

@@ -1,13 +1,11 @@
 //! `fairgauge fairness`: per-group rates, disparities and summaries.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use fairgauge::fairness::{run_fairness, FairnessSpec, Progress};
+use fairgauge::fairness::{run_fairness, FairnessSpec};
 use fairgauge::source::Table;
 use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
 
@@ -157,22 +155,9 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         sensitive: a.sensitive,
         positive_label: a.positive_label,
     };
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} rows ({per_sec}, {elapsed})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        pb.enable_steady_tick(std::time::Duration::from_millis(120));
-        pb
-    });
-    let progress: Option<Progress> = bar
-        .clone()
-        .map(|pb| Arc::new(move |rows: u64| pb.set_message(format!("{rows}"))) as Progress);
-    let result = run_fairness(&table, &spec, &opts, progress);
-    if let Some(pb) = bar {
-        pb.finish_and_clear();
-    }
+    let bar = super::progress_bar();
+    let result = run_fairness(&table, &spec, &opts, bar.callback());
+    bar.finish();
     let out = result?;
     super::emit_report(
         &out,

@@ -2,12 +2,14 @@
 
 pub mod drift;
 pub mod fairness;
+pub mod quality;
 pub mod synth;
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use fairgauge::fairness::Progress;
 
 /// Writes a report as pretty JSON or as text (`render`), to `path` or stdout.
 pub fn emit_report<T: serde::Serialize>(
@@ -48,6 +50,39 @@ pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
             tmp.persist(p)
                 .with_context(|| format!("cannot write {}", p.display()))?;
             Ok(())
+        }
+    }
+}
+
+/// A spinner with the row count on a terminal's stderr; nothing otherwise.
+pub struct Bar(Option<indicatif::ProgressBar>);
+
+/// Starts a [`Bar`].
+pub fn progress_bar() -> Bar {
+    use std::io::IsTerminal;
+    Bar(std::io::stderr().is_terminal().then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} rows ({per_sec}, {elapsed})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    }))
+}
+
+impl Bar {
+    /// The callback that reports rows read.
+    pub fn callback(&self) -> Option<Progress> {
+        self.0.clone().map(|pb| {
+            std::sync::Arc::new(move |rows: u64| pb.set_message(format!("{rows}"))) as Progress
+        })
+    }
+
+    /// Clears the spinner.
+    pub fn finish(self) {
+        if let Some(pb) = self.0 {
+            pb.finish_and_clear();
         }
     }
 }

@@ -1,0 +1,98 @@
+//! `fairgauge quality`: column profiles, rules, duplicates, leakage, proxies, fingerprints and a
+//! quality score.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::Args;
+use fairgauge::quality::{run_quality, QualitySpec};
+use fairgauge::rules::RuleSet;
+use fairgauge::source::Table;
+
+use super::fairness::Format;
+use crate::read_args::ReadArgs;
+use crate::ExitStatus;
+
+/// Arguments of `fairgauge quality`.
+#[derive(Debug, Args)]
+pub struct QualityArgs {
+    /// The table to profile (CSV, Parquet, Arrow IPC or NDJSON).
+    pub data: PathBuf,
+    /// A reference table (e.g. the training data): rows of DATA also in it are reported as
+    /// leakage (train/test overlap).
+    #[arg(long, value_name = "REF")]
+    pub reference: Option<PathBuf>,
+    /// Rules to check (TOML; see `--infer`).
+    #[arg(long, value_name = "FILE", conflicts_with = "infer")]
+    pub rules: Option<PathBuf>,
+    /// Write rules suggested from this (clean) table to FILE, to apply to new data with --rules.
+    #[arg(long, value_name = "FILE")]
+    pub infer: Option<PathBuf>,
+    /// Columns that together identify a row (duplicate keys are reported).
+    #[arg(long, value_delimiter = ',', value_name = "COL,…")]
+    pub key: Vec<String>,
+    /// The label column (label balance and conflicting labels).
+    #[arg(long, value_name = "COL")]
+    pub label: Option<String>,
+    /// Sensitive attributes, comma-separated (missingness by group, proxies).
+    #[arg(long, value_delimiter = ',', value_name = "COL,…")]
+    pub sensitive: Vec<String>,
+    /// Example rows kept per check.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub examples: usize,
+    /// Write every row that breaks a rule to FILE (CSV: rule, column, row, value).
+    #[arg(long, value_name = "FILE", requires = "rules")]
+    pub failing_rows: Option<PathBuf>,
+    /// Column names, comma-separated, for a headerless file.
+    #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Runs the subcommand.
+pub fn run(a: QualityArgs) -> Result<ExitStatus> {
+    if a.examples > 1000 {
+        bail!("--examples must be at most 1000, given {}", a.examples);
+    }
+    let opts = a.read.to_options(a.columns.clone())?;
+    let table = Table::open(&a.data, &opts)?;
+    let reference = a
+        .reference
+        .as_ref()
+        .map(|r| Table::open(r, &opts))
+        .transpose()?;
+    let rules = a.rules.as_deref().map(RuleSet::load).transpose()?;
+    let spec = QualitySpec {
+        label: a.label,
+        sensitive: a.sensitive,
+        key: a.key,
+        rules,
+        thresholds: Default::default(),
+        examples: a.examples,
+    };
+    let bar = super::progress_bar();
+    let result = run_quality(&table, reference.as_ref(), &spec, bar.callback());
+    bar.finish();
+    let report = result?;
+    if let Some(path) = &a.infer {
+        super::emit(&report.infer_rules(), Some(path))?;
+    }
+    if let Some(path) = &a.failing_rows {
+        let csv = fairgauge::quality::failing_rows_csv(&table, &spec, &report)?;
+        super::emit(&csv, Some(path))?;
+    }
+    super::emit_report(
+        &report,
+        a.format,
+        crate::render::quality_text,
+        a.output.as_deref(),
+    )?;
+    Ok(ExitStatus::Success)
+}
