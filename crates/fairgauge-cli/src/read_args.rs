@@ -21,6 +21,10 @@ pub struct ReadArgs {
     /// Values read as null, comma-separated (e.g. `?,NA`).
     #[arg(long, value_name = "V,V", value_delimiter = ',')]
     pub null_values: Option<Vec<String>>,
+    /// Read no value as null (overrides a schema file's `null_values`; `quality` then reports
+    /// placeholders such as `?` as suspected).
+    #[arg(long, conflicts_with = "null_values")]
+    pub no_null_values: bool,
     /// Type override, repeatable: COL=str|int|float|bool.
     #[arg(long = "dtype", value_name = "COL=TYPE")]
     pub dtypes: Vec<String>,
@@ -42,7 +46,6 @@ pub struct ReadArgs {
 }
 
 impl ReadArgs {
-    /// The reader options these flags give.
     /// The reader options these flags give; `names` names the columns of a headerless file.
     pub fn to_options(&self, names: Option<Vec<String>>) -> Result<ReadOptions> {
         let mut o = ReadOptions::default();
@@ -62,7 +65,11 @@ impl ReadArgs {
             o.has_header = Some(false);
         }
         o.columns = names;
-        o.null_values = self.null_values.clone();
+        o.null_values = if self.no_null_values {
+            Some(vec![])
+        } else {
+            self.null_values.clone()
+        };
         for d in &self.dtypes {
             let Some((c, t)) = d.split_once('=') else {
                 bail!("--dtype `{d}`: expected COL=TYPE");

@@ -2530,6 +2530,7 @@ fn finish_column(
         let mut other_count = 0u64;
         let mut placeholder_count = 0u64;
         let mut non_numeric: Vec<(String, u64, Vec<u64>)> = vec![];
+        let mut numeric_tokens: Vec<(String, u64)> = vec![];
         for (k, st) in ta.keys.iter().zip(&ta.stats) {
             if st.count == 0 {
                 continue;
@@ -2541,7 +2542,7 @@ fn finish_column(
             if k.trim() != k {
                 padded_rows += st.count;
             }
-            if is_placeholder_token(k) {
+            if is_placeholder_token(k) && numeric_text(k).is_none() {
                 placeholder_count += st.count;
                 suspected.push(Placeholder {
                     value: k.clone(),
@@ -2551,6 +2552,9 @@ fn finish_column(
                 continue;
             }
             if numeric_text(k).is_some() {
+                if is_placeholder_token(k) {
+                    numeric_tokens.push((k.clone(), st.count));
+                }
                 numeric_count += st.count;
             } else if looks_like_date(k) {
                 date_count += st.count;
@@ -2564,6 +2568,22 @@ fn finish_column(
         let numeric_text_col = valued > 0
             && numeric_count as f64 >= NUMERIC_TEXT_SHARE * valued as f64
             && ta.numbers.is_some();
+        // Numeric placeholder tokens (`-999`, `9999`, …) in a text column that is not one of
+        // numbers are placeholders; in a column of numbers they are judged as sentinels below.
+        if !numeric_text_col {
+            for (k, c) in numeric_tokens {
+                numeric_count -= c;
+                placeholder_count += c;
+                suspected.push(Placeholder {
+                    value: k,
+                    count: c,
+                    reason: "a common missing-value placeholder".into(),
+                });
+            }
+        }
+        // A placeholder token counted as missing in this column.
+        let missing_token =
+            |k: &str| is_placeholder_token(k) && (numeric_text(k).is_none() || !numeric_text_col);
         if numeric_text_col {
             kind = "numeric_text".into();
             numbers = ta.numbers.clone();
@@ -2618,7 +2638,7 @@ fn finish_column(
                     .zip(&ta.stats)
                     .filter(|(k, st)| {
                         st.count > 0
-                            && !is_placeholder_token(k)
+                            && !missing_token(k)
                             && match minority_kind {
                                 0 => numeric_text(k).is_some(),
                                 1 => looks_like_date(k),
@@ -2684,7 +2704,7 @@ fn finish_column(
                 .keys
                 .iter()
                 .zip(&ta.stats)
-                .filter(|(k, st)| st.count > 0 && !k.trim().is_empty() && !is_placeholder_token(k))
+                .filter(|(k, st)| st.count > 0 && !k.trim().is_empty() && !missing_token(k))
                 .count() as u64,
         };
         if !numeric_text_col {
@@ -2692,7 +2712,7 @@ fn finish_column(
                 .filter(|&i| {
                     ta.stats[i].count > 0
                         && !ta.keys[i].trim().is_empty()
-                        && !is_placeholder_token(&ta.keys[i])
+                        && !missing_token(&ta.keys[i])
                 })
                 .collect();
             order.sort_by(|&a, &b| {
