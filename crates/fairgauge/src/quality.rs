@@ -2120,27 +2120,68 @@ fn finish(
         })
         .collect();
 
-    // Columns.
+    // Keys of text columns with a contingency table (to find suspected values in it).
+    let cont_keys: Vec<Option<Vec<String>>> = agg
+        .cols
+        .iter()
+        .map(|c| {
+            c.text
+                .as_ref()
+                .filter(|ta| ta.contingency.iter().any(Option::is_some))
+                .map(|ta| ta.keys.clone())
+        })
+        .collect();
+
+    // Columns, in parallel.
+    let n_profiled = rows - empty_rows;
+    let col_aggs = std::mem::take(&mut agg.cols);
+    let row_hashes = &agg.row_hashes;
+    let outs: Vec<ColumnOut> = col_aggs
+        .into_par_iter()
+        .zip(ctx.cols.par_iter())
+        .map(|(ca, plan)| finish_column(spec, plan, ca, n_profiled, row_hashes))
+        .collect::<Result<_>>()?;
     let mut columns = vec![];
     let mut facts = vec![];
     let mut numeric_rows: Vec<Option<Vec<f64>>> = vec![];
-    for (ci, plan) in ctx.cols.iter().enumerate() {
-        let ca = std::mem::replace(
-            &mut agg.cols[ci],
-            ColAgg {
-                nulls: 0,
-                null_rows: vec![],
-                num: None,
-                text: None,
-                by_group: vec![],
-            },
-        );
-        let (report, col_checks, f, nums) =
-            finish_column(spec, plan, ca, rows - empty_rows, &agg.row_hashes)?;
-        checks.extend(col_checks);
-        columns.push(report);
-        facts.push(f);
-        numeric_rows.push(nums);
+    let mut edges = vec![];
+    let mut suspected: Vec<(Vec<String>, Vec<f64>)> = vec![];
+    for o in outs {
+        checks.extend(o.checks);
+        columns.push(o.report);
+        facts.push(o.facts);
+        numeric_rows.push(o.numbers);
+        edges.push(o.edges);
+        suspected.push((o.suspected_text, o.suspected_numbers));
+    }
+    // Suspected placeholders are missing values in the group comparisons too, and not
+    // categories of a proxy.
+    let mut by_group_all = by_group_all;
+    for (ci, (texts, nums)) in suspected.iter().enumerate() {
+        for a in 0..ctx.sens.len() {
+            let bg = &mut by_group_all[a][ci];
+            if let (Some(keys), Some(t)) = (&cont_keys[ci], &mut contingencies[ci][a]) {
+                for v in texts {
+                    if let Some(k) = keys.iter().position(|x| x == v) {
+                        for g in 0..t.cols {
+                            let c = std::mem::take(&mut t.counts[k * t.cols + g]);
+                            if let Some(e) = bg.get_mut(g) {
+                                e.1 += c;
+                            }
+                        }
+                    }
+                }
+            }
+            if let (false, Some(vals)) = (nums.is_empty(), &numeric_rows[ci]) {
+                for (x, &g) in vals.iter().zip(&agg.groups[a].codes) {
+                    if g != NULL_GROUP && nums.contains(x) {
+                        if let Some(e) = bg.get_mut(g as usize) {
+                            e.1 += 1;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // Missingness by group and proxies.
@@ -2233,15 +2274,24 @@ fn finish(
             },
             examples: vec![],
         });
-        // Proxies.
+        // Proxies (numeric ones computed in parallel: a pass over each column's rows).
+        let numeric_proxies: Vec<Option<(f64, Option<f64>, Option<f64>)>> = (0..ctx.cols.len())
+            .into_par_iter()
+            .map(|ci| {
+                let vals = numeric_rows[ci].as_ref()?;
+                if ci == si || Some(ci) == ctx.label || ctx.key.contains(&ci) {
+                    return None;
+                }
+                numeric_proxy(vals, &g.codes, g.keys.len(), &edges[ci], &suspected[ci].1)
+            })
+            .collect();
         for (ci, plan) in ctx.cols.iter().enumerate() {
             if ci == si || Some(ci) == ctx.label || ctx.key.contains(&ci) {
                 continue;
             }
             let name = &plan.name;
-            let proxy = if let Some(vals) = &numeric_rows[ci] {
-                numeric_proxy(vals, &g.codes, g.keys.len())
-                    .map(|(eta, mi, u)| ("correlation_ratio", eta, mi, u))
+            let proxy = if numeric_rows[ci].is_some() {
+                numeric_proxies[ci].map(|(eta, mi, u)| ("correlation_ratio", eta, mi, u))
             } else {
                 match contingencies[ci][a].take() {
                     Some(t) => t.cramers_v().map(|v| {
@@ -2393,33 +2443,25 @@ impl Agg {
 }
 
 /// η, MI over decile bins, and Theil's U of the attribute given the bins.
+/// η, and the mutual information and Theil's U of the attribute given the feature's decile bin
+/// (`edges`: the column's deciles, bins right-closed), over finite values that are not suspected
+/// placeholders (`skip`), in rows with a group.
 fn numeric_proxy(
     vals: &[f64],
     groups: &[u16],
     n_groups: usize,
+    edges: &[f64],
+    skip: &[f64],
 ) -> Option<(f64, Option<f64>, Option<f64>)> {
     let mut moments = vec![Moments::default(); n_groups];
-    let mut finite: Vec<f64> = vec![];
+    let mut t = Contingency::new(edges.len() + 1, n_groups);
     for (&x, &g) in vals.iter().zip(groups) {
-        if g != NULL_GROUP && x.is_finite() {
+        if g != NULL_GROUP && x.is_finite() && !skip.contains(&x) {
             moments[g as usize].push(x);
-            finite.push(x);
+            t.add(edges.partition_point(|&e| e < x), g as usize, 1);
         }
     }
     let eta = correlation_ratio(&moments)?;
-    fairgauge_core::drift::sort_finite(&mut finite);
-    let mut edges: Vec<f64> = (1..10)
-        .map(|i| quantile_sorted(&finite, i as f64 / 10.0))
-        .collect();
-    edges.dedup();
-    let mut t = Contingency::new(edges.len() + 1, n_groups);
-    for (&x, &g) in vals.iter().zip(groups) {
-        if g != NULL_GROUP && x.is_finite() {
-            // Bins are right-closed: (e[i-1], e[i]].
-            let b = edges.partition_point(|&e| e < x);
-            t.add(b, g as usize, 1);
-        }
-    }
     Some((eta, t.mutual_information(), t.uncertainty_coefficient()))
 }
 
@@ -2454,13 +2496,27 @@ fn weighted_score(checks: &[&Check]) -> f64 {
 }
 
 #[allow(clippy::type_complexity)]
+/// What [`finish_column`] hands back for the dataset-level checks.
+struct ColumnOut {
+    report: ColumnReport,
+    checks: Vec<Check>,
+    facts: ColumnFacts,
+    /// Row-order numbers (numeric columns and numbers stored as text).
+    numbers: Option<Vec<f64>>,
+    /// Decile edges of the finite numbers (deduplicated).
+    edges: Vec<f64>,
+    /// Suspected placeholders: text values and numbers.
+    suspected_text: Vec<String>,
+    suspected_numbers: Vec<f64>,
+}
+
 fn finish_column(
     spec: &QualitySpec,
     plan: &ColPlan,
     ca: ColAgg,
     rows: u64,
     row_hashes: &[u128],
-) -> Result<(ColumnReport, Vec<Check>, ColumnFacts, Option<Vec<f64>>)> {
+) -> Result<ColumnOut> {
     let th = &spec.thresholds;
     let examples = spec.examples.max(1);
     let name = &plan.name;
@@ -2813,6 +2869,13 @@ fn finish_column(
         }
     }
     let suspected_total: u64 = suspected.iter().map(|p| p.count).sum();
+    // Suspected values that were counted as distinct values (numeric sentinels, repeated
+    // non-numbers in a column of numbers) are missing, not values.
+    let counted = suspected
+        .iter()
+        .filter(|p| !(is_placeholder_token(&p.value) && numeric_text(&p.value).is_none()))
+        .count() as u64;
+    distinct = distinct.saturating_sub(counted);
     let configured_total: u64 = configured.values().sum();
     let missing_total = ca.nulls + nan + empty_strings + configured_total + suspected_total;
     let missing_share = share(missing_total, rows);
@@ -3248,7 +3311,34 @@ fn finish_column(
         score,
         checks: checks.iter().map(|c| c.id.clone()).collect(),
     };
-    Ok((report, checks, facts, numbers))
+    let (mut suspected_text, mut suspected_numbers) = (vec![], vec![]);
+    for p in &suspected {
+        match (numeric_text(&p.value), numbers.is_some()) {
+            (Some(x), true) => suspected_numbers.push(x),
+            _ => suspected_text.push(p.value.clone()),
+        }
+    }
+    // Decile edges of the non-missing finite numbers (suspected sentinels left out).
+    if !suspected_numbers.is_empty() {
+        sorted.retain(|x| !suspected_numbers.contains(x));
+    }
+    let mut edges: Vec<f64> = if sorted.is_empty() {
+        vec![]
+    } else {
+        (1..10)
+            .map(|i| quantile_sorted(&sorted, i as f64 / 10.0))
+            .collect()
+    };
+    edges.dedup();
+    Ok(ColumnOut {
+        report,
+        checks,
+        facts,
+        numbers,
+        edges,
+        suspected_text,
+        suspected_numbers,
+    })
 }
 
 fn num_text(x: f64) -> String {
