@@ -2275,7 +2275,7 @@ fn finish(
             examples: vec![],
         });
         // Proxies (numeric ones computed in parallel: a pass over each column's rows).
-        let numeric_proxies: Vec<Option<(f64, Option<f64>, Option<f64>)>> = (0..ctx.cols.len())
+        let numeric_proxies: Vec<Option<Association>> = (0..ctx.cols.len())
             .into_par_iter()
             .map(|ci| {
                 let vals = numeric_rows[ci].as_ref()?;
@@ -2443,6 +2443,9 @@ impl Agg {
 }
 
 /// η, MI over decile bins, and Theil's U of the attribute given the bins.
+/// A strength (η or V), the mutual information and Theil's U.
+type Association = (f64, Option<f64>, Option<f64>);
+
 /// η, and the mutual information and Theil's U of the attribute given the feature's decile bin
 /// (`edges`: the column's deciles, bins right-closed), over finite values that are not suspected
 /// placeholders (`skip`), in rows with a group.
@@ -2452,7 +2455,7 @@ fn numeric_proxy(
     n_groups: usize,
     edges: &[f64],
     skip: &[f64],
-) -> Option<(f64, Option<f64>, Option<f64>)> {
+) -> Option<Association> {
     let mut moments = vec![Moments::default(); n_groups];
     let mut t = Contingency::new(edges.len() + 1, n_groups);
     for (&x, &g) in vals.iter().zip(groups) {
