@@ -307,6 +307,14 @@ fn bad_and_awkward_input() {
     let f = write(&d, "ids.csv", &s);
     let v = json(&["quality", &f, "--format", "json", "--sensitive", "g"]);
     assert_eq!(check(&v, "column.id.high_cardinality")["status"], "warn");
+    // The mergeable HyperLogLog estimate holds within 4 standard errors of the exact count.
+    let id = col(&v, "id");
+    assert_eq!(id["distinct"], 3000);
+    let est = id["distinct_sketch"]["estimate"].as_f64().unwrap();
+    let rse = id["distinct_sketch"]["relative_standard_error"]
+        .as_f64()
+        .unwrap();
+    assert!((est - 3000.0).abs() <= 4.0 * rse * 3000.0, "{est}");
     assert!(v["skipped"][0].as_str().unwrap().contains("`id`"));
     assert!(!has_check(&v, "dataset.proxy.g.id"));
     // A label with three values is reported as it is.

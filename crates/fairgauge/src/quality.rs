@@ -42,6 +42,7 @@ use fairgauge_core::fingerprint::{
     sha256_reader, ContentFingerprint,
 };
 use fairgauge_core::quality::association::{correlation_ratio, Contingency, Moments};
+use fairgauge_core::quality::hll::HyperLogLog;
 use fairgauge_core::quality::numeric::{quantile_sorted, NumericProfile};
 use fairgauge_core::stats::hypothesis::chi_square_independence;
 use rayon::prelude::*;
@@ -349,6 +350,10 @@ pub struct ColumnReport {
     /// through 64-bit hashes: exact barring a collision, of probability below 1e-5 under 10M
     /// values).
     pub distinct_exact: bool,
+    /// The mergeable HyperLogLog estimate of distinct non-null values (canonical values:
+    /// placeholders included, `1` and `1.0` alike), with its relative standard error; what a
+    /// distributed or bounded-memory run reports in place of the exact count.
+    pub distinct_sketch: DistinctSketch,
     /// Most frequent values.
     pub top: Vec<TopValue>,
     /// Numeric summary (finite values).
@@ -367,6 +372,17 @@ pub struct ColumnReport {
     pub score: f64,
     /// Ids of this column's checks.
     pub checks: Vec<String>,
+}
+
+/// A HyperLogLog distinct-count estimate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DistinctSketch {
+    /// The estimate (rounded to a whole number).
+    pub estimate: f64,
+    /// Relative standard error (1.04 / √m).
+    pub relative_standard_error: f64,
+    /// Registers: 2^precision.
+    pub precision: u8,
 }
 
 /// File, content and schema fingerprints.
@@ -695,6 +711,7 @@ struct TextSlice {
 }
 
 struct ColSlice {
+    hll: HyperLogLog,
     nulls: u64,
     null_rows: Vec<u64>,
     num: Option<Vec<f64>>,
@@ -806,8 +823,26 @@ impl Ctx<'_> {
         } else {
             vec![]
         };
+        let mut hlls = Vec::with_capacity(cells.len());
         for (i, c) in cells.iter().enumerate() {
             let h = self.cell_hashes(i, c, &mut nonnull);
+            let mut hll = HyperLogLog::new(HyperLogLog::DEFAULT_PRECISION)?;
+            match c {
+                Cells::Num(vals) => {
+                    for (x, hh) in vals.iter().zip(&h) {
+                        if !is_null_f64(*x) {
+                            hll.insert_hash(fold(*hh));
+                        }
+                    }
+                }
+                Cells::Text { dict, .. } => {
+                    let seed = self.cols[i].seed;
+                    for s in dict {
+                        hll.insert_hash(fold(hash_text(seed, s)));
+                    }
+                }
+            }
+            hlls.push(hll);
             for (s, x) in sum.iter_mut().zip(&h) {
                 *s = s.wrapping_add(*x);
             }
@@ -858,8 +893,9 @@ impl Ctx<'_> {
         }
         let label_view = self.label.map(|i| cat_view(&cells[i]));
         let mut cols = Vec::with_capacity(cells.len());
-        for (i, c) in cells.into_iter().enumerate() {
+        for ((i, c), hll) in cells.into_iter().enumerate().zip(hlls) {
             let mut cs = ColSlice {
+                hll,
                 nulls: 0,
                 null_rows: vec![],
                 num: None,
@@ -1012,6 +1048,7 @@ struct TextAgg {
 }
 
 struct ColAgg {
+    hll: Option<HyperLogLog>,
     nulls: u64,
     null_rows: Vec<u64>,
     num: Option<Vec<f64>>,
@@ -1061,6 +1098,11 @@ struct Agg {
     cols: Vec<ColAgg>,
     groups: Vec<GroupAgg>,
     label: Option<GroupAgg>,
+}
+
+/// A 128-bit cell hash folded to 64 bits (for HyperLogLog).
+fn fold(h: u128) -> u64 {
+    (h as u64) ^ ((h >> 64) as u64)
 }
 
 /// A 64-bit value hash for distinct counting beyond the tracked values.
@@ -1116,6 +1158,10 @@ impl Agg {
             }));
         }
         for (ci, (agg, cs)) in self.cols.iter_mut().zip(p.cols).enumerate() {
+            match &mut agg.hll {
+                Some(h) => h.merge(&cs.hll)?,
+                None => agg.hll = Some(cs.hll),
+            }
             agg.nulls += cs.nulls;
             for r in cs.null_rows {
                 if agg.null_rows.len() < examples {
@@ -1386,6 +1432,7 @@ fn read_all(
             .cols
             .iter()
             .map(|_| ColAgg {
+                hll: None,
                 nulls: 0,
                 null_rows: vec![],
                 num: None,
@@ -2871,6 +2918,18 @@ fn finish_column(
             }
         }
     }
+    let distinct_sketch = match &ca.hll {
+        Some(h) => DistinctSketch {
+            estimate: h.estimate().round(),
+            relative_standard_error: h.relative_standard_error(),
+            precision: h.precision(),
+        },
+        None => DistinctSketch {
+            estimate: 0.0,
+            relative_standard_error: 0.0,
+            precision: 0,
+        },
+    };
     let suspected_total: u64 = suspected.iter().map(|p| p.count).sum();
     // Suspected values that were counted as distinct values (numeric sentinels, repeated
     // non-numbers in a column of numbers) are missing, not values.
@@ -3306,6 +3365,7 @@ fn finish_column(
         missing,
         distinct,
         distinct_exact,
+        distinct_sketch,
         top,
         numeric: profile,
         integral,
