@@ -61,6 +61,22 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A policy file is invalid.
+    #[error("policy {path}: {message}")]
+    Policy {
+        /// The policy file.
+        path: PathBuf,
+        /// The line, the key and what was expected.
+        message: String,
+    },
+    /// A ledger is broken or cannot be written.
+    #[error("ledger {path}: {message}")]
+    Ledger {
+        /// The ledger file.
+        path: PathBuf,
+        /// The first bad record and what is wrong with it.
+        message: String,
+    },
     /// A rules file is invalid.
     #[error("rules file {path}: {message}")]
     Rules {

@@ -22,10 +22,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod assess;
+pub mod controls;
 pub mod drift;
 pub mod error;
+pub mod evidence;
+pub mod export;
 pub mod fairness;
 mod frame;
+pub mod ledger;
+pub mod policy;
 pub mod quality;
 pub mod rules;
 pub mod source;

@@ -1,0 +1,395 @@
+//! The evidence document: one assessment run against a policy, as a risk manager files it and an
+//! auditor checks it. Its JSON Schema is `schemas/evidence.schema.json` (validated in tests).
+//!
+//! Apart from `run.id` and the timestamps, the same input and policy give byte-identical
+//! evidence: ids of findings and risks are digests of what they are about, and every list has a
+//! fixed order.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Version of the evidence format (semantic versioning; a change of the major number breaks
+/// readers).
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+/// A finding's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    /// Within thresholds.
+    Pass,
+    /// Too little data to judge.
+    InsufficientData,
+    /// Past the warning threshold.
+    Warn,
+    /// Past the failure threshold.
+    Fail,
+    /// The check could not run.
+    Error,
+}
+
+impl FindingStatus {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::Pass => "pass",
+            FindingStatus::InsufficientData => "insufficient_data",
+            FindingStatus::Warn => "warn",
+            FindingStatus::Fail => "fail",
+            FindingStatus::Error => "error",
+        }
+    }
+}
+
+/// A risk category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Unfair treatment of groups.
+    Bias,
+    /// Incomplete, erroneous or leaky data.
+    DataQuality,
+    /// Data that moved away from what the system was built on.
+    Drift,
+    /// Data whose origin or integrity is not established.
+    Provenance,
+}
+
+impl Category {
+    /// The snake-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Bias => "bias",
+            Category::DataQuality => "data_quality",
+            Category::Drift => "drift",
+            Category::Provenance => "provenance",
+        }
+    }
+}
+
+/// A risk rating from the 5 × 5 score: 1–4 low, 5–9 medium, 10–16 high, 20–25 critical.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    /// Score 1–4.
+    Low,
+    /// Score 5–9.
+    Medium,
+    /// Score 10–16.
+    High,
+    /// Score 20–25.
+    Critical,
+}
+
+impl Rating {
+    /// The rating of a likelihood × impact score.
+    pub fn of(score: u8) -> Rating {
+        match score {
+            0..=4 => Rating::Low,
+            5..=9 => Rating::Medium,
+            10..=16 => Rating::High,
+            _ => Rating::Critical,
+        }
+    }
+
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Low => "low",
+            Rating::Medium => "medium",
+            Rating::High => "high",
+            Rating::Critical => "critical",
+        }
+    }
+}
+
+/// A control a finding or risk refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlRef {
+    /// `FRAMEWORK:ID`, e.g. `ISO42001:A.5.4`.
+    pub id: String,
+    /// The framework.
+    pub framework: String,
+    /// The id as the framework writes it.
+    pub reference: String,
+    /// Short title.
+    pub title: String,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// A column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// A sensitive attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// A group of the attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The group it is compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_group: Option<String>,
+}
+
+/// The thresholds a value was judged against.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct JudgedThreshold {
+    /// Warning threshold.
+    pub warn: f64,
+    /// Failure threshold.
+    pub fail: f64,
+    /// `above` or `below`.
+    pub direction: crate::policy::Direction,
+}
+
+/// One check result judged against the policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable id: `F-` and 12 hex digits of SHA-256 over the kind and subject.
+    pub id: String,
+    /// What was checked, e.g. `fairness.selection_rate_ratio`, `drift.psi`, `quality.missing`.
+    pub kind: String,
+    /// Risk category.
+    pub category: Category,
+    /// Verdict.
+    pub status: FindingStatus,
+    /// The metric's name.
+    pub metric: String,
+    /// Its value.
+    pub value: Option<f64>,
+    /// Its confidence interval, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<[f64; 2]>,
+    /// The p-value of the test behind it, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// Thresholds applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<JudgedThreshold>,
+    /// What it is about.
+    pub subject: Subject,
+    /// A sentence a risk manager understands.
+    pub message: String,
+    /// Controls it is evidence for.
+    pub controls: Vec<ControlRef>,
+    /// The risk it feeds, when it is not a pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_id: Option<String>,
+}
+
+/// A risk-register entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Risk {
+    /// Stable id: `R-` and 12 hex digits of SHA-256 over the system id, category and key.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category.
+    pub category: Category,
+    /// Likelihood, 1–5.
+    pub likelihood: u8,
+    /// Impact, 1–5.
+    pub impact: u8,
+    /// Likelihood × impact.
+    pub score: u8,
+    /// Rating of the score.
+    pub rating: Rating,
+    /// Suggested treatment.
+    pub treatment: crate::policy::Treatment,
+    /// `open` (a new finding) — registers track it from there.
+    pub status: String,
+    /// Findings behind it.
+    pub findings: Vec<String>,
+    /// Controls (union of its findings').
+    pub controls: Vec<ControlRef>,
+}
+
+/// The run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// UUID v4.
+    pub id: String,
+    /// Start (RFC 3339, UTC).
+    pub started_at: String,
+    /// End (RFC 3339, UTC).
+    pub finished_at: String,
+    /// `fairgauge`.
+    pub tool: String,
+    /// The tool's version.
+    pub tool_version: String,
+    /// The command line, as given.
+    pub command_line: Vec<String>,
+    /// SHA-256 of the policy text.
+    pub policy_sha256: String,
+    /// The policy file (`null`: built in).
+    pub policy_path: Option<PathBuf>,
+}
+
+/// A dataset the run read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    /// `current` or `reference`.
+    pub role: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: String,
+    /// Rows.
+    pub rows: u64,
+    /// Columns.
+    pub columns: u64,
+    /// SHA-256 of the file's bytes (`sha256:…`).
+    pub file_sha256: String,
+    /// Content fingerprint (`sha256:…`).
+    pub content_fingerprint: String,
+    /// Schema fingerprint (`sha256:…`).
+    pub schema_fingerprint: String,
+}
+
+/// Counts and the overall verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Findings by status.
+    pub findings: BTreeMap<String, u64>,
+    /// Risks by rating.
+    pub risks: BTreeMap<String, u64>,
+    /// `fail` when any finding fails (or errs), else `warn` when any warns, else `pass`.
+    pub overall: FindingStatus,
+    /// Whether no finding failed.
+    pub passed: bool,
+}
+
+/// The system, as in the policy.
+pub type System = crate::policy::System;
+
+/// The evidence document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: String,
+    /// The run.
+    pub run: Run,
+    /// The system.
+    pub system: System,
+    /// The roles used (policy overridden by the command line).
+    pub roles: crate::policy::Roles,
+    /// Datasets read.
+    pub datasets: Vec<Dataset>,
+    /// Findings, in a fixed order (category, kind, subject).
+    pub findings: Vec<Finding>,
+    /// Risks, by score (highest first), then id.
+    pub risks: Vec<Risk>,
+    /// Summary.
+    pub summary: Summary,
+    /// The full metric results: `fairness`, `drift`, `quality` (each as its command writes it).
+    pub results: BTreeMap<String, serde_json::Value>,
+}
+
+/// `prefix` and 12 hex digits of SHA-256 over the parts (joined by a unit separator).
+pub fn stable_id(prefix: &str, parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h.update([0x1f]);
+        }
+        h.update(p.as_bytes());
+    }
+    let d = h.finalize();
+    format!("{prefix}{}", &fairgauge_core::fingerprint::hex(&d)[..12])
+}
+
+/// A random UUID version 4 (RFC 9562 §5.4): 122 random bits from the OS.
+pub fn uuid_v4() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    uuid_from_bytes(b)
+}
+
+/// Formats 16 random bytes as a version-4, variant-1 UUID.
+pub fn uuid_from_bytes(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = fairgauge_core::fingerprint::hex(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// A deterministic version-4-shaped UUID from a name (for OSCAL objects that must be stable
+/// across runs): the first 16 bytes of SHA-256 over the name, with the version and variant bits
+/// set as RFC 9562 requires of a v4 UUID.
+pub fn uuid_from_name(name: &str) -> String {
+    let d = Sha256::digest(name.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    uuid_from_bytes(b)
+}
+
+/// Now, as RFC 3339 in UTC with seconds (`2026-11-27T21:39:14Z`).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    rfc3339(secs)
+}
+
+/// Seconds since the Unix epoch as RFC 3339 in UTC (civil-from-days, H. Hinnant's algorithm).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        sod / 3600,
+        (sod % 3600) / 60,
+        sod % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_uuids() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        // date -u -d @1795901954
+        assert_eq!(rfc3339(1_795_901_954), "2026-11-28T21:39:14Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        let u = uuid_v4();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+        assert_ne!(uuid_v4(), u);
+        assert_eq!(uuid_from_name("x"), uuid_from_name("x"));
+        assert_eq!(&uuid_from_name("x")[14..15], "4");
+        assert_eq!(stable_id("F-", &["a", "b"]).len(), 14);
+        assert_ne!(stable_id("F-", &["a", "b"]), stable_id("F-", &["ab"]));
+        assert_eq!(Rating::of(4), Rating::Low);
+        assert_eq!(Rating::of(16), Rating::High);
+        assert_eq!(Rating::of(20), Rating::Critical);
+    }
+}

@@ -1,0 +1,1 @@
+//! Exports of the evidence document (written by a helper, in progress).

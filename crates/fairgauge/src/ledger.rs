@@ -1,0 +1,1 @@
+//! The tamper-evident ledger (written by a helper, in progress).
