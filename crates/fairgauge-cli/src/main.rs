@@ -28,6 +28,16 @@ enum Command {
     /// Data quality and integrity: column profiles, placeholders, rules, duplicates, leakage,
     /// proxies for sensitive attributes, fingerprints and a 0–100 score.
     Quality(Box<commands::quality::QualityArgs>),
+    /// Assess data against a policy: fairness, drift and quality judged into findings, grouped
+    /// into risks with their controls, written as evidence and exports. Exit 1 when a finding
+    /// fails.
+    Assess(Box<commands::assess::AssessArgs>),
+    /// Run the whole assessment on bundled UCI Adult data and write every export.
+    Demo(commands::demo::DemoArgs),
+    /// Write a starter policy with roles guessed from the data and every default, commented.
+    Init(Box<commands::init::InitArgs>),
+    /// Verify a tamper-evident ledger, or make a signing key.
+    Ledger(commands::ledger::LedgerArgs),
     /// Write a seeded synthetic table with planted group disparity and drift.
     Synth(commands::synth::SynthArgs),
 }
@@ -37,8 +47,7 @@ enum Command {
 pub enum ExitStatus {
     /// Everything ran (exit 0).
     Success,
-    /// Ran, but a check failed (exit 1; used by assessments).
-    #[allow(dead_code)]
+    /// Ran, but a check failed (exit 1).
     Failure,
     /// Bad usage or bad data (exit 2).
     Error,
@@ -67,6 +76,10 @@ fn main() -> ExitCode {
         Command::Fairness(a) => commands::fairness::run(*a),
         Command::Drift(a) => commands::drift::run(*a),
         Command::Quality(a) => commands::quality::run(*a),
+        Command::Assess(a) => commands::assess::run(*a),
+        Command::Demo(a) => commands::demo::run(a),
+        Command::Init(a) => commands::init::run(*a),
+        Command::Ledger(a) => commands::ledger::run(a),
         Command::Synth(a) => commands::synth::run(a),
     };
     match result {

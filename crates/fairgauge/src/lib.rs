@@ -24,6 +24,7 @@
 
 pub mod assess;
 pub mod controls;
+pub mod demo;
 pub mod drift;
 pub mod error;
 pub mod evidence;

@@ -1693,6 +1693,118 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// Rows, columns, format and fingerprints of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DatasetFacts {
+    /// Data rows (blank CSV lines excluded).
+    pub rows: u64,
+    /// Columns.
+    pub columns: u64,
+    /// Fingerprints, as [`run_quality`] computes them.
+    pub fingerprints: Fingerprints,
+    /// The format.
+    pub format: String,
+}
+
+/// The fingerprints of a table in one pass, without profiling it (same definitions as
+/// [`run_quality`]).
+pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
+    let table = &table.with_countable_nulls();
+    let kinds = column_kinds(table)?;
+    let names: Vec<String> = kinds.iter().map(|k| k.0.clone()).collect();
+    let ctx = Ctx {
+        table,
+        cols: kinds
+            .iter()
+            .map(|(name, kind, dtype)| ColPlan {
+                name: name.clone(),
+                kind: *kind,
+                dtype: dtype.clone(),
+                seed: column_seed(name),
+                rules: table.text_rules(name),
+            })
+            .collect(),
+        sens: vec![],
+        label: None,
+        key: vec![],
+        leak_mask: None,
+        track_all: vec![],
+    };
+    let mut content = ContentFingerprint::default();
+    let mut empty = 0u64;
+    let (file_sha, read) = std::thread::scope(|scope| {
+        let sha = scope.spawn(|| {
+            std::fs::File::open(&table.path)
+                .and_then(|f| sha256_reader(std::io::BufReader::new(f)))
+        });
+        let read = for_each_batch(table, &names, |batch, _| {
+            let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
+            let parts: Vec<(ContentFingerprint, u64)> = starts
+                .par_iter()
+                .map(|&s| {
+                    let len = SLICE_ROWS.min(batch.len() - s);
+                    let b = batch.slice(s, len);
+                    let mut sum = vec![0u128; len];
+                    let mut nonnull = vec![0u32; len];
+                    for i in 0..ctx.cols.len() {
+                        let cells = ctx.materialise(&b, i)?;
+                        for (s, x) in sum.iter_mut().zip(ctx.cell_hashes(i, &cells, &mut nonnull)) {
+                            *s = s.wrapping_add(x);
+                        }
+                    }
+                    let mut f = ContentFingerprint::default();
+                    let mut e = 0u64;
+                    for (s, nn) in sum.iter().zip(&nonnull) {
+                        if *nn == 0 {
+                            e += 1;
+                        } else {
+                            f.add(finish_row(*s));
+                        }
+                    }
+                    Ok((f, e))
+                })
+                .collect::<Result<_>>()?;
+            for (f, e) in parts {
+                content.merge(&f);
+                empty += e;
+            }
+            Ok(())
+        });
+        (sha.join(), read)
+    });
+    let blank = read?;
+    let file_sha256 = match file_sha {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            return Err(Error::Io {
+                path: table.path.clone(),
+                message: format!("cannot read to hash: {e}"),
+            })
+        }
+        Err(_) => return Err(Error::InvalidOption("the hashing thread panicked".into())),
+    };
+    let empty_rows = empty.saturating_sub(blank);
+    let empty_hash = finish_row(
+        ctx.cols
+            .iter()
+            .map(|c| hash_null(c.seed))
+            .fold(0u128, u128::wrapping_add),
+    );
+    for _ in 0..empty_rows {
+        content.add(empty_hash);
+    }
+    Ok(DatasetFacts {
+        rows: content.rows,
+        columns: ctx.cols.len() as u64,
+        fingerprints: Fingerprints {
+            file_sha256,
+            content: content.finish(),
+            schema: schema_fingerprint(ctx.cols.iter().map(|c| (c.name.as_str(), c.dtype.as_str()))),
+        },
+        format: format!("{:?}", table.format()).to_lowercase(),
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Finishing: profiles, checks, scores.
 

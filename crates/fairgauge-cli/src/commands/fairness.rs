@@ -85,27 +85,7 @@ pub struct FairnessArgs {
 }
 
 fn parse_reference(s: &str) -> Result<ReferenceSpec> {
-    Ok(match s {
-        "majority" => ReferenceSpec::Majority,
-        "best" => ReferenceSpec::Best,
-        "worst" => ReferenceSpec::Worst,
-        _ => {
-            let mut by_attribute = BTreeMap::new();
-            let mut any = vec![];
-            for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                match part.split_once('=') {
-                    Some((a, g)) => {
-                        by_attribute.insert(a.trim().to_string(), g.trim().to_string());
-                    }
-                    None => any.push(part.to_string()),
-                }
-            }
-            if by_attribute.is_empty() && any.is_empty() {
-                bail!("--reference-group is empty; expected majority, best, worst, a group name or ATTR=GROUP");
-            }
-            ReferenceSpec::Named { by_attribute, any }
-        }
-    })
+    ReferenceSpec::parse(s).map_err(|e| anyhow::anyhow!("--reference-group: {e}"))
 }
 
 fn parse_shares(items: &[String]) -> Result<BTreeMap<String, BTreeMap<String, f64>>> {

@@ -1,7 +1,11 @@
 //! One module per subcommand.
 
+pub mod assess;
+pub mod demo;
 pub mod drift;
 pub mod fairness;
+pub mod init;
+pub mod ledger;
 pub mod quality;
 pub mod synth;
 

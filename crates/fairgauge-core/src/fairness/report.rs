@@ -47,6 +47,34 @@ pub enum ReferenceSpec {
     },
 }
 
+impl ReferenceSpec {
+    /// Parses `majority`, `best`, `worst`, a group name used wherever it occurs, or
+    /// `ATTR=GROUP` pairs, comma-separated (`sex=Male,race=White`).
+    pub fn parse(s: &str) -> std::result::Result<ReferenceSpec, String> {
+        Ok(match s.trim() {
+            "majority" => ReferenceSpec::Majority,
+            "best" => ReferenceSpec::Best,
+            "worst" => ReferenceSpec::Worst,
+            s => {
+                let mut by_attribute = BTreeMap::new();
+                let mut any = vec![];
+                for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    match part.split_once('=') {
+                        Some((a, g)) => {
+                            by_attribute.insert(a.trim().to_string(), g.trim().to_string());
+                        }
+                        None => any.push(part.to_string()),
+                    }
+                }
+                if by_attribute.is_empty() && any.is_empty() {
+                    return Err("the reference group is empty; expected majority, best, worst, a group name or ATTR=GROUP".into());
+                }
+                ReferenceSpec::Named { by_attribute, any }
+            }
+        })
+    }
+}
+
 /// Options of [`FairnessState::finish`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FairnessOptions {

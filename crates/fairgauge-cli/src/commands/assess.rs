@@ -1,0 +1,212 @@
+//! `fairgauge assess`: fairness, drift and quality against a policy, written as evidence and its
+//! exports; exit 1 when a finding fails.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use fairgauge::assess::{assess, AssessInput};
+use fairgauge::evidence::Evidence;
+use fairgauge::policy::{Policy, PolicySource};
+use fairgauge::rules::RuleSet;
+use fairgauge::source::Table;
+
+use super::fairness::Format;
+use crate::read_args::ReadArgs;
+use crate::ExitStatus;
+
+/// Where to write the evidence and its exports.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Outputs {
+    /// The evidence document (JSON).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Risk-register CSV.
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
+    /// OSCAL assessment-results JSON.
+    #[arg(long, value_name = "FILE")]
+    pub oscal: Option<PathBuf>,
+    /// JUnit XML (one test case per check).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Markdown summary.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// in-toto Statement v1 (subjects: the datasets' digests; predicate: the evidence).
+    #[arg(long, value_name = "FILE")]
+    pub attestation: Option<PathBuf>,
+    /// Append a record of this run to a tamper-evident ledger (JSON lines).
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+    /// Sign the ledger record with this Ed25519 key (from `fairgauge ledger keygen`).
+    #[arg(long, value_name = "FILE", requires = "ledger")]
+    pub sign_key: Option<PathBuf>,
+}
+
+/// Arguments of `fairgauge assess`.
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// The policy (TOML); without it the built-in default applies.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The data assessed.
+    #[arg(long, value_name = "DATA")]
+    pub current: PathBuf,
+    /// The reference data (drift, leakage).
+    #[arg(long, value_name = "REF")]
+    pub reference: Option<PathBuf>,
+    /// Label column (overrides the policy).
+    #[arg(long, value_name = "COL")]
+    pub label: Option<String>,
+    /// Prediction column (overrides the policy).
+    #[arg(long, value_name = "COL")]
+    pub prediction: Option<String>,
+    /// Score column (overrides the policy).
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+    /// Sensitive attributes, comma-separated (override the policy).
+    #[arg(long, value_delimiter = ',', value_name = "COL,…")]
+    pub sensitive: Option<Vec<String>>,
+    /// Positive label value (overrides the policy).
+    #[arg(long, value_name = "V")]
+    pub positive_label: Option<String>,
+    /// Reference group rule (overrides the policy).
+    #[arg(long, value_name = "NAME")]
+    pub reference_group: Option<String>,
+    /// Key columns (override the policy).
+    #[arg(long, value_delimiter = ',', value_name = "COL,…")]
+    pub key: Option<Vec<String>>,
+    /// Quality rules (TOML; overrides the policy's `quality.rules`).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// What to print on standard output: a text summary, or the evidence JSON.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub outputs: Outputs,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Loads the policy named, or the built-in one.
+pub fn load_policy(path: Option<&Path>) -> Result<(Policy, PolicySource)> {
+    Ok(match path {
+        Some(p) => Policy::load(p)?,
+        None => Policy::builtin(),
+    })
+}
+
+/// Writes the evidence and every export asked for; returns the evidence file's SHA-256.
+pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
+    let mut json = serde_json::to_string_pretty(e)?;
+    json.push('\n');
+    let digest = fairgauge::core::fingerprint::sha256_reader(json.as_bytes())?;
+    if let Some(p) = &out.output {
+        super::emit(&json, Some(p))?;
+    }
+    let link = out
+        .output
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    if let Some(p) = &out.register {
+        super::emit(&fairgauge::export::register_csv(e, &link, &digest), Some(p))?;
+    }
+    if let Some(p) = &out.oscal {
+        let mut s = serde_json::to_string_pretty(&fairgauge::export::oscal_assessment_results(e))?;
+        s.push('\n');
+        super::emit(&s, Some(p))?;
+    }
+    if let Some(p) = &out.junit {
+        super::emit(&fairgauge::export::junit_xml(e), Some(p))?;
+    }
+    if let Some(p) = &out.markdown {
+        super::emit(&fairgauge::export::markdown_summary(e), Some(p))?;
+    }
+    if let Some(p) = &out.attestation {
+        let mut s = serde_json::to_string_pretty(&fairgauge::export::in_toto_statement(e))?;
+        s.push('\n');
+        super::emit(&s, Some(p))?;
+    }
+    if let Some(p) = &out.ledger {
+        fairgauge::ledger::append(
+            p,
+            &fairgauge::ledger::NewEntry {
+                run_id: e.run.id.clone(),
+                system_id: e.system.id.clone(),
+                evidence_sha256: digest.clone(),
+                timestamp: e.run.finished_at.clone(),
+            },
+            out.sign_key.as_deref(),
+        )
+        .with_context(|| format!("cannot append to the ledger {}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// Runs the subcommand.
+pub fn run(a: AssessArgs) -> Result<ExitStatus> {
+    let (policy, source) = load_policy(a.policy.as_deref())?;
+    let mut roles = policy.data.clone();
+    if a.label.is_some() {
+        roles.label = a.label.clone();
+    }
+    if a.prediction.is_some() {
+        roles.prediction = a.prediction.clone();
+    }
+    if a.score.is_some() {
+        roles.score = a.score.clone();
+    }
+    if let Some(s) = &a.sensitive {
+        roles.sensitive = s.clone();
+    }
+    if a.positive_label.is_some() {
+        roles.positive_label = a.positive_label.clone();
+    }
+    if let Some(r) = &a.reference_group {
+        roles.reference_group = r.clone();
+    }
+    if let Some(k) = &a.key {
+        roles.key = k.clone();
+    }
+    let opts = a.read.to_options(None)?;
+    let current = Table::open(&a.current, &opts)?;
+    let reference = a
+        .reference
+        .as_ref()
+        .map(|r| Table::open(r, &opts))
+        .transpose()?;
+    // Rules: the flag, else the policy's (relative to the policy file).
+    let rules_path = a.rules.clone().or_else(|| {
+        policy.quality.rules.as_ref().map(|r| match &source.path {
+            Some(p) => p.parent().unwrap_or(Path::new(".")).join(r),
+            None => r.clone(),
+        })
+    });
+    let rules = rules_path.as_deref().map(RuleSet::load).transpose()?;
+    let input = AssessInput {
+        current: &current,
+        reference: reference.as_ref(),
+        policy: &policy,
+        policy_source: &source,
+        roles,
+        rules,
+        command_line: std::env::args().collect(),
+    };
+    let evidence = assess(&input)?;
+    write_outputs(&evidence, &a.outputs)?;
+    match a.format {
+        Format::Json if a.outputs.output.is_none() => {
+            let mut s = serde_json::to_string_pretty(&evidence)?;
+            s.push('\n');
+            super::emit(&s, None)?;
+        }
+        _ => super::emit(&crate::render::evidence_text(&evidence), None)?,
+    }
+    Ok(if evidence.summary.passed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
