@@ -18,9 +18,7 @@ def demo(fairgauge_bin, tmp_path_factory):
     import subprocess
 
     out = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run(
-        [str(fairgauge_bin), "demo", "--out", str(out)], capture_output=True, text=True, cwd=ROOT
-    )
+    proc = subprocess.run([str(fairgauge_bin), "demo", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -73,3 +71,17 @@ def test_junit_register_and_attestation(demo):
     att = json.loads((demo / "attestation.json").read_text())
     digests = {s["digest"]["sha256"] for s in att["subject"]}
     assert digests == {d["file_sha256"].removeprefix("sha256:") for d in evidence["datasets"]}
+
+
+def test_demo_oscal_validates_against_nist_models(demo):
+    from test_exports import validate_oscal
+
+    model = validate_oscal(demo / "oscal.json")
+    assert model.results
+    evidence = json.loads((demo / "evidence.json").read_text())
+    oscal = json.loads((demo / "oscal.json").read_text())["assessment-results"]
+    assert oscal["uuid"] == evidence["run"]["id"]
+    # Every finding that does not pass is an OSCAL finding, not satisfied (its reason says which).
+    states = [f["target"]["status"]["state"] for f in oscal["results"][0].get("findings", [])]
+    assert set(states) <= {"not-satisfied"}
+    assert len(states) == sum(n for k, n in evidence["summary"]["findings"].items() if k != "pass")

@@ -38,6 +38,8 @@ enum Command {
     Init(Box<commands::init::InitArgs>),
     /// Verify a tamper-evident ledger, or make a signing key.
     Ledger(commands::ledger::LedgerArgs),
+    /// Render an evidence document as a self-contained HTML report.
+    Report(commands::report::ReportArgs),
     /// Write a seeded synthetic table with planted group disparity and drift.
     Synth(commands::synth::SynthArgs),
 }
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => commands::demo::run(a),
         Command::Init(a) => commands::init::run(*a),
         Command::Ledger(a) => commands::ledger::run(a),
+        Command::Report(a) => commands::report::run(a),
         Command::Synth(a) => commands::synth::run(a),
     };
     match result {

@@ -551,7 +551,12 @@ pub fn evidence_text(e: &fairgauge::evidence::Evidence) -> String {
     );
     if !e.risks.is_empty() {
         let _ = writeln!(s, "\nrisks (by score):");
-        let w = e.risks.iter().map(|r| r.title.chars().count()).max().unwrap_or(5);
+        let w = e
+            .risks
+            .iter()
+            .map(|r| r.title.chars().count())
+            .max()
+            .unwrap_or(5);
         for r in &e.risks {
             let ids: Vec<&str> = r.controls.iter().map(|c| c.id.as_str()).collect();
             let _ = writeln!(
@@ -579,7 +584,14 @@ pub fn evidence_text(e: &fairgauge::evidence::Evidence) -> String {
     if !bad.is_empty() {
         let _ = writeln!(s, "\nfailing findings:");
         for f in bad {
-            let _ = writeln!(s, "  {} {}  {}: {}", f.status.as_str().to_uppercase(), f.id, f.kind, f.message);
+            let _ = writeln!(
+                s,
+                "  {} {}  {}: {}",
+                f.status.as_str().to_uppercase(),
+                f.id,
+                f.kind,
+                f.message
+            );
         }
     }
     finish(s)

@@ -50,7 +50,12 @@ fn demo_writes_every_export_and_its_ledger_verifies() {
         .iter()
         .map(|f| f["kind"].as_str().unwrap())
         .collect();
-    for k in ["fairness.selection_rate_ratio", "drift.psi", "quality.missing", "provenance.fingerprints"] {
+    for k in [
+        "fairness.selection_rate_ratio",
+        "drift.psi",
+        "quality.missing",
+        "provenance.fingerprints",
+    ] {
         assert!(kinds.contains(&k), "{k} not among the findings");
     }
     for key in ["fairness", "drift", "quality"] {
@@ -61,17 +66,27 @@ fn demo_writes_every_export_and_its_ledger_verifies() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["kind"] == "fairness.selection_rate_ratio" && f["subject"]["attribute"] == "sex")
+        .find(|f| {
+            f["kind"] == "fairness.selection_rate_ratio" && f["subject"]["attribute"] == "sex"
+        })
         .unwrap();
     assert_eq!(f["status"], "fail");
     assert!(f["risk_id"].as_str().unwrap().starts_with("R-"));
-    let o = run(&["ledger", "verify", &out.join("ledger.jsonl").to_string_lossy()]);
+    let o = run(&[
+        "ledger",
+        "verify",
+        &out.join("ledger.jsonl").to_string_lossy(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("ok, 1 records"));
     // A second run appends, and the ledger still verifies.
     let o = run(&["demo", "--out", &out_s]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = run(&["ledger", "verify", &out.join("ledger.jsonl").to_string_lossy()]);
+    let o = run(&[
+        "ledger",
+        "verify",
+        &out.join("ledger.jsonl").to_string_lossy(),
+    ]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("ok, 2 records"));
 }
 
@@ -79,7 +94,13 @@ fn demo_writes_every_export_and_its_ledger_verifies() {
 fn same_input_same_evidence() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("s.parquet");
-    let o = run(&["synth", "--rows", "20000", "--output", &data.to_string_lossy()]);
+    let o = run(&[
+        "synth",
+        "--rows",
+        "20000",
+        "--output",
+        &data.to_string_lossy(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let mut texts = vec![];
     for i in 0..2 {
@@ -87,12 +108,35 @@ fn same_input_same_evidence() {
         std::fs::create_dir_all(&dir).unwrap();
         let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
         let o = run(&[
-            "assess", "--current", &data.to_string_lossy(), "--reference", &data.to_string_lossy(),
-            "--label", "label", "--prediction", "prediction", "--sensitive", "sex,race",
-            "--output", &p("evidence.json"), "--register", &p("register.csv"), "--junit", &p("junit.xml"),
-            "--markdown", &p("summary.md"), "--oscal", &p("oscal.json"), "--attestation", &p("attestation.json"),
+            "assess",
+            "--current",
+            &data.to_string_lossy(),
+            "--reference",
+            &data.to_string_lossy(),
+            "--label",
+            "label",
+            "--prediction",
+            "prediction",
+            "--sensitive",
+            "sex,race",
+            "--output",
+            &p("evidence.json"),
+            "--register",
+            &p("register.csv"),
+            "--junit",
+            &p("junit.xml"),
+            "--markdown",
+            &p("summary.md"),
+            "--oscal",
+            &p("oscal.json"),
+            "--attestation",
+            &p("attestation.json"),
         ]);
-        assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}", stderr(&o));
+        assert!(
+            matches!(o.status.code(), Some(0) | Some(1)),
+            "{}",
+            stderr(&o)
+        );
         texts.push(dir);
     }
     let (a, b) = (&texts[0], &texts[1]);
@@ -103,17 +147,24 @@ fn same_input_same_evidence() {
     // Exports differ at most where the run id and timestamps appear.
     let ea: Value = serde_json::from_str(&read(&a.join("evidence.json"))).unwrap();
     let eb: Value = serde_json::from_str(&read(&b.join("evidence.json"))).unwrap();
-    let scrub = |s: String, e: &Value| {
+    // The evidence file's digest and path differ too (it holds the run id; each run writes its
+    // own directory).
+    let scrub = |s: String, e: &Value, dir: &std::path::Path| {
         let mut s = s;
         for k in ["id", "started_at", "finished_at"] {
             s = s.replace(e["run"][k].as_str().unwrap(), "<run>");
         }
-        s
+        let digest = fairgauge::core::fingerprint::sha256_reader(
+            std::fs::File::open(dir.join("evidence.json")).unwrap(),
+        )
+        .unwrap();
+        s.replace(&digest, "<digest>")
+            .replace(&dir.display().to_string(), "<dir>")
     };
     for f in ["junit.xml", "summary.md", "oscal.json", "register.csv"] {
         assert_eq!(
-            scrub(read(&a.join(f)), &ea),
-            scrub(read(&b.join(f)), &eb),
+            scrub(read(&a.join(f)), &ea, a),
+            scrub(read(&b.join(f)), &eb, b),
             "{f} differs beyond run id and timestamps"
         );
     }
@@ -124,17 +175,47 @@ fn planted_breach_fails_with_its_risk_and_controls_in_every_export() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("biased.parquet");
     let o = run(&[
-        "synth", "--rows", "50000", "--disparity", "0.3", "--output", &data.to_string_lossy(),
+        "synth",
+        "--rows",
+        "50000",
+        "--disparity",
+        "0.3",
+        "--output",
+        &data.to_string_lossy(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
     let o = run(&[
-        "assess", "--current", &data.to_string_lossy(), "--label", "label", "--prediction",
-        "prediction", "--sensitive", "sex", "--output", &p("e.json"), "--register", &p("r.csv"),
-        "--junit", &p("j.xml"), "--markdown", &p("s.md"), "--oscal", &p("o.json"),
-        "--attestation", &p("a.json"), "--ledger", &p("l.jsonl"),
+        "assess",
+        "--current",
+        &data.to_string_lossy(),
+        "--label",
+        "label",
+        "--prediction",
+        "prediction",
+        "--sensitive",
+        "sex",
+        "--output",
+        &p("e.json"),
+        "--register",
+        &p("r.csv"),
+        "--junit",
+        &p("j.xml"),
+        "--markdown",
+        &p("s.md"),
+        "--oscal",
+        &p("o.json"),
+        "--attestation",
+        &p("a.json"),
+        "--ledger",
+        &p("l.jsonl"),
     ]);
-    assert_eq!(o.status.code(), Some(1), "a failing finding exits 1: {}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a failing finding exits 1: {}",
+        stderr(&o)
+    );
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(text.contains("overall: FAIL"), "{text}");
     let e: Value = serde_json::from_str(&read(&d.path().join("e.json"))).unwrap();
@@ -156,7 +237,12 @@ fn planted_breach_fails_with_its_risk_and_controls_in_every_export() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    for c in ["ISO42001:A.5.4", "NIST-AI-RMF:MEASURE-2.11", "EU-AI-Act:Art.10(2)(f)", "ISO42001:10.2"] {
+    for c in [
+        "ISO42001:A.5.4",
+        "NIST-AI-RMF:MEASURE-2.11",
+        "EU-AI-Act:Art.10(2)(f)",
+        "ISO42001:10.2",
+    ] {
         assert!(ids.contains(&c), "{c} not in {ids:?}");
     }
     let risk_id = f["risk_id"].as_str().unwrap();
@@ -167,17 +253,31 @@ fn planted_breach_fails_with_its_risk_and_controls_in_every_export() {
         .find(|r| r["id"] == risk_id)
         .unwrap();
     assert_eq!(risk["title"], "Disparate true positive rates by sex");
-    assert_eq!(risk["treatment"], "mitigate");
-    assert!(risk["score"].as_u64().unwrap() >= 10);
+    // A 0.3 gap is three times the 0.1 threshold and significant: likelihood 4, impact 4 + 1.
+    assert_eq!(risk["likelihood"], 4);
+    assert_eq!(risk["impact"], 5);
+    assert_eq!(risk["rating"], "critical");
+    assert_eq!(risk["treatment"], "avoid");
     // The finding, its risk and its controls reach every export.
     let reg = read(&d.path().join("r.csv"));
-    assert!(reg.contains(risk_id) && reg.contains("ISO42001:A.5.4"), "{reg}");
+    assert!(
+        reg.contains(risk_id) && reg.contains("ISO42001:A.5.4"),
+        "{reg}"
+    );
     let junit = read(&d.path().join("j.xml"));
-    assert!(junit.contains("<failure") && junit.contains("equal_opportunity_difference"), "{junit}");
+    assert!(
+        junit.contains("<failure") && junit.contains("equal_opportunity_difference"),
+        "{junit}"
+    );
     let md = read(&d.path().join("s.md"));
-    assert!(md.contains(risk_id) && md.contains("Disparate true positive rates by sex"), "{md}");
+    assert!(
+        md.contains(risk_id) && md.contains("Disparate true positive rates by sex"),
+        "{md}"
+    );
     let oscal = read(&d.path().join("o.json"));
-    assert!(oscal.contains("not-satisfied") && oscal.contains("Disparate true positive rates by sex"));
+    assert!(
+        oscal.contains("not-satisfied") && oscal.contains("Disparate true positive rates by sex")
+    );
     let att: Value = serde_json::from_str(&read(&d.path().join("a.json"))).unwrap();
     assert_eq!(att["_type"], "https://in-toto.io/Statement/v1");
     assert_eq!(att["predicate"]["findings"], e["findings"]);
@@ -194,18 +294,41 @@ fn bad_policies_and_roles_are_named() {
         &["assess", "--policy", &pol, "--current", &data],
         &["p.toml", "line 3", "psi_fail"],
     );
-    let pol = write(&d, "p2.toml", "version = 1\n[quality]\nmissing = [0.5, 0.2]\n");
-    fails_with(&["assess", "--policy", &pol, "--current", &data], &["p2.toml", "quality.missing"]);
+    let pol = write(
+        &d,
+        "p2.toml",
+        "version = 1\n[quality]\nmissing = [0.5, 0.2]\n",
+    );
+    fails_with(
+        &["assess", "--policy", &pol, "--current", &data],
+        &["p2.toml", "quality.missing"],
+    );
     let pol = write(
         &d,
         "p3.toml",
         "version = 1\n[controls]\n\"fairness.selection_rate_ratio\" = [\"ISO42001:A.42\"]\n",
     );
-    fails_with(&["assess", "--policy", &pol, "--current", &data], &["unknown control id `ISO42001:A.42`"]);
-    let pol = write(&d, "p4.toml", "version = 1\n[sistem]\nid = \"x\"\n");
-    fails_with(&["assess", "--policy", &pol, "--current", &data], &["p4.toml", "sistem"]);
     fails_with(
-        &["assess", "--current", &data, "--label", "y", "--prediction", "nope", "--sensitive", "g"],
+        &["assess", "--policy", &pol, "--current", &data],
+        &["unknown control id `ISO42001:A.42`"],
+    );
+    let pol = write(&d, "p4.toml", "version = 1\n[sistem]\nid = \"x\"\n");
+    fails_with(
+        &["assess", "--policy", &pol, "--current", &data],
+        &["p4.toml", "sistem"],
+    );
+    fails_with(
+        &[
+            "assess",
+            "--current",
+            &data,
+            "--label",
+            "y",
+            "--prediction",
+            "nope",
+            "--sensitive",
+            "g",
+        ],
         &["no column `nope`"],
     );
 }
@@ -218,7 +341,11 @@ fn edited_ledger_is_refused_with_its_position() {
     let l = ledger.to_string_lossy().into_owned();
     for _ in 0..3 {
         let o = run(&["assess", "--current", &data, "--ledger", &l]);
-        assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}", stderr(&o));
+        assert!(
+            matches!(o.status.code(), Some(0) | Some(1)),
+            "{}",
+            stderr(&o)
+        );
     }
     let o = run(&["ledger", "verify", &l]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -226,7 +353,12 @@ fn edited_ledger_is_refused_with_its_position() {
     let lines: Vec<&str> = text.lines().collect();
     let mut v: Value = serde_json::from_str(lines[1]).unwrap();
     v["system_id"] = Value::String("someone-else".into());
-    let tampered = format!("{}\n{}\n{}\n", lines[0], serde_json::to_string(&v).unwrap(), lines[2]);
+    let tampered = format!(
+        "{}\n{}\n{}\n",
+        lines[0],
+        serde_json::to_string(&v).unwrap(),
+        lines[2]
+    );
     std::fs::write(&ledger, tampered).unwrap();
     let o = run(&["ledger", "verify", &l]);
     assert_eq!(o.status.code(), Some(1));
@@ -236,7 +368,11 @@ fn edited_ledger_is_refused_with_its_position() {
 #[test]
 fn init_guesses_roles_and_writes_a_loadable_policy() {
     let d = tempfile::tempdir().unwrap();
-    let data = write(&d, "loans.csv", "age,sex,race,income,prediction\n30,F,a,1,1\n");
+    let data = write(
+        &d,
+        "loans.csv",
+        "age,sex,race,income,prediction\n30,F,a,1,1\n",
+    );
     let out = d.path().join("policy.toml");
     let o = run(&["init", &data, "--output", &out.to_string_lossy()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -245,10 +381,26 @@ fn init_guesses_roles_and_writes_a_loadable_policy() {
     assert!(text.contains("prediction = \"prediction\""), "{text}");
     assert!(text.contains("sensitive = [\"sex\", \"race\"]"), "{text}");
     assert!(text.contains("id = \"loans\""), "{text}");
-    assert!(text.contains("four-fifths"), "every default is written out, commented");
+    assert!(
+        text.contains("four-fifths"),
+        "every default is written out, commented"
+    );
     // It loads as a policy, and assess runs with it.
-    let o = run(&["assess", "--policy", &out.to_string_lossy(), "--current", &data]);
-    assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}", stderr(&o));
+    let o = run(&[
+        "assess",
+        "--policy",
+        &out.to_string_lossy(),
+        "--current",
+        &data,
+    ]);
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(1)),
+        "{}",
+        stderr(&o)
+    );
     // It is not overwritten without --force.
-    fails_with(&["init", &data, "--output", &out.to_string_lossy()], &["exists", "--force"]);
+    fails_with(
+        &["init", &data, "--output", &out.to_string_lossy()],
+        &["exists", "--force"],
+    );
 }

@@ -148,7 +148,10 @@ impl Builder<'_> {
         let id = stable_id("F-", &[kind, subj[0], subj[1], subj[2], subj[3]]);
         let mut ids: Vec<String> = match self.policy.controls.get(kind) {
             Some(v) => v.clone(),
-            None => controls::builtin(kind).iter().map(|s| s.to_string()).collect(),
+            None => controls::builtin(kind)
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         };
         if status == FindingStatus::Fail {
             // A failed threshold is a nonconformity (ISO/IEC 42001 10.2).
@@ -208,6 +211,14 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
     let mut results: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     let mut datasets = vec![];
     let to_json = |v: &dyn erased::Ser| v.to_value();
+    // A role naming a missing column is an error of the request, not a finding.
+    let mut wanted: Vec<&str> = vec![];
+    wanted.extend(roles.label.as_deref());
+    wanted.extend(roles.prediction.as_deref());
+    wanted.extend(roles.score.as_deref());
+    wanted.extend(roles.sensitive.iter().map(String::as_str));
+    wanted.extend(roles.key.iter().map(String::as_str));
+    input.current.require_columns(&wanted)?;
 
     // Quality (its pass also fingerprints the current table).
     let current_fp = if policy.checks.quality {
@@ -298,12 +309,30 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
                         })?,
                     ..Default::default()
                 };
-                let out = run_fairness(input.current, &spec, &opts, None)?;
-                fairness_findings(&mut b, &out.report, spec.prediction.is_some() || spec.score.is_some());
-                results.insert("fairness".into(), to_json(&out));
+                // Data that cannot be assessed for fairness (one group, a label that is not
+                // binary, …) is an `error` finding; the other checks go on.
+                match run_fairness(input.current, &spec, &opts, None) {
+                    Ok(out) => {
+                        fairness_findings(&mut b, &out.report, spec.prediction.is_some() || spec.score.is_some());
+                        results.insert("fairness".into(), to_json(&out));
+                    }
+                    Err(e) => b.add(
+                        "fairness.error",
+                        Category::Bias,
+                        FindingStatus::Error,
+                        "fairness",
+                        None,
+                        None,
+                        None,
+                        None,
+                        Subject::default(),
+                        format!("fairness could not be assessed: {e}"),
+                        Some(("fairness-error".into(), "Fairness not assessed".into())),
+                    ),
+                }
             }
             _ => b.add(
-                "fairness.roles",
+                "fairness.error",
                 Category::Bias,
                 FindingStatus::Error,
                 "roles",
@@ -313,7 +342,7 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
                 None,
                 Subject::default(),
                 "fairness was not assessed: the policy or command line names no label or no sensitive attribute (data.label, data.sensitive)".into(),
-                Some(("fairness-roles".into(), "Fairness not assessed".into())),
+                Some(("fairness-error".into(), "Fairness not assessed".into())),
             ),
         }
     }
@@ -325,17 +354,45 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
                 dataset_threshold: Some(policy.drift.dataset_share),
                 ..Default::default()
             };
-            let report = run_drift(reference, input.current, &spec)?;
-            drift_findings(&mut b, &report, roles);
-            results.insert("drift".into(), to_json(&report));
+            match run_drift(reference, input.current, &spec) {
+                Ok(report) => {
+                    drift_findings(&mut b, &report, roles);
+                    results.insert("drift".into(), to_json(&report));
+                }
+                Err(e) => b.add(
+                    "drift.error",
+                    Category::Drift,
+                    FindingStatus::Error,
+                    "drift",
+                    None,
+                    None,
+                    None,
+                    None,
+                    Subject::default(),
+                    format!("drift could not be assessed: {e}"),
+                    Some(("drift/error".into(), "Drift not assessed".into())),
+                ),
+            }
         }
     }
 
     // Risks.
     let mut findings = b.findings;
     findings.sort_by(|x, y| {
-        (x.category, &x.kind, &x.subject.column, &x.subject.attribute, &x.subject.group)
-            .cmp(&(y.category, &y.kind, &y.subject.column, &y.subject.attribute, &y.subject.group))
+        (
+            x.category,
+            &x.kind,
+            &x.subject.column,
+            &x.subject.attribute,
+            &x.subject.group,
+        )
+            .cmp(&(
+                y.category,
+                &y.kind,
+                &y.subject.column,
+                &y.subject.attribute,
+                &y.subject.group,
+            ))
             .then(x.id.cmp(&y.id))
     });
     let risks = build_risks(policy, &input.policy.system.id, &mut findings, &b.risk_keys);
@@ -460,7 +517,10 @@ fn fairness_findings(
         };
         let risk = |attr: &str| {
             let (key, title) = match metric {
-                Metric::SelectionRate => ("selection_rate", format!("Disparate selection rates by {attr}")),
+                Metric::SelectionRate => (
+                    "selection_rate",
+                    format!("Disparate selection rates by {attr}"),
+                ),
                 Metric::Tpr => ("tpr", format!("Disparate true positive rates by {attr}")),
                 Metric::Fpr => ("fpr", format!("Disparate false positive rates by {attr}")),
                 _ => ("base_rate", format!("Label bias by {attr} in the data")),
@@ -493,7 +553,9 @@ fn fairness_findings(
                     d.attribute,
                     d.group,
                     d.reference,
-                    d.undefined.clone().unwrap_or_else(|| "a rate is undefined".into())
+                    d.undefined
+                        .clone()
+                        .unwrap_or_else(|| "a rate is undefined".into())
                 ),
                 Some(risk(&d.attribute)),
             );
@@ -505,11 +567,17 @@ fn fairness_findings(
             if let Some(p) = d.p_value {
                 if p >= fp.alpha {
                     status = FindingStatus::Warn;
-                    note = format!(" (past the fail threshold, but not significant: p = {p:.3} ≥ {})", fp.alpha);
+                    note = format!(
+                        " (past the fail threshold, but not significant: p = {p:.3} ≥ {})",
+                        fp.alpha
+                    );
                 }
             }
         }
-        let (gv, rv) = (d.value.unwrap_or(f64::NAN), d.reference_value.unwrap_or(f64::NAN));
+        let (gv, rv) = (
+            d.value.unwrap_or(f64::NAN),
+            d.reference_value.unwrap_or(f64::NAN),
+        );
         let message = if is_ratio {
             format!(
                 "{} = {} has a {} of {} against {} for {} (ratio {}; the four-fifths rule asks for at least {}){note}",
@@ -583,12 +651,20 @@ fn fairness_findings(
         for (attr, s) in &r.summary {
             for name in ["demographic_parity_difference", "equalized_odds_difference"] {
                 let Some(t) = th(name) else { continue };
-                let Some(Some(v)) = s.metrics.get(name) else { continue };
+                let Some(Some(v)) = s.metrics.get(name) else {
+                    continue;
+                };
                 let status = judge(*v, &t);
                 let (key, title) = if name == "demographic_parity_difference" {
-                    ("selection_rate", format!("Disparate selection rates by {attr}"))
+                    (
+                        "selection_rate",
+                        format!("Disparate selection rates by {attr}"),
+                    )
                 } else {
-                    ("equalized_odds", format!("Unequal error rates (equalized odds) by {attr}"))
+                    (
+                        "equalized_odds",
+                        format!("Unequal error rates (equalized odds) by {attr}"),
+                    )
                 };
                 b.add(
                     &format!("fairness.{name}"),
@@ -630,7 +706,9 @@ fn drift_findings(b: &mut Builder<'_>, r: &crate::drift::DriftReport, roles: &Ro
     for c in &r.columns {
         let role = if Some(&c.name) == roles.label.as_ref() {
             "Label drift"
-        } else if Some(&c.name) == roles.prediction.as_ref() || Some(&c.name) == roles.score.as_ref() {
+        } else if Some(&c.name) == roles.prediction.as_ref()
+            || Some(&c.name) == roles.score.as_ref()
+        {
             "Prediction drift"
         } else {
             "Covariate drift"
@@ -654,7 +732,11 @@ fn drift_findings(b: &mut Builder<'_>, r: &crate::drift::DriftReport, roles: &Ro
                 format!(
                     "drift of `{}` could not be measured: {}",
                     c.name,
-                    if c.warnings.is_empty() { "no PSI".to_string() } else { c.warnings.join("; ") }
+                    if c.warnings.is_empty() {
+                        "no PSI".to_string()
+                    } else {
+                        c.warnings.join("; ")
+                    }
                 ),
                 risk,
             );
@@ -738,7 +820,10 @@ fn quality_findings(b: &mut Builder<'_>, r: &quality::QualityReport) {
             let col = c.column.clone().unwrap_or_default();
             (
                 "quality.rule".into(),
-                (format!("quality/rule/{col}"), format!("Rule violations in {col}")),
+                (
+                    format!("quality/rule/{col}"),
+                    format!("Rule violations in {col}"),
+                ),
             )
         } else {
             let col = c.column.clone().unwrap_or_default();
@@ -755,7 +840,11 @@ fn quality_findings(b: &mut Builder<'_>, r: &quality::QualityReport) {
                 "empty_rows" => "Empty rows".into(),
                 other => format!("{} in {col}", other.replace('_', " ")),
             };
-            let key_check = if c.check == "placeholders" { "missing" } else { c.check.as_str() };
+            let key_check = if c.check == "placeholders" {
+                "missing"
+            } else {
+                c.check.as_str()
+            };
             (
                 format!("quality.{}", c.check),
                 (format!("quality/{key_check}/{col}/{attr}"), title),
@@ -766,11 +855,19 @@ fn quality_findings(b: &mut Builder<'_>, r: &quality::QualityReport) {
             quality::Status::Warn => FindingStatus::Warn,
             quality::Status::Fail => FindingStatus::Fail,
         };
-        let threshold = c.threshold.as_ref().filter(|t| t.fail.is_finite()).map(|t| JudgedThreshold {
-            warn: t.warn,
-            fail: t.fail,
-            direction: if t.direction == "below" { Direction::Below } else { Direction::Above },
-        });
+        let threshold = c
+            .threshold
+            .as_ref()
+            .filter(|t| t.fail.is_finite())
+            .map(|t| JudgedThreshold {
+                warn: t.warn,
+                fail: t.fail,
+                direction: if t.direction == "below" {
+                    Direction::Below
+                } else {
+                    Direction::Above
+                },
+            });
         b.add(
             &kind,
             Category::DataQuality,
@@ -787,7 +884,10 @@ fn quality_findings(b: &mut Builder<'_>, r: &quality::QualityReport) {
                 reference_group: None,
             },
             match &c.column {
-                Some(col) if !c.message.contains(&format!("`{col}`")) && !c.id.starts_with("dataset.") => {
+                Some(col)
+                    if !c.message.contains(&format!("`{col}`"))
+                        && !c.id.starts_with("dataset.") =>
+                {
                     format!("`{col}`: {}", c.message)
                 }
                 _ => c.message.clone(),
@@ -868,7 +968,10 @@ fn build_risks(
             Rating::Medium => t.medium,
             Rating::Low => t.low,
         };
-        let n_fail = idx.iter().filter(|&&i| findings[i].status == FindingStatus::Fail).count();
+        let n_fail = idx
+            .iter()
+            .filter(|&&i| findings[i].status == FindingStatus::Fail)
+            .count();
         let description = format!(
             "{} finding(s), {n_fail} failing. {}",
             idx.len(),

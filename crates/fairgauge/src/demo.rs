@@ -17,7 +17,11 @@ use crate::source::Table;
 use crate::text::canonical_number;
 
 /// The rule's decision from one row's values.
-pub fn rule(marital_status: Option<&str>, education_num: Option<f64>, capital_gain: Option<f64>) -> bool {
+pub fn rule(
+    marital_status: Option<&str>,
+    education_num: Option<f64>,
+    capital_gain: Option<f64>,
+) -> bool {
     let married = marital_status.is_some_and(|m| m.starts_with("Married"));
     let educated = education_num.is_some_and(|e| e >= 13.0);
     let gains = capital_gain.is_some_and(|g| g >= 5000.0);

@@ -262,6 +262,58 @@ pub struct ColumnDrift {
     pub vanished_categories: Vec<CategoryShare>,
     /// Things the reader should know (nulls left out, constant column, infinite values, …).
     pub warnings: Vec<String>,
+    /// The counts the histogram methods compared (bins at the reference's deciles, or the
+    /// categories; at most [`MAX_HISTOGRAM_BARS`], the rest summed as `(other)`), for charts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histogram: Option<HistogramCounts>,
+}
+
+/// Most bars a column's [`HistogramCounts`] keeps.
+pub const MAX_HISTOGRAM_BARS: usize = 30;
+
+/// Reference and current counts over shared bins or categories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistogramCounts {
+    /// Bin or category labels.
+    pub labels: Vec<String>,
+    /// Reference counts.
+    pub reference: Vec<u64>,
+    /// Current counts.
+    pub current: Vec<u64>,
+}
+
+impl HistogramCounts {
+    fn of(h: &Histogram) -> Option<HistogramCounts> {
+        if h.labels.is_empty() {
+            return None;
+        }
+        if h.labels.len() <= MAX_HISTOGRAM_BARS {
+            return Some(HistogramCounts {
+                labels: h.labels.clone(),
+                reference: h.reference.clone(),
+                current: h.current.clone(),
+            });
+        }
+        // The most frequent categories (both tables together), the rest as `(other)`.
+        let mut order: Vec<usize> = (0..h.labels.len()).collect();
+        order.sort_by(|&a, &b| {
+            (h.reference[b] + h.current[b])
+                .cmp(&(h.reference[a] + h.current[a]))
+                .then(h.labels[a].cmp(&h.labels[b]))
+        });
+        let keep = &order[..MAX_HISTOGRAM_BARS - 1];
+        let rest = &order[MAX_HISTOGRAM_BARS - 1..];
+        let mut out = HistogramCounts {
+            labels: keep.iter().map(|&i| h.labels[i].clone()).collect(),
+            reference: keep.iter().map(|&i| h.reference[i]).collect(),
+            current: keep.iter().map(|&i| h.current[i]).collect(),
+        };
+        out.labels.push("(other)".into());
+        out.reference
+            .push(rest.iter().map(|&i| h.reference[i]).sum());
+        out.current.push(rest.iter().map(|&i| h.current[i]).sum());
+        Some(out)
+    }
 }
 
 /// Dataset-level drift.
@@ -1198,6 +1250,7 @@ fn finish_column(
         new_categories: vec![],
         vanished_categories: vec![],
         warnings,
+        histogram: None,
     };
     if nr == 0 || nc == 0 {
         out.assessed = false;
@@ -1230,6 +1283,7 @@ fn finish_column(
         }
     }
     let hist = histogram(&rs, &cs, bins);
+    out.histogram = hist.as_ref().ok().and_then(HistogramCounts::of);
     let computed = match compute(method, &rs, &cs, &hist) {
         Ok(c) => c,
         Err(m) => {

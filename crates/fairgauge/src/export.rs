@@ -3,9 +3,9 @@
 //! people, and an in-toto statement to sign.
 //!
 //! Every export is a function of the evidence alone (no clock, no randomness): the same evidence
-//! gives the same bytes. OSCAL object uuids are derived from the run id and the object's stable id
-//! with [`uuid_from_name`], so two runs of one assessment differ only where their run ids and
-//! timestamps differ.
+//! gives the same bytes. OSCAL object uuids are derived from the system id and the object's
+//! stable id with [`uuid_from_name`], so two runs of one assessment differ only where their run
+//! ids and timestamps differ.
 //!
 //! Text that comes from the data (column names, group values, messages, rule names) is untrusted:
 //! each format escapes it by its own rules — RFC 4180 quoting (and a leading `'` before a
@@ -197,23 +197,27 @@ pub fn control_token(id: &str) -> String {
 /// OSCAL 1.1.2 assessment results (the document, `{"assessment-results": …}`), valid against
 /// NIST's JSON schema.
 ///
-/// One result covers the run: its reviewed controls are the controls of all findings (as
-/// [`control_token`]s); each finding is an observation (method `TEST`, its numbers as
-/// properties, the datasets as relevant evidence); each finding that is not a pass is also an
-/// OSCAL finding whose target is its first control, `not-satisfied` (reason `fail` for a failure,
-/// `other` for a warning, an error or too little data), related to its observation and its risk;
-/// each risk is an OSCAL risk, `open`. The policy and the datasets, with their SHA-256, are
-/// resources in the back matter; `import-ap` points at the policy, which plays the assessment
-/// plan's part.
+/// One result covers the run: its reviewed controls are ISO/IEC 42001 9.1 (every run monitors
+/// and measures) and the controls of all findings (as [`control_token`]s); each finding is an
+/// observation (method `TEST`, its numbers as properties, the datasets as relevant evidence);
+/// each finding that is not a pass is also an OSCAL finding whose target is its first control,
+/// `not-satisfied` (reason `fail` for a failure, `other` for a warning, an error or too little
+/// data), related to its observation and its risk; each risk is an OSCAL risk, `open`. The
+/// policy and the datasets, with their SHA-256, are resources in the back matter; `import-ap`
+/// points at the policy, which plays the assessment plan's part.
 ///
 /// The document's uuid is the run id (a uuid derived from it when it is not a version-4 uuid);
-/// every other uuid is [`uuid_from_name`] of the run id, the object's kind and its stable id.
-/// Date-times are normalised to UTC (`Z`); titles and property values are single lines; free
-/// text is escaped for OSCAL's Markdown markup; fairgauge's properties carry the namespace
-/// [`OSCAL_NS`]. Empty lists are left out (OSCAL lists hold at least one item).
+/// every other uuid is [`uuid_from_name`] of the system id, the object's kind and its stable id.
+/// Date-times are normalised to UTC (`Z`); titles and property values are single lines; titles
+/// and descriptions (Markdown in OSCAL's JSON) are escaped; fairgauge's properties carry the
+/// namespace [`OSCAL_NS`]. Empty lists are left out (OSCAL lists hold at least one item).
 pub fn oscal_assessment_results(e: &Evidence) -> Value {
     let run_id = e.run.id.as_str();
-    let id_of = |kind: &str, id: &str| uuid_from_name(&format!("{run_id}:{kind}:{id}"));
+    // Object uuids follow the system and the object, not the run: the same finding keeps its
+    // uuid across runs (OSCAL's persistent identifiers), so two runs' documents differ only in
+    // the document uuid (the run id) and the times.
+    let system_id = e.system.id.as_str();
+    let id_of = |kind: &str, id: &str| uuid_from_name(&format!("{system_id}:{kind}:{id}"));
     let collected = utc_timestamp(&e.run.finished_at);
     let system = system_name(e);
 
@@ -257,7 +261,7 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
         push_prop(&mut props, "schema-fingerprint", &d.schema_fingerprint);
         let mut res = json!({
             "uuid": uuid,
-            "title": line(&format!("{} dataset {file}", d.role), "dataset"),
+            "title": title(&format!("{} dataset {file}", d.role), "dataset"),
             "description": markup(&format!(
                 "The {} dataset {} ({}, {} rows, {} columns), content fingerprint {}.",
                 d.role,
@@ -286,7 +290,8 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
 
     // Observations, one per finding.
     let mut observations = Vec::new();
-    let mut controls_seen: Vec<String> = Vec::new();
+    // Every run is monitoring and measurement (ISO/IEC 42001 9.1); then the findings' controls.
+    let mut controls_seen: Vec<String> = vec![control_token(RUN_CONTROL)];
     for f in &e.findings {
         for c in &f.controls {
             let t = control_token(&c.id);
@@ -338,7 +343,7 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
         }
         let mut obs = json!({
             "uuid": id_of("observation", &f.id),
-            "title": line(&test_name(f), &f.id),
+            "title": title(&test_name(f), &f.id),
             "description": markup_or(&f.message, "No message."),
             "methods": ["TEST"],
             "collected": collected,
@@ -376,12 +381,12 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
         }
         let mut finding = json!({
             "uuid": id_of("finding", &f.id),
-            "title": line(&format!("{}: {}", f.status.as_str(), test_name(f)), &f.id),
+            "title": title(&format!("{}: {}", f.status.as_str(), test_name(f)), &f.id),
             "description": markup_or(&f.message, "No message."),
             "target": {
                 "type": "objective-id",
                 "target-id": target_id,
-                "title": line(&target_title, &f.kind),
+                "title": title(&target_title, &f.kind),
                 "status": {
                     "state": "not-satisfied",
                     "reason": reason,
@@ -423,7 +428,7 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
         };
         let mut risk = json!({
             "uuid": id_of("risk", &r.id),
-            "title": line(&r.title, &r.id),
+            "title": title(&r.title, &r.id),
             "description": markup_or(&r.description, "No description."),
             "statement": markup(&format!(
                 "Likelihood {} × impact {} = score {} ({}); suggested treatment: {}; controls: {}.",
@@ -445,16 +450,13 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
         risks.push(risk);
     }
 
-    let selection = if controls_seen.is_empty() {
-        json!({"description": "No control was assessed: the run produced no findings."})
-    } else {
-        json!({
-            "include-controls": controls_seen
-                .iter()
-                .map(|t| json!({"control-id": t}))
-                .collect::<Vec<_>>(),
-        })
-    };
+    let selection = json!({
+        "description": "ISO/IEC 42001 9.1 for the run, and the controls of its findings.",
+        "include-controls": controls_seen
+            .iter()
+            .map(|t| json!({"control-id": t}))
+            .collect::<Vec<_>>(),
+    });
     let counts = status_counts(e);
     let mut result_props = Vec::new();
     push_prop(&mut result_props, "system-id", &e.system.id);
@@ -482,7 +484,7 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
     }
     let mut result = json!({
         "uuid": id_of("result", "assessment"),
-        "title": line(&format!("fairgauge assessment of {system}"), "fairgauge assessment"),
+        "title": title(&format!("fairgauge assessment of {system}"), "fairgauge assessment"),
         "description": markup(&description),
         "start": utc_timestamp(&e.run.started_at),
         "end": collected,
@@ -501,7 +503,7 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
         &e.schema_version,
     );
     let mut metadata = json!({
-        "title": line(&format!("fairgauge assessment results: {system}"), "fairgauge assessment results"),
+        "title": title(&format!("fairgauge assessment results: {system}"), "fairgauge assessment results"),
         "last-modified": collected,
         "version": line(&e.run.tool_version, "unknown"),
         "oscal-version": OSCAL_VERSION,
@@ -522,6 +524,9 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
         }
     })
 }
+
+/// The control every run is evidence for: monitoring, measurement, analysis and evaluation.
+const RUN_CONTROL: &str = "ISO42001:9.1";
 
 /// OSCAL's risk statuses.
 const RISK_STATUSES: [&str; 6] = [
@@ -606,7 +611,13 @@ fn uri_reference(path: &str) -> String {
     out
 }
 
-/// A title: one line, or the fallback when blank.
+/// A title (OSCAL's `markup-line`, Markdown in JSON): one line, or the fallback when blank,
+/// escaped.
+fn title(s: &str, fallback: &str) -> String {
+    md_escape(&line(s, fallback), " ")
+}
+
+/// One line, or the fallback when blank.
 fn line(s: &str, fallback: &str) -> String {
     let l = one_line(s);
     if l.is_empty() {
@@ -1342,76 +1353,5 @@ fn review_date(assessed_at: &str) -> String {
             t.split('T').next().unwrap_or_default().to_string()
         }
         None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        for days in [-200_000_i64, -1, 0, 59, 11_016, 20_000, 2_000_000] {
-            let t = rfc3339(days * 86_400);
-            let (y, m, d) = parse_date(&t).unwrap();
-            assert_eq!(days_from_civil(y, m, d), days, "{t}");
-        }
-        assert_eq!(review_date("2026-11-28T21:39:14Z"), "2027-02-26");
-        assert_eq!(review_date("2027-12-01T00:00:00Z"), "2028-02-29");
-        assert_eq!(review_date("2100-02-28T00:00:00Z"), "2100-05-29");
-        assert_eq!(review_date("2026-02-30T00:00:00Z"), "");
-        assert_eq!(review_date("not a date"), "");
-        assert_eq!(
-            utc_timestamp("2026-01-01T01:30:00+02:00"),
-            "2025-12-31T23:30:00Z"
-        );
-        assert_eq!(
-            utc_timestamp("2026-01-01T01:30:00.250-00:30"),
-            "2026-01-01T02:00:00.250Z"
-        );
-        assert_eq!(utc_timestamp("garbage"), "garbage");
-    }
-
-    #[test]
-    fn escapes() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_text("=1+1"), "'=1+1");
-        assert_eq!(csv_text("-1,2"), "\"'-1,2\"");
-        assert_eq!(
-            xml_attr("<a href='x'>&\n\u{1}\u{FFFE}"),
-            "&lt;a href=&apos;x&apos;&gt;&amp;&#10;"
-        );
-        assert_eq!(xml_text("a\r\nb\tc"), "a&#13;\nb\tc");
-        assert_eq!(md_text("a|b\\|c\nd <x>"), "a\\|b\\\\\\|c<br>d \\<x\\>");
-        assert_eq!(one_line("  a \n\t b\u{7} "), "a b");
-        assert_eq!(uri_reference("data/my file.csv"), "data/my%20file.csv");
-        assert_eq!(uri_reference("C:\\x.csv"), "C%3A%5Cx.csv");
-        assert_eq!(uri_reference("//host/x"), "/.//host/x");
-    }
-
-    #[test]
-    fn tokens_and_uuids() {
-        assert_eq!(control_token("ISO42001:A.5.4"), "iso42001_a.5.4");
-        assert_eq!(
-            control_token("NIST-AI-RMF:MEASURE-2.11"),
-            "nist-ai-rmf_measure-2.11"
-        );
-        assert_eq!(
-            control_token("EU-AI-Act:Art.10(2)(f)"),
-            "eu-ai-act_art.10.2.f"
-        );
-        assert_eq!(control_token("MEASURE 2.11"), "measure-2.11");
-        assert_eq!(control_token("42"), "_42");
-        assert_eq!(control_token(""), "_");
-        assert!(is_uuid_v4(&uuid_from_name("x")));
-        assert!(!is_uuid_v4("not-a-uuid"));
-        assert_eq!(
-            document_uuid("0F8FAD5B-D9CB-469F-A165-70867728950E"),
-            "0f8fad5b-d9cb-469f-a165-70867728950e"
-        );
-        assert!(is_uuid_v4(&document_uuid("run-1")));
     }
 }

@@ -34,6 +34,7 @@ mod frame;
 pub mod ledger;
 pub mod policy;
 pub mod quality;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod synth;

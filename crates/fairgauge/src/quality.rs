@@ -1734,8 +1734,7 @@ pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
     let mut empty = 0u64;
     let (file_sha, read) = std::thread::scope(|scope| {
         let sha = scope.spawn(|| {
-            std::fs::File::open(&table.path)
-                .and_then(|f| sha256_reader(std::io::BufReader::new(f)))
+            std::fs::File::open(&table.path).and_then(|f| sha256_reader(std::io::BufReader::new(f)))
         });
         let read = for_each_batch(table, &names, |batch, _| {
             let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
@@ -1799,7 +1798,9 @@ pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
         fingerprints: Fingerprints {
             file_sha256,
             content: content.finish(),
-            schema: schema_fingerprint(ctx.cols.iter().map(|c| (c.name.as_str(), c.dtype.as_str()))),
+            schema: schema_fingerprint(
+                ctx.cols.iter().map(|c| (c.name.as_str(), c.dtype.as_str())),
+            ),
         },
         format: format!("{:?}", table.format()).to_lowercase(),
     })

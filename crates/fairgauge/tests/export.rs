@@ -4,8 +4,9 @@
 //! subjects carry the digests, and the OSCAL document keeps to NIST's datatypes (uuids, tokens,
 //! date-times, non-empty lists) and is deterministic.
 //!
-//! `cargo test --release -p fairgauge --test export -- --ignored` writes the OSCAL samples for
-//! the pytest check against NIST's models (`tests/test_exports.py`, compliance-trestle).
+//! `cargo test --release -p fairgauge --test export -- --ignored` writes the exports of the
+//! samples, for the pytest check against NIST's models (`tests/test_exports.py`,
+//! compliance-trestle).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -430,6 +431,24 @@ fn register_csv_reads_back_with_its_columns_and_escaping() {
     e2.run.finished_at = "yesterday".into();
     let rows = parse_csv(&register_csv(&e2, "", ""));
     assert_eq!(rows[1][col("next_review_date")], "");
+
+    // Review dates over five centuries agree with the civil-from-days of `evidence::rfc3339`.
+    for day in (-25_000_i64..=60_000).step_by(37) {
+        e2.run.finished_at = fairgauge::evidence::rfc3339(day * 86_400 + 3_600);
+        let rows = parse_csv(&register_csv(&e2, "", ""));
+        let expected = fairgauge::evidence::rfc3339((day + 90) * 86_400);
+        assert_eq!(rows[1][col("next_review_date")], expected[..10], "{day}");
+    }
+    for (at, next) in [
+        ("2100-02-28T00:00:00Z", "2100-05-29"),
+        ("2000-02-29T23:59:59+05:00", "2000-05-29"),
+        ("2026-02-30T00:00:00Z", ""),
+        ("2026-13-01T00:00:00Z", ""),
+    ] {
+        e2.run.finished_at = at.into();
+        let rows = parse_csv(&register_csv(&e2, "", ""));
+        assert_eq!(rows[1][col("next_review_date")], next, "{at}");
+    }
 
     // No risk: the header alone.
     assert_eq!(parse_csv(&register_csv(&empty(), "", "")).len(), 1);
@@ -947,8 +966,8 @@ fn check_oscal(doc: &Value) {
                 assert!(date_time.is_match(s), "{path}: {s}");
                 assert!(s.ends_with('Z'), "{path}: {s}");
             }
-            "title" => assert!(!s.unwrap().contains('\n'), "{path}"),
-            "description" | "statement" | "remarks" => {
+            "title" | "description" | "statement" | "remarks" => {
+                assert!(key != "title" || !s.unwrap().contains('\n'), "{path}");
                 let s = s.unwrap();
                 for (i, _) in s.match_indices('<') {
                     assert!(s[..i].ends_with('\\'), "raw markup at {path}: {s}");
@@ -1042,6 +1061,7 @@ fn oscal_keeps_to_nists_datatypes() {
         .map(|c| c["control-id"].as_str().unwrap())
         .collect();
     for t in [
+        "iso42001_9.1",
         "iso42001_a.5.4",
         "nist-ai-rmf_measure-2.11",
         "eu-ai-act_art.10.2.f",
@@ -1059,6 +1079,10 @@ fn oscal_keeps_to_nists_datatypes() {
             .find(|p| p["name"] == name)
             .map(|p| p["value"].as_str().unwrap().to_string())
     };
+    assert_eq!(
+        obs["title"],
+        "fairness.selection\\_rate\\_ratio sex=Female\\<script\\> vs Male"
+    );
     assert_eq!(prop("finding-id").unwrap(), e.findings[1].id);
     assert_eq!(prop("status").unwrap(), "fail");
     assert_eq!(prop("value").unwrap(), "0.61");
@@ -1084,13 +1108,23 @@ fn oscal_keeps_to_nists_datatypes() {
         control_token("EU-AI-Act:Art.10(2)(f)"),
         "eu-ai-act_art.10.2.f"
     );
+    assert_eq!(control_token("MEASURE 2.11"), "measure-2.11");
+    assert_eq!(control_token("42"), "_42");
+    assert_eq!(control_token(""), "_");
     let token = Regex::new(TOKEN).unwrap();
     for c in fairgauge::controls::CATALOG {
         assert!(token.is_match(&control_token(c.id)), "{}", c.id);
     }
 
-    // Nothing in it is still a document.
-    check_oscal(&oscal_assessment_results(&empty()));
+    // Nothing in it is still a document, which reviewed 9.1.
+    let doc = oscal_assessment_results(&empty());
+    check_oscal(&doc);
+    let selection =
+        &doc["assessment-results"]["results"][0]["reviewed-controls"]["control-selections"][0];
+    assert_eq!(
+        selection["include-controls"],
+        serde_json::json!([{"control-id": "iso42001_9.1"}])
+    );
 }
 
 /// Pairs of leaves that differ between two JSON values of the same shape.
@@ -1145,7 +1179,7 @@ fn oscal_is_deterministic_and_runs_differ_only_in_ids_and_times() {
             || matches!(leaf, "start" | "end" | "collected" | "last-modified");
         assert!(ok, "{path}: {x} vs {y}");
     }
-    // Every derived uuid changes with the run.
+    // Only the document's uuid (the run id) changes with the run: the objects keep theirs.
     let uuids = |v: &Value| {
         let mut all = Vec::new();
         walk(v, "", &mut all);
@@ -1154,36 +1188,61 @@ fn oscal_is_deterministic_and_runs_differ_only_in_ids_and_times() {
             .map(|(_, _, v)| v.as_str().unwrap().to_string())
             .collect::<BTreeSet<_>>()
     };
-    assert!(uuids(&a).is_disjoint(&uuids(&b)));
+    let (ua, ub) = (uuids(&a), uuids(&b));
+    let only_a: Vec<&String> = ua.difference(&ub).collect();
+    assert_eq!(only_a, [&e.run.id], "{only_a:?}");
 
     // A run id that is not a uuid still gives a valid document; other time zones become UTC.
     let mut e3 = e.clone();
     e3.run.id = "not-a-uuid".into();
     e3.run.started_at = "2026-11-28T23:38:02.5+02:00".into();
+    e3.run.finished_at = "2026-11-28t21:09:14.250-00:30".into();
+    e3.datasets[0].path = PathBuf::from("C:\\data\\x y.csv");
+    e3.datasets[1].path = PathBuf::from("//host/share/ref.csv");
     let c = oscal_assessment_results(&e3);
     check_oscal(&c);
+    let ar = &c["assessment-results"];
+    assert_eq!(ar["results"][0]["start"], "2026-11-28T21:38:02.5Z");
+    assert_eq!(ar["results"][0]["end"], "2026-11-28T21:39:14.250Z");
+    let resources = ar["back-matter"]["resources"].as_array().unwrap();
+    assert_eq!(resources[1]["rlinks"][0]["href"], "C%3A%5Cdata%5Cx%20y.csv");
+    assert_eq!(resources[2]["rlinks"][0]["href"], "/.//host/share/ref.csv");
+    let mut e4 = e.clone();
+    e4.run.id = e.run.id.to_uppercase();
     assert_eq!(
-        c["assessment-results"]["results"][0]["start"],
-        "2026-11-28T21:38:02.5Z"
+        oscal_assessment_results(&e4)["assessment-results"]["uuid"],
+        e.run.id
     );
 }
 
-/// Writes the OSCAL samples for the check against NIST's models (tests/test_exports.py):
-/// `$FAIRGAUGE_OSCAL_OUT_DIR` (default: a temporary folder)/oscal-sample.json and
-/// oscal-empty.json.
+/// Writes the exports of the samples, for the pytest check of the OSCAL documents against
+/// NIST's models (tests/test_exports.py) and for a look: in `$FAIRGAUGE_OSCAL_OUT_DIR` (default:
+/// a temporary folder), oscal-sample.json, oscal-empty.json, register.csv, junit.xml, summary.md
+/// and in-toto.json.
 #[test]
 #[ignore = "writes files for the pytest check against compliance-trestle"]
-fn write_oscal_samples() {
+fn write_samples() {
     let dir = std::env::var_os("FAIRGAUGE_OSCAL_OUT_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("fairgauge-oscal"));
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, e) in [
-        ("oscal-sample.json", sample()),
-        ("oscal-empty.json", empty()),
+    let json = |v: &Value| serde_json::to_string_pretty(v).unwrap();
+    let e = sample();
+    for (name, text) in [
+        ("oscal-sample.json", json(&oscal_assessment_results(&e))),
+        (
+            "oscal-empty.json",
+            json(&oscal_assessment_results(&empty())),
+        ),
+        (
+            "register.csv",
+            register_csv(&e, "evidence.json", "sha256:0"),
+        ),
+        ("junit.xml", junit_xml(&e)),
+        ("summary.md", markdown_summary(&e)),
+        ("in-toto.json", json(&in_toto_statement(&e))),
     ] {
         let path = dir.join(name);
-        let text = serde_json::to_string_pretty(&oscal_assessment_results(&e)).unwrap();
         std::fs::write(&path, text).unwrap();
         println!("{}", path.display());
     }

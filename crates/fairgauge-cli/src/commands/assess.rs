@@ -42,6 +42,9 @@ pub struct Outputs {
     /// Sign the ledger record with this Ed25519 key (from `fairgauge ledger keygen`).
     #[arg(long, value_name = "FILE", requires = "ledger")]
     pub sign_key: Option<PathBuf>,
+    /// A self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Arguments of `fairgauge assess`.
@@ -97,7 +100,8 @@ pub fn load_policy(path: Option<&Path>) -> Result<(Policy, PolicySource)> {
     })
 }
 
-/// Writes the evidence and every export asked for; returns the evidence file's SHA-256.
+/// Writes the evidence and every export asked for (the ledger record before the HTML report,
+/// which shows its position).
 pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
     let mut json = serde_json::to_string_pretty(e)?;
     json.push('\n');
@@ -129,8 +133,9 @@ pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
         s.push('\n');
         super::emit(&s, Some(p))?;
     }
+    let mut position = None;
     if let Some(p) = &out.ledger {
-        fairgauge::ledger::append(
+        let record = fairgauge::ledger::append(
             p,
             &fairgauge::ledger::NewEntry {
                 run_id: e.run.id.clone(),
@@ -141,6 +146,17 @@ pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
             out.sign_key.as_deref(),
         )
         .with_context(|| format!("cannot append to the ledger {}", p.display()))?;
+        position = Some(fairgauge::report::LedgerPosition {
+            path: p.display().to_string(),
+            seq: record.seq,
+            record_sha256: record.record_sha256,
+        });
+    }
+    if let Some(p) = &out.html {
+        super::emit(
+            &fairgauge::report::render_html(e, position.as_ref()),
+            Some(p),
+        )?;
     }
     Ok(())
 }

@@ -88,6 +88,7 @@ pub fn run(a: DemoArgs) -> Result<ExitStatus> {
         attestation: f("attestation.json"),
         ledger: f("ledger.jsonl"),
         sign_key: None,
+        html: f("report.html"),
     };
     super::assess::write_outputs(&evidence, &outputs)?;
     super::emit(&crate::render::evidence_text(&evidence), None)?;
@@ -99,6 +100,7 @@ pub fn run(a: DemoArgs) -> Result<ExitStatus> {
         "summary.md",
         "attestation.json",
         "ledger.jsonl",
+        "report.html",
     ];
     println!(
         "\nwrote to {}: {} (and the scored data and policy.toml); verify the ledger with `fairgauge ledger verify {}`",

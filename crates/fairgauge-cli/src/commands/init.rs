@@ -30,14 +30,47 @@ pub struct InitArgs {
 }
 
 const LABELS: [&str; 10] = [
-    "label", "target", "y", "y_true", "class", "outcome", "income", "credit_risk", "default",
+    "label",
+    "target",
+    "y",
+    "y_true",
+    "class",
+    "outcome",
+    "income",
+    "credit_risk",
+    "default",
     "approved",
 ];
-const PREDICTIONS: [&str; 6] = ["prediction", "predicted", "pred", "y_pred", "decision", "yhat"];
-const SCORES: [&str; 6] = ["score", "proba", "probability", "y_score", "y_proba", "risk_score"];
+const PREDICTIONS: [&str; 6] = [
+    "prediction",
+    "predicted",
+    "pred",
+    "y_pred",
+    "decision",
+    "yhat",
+];
+const SCORES: [&str; 6] = [
+    "score",
+    "proba",
+    "probability",
+    "y_score",
+    "y_proba",
+    "risk_score",
+];
 const SENSITIVE: [&str; 14] = [
-    "sex", "gender", "race", "ethnicity", "religion", "nationality", "native-country",
-    "native_country", "disability", "age_group", "age-group", "marital-status", "marital_status",
+    "sex",
+    "gender",
+    "race",
+    "ethnicity",
+    "religion",
+    "nationality",
+    "native-country",
+    "native_country",
+    "disability",
+    "age_group",
+    "age-group",
+    "marital-status",
+    "marital_status",
     "personal_status",
 ];
 

@@ -7,6 +7,7 @@ pub mod fairness;
 pub mod init;
 pub mod ledger;
 pub mod quality;
+pub mod report;
 pub mod synth;
 
 use std::io::Write;

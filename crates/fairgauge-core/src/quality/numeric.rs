@@ -216,7 +216,7 @@ fn mean2(a: f64, b: f64) -> f64 {
 fn median_sorted(sorted: &[f64]) -> f64 {
     let n = sorted.len();
     match (sorted.get((n.max(1) - 1) / 2), sorted.get(n / 2)) {
-        (Some(&a), Some(&b)) if n % 2 == 0 => mean2(a, b),
+        (Some(&a), Some(&b)) if n.is_multiple_of(2) => mean2(a, b),
         (Some(&a), _) => a,
         _ => f64::NAN,
     }
@@ -275,7 +275,7 @@ fn mad_sorted(sorted: &[f64], m: f64) -> f64 {
             d_hi = d;
         }
     }
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         mean2(d_lo, d_hi)
     } else {
         d_lo
