@@ -609,7 +609,18 @@ fn fairness_findings(
             status,
             name,
             Some(v),
-            if is_ratio { None } else { d.difference_ci },
+            // The interval of the gap's size: the difference's, mirrored when it is negative.
+            if is_ratio {
+                None
+            } else {
+                d.difference_ci.map(|[lo, hi]| {
+                    if d.difference.unwrap_or(0.0) < 0.0 {
+                        [-hi, -lo]
+                    } else {
+                        [lo, hi]
+                    }
+                })
+            },
             d.p_value,
             Some(judged(&t)),
             subject,
