@@ -124,6 +124,31 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// A check that could not run: an `error` finding feeding a "not assessed" risk.
+    fn error(
+        &mut self,
+        kind: &str,
+        category: Category,
+        message: String,
+        risk_key: &str,
+        title: &str,
+    ) {
+        let metric = kind.split('.').next().unwrap_or(kind).to_string();
+        self.add(
+            &format!("{metric}.error"),
+            category,
+            FindingStatus::Error,
+            &metric,
+            None,
+            None,
+            None,
+            None,
+            Subject::default(),
+            message,
+            Some((risk_key.into(), title.into())),
+        );
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
@@ -316,33 +341,21 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
                         fairness_findings(&mut b, &out.report, spec.prediction.is_some() || spec.score.is_some());
                         results.insert("fairness".into(), to_json(&out));
                     }
-                    Err(e) => b.add(
-                        "fairness.error",
-                        Category::Bias,
-                        FindingStatus::Error,
+                    Err(e) => b.error(
                         "fairness",
-                        None,
-                        None,
-                        None,
-                        None,
-                        Subject::default(),
+                        Category::Bias,
                         format!("fairness could not be assessed: {e}"),
-                        Some(("fairness-error".into(), "Fairness not assessed".into())),
+                        "fairness-error",
+                        "Fairness not assessed",
                     ),
                 }
             }
-            _ => b.add(
-                "fairness.error",
+            _ => b.error(
+                "fairness",
                 Category::Bias,
-                FindingStatus::Error,
-                "roles",
-                None,
-                None,
-                None,
-                None,
-                Subject::default(),
                 "fairness was not assessed: the policy or command line names no label or no sensitive attribute (data.label, data.sensitive)".into(),
-                Some(("fairness-error".into(), "Fairness not assessed".into())),
+                "fairness-error",
+                "Fairness not assessed",
             ),
         }
     }
@@ -359,18 +372,12 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
                     drift_findings(&mut b, &report, roles);
                     results.insert("drift".into(), to_json(&report));
                 }
-                Err(e) => b.add(
-                    "drift.error",
-                    Category::Drift,
-                    FindingStatus::Error,
+                Err(e) => b.error(
                     "drift",
-                    None,
-                    None,
-                    None,
-                    None,
-                    Subject::default(),
+                    Category::Drift,
                     format!("drift could not be assessed: {e}"),
-                    Some(("drift/error".into(), "Drift not assessed".into())),
+                    "drift/error",
+                    "Drift not assessed",
                 ),
             }
         }

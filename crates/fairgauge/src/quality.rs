@@ -734,6 +734,57 @@ struct SlicePart {
     label_view: Option<CatView>,
 }
 
+impl<'a> Ctx<'a> {
+    /// A context that only reads and hashes `columns` (no roles, no rules).
+    fn plain(
+        table: &'a Table,
+        kinds: &[(String, ColumnKind, String)],
+        columns: &[String],
+    ) -> Ctx<'a> {
+        Ctx {
+            table,
+            cols: columns
+                .iter()
+                .map(|c| {
+                    let (kind, dtype) = kinds
+                        .iter()
+                        .find(|k| &k.0 == c)
+                        .map(|k| (k.1, k.2.clone()))
+                        .unwrap_or((ColumnKind::Text, String::new()));
+                    ColPlan {
+                        name: c.clone(),
+                        kind,
+                        dtype,
+                        seed: column_seed(c),
+                        rules: table.text_rules(c),
+                    }
+                })
+                .collect(),
+            sens: vec![],
+            label: None,
+            key: vec![],
+            leak_mask: None,
+            track_all: vec![],
+        }
+    }
+
+    /// Each row's wrapping sum of cell hashes and its count of non-null cells.
+    fn row_sums(&self, batch: &Batch) -> Result<(Vec<u128>, Vec<u32>)> {
+        let mut sum = vec![0u128; batch.len()];
+        let mut nonnull = vec![0u32; batch.len()];
+        for i in 0..self.cols.len() {
+            let cells = self.materialise(batch, i)?;
+            for (s, x) in sum
+                .iter_mut()
+                .zip(self.cell_hashes(i, &cells, &mut nonnull))
+            {
+                *s = s.wrapping_add(x);
+            }
+        }
+        Ok((sum, nonnull))
+    }
+}
+
 impl Ctx<'_> {
     fn bad(&self, column: &str, message: String) -> Error {
         Error::BadColumn {
@@ -1472,31 +1523,7 @@ fn reference_row_hashes(
     kinds: &[(String, ColumnKind, String)],
     columns: &[String],
 ) -> Result<FxHashSet<u128>> {
-    let ctx = Ctx {
-        table,
-        cols: columns
-            .iter()
-            .map(|c| {
-                let kind = kinds
-                    .iter()
-                    .find(|k| &k.0 == c)
-                    .map(|k| k.1)
-                    .unwrap_or(ColumnKind::Text);
-                ColPlan {
-                    name: c.clone(),
-                    kind,
-                    dtype: String::new(),
-                    seed: column_seed(c),
-                    rules: table.text_rules(c),
-                }
-            })
-            .collect(),
-        sens: vec![],
-        label: None,
-        key: vec![],
-        leak_mask: None,
-        track_all: vec![],
-    };
+    let ctx = Ctx::plain(table, kinds, columns);
     let mut set = FxHashSet::default();
     for_each_batch(table, columns, |batch, _| {
         let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
@@ -1504,15 +1531,7 @@ fn reference_row_hashes(
             .par_iter()
             .map(|&s| {
                 let len = SLICE_ROWS.min(batch.len() - s);
-                let b = batch.slice(s, len);
-                let mut sum = vec![0u128; len];
-                let mut nonnull = vec![0u32; len];
-                for i in 0..ctx.cols.len() {
-                    let cells = ctx.materialise(&b, i)?;
-                    for (s, x) in sum.iter_mut().zip(ctx.cell_hashes(i, &cells, &mut nonnull)) {
-                        *s = s.wrapping_add(x);
-                    }
-                }
+                let (sum, nonnull) = ctx.row_sums(&batch.slice(s, len))?;
                 Ok(sum
                     .iter()
                     .zip(&nonnull)
@@ -1543,44 +1562,22 @@ pub fn failing_rows_csv(
     };
     let table = &table.with_countable_nulls();
     let kinds = column_kinds(table)?;
-    let ruled: Vec<(String, ColumnKind, &crate::rules::CompiledRules, bool)> = rules
+    let ruled: Vec<(String, &crate::rules::CompiledRules, bool)> = rules
         .columns
         .iter()
         .map(|(c, r)| {
-            let kind = kinds
-                .iter()
-                .find(|k| &k.0 == c)
-                .map(|k| k.1)
-                .unwrap_or(ColumnKind::Text);
             let numeric_text = report
                 .columns
                 .iter()
                 .any(|col| &col.name == c && col.kind == "numeric_text");
-            (c.clone(), kind, r, numeric_text)
+            (c.clone(), r, numeric_text)
         })
         .collect();
     let names: Vec<String> = ruled.iter().map(|r| r.0.clone()).collect();
-    let ctx = Ctx {
-        table,
-        cols: ruled
-            .iter()
-            .map(|(c, kind, _, _)| ColPlan {
-                name: c.clone(),
-                kind: *kind,
-                dtype: String::new(),
-                seed: column_seed(c),
-                rules: table.text_rules(c),
-            })
-            .collect(),
-        sens: vec![],
-        label: None,
-        key: vec![],
-        leak_mask: None,
-        track_all: vec![],
-    };
+    let ctx = Ctx::plain(table, &kinds, &names);
     let empty: FxHashSet<u64> = report.empty_positions.iter().copied().collect();
     let unique_cols: Vec<usize> = (0..ruled.len())
-        .filter(|&i| ruled[i].2.declared.unique == Some(true))
+        .filter(|&i| ruled[i].1.declared.unique == Some(true))
         .collect();
     let mut counts: Vec<FxHashMap<u128, u64>> = vec![FxHashMap::default(); ruled.len()];
     if !unique_cols.is_empty() {
@@ -1593,7 +1590,7 @@ pub fn failing_rows_csv(
                     if *nn > 0
                         && !empty.contains(&((offset + r) as u64))
                         && !matches!(
-                            rule_cell(&cells, r, ruled[i].2, ruled[i].3).0,
+                            rule_cell(&cells, r, ruled[i].1, ruled[i].2).0,
                             Cell::Missing
                         )
                     {
@@ -1622,8 +1619,8 @@ pub fn failing_rows_csv(
             if empty.contains(&row) {
                 continue;
             }
-            for (i, (name, _, rr, _)) in ruled.iter().enumerate() {
-                let (cell, value) = rule_cell(&cells[i], r, rr, ruled[i].3);
+            for (i, (name, rr, numeric_text_col)) in ruled.iter().enumerate() {
+                let (cell, value) = rule_cell(&cells[i], r, rr, *numeric_text_col);
                 let mut kinds = rr.failures(cell);
                 if let Some(u) = unique_cols.iter().position(|&c| c == i) {
                     if !matches!(cell, Cell::Missing)
@@ -1712,24 +1709,7 @@ pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
     let table = &table.with_countable_nulls();
     let kinds = column_kinds(table)?;
     let names: Vec<String> = kinds.iter().map(|k| k.0.clone()).collect();
-    let ctx = Ctx {
-        table,
-        cols: kinds
-            .iter()
-            .map(|(name, kind, dtype)| ColPlan {
-                name: name.clone(),
-                kind: *kind,
-                dtype: dtype.clone(),
-                seed: column_seed(name),
-                rules: table.text_rules(name),
-            })
-            .collect(),
-        sens: vec![],
-        label: None,
-        key: vec![],
-        leak_mask: None,
-        track_all: vec![],
-    };
+    let ctx = Ctx::plain(table, &kinds, &names);
     let mut content = ContentFingerprint::default();
     let mut empty = 0u64;
     let (file_sha, read) = std::thread::scope(|scope| {
@@ -1742,15 +1722,7 @@ pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
                 .par_iter()
                 .map(|&s| {
                     let len = SLICE_ROWS.min(batch.len() - s);
-                    let b = batch.slice(s, len);
-                    let mut sum = vec![0u128; len];
-                    let mut nonnull = vec![0u32; len];
-                    for i in 0..ctx.cols.len() {
-                        let cells = ctx.materialise(&b, i)?;
-                        for (s, x) in sum.iter_mut().zip(ctx.cell_hashes(i, &cells, &mut nonnull)) {
-                            *s = s.wrapping_add(x);
-                        }
-                    }
+                    let (sum, nonnull) = ctx.row_sums(&batch.slice(s, len))?;
                     let mut f = ContentFingerprint::default();
                     let mut e = 0u64;
                     for (s, nn) in sum.iter().zip(&nonnull) {
