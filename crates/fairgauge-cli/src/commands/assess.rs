@@ -100,64 +100,23 @@ pub fn load_policy(path: Option<&Path>) -> Result<(Policy, PolicySource)> {
     })
 }
 
-/// Writes the evidence and every export asked for (the ledger record before the HTML report,
-/// which shows its position).
+/// Writes the evidence and every export asked for.
 pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
-    let mut json = serde_json::to_string_pretty(e)?;
-    json.push('\n');
-    let digest = fairgauge::core::fingerprint::sha256_reader(json.as_bytes())?;
-    if let Some(p) = &out.output {
-        super::emit(&json, Some(p))?;
-    }
-    let link = out
-        .output
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    if let Some(p) = &out.register {
-        super::emit(&fairgauge::export::register_csv(e, &link, &digest), Some(p))?;
-    }
-    if let Some(p) = &out.oscal {
-        let mut s = serde_json::to_string_pretty(&fairgauge::export::oscal_assessment_results(e))?;
-        s.push('\n');
-        super::emit(&s, Some(p))?;
-    }
-    if let Some(p) = &out.junit {
-        super::emit(&fairgauge::export::junit_xml(e), Some(p))?;
-    }
-    if let Some(p) = &out.markdown {
-        super::emit(&fairgauge::export::markdown_summary(e), Some(p))?;
-    }
-    if let Some(p) = &out.attestation {
-        let mut s = serde_json::to_string_pretty(&fairgauge::export::in_toto_statement(e))?;
-        s.push('\n');
-        super::emit(&s, Some(p))?;
-    }
-    let mut position = None;
-    if let Some(p) = &out.ledger {
-        let record = fairgauge::ledger::append(
-            p,
-            &fairgauge::ledger::NewEntry {
-                run_id: e.run.id.clone(),
-                system_id: e.system.id.clone(),
-                evidence_sha256: digest.clone(),
-                timestamp: e.run.finished_at.clone(),
-            },
-            out.sign_key.as_deref(),
-        )
-        .with_context(|| format!("cannot append to the ledger {}", p.display()))?;
-        position = Some(fairgauge::report::LedgerPosition {
-            path: p.display().to_string(),
-            seq: record.seq,
-            record_sha256: record.record_sha256,
-        });
-    }
-    if let Some(p) = &out.html {
-        super::emit(
-            &fairgauge::report::render_html(e, position.as_ref()),
-            Some(p),
-        )?;
-    }
+    let paths = fairgauge::export::OutputPaths {
+        evidence: out.output.clone(),
+        register: out.register.clone(),
+        oscal: out.oscal.clone(),
+        junit: out.junit.clone(),
+        markdown: out.markdown.clone(),
+        attestation: out.attestation.clone(),
+        ledger: out.ledger.clone(),
+        sign_key: out.sign_key.clone(),
+        html: out.html.clone(),
+    };
+    fairgauge::export::write_all(e, &paths).with_context(|| match &out.ledger {
+        Some(l) => format!("while writing the outputs (ledger {})", l.display()),
+        None => "while writing the outputs".to_string(),
+    })?;
     Ok(())
 }
 
@@ -214,9 +173,7 @@ pub fn run(a: AssessArgs) -> Result<ExitStatus> {
     write_outputs(&evidence, &a.outputs)?;
     match a.format {
         Format::Json if a.outputs.output.is_none() => {
-            let mut s = serde_json::to_string_pretty(&evidence)?;
-            s.push('\n');
-            super::emit(&s, None)?;
+            super::emit(&fairgauge::export::evidence_json(&evidence), None)?;
         }
         _ => super::emit(&crate::render::evidence_text(&evidence), None)?,
     }

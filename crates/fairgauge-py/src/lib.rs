@@ -1,0 +1,562 @@
+//! `fairgauge._fairgauge`: the Rust side of the Python package. A thin layer: options arrive as
+//! JSON, reports leave as JSON, tables arrive as files (a path, or an Arrow IPC file the Python
+//! side wrote from a DataFrame). Every call releases the GIL while Rust computes, and turns both
+//! errors and panics into `RustError(kind, message)`, which the Python side maps onto its
+//! exception hierarchy.
+
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+
+use fairgauge::assess::{assess as run_assess, AssessInput};
+use fairgauge::drift::{run_drift, Correction, DriftSpec, Method};
+use fairgauge::evidence::Evidence;
+use fairgauge::export::OutputPaths;
+use fairgauge::fairness::{run_fairness, FairnessSpec};
+use fairgauge::policy::{Policy, Roles};
+use fairgauge::quality::{run_quality, QualitySpec};
+use fairgauge::rules::RuleSet;
+use fairgauge::source::{ColumnType, InputFormat, ReadOptions, Table};
+use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use serde::Deserialize;
+
+pyo3::create_exception!(
+    _fairgauge,
+    RustError,
+    PyException,
+    "An error from fairgauge's Rust core: args are (kind, message)."
+);
+
+type Failure = (&'static str, String);
+
+fn kind_of(e: &fairgauge::Error) -> &'static str {
+    use fairgauge::Error as E;
+    match e {
+        E::Io { .. } => "io",
+        E::ColumnNotFound { .. } => "column_not_found",
+        E::Schema { .. } => "schema",
+        E::Rules { .. } => "rules",
+        E::Policy { .. } => "policy",
+        E::Ledger { .. } => "ledger",
+        E::InvalidOption(_) => "option",
+        _ => "data",
+    }
+}
+
+fn fail(e: fairgauge::Error) -> Failure {
+    (kind_of(&e), e.to_string())
+}
+
+fn bad_option(message: String) -> Failure {
+    ("option", message)
+}
+
+/// Runs `f` without the GIL; errors and panics become `RustError`.
+fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Failure> + Send) -> PyResult<T> {
+    let r = py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(f)));
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err((kind, message))) => Err(RustError::new_err((kind, message))),
+        Err(p) => {
+            let what = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(RustError::new_err((
+                "internal",
+                format!("internal error in fairgauge (please report it): {what}"),
+            )))
+        }
+    }
+}
+
+fn parse<'a, T: Deserialize<'a>>(what: &str, json: &'a str) -> Result<T, Failure> {
+    serde_json::from_str(json).map_err(|e| bad_option(format!("{what}: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
+    serde_json::to_string(v).map_err(|e| ("internal", e.to_string()))
+}
+
+/// How to read a table (JSON from Python).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Read {
+    format: Option<String>,
+    separator: Option<String>,
+    has_header: Option<bool>,
+    null_values: Option<Vec<String>>,
+    columns: Option<Vec<String>>,
+    #[serde(default)]
+    dtypes: BTreeMap<String, String>,
+    trim_whitespace: Option<bool>,
+    #[serde(default)]
+    no_schema: bool,
+}
+
+impl Read {
+    fn options(&self) -> Result<ReadOptions, Failure> {
+        let mut o = ReadOptions {
+            has_header: self.has_header,
+            null_values: self.null_values.clone(),
+            columns: self.columns.clone(),
+            trim_whitespace: self.trim_whitespace,
+            no_schema_file: self.no_schema,
+            ..Default::default()
+        };
+        if let Some(f) = &self.format {
+            o.format = Some(InputFormat::parse(f).ok_or_else(|| {
+                bad_option(format!(
+                    "format `{f}`: expected csv, parquet, ipc or ndjson"
+                ))
+            })?);
+        }
+        if let Some(s) = &self.separator {
+            o.separator = Some(fairgauge::source::parse_separator(s).ok_or_else(|| {
+                bad_option(format!("separator `{s}`: expected one ASCII character"))
+            })?);
+        }
+        for (c, t) in &self.dtypes {
+            let ty = ColumnType::parse(t).ok_or_else(|| {
+                bad_option(format!(
+                    "dtype of `{c}`: unknown type `{t}` (expected str, int, float or bool)"
+                ))
+            })?;
+            o.dtypes.insert(c.clone(), ty);
+        }
+        Ok(o)
+    }
+}
+
+fn open(path: &str, read: &Read) -> Result<Table, Failure> {
+    Table::open(path, &read.options()?).map_err(fail)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FairnessArgs {
+    label: String,
+    prediction: Option<String>,
+    score: Option<String>,
+    threshold: f64,
+    sensitive: Vec<String>,
+    positive_label: Option<String>,
+    reference_group: String,
+    intersect: bool,
+    min_group_size: u64,
+    confidence: f64,
+    gei_alpha: f64,
+}
+
+/// Group fairness of a table: the CLI's `fairness --format json`.
+#[pyfunction]
+fn fairness(py: Python<'_>, path: String, read: String, args: String) -> PyResult<String> {
+    run(py, move || {
+        let read: Read = parse("read options", &read)?;
+        let a: FairnessArgs = parse("fairness options", &args)?;
+        if !(a.confidence > 0.0 && a.confidence < 1.0) {
+            return Err(bad_option(format!(
+                "confidence must be strictly between 0 and 1, given {}",
+                a.confidence
+            )));
+        }
+        let table = open(&path, &read)?;
+        let opts = FairnessOptions {
+            confidence: a.confidence,
+            min_group_size: a.min_group_size,
+            reference: ReferenceSpec::parse(&a.reference_group)
+                .map_err(|e| bad_option(format!("reference_group: {e}")))?,
+            intersect: a.intersect,
+            gei_alpha: a.gei_alpha,
+            ..Default::default()
+        };
+        let spec = FairnessSpec {
+            label: a.label,
+            prediction: a.prediction,
+            score: a.score,
+            threshold: a.threshold,
+            sensitive: a.sensitive,
+            positive_label: a.positive_label,
+        };
+        let out = run_fairness(&table, &spec, &opts, None).map_err(fail)?;
+        to_json(&out)
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DriftArgs {
+    columns: Option<Vec<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    method: String,
+    numeric_method: Option<String>,
+    categorical_method: Option<String>,
+    threshold: Option<f64>,
+    correction: String,
+    dataset_threshold: f64,
+    bins: usize,
+    sketch: Option<u16>,
+}
+
+fn method(s: &str, what: &str) -> Result<Method, Failure> {
+    Method::parse(s).ok_or_else(|| {
+        bad_option(format!(
+            "{what} `{s}`: unknown method; expected one of {}",
+            Method::ALL
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
+/// Drift between two tables: the CLI's `drift --format json`.
+#[pyfunction]
+fn drift(
+    py: Python<'_>,
+    reference: String,
+    reference_read: String,
+    current: String,
+    read: String,
+    args: String,
+) -> PyResult<String> {
+    run(py, move || {
+        let read: Read = parse("read options", &read)?;
+        let reference_read: Read = parse("read options", &reference_read)?;
+        let a: DriftArgs = parse("drift options", &args)?;
+        let spec = DriftSpec {
+            columns: a.columns,
+            exclude: a.exclude,
+            method: match a.method.as_str() {
+                "auto" => None,
+                m => Some(method(m, "method")?),
+            },
+            numeric_method: a
+                .numeric_method
+                .as_deref()
+                .map(|m| method(m, "numeric_method"))
+                .transpose()?,
+            categorical_method: a
+                .categorical_method
+                .as_deref()
+                .map(|m| method(m, "categorical_method"))
+                .transpose()?,
+            column_methods: BTreeMap::new(),
+            threshold: a.threshold,
+            correction: match a.correction.as_str() {
+                "bh" => Correction::Bh,
+                "bonferroni" => Correction::Bonferroni,
+                "none" => Correction::None,
+                c => {
+                    return Err(bad_option(format!(
+                        "correction `{c}`: expected bh, bonferroni or none"
+                    )))
+                }
+            },
+            dataset_threshold: Some(a.dataset_threshold),
+            bins: Some(a.bins),
+            sketch: a.sketch,
+        };
+        let r = open(&reference, &reference_read)?;
+        let c = open(&current, &read)?;
+        to_json(&run_drift(&r, &c, &spec).map_err(fail)?)
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QualityArgs {
+    label: Option<String>,
+    #[serde(default)]
+    sensitive: Vec<String>,
+    #[serde(default)]
+    key: Vec<String>,
+    rules: Option<String>,
+    examples: usize,
+}
+
+/// Data quality of a table: the CLI's `quality --format json`, and the inferred rules (TOML).
+#[pyfunction]
+#[pyo3(signature = (path, read, reference, reference_read, args))]
+fn quality(
+    py: Python<'_>,
+    path: String,
+    read: String,
+    reference: Option<String>,
+    reference_read: String,
+    args: String,
+) -> PyResult<(String, String)> {
+    run(py, move || {
+        let read: Read = parse("read options", &read)?;
+        let reference_read: Read = parse("read options", &reference_read)?;
+        let a: QualityArgs = parse("quality options", &args)?;
+        let table = open(&path, &read)?;
+        let reference = reference.map(|r| open(&r, &reference_read)).transpose()?;
+        let rules = a
+            .rules
+            .as_deref()
+            .map(|r| RuleSet::load(Path::new(r)))
+            .transpose()
+            .map_err(fail)?;
+        let spec = QualitySpec {
+            label: a.label,
+            sensitive: a.sensitive,
+            key: a.key,
+            rules,
+            thresholds: Default::default(),
+            examples: a.examples,
+        };
+        let report = run_quality(&table, reference.as_ref(), &spec, None).map_err(fail)?;
+        Ok((to_json(&report)?, report.infer_rules()))
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleOverrides {
+    label: Option<String>,
+    prediction: Option<String>,
+    score: Option<String>,
+    sensitive: Option<Vec<String>>,
+    positive_label: Option<String>,
+    reference_group: Option<String>,
+    key: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Outputs {
+    evidence: Option<PathBuf>,
+    register: Option<PathBuf>,
+    oscal: Option<PathBuf>,
+    junit: Option<PathBuf>,
+    markdown: Option<PathBuf>,
+    attestation: Option<PathBuf>,
+    ledger: Option<PathBuf>,
+    sign_key: Option<PathBuf>,
+    html: Option<PathBuf>,
+}
+
+/// An assessment against a policy (the built-in one when `policy` is None): the evidence JSON.
+#[pyfunction]
+#[pyo3(signature = (current, read, reference, reference_read, policy, roles, rules, command_line))]
+#[allow(clippy::too_many_arguments)]
+fn assess(
+    py: Python<'_>,
+    current: String,
+    read: String,
+    reference: Option<String>,
+    reference_read: String,
+    policy: Option<String>,
+    roles: String,
+    rules: Option<String>,
+    command_line: Vec<String>,
+) -> PyResult<String> {
+    run(py, move || {
+        let read: Read = parse("read options", &read)?;
+        let reference_read: Read = parse("read options", &reference_read)?;
+        let o: RoleOverrides = parse("roles", &roles)?;
+        let (policy, source) = match &policy {
+            Some(p) => Policy::load(Path::new(p)).map_err(fail)?,
+            None => Policy::builtin(),
+        };
+        let mut r: Roles = policy.data.clone();
+        if o.label.is_some() {
+            r.label = o.label;
+        }
+        if o.prediction.is_some() {
+            r.prediction = o.prediction;
+        }
+        if o.score.is_some() {
+            r.score = o.score;
+        }
+        if let Some(s) = o.sensitive {
+            r.sensitive = s;
+        }
+        if o.positive_label.is_some() {
+            r.positive_label = o.positive_label;
+        }
+        if let Some(g) = o.reference_group {
+            r.reference_group = g;
+        }
+        if let Some(k) = o.key {
+            r.key = k;
+        }
+        let current = open(&current, &read)?;
+        let reference = reference.map(|p| open(&p, &reference_read)).transpose()?;
+        let rules = rules
+            .as_deref()
+            .map(|p| RuleSet::load(Path::new(p)))
+            .transpose()
+            .map_err(fail)?;
+        let input = AssessInput {
+            current: &current,
+            reference: reference.as_ref(),
+            policy: &policy,
+            policy_source: &source,
+            roles: r,
+            rules,
+            command_line,
+        };
+        let e = run_assess(&input).map_err(fail)?;
+        Ok(fairgauge::export::evidence_json(&e))
+    })
+}
+
+/// Writes evidence (JSON text) and the exports named in `outputs` (JSON: evidence, register,
+/// oscal, junit, markdown, attestation, ledger, sign_key, html). Returns the ledger record's
+/// position, if one was appended.
+#[pyfunction]
+fn write_evidence(py: Python<'_>, evidence: String, outputs: String) -> PyResult<Option<u64>> {
+    run(py, move || {
+        let e: Evidence = parse("evidence", &evidence)?;
+        let o: Outputs = parse("outputs", &outputs)?;
+        let paths = OutputPaths {
+            evidence: o.evidence,
+            register: o.register,
+            oscal: o.oscal,
+            junit: o.junit,
+            markdown: o.markdown,
+            attestation: o.attestation,
+            ledger: o.ledger,
+            sign_key: o.sign_key,
+            html: o.html,
+        };
+        let record = fairgauge::export::write_all(&e, &paths).map_err(fail)?;
+        Ok(record.map(|r| r.seq))
+    })
+}
+
+/// The HTML report of evidence (JSON text).
+#[pyfunction]
+fn render_html(py: Python<'_>, evidence: String) -> PyResult<String> {
+    run(py, move || {
+        let e: Evidence = parse("evidence", &evidence)?;
+        Ok(fairgauge::report::render_html(&e, None))
+    })
+}
+
+fn f64s(what: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
+    if !b.len().is_multiple_of(8) {
+        return Err(bad_option(format!("{what}: not a float64 buffer")));
+    }
+    Ok(b.chunks_exact(8)
+        .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+        .collect())
+}
+
+/// Weighted confusion counts per group: for each group `[tp, fp, tn, fn]`, summing `weights`
+/// (1 per row when None). `y_true` and `y_pred` are float64 buffers of 1.0 (positive) or 0.0;
+/// `groups` a uint32 buffer of codes below `n_groups`. Sums use Neumaier's compensation, so
+/// weighted results agree with numpy's pairwise sums to the last digits.
+#[pyfunction]
+#[pyo3(signature = (y_true, y_pred, groups, n_groups, weights=None))]
+fn confusion_counts(
+    py: Python<'_>,
+    y_true: Vec<u8>,
+    y_pred: Vec<u8>,
+    groups: Vec<u8>,
+    n_groups: usize,
+    weights: Option<Vec<u8>>,
+) -> PyResult<Vec<[f64; 4]>> {
+    run(py, move || {
+        let t = f64s("y_true", &y_true)?;
+        let p = f64s("y_pred", &y_pred)?;
+        if !groups.len().is_multiple_of(4) {
+            return Err(bad_option("groups: not a uint32 buffer".into()));
+        }
+        let g: Vec<u32> = groups
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let w = weights.as_deref().map(|b| f64s("weights", b)).transpose()?;
+        if p.len() != t.len()
+            || g.len() != t.len()
+            || w.as_ref().is_some_and(|w| w.len() != t.len())
+        {
+            return Err(bad_option(format!(
+                "y_true, y_pred, sensitive features and weights must have one length; got {}, {}, {} and {}",
+                t.len(),
+                p.len(),
+                g.len(),
+                w.as_ref().map(|w| w.len().to_string()).unwrap_or_else(|| "none".into())
+            )));
+        }
+        // Neumaier-compensated sums per cell.
+        let mut sum = vec![[0.0f64; 4]; n_groups];
+        let mut comp = vec![[0.0f64; 4]; n_groups];
+        for i in 0..t.len() {
+            let gi = g[i] as usize;
+            if gi >= n_groups {
+                return Err(bad_option(format!(
+                    "group code {gi} at row {i} is not below {n_groups}"
+                )));
+            }
+            let cell = match (t[i] == 1.0, p[i] == 1.0) {
+                (true, true) => 0,
+                (false, true) => 1,
+                (false, false) => 2,
+                (true, false) => 3,
+            };
+            let x = w.as_ref().map(|w| w[i]).unwrap_or(1.0);
+            let s = sum[gi][cell];
+            let nsum = s + x;
+            if s.abs() >= x.abs() {
+                comp[gi][cell] += (s - nsum) + x;
+            } else {
+                comp[gi][cell] += (x - nsum) + s;
+            }
+            sum[gi][cell] = nsum;
+        }
+        Ok(sum
+            .iter()
+            .zip(&comp)
+            .map(|(s, c)| [s[0] + c[0], s[1] + c[1], s[2] + c[2], s[3] + c[3]])
+            .collect())
+    })
+}
+
+/// Panics on purpose: the test that a Rust panic becomes a Python exception.
+#[pyfunction]
+fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
+    run(py, || -> Result<(), Failure> {
+        panic!("a deliberate panic for the test suite")
+    })
+}
+
+/// Sleeps without the GIL (the test that calls release it).
+#[pyfunction]
+fn _sleep_for_test(py: Python<'_>, seconds: f64) -> PyResult<()> {
+    run(py, move || {
+        std::thread::sleep(std::time::Duration::from_secs_f64(seconds.max(0.0)));
+        Ok(())
+    })
+}
+
+/// The policy text `fairgauge init` writes, for `roles` (JSON).
+#[pyfunction]
+fn default_policy() -> String {
+    fairgauge::policy::DEFAULT_POLICY.to_string()
+}
+
+#[pymodule]
+fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("RustError", m.py().get_type::<RustError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(fairness, m)?)?;
+    m.add_function(wrap_pyfunction!(drift, m)?)?;
+    m.add_function(wrap_pyfunction!(quality, m)?)?;
+    m.add_function(wrap_pyfunction!(assess, m)?)?;
+    m.add_function(wrap_pyfunction!(write_evidence, m)?)?;
+    m.add_function(wrap_pyfunction!(render_html, m)?)?;
+    m.add_function(wrap_pyfunction!(confusion_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(default_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
+    m.add_function(wrap_pyfunction!(_sleep_for_test, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,234 @@
+"""fairgauge: bias and data-integrity measurements of AI systems, turned into evidence.
+
+Feed it the DataFrame you have (pandas, polars, pyarrow, anything with ``__arrow_c_stream__``) or a
+file path; get reports with DataFrames and notebook displays back::
+
+    import fairgauge
+
+    report = fairgauge.fairness(df, label="income", prediction="pred", sensitive=["sex", "race"],
+                                positive_label=">50K")
+    report.by_group          # a polars DataFrame (.to_pandas() for pandas)
+    report.disparities
+
+    evidence = fairgauge.assess(test_df, reference=train_df, label="income", prediction="pred",
+                                sensitive=["sex"], positive_label=">50K")
+    evidence.passed, evidence.risks
+    evidence.write("out", formats=["json", "register", "oscal", "html"])
+
+``fairgauge.metrics`` has Fairlearn's metric functions with Fairlearn's signatures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from . import _fairgauge, metrics
+from ._errors import (
+    ColumnNotFoundError,
+    DataError,
+    FairgaugeError,
+    FairgaugeIOError,
+    InternalError,
+    LedgerError,
+    OptionError,
+    PolicyError,
+    RulesError,
+    SchemaError,
+)
+from ._input import table_source
+from ._native import call
+from ._reports import DriftReport, Evidence, FairnessReport, QualityReport
+
+__version__: str = _fairgauge.__version__
+
+__all__ = [
+    "ColumnNotFoundError",
+    "DataError",
+    "DriftReport",
+    "Evidence",
+    "FairgaugeError",
+    "FairgaugeIOError",
+    "FairnessReport",
+    "InternalError",
+    "LedgerError",
+    "OptionError",
+    "PolicyError",
+    "QualityReport",
+    "RulesError",
+    "SchemaError",
+    "__version__",
+    "assess",
+    "drift",
+    "fairness",
+    "metrics",
+    "quality",
+]
+
+
+def _label_text(v: Any) -> str | None:
+    """A label value as the core compares it (`1`, `1.0` and True as `1`, `1`, `true`)."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _names(v: str | Sequence[str] | None) -> list[str]:
+    if v is None:
+        return []
+    return [v] if isinstance(v, str) else list(v)
+
+
+def fairness(
+    data: Any,
+    *,
+    label: str,
+    prediction: str | None = None,
+    sensitive: str | Sequence[str],
+    score: str | None = None,
+    threshold: float = 0.5,
+    positive_label: Any = 1,
+    reference_group: str = "majority",
+    intersect: bool = False,
+    min_group_size: int = 30,
+    confidence: float = 0.95,
+    gei_alpha: float = 2.0,
+) -> FairnessReport:
+    """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
+    group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360
+    summaries, as ``fairgauge fairness`` computes them.
+
+    >>> r = fairgauge.fairness(df, label="y", prediction="p", sensitive="sex")  # doctest: +SKIP
+    >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
+    """
+    sens = _names(sensitive)
+    args = {
+        "label": label,
+        "prediction": prediction,
+        "score": score,
+        "threshold": threshold,
+        "sensitive": sens,
+        "positive_label": _label_text(positive_label),
+        "reference_group": reference_group,
+        "intersect": intersect,
+        "min_group_size": min_group_size,
+        "confidence": confidence,
+        "gei_alpha": gei_alpha,
+    }
+    with table_source(data, [label, prediction, score, *sens]) as (path, read):
+        out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))
+    return FairnessReport(json.loads(out))
+
+
+def drift(
+    reference: Any,
+    current: Any,
+    *,
+    columns: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    method: str = "auto",
+    numeric_method: str | None = None,
+    categorical_method: str | None = None,
+    threshold: float | None = None,
+    correction: str = "bh",
+    dataset_threshold: float = 0.5,
+    bins: int = 10,
+    sketch: int | None = None,
+) -> DriftReport:
+    """Per-column drift of `current` from `reference` (Evidently's method choice by default) and
+    the dataset verdict, as ``fairgauge drift`` computes them."""
+    args = {
+        "columns": list(columns) if columns is not None else None,
+        "exclude": list(exclude),
+        "method": method,
+        "numeric_method": numeric_method,
+        "categorical_method": categorical_method,
+        "threshold": threshold,
+        "correction": correction,
+        "dataset_threshold": dataset_threshold,
+        "bins": bins,
+        "sketch": sketch,
+    }
+    wanted = list(columns) if columns is not None else None
+    with table_source(reference, wanted) as (rpath, rread), table_source(current, wanted) as (cpath, cread):
+        out = call(_fairgauge.drift, rpath, json.dumps(rread), cpath, json.dumps(cread), json.dumps(args))
+    return DriftReport(json.loads(out))
+
+
+def quality(
+    data: Any,
+    *,
+    reference: Any = None,
+    rules: str | None = None,
+    key: str | Sequence[str] | None = None,
+    label: str | None = None,
+    sensitive: str | Sequence[str] | None = None,
+    examples: int = 5,
+) -> QualityReport:
+    """Column profiles (missing values by kind, suspected placeholders, outliers, hygiene),
+    rules, duplicates, keys, conflicting labels, leakage against `reference`, missingness by
+    group, proxies, fingerprints and a 0-100 score, as ``fairgauge quality`` computes them."""
+    args = {
+        "label": label,
+        "sensitive": _names(sensitive),
+        "key": _names(key),
+        "rules": rules,
+        "examples": examples,
+    }
+    with contextlib.ExitStack() as stack:
+        path, read = stack.enter_context(table_source(data))
+        rpath, rread = stack.enter_context(table_source(reference)) if reference is not None else (None, {})
+        out, inferred = call(_fairgauge.quality, path, json.dumps(read), rpath, json.dumps(rread), json.dumps(args))
+    return QualityReport(json.loads(out), inferred)
+
+
+def assess(
+    current: Any,
+    *,
+    reference: Any = None,
+    policy: str | None = None,
+    label: str | None = None,
+    prediction: str | None = None,
+    score: str | None = None,
+    sensitive: str | Sequence[str] | None = None,
+    positive_label: Any = None,
+    reference_group: str | None = None,
+    key: str | Sequence[str] | None = None,
+    rules: str | None = None,
+) -> Evidence:
+    """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
+    built-in default), judged into findings with controls and risks: the evidence document
+    ``fairgauge assess`` writes. Arguments given override the policy's roles."""
+    roles: dict[str, Any] = {
+        "label": label,
+        "prediction": prediction,
+        "score": score,
+        "sensitive": _names(sensitive) if sensitive is not None else None,
+        "positive_label": _label_text(positive_label),
+        "reference_group": reference_group,
+        "key": _names(key) if key is not None else None,
+    }
+    roles = {k: v for k, v in roles.items() if v is not None}
+    command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", "fairgauge.assess"]
+    with contextlib.ExitStack() as stack:
+        cpath, read = stack.enter_context(table_source(current))
+        rpath, rread = stack.enter_context(table_source(reference)) if reference is not None else (None, {})
+        out = call(
+            _fairgauge.assess,
+            cpath,
+            json.dumps(read),
+            rpath,
+            json.dumps(rread),
+            policy,
+            json.dumps(roles),
+            rules,
+            command,
+        )
+    return Evidence(json.loads(out))

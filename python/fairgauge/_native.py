@@ -1,0 +1,17 @@
+"""Calls into the Rust core, translating its errors into fairgauge's exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import _fairgauge
+from ._errors import translate
+
+
+def call(fn: Callable[..., Any], *args: Any) -> Any:
+    """Calls a core function; a ``RustError`` becomes the matching fairgauge exception."""
+    try:
+        return fn(*args)
+    except _fairgauge.RustError as e:
+        raise translate(e) from None

@@ -1,0 +1,374 @@
+"""Report objects: the core's JSON with DataFrames (polars) and notebook displays on top."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import polars as pl
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+
+
+def _fmt(v: Any, digits: int = 3) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.{digits}f}"
+    return html.escape(str(v))
+
+
+def _table(headers: list[str], rows: list[list[str]], caption: str = "") -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_BADGE = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "error": "#cf222e", "insufficient_data": "#57606a"}
+
+
+def _badge(status: str) -> str:
+    color = _BADGE.get(status, "#57606a")
+    label = html.escape(status.replace("_", " ").upper())
+    return f'<span style="background:{color};color:#fff;border-radius:8px;padding:0 6px">{label}</span>'
+
+
+class _Report:
+    """Common to every report: the JSON as a dict, and as text."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain Python objects (the CLI's JSON)."""
+        return json.loads(json.dumps(self._data))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON text."""
+        return json.dumps(self._data, indent=indent)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+
+class FairnessReport(_Report):
+    """Per-group rates, disparities against the reference group and summaries."""
+
+    @property
+    def by_group(self) -> pl.DataFrame:
+        """One row per group: counts, rates and their interval bounds (``<rate>_ci_low/high``)."""
+        rows = []
+        for g in self._data["groups"]:
+            row = {k: v for k, v in g.items() if k not in ("ci", "undefined", "levels")}
+            for m, (lo, hi) in g.get("ci", {}).items():
+                row[f"{m}_ci_low"], row[f"{m}_ci_high"] = lo, hi
+            rows.append(row)
+        return _frame(rows)
+
+    @property
+    def disparities(self) -> pl.DataFrame:
+        """One row per group and metric against the reference group."""
+        rows = []
+        for d in self._data["disparities"]:
+            row = {k: v for k, v in d.items() if k != "difference_ci"}
+            ci = d.get("difference_ci") or [None, None]
+            row["difference_ci_low"], row["difference_ci_high"] = ci
+            rows.append(row)
+        return _frame(rows)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Per attribute: Fairlearn's and AIF360's summary metrics."""
+        return self._data["summary"]
+
+    def _repr_html_(self) -> str:
+        breach: set[tuple[str, str]] = set()
+        for d in self._data["disparities"]:
+            r, diff = d.get("ratio"), d.get("difference")
+            if d.get("insufficient_data"):
+                continue
+            if (d["metric"] == "selection_rate" and r is not None and min(r, 1 / r if r else 0) < 0.8) or (
+                d["metric"] in ("tpr", "fpr") and diff is not None and abs(diff) > 0.1
+            ):
+                breach.add((d["attribute"], d["group"]))
+        rows = []
+        for g in self._data["groups"]:
+            cells = [html.escape(g["attribute"]), html.escape(g["group"]), str(g["count"])]
+            for m in ("selection_rate", "tpr", "fpr"):
+                v, ci = g.get(m), g.get("ci", {}).get(m)
+                cells.append(f"{_fmt(v)} [{_fmt(ci[0])}, {_fmt(ci[1])}]" if v is not None and ci else _fmt(v))
+            flags = []
+            if g.get("reference"):
+                flags.append("reference")
+            if g.get("insufficient_data"):
+                flags.append("insufficient data")
+            if (g["attribute"], g["group"]) in breach:
+                flags.append('<b style="color:#cf222e">breach</b>')
+            cells.append(", ".join(flags))
+            rows.append(cells)
+        return _table(
+            ["attribute", "group", "rows", "selection rate [95%]", "TPR [95%]", "FPR [95%]", ""],
+            rows,
+            "fairgauge fairness (breach: selection-rate ratio below 0.8 or TPR/FPR gap above 0.1)",
+        )
+
+
+class DriftReport(_Report):
+    """Per-column drift and the dataset verdict."""
+
+    @property
+    def columns(self) -> pl.DataFrame:
+        """One row per column: method, statistic, p-values, verdict, PSI and null shares."""
+        rows = []
+        for c in self._data["columns"]:
+            row = {
+                k: v
+                for k, v in c.items()
+                if k not in ("effects", "new_categories", "vanished_categories", "warnings", "histogram")
+            }
+            row["psi"] = c.get("effects", {}).get("psi")
+            rows.append(row)
+        return _frame(rows)
+
+    @property
+    def dataset(self) -> dict[str, Any]:
+        """The dataset verdict: drifted columns, share, threshold."""
+        return self._data["dataset"]
+
+    @property
+    def drifted(self) -> bool:
+        """Whether the dataset drifted."""
+        return bool(self._data["dataset"]["drift"])
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [
+                html.escape(c["name"]),
+                html.escape(c["method"]),
+                _fmt(c.get("statistic"), 4),
+                _fmt(c.get("p_value_adjusted"), 4),
+                _badge("fail" if c["drifted"] else "pass"),
+            ]
+            for c in self._data["columns"]
+        ]
+        d = self._data["dataset"]
+        return _table(
+            ["column", "method", "statistic", "p (adj.)", "drift"],
+            rows,
+            f"fairgauge drift: {d['drifted_columns']} of {d['columns']} columns drifted",
+        )
+
+
+class QualityReport(_Report):
+    """Column profiles, checks, dataset facts, fingerprints and the score."""
+
+    def __init__(self, data: dict[str, Any], inferred_rules: str = "") -> None:
+        super().__init__(data)
+        self._rules = inferred_rules
+
+    @property
+    def columns(self) -> pl.DataFrame:
+        """One row per column: kind, missing counts and share, distinct, score."""
+        rows = []
+        for c in self._data["columns"]:
+            m = c["missing"]
+            rows.append(
+                {
+                    "name": c["name"],
+                    "kind": c["kind"],
+                    "rows": c["rows"],
+                    "nulls": m["nulls"],
+                    "nan": m["nan"],
+                    "empty_strings": m["empty_strings"],
+                    "configured_placeholders": sum(m["configured"].values()),
+                    "suspected_placeholders": sum(p["count"] for p in m["suspected"]),
+                    "missing_share": m["share"],
+                    "distinct": c["distinct"],
+                    "score": c["score"],
+                }
+            )
+        return _frame(rows)
+
+    @property
+    def checks(self) -> pl.DataFrame:
+        """Every check: id, status, value, count, message."""
+        return _frame(
+            [
+                {k: c.get(k) for k in ("id", "check", "column", "status", "value", "count", "message")}
+                for c in self._data["checks"]
+            ]
+        )
+
+    @property
+    def dataset(self) -> dict[str, Any]:
+        """Rows, duplicates, leakage, proxies, fingerprints, score."""
+        return self._data["dataset"]
+
+    @property
+    def score(self) -> float:
+        """The table's 0-100 quality score."""
+        return float(self._data["dataset"]["score"])
+
+    @property
+    def inferred_rules(self) -> str:
+        """Rules suggested from this table (TOML), for ``quality(..., rules=...)`` on new data."""
+        return self._rules
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [
+                html.escape(c["name"]),
+                html.escape(c["kind"]),
+                _fmt(c["missing"]["share"]),
+                str(c["distinct"]),
+                _fmt(c["score"], 1),
+            ]
+            for c in self._data["columns"]
+        ]
+        d = self._data["dataset"]
+        return _table(
+            ["column", "kind", "missing share", "distinct", "score"],
+            rows,
+            f"fairgauge quality: score {d['score']}/100, {d['rows']} rows, "
+            f"{d['duplicates']['extra_rows']} duplicate rows",
+        )
+
+
+EXPORTS = {
+    "json": "evidence.json",
+    "register": "register.csv",
+    "oscal": "oscal.json",
+    "junit": "junit.xml",
+    "markdown": "summary.md",
+    "attestation": "attestation.json",
+    "html": "report.html",
+}
+
+
+class Evidence(_Report):
+    """An assessment's evidence: findings, risks, summary, and writers for every export."""
+
+    @property
+    def passed(self) -> bool:
+        """Whether no finding fails."""
+        return bool(self._data["summary"]["passed"])
+
+    @property
+    def findings(self) -> pl.DataFrame:
+        """One row per finding: kind, status, metric, value, subject, message, controls, risk."""
+        rows = []
+        for f in self._data["findings"]:
+            s = f["subject"]
+            rows.append(
+                {
+                    "id": f["id"],
+                    "kind": f["kind"],
+                    "category": f["category"],
+                    "status": f["status"],
+                    "metric": f["metric"],
+                    "value": f.get("value"),
+                    "p_value": f.get("p_value"),
+                    "column": s.get("column"),
+                    "attribute": s.get("attribute"),
+                    "group": s.get("group"),
+                    "reference_group": s.get("reference_group"),
+                    "message": f["message"],
+                    "controls": ", ".join(c["id"] for c in f["controls"]),
+                    "risk_id": f.get("risk_id"),
+                }
+            )
+        return _frame(rows)
+
+    @property
+    def risks(self) -> pl.DataFrame:
+        """One row per risk, by score."""
+        return _frame(
+            [
+                {
+                    **{
+                        k: r[k]
+                        for k in (
+                            "id",
+                            "title",
+                            "category",
+                            "likelihood",
+                            "impact",
+                            "score",
+                            "rating",
+                            "treatment",
+                            "status",
+                        )
+                    },
+                    "controls": ", ".join(c["id"] for c in r["controls"]),
+                    "findings": len(r["findings"]),
+                }
+                for r in self._data["risks"]
+            ]
+        )
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Counts by status and the overall verdict."""
+        return self._data["summary"]
+
+    def write(
+        self,
+        directory: str,
+        formats: list[str] | None = None,
+        *,
+        ledger: str | None = None,
+        sign_key: str | None = None,
+    ) -> dict[str, str]:
+        """Writes the evidence and its exports into `directory` (created if missing), under the
+        names ``fairgauge demo`` uses; `formats` from json, register, oscal, junit, markdown,
+        attestation, html (default: all). With `ledger`, appends a record (signed with
+        `sign_key`). Returns the paths written, by format."""
+        import os
+
+        from . import _fairgauge
+        from ._errors import OptionError
+        from ._native import call
+
+        formats = list(EXPORTS) if formats is None else list(formats)
+        unknown = [f for f in formats if f not in EXPORTS]
+        if unknown:
+            raise OptionError(f"unknown export format `{unknown[0]}`; expected one of: {', '.join(EXPORTS)}")
+        os.makedirs(directory, exist_ok=True)
+        paths = {f: os.path.join(directory, EXPORTS[f]) for f in formats}
+        keys = {"json": "evidence", **{f: f for f in EXPORTS if f != "json"}}
+        outputs = {keys[f]: p for f, p in paths.items()}
+        if ledger:
+            outputs["ledger"] = ledger
+            if sign_key:
+                outputs["sign_key"] = sign_key
+        call(_fairgauge.write_evidence, json.dumps(self._data), json.dumps(outputs))
+        return paths
+
+    def html(self) -> str:
+        """The full self-contained HTML report."""
+        from . import _fairgauge
+        from ._native import call
+
+        return call(_fairgauge.render_html, json.dumps(self._data))
+
+    def _repr_html_(self) -> str:
+        s = self._data["summary"]
+        counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in s["findings"].items() if n)
+        rows = [
+            [
+                html.escape(r["id"]),
+                html.escape(r["title"]),
+                _badge({"low": "pass", "medium": "warn"}.get(r["rating"], "fail")) + " " + html.escape(r["rating"]),
+                str(r["score"]),
+                html.escape(r["treatment"]),
+            ]
+            for r in self._data["risks"]
+        ]
+        head = f"<p>{_badge(s['overall'])} {html.escape(self._data['system']['name'])}: {html.escape(counts)}</p>"
+        return head + _table(
+            ["risk", "title", "rating", "score", "treatment"], rows, "fairgauge assessment: risks by score"
+        )

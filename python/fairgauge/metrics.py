@@ -1,0 +1,352 @@
+"""Fairlearn's metric functions, with Fairlearn 0.15's signatures and numbers, computed from
+weighted confusion counts in fairgauge's Rust core: switch a notebook by changing one import.
+
+Definitions (Fairlearn's): rates from the confusion matrix of each group, with 0 where a
+denominator is 0 (scikit-learn's ``confusion_matrix(normalize="true")``); ``selection_rate`` is the
+weighted share of predictions equal to `pos_label`. ``method="between_groups"``: the difference is
+max - min over groups, the ratio min / max; ``"to_overall"``: the largest ``|group - overall|``
+and the smallest ``group / overall`` (inverted when above 1). Equalized odds takes the worse
+(``agg="worst_case"``) or the mean (``"mean"``) of the TPR and FPR aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import _fairgauge
+from ._errors import OptionError
+from ._native import call
+
+__all__ = [
+    "MetricFrame",
+    "count",
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "false_negative_rate",
+    "false_positive_rate",
+    "selection_rate",
+    "true_negative_rate",
+    "true_positive_rate",
+]
+
+_METHODS = ("between_groups", "to_overall")
+
+
+def _array(x: Any, name: str) -> np.ndarray:
+    if hasattr(x, "to_numpy"):
+        x = x.to_numpy()
+    a = np.asarray(x)
+    if a.ndim == 2 and a.shape[1] == 1:
+        a = a[:, 0]
+    if a.ndim != 1:
+        raise OptionError(f"{name} must be one-dimensional, got shape {a.shape}")
+    return a
+
+
+def _pos_label(y_true: np.ndarray, y_pred: np.ndarray, pos_label: Any) -> Any:
+    if pos_label is not None:
+        return pos_label
+    labels = set(np.unique(np.concatenate([y_true, y_pred])).tolist())
+    if labels <= {0, 1} or labels <= {-1, 1} or labels <= {False, True}:
+        return 1
+    raise OptionError(f"the labels {sorted(labels, key=str)} are not 0/1 or -1/1: pass pos_label")
+
+
+def _encode_groups(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any]]:
+    """Group codes (uint32) and labels; several columns make tuple labels, as Fairlearn's do."""
+    sf = sensitive_features
+    if hasattr(sf, "to_numpy") and getattr(sf, "ndim", 1) == 2:
+        cols = [np.asarray(sf.iloc[:, i]) if hasattr(sf, "iloc") else np.asarray(sf[:, i]) for i in range(sf.shape[1])]
+    elif isinstance(sf, dict):
+        cols = [np.asarray(v) for v in sf.values()]
+    elif isinstance(sf, (list, tuple)) and sf and np.ndim(sf[0]) == 1 and len(sf[0]) == n and len(sf) != n:
+        cols = [np.asarray(c) for c in sf]
+    else:
+        a = np.asarray(sf.to_numpy() if hasattr(sf, "to_numpy") else sf)
+        cols = [a] if a.ndim == 1 else [a[:, i] for i in range(a.shape[1])]
+    for c in cols:
+        if len(c) != n:
+            raise OptionError(f"sensitive_features has {len(c)} rows, y_true has {n}")
+    if len(cols) == 1:
+        labels, codes = np.unique(cols[0], return_inverse=True)
+        return codes.astype(np.uint32), labels.tolist()
+    keys = list(zip(*[c.tolist() for c in cols], strict=False))
+    uniq = sorted(set(keys))
+    index = {k: i for i, k in enumerate(uniq)}
+    return np.fromiter((index[k] for k in keys), dtype=np.uint32, count=n), uniq
+
+
+def _counts(y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any = None):
+    t = _array(y_true, "y_true")
+    p = _array(y_pred, "y_pred")
+    if len(t) != len(p):
+        raise OptionError(f"y_true has {len(t)} rows, y_pred has {len(p)}")
+    pl = _pos_label(t, p, pos_label)
+    tb = (t == pl).astype(np.float64)
+    pb = (p == pl).astype(np.float64)
+    if sensitive_features is None:
+        codes, labels = np.zeros(len(t), dtype=np.uint32), [None]
+    else:
+        codes, labels = _encode_groups(sensitive_features, len(t))
+    w = None
+    if sample_weight is not None:
+        w = np.ascontiguousarray(_array(sample_weight, "sample_weight"), dtype=np.float64).tobytes()
+    c = call(
+        _fairgauge.confusion_counts,
+        tb.tobytes(),
+        pb.tobytes(),
+        np.ascontiguousarray(codes, dtype="<u4").tobytes(),
+        len(labels),
+        w,
+    )
+    return labels, np.asarray(c, dtype=np.float64).reshape(len(labels), 4), np.bincount(codes, minlength=len(labels))
+
+
+def _rate(num: float, den: float) -> float:
+    return float(num / den) if den != 0 else 0.0
+
+
+_RATES: dict[str, Callable[[np.ndarray], float]] = {
+    "selection_rate": lambda c: float((c[0] + c[1]) / c.sum()) if c.sum() != 0 else float("nan"),
+    "true_positive_rate": lambda c: _rate(c[0], c[0] + c[3]),
+    "false_positive_rate": lambda c: _rate(c[1], c[1] + c[2]),
+    "true_negative_rate": lambda c: _rate(c[2], c[1] + c[2]),
+    "false_negative_rate": lambda c: _rate(c[3], c[0] + c[3]),
+}
+
+
+def _scalar(rate: str, y_true: Any, y_pred: Any, sample_weight: Any, pos_label: Any) -> float:
+    _, c, _ = _counts(y_true, y_pred, None, sample_weight, pos_label)
+    return _RATES[rate](c[0])
+
+
+def selection_rate(y_true: Any, y_pred: Any, *, pos_label: Any = 1, sample_weight: Any = None) -> float:
+    """Share (weighted) of predictions equal to `pos_label`."""
+    return _scalar("selection_rate", y_true, y_pred, sample_weight, pos_label)
+
+
+def true_positive_rate(y_true: Any, y_pred: Any, sample_weight: Any = None, pos_label: Any = None) -> float:
+    """TP / (TP + FN)."""
+    return _scalar("true_positive_rate", y_true, y_pred, sample_weight, pos_label)
+
+
+def false_positive_rate(y_true: Any, y_pred: Any, sample_weight: Any = None, pos_label: Any = None) -> float:
+    """FP / (FP + TN)."""
+    return _scalar("false_positive_rate", y_true, y_pred, sample_weight, pos_label)
+
+
+def true_negative_rate(y_true: Any, y_pred: Any, sample_weight: Any = None, pos_label: Any = None) -> float:
+    """TN / (FP + TN)."""
+    return _scalar("true_negative_rate", y_true, y_pred, sample_weight, pos_label)
+
+
+def false_negative_rate(y_true: Any, y_pred: Any, sample_weight: Any = None, pos_label: Any = None) -> float:
+    """FN / (TP + FN)."""
+    return _scalar("false_negative_rate", y_true, y_pred, sample_weight, pos_label)
+
+
+def count(y_true: Any, y_pred: Any) -> int:
+    """The number of rows (weights ignored, as Fairlearn's)."""
+    return len(_array(y_true, "y_true"))
+
+
+def _by_group(rate: str, y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any = None):
+    _labels, c, _ = _counts(y_true, y_pred, sensitive_features, sample_weight, pos_label)
+    overall = _RATES[rate](c.sum(axis=0))
+    return np.array([_RATES[rate](row) for row in c]), overall
+
+
+def _difference(values: np.ndarray, overall: float, method: str) -> float:
+    if method not in _METHODS:
+        raise OptionError(f"method must be 'between_groups' or 'to_overall', got {method!r}")
+    if method == "between_groups":
+        return float(values.max() - values.min())
+    return float(np.abs(values - overall).max())
+
+
+def _ratio(values: np.ndarray, overall: float, method: str) -> float:
+    if method not in _METHODS:
+        raise OptionError(f"method must be 'between_groups' or 'to_overall', got {method!r}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "between_groups":
+            return float(values.min() / values.max())
+        r = values / overall
+        r = np.where(r > 1, 1 / r, r)
+        return float(r.min())
+
+
+def demographic_parity_difference(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: str = "between_groups", sample_weight: Any = None
+) -> float:
+    """Difference of selection rates across groups."""
+    v, o = _by_group("selection_rate", y_true, y_pred, sensitive_features, sample_weight, pos_label=1)
+    return _difference(v, o, method)
+
+
+def demographic_parity_ratio(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: str = "between_groups", sample_weight: Any = None
+) -> float:
+    """Ratio of selection rates across groups."""
+    v, o = _by_group("selection_rate", y_true, y_pred, sensitive_features, sample_weight, pos_label=1)
+    return _ratio(v, o, method)
+
+
+def _eo(y_true, y_pred, sensitive_features, sample_weight):
+    _labels, c, _ = _counts(y_true, y_pred, sensitive_features, sample_weight)
+    tot = c.sum(axis=0)
+    tpr = np.array([_RATES["true_positive_rate"](r) for r in c])
+    fpr = np.array([_RATES["false_positive_rate"](r) for r in c])
+    return tpr, fpr, _RATES["true_positive_rate"](tot), _RATES["false_positive_rate"](tot)
+
+
+def _agg(a: float, b: float, agg: str, worst: Callable[[float, float], float]) -> float:
+    if agg == "worst_case":
+        return worst(a, b)
+    if agg == "mean":
+        return (a + b) / 2
+    raise OptionError(f"agg must be one of 'worst_case' or 'mean', got {agg}")
+
+
+def equalized_odds_difference(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: str = "between_groups",
+    sample_weight: Any = None,
+    agg: str = "worst_case",
+) -> float:
+    """The larger (or mean) of the TPR and FPR differences."""
+    tpr, fpr, to, fo = _eo(y_true, y_pred, sensitive_features, sample_weight)
+    return _agg(_difference(tpr, to, method), _difference(fpr, fo, method), agg, max)
+
+
+def equalized_odds_ratio(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: str = "between_groups",
+    sample_weight: Any = None,
+    agg: str = "worst_case",
+) -> float:
+    """The smaller (or mean) of the TPR and FPR ratios."""
+    tpr, fpr, to, fo = _eo(y_true, y_pred, sensitive_features, sample_weight)
+    return _agg(_ratio(tpr, to, method), _ratio(fpr, fo, method), agg, min)
+
+
+def equal_opportunity_difference(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: str = "between_groups", sample_weight: Any = None
+) -> float:
+    """Difference of true positive rates across groups."""
+    tpr, _, to, _ = _eo(y_true, y_pred, sensitive_features, sample_weight)
+    return _difference(tpr, to, method)
+
+
+def equal_opportunity_ratio(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: str = "between_groups", sample_weight: Any = None
+) -> float:
+    """Ratio of true positive rates across groups."""
+    tpr, _, to, _ = _eo(y_true, y_pred, sensitive_features, sample_weight)
+    return _ratio(tpr, to, method)
+
+
+_FAST = {
+    selection_rate: "selection_rate",
+    true_positive_rate: "true_positive_rate",
+    false_positive_rate: "false_positive_rate",
+    true_negative_rate: "true_negative_rate",
+    false_negative_rate: "false_negative_rate",
+}
+
+
+class MetricFrame:
+    """Fairlearn's ``MetricFrame`` for the common case: metrics computed overall and per group
+    (pandas results, as Fairlearn's), with ``difference``, ``ratio``, ``group_min`` and
+    ``group_max``. fairgauge's rate functions are computed in one pass of the Rust core; any other
+    callable ``f(y_true, y_pred)`` is applied to each group's rows."""
+
+    def __init__(
+        self,
+        *,
+        metrics: Callable[..., Any] | dict[str, Callable[..., Any]],
+        y_true: Any,
+        y_pred: Any,
+        sensitive_features: Any,
+        sample_params: dict[str, Any] | None = None,
+    ) -> None:
+        import pandas as pd
+
+        single = callable(metrics)
+        funcs = {getattr(metrics, "__name__", "metric"): metrics} if single else dict(metrics)
+        t, p = _array(y_true, "y_true"), _array(y_pred, "y_pred")
+        codes, labels = _encode_groups(sensitive_features, len(t))
+        params = sample_params or {}
+        names = getattr(sensitive_features, "name", None) or "sensitive_feature_0"
+        index = pd.Index(labels, name=names) if not isinstance(labels[0], tuple) else pd.MultiIndex.from_tuples(labels)
+        by_group: dict[str, list[Any]] = {}
+        overall: dict[str, Any] = {}
+        for name, f in funcs.items():
+            sp = params.get(name, params) if not single else params
+            weight = sp.get("sample_weight")
+            if f in _FAST:
+                _, c, _ = _counts(t, p, sensitive_features, weight)
+                by_group[name] = [_RATES[_FAST[f]](row) for row in c]
+                overall[name] = _RATES[_FAST[f]](c.sum(axis=0))
+            elif f is count:
+                by_group[name] = np.bincount(codes, minlength=len(labels)).tolist()
+                overall[name] = len(t)
+            else:
+                vals = []
+                for g in range(len(labels)):
+                    m = codes == g
+                    kw = {k: np.asarray(v)[m] for k, v in sp.items()}
+                    vals.append(f(t[m], p[m], **kw))
+                by_group[name] = vals
+                overall[name] = f(t, p, **{k: np.asarray(v) for k, v in sp.items()})
+        self._single = single
+        self._by_group = pd.DataFrame(by_group, index=index)
+        self._overall = pd.Series(overall)
+
+    @property
+    def overall(self) -> Any:
+        """The metrics over all rows."""
+        return self._overall.iloc[0] if self._single else self._overall
+
+    @property
+    def by_group(self) -> Any:
+        """The metrics per group."""
+        return self._by_group.iloc[:, 0] if self._single else self._by_group
+
+    def group_min(self) -> Any:
+        """Smallest value over groups."""
+        r = self._by_group.min()
+        return r.iloc[0] if self._single else r
+
+    def group_max(self) -> Any:
+        """Largest value over groups."""
+        r = self._by_group.max()
+        return r.iloc[0] if self._single else r
+
+    def difference(self, method: str = "between_groups") -> Any:
+        """Largest difference, as Fairlearn's."""
+        r = {c: _difference(self._by_group[c].to_numpy(float), float(self._overall[c]), method) for c in self._by_group}
+        import pandas as pd
+
+        s = pd.Series(r)
+        return s.iloc[0] if self._single else s
+
+    def ratio(self, method: str = "between_groups") -> Any:
+        """Smallest ratio, as Fairlearn's."""
+        r = {c: _ratio(self._by_group[c].to_numpy(float), float(self._overall[c]), method) for c in self._by_group}
+        import pandas as pd
+
+        s = pd.Series(r)
+        return s.iloc[0] if self._single else s
