@@ -1,5 +1,19 @@
 """Type stubs of the Rust extension (checked with mypy's stubtest in CI)."""
 
+__all__ = [
+    "RustError",
+    "__version__",
+    "_panic_for_test",
+    "_sleep_for_test",
+    "assess",
+    "confusion_counts",
+    "default_policy",
+    "drift",
+    "fairness",
+    "quality",
+    "render_html",
+    "write_evidence",
+]
 __version__: str
 
 class RustError(Exception): ...

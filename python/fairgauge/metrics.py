@@ -59,11 +59,43 @@ def _pos_label(y_true: np.ndarray, y_pred: np.ndarray, pos_label: Any) -> Any:
     raise OptionError(f"the labels {sorted(labels, key=str)} are not 0/1 or -1/1: pass pos_label")
 
 
+def _codes(column: Any) -> tuple[np.ndarray, list[Any]]:
+    """Codes of one column's values in sorted order (Fairlearn's group order), hashing in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, (pa.Array, pa.ChunkedArray)):
+        arr = column
+    elif hasattr(column, "iloc"):
+        arr = pa.array(column)
+    else:
+        arr = pa.array(np.asarray(column))
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    values = enc.dictionary.to_pylist()
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    rank = np.empty(len(values), dtype=np.uint32)
+    rank[order] = np.arange(len(values), dtype=np.uint32)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    return rank[idx], [values[i] for i in order]
+
+
 def _encode_groups(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any]]:
     """Group codes (uint32) and labels; several columns make tuple labels, as Fairlearn's do."""
     sf = sensitive_features
-    if hasattr(sf, "to_numpy") and getattr(sf, "ndim", 1) == 2:
-        cols = [np.asarray(sf.iloc[:, i]) if hasattr(sf, "iloc") else np.asarray(sf[:, i]) for i in range(sf.shape[1])]
+    if hasattr(sf, "to_arrow") and not hasattr(sf, "iloc"):  # polars: Arrow without a copy
+        sf = sf.to_arrow()
+        if hasattr(sf, "columns") and hasattr(sf, "num_columns"):
+            sf = list(sf.columns)
+    if hasattr(sf, "iloc") and getattr(sf, "ndim", 1) == 2:  # pandas DataFrame: its columns
+        cols = [sf.iloc[:, i] for i in range(sf.shape[1])]
+    elif hasattr(sf, "iloc"):  # pandas Series, as it is (Arrow-backed strings stay Arrow)
+        cols = [sf]
+    elif hasattr(sf, "type") and hasattr(sf, "to_numpy"):  # a pyarrow array
+        cols = [sf]
+    elif hasattr(sf, "to_numpy") and getattr(sf, "ndim", 1) == 2:
+        cols = [np.asarray(sf[:, i]) for i in range(sf.shape[1])]
     elif isinstance(sf, dict):
         cols = [np.asarray(v) for v in sf.values()]
     elif isinstance(sf, (list, tuple)) and sf and np.ndim(sf[0]) == 1 and len(sf[0]) == n and len(sf) != n:
@@ -74,13 +106,22 @@ def _encode_groups(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[An
     for c in cols:
         if len(c) != n:
             raise OptionError(f"sensitive_features has {len(c)} rows, y_true has {n}")
-    if len(cols) == 1:
-        labels, codes = np.unique(cols[0], return_inverse=True)
-        return codes.astype(np.uint32), labels.tolist()
-    keys = list(zip(*[c.tolist() for c in cols], strict=False))
-    uniq = sorted(set(keys))
-    index = {k: i for i, k in enumerate(uniq)}
-    return np.fromiter((index[k] for k in keys), dtype=np.uint32, count=n), uniq
+    coded = [_codes(c) for c in cols]
+    if len(coded) == 1:
+        return coded[0]
+    # Combined groups: mixed-radix codes of the per-column codes, kept where they occur.
+    combined = np.zeros(n, dtype=np.int64)
+    for codes, labels in coded:
+        combined = combined * len(labels) + codes
+    present, inverse = np.unique(combined, return_inverse=True)
+    labels = []
+    for v in present.tolist():
+        parts = []
+        for _codes_of, lab in reversed(coded):
+            parts.append(lab[v % len(lab)])
+            v //= len(lab)
+        labels.append(tuple(reversed(parts)))
+    return inverse.astype(np.uint32), labels
 
 
 def _counts(y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any = None):

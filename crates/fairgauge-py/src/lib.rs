@@ -458,15 +458,16 @@ fn f64s(what: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
 #[pyo3(signature = (y_true, y_pred, groups, n_groups, weights=None))]
 fn confusion_counts(
     py: Python<'_>,
-    y_true: Vec<u8>,
-    y_pred: Vec<u8>,
-    groups: Vec<u8>,
+    y_true: &[u8],
+    y_pred: &[u8],
+    groups: &[u8],
     n_groups: usize,
-    weights: Option<Vec<u8>>,
+    weights: Option<&[u8]>,
 ) -> PyResult<Vec<[f64; 4]>> {
+    // The buffers are immutable `bytes` the caller keeps alive for the call.
     run(py, move || {
-        let t = f64s("y_true", &y_true)?;
-        let p = f64s("y_pred", &y_pred)?;
+        let t = f64s("y_true", y_true)?;
+        let p = f64s("y_pred", y_pred)?;
         if !groups.len().is_multiple_of(4) {
             return Err(bad_option("groups: not a uint32 buffer".into()));
         }
@@ -474,7 +475,7 @@ fn confusion_counts(
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        let w = weights.as_deref().map(|b| f64s("weights", b)).transpose()?;
+        let w = weights.map(|b| f64s("weights", b)).transpose()?;
         if p.len() != t.len()
             || g.len() != t.len()
             || w.as_ref().is_some_and(|w| w.len() != t.len())

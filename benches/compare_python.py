@@ -1,0 +1,93 @@
+"""Time the Python package against Fairlearn and against the CLI, on the same synthetic rows, in one
+run; check the numbers agree and print the ratios.
+
+    python benches/compare_python.py --rows 10000000 [--fairgauge target/release/fairgauge]
+
+- `fairgauge.fairness(df, …)` on a pandas DataFrame (sex and race, label and prediction) against
+  Fairlearn's MetricFrame (selection rate, TPR, FPR by sex and race) on the same DataFrame;
+- `fairgauge.metrics.equalized_odds_difference` against Fairlearn's, on the same arrays;
+- the Python layer's overhead: `fairgauge.fairness(df)` against `fairgauge fairness` (the CLI) on a
+  Parquet file of the same rows, end to end.
+Each timing is the best of `--repeat` runs (Fairlearn: one run).
+"""
+
+import argparse
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import fairgauge
+import numpy as np
+import pandas as pd
+from fairgauge import metrics as fgm
+from fairlearn import metrics as flm
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def best(fn, repeat):
+    t_best, out = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        t_best = min(t_best, time.perf_counter() - t)
+    return t_best, out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--fairgauge", default=os.environ.get("FAIRGAUGE_BIN", str(ROOT / "target/release/fairgauge")))
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        pq = Path(d) / "s.parquet"
+        subprocess.run([a.fairgauge, "synth", "--rows", str(a.rows), "--output", str(pq)], check=True)
+        df = pd.read_parquet(pq, columns=["sex", "race", "label", "prediction"])
+        cols = ["--label", "label", "--prediction", "prediction", "--sensitive", "sex,race", "--format", "json"]
+        t_cli, _ = best(
+            lambda: subprocess.run([a.fairgauge, "fairness", str(pq), *cols], check=True, capture_output=True),
+            a.repeat,
+        )
+        t_py, rep = best(
+            lambda: fairgauge.fairness(df, label="label", prediction="prediction", sensitive=["sex", "race"]),
+            a.repeat,
+        )
+        y, p = df["label"].to_numpy(), df["prediction"].to_numpy()
+        t_eod, eod = best(lambda: fgm.equalized_odds_difference(y, p, sensitive_features=df["sex"]), a.repeat)
+        t0 = time.perf_counter()
+        fl_eod = flm.equalized_odds_difference(y, p, sensitive_features=df["sex"])
+        t_fl_eod = time.perf_counter() - t0
+        assert abs(eod - fl_eod) < 1e-12, (eod, fl_eod)
+        t0 = time.perf_counter()
+        mf = flm.MetricFrame(
+            metrics={
+                "selection_rate": flm.selection_rate,
+                "tpr": flm.true_positive_rate,
+                "fpr": flm.false_positive_rate,
+            },
+            y_true=y,
+            y_pred=p,
+            sensitive_features=df[["sex", "race"]],
+        )
+        _ = mf.by_group
+        mf_sex = flm.MetricFrame(metrics=flm.selection_rate, y_true=y, y_pred=p, sensitive_features=df["sex"])
+        t_fl = time.perf_counter() - t0
+        ours = {g["group"]: g["selection_rate"] for g in rep["groups"] if g["attribute"] == "sex"}
+        for g, v in mf_sex.by_group.items():
+            assert abs(ours[g] - v) < 1e-12, (g, ours[g], v)
+        print(f"rows: {a.rows:,}")
+        print(f"fairgauge.fairness (pandas in)        {t_py:9.3f} s")
+        overhead = 100 * (t_py / t_cli - 1)
+        print(f"fairgauge fairness CLI (Parquet)      {t_cli:9.3f} s   Python layer overhead {overhead:+.1f}%")
+        print(f"Fairlearn MetricFrame (3 metrics, sex x race, and sex)  {t_fl:9.3f} s   ratio {t_fl / t_py:,.0f}x")
+        print(f"fairgauge.metrics.equalized_odds_difference  {t_eod:9.4f} s")
+        print(f"fairlearn equalized_odds_difference          {t_fl_eod:9.4f} s   ratio {t_fl_eod / t_eod:,.0f}x")
+        print(f"equalized odds difference: {eod:.15f} (identical to Fairlearn's within 1e-12)")
+        np.testing.assert_allclose(eod, fl_eod, rtol=0, atol=1e-12)
+
+
+if __name__ == "__main__":
+    main()

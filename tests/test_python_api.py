@@ -1,0 +1,270 @@
+"""The Python package (`pip install .`): Fairlearn's metric functions at 1e-12 (sample weights, both
+methods, both aggregations, several sensitive features), AIF360's ClassificationMetric, the
+reports equal to the CLI's JSON, pandas / polars / pyarrow inputs alike, the exception hierarchy,
+panics as exceptions, the GIL released, and the walkthrough script."""
+
+import json
+import runpy
+import threading
+from pathlib import Path
+
+import fairgauge
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+from fairgauge import metrics as fgm
+from fairgauge._native import call
+from fairlearn import metrics as flm
+
+ROOT = Path(__file__).resolve().parent.parent
+ADULT = ROOT / "datasets" / "adult" / "adult.data"
+ADULT_COLUMNS = [
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "education-num",
+    "marital-status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "capital-gain",
+    "capital-loss",
+    "hours-per-week",
+    "native-country",
+    "income",
+]
+TOL = 1e-12
+
+
+@pytest.fixture(scope="module")
+def adult():
+    df = pd.read_csv(ADULT, header=None, names=ADULT_COLUMNS, skipinitialspace=True)
+    df = df.dropna(how="all")
+    # The demo's rule as the model: married with 13+ years of education, or capital gains >= 5000.
+    pred = (df["marital-status"].str.startswith("Married") & (df["education-num"] >= 13)) | (df["capital-gain"] >= 5000)
+    df["y"] = (df["income"] == ">50K").astype(int)
+    df["p"] = pred.astype(int)
+    return df.reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def synth():
+    rng = np.random.default_rng(7)
+    n = 20_000
+    g = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    h = rng.choice(["x", "y"], n)
+    y = rng.random(n) < np.where(g == "a", 0.4, 0.3)
+    p = np.where(y, rng.random(n) < np.where(g == "b", 0.6, 0.8), rng.random(n) < 0.15)
+    w = rng.gamma(2.0, 1.0, n)
+    return pd.DataFrame({"g": g, "h": h, "y": y.astype(int), "p": p.astype(int), "w": w})
+
+
+PAIRS = [
+    ("demographic_parity_difference", {}),
+    ("demographic_parity_ratio", {}),
+    ("equalized_odds_difference", {}),
+    ("equalized_odds_difference", {"agg": "mean"}),
+    ("equalized_odds_ratio", {}),
+    ("equalized_odds_ratio", {"agg": "mean"}),
+    ("equal_opportunity_difference", {}),
+    ("equal_opportunity_ratio", {}),
+]
+
+
+@pytest.mark.parametrize("method", ["between_groups", "to_overall"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize(("name", "kw"), PAIRS)
+def test_fairness_metrics_equal_fairlearn(synth, name, kw, method, weighted):
+    w = synth["w"] if weighted else None
+    for sf in (synth["g"], synth[["g", "h"]]):
+        ours = getattr(fgm, name)(synth["y"], synth["p"], sensitive_features=sf, method=method, sample_weight=w, **kw)
+        theirs = getattr(flm, name)(synth["y"], synth["p"], sensitive_features=sf, method=method, sample_weight=w, **kw)
+        assert ours == pytest.approx(theirs, rel=TOL, abs=TOL), (name, kw, method)
+
+
+@pytest.mark.parametrize(
+    "name", ["true_positive_rate", "false_positive_rate", "true_negative_rate", "false_negative_rate"]
+)
+def test_rates_equal_fairlearn(synth, adult, name):
+    for df in (synth, adult):
+        for w in (None, np.linspace(0.5, 2.0, len(df))):
+            ours = getattr(fgm, name)(df["y"], df["p"], sample_weight=w)
+            theirs = getattr(flm, name)(df["y"], df["p"], sample_weight=w)
+            assert ours == pytest.approx(theirs, rel=TOL, abs=TOL)
+    assert fgm.selection_rate(synth["y"], synth["p"], sample_weight=synth["w"]) == pytest.approx(
+        flm.selection_rate(synth["y"], synth["p"], sample_weight=synth["w"]), rel=TOL
+    )
+    assert fgm.count(synth["y"], synth["p"]) == flm.count(synth["y"], synth["p"])
+
+
+def test_adult_metrics_equal_fairlearn(adult):
+    for sf in (adult["sex"], adult["race"], adult[["sex", "race"]]):
+        for name, kw in PAIRS:
+            ours = getattr(fgm, name)(adult["y"], adult["p"], sensitive_features=sf, **kw)
+            theirs = getattr(flm, name)(adult["y"], adult["p"], sensitive_features=sf, **kw)
+            assert ours == pytest.approx(theirs, rel=TOL, abs=TOL), name
+
+
+def test_metric_frame_equals_fairlearn(synth):
+    metrics = {"sr": fgm.selection_rate, "tpr": fgm.true_positive_rate, "n": fgm.count}
+    theirs_metrics = {"sr": flm.selection_rate, "tpr": flm.true_positive_rate, "n": flm.count}
+    ours = fgm.MetricFrame(metrics=metrics, y_true=synth["y"], y_pred=synth["p"], sensitive_features=synth["g"])
+    theirs = flm.MetricFrame(
+        metrics=theirs_metrics, y_true=synth["y"], y_pred=synth["p"], sensitive_features=synth["g"]
+    )
+    np.testing.assert_allclose(ours.by_group.to_numpy(float), theirs.by_group.to_numpy(float), rtol=TOL)
+    np.testing.assert_allclose(ours.overall.to_numpy(float), theirs.overall.to_numpy(float), rtol=TOL)
+    for method in ("between_groups", "to_overall"):
+        np.testing.assert_allclose(ours.difference(method).to_numpy(float), theirs.difference(method).to_numpy(float))
+        np.testing.assert_allclose(ours.ratio(method).to_numpy(float), theirs.ratio(method).to_numpy(float))
+    # Any callable works per group.
+    mf = fgm.MetricFrame(
+        metrics=lambda t, p: float(np.mean(t == p)), y_true=synth["y"], y_pred=synth["p"], sensitive_features=synth["g"]
+    )
+    acc = synth.assign(ok=synth["y"] == synth["p"]).groupby("g")["ok"].mean()
+    np.testing.assert_allclose(mf.by_group.to_numpy(float), acc.to_numpy(float), rtol=TOL)
+
+
+def test_fairness_report_equals_the_cli_and_aif360(adult, run_json, tmp_path):
+    path = tmp_path / "adult.csv"
+    adult[["sex", "race", "y", "p"]].to_csv(path, index=False)
+    args = dict(label="y", prediction="p", sensitive=["sex", "race"])
+    py = fairgauge.fairness(str(path), **args).to_dict()
+    cli = run_json("fairness", path, "--label", "y", "--prediction", "p", "--sensitive", "sex,race")
+    assert py == cli
+    from aif360.datasets import BinaryLabelDataset
+    from aif360.metrics import ClassificationMetric
+
+    num = pd.DataFrame({"sex": (adult["sex"] == "Male").astype(float), "y": adult["y"].astype(float)})
+    truth = BinaryLabelDataset(df=num, label_names=["y"], protected_attribute_names=["sex"])
+    pred = truth.copy()
+    pred.labels = adult["p"].to_numpy(float).reshape(-1, 1)
+    m = ClassificationMetric(truth, pred, unprivileged_groups=[{"sex": 0.0}], privileged_groups=[{"sex": 1.0}])
+    s = py["summary"]["sex"]
+    assert s["average_odds_difference"] == pytest.approx(m.average_odds_difference(), rel=TOL)
+    female = {d["metric"]: d for d in py["disparities"] if d["attribute"] == "sex" and d["group"] == "Female"}
+    assert female["selection_rate"]["ratio"] == pytest.approx(m.disparate_impact(), rel=TOL)
+    assert female["selection_rate"]["difference"] == pytest.approx(m.statistical_parity_difference(), rel=TOL)
+    assert female["tpr"]["difference"] == pytest.approx(m.equal_opportunity_difference(), rel=TOL)
+
+
+def test_pandas_polars_and_pyarrow_give_identical_reports(adult):
+    df = adult[["sex", "race", "age", "y", "p"]]
+    inputs = [df, pl.from_pandas(df), pa.Table.from_pandas(df, preserve_index=False)]
+    inputs.append(pa.Table.from_pandas(df, preserve_index=False).to_reader())
+    reports = [fairgauge.fairness(x, label="y", prediction="p", sensitive=["sex", "race"]).to_dict() for x in inputs]
+    for r in reports[1:]:
+        r["input"] = reports[0]["input"]
+        assert r == reports[0]
+    qs = [fairgauge.quality(x, label="y", sensitive="sex").to_dict() for x in inputs[:3]]
+    for q in qs[1:]:
+        assert q["dataset"]["fingerprints"]["content"] == qs[0]["dataset"]["fingerprints"]["content"]
+        assert q["columns"] == qs[0]["columns"]
+        assert [c["status"] for c in q["checks"]] == [c["status"] for c in qs[0]["checks"]]
+
+
+def test_report_objects(adult):
+    r = fairgauge.fairness(adult, label="y", prediction="p", sensitive="sex")
+    bg = r.by_group
+    assert isinstance(bg, pl.DataFrame) and set(bg["group"]) == {"Female", "Male"}
+    assert "selection_rate_ci_low" in bg.columns
+    assert isinstance(r.disparities.to_pandas(), pd.DataFrame)
+    assert json.loads(r.to_json())["groups"] == r.to_dict()["groups"]
+    html = r._repr_html_()
+    assert "<table>" in html and "breach" in html
+    d = fairgauge.drift(adult.iloc[:15000], adult.iloc[15000:], columns=["age", "sex"], numeric_method="ks")
+    from scipy import stats
+
+    ks = stats.ks_2samp(adult["age"].iloc[:15000], adult["age"].iloc[15000:])
+    age = d.columns.filter(pl.col("name") == "age").row(0, named=True)
+    assert age["statistic"] == pytest.approx(ks.statistic, rel=TOL)
+    assert age["p_value"] == pytest.approx(ks.pvalue, rel=1e-9)
+    q = fairgauge.quality(adult, label="y")
+    assert 0 <= q.score <= 100 and "[columns.age]" in q.inferred_rules
+
+
+def test_assess_from_python_equals_the_cli(run, tmp_path):
+    data = tmp_path / "s.parquet"
+    run("synth", "--rows", "20000", "--output", data)
+    roles = dict(label="label", prediction="prediction", sensitive=["sex", "race"])
+    ev = fairgauge.assess(str(data), reference=str(data), **roles)
+    out = tmp_path / "e.json"
+    proc = run(
+        "assess", "--current", data, "--reference", data, "--label", "label", "--prediction", "prediction",
+        "--sensitive", "sex,race", "--output", out, check=False,
+    )  # fmt: skip
+    assert proc.returncode in (0, 1)
+    cli = json.loads(out.read_text())
+    py = ev.to_dict()
+    for e in (cli, py):
+        for k in ("id", "started_at", "finished_at", "command_line"):
+            e["run"][k] = None
+    assert py == cli
+    assert ev.passed == (proc.returncode == 0)
+    assert set(ev.findings["status"]) <= {"pass", "warn", "fail", "insufficient_data", "error"}
+    paths = ev.write(str(tmp_path / "exports"), ledger=str(tmp_path / "l.jsonl"))
+    assert set(paths) == {"json", "register", "oscal", "junit", "markdown", "attestation", "html"}
+    assert all(Path(p).stat().st_size > 0 for p in paths.values())
+    assert run("ledger", "verify", tmp_path / "l.jsonl").returncode == 0
+    assert "<svg" in ev.html()
+
+
+def test_errors_name_what_is_wrong(adult, tmp_path):
+    with pytest.raises(fairgauge.ColumnNotFoundError, match="no column `nope`") as e:
+        fairgauge.fairness(adult, label="nope", prediction="p", sensitive="sex")
+    assert isinstance(e.value, KeyError) and isinstance(e.value, fairgauge.FairgaugeError)
+    with pytest.raises(fairgauge.ColumnNotFoundError, match="nope"):
+        fairgauge.fairness(str(ADULT), label="nope", sensitive="sex")
+    with pytest.raises(fairgauge.DataError, match=r"binary|two"):
+        fairgauge.fairness(adult, label="race", prediction="p", sensitive="sex")
+    with pytest.raises(fairgauge.OptionError, match="unknown method"):
+        fairgauge.drift(adult, adult, method="magic")
+    bad = tmp_path / "p.toml"
+    bad.write_text("version = 1\n[drift]\npsi_fail = 'high'\n")
+    with pytest.raises(fairgauge.PolicyError, match="line 3"):
+        fairgauge.assess(adult, policy=str(bad))
+    rules = tmp_path / "r.toml"
+    rules.write_text("version = 1\n[columns.age]\nmaximum = 3\n")
+    with pytest.raises(fairgauge.RulesError, match="maximum"):
+        fairgauge.quality(adult, rules=str(rules))
+    with pytest.raises(fairgauge.DataError, match="cannot read a int"):
+        fairgauge.quality(42)
+    with pytest.raises(fairgauge.OptionError, match="y_pred has 2"):
+        fgm.selection_rate([1, 0, 1], [1, 0])
+    with pytest.raises(fairgauge.FairgaugeIOError, match=r"missing\.csv"):
+        fairgauge.quality(str(tmp_path / "missing.csv"))
+
+
+def test_a_rust_panic_is_an_exception_not_a_crash():
+    with pytest.raises(fairgauge.InternalError, match="deliberate panic"):
+        call(fairgauge._fairgauge._panic_for_test)
+    # The interpreter is still fine.
+    assert fgm.count([1], [1]) == 1
+
+
+def test_the_gil_is_released_while_rust_computes():
+    # While one thread is inside Rust, another keeps running Python: without the GIL released
+    # the loop below could not run at all until the Rust call returned.
+    done = threading.Event()
+    progress = 0
+
+    def rust():
+        fairgauge._fairgauge._sleep_for_test(1.0)
+        done.set()
+
+    t = threading.Thread(target=rust)
+    t.start()
+    while not done.is_set():
+        progress += 1
+    t.join()
+    assert progress > 1000
+
+
+def test_walkthrough_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ns = runpy.run_path(str(ROOT / "python" / "examples" / "walkthrough.py"), run_name="__main__")
+    assert ns["evidence"].summary["overall"] in ("pass", "warn", "fail")
