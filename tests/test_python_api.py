@@ -264,6 +264,20 @@ def test_the_gil_is_released_while_rust_computes():
     assert progress > 1000
 
 
+def test_ctrl_c_interrupts_a_long_computation():
+    import os
+    import signal
+
+    before = fairgauge._fairgauge._sleeps_finished()
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        fairgauge._fairgauge._sleep_for_test(5.0)
+    # Interrupted while Rust was still working (the 5-second sleep had not finished).
+    assert fairgauge._fairgauge._sleeps_finished() == before
+    timer.join()
+
+
 def test_walkthrough_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ns = runpy.run_path(str(ROOT / "python" / "examples" / "walkthrough.py"), run_name="__main__")

@@ -10,6 +10,7 @@ pub mod error;
 pub mod fairness;
 pub mod fingerprint;
 pub mod quality;
+pub mod state_codec;
 pub mod stats;
 
 pub use error::{Error, Result};

@@ -53,9 +53,7 @@ fn bad_option(message: String) -> Failure {
     ("option", message)
 }
 
-/// Runs `f` without the GIL; errors and panics become `RustError`.
-fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Failure> + Send) -> PyResult<T> {
-    let r = py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(f)));
+fn outcome<T>(r: std::thread::Result<Result<T, Failure>>) -> PyResult<T> {
     match r {
         Ok(Ok(v)) => Ok(v),
         Ok(Err((kind, message))) => Err(RustError::new_err((kind, message))),
@@ -71,6 +69,46 @@ fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Failure> + Send) -
             )))
         }
     }
+}
+
+/// Runs `f` on a worker thread without the GIL, checking for signals every 100 ms so that
+/// Ctrl-C interrupts the wait (the worker finishes in the background and its result is
+/// dropped). Errors and panics become `RustError`.
+fn run<T: Send + 'static>(
+    py: Python<'_>,
+    f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> PyResult<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("fairgauge".into())
+        .spawn(move || {
+            let _ = tx.send(std::panic::catch_unwind(AssertUnwindSafe(f)));
+        })
+        .map_err(|e| RustError::new_err(("internal", format!("cannot start a thread: {e}"))))?;
+    let mut rx = rx;
+    loop {
+        // The receiver moves into the GIL-free closure and back (it is Send, not Sync).
+        let (r, back) = py.detach(move || {
+            let r = rx.recv_timeout(std::time::Duration::from_millis(100));
+            (r, rx)
+        });
+        rx = back;
+        match r {
+            Ok(r) => return outcome(r),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(RustError::new_err((
+                    "internal",
+                    "the worker thread ended without a result".to_string(),
+                )))
+            }
+        }
+    }
+}
+
+/// Runs `f` on this thread without the GIL (for short calls on borrowed buffers).
+fn run_here<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Failure> + Send) -> PyResult<T> {
+    outcome(py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(f))))
 }
 
 fn parse<'a, T: Deserialize<'a>>(what: &str, json: &'a str) -> Result<T, Failure> {
@@ -465,7 +503,7 @@ fn confusion_counts(
     weights: Option<&[u8]>,
 ) -> PyResult<Vec<[f64; 4]>> {
     // The buffers are immutable `bytes` the caller keeps alive for the call.
-    run(py, move || {
+    run_here(py, move || {
         let t = f64s("y_true", y_true)?;
         let p = f64s("y_pred", y_pred)?;
         if !groups.len().is_multiple_of(4) {
@@ -530,13 +568,23 @@ fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
     })
 }
 
-/// Sleeps without the GIL (the test that calls release it).
+static SLEEPS_FINISHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Sleeps without the GIL, interruptibly (the tests that calls release it and that Ctrl-C
+/// interrupts them); counts finished sleeps.
 #[pyfunction]
 fn _sleep_for_test(py: Python<'_>, seconds: f64) -> PyResult<()> {
     run(py, move || {
         std::thread::sleep(std::time::Duration::from_secs_f64(seconds.max(0.0)));
+        SLEEPS_FINISHED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     })
+}
+
+/// How many `_sleep_for_test` calls have finished their sleep.
+#[pyfunction]
+fn _sleeps_finished() -> u64 {
+    SLEEPS_FINISHED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// The policy text `fairgauge init` writes, for `roles` (JSON).
@@ -559,5 +607,6 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(default_policy, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(_sleep_for_test, m)?)?;
+    m.add_function(wrap_pyfunction!(_sleeps_finished, m)?)?;
     Ok(())
 }
