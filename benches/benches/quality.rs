@@ -6,11 +6,19 @@
 //!   column, the null count and `n_unique`, and min/max of the numeric ones (the issue's
 //!   baseline; target: the report within 3× of it).
 //!
+//! - kernels, 1e4 to 1e7 elements with `Throughput::Elements`: `row_hash` (a numeric cell's
+//!   XXH3-128 hash and the row mix, as duplicates, leakage and the content fingerprint use them),
+//!   `hll_insert` (distinct counting), `numeric_profile` (quantiles, MAD, outliers from a sorted
+//!   column).
+//!
 //! Set `FAIRGAUGE_BENCH_ROWS` to change the 10M (e.g. 1000000 for a quick run).
 
 use std::path::PathBuf;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use fairgauge_core::fingerprint::{column_seed, finish_row, hash_number};
+use fairgauge_core::quality::hll::HyperLogLog;
+use fairgauge_core::quality::numeric::NumericProfile;
 use fairgauge::quality::{run_quality, QualitySpec};
 use fairgauge::source::{ReadOptions, Table};
 use fairgauge::synth::{write_synth, SynthOptions};
@@ -76,5 +84,57 @@ fn report_vs_polars(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, report_vs_polars);
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+fn kernels(c: &mut Criterion) {
+    let sizes = [10_000usize, 100_000, 1_000_000, 10_000_000];
+    let mut g = c.benchmark_group("row_hash");
+    g.sample_size(10);
+    for n in sizes {
+        let v: Vec<f64> = (0..n as u64).map(|i| (splitmix(i) % 100_000) as f64 / 7.0).collect();
+        let seed = column_seed("x");
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &v, |b, v| {
+            b.iter(|| {
+                v.iter()
+                    .fold(0u128, |acc, &x| acc.wrapping_add(finish_row(hash_number(seed, x))))
+            })
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("hll_insert");
+    g.sample_size(10);
+    for n in sizes {
+        let h: Vec<u64> = (0..n as u64).map(splitmix).collect();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &h, |b, h| {
+            b.iter(|| {
+                let mut s = HyperLogLog::new(HyperLogLog::DEFAULT_PRECISION).unwrap();
+                for &x in h {
+                    s.insert_hash(x);
+                }
+                s.estimate()
+            })
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("numeric_profile");
+    g.sample_size(10);
+    for n in sizes {
+        let mut v: Vec<f64> = (0..n as u64).map(|i| (splitmix(i) % 1_000_000) as f64 / 3.0).collect();
+        v.sort_by(f64::total_cmp);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &v, |b, v| {
+            b.iter(|| NumericProfile::from_sorted(v))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, kernels, report_vs_polars);
 criterion_main!(benches);
