@@ -16,12 +16,12 @@
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use fairgauge_core::fingerprint::{column_seed, finish_row, hash_number};
-use fairgauge_core::quality::hll::HyperLogLog;
-use fairgauge_core::quality::numeric::NumericProfile;
 use fairgauge::quality::{run_quality, QualitySpec};
 use fairgauge::source::{ReadOptions, Table};
 use fairgauge::synth::{write_synth, SynthOptions};
+use fairgauge_core::fingerprint::{column_seed, finish_row, hash_number};
+use fairgauge_core::quality::hll::HyperLogLog;
+use fairgauge_core::quality::numeric::NumericProfile;
 use polars::prelude::*;
 
 fn rows() -> usize {
@@ -96,13 +96,16 @@ fn kernels(c: &mut Criterion) {
     let mut g = c.benchmark_group("row_hash");
     g.sample_size(10);
     for n in sizes {
-        let v: Vec<f64> = (0..n as u64).map(|i| (splitmix(i) % 100_000) as f64 / 7.0).collect();
+        let v: Vec<f64> = (0..n as u64)
+            .map(|i| (splitmix(i) % 100_000) as f64 / 7.0)
+            .collect();
         let seed = column_seed("x");
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &v, |b, v| {
             b.iter(|| {
-                v.iter()
-                    .fold(0u128, |acc, &x| acc.wrapping_add(finish_row(hash_number(seed, x))))
+                v.iter().fold(0u128, |acc, &x| {
+                    acc.wrapping_add(finish_row(hash_number(seed, x)))
+                })
             })
         });
     }
@@ -126,7 +129,9 @@ fn kernels(c: &mut Criterion) {
     let mut g = c.benchmark_group("numeric_profile");
     g.sample_size(10);
     for n in sizes {
-        let mut v: Vec<f64> = (0..n as u64).map(|i| (splitmix(i) % 1_000_000) as f64 / 3.0).collect();
+        let mut v: Vec<f64> = (0..n as u64)
+            .map(|i| (splitmix(i) % 1_000_000) as f64 / 3.0)
+            .collect();
         v.sort_by(f64::total_cmp);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &v, |b, v| {

@@ -140,6 +140,16 @@ fn same_input_same_evidence() {
         texts.push(dir);
     }
     let (a, b) = (&texts[0], &texts[1]);
+    // The same file as current and reference: one fingerprint, whichever pass computed it.
+    let e0: Value = serde_json::from_str(&read(&a.join("evidence.json"))).unwrap();
+    for k in [
+        "file_sha256",
+        "content_fingerprint",
+        "schema_fingerprint",
+        "rows",
+    ] {
+        assert_eq!(e0["datasets"][0][k], e0["datasets"][1][k], "{k}");
+    }
     assert_eq!(
         normalised(&read(&a.join("evidence.json"))),
         normalised(&read(&b.join("evidence.json")))

@@ -245,7 +245,9 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
     wanted.extend(roles.key.iter().map(String::as_str));
     input.current.require_columns(&wanted)?;
 
-    // Quality (its pass also fingerprints the current table).
+    // Quality (its pass also fingerprints the current table, and the reference's leakage pass
+    // the reference).
+    let mut reference_facts: Option<quality::DatasetFacts> = None;
     let current_fp = if policy.checks.quality {
         let q = &policy.quality;
         let spec = QualitySpec {
@@ -266,6 +268,7 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
             examples: 5,
         };
         let report = run_quality(input.current, input.reference, &spec, None)?;
+        reference_facts = report.reference_facts().cloned();
         quality_findings(&mut b, &report);
         let fp = quality::DatasetFacts {
             rows: report.dataset.rows,
@@ -280,7 +283,10 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
     };
     datasets.push(dataset("current", input.current, &current_fp));
     if let Some(r) = input.reference {
-        let fp = dataset_fingerprints(r)?;
+        let fp = match reference_facts.take() {
+            Some(f) => f,
+            None => dataset_fingerprints(r)?,
+        };
         datasets.push(dataset("reference", r, &fp));
     }
     for d in &datasets {

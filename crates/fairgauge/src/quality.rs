@@ -557,9 +557,18 @@ pub struct QualityReport {
     /// 0-based positions of empty rows (blank CSV lines included).
     #[serde(skip)]
     empty_positions: Vec<u64>,
+    /// The reference's fingerprints, when the leakage pass computed them.
+    #[serde(skip)]
+    reference_facts: Option<DatasetFacts>,
 }
 
 impl QualityReport {
+    /// The reference table's rows, columns and fingerprints, when the leakage pass read all of
+    /// its columns (so that callers need not read it again).
+    pub fn reference_facts(&self) -> Option<&DatasetFacts> {
+        self.reference_facts.as_ref()
+    }
+
     /// Rules suggested from this table (TOML), see [`crate::rules::infer_rules`].
     pub fn infer_rules(&self) -> String {
         crate::rules::infer_rules(&self.facts, &self.dataset.path.display().to_string())
@@ -1446,11 +1455,19 @@ pub fn run_quality(
         }
         Err(_) => return Err(Error::InvalidOption("the hashing thread panicked".into())),
     };
+    // When every reference column is compared, one pass gives the leakage set and the
+    // reference's fingerprints; otherwise the set is over the shared columns only.
+    let mut reference_facts = None;
     let reference_hashes = match &ref_table {
+        Some((r, rk)) if rk.len() == leak_cols.len() => {
+            let (facts, set) = scan_fingerprints(r, true)?;
+            reference_facts = Some(facts);
+            set
+        }
         Some((r, rk)) => Some(reference_row_hashes(r, rk, &leak_cols)?),
         None => None,
     };
-    finish(
+    let mut report = finish(
         &ctx,
         spec,
         agg,
@@ -1463,7 +1480,9 @@ pub fn run_quality(
                 reference_hashes.unwrap_or_default(),
             )
         }),
-    )
+    )?;
+    report.reference_facts = reference_facts;
+    Ok(report)
 }
 
 fn read_all(
@@ -1706,38 +1725,54 @@ pub struct DatasetFacts {
 /// The fingerprints of a table in one pass, without profiling it (same definitions as
 /// [`run_quality`]).
 pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
+    Ok(scan_fingerprints(table, false)?.0)
+}
+
+/// [`dataset_fingerprints`], and with `want_rows` the set of the table's row hashes (over all
+/// its columns) in the same pass, for the leakage check.
+fn scan_fingerprints(
+    table: &Table,
+    want_rows: bool,
+) -> Result<(DatasetFacts, Option<FxHashSet<u128>>)> {
     let table = &table.with_countable_nulls();
     let kinds = column_kinds(table)?;
     let names: Vec<String> = kinds.iter().map(|k| k.0.clone()).collect();
     let ctx = Ctx::plain(table, &kinds, &names);
     let mut content = ContentFingerprint::default();
     let mut empty = 0u64;
+    let mut set: FxHashSet<u128> = FxHashSet::default();
     let (file_sha, read) = std::thread::scope(|scope| {
         let sha = scope.spawn(|| {
             std::fs::File::open(&table.path).and_then(|f| sha256_reader(std::io::BufReader::new(f)))
         });
         let read = for_each_batch(table, &names, |batch, _| {
             let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
-            let parts: Vec<(ContentFingerprint, u64)> = starts
+            let parts: Vec<(ContentFingerprint, u64, Vec<u128>)> = starts
                 .par_iter()
                 .map(|&s| {
                     let len = SLICE_ROWS.min(batch.len() - s);
                     let (sum, nonnull) = ctx.row_sums(&batch.slice(s, len))?;
                     let mut f = ContentFingerprint::default();
                     let mut e = 0u64;
+                    let mut rows = vec![];
                     for (s, nn) in sum.iter().zip(&nonnull) {
                         if *nn == 0 {
                             e += 1;
                         } else {
-                            f.add(finish_row(*s));
+                            let h = finish_row(*s);
+                            f.add(h);
+                            if want_rows {
+                                rows.push(h);
+                            }
                         }
                     }
-                    Ok((f, e))
+                    Ok((f, e, rows))
                 })
                 .collect::<Result<_>>()?;
-            for (f, e) in parts {
+            for (f, e, rows) in parts {
                 content.merge(&f);
                 empty += e;
+                set.extend(rows);
             }
             Ok(())
         });
@@ -1764,7 +1799,7 @@ pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
     for _ in 0..empty_rows {
         content.add(empty_hash);
     }
-    Ok(DatasetFacts {
+    let facts = DatasetFacts {
         rows: content.rows,
         columns: ctx.cols.len() as u64,
         fingerprints: Fingerprints {
@@ -1775,7 +1810,8 @@ pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
             ),
         },
         format: format!("{:?}", table.format()).to_lowercase(),
-    })
+    };
+    Ok((facts, want_rows.then_some(set)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2551,6 +2587,7 @@ fn finish(
         skipped,
         facts,
         empty_positions: agg.empty_rows,
+        reference_facts: None,
     })
 }
 
