@@ -73,11 +73,16 @@ def _codes(column: Any) -> tuple[np.ndarray, list[Any]]:
     enc = pc.dictionary_encode(arr)
     if isinstance(enc, pa.ChunkedArray):
         enc = enc.combine_chunks()
-    values = enc.dictionary.to_pylist()
+    if enc.null_count:
+        raise OptionError("sensitive_features contains missing values")
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    # Only the groups present (a categorical's unused categories are not groups), sorted.
+    present, idx = np.unique(idx, return_inverse=True)
+    dictionary = enc.dictionary.to_pylist()
+    values = [dictionary[i] for i in present.tolist()]
     order = sorted(range(len(values)), key=lambda i: values[i])
     rank = np.empty(len(values), dtype=np.uint32)
     rank[order] = np.arange(len(values), dtype=np.uint32)
-    idx = enc.indices.to_numpy(zero_copy_only=False)
     return rank[idx], [values[i] for i in order]
 
 
@@ -207,9 +212,11 @@ def _by_group(rate: str, y_true: Any, y_pred: Any, sensitive_features: Any, samp
 def _difference(values: np.ndarray, overall: float, method: str) -> float:
     if method not in _METHODS:
         raise OptionError(f"method must be 'between_groups' or 'to_overall', got {method!r}")
-    if method == "between_groups":
-        return float(values.max() - values.min())
-    return float(np.abs(values - overall).max())
+    # NaN groups are skipped, as Fairlearn's pandas aggregates skip them.
+    with np.errstate(invalid="ignore"):
+        if method == "between_groups":
+            return float(np.nanmax(values) - np.nanmin(values))
+        return float(np.nanmax(np.abs(values - overall)))
 
 
 def _ratio(values: np.ndarray, overall: float, method: str) -> float:
@@ -217,10 +224,10 @@ def _ratio(values: np.ndarray, overall: float, method: str) -> float:
         raise OptionError(f"method must be 'between_groups' or 'to_overall', got {method!r}")
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "between_groups":
-            return float(values.min() / values.max())
+            return float(np.nanmin(values) / np.nanmax(values))
         r = values / overall
         r = np.where(r > 1, 1 / r, r)
-        return float(r.min())
+        return float(np.nanmin(r))
 
 
 def demographic_parity_difference(
@@ -338,7 +345,9 @@ class MetricFrame:
             sp = params.get(name, params) if not single else params
             weight = sp.get("sample_weight")
             if f in _FAST:
-                _, c, _ = _counts(t, p, sensitive_features, weight)
+                # selection_rate's pos_label is 1 (Fairlearn's default); the rates infer it.
+                pos = 1 if f is selection_rate else None
+                _, c, _ = _counts(t, p, sensitive_features, weight, pos)
                 by_group[name] = [_RATES[_FAST[f]](row) for row in c]
                 overall[name] = _RATES[_FAST[f]](c.sum(axis=0))
             elif f is count:

@@ -414,3 +414,60 @@ fn init_guesses_roles_and_writes_a_loadable_policy() {
         &["exists", "--force"],
     );
 }
+
+#[test]
+fn several_rules_on_one_column_have_their_own_findings() {
+    let d = tempfile::tempdir().unwrap();
+    let data = write(&d, "d.csv", "w,y\n1,1\n2,0\n3,1\n");
+    let rules = write(
+        &d,
+        "r.toml",
+        "version = 1\n[columns.w]\ntype = \"integer\"\nnot_null = true\nmax = 0\n",
+    );
+    let out = d.path().join("e.json");
+    let o = run(&[
+        "assess",
+        "--current",
+        &data,
+        "--rules",
+        &rules,
+        "--output",
+        &out.to_string_lossy(),
+    ]);
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(1)),
+        "{}",
+        stderr(&o)
+    );
+    let e: Value = serde_json::from_str(&read(&out)).unwrap();
+    let ids: Vec<&str> = e["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate finding ids");
+    let kinds: Vec<&str> = e["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["subject"]["column"] == "w")
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "quality.rule_type",
+        "quality.rule_not_null",
+        "quality.rule_max",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    // Only the failing rule feeds the risk.
+    let risk = e["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "Rule violations in w")
+        .unwrap();
+    assert_eq!(risk["findings"].as_array().unwrap().len(), 1);
+}

@@ -384,3 +384,28 @@ fn leakage_and_planted_proxy() {
     assert!(!has_check(&v, "dataset.proxy.race.k"));
     assert!(!has_check(&v, "dataset.proxy.race.y"));
 }
+
+#[test]
+fn review_regressions() {
+    let d = tempfile::tempdir().unwrap();
+    // Configured tokens in empty rows are not counted (the rows are empty, not missing values).
+    let f = write(&d, "t.csv", "a,b\n1,x\nNA,NA\nNA,NA\n2,y\n");
+    let v = json(&["quality", &f, "--null-values", "NA", "--format", "json"]);
+    assert_eq!(v["dataset"]["empty_rows"], 2);
+    assert_eq!(col(&v, "a")["rows"], 2);
+    assert_eq!(col(&v, "b")["missing"]["total"], 0);
+    // A table without rows fails.
+    let f = write(&d, "h.csv", "a,b\n");
+    let v = json(&["quality", &f, "--format", "json"]);
+    assert_eq!(check(&v, "dataset.no_rows")["status"], "fail");
+    // Bounds compare numbers stored as text as numbers: only `abc` breaks `min = 0`.
+    let f = write(&d, "m.csv", "w\n1\n2\n3\n4\n5\n6\n7\n8\n9\nabc\n");
+    let r = write(&d, "r.toml", "version = 1\n[columns.w]\nmin = 0\n");
+    let v = json(&["quality", &f, "--rules", &r, "--format", "json"]);
+    assert_eq!(check(&v, "rule.w.min")["count"], 1);
+    assert_eq!(check(&v, "rule.w.min")["examples"][0]["value"], "abc");
+    // A placeholder token is left out of the distinct count once, not twice.
+    let f = write(&d, "p.csv", "c\na\nb\nc\n-999\nd\n");
+    let v = json(&["quality", &f, "--format", "json"]);
+    assert_eq!(col(&v, "c")["distinct"], 4);
+}

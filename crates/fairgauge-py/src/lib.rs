@@ -427,9 +427,13 @@ fn assess(
         }
         let current = open(&current, &read)?;
         let reference = reference.map(|p| open(&p, &reference_read)).transpose()?;
-        let rules = rules
+        // The rules given, else the policy's (relative to the policy file), as the CLI does.
+        let rules_path = rules
+            .map(PathBuf::from)
+            .or_else(|| policy.rules_path(&source));
+        let rules = rules_path
             .as_deref()
-            .map(|p| RuleSet::load(Path::new(p)))
+            .map(RuleSet::load)
             .transpose()
             .map_err(fail)?;
         let input = AssessInput {

@@ -13,7 +13,7 @@
 //!   With `require_significance`, a fail whose test has p ≥ `alpha` is a warn.
 //! - **Drift** (with a reference): every column's population stability index against
 //!   `psi_warn` / `psi_fail`, the method's own test reported beside it; the dataset drifts when the
-//!   share of columns at or above `psi_warn` reaches `dataset_share`.
+//!   share of columns above `psi_warn` reaches `dataset_share`.
 //! - **Quality**: every check of [`crate::quality`] with the policy's thresholds.
 //! - **Provenance**: each dataset's file, content and schema fingerprints (a pass that records
 //!   them, ISO/IEC 42001 A.7.5).
@@ -830,7 +830,7 @@ fn drift_findings(b: &mut Builder<'_>, r: &crate::drift::DriftReport, roles: &Ro
             }),
             Subject::default(),
             format!(
-                "{drifted} of {assessed} columns drifted (PSI at or above {}); the dataset drifts from a share of {}",
+                "{drifted} of {assessed} columns drifted (PSI above {}); the dataset drifts from a share of {}",
                 dp.psi_warn, dp.dataset_share
             ),
             Some(("drift/dataset".into(), "Dataset drift".into())),
@@ -843,7 +843,7 @@ fn quality_findings(b: &mut Builder<'_>, r: &quality::QualityReport) {
         let (kind, risk): (String, (String, String)) = if c.id.starts_with("rule.") {
             let col = c.column.clone().unwrap_or_default();
             (
-                "quality.rule".into(),
+                format!("quality.rule_{}", c.check.trim_start_matches("rule.")),
                 (
                     format!("quality/rule/{col}"),
                     format!("Rule violations in {col}"),

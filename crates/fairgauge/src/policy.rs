@@ -472,6 +472,14 @@ impl Policy {
         Ok(())
     }
 
+    /// The policy's rules file (`quality.rules`), relative to the policy file's directory.
+    pub fn rules_path(&self, source: &PolicySource) -> Option<PathBuf> {
+        self.quality.rules.as_ref().map(|r| match &source.path {
+            Some(p) => p.parent().unwrap_or(Path::new(".")).join(r),
+            None => r.clone(),
+        })
+    }
+
     /// The default policy text with the roles and system filled in (for `fairgauge init`).
     pub fn starter(system_id: &str, roles: &Roles) -> String {
         let mut out = String::new();

@@ -90,6 +90,10 @@ pub const PLACEHOLDER_TOKENS: [&str; 30] = [
     "99999",
 ];
 
+/// Why a value from [`PLACEHOLDER_TOKENS`] is suspected (such values are left out of distinct
+/// counts when they are found; sentinels found among numbers are subtracted afterwards).
+const PLACEHOLDER_REASON: &str = "a common missing-value placeholder";
+
 /// Numbers taken as suspected sentinels when they stand out (see the module documentation).
 pub const NUMERIC_SENTINELS: [f64; 12] = [
     -1.0, -9.0, -99.0, -999.0, -9999.0, -99999.0, 99.0, 999.0, 9999.0, 99999.0, 999999.0, 9999999.0,
@@ -205,13 +209,14 @@ impl Status {
     }
 }
 
-/// The weight of a check in the scores: completeness 3; duplicates, keys and leakage 3;
+/// The weight of a check in the scores: completeness (and a table without rows) 3; duplicates,
+/// keys and leakage 3;
 /// validity (placeholders, infinite values, mixed types, rules, conflicting labels) 2; the rest
 /// (consistency and shape: constant, outliers, hygiene, cardinality, balance, group missingness,
 /// proxies, empty rows) 1.
 pub fn weight(check: &str) -> f64 {
     match check {
-        "missing" | "duplicates" | "duplicate_keys" | "leakage" => 3.0,
+        "missing" | "duplicates" | "duplicate_keys" | "leakage" | "no_rows" => 3.0,
         "placeholders" | "infinite" | "mixed_types" | "conflicting_labels" => 2.0,
         c if c.starts_with("rule.") => 2.0,
         _ => 1.0,
@@ -603,7 +608,8 @@ enum Cells {
     Text {
         dict: Vec<String>,
         codes: Vec<u32>,
-        configured: Vec<u64>,
+        /// (row, token) of each configured null token met (counted later, empty rows aside).
+        conf_at: Vec<(u32, u16)>,
     },
 }
 
@@ -633,7 +639,7 @@ struct TextVisitor<'a> {
     index: FxHashMap<String, u32>,
     dict: Vec<String>,
     codes: Vec<u32>,
-    configured: Vec<u64>,
+    conf_at: Vec<(u32, u16)>,
 }
 
 impl TextVisitor<'_> {
@@ -644,7 +650,7 @@ impl TextVisitor<'_> {
         };
         let v = if self.rules.trim { raw.trim() } else { raw };
         if let Some(i) = self.rules.null_values.iter().position(|n| n == v) {
-            self.configured[i] += 1;
+            self.conf_at.push((self.codes.len() as u32, i as u16));
             self.codes.push(NULL_CODE);
             return;
         }
@@ -819,12 +825,12 @@ impl Ctx<'_> {
                     index: FxHashMap::default(),
                     dict: vec![],
                     codes: Vec::with_capacity(n),
-                    configured: vec![0; c.rules.null_values.len()],
+                    conf_at: vec![],
                 };
                 batch.visit(&c.name, &mut v).map(|_| Cells::Text {
                     dict: v.dict,
                     codes: v.codes,
-                    configured: v.configured,
+                    conf_at: v.conf_at,
                 })
             }
         };
@@ -1001,8 +1007,15 @@ impl Ctx<'_> {
                 Cells::Text {
                     dict,
                     codes,
-                    configured,
+                    conf_at,
                 } => {
+                    // Configured tokens of rows that are not empty.
+                    let mut configured = vec![0u64; self.cols[i].rules.null_values.len()];
+                    for &(r, tok) in &conf_at {
+                        if !empty[r as usize] {
+                            configured[tok as usize] += 1;
+                        }
+                    }
                     let mut counts = vec![0u64; dict.len()];
                     let mut rows: Vec<Vec<u64>> = vec![vec![]; dict.len()];
                     for (r, &k) in codes.iter().enumerate() {
@@ -1687,10 +1700,7 @@ fn rule_cell<'c>(
             if s.trim().is_empty() {
                 return (Cell::Missing, Some(s.to_string()));
             }
-            let numeric_rule = matches!(
-                rules.declared.ty,
-                Some(crate::rules::RuleType::Integer | crate::rules::RuleType::Number)
-            );
+            let numeric_rule = rules.compares_numbers();
             match numeric_text(s) {
                 Some(x) if numeric_text_col || numeric_rule => {
                     (Cell::Number(x), Some(s.to_string()))
@@ -1992,6 +2002,26 @@ fn finish(
                 .take(examples)
                 .map(|&r| Example { row: r + 1, value: None })
                 .collect(),
+        });
+    }
+
+    // A table without a row to profile cannot be of good quality.
+    if rows == empty_rows {
+        checks.push(Check {
+            id: "dataset.no_rows".into(),
+            check: "no_rows".into(),
+            column: None,
+            attribute: None,
+            status: Status::Fail,
+            value: Some(0.0),
+            threshold: None,
+            count: Some(0),
+            message: if rows == 0 {
+                "the table has no rows".into()
+            } else {
+                format!("every one of the {rows} rows is empty")
+            },
+            examples: vec![],
         });
     }
 
@@ -2775,7 +2805,7 @@ fn finish_column(
                 suspected.push(Placeholder {
                     value: k.clone(),
                     count: st.count,
-                    reason: "a common missing-value placeholder".into(),
+                    reason: PLACEHOLDER_REASON.into(),
                 });
                 continue;
             }
@@ -2805,7 +2835,7 @@ fn finish_column(
                 suspected.push(Placeholder {
                     value: k,
                     count: c,
-                    reason: "a common missing-value placeholder".into(),
+                    reason: PLACEHOLDER_REASON.into(),
                 });
             }
         }
@@ -3057,7 +3087,7 @@ fn finish_column(
     // non-numbers in a column of numbers) are missing, not values.
     let counted = suspected
         .iter()
-        .filter(|p| !(is_placeholder_token(&p.value) && numeric_text(&p.value).is_none()))
+        .filter(|p| p.reason != PLACEHOLDER_REASON)
         .count() as u64;
     distinct = distinct.saturating_sub(counted);
     let configured_total: u64 = configured.values().sum();
@@ -3366,16 +3396,7 @@ fn finish_column(
                         Cell::Missing
                     } else {
                         match numeric_text(k) {
-                            Some(x) if kind == "numeric_text" => Cell::Number(x),
-                            Some(x)
-                                if matches!(
-                                    rules.declared.ty,
-                                    Some(
-                                        crate::rules::RuleType::Integer
-                                            | crate::rules::RuleType::Number
-                                    )
-                                ) =>
-                            {
+                            Some(x) if kind == "numeric_text" || rules.compares_numbers() => {
                                 Cell::Number(x)
                             }
                             _ => Cell::Text(k),

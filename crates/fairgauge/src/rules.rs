@@ -239,6 +239,14 @@ impl CompiledRules {
             || self.declared.max_length.is_some()
     }
 
+    /// Whether numbers stored as text must be compared as numbers (a numeric type or a bound).
+    pub fn compares_numbers(&self) -> bool {
+        let d = &self.declared;
+        matches!(d.ty, Some(RuleType::Integer | RuleType::Number))
+            || d.min.is_some()
+            || d.max.is_some()
+    }
+
     /// The rule kinds (from [`RULE_KINDS`]) that a value breaks, uniqueness aside (it depends on
     /// the other rows).
     pub fn failures(&self, cell: Cell<'_>) -> Vec<&'static str> {

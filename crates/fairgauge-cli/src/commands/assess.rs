@@ -153,12 +153,7 @@ pub fn run(a: AssessArgs) -> Result<ExitStatus> {
         .map(|r| Table::open(r, &opts))
         .transpose()?;
     // Rules: the flag, else the policy's (relative to the policy file).
-    let rules_path = a.rules.clone().or_else(|| {
-        policy.quality.rules.as_ref().map(|r| match &source.path {
-            Some(p) => p.parent().unwrap_or(Path::new(".")).join(r),
-            None => r.clone(),
-        })
-    });
+    let rules_path = a.rules.clone().or_else(|| policy.rules_path(&source));
     let rules = rules_path.as_deref().map(RuleSet::load).transpose()?;
     let input = AssessInput {
         current: &current,
