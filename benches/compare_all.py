@@ -1,0 +1,186 @@
+"""Every peer against fairgauge on the same synthetic data, in one run: time, peak memory (each tool
+in its own child process, peak RSS from getrusage) and the ratio, with the numbers checked to agree.
+
+    python benches/compare_all.py --rows 1000000 [--evidently-python PY] [--skip-slow]
+
+Fairness (sex and race; label and prediction): fairgauge CLI from Parquet, fairgauge Python from
+pandas, Fairlearn MetricFrame (selection rate, TPR, FPR), AIF360 ClassificationMetric (by sex),
+polars reading the Parquet and counting the same cells with a group_by. Drift (reference vs a
+drifted current, every column): fairgauge drift, Evidently DataDriftPreset (with
+--evidently-python, a venv with evidently 0.7.23), and exact KS of one column against scipy.
+Quality: fairgauge quality against polars' null counts, n_unique, min and max. `--skip-slow` leaves
+out Fairlearn and AIF360 (minutes at 10M rows).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each snippet prints one JSON line: {"seconds": …, "check": …}; the wrapper adds the peak RSS.
+WRAP = (
+    "import json, resource, subprocess, sys, time;"
+    "t = time.perf_counter();"
+    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+    "w = time.perf_counter() - t;"
+    "sys.stderr.write(p.stderr);"
+    "print(json.dumps({'wall': w, 'rc': p.returncode, 'out': p.stdout[-100000:],"
+    " 'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))"
+)
+
+FAIRLEARN = r"""
+import json, sys, time, pandas as pd
+from fairlearn import metrics as flm
+df = pd.read_parquet(sys.argv[1], columns=["sex", "race", "label", "prediction"])
+t = time.perf_counter()
+mf = flm.MetricFrame(metrics={"sr": flm.selection_rate, "tpr": flm.true_positive_rate, "fpr": flm.false_positive_rate},
+                     y_true=df["label"], y_pred=df["prediction"], sensitive_features=df[["sex", "race"]])
+bg = mf.by_group
+sex = flm.MetricFrame(metrics=flm.selection_rate, y_true=df["label"], y_pred=df["prediction"],
+                      sensitive_features=df["sex"]).by_group
+print(json.dumps({"seconds": time.perf_counter() - t, "check": {k: float(v) for k, v in sex.items()}}))
+"""
+
+AIF360 = r"""
+import json, sys, time, pandas as pd
+from aif360.datasets import BinaryLabelDataset
+from aif360.metrics import ClassificationMetric
+df = pd.read_parquet(sys.argv[1], columns=["sex", "label", "prediction"])
+t = time.perf_counter()
+num = pd.DataFrame({"sex": (df["sex"] == "Male").astype(float), "label": df["label"].astype(float)})
+truth = BinaryLabelDataset(df=num, label_names=["label"], protected_attribute_names=["sex"])
+pred = truth.copy(); pred.labels = df["prediction"].to_numpy(float).reshape(-1, 1)
+m = ClassificationMetric(truth, pred, unprivileged_groups=[{"sex": 0.0}], privileged_groups=[{"sex": 1.0}])
+v = m.disparate_impact()
+print(json.dumps({"seconds": time.perf_counter() - t, "check": v}))
+"""
+
+POLARS_GROUP_BY = r"""
+import json, sys, time, polars as pl
+t = time.perf_counter()
+out = pl.scan_parquet(sys.argv[1]).group_by(["sex", "race", "label", "prediction"]).agg(pl.len()).collect()
+print(json.dumps({"seconds": time.perf_counter() - t, "check": int(out["len"].sum())}))
+"""
+
+POLARS_PROFILE = r"""
+import json, sys, time, polars as pl
+t = time.perf_counter()
+lf = pl.scan_parquet(sys.argv[1]); schema = lf.collect_schema()
+exprs = []
+for n, dt in schema.items():
+    exprs += [pl.col(n).null_count().alias(n + "_nulls"), pl.col(n).n_unique().alias(n + "_unique")]
+    if dt.is_numeric():
+        exprs += [pl.col(n).min().alias(n + "_min"), pl.col(n).max().alias(n + "_max")]
+lf.select(exprs).collect()
+print(json.dumps({"seconds": time.perf_counter() - t, "check": None}))
+"""
+
+FAIRGAUGE_PY = r"""
+import json, sys, time, pandas as pd, fairgauge
+df = pd.read_parquet(sys.argv[1], columns=["sex", "race", "label", "prediction"])
+t = time.perf_counter()
+r = fairgauge.fairness(df, label="label", prediction="prediction", sensitive=["sex", "race"])
+sex = {g["group"]: g["selection_rate"] for g in r["groups"] if g["attribute"] == "sex"}
+print(json.dumps({"seconds": time.perf_counter() - t, "check": sex}))
+"""
+
+EVIDENTLY = r"""
+import json, sys, time, pandas as pd
+from evidently import Report
+from evidently.presets import DataDriftPreset
+ref = pd.read_parquet(sys.argv[1]); cur = pd.read_parquet(sys.argv[2])
+t = time.perf_counter()
+Report([DataDriftPreset()]).run(cur, ref).dict()
+print(json.dumps({"seconds": time.perf_counter() - t, "check": None}))
+"""
+
+SCIPY_KS = r"""
+import json, sys, time, pandas as pd
+from scipy import stats
+a = pd.read_parquet(sys.argv[1], columns=["x1"])["x1"].to_numpy()
+b = pd.read_parquet(sys.argv[2], columns=["x1"])["x1"].to_numpy()
+t = time.perf_counter()
+r = stats.ks_2samp(a, b)
+print(json.dumps({"seconds": time.perf_counter() - t, "check": [r.statistic, r.pvalue]}))
+"""
+
+
+def run(cmd):
+    """Runs cmd in a child of a wrapper child: (wall s, peak RSS MB, stdout)."""
+    p = subprocess.run([sys.executable, "-c", WRAP, *map(str, cmd)], capture_output=True, text=True)
+    res = json.loads(p.stdout)
+    if res["rc"] != 0:
+        sys.exit(f"{cmd[:3]} failed:\n{p.stderr[-3000:]}")
+    return res["wall"], res["peak_mb"], res["out"]
+
+
+def snippet(python, code, *args):
+    wall, peak, out = run([python, "-c", code, *args])
+    return json.loads(out.strip().splitlines()[-1]), wall, peak
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--fairgauge", default=os.environ.get("FAIRGAUGE_BIN", str(ROOT / "target/release/fairgauge")))
+    ap.add_argument("--evidently-python", default=None)
+    ap.add_argument("--skip-slow", action="store_true")
+    a = ap.parse_args()
+    fg, py = a.fairgauge, sys.executable
+    rows = []  # (family, tool, seconds, peak MB, baseline key)
+    with tempfile.TemporaryDirectory() as d:
+        ref, cur = Path(d) / "ref.parquet", Path(d) / "cur.parquet"
+        for p, drift, seed in ((ref, "0", "1"), (cur, "0.2", "2")):
+            synth = [fg, "synth", "--rows", str(a.rows), "--features", "16", "--drift", drift, "--seed", seed]
+            subprocess.run([*synth, "--output", str(p)], check=True, capture_output=True)
+
+        roles = ["--label", "label", "--prediction", "prediction", "--sensitive", "sex,race", "--format", "json"]
+        t, m, out = run([fg, "fairness", cur, *roles])
+        ours = {g["group"]: g["selection_rate"] for g in json.loads(out)["groups"] if g["attribute"] == "sex"}
+        rows.append(("fairness", "fairgauge CLI (Parquet, end to end)", t, m, "fg"))
+        res, t, m = snippet(py, FAIRGAUGE_PY, cur)
+        assert all(abs(res["check"][g] - v) < 1e-12 for g, v in ours.items())
+        rows.append(("fairness", "fairgauge Python (pandas in)", res["seconds"], m, None))
+        res, t, m = snippet(py, POLARS_GROUP_BY, cur)
+        assert res["check"] == a.rows
+        rows.append(("fairness", "polars group_by of the same cells", res["seconds"], m, None))
+        if not a.skip_slow:
+            res, t, m = snippet(py, FAIRLEARN, cur)
+            assert all(abs(res["check"][g] - v) < 1e-12 for g, v in ours.items()), (res["check"], ours)
+            rows.append(("fairness", "Fairlearn MetricFrame (3 metrics, sex x race and sex)", res["seconds"], m, None))
+            res, t, m = snippet(py, AIF360, cur)
+            female = ours["Female"] / ours["Male"]
+            assert abs(res["check"] - female) < 1e-12, (res["check"], female)
+            rows.append(("fairness", "AIF360 ClassificationMetric (sex)", res["seconds"], m, None))
+
+        t, m, out = run([fg, "drift", ref, cur, "--format", "json"])
+        rows.append(("drift", "fairgauge drift (27 columns, auto, end to end)", t, m, "fg"))
+        if a.evidently_python:
+            res, t, m = snippet(a.evidently_python, EVIDENTLY, ref, cur)
+            rows.append(("drift", "Evidently DataDriftPreset (in memory)", res["seconds"], m, None))
+        t, m, out = run([fg, "drift", ref, cur, "--columns", "x1", "--method", "ks", "--format", "json"])
+        d_ours = json.loads(out)["columns"][0]["statistic"]
+        rows.append(("ks", "fairgauge drift --method ks (one column, end to end)", t, m, "fg"))
+        res, t, m = snippet(py, SCIPY_KS, ref, cur)
+        assert abs(res["check"][0] - d_ours) < 1e-12
+        rows.append(("ks", "scipy ks_2samp (in memory)", res["seconds"], m, None))
+
+        t, m, out = run([fg, "quality", cur, "--label", "label", "--sensitive", "sex,race", "--format", "json"])
+        rows.append(("quality", "fairgauge quality (every check, end to end)", t, m, "fg"))
+        res, t, m = snippet(py, POLARS_PROFILE, cur)
+        rows.append(("quality", "polars null counts, n_unique, min, max", res["seconds"], m, None))
+
+    print(f"rows: {a.rows:,} (27 columns)")
+    base = {fam: s for fam, _, s, _, k in rows if k == "fg"}
+    for fam, tool, s, m, k in rows:
+        ratio = "" if k else f"{s / base[fam]:8.1f}x fairgauge's time"
+        print(f"{fam:9} {tool:58} {s:9.3f} s {m:8.0f} MB  {ratio}")
+
+
+if __name__ == "__main__":
+    main()
