@@ -146,6 +146,17 @@ def test_unused_categories_and_empty_groups_match_fairlearn():
         assert ours == pytest.approx(theirs, rel=TOL, abs=TOL), name
     with pytest.raises(fairgauge.OptionError, match="missing values"):
         fgm.demographic_parity_difference(y, p, sensitive_features=["a", None] * 4)
+    # Three labels: rates refuse, as Fairlearn's do; selection rate counts the positive label.
+    y3, p3 = [0, 1, 2, 1], [1, 1, 2, 0]
+    with pytest.raises(fairgauge.OptionError, match="two unique"):
+        fgm.true_positive_rate(y3, p3, pos_label=1)
+    with pytest.raises(ValueError):
+        flm.true_positive_rate(y3, p3, pos_label=1)
+    assert fgm.selection_rate(y3, p3, pos_label=1) == flm.selection_rate(y3, p3, pos_label=1)
+    # Several sensitive columns name the index levels after them.
+    df = pd.DataFrame({"s": list("aabb"), "t": list("xyxy")})
+    mf = fgm.MetricFrame(metrics=fgm.selection_rate, y_true=[1, 0, 1, 0], y_pred=[1, 1, 0, 0], sensitive_features=df)
+    assert list(mf.by_group.index.names) == ["s", "t"]
 
 
 def test_fairness_report_equals_the_cli_and_aif360(adult, run_json, tmp_path):

@@ -50,10 +50,15 @@ def _array(x: Any, name: str) -> np.ndarray:
     return a
 
 
-def _pos_label(y_true: np.ndarray, y_pred: np.ndarray, pos_label: Any) -> Any:
-    if pos_label is not None:
+def _pos_label(y_true: np.ndarray, y_pred: np.ndarray, pos_label: Any, binary: bool = True) -> Any:
+    if pos_label is not None and not binary:
         return pos_label
     labels = set(np.unique(np.concatenate([y_true, y_pred])).tolist())
+    if pos_label is not None:
+        # Rates from the confusion matrix need two labels, as Fairlearn's check.
+        if len(labels) > 2:
+            raise OptionError(f"must have no more than two unique y values, got {sorted(labels, key=str)}")
+        return pos_label
     if labels <= {0, 1} or labels <= {-1, 1} or labels <= {False, True}:
         return 1
     raise OptionError(f"the labels {sorted(labels, key=str)} are not 0/1 or -1/1: pass pos_label")
@@ -129,12 +134,14 @@ def _encode_groups(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[An
     return inverse.astype(np.uint32), labels
 
 
-def _counts(y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any = None):
+def _counts(
+    y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any = None, binary: bool = True
+):
     t = _array(y_true, "y_true")
     p = _array(y_pred, "y_pred")
     if len(t) != len(p):
         raise OptionError(f"y_true has {len(t)} rows, y_pred has {len(p)}")
-    pl = _pos_label(t, p, pos_label)
+    pl = _pos_label(t, p, pos_label, binary)
     tb = (t == pl).astype(np.float64)
     pb = (p == pl).astype(np.float64)
     if sensitive_features is None:
@@ -169,7 +176,7 @@ _RATES: dict[str, Callable[[np.ndarray], float]] = {
 
 
 def _scalar(rate: str, y_true: Any, y_pred: Any, sample_weight: Any, pos_label: Any) -> float:
-    _, c, _ = _counts(y_true, y_pred, None, sample_weight, pos_label)
+    _, c, _ = _counts(y_true, y_pred, None, sample_weight, pos_label, binary=rate != "selection_rate")
     return _RATES[rate](c[0])
 
 
@@ -204,7 +211,9 @@ def count(y_true: Any, y_pred: Any) -> int:
 
 
 def _by_group(rate: str, y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any = None):
-    _labels, c, _ = _counts(y_true, y_pred, sensitive_features, sample_weight, pos_label)
+    _labels, c, _ = _counts(
+        y_true, y_pred, sensitive_features, sample_weight, pos_label, binary=rate != "selection_rate"
+    )
     overall = _RATES[rate](c.sum(axis=0))
     return np.array([_RATES[rate](row) for row in c]), overall
 
@@ -337,8 +346,16 @@ class MetricFrame:
         t, p = _array(y_true, "y_true"), _array(y_pred, "y_pred")
         codes, labels = _encode_groups(sensitive_features, len(t))
         params = sample_params or {}
-        names = getattr(sensitive_features, "name", None) or "sensitive_feature_0"
-        index = pd.Index(labels, name=names) if not isinstance(labels[0], tuple) else pd.MultiIndex.from_tuples(labels)
+        if isinstance(labels[0], tuple):
+            cols = getattr(sensitive_features, "columns", None)
+            level_names = (
+                [str(c) for c in cols]
+                if cols is not None
+                else [f"sensitive_feature_{i}" for i in range(len(labels[0]))]
+            )
+            index = pd.MultiIndex.from_tuples(labels, names=level_names)
+        else:
+            index = pd.Index(labels, name=getattr(sensitive_features, "name", None) or "sensitive_feature_0")
         by_group: dict[str, list[Any]] = {}
         overall: dict[str, Any] = {}
         for name, f in funcs.items():
@@ -347,7 +364,7 @@ class MetricFrame:
             if f in _FAST:
                 # selection_rate's pos_label is 1 (Fairlearn's default); the rates infer it.
                 pos = 1 if f is selection_rate else None
-                _, c, _ = _counts(t, p, sensitive_features, weight, pos)
+                _, c, _ = _counts(t, p, sensitive_features, weight, pos, binary=f is not selection_rate)
                 by_group[name] = [_RATES[_FAST[f]](row) for row in c]
                 overall[name] = _RATES[_FAST[f]](c.sum(axis=0))
             elif f is count:
