@@ -404,6 +404,18 @@ fn review_regressions() {
     let v = json(&["quality", &f, "--rules", &r, "--format", "json"]);
     assert_eq!(check(&v, "rule.w.min")["count"], 1);
     assert_eq!(check(&v, "rule.w.min")["examples"][0]["value"], "abc");
+    // A text after the rows polars infers types from is a finding, not a read error.
+    let mut late = String::from("a,b\n");
+    for i in 0..500 {
+        late.push_str(&format!("{i},x\n"));
+    }
+    late.push_str("oops,y\n");
+    let f = write(&d, "late.csv", &late);
+    let v = json(&["quality", &f, "--format", "json"]);
+    assert_eq!(col(&v, "a")["kind"], "numeric_text");
+    let c = check(&v, "column.a.mixed_types");
+    assert_eq!(c["examples"][0]["row"], 501);
+    assert_eq!(c["examples"][0]["value"], "oops");
     // A placeholder token is left out of the distinct count once, not twice.
     let f = write(&d, "p.csv", "c\na\nb\nc\n-999\nd\n");
     let v = json(&["quality", &f, "--format", "json"]);

@@ -56,8 +56,9 @@ fn scan(table: &Table) -> Result<LazyFrame> {
                 .with_quote_char(r.quote_char)
                 .with_comment_prefix(r.comment_prefix.as_deref().map(PlSmallStr::from))
                 .with_raise_if_empty(true);
-            if r.trim_whitespace {
-                // Values carry white space: read all as text; roles trim and parse them.
+            if r.trim_whitespace || r.all_text {
+                // Values carry white space (or do not fit one type): read all as text; roles
+                // trim and parse them.
                 reader = reader.with_infer_schema_length(Some(0));
             } else {
                 if !r.null_values.is_empty() && !r.nulls_in_rules {

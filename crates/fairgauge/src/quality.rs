@@ -1352,7 +1352,29 @@ impl Agg {
 }
 
 /// Profiles and checks a table. `reference` enables the leakage check.
+///
+/// A CSV column whose values stop fitting the type polars inferred from the first rows (a text
+/// among numbers after row 100) is not an error here, it is a finding: the table is read again
+/// with every column as text, and the column is reported with mixed types.
 pub fn run_quality(
+    table: &Table,
+    reference: Option<&Table>,
+    spec: &QualitySpec,
+    progress: Option<crate::fairness::Progress>,
+) -> Result<QualityReport> {
+    match run_quality_once(table, reference, spec, progress.clone()) {
+        Err(Error::Read { message, .. })
+            if message.contains("could not parse")
+                && table.format() == crate::source::InputFormat::Csv =>
+        {
+            let r = reference.map(Table::with_text_columns);
+            run_quality_once(&table.with_text_columns(), r.as_ref(), spec, progress)
+        }
+        other => other,
+    }
+}
+
+fn run_quality_once(
     table: &Table,
     reference: Option<&Table>,
     spec: &QualitySpec,

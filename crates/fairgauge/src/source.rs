@@ -164,6 +164,9 @@ pub struct Resolved {
     /// Null tokens are matched by [`Table::text_rules`] rather than by the CSV reader, so that
     /// they can be counted (quality profiling).
     pub(crate) nulls_in_rules: bool,
+    /// Read every CSV column as text (quality profiling of columns whose values do not fit the
+    /// type inferred from the first rows).
+    pub(crate) all_text: bool,
 }
 
 /// A table on disk, ready to be scanned.
@@ -294,6 +297,7 @@ impl Table {
             replace,
             schema_file: schema_path,
             nulls_in_rules: false,
+            all_text: false,
         };
         Ok(Table { path, resolved })
     }
@@ -338,6 +342,15 @@ impl Table {
         let mut t = self.clone();
         if t.resolved.format == InputFormat::Csv && t.resolved.dtypes.is_empty() {
             t.resolved.nulls_in_rules = true;
+        }
+        t
+    }
+
+    /// The same table with every CSV column read as text (numbers are recognised later).
+    pub fn with_text_columns(&self) -> Table {
+        let mut t = self.clone();
+        if t.resolved.format == InputFormat::Csv && t.resolved.dtypes.is_empty() {
+            t.resolved.all_text = true;
         }
         t
     }
