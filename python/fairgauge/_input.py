@@ -81,10 +81,3 @@ def table_source(data: Any, columns: Sequence[str] | None = None) -> Iterator[tu
         with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
         yield path, {"format": "ipc", "no_schema": True}
-
-
-def all_columns(data: Any) -> list[str] | None:
-    """Column names of in-memory data (None for a path: the core reads what it needs)."""
-    if isinstance(data, (str, os.PathLike)):
-        return None
-    return list(_to_arrow(data).column_names)

@@ -800,7 +800,7 @@ fn drift_findings(b: &mut Builder<'_>, r: &crate::drift::DriftReport, roles: &Ro
                     .unwrap_or_default(),
                 c.statistic.map(fmt).unwrap_or_else(|| "n/a".into()),
                 c.p_value_adjusted
-                    .map(|p| format!(", adjusted p {}", p_text(p)))
+                    .map(|p| format!(", adjusted p {}", crate::quality::fmt_p(p)))
                     .unwrap_or_default()
             ),
             risk,
@@ -1022,12 +1022,4 @@ fn build_risks(
     }
     risks.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
     risks
-}
-
-fn p_text(p: f64) -> String {
-    if p < 0.001 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.3}")
-    }
 }

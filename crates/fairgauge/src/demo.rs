@@ -46,14 +46,6 @@ impl Visit for Collect<'_> {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.trim() != s {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// Writes `table` (read through its schema file) as a headed CSV with a `prediction` column made
 /// by [`rule`]; nulls are written as empty fields. Returns the number of rows. Atomic (a
 /// temporary file, then a rename).
@@ -74,7 +66,7 @@ pub fn write_scored(table: &Table, out: &Path) -> Result<u64> {
     let mut w = std::io::BufWriter::new(tmp.as_file_mut());
     let header: Vec<String> = names
         .iter()
-        .map(|n| csv_field(n))
+        .map(|n| crate::export::csv_field(n))
         .chain(std::iter::once("prediction".to_string()))
         .collect();
     writeln!(w, "{}", header.join(",")).map_err(io)?;
@@ -103,7 +95,11 @@ pub fn write_scored(table: &Table, out: &Path) -> Result<u64> {
             let pred = rule(cols[im][r].as_deref(), num(ie), num(ig));
             let mut line: Vec<String> = cols
                 .iter()
-                .map(|c| c[r].as_deref().map(csv_field).unwrap_or_default())
+                .map(|c| {
+                    c[r].as_deref()
+                        .map(crate::export::csv_field)
+                        .unwrap_or_default()
+                })
                 .collect();
             line.push(if pred { ">50K" } else { "<=50K" }.into());
             writeln!(w, "{}", line.join(",")).map_err(io)?;

@@ -144,9 +144,10 @@ pub fn register_csv(e: &Evidence, evidence_link: &str, evidence_sha256: &str) ->
     out
 }
 
-/// One CSV field: quoted (inner quotes doubled) when it holds a comma, a quote or a line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
+/// One CSV field (RFC 4180): quoted, inner quotes doubled, when it holds a comma, a quote or a
+/// line break, or has leading or trailing white space (which readers that trim would lose).
+pub(crate) fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\r', '\n']) || s.trim() != s {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()

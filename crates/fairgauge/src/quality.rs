@@ -1686,9 +1686,12 @@ pub fn failing_rows_csv(
                 for k in kinds {
                     out.push_str(&format!(
                         "{k},{},{},{}\n",
-                        csv_field(name),
+                        crate::export::csv_field(name),
                         row + 1,
-                        value.as_deref().map(csv_field).unwrap_or_default()
+                        value
+                            .as_deref()
+                            .map(crate::export::csv_field)
+                            .unwrap_or_default()
                     ));
                 }
             }
@@ -1730,14 +1733,6 @@ fn rule_cell<'c>(
                 _ => (Cell::Text(s), Some(s.to_string())),
             }
         }
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.trim() != s {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 
@@ -2689,7 +2684,8 @@ fn numeric_proxy(
     Some((eta, t.mutual_information(), t.uncertainty_coefficient()))
 }
 
-fn fmt_p(p: f64) -> String {
+/// A p-value for a sentence: 3 decimals, or scientific below 0.001.
+pub(crate) fn fmt_p(p: f64) -> String {
     if p < 0.001 {
         format!("{p:.1e}")
     } else {
@@ -3062,9 +3058,16 @@ fn finish_column(
                 share: p.mode_count as f64 / p.count.max(1) as f64,
             }];
             // Numeric sentinels.
-            let q1 = quantile_sorted(&sorted, 0.25);
-            let q3 = quantile_sorted(&sorted, 0.75);
-            let iqr = q3 - q1;
+            // The profile's quartiles, not computed again.
+            let quartile = |q: f64| {
+                p.quantiles
+                    .iter()
+                    .find(|(at, _)| *at == q)
+                    .map(|(_, v)| *v)
+                    .unwrap_or_else(|| quantile_sorted(&sorted, q))
+            };
+            let (q1, q3) = (quartile(0.25), quartile(0.75));
+            let iqr = p.iqr;
             for &s in &NUMERIC_SENTINELS {
                 if s != p.min && s != p.max {
                     continue;

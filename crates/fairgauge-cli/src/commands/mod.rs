@@ -13,7 +13,7 @@ pub mod synth;
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use fairgauge::fairness::Progress;
 
 /// Writes a report as pretty JSON or as text (`render`), to `path` or stdout.
@@ -44,16 +44,7 @@ pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
             Ok(())
         }
         Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write {}", p.display()))?;
-            tmp.write_all(text.as_bytes())?;
-            fairgauge::readable_by_all(tmp.as_file())?;
-            tmp.persist(p)
-                .with_context(|| format!("cannot write {}", p.display()))?;
+            fairgauge::export::write_atomic(p, text)?;
             Ok(())
         }
     }
