@@ -312,3 +312,95 @@ def test_walkthrough_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ns = runpy.run_path(str(ROOT / "python" / "examples" / "walkthrough.py"), run_name="__main__")
     assert ns["evidence"].summary["overall"] in ("pass", "warn", "fail")
+
+
+def test_in_memory_tables_are_imported_with_the_same_results_as_files(run, tmp_path):
+    # A DataFrame is handed to Rust through the Arrow C stream interface (no file): the evidence
+    # equals the file's except where it names the source, and the content fingerprint (format-
+    # independent by definition) is the file's.
+    data = tmp_path / "s.parquet"
+    run("synth", "--rows", "20000", "--output", data)
+    roles = dict(label="label", prediction="prediction", sensitive=["sex", "race"])
+    from_file = fairgauge.assess(str(data), reference=str(data), **roles).to_dict()
+    frame = pd.read_parquet(data)
+    from_frame = fairgauge.assess(frame, reference=pl.read_parquet(data), **roles).to_dict()
+    cur, ref = from_frame["datasets"]
+    assert (cur["path"], cur["format"], cur["file_sha256"]) == ("<pandas.DataFrame>", "arrow-memory", None)
+    assert (ref["path"], ref["file_sha256"]) == ("<polars.DataFrame>", None)
+    for a, b in zip(from_file["datasets"], from_frame["datasets"], strict=True):
+        assert a["content_fingerprint"] == b["content_fingerprint"]
+        assert (a["rows"], a["columns"]) == (b["rows"], b["columns"])
+
+    def strip(e):
+        return [
+            (f["id"], f["status"], f.get("value"), f.get("threshold"))
+            for f in e["findings"]
+            if f["category"] != "provenance"
+        ]
+
+    assert strip(from_frame) == strip(from_file)
+    assert [r["id"] for r in from_frame["risks"]] == [r["id"] for r in from_file["risks"]]
+    import jsonschema
+
+    schema = json.loads((ROOT / "schemas" / "evidence.schema.json").read_text())
+    jsonschema.validate(from_frame, schema)
+    ev = fairgauge.assess(frame, **roles)
+    paths = ev.write(str(tmp_path / "exports"), formats=["attestation", "oscal", "markdown"])
+    subject = json.loads(Path(paths["attestation"]).read_text())["subject"][0]
+    assert subject["digest"] == {"fairgauge-content-v1": cur["content_fingerprint"].removeprefix("sha256:")}
+
+
+def test_arrow_inputs_of_every_shape():
+    rng = np.random.default_rng(3)
+    n = 5000
+    df = pd.DataFrame(
+        {
+            "g": pd.Categorical(rng.choice(["a", "b", "c"], n)),
+            "y": rng.integers(0, 2, n),
+            "p": rng.integers(0, 2, n),
+        }
+    )
+    expected = fairgauge.fairness(df.astype({"g": str}), label="y", prediction="p", sensitive="g").to_dict()
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    chunked = pa.Table.from_batches(table.to_batches(max_chunksize=777))
+    plf = pl.from_pandas(df)
+    inputs = {
+        "pandas categorical": df,
+        "pyarrow dictionary, 7 batches": chunked,
+        "record batch reader": chunked.to_reader(),
+        "polars categorical": plf,
+        "polars, 3 chunks": pl.concat([plf[:100], plf[100:2000], plf[2000:]], rechunk=False),
+        "polars enum": plf.with_columns(pl.col("g").cast(pl.Enum(["a", "b", "c"]))),
+        "large strings": table.cast(pa.schema([("g", pa.large_string()), ("y", pa.int64()), ("p", pa.int64())])),
+    }
+    for what, x in inputs.items():
+        r = fairgauge.fairness(x, label="y", prediction="p", sensitive="g").to_dict()
+        r["input"] = expected["input"]
+        assert r == expected, what
+
+
+def test_bad_arrow_inputs_raise_data_errors():
+    lists = pa.table({"g": [["a"], ["b"]], "y": [0, 1], "p": [1, 0]})
+    with pytest.raises(fairgauge.DataError, match=r"column `g` has Arrow type .*List"):
+        fairgauge.fairness(lists, label="y", prediction="p", sensitive="g")
+
+    class NotAStream:
+        def __arrow_c_stream__(self, requested_schema=None):
+            return "not a capsule"
+
+    with pytest.raises(fairgauge.DataError, match="did not return a PyCapsule"):
+        call(fairgauge._fairgauge.fairness, NotAStream(), "{}", "{}")
+
+    class Failing:
+        def __arrow_c_stream__(self, requested_schema=None):
+            raise RuntimeError("producer broke")
+
+    with pytest.raises(fairgauge.DataError, match="producer broke"):
+        call(fairgauge._fairgauge.fairness, Failing(), "{}", "{}")
+    with pytest.raises(fairgauge.DataError, match="expected a path or an object with __arrow_c_stream__"):
+        call(fairgauge._fairgauge.fairness, 3.5, "{}", "{}")
+    empty = pa.table({"g": pa.array([], pa.string()), "y": pa.array([], pa.int64()), "p": pa.array([], pa.int64())})
+    with pytest.raises(fairgauge.DataError, match=r"<pyarrow.Table>: the table has no data rows"):
+        fairgauge.fairness(empty, label="y", prediction="p", sensitive="g")
+    q = fairgauge.quality(empty)
+    assert q.to_dict()["dataset"]["rows"] == 0

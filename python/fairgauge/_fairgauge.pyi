@@ -1,5 +1,7 @@
 """Type stubs of the Rust extension (checked with mypy's stubtest in CI)."""
 
+from typing import Any
+
 __all__ = [
     "RustError",
     "__version__",
@@ -19,13 +21,14 @@ __version__: str
 
 class RustError(Exception): ...
 
-def fairness(path: str, read: str, args: str) -> str: ...
-def drift(reference: str, reference_read: str, current: str, read: str, args: str) -> str: ...
-def quality(path: str, read: str, reference: str | None, reference_read: str, args: str) -> tuple[str, str]: ...
+# A table argument is a path (str) or any object with ``__arrow_c_stream__``.
+def fairness(path: Any, read: str, args: str) -> str: ...
+def drift(reference: Any, reference_read: str, current: Any, read: str, args: str) -> str: ...
+def quality(path: Any, read: str, reference: Any | None, reference_read: str, args: str) -> tuple[str, str]: ...
 def assess(
-    current: str,
+    current: Any,
     read: str,
-    reference: str | None,
+    reference: Any | None,
     reference_read: str,
     policy: str | None,
     roles: str,

@@ -1,17 +1,17 @@
 """Turning what a notebook holds into a table the Rust core reads.
 
 A path (CSV, Parquet, Arrow IPC, NDJSON) is read directly. Anything with ``__arrow_c_stream__``
-(pandas, polars, pyarrow Tables and RecordBatchReaders, duckdb results), a pandas DataFrame or a
-dict of arrays is converted to Arrow (zero-copy where the producer's layout allows), reduced to the
-columns the call needs, and written once as an Arrow IPC file in a temporary directory that the
-core reads; the file is removed when the call returns.
+(polars, pyarrow Tables and RecordBatchReaders, duckdb results), a pandas DataFrame or a dict of
+arrays becomes a pyarrow Table (zero-copy where the producer's layout allows: numeric numpy
+columns, every Arrow producer), reduced to the columns the call needs, with categorical
+(dictionary) columns decoded; the core imports that through the Arrow C stream interface, again
+without copying. Nothing is written to disk.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -44,6 +44,18 @@ def _to_arrow(data: Any) -> Any:
     )
 
 
+def _decoded_type(t: Any) -> Any:
+    import pyarrow as pa
+
+    # pyarrow has no take kernel for string views (polars' categoricals export them).
+    return pa.large_string() if pa.types.is_string_view(t) else t
+
+
+def _decode(chunk: Any) -> Any:
+    values = chunk.dictionary
+    return values.cast(_decoded_type(values.type)).take(chunk.indices)
+
+
 def _plain(table: Any) -> Any:
     """Dictionary-encoded (categorical) columns decoded, for the core's readers."""
     import pyarrow as pa
@@ -51,20 +63,20 @@ def _plain(table: Any) -> Any:
     cols = []
     for col in table.columns:
         if pa.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
+            col = pa.chunked_array([_decode(c) for c in col.chunks], type=_decoded_type(col.type.value_type))
         cols.append(col)
     return pa.table(cols, names=table.column_names)
 
 
 @contextlib.contextmanager
-def table_source(data: Any, columns: Sequence[str] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yields ``(path, read_options)`` for `data`; `columns` limits what is written."""
+def table_source(data: Any, columns: Sequence[str] | None = None) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Yields ``(source, read_options)`` for `data`: a path as a string, or a pyarrow Table of
+    the columns `columns` names (all when None) that the core imports through the Arrow C
+    stream interface, sharing its buffers."""
     if isinstance(data, (str, os.PathLike)):
         yield os.fspath(data), {}
         return
-    import pyarrow as pa
-    import pyarrow.ipc
-
+    name = f"<{type(data).__module__.split('.')[0]}.{type(data).__name__}>"
     table = _to_arrow(data)
     if columns is not None:
         wanted = list(dict.fromkeys(c for c in columns if c is not None))
@@ -74,10 +86,4 @@ def table_source(data: Any, columns: Sequence[str] | None = None) -> Iterator[tu
                 f"no column `{missing[0]}` in the data; columns are: {', '.join(table.column_names)}"
             )
         table = table.select(wanted)
-    table = _plain(table)
-    # The system's temporary directory (measured faster here than /dev/shm for the core's reader).
-    with tempfile.TemporaryDirectory(prefix="fairgauge-") as d:
-        path = os.path.join(d, "data.arrow")
-        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-        yield path, {"format": "ipc", "no_schema": True}
+    yield _plain(table), {"name": name}

@@ -437,7 +437,9 @@ pub fn quality_text(r: &fairgauge::quality::QualityReport) -> String {
         }
     );
     let f = &d.fingerprints;
-    let _ = writeln!(s, "file    {}", f.file_sha256);
+    if let Some(sha) = &f.file_sha256 {
+        let _ = writeln!(s, "file    {sha}");
+    }
     let _ = writeln!(s, "content {}", f.content);
     let _ = writeln!(s, "schema  {}\n", f.schema);
     let w = r

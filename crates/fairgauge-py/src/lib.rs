@@ -1,6 +1,6 @@
 //! `fairgauge._fairgauge`: the Rust side of the Python package. A thin layer: options arrive as
-//! JSON, reports leave as JSON, tables arrive as files (a path, or an Arrow IPC file the Python
-//! side wrote from a DataFrame). Every call releases the GIL while Rust computes, and turns both
+//! JSON, reports leave as JSON, tables arrive as a path or as any object with
+//! `__arrow_c_stream__`, imported without copying (`arrow_in`). Every call releases the GIL while Rust computes, and turns both
 //! errors and panics into `RustError(kind, message)`, which the Python side maps onto its
 //! exception hierarchy.
 
@@ -18,9 +18,12 @@ use fairgauge::quality::{run_quality, QualitySpec};
 use fairgauge::rules::RuleSet;
 use fairgauge::source::{ColumnType, InputFormat, ReadOptions, Table};
 use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
+use polars::prelude::DataFrame;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use serde::Deserialize;
+
+mod arrow_in;
 
 pyo3::create_exception!(
     _fairgauge,
@@ -133,6 +136,8 @@ struct Read {
     trim_whitespace: Option<bool>,
     #[serde(default)]
     no_schema: bool,
+    /// The name an in-memory table is reported under (`<pandas.DataFrame>`).
+    name: Option<String>,
 }
 
 impl Read {
@@ -169,8 +174,47 @@ impl Read {
     }
 }
 
-fn open(path: &str, read: &Read) -> Result<Table, Failure> {
-    Table::open(path, &read.options()?).map_err(fail)
+/// A table argument: a file path, or an in-memory table imported from Python.
+#[derive(Debug)]
+enum Input {
+    Path(String),
+    Frame(DataFrame),
+}
+
+/// Reads a table argument with the GIL held: a `str` is a path; anything with
+/// `__arrow_c_stream__` is imported (zero-copy where the layout allows).
+fn input(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Input> {
+    if let Ok(s) = obj.extract::<String>() {
+        return Ok(Input::Path(s));
+    }
+    if obj.hasattr("__arrow_c_stream__")? {
+        return arrow_in::import(obj, what)
+            .map(Input::Frame)
+            .map_err(|(kind, message)| RustError::new_err((kind, message)));
+    }
+    let ty = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    Err(RustError::new_err((
+        "data",
+        format!("{what}: expected a path or an object with __arrow_c_stream__, got a {ty}"),
+    )))
+}
+
+fn input_opt(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Input>> {
+    obj.map(|o| input(o, what)).transpose()
+}
+
+fn open(input: Input, read: &Read) -> Result<Table, Failure> {
+    match input {
+        Input::Path(p) => Table::open(p, &read.options()?).map_err(fail),
+        Input::Frame(df) => Ok(Table::from_frame(
+            read.name.as_deref().unwrap_or("<in-memory table>"),
+            df,
+        )),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,7 +235,13 @@ struct FairnessArgs {
 
 /// Group fairness of a table: the CLI's `fairness --format json`.
 #[pyfunction]
-fn fairness(py: Python<'_>, path: String, read: String, args: String) -> PyResult<String> {
+fn fairness(
+    py: Python<'_>,
+    path: &Bound<'_, PyAny>,
+    read: String,
+    args: String,
+) -> PyResult<String> {
+    let data = input(path, "data")?;
     run(py, move || {
         let read: Read = parse("read options", &read)?;
         let a: FairnessArgs = parse("fairness options", &args)?;
@@ -201,7 +251,7 @@ fn fairness(py: Python<'_>, path: String, read: String, args: String) -> PyResul
                 a.confidence
             )));
         }
-        let table = open(&path, &read)?;
+        let table = open(data, &read)?;
         let opts = FairnessOptions {
             confidence: a.confidence,
             min_group_size: a.min_group_size,
@@ -257,12 +307,14 @@ fn method(s: &str, what: &str) -> Result<Method, Failure> {
 #[pyfunction]
 fn drift(
     py: Python<'_>,
-    reference: String,
+    reference: &Bound<'_, PyAny>,
     reference_read: String,
-    current: String,
+    current: &Bound<'_, PyAny>,
     read: String,
     args: String,
 ) -> PyResult<String> {
+    let reference = input(reference, "reference")?;
+    let current = input(current, "current")?;
     run(py, move || {
         let read: Read = parse("read options", &read)?;
         let reference_read: Read = parse("read options", &reference_read)?;
@@ -300,8 +352,8 @@ fn drift(
             bins: Some(a.bins),
             sketch: a.sketch,
         };
-        let r = open(&reference, &reference_read)?;
-        let c = open(&current, &read)?;
+        let r = open(reference, &reference_read)?;
+        let c = open(current, &read)?;
         to_json(&run_drift(&r, &c, &spec).map_err(fail)?)
     })
 }
@@ -323,18 +375,20 @@ struct QualityArgs {
 #[pyo3(signature = (path, read, reference, reference_read, args))]
 fn quality(
     py: Python<'_>,
-    path: String,
+    path: &Bound<'_, PyAny>,
     read: String,
-    reference: Option<String>,
+    reference: Option<&Bound<'_, PyAny>>,
     reference_read: String,
     args: String,
 ) -> PyResult<(String, String)> {
+    let data = input(path, "data")?;
+    let reference = input_opt(reference, "reference")?;
     run(py, move || {
         let read: Read = parse("read options", &read)?;
         let reference_read: Read = parse("read options", &reference_read)?;
         let a: QualityArgs = parse("quality options", &args)?;
-        let table = open(&path, &read)?;
-        let reference = reference.map(|r| open(&r, &reference_read)).transpose()?;
+        let table = open(data, &read)?;
+        let reference = reference.map(|r| open(r, &reference_read)).transpose()?;
         let rules = a
             .rules
             .as_deref()
@@ -386,15 +440,17 @@ struct Outputs {
 #[allow(clippy::too_many_arguments)]
 fn assess(
     py: Python<'_>,
-    current: String,
+    current: &Bound<'_, PyAny>,
     read: String,
-    reference: Option<String>,
+    reference: Option<&Bound<'_, PyAny>>,
     reference_read: String,
     policy: Option<String>,
     roles: String,
     rules: Option<String>,
     command_line: Vec<String>,
 ) -> PyResult<String> {
+    let current = input(current, "current")?;
+    let reference = input_opt(reference, "reference")?;
     run(py, move || {
         let read: Read = parse("read options", &read)?;
         let reference_read: Read = parse("read options", &reference_read)?;
@@ -425,8 +481,8 @@ fn assess(
         if let Some(k) = o.key {
             r.key = k;
         }
-        let current = open(&current, &read)?;
-        let reference = reference.map(|p| open(&p, &reference_read)).transpose()?;
+        let current = open(current, &read)?;
+        let reference = reference.map(|p| open(p, &reference_read)).transpose()?;
         // The rules given, else the policy's (relative to the policy file), as the CLI does.
         let rules_path = rules
             .map(PathBuf::from)

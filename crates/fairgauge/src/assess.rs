@@ -306,12 +306,15 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
                 reference_group: None,
             },
             format!(
-                "the {} data {} ({} rows × {} columns) is identified by file {} and content {}",
+                "the {} data {} ({} rows × {} columns) is identified by {} and content {}",
                 d.role,
                 d.path.display(),
                 d.rows,
                 d.columns,
-                d.file_sha256,
+                match &d.file_sha256 {
+                    Some(sha) => format!("file {sha}"),
+                    None => "no file (an in-memory table)".into(),
+                },
                 d.content_fingerprint
             ),
             None,

@@ -1135,12 +1135,12 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         reference: TableInfo {
             path: reference.path.clone(),
-            format: format!("{:?}", reference.format()).to_lowercase(),
+            format: reference.format_name(),
             rows: rrows,
         },
         current: TableInfo {
             path: current.path.clone(),
-            format: format!("{:?}", current.format()).to_lowercase(),
+            format: current.format_name(),
             rows: crows,
         },
         columns: out,

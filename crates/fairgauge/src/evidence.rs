@@ -245,8 +245,9 @@ pub struct Dataset {
     pub rows: u64,
     /// Columns.
     pub columns: u64,
-    /// SHA-256 of the file's bytes (`sha256:…`).
-    pub file_sha256: String,
+    /// SHA-256 of the file's bytes (`sha256:…`); `null` for an in-memory table (a DataFrame
+    /// handed to the Python API), which the content fingerprint identifies instead.
+    pub file_sha256: Option<String>,
     /// Content fingerprint (`sha256:…`).
     pub content_fingerprint: String,
     /// Schema fingerprint (`sha256:…`).

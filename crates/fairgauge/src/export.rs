@@ -257,7 +257,9 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
         push_prop(&mut props, "format", &d.format);
         push_prop(&mut props, "rows", &d.rows.to_string());
         push_prop(&mut props, "columns", &d.columns.to_string());
-        push_prop(&mut props, "file-sha256", strip_sha256(&d.file_sha256));
+        if let Some(sha) = &d.file_sha256 {
+            push_prop(&mut props, "file-sha256", strip_sha256(sha));
+        }
         push_prop(&mut props, "content-fingerprint", &d.content_fingerprint);
         push_prop(&mut props, "schema-fingerprint", &d.schema_fingerprint);
         let mut res = json!({
@@ -274,14 +276,13 @@ pub fn oscal_assessment_results(e: &Evidence) -> Value {
             )),
         });
         set_list(&mut res, "props", props);
-        set_list(
-            &mut res,
-            "rlinks",
-            vec![rlink(
-                &d.path.to_string_lossy(),
-                strip_sha256(&d.file_sha256),
-            )],
-        );
+        if let Some(sha) = &d.file_sha256 {
+            set_list(
+                &mut res,
+                "rlinks",
+                vec![rlink(&d.path.to_string_lossy(), strip_sha256(sha))],
+            );
+        }
         resources.push(res);
         evidence_refs.push(json!({
             "href": format!("#{uuid}"),
@@ -884,7 +885,7 @@ pub fn markdown_summary(e: &Evidence) -> String {
                 md_text(&d.format),
                 d.rows.to_string(),
                 d.columns.to_string(),
-                md_code_or_text(&d.file_sha256),
+                md_code_or_text(d.file_sha256.as_deref().unwrap_or("in memory")),
                 md_code_or_text(&d.content_fingerprint),
                 md_code_or_text(&d.schema_fingerprint),
             ]
@@ -1056,7 +1057,8 @@ fn md_code_or_text(s: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// An in-toto Statement v1 about the datasets: each is a subject named `<role>:<file name>`
-/// with the SHA-256 of its bytes (hex, without `sha256:`); the predicate (type
+/// with the SHA-256 of its bytes (hex, without `sha256:`), or for an in-memory table its
+/// content fingerprint under the custom algorithm name `fairgauge-content-v1`; the predicate (type
 /// [`PREDICATE_TYPE`]) is the evidence document itself. Sign it with a DSSE envelope
 /// (`payloadType: application/vnd.in-toto+json`).
 pub fn in_toto_statement(e: &Evidence) -> Value {
@@ -1066,7 +1068,14 @@ pub fn in_toto_statement(e: &Evidence) -> Value {
         .map(|d| {
             json!({
                 "name": format!("{}:{}", d.role, file_name(&d.path)),
-                "digest": {"sha256": strip_sha256(&d.file_sha256).to_ascii_lowercase()},
+                "digest": match &d.file_sha256 {
+                    Some(sha) => json!({"sha256": strip_sha256(sha).to_ascii_lowercase()}),
+                    // An in-memory table has no bytes: its content fingerprint names it.
+                    None => json!({
+                        "fairgauge-content-v1":
+                            strip_sha256(&d.content_fingerprint).to_ascii_lowercase()
+                    }),
+                },
             })
         })
         .collect();

@@ -703,7 +703,7 @@ fn finish(ctx: &Ctx<'_>, a: SlicePart, opts: &FairnessOptions) -> Result<Fairnes
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         input: InputInfo {
             path: table.path.clone(),
-            format: format!("{:?}", table.format()).to_lowercase(),
+            format: table.format_name(),
             schema_file: table.schema_file().map(|p| p.to_path_buf()),
         },
         roles: ResolvedRoles {

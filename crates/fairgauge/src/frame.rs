@@ -9,12 +9,51 @@ use std::sync::{Arc, Mutex};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::source::{ColumnType, InputFormat, Table};
+use crate::source::{ColumnType, InputFormat, Resolved, Table};
 
 /// Rows per streamed batch.
 const BATCH_ROWS: usize = 1 << 18;
 
+/// The columns of an in-memory table: polars columns that share the producer's Arrow buffers
+/// where the layout allows (the Python binding imports them through the Arrow C stream
+/// interface).
+#[derive(Clone)]
+pub(crate) struct Memory(DataFrame);
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Memory({} rows × {} columns)",
+            self.0.height(),
+            self.0.width()
+        )
+    }
+}
+
+impl Table {
+    /// An in-memory table, reported under `name` (for example `<pandas.DataFrame>`): every
+    /// analysis reads it as it would read a file of the same columns, with no file digest.
+    pub fn from_frame(name: &str, frame: DataFrame) -> Table {
+        Table {
+            path: name.into(),
+            resolved: Resolved::in_memory(),
+            frame: Some(Memory(frame)),
+        }
+    }
+}
+
 fn read_err(table: &Table, e: PolarsError) -> Error {
+    if table.is_in_memory() {
+        let msg = e.to_string();
+        return Error::Read {
+            path: table.path.clone(),
+            message: format!(
+                "cannot read the in-memory table: {}",
+                msg.lines().next().unwrap_or("")
+            ),
+        };
+    }
     if table.resolved.format == InputFormat::Csv {
         if let Err(err) = check_csv(table) {
             return err;
@@ -46,6 +85,9 @@ fn dtype_of(t: ColumnType) -> DataType {
 
 /// The lazy scan of a table, with its column names applied (before any projection).
 fn scan(table: &Table) -> Result<LazyFrame> {
+    if let Some(Memory(df)) = &table.frame {
+        return Ok(df.clone().lazy());
+    }
     let r = &table.resolved;
     let p = PlRefPath::new(path_str(table)?);
     let lf = match r.format {
@@ -165,6 +207,9 @@ pub(crate) fn column_kinds(table: &Table) -> Result<Vec<(String, ColumnKind, Str
 
 /// The number of rows when the format stores it (Parquet, IPC: from metadata), to size buffers.
 pub(crate) fn row_count_hint(table: &Table) -> Option<usize> {
+    if let Some(Memory(df)) = &table.frame {
+        return Some(df.height());
+    }
     if !matches!(
         table.resolved.format,
         InputFormat::Parquet | InputFormat::Ipc

@@ -393,8 +393,8 @@ pub struct DistinctSketch {
 /// File, content and schema fingerprints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fingerprints {
-    /// SHA-256 of the file's bytes.
-    pub file_sha256: String,
+    /// SHA-256 of the file's bytes; `None` for an in-memory table.
+    pub file_sha256: Option<String>,
     /// Order-, format- and chunking-independent content fingerprint (`content-v1`).
     pub content: String,
     /// Names and types (`schema-v1`).
@@ -1473,9 +1473,7 @@ fn run_quality_once(
     let examples = spec.examples.max(1);
     // The file's SHA-256 is computed beside the scan.
     let (file_sha, read) = std::thread::scope(|scope| {
-        let sha = scope.spawn(|| {
-            std::fs::File::open(&table.path).and_then(|f| sha256_reader(std::io::BufReader::new(f)))
-        });
+        let sha = scope.spawn(|| file_digest(table));
         let read = read_all(&ctx, &names, examples, progress.as_ref());
         (sha.join(), read)
     });
@@ -1769,9 +1767,7 @@ fn scan_fingerprints(
     let mut empty = 0u64;
     let mut set: FxHashSet<u128> = FxHashSet::default();
     let (file_sha, read) = std::thread::scope(|scope| {
-        let sha = scope.spawn(|| {
-            std::fs::File::open(&table.path).and_then(|f| sha256_reader(std::io::BufReader::new(f)))
-        });
+        let sha = scope.spawn(|| file_digest(table));
         let read = for_each_batch(table, &names, |batch, _| {
             let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
             let parts: Vec<(ContentFingerprint, u64, Vec<u128>)> = starts
@@ -1836,7 +1832,7 @@ fn scan_fingerprints(
                 ctx.cols.iter().map(|c| (c.name.as_str(), c.dtype.as_str())),
             ),
         },
-        format: format!("{:?}", table.format()).to_lowercase(),
+        format: table.format_name(),
     };
     Ok((facts, want_rows.then_some(set)))
 }
@@ -1960,12 +1956,22 @@ fn is_placeholder_token(s: &str) -> bool {
     PLACEHOLDER_TOKENS.iter().any(|p| p.eq_ignore_ascii_case(t))
 }
 
+/// The SHA-256 of a table's file; `None` for an in-memory table, which has no bytes of its own.
+fn file_digest(table: &Table) -> std::io::Result<Option<String>> {
+    if table.is_in_memory() {
+        return Ok(None);
+    }
+    std::fs::File::open(&table.path)
+        .and_then(|f| sha256_reader(std::io::BufReader::new(f)))
+        .map(Some)
+}
+
 fn finish(
     ctx: &Ctx<'_>,
     spec: &QualitySpec,
     mut agg: Agg,
     blank: u64,
-    file_sha256: String,
+    file_sha256: Option<String>,
     leak: Option<(PathBuf, Vec<String>, FxHashSet<u128>)>,
 ) -> Result<QualityReport> {
     let th = &spec.thresholds;
@@ -2611,7 +2617,7 @@ fn finish(
     Ok(QualityReport {
         dataset: DatasetReport {
             path: ctx.table.path.clone(),
-            format: format!("{:?}", ctx.table.format()).to_lowercase(),
+            format: ctx.table.format_name(),
             rows,
             columns: ctx.cols.len(),
             empty_rows,

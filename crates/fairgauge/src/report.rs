@@ -383,7 +383,7 @@ pub fn render_html(e: &Evidence, ledger: Option<&LedgerPosition>) -> String {
             o,
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>file <code>{}</code><br>content <code>{}</code><br>schema <code>{}</code></td></tr>",
             esc(&d.role), esc(&d.path.display().to_string()), esc(&d.format), d.rows, d.columns,
-            esc(&d.file_sha256), esc(&d.content_fingerprint), esc(&d.schema_fingerprint)
+            esc(d.file_sha256.as_deref().unwrap_or("in memory (no file)")), esc(&d.content_fingerprint), esc(&d.schema_fingerprint)
         );
     }
     o.push_str("</tbody></table><h3>Risks, by score</h3>");

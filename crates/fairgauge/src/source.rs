@@ -169,12 +169,35 @@ pub struct Resolved {
     pub(crate) all_text: bool,
 }
 
-/// A table on disk, ready to be scanned.
+impl Resolved {
+    /// How an in-memory Arrow table is read: as it is, no dialect, no overrides.
+    pub(crate) fn in_memory() -> Resolved {
+        Resolved {
+            format: InputFormat::Ipc,
+            separator: b',',
+            has_header: true,
+            quote_char: None,
+            comment_prefix: None,
+            null_values: vec![],
+            trim_whitespace: false,
+            columns: None,
+            dtypes: BTreeMap::new(),
+            replace: BTreeMap::new(),
+            schema_file: None,
+            nulls_in_rules: false,
+            all_text: false,
+        }
+    }
+}
+
+/// A table on disk (or in memory), ready to be scanned.
 #[derive(Debug, Clone)]
 pub struct Table {
-    /// The file.
+    /// The file; for an in-memory table, the name it is reported under.
     pub path: PathBuf,
     pub(crate) resolved: Resolved,
+    /// The columns of an in-memory table ([`Table::from_frame`]); `None` for a file.
+    pub(crate) frame: Option<crate::frame::Memory>,
 }
 
 fn schema_candidates(path: &Path) -> Vec<PathBuf> {
@@ -299,12 +322,31 @@ impl Table {
             nulls_in_rules: false,
             all_text: false,
         };
-        Ok(Table { path, resolved })
+        Ok(Table {
+            path,
+            resolved,
+            frame: None,
+        })
     }
 
-    /// The format the table is read as.
+    /// The format the table is read as (an in-memory table counts as Arrow IPC).
     pub fn format(&self) -> InputFormat {
         self.resolved.format
+    }
+
+    /// Whether the table is held in memory rather than read from a file.
+    pub fn is_in_memory(&self) -> bool {
+        self.frame.is_some()
+    }
+
+    /// The format's name as the evidence records it: `csv`, `parquet`, `ipc`, `ndjson`, or
+    /// `arrow-memory`.
+    pub fn format_name(&self) -> String {
+        if self.is_in_memory() {
+            "arrow-memory".into()
+        } else {
+            format!("{:?}", self.resolved.format).to_lowercase()
+        }
     }
 
     /// The schema file used, if any.
