@@ -86,6 +86,60 @@ def _names(v: str | Sequence[str] | None) -> list[str]:
     return [v] if isinstance(v, str) else list(v)
 
 
+def _fairness_args(
+    label: str,
+    prediction: str | None,
+    sens: list[str],
+    score: str | None,
+    threshold: float,
+    positive_label: Any,
+    reference_group: str,
+    intersect: bool,
+    min_group_size: int,
+    confidence: float,
+    gei_alpha: float,
+) -> dict[str, Any]:
+    return {
+        "label": label,
+        "prediction": prediction,
+        "score": score,
+        "threshold": threshold,
+        "sensitive": sens,
+        "positive_label": _label_text(positive_label),
+        "reference_group": reference_group,
+        "intersect": intersect,
+        "min_group_size": min_group_size,
+        "confidence": confidence,
+        "gei_alpha": gei_alpha,
+    }
+
+
+def _drift_args(
+    columns: Sequence[str] | None,
+    exclude: Sequence[str],
+    method: str,
+    numeric_method: str | None,
+    categorical_method: str | None,
+    threshold: float | None,
+    correction: str,
+    dataset_threshold: float,
+    bins: int,
+    sketch: int | None,
+) -> dict[str, Any]:
+    return {
+        "columns": list(columns) if columns is not None else None,
+        "exclude": list(exclude),
+        "method": method,
+        "numeric_method": numeric_method,
+        "categorical_method": categorical_method,
+        "threshold": threshold,
+        "correction": correction,
+        "dataset_threshold": dataset_threshold,
+        "bins": bins,
+        "sketch": sketch,
+    }
+
+
 def fairness(
     data: Any,
     *,
@@ -109,19 +163,10 @@ def fairness(
     >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
     """
     sens = _names(sensitive)
-    args = {
-        "label": label,
-        "prediction": prediction,
-        "score": score,
-        "threshold": threshold,
-        "sensitive": sens,
-        "positive_label": _label_text(positive_label),
-        "reference_group": reference_group,
-        "intersect": intersect,
-        "min_group_size": min_group_size,
-        "confidence": confidence,
-        "gei_alpha": gei_alpha,
-    }
+    args = _fairness_args(
+        label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
+        confidence, gei_alpha,
+    )  # fmt: skip
     with table_source(data, [label, prediction, score, *sens]) as (path, read):
         out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))
     return FairnessReport(json.loads(out))
@@ -144,18 +189,10 @@ def drift(
 ) -> DriftReport:
     """Per-column drift of `current` from `reference` (Evidently's method choice by default) and
     the dataset verdict, as ``fairgauge drift`` computes them."""
-    args = {
-        "columns": list(columns) if columns is not None else None,
-        "exclude": list(exclude),
-        "method": method,
-        "numeric_method": numeric_method,
-        "categorical_method": categorical_method,
-        "threshold": threshold,
-        "correction": correction,
-        "dataset_threshold": dataset_threshold,
-        "bins": bins,
-        "sketch": sketch,
-    }
+    args = _drift_args(
+        columns, exclude, method, numeric_method, categorical_method, threshold, correction, dataset_threshold, bins,
+        sketch,
+    )  # fmt: skip
     wanted = list(columns) if columns is not None else None
     with table_source(reference, wanted) as (rpath, rread), table_source(current, wanted) as (cpath, cread):
         out = call(_fairgauge.drift, rpath, json.dumps(rread), cpath, json.dumps(cread), json.dumps(args))

@@ -12,7 +12,12 @@ __all__ = [
     "confusion_counts",
     "default_policy",
     "drift",
+    "drift_finish",
+    "drift_part",
+    "drift_plan",
     "fairness",
+    "fairness_finish",
+    "fairness_part",
     "quality",
     "render_html",
     "write_evidence",
@@ -34,6 +39,18 @@ def assess(
     roles: str,
     rules: str | None,
     command_line: list[str],
+) -> str: ...
+def fairness_part(data: Any, read: str, args: str) -> bytes: ...
+def fairness_finish(parts: list[bytes], name: str, args: str) -> str: ...
+def drift_plan(reference: Any, current: Any, args: str) -> str: ...
+def drift_part(data: Any, plan: str, which: str) -> bytes: ...
+def drift_finish(
+    plan: str,
+    reference_parts: list[bytes],
+    current_parts: list[bytes],
+    reference_name: str,
+    current_name: str,
+    args: str,
 ) -> str: ...
 def write_evidence(evidence: str, outputs: str) -> int | None: ...
 def render_html(evidence: str) -> str: ...

@@ -53,7 +53,7 @@ def _array(x: Any, name: str) -> np.ndarray:
 def _pos_label(y_true: np.ndarray, y_pred: np.ndarray, pos_label: Any, binary: bool = True) -> Any:
     if pos_label is not None and not binary:
         return pos_label
-    labels = set(np.unique(np.concatenate([y_true, y_pred])).tolist())
+    labels = _distinct(y_true) | _distinct(y_pred)
     if pos_label is not None:
         # Rates from the confusion matrix need two labels, as Fairlearn's check.
         if len(labels) > 2:
@@ -62,6 +62,28 @@ def _pos_label(y_true: np.ndarray, y_pred: np.ndarray, pos_label: Any, binary: b
     if labels <= {0, 1} or labels <= {-1, 1} or labels <= {False, True}:
         return 1
     raise OptionError(f"the labels {sorted(labels, key=str)} are not 0/1 or -1/1: pass pos_label")
+
+
+def _distinct(a: np.ndarray) -> set[Any]:
+    """The distinct values of a label array: counted in one pass for small integers and booleans
+    (no sort), else by numpy's sort."""
+    if a.size and (a.dtype.kind == "b" or a.dtype.kind in "iu"):
+        lo, hi = int(a.min()), int(a.max())
+        if hi - lo < 1 << 16:
+            present = np.flatnonzero(np.bincount(a.astype(np.int64, copy=False) - lo))
+            return {bool(v + lo) if a.dtype.kind == "b" else int(v + lo) for v in present.tolist()}
+    return set(np.unique(a).tolist())
+
+
+def _present(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The codes that occur (sorted) and every code renumbered among them: ``np.unique(codes,
+    return_inverse=True)`` in one counting pass when the codes are small."""
+    if size <= 1 << 24:
+        present = np.flatnonzero(np.bincount(codes, minlength=size))
+        remap = np.zeros(size, dtype=np.uint32)
+        remap[present] = np.arange(len(present), dtype=np.uint32)
+        return present, remap[codes]
+    return np.unique(codes, return_inverse=True)
 
 
 def _codes(column: Any) -> tuple[np.ndarray, list[Any]]:
@@ -82,8 +104,8 @@ def _codes(column: Any) -> tuple[np.ndarray, list[Any]]:
         raise OptionError("sensitive_features contains missing values")
     idx = enc.indices.to_numpy(zero_copy_only=False)
     # Only the groups present (a categorical's unused categories are not groups), sorted.
-    present, idx = np.unique(idx, return_inverse=True)
     dictionary = enc.dictionary.to_pylist()
+    present, idx = _present(idx, len(dictionary))
     values = [dictionary[i] for i in present.tolist()]
     order = sorted(range(len(values)), key=lambda i: values[i])
     rank = np.empty(len(values), dtype=np.uint32)
@@ -123,7 +145,10 @@ def _encode_groups(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[An
     combined = np.zeros(n, dtype=np.int64)
     for codes, labels in coded:
         combined = combined * len(labels) + codes
-    present, inverse = np.unique(combined, return_inverse=True)
+    size = 1
+    for _c, lab in coded:
+        size *= len(lab)
+    present, inverse = _present(combined, size)
     labels = []
     for v in present.tolist():
         parts = []

@@ -28,6 +28,10 @@ pub enum StateKind {
     HyperLogLog = 3,
     /// [`crate::fingerprint::ContentFingerprint`].
     ContentFingerprint = 4,
+    /// A fairness part of the `fairgauge` crate (the state plus the role values seen).
+    FairnessPart = 5,
+    /// Drift column accumulators of the `fairgauge` crate (one table's part).
+    DriftPart = 6,
 }
 
 impl StateKind {
@@ -37,6 +41,8 @@ impl StateKind {
             StateKind::Kll => "KLL sketch",
             StateKind::HyperLogLog => "HyperLogLog",
             StateKind::ContentFingerprint => "content fingerprint",
+            StateKind::FairnessPart => "fairness part",
+            StateKind::DriftPart => "drift part",
         }
     }
 }

@@ -21,6 +21,7 @@ use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
 use polars::prelude::DataFrame;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 use serde::Deserialize;
 
 mod arrow_in;
@@ -233,6 +234,35 @@ struct FairnessArgs {
     gei_alpha: f64,
 }
 
+/// The fairness roles and options from their JSON.
+fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptions), Failure> {
+    let a: FairnessArgs = parse("fairness options", args)?;
+    if !(a.confidence > 0.0 && a.confidence < 1.0) {
+        return Err(bad_option(format!(
+            "confidence must be strictly between 0 and 1, given {}",
+            a.confidence
+        )));
+    }
+    let opts = FairnessOptions {
+        confidence: a.confidence,
+        min_group_size: a.min_group_size,
+        reference: ReferenceSpec::parse(&a.reference_group)
+            .map_err(|e| bad_option(format!("reference_group: {e}")))?,
+        intersect: a.intersect,
+        gei_alpha: a.gei_alpha,
+        ..Default::default()
+    };
+    let spec = FairnessSpec {
+        label: a.label,
+        prediction: a.prediction,
+        score: a.score,
+        threshold: a.threshold,
+        sensitive: a.sensitive,
+        positive_label: a.positive_label,
+    };
+    Ok((spec, opts))
+}
+
 /// Group fairness of a table: the CLI's `fairness --format json`.
 #[pyfunction]
 fn fairness(
@@ -244,31 +274,8 @@ fn fairness(
     let data = input(path, "data")?;
     run(py, move || {
         let read: Read = parse("read options", &read)?;
-        let a: FairnessArgs = parse("fairness options", &args)?;
-        if !(a.confidence > 0.0 && a.confidence < 1.0) {
-            return Err(bad_option(format!(
-                "confidence must be strictly between 0 and 1, given {}",
-                a.confidence
-            )));
-        }
+        let (spec, opts) = fairness_inputs(&args)?;
         let table = open(data, &read)?;
-        let opts = FairnessOptions {
-            confidence: a.confidence,
-            min_group_size: a.min_group_size,
-            reference: ReferenceSpec::parse(&a.reference_group)
-                .map_err(|e| bad_option(format!("reference_group: {e}")))?,
-            intersect: a.intersect,
-            gei_alpha: a.gei_alpha,
-            ..Default::default()
-        };
-        let spec = FairnessSpec {
-            label: a.label,
-            prediction: a.prediction,
-            score: a.score,
-            threshold: a.threshold,
-            sensitive: a.sensitive,
-            positive_label: a.positive_label,
-        };
         let out = run_fairness(&table, &spec, &opts, None).map_err(fail)?;
         to_json(&out)
     })
@@ -303,6 +310,44 @@ fn method(s: &str, what: &str) -> Result<Method, Failure> {
     })
 }
 
+/// The drift options from their JSON.
+fn drift_spec(args: &str) -> Result<DriftSpec, Failure> {
+    let a: DriftArgs = parse("drift options", args)?;
+    Ok(DriftSpec {
+        columns: a.columns,
+        exclude: a.exclude,
+        method: match a.method.as_str() {
+            "auto" => None,
+            m => Some(method(m, "method")?),
+        },
+        numeric_method: a
+            .numeric_method
+            .as_deref()
+            .map(|m| method(m, "numeric_method"))
+            .transpose()?,
+        categorical_method: a
+            .categorical_method
+            .as_deref()
+            .map(|m| method(m, "categorical_method"))
+            .transpose()?,
+        column_methods: BTreeMap::new(),
+        threshold: a.threshold,
+        correction: match a.correction.as_str() {
+            "bh" => Correction::Bh,
+            "bonferroni" => Correction::Bonferroni,
+            "none" => Correction::None,
+            c => {
+                return Err(bad_option(format!(
+                    "correction `{c}`: expected bh, bonferroni or none"
+                )))
+            }
+        },
+        dataset_threshold: Some(a.dataset_threshold),
+        bins: Some(a.bins),
+        sketch: a.sketch,
+    })
+}
+
 /// Drift between two tables: the CLI's `drift --format json`.
 #[pyfunction]
 fn drift(
@@ -318,40 +363,7 @@ fn drift(
     run(py, move || {
         let read: Read = parse("read options", &read)?;
         let reference_read: Read = parse("read options", &reference_read)?;
-        let a: DriftArgs = parse("drift options", &args)?;
-        let spec = DriftSpec {
-            columns: a.columns,
-            exclude: a.exclude,
-            method: match a.method.as_str() {
-                "auto" => None,
-                m => Some(method(m, "method")?),
-            },
-            numeric_method: a
-                .numeric_method
-                .as_deref()
-                .map(|m| method(m, "numeric_method"))
-                .transpose()?,
-            categorical_method: a
-                .categorical_method
-                .as_deref()
-                .map(|m| method(m, "categorical_method"))
-                .transpose()?,
-            column_methods: BTreeMap::new(),
-            threshold: a.threshold,
-            correction: match a.correction.as_str() {
-                "bh" => Correction::Bh,
-                "bonferroni" => Correction::Bonferroni,
-                "none" => Correction::None,
-                c => {
-                    return Err(bad_option(format!(
-                        "correction `{c}`: expected bh, bonferroni or none"
-                    )))
-                }
-            },
-            dataset_threshold: Some(a.dataset_threshold),
-            bins: Some(a.bins),
-            sketch: a.sketch,
-        };
+        let spec = drift_spec(&args)?;
         let r = open(reference, &reference_read)?;
         let c = open(current, &read)?;
         to_json(&run_drift(&r, &c, &spec).map_err(fail)?)
@@ -503,6 +515,149 @@ fn assess(
         };
         let e = run_assess(&input).map_err(fail)?;
         Ok(fairgauge::export::evidence_json(&e))
+    })
+}
+
+// Partial states, for engines that split a table (Spark's mapInArrow, Dask's partitions): each
+// part is counted where it lives, sent as bytes, merged and finished on the driver with the same
+// code as a single-machine run.
+
+fn bytes_of(parts: &[Bound<'_, PyBytes>]) -> Vec<Vec<u8>> {
+    parts.iter().map(|b| b.as_bytes().to_vec()).collect()
+}
+
+/// The named stand-in for a table whose parts were read elsewhere (no rows).
+fn named(name: &str) -> Table {
+    Table::from_frame(name, DataFrame::empty())
+}
+
+/// Counts one part of a table for fairness: the encoded `FairnessPart`.
+#[pyfunction]
+fn fairness_part<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    read: String,
+    args: String,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let data = input(data, "data")?;
+    let out = run(py, move || {
+        let read: Read = parse("read options", &read)?;
+        let (spec, _) = fairness_inputs(&args)?;
+        let table = open(data, &read)?;
+        let part = fairgauge::fairness::fairness_part(&table, &spec, None).map_err(fail)?;
+        part.encode().map_err(fail)
+    })?;
+    Ok(PyBytes::new(py, &out))
+}
+
+/// Merges encoded fairness parts (in the order given) and finishes the report of the table
+/// `name`: the same JSON as `fairness`.
+#[pyfunction]
+fn fairness_finish(
+    py: Python<'_>,
+    parts: Vec<Bound<'_, PyBytes>>,
+    name: String,
+    args: String,
+) -> PyResult<String> {
+    let parts = bytes_of(&parts);
+    run(py, move || {
+        let (spec, opts) = fairness_inputs(&args)?;
+        let mut acc = fairgauge::fairness::FairnessPart::empty(&spec);
+        for p in &parts {
+            acc.merge(fairgauge::fairness::FairnessPart::decode(p).map_err(fail)?)
+                .map_err(fail)?;
+        }
+        let out =
+            fairgauge::fairness::finish_fairness(&named(&name), &spec, &opts, acc).map_err(fail)?;
+        to_json(&out)
+    })
+}
+
+/// Plans a drift comparison from two tables' schemas (tables of no rows will do): the plan as
+/// JSON, handed to `drift_part` and `drift_finish`.
+#[pyfunction]
+fn drift_plan(
+    py: Python<'_>,
+    reference: &Bound<'_, PyAny>,
+    current: &Bound<'_, PyAny>,
+    args: String,
+) -> PyResult<String> {
+    let reference = input(reference, "reference")?;
+    let current = input(current, "current")?;
+    run(py, move || {
+        let spec = drift_spec(&args)?;
+        let r = open(reference, &Read::default())?;
+        let c = open(current, &Read::default())?;
+        to_json(&fairgauge::drift::plan_drift(&r, &c, &spec).map_err(fail)?)
+    })
+}
+
+fn side(s: &str) -> Result<fairgauge::drift::Side, Failure> {
+    match s {
+        "reference" => Ok(fairgauge::drift::Side::Reference),
+        "current" => Ok(fairgauge::drift::Side::Current),
+        _ => Err(bad_option(format!(
+            "side `{s}`: expected reference or current"
+        ))),
+    }
+}
+
+/// Reads one part of one side of a planned drift comparison: the encoded `DriftPart`.
+#[pyfunction]
+fn drift_part<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    plan: String,
+    which: String,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let data = input(data, "data")?;
+    let out = run(py, move || {
+        let plan: fairgauge::drift::DriftPlan = parse("drift plan", &plan)?;
+        let table = open(data, &Read::default())?;
+        let part = fairgauge::drift::drift_part(&table, &plan, side(&which)?).map_err(fail)?;
+        part.encode().map_err(fail)
+    })?;
+    Ok(PyBytes::new(py, &out))
+}
+
+/// Merges each side's encoded parts (in the order given: row order, for exact sums) and
+/// compares them: the same JSON as `drift`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn drift_finish(
+    py: Python<'_>,
+    plan: String,
+    reference_parts: Vec<Bound<'_, PyBytes>>,
+    current_parts: Vec<Bound<'_, PyBytes>>,
+    reference_name: String,
+    current_name: String,
+    args: String,
+) -> PyResult<String> {
+    let (rp, cp) = (bytes_of(&reference_parts), bytes_of(&current_parts));
+    run(py, move || {
+        use fairgauge::drift::{DriftPart, Side};
+        let spec = drift_spec(&args)?;
+        let plan: fairgauge::drift::DriftPlan = parse("drift plan", &plan)?;
+        let merged = |parts: &[Vec<u8>], s: Side| -> Result<DriftPart, Failure> {
+            let mut acc = DriftPart::empty(&plan, s).map_err(fail)?;
+            for p in parts {
+                acc.merge(DriftPart::decode(p).map_err(fail)?)
+                    .map_err(fail)?;
+            }
+            Ok(acc)
+        };
+        let r = merged(&rp, Side::Reference)?;
+        let c = merged(&cp, Side::Current)?;
+        let out = fairgauge::drift::finish_drift(
+            &named(&reference_name),
+            &named(&current_name),
+            &plan,
+            r,
+            c,
+            &spec,
+        )
+        .map_err(fail)?;
+        to_json(&out)
     })
 }
 
@@ -662,6 +817,11 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quality, m)?)?;
     m.add_function(wrap_pyfunction!(assess, m)?)?;
     m.add_function(wrap_pyfunction!(write_evidence, m)?)?;
+    m.add_function(wrap_pyfunction!(fairness_part, m)?)?;
+    m.add_function(wrap_pyfunction!(fairness_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(drift_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(drift_part, m)?)?;
+    m.add_function(wrap_pyfunction!(drift_finish, m)?)?;
     m.add_function(wrap_pyfunction!(render_html, m)?)?;
     m.add_function(wrap_pyfunction!(confusion_counts, m)?)?;
     m.add_function(wrap_pyfunction!(default_policy, m)?)?;

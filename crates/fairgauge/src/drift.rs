@@ -365,7 +365,7 @@ pub struct TableInfo {
 }
 
 /// Accumulated values of one column in one table.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct ColumnAcc {
     values: Vec<f64>,
     sketch: Option<SketchAcc>,
@@ -377,7 +377,7 @@ struct ColumnAcc {
 
 /// A numeric column in sketch mode: a KLL sketch, exact moments (Welford) and the first few
 /// distinct values (enough for the auto rule's "more than 5").
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct SketchAcc {
     sketch: KllSketch,
     n: u64,
@@ -406,6 +406,24 @@ impl SketchAcc {
         if self.distinct.len() < 6 && !self.distinct.contains(&x) {
             self.distinct.push(x);
         }
+    }
+    /// Adds another part's sketch and moments (Chan et al.'s parallel update of the mean and
+    /// the sum of squared deviations).
+    fn merge(&mut self, o: &SketchAcc) -> Result<()> {
+        self.sketch.merge(&o.sketch)?;
+        if o.n > 0 {
+            let n = self.n + o.n;
+            let d = o.mean - self.mean;
+            self.mean += d * o.n as f64 / n as f64;
+            self.m2 += o.m2 + d * d * self.n as f64 * o.n as f64 / n as f64;
+            self.n = n;
+        }
+        for &x in &o.distinct {
+            if self.distinct.len() < 6 && !self.distinct.contains(&x) {
+                self.distinct.push(x);
+            }
+        }
+        Ok(())
     }
     fn sd(&self) -> f64 {
         if self.n == 0 {
@@ -939,6 +957,118 @@ fn effects(
 
 /// Compares `current` against `reference`.
 pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result<DriftReport> {
+    let plan = plan_drift(reference, current, spec)?;
+    let r = drift_part(reference, &plan, Side::Reference)?;
+    let c = drift_part(current, &plan, Side::Current)?;
+    finish_drift(reference, current, &plan, r, c, spec)
+}
+
+/// Which table of a comparison a [`DriftPart`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Side {
+    /// The reference table.
+    Reference,
+    /// The current table.
+    Current,
+}
+
+/// What a drift comparison reads: the columns both tables have (by the schemas alone), with
+/// each table's column kinds and the columns left out with the reason. Planned once, from the
+/// schemas, so that every part of a table is read alike.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DriftPlan {
+    rk: Vec<(String, ColumnKind, String)>,
+    ck: Vec<(String, ColumnKind, String)>,
+    columns: Vec<String>,
+    skipped: BTreeMap<String, String>,
+    sketch: Option<u16>,
+}
+
+impl DriftPlan {
+    /// The columns compared.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+}
+
+/// The accumulated values of the planned columns over part of one table (a Spark partition, a
+/// shard): counts for categories, and for numbers either every value (exact mode: the part is
+/// as large as its numeric cells) or a KLL sketch with moments (`sketch`: sized by `k`).
+/// Parts of a table merge in any order ([`DriftPart::merge`]) except that exact values keep
+/// their order: merge parts in row order for bit-identical sums.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DriftPart {
+    side: Side,
+    accs: Vec<ColumnAcc>,
+    rows: u64,
+}
+
+impl DriftPart {
+    /// The part of no rows.
+    pub fn empty(plan: &DriftPlan, side: Side) -> Result<DriftPart> {
+        Ok(DriftPart {
+            side,
+            accs: plan
+                .columns
+                .iter()
+                .map(|_| {
+                    Ok(ColumnAcc {
+                        sketch: plan.sketch.map(SketchAcc::new).transpose()?,
+                        ..Default::default()
+                    })
+                })
+                .collect::<Result<_>>()?,
+            rows: 0,
+        })
+    }
+
+    /// Adds the next part of the same table.
+    pub fn merge(&mut self, o: DriftPart) -> Result<()> {
+        if o.side != self.side || o.accs.len() != self.accs.len() {
+            return Err(Error::InvalidOption(
+                "drift parts of different tables or plans cannot be merged".into(),
+            ));
+        }
+        self.rows += o.rows;
+        for (a, b) in self.accs.iter_mut().zip(o.accs) {
+            a.values.extend_from_slice(&b.values);
+            match (&mut a.sketch, &b.sketch) {
+                (Some(x), Some(y)) => x.merge(y)?,
+                (None, None) => {}
+                _ => {
+                    return Err(Error::InvalidOption(
+                        "a sketched and an exact drift part cannot be merged".into(),
+                    ))
+                }
+            }
+            for (k, c) in b.counts {
+                *a.counts.entry(k).or_insert(0) += c;
+            }
+            a.nulls += b.nulls;
+            a.nan += b.nan;
+            a.inf += b.inf;
+        }
+        Ok(())
+    }
+
+    /// The compact binary form ([`fairgauge_core::state_codec`], kind `DriftPart`).
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        fairgauge_core::state_codec::encode(fairgauge_core::state_codec::StateKind::DriftPart, self)
+            .map_err(|e| Error::InvalidOption(e.to_string()))
+    }
+
+    /// Reads an encoded part.
+    pub fn decode(bytes: &[u8]) -> Result<DriftPart> {
+        fairgauge_core::state_codec::decode(
+            fairgauge_core::state_codec::StateKind::DriftPart,
+            bytes,
+        )
+        .map_err(|e| Error::InvalidOption(format!("a drift part: {e}")))
+    }
+}
+
+/// Plans a comparison from the two tables' schemas (no rows are read).
+pub fn plan_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result<DriftPlan> {
     let bins = spec.bins.unwrap_or(10);
     if bins < 2 {
         return Err(Error::InvalidOption(format!(
@@ -1039,8 +1169,44 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
     if columns.is_empty() {
         return Err(Error::InvalidOption("no column to compare".into()));
     }
-    let (racc, rrows) = read_columns(reference, &rk, &columns, spec.sketch)?;
-    let (cacc, crows) = read_columns(current, &ck, &columns, spec.sketch)?;
+    Ok(DriftPlan {
+        rk,
+        ck,
+        columns,
+        skipped,
+        sketch: spec.sketch,
+    })
+}
+
+/// Reads the planned columns of `table` (all of one side, or a part of it).
+pub fn drift_part(table: &Table, plan: &DriftPlan, side: Side) -> Result<DriftPart> {
+    let kinds = match side {
+        Side::Reference => &plan.rk,
+        Side::Current => &plan.ck,
+    };
+    let (accs, rows) = read_columns(table, kinds, &plan.columns, plan.sketch)?;
+    Ok(DriftPart { side, accs, rows })
+}
+
+/// Compares the two sides' merged parts; `reference` and `current` name the tables in the
+/// report (their rows are not read).
+pub fn finish_drift(
+    reference: &Table,
+    current: &Table,
+    plan: &DriftPlan,
+    r: DriftPart,
+    c: DriftPart,
+    spec: &DriftSpec,
+) -> Result<DriftReport> {
+    let bins = spec.bins.unwrap_or(10);
+    let dataset_threshold = spec.dataset_threshold.unwrap_or(0.5);
+    if r.side != Side::Reference || c.side != Side::Current {
+        return Err(Error::InvalidOption(
+            "finish_drift takes the reference's part, then the current's".into(),
+        ));
+    }
+    let (rk, ck, columns, skipped) = (&plan.rk, &plan.ck, &plan.columns, plan.skipped.clone());
+    let (racc, rrows, cacc, crows) = (r.accs, r.rows, c.accs, c.rows);
     for (t, rows) in [(reference, rrows), (current, crows)] {
         if rows == 0 {
             return Err(Error::Format {
@@ -1061,8 +1227,8 @@ pub fn run_drift(reference: &Table, current: &Table, spec: &DriftSpec) -> Result
             let kind_of = |kinds: &[(String, ColumnKind, String)]| {
                 kinds.iter().find(|k| k.0 == name).map(|k| (k.1, k.2.clone())).unwrap_or((ColumnKind::Text, String::new()))
             };
-            let (kr, tr) = kind_of(&rk);
-            let (kc, tc) = kind_of(&ck);
+            let (kr, tr) = kind_of(rk);
+            let (kc, tc) = kind_of(ck);
             let text_r = reference.resolved.dtypes.get(&name) == Some(&crate::source::ColumnType::Str);
             let text_c = current.resolved.dtypes.get(&name) == Some(&crate::source::ColumnType::Str);
             let (rs, rnull, rinf) = settle(ra, kr == ColumnKind::Numeric, text_r);

@@ -94,7 +94,7 @@ pub struct FairnessOutput {
 pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 
 /// Distinct values of a binary role, capped so that a mistaken column stays cheap.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct Distinct {
     values: BTreeSet<String>,
     non_null: u64,
@@ -330,7 +330,13 @@ impl Visit for CategoryVisitor<'_> {
 }
 
 /// What one slice of rows contributes.
-struct SlicePart {
+/// The mergeable partial result of a fairness assessment over part of a table (a slice, a
+/// file shard, a Spark partition): the core's [`FairnessState`] plus what the roles held, so
+/// that merging parts in any order and finishing gives the single-pass report
+/// ([`fairness_part`], [`FairnessPart::merge`], [`finish_fairness`]). Serialised with
+/// [`FairnessPart::encode`]; its size grows with groups, not rows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FairnessPart {
     state: FairnessState,
     label: Distinct,
     prediction: Distinct,
@@ -360,7 +366,7 @@ impl Ctx<'_> {
             .map_err(|m| self.bad(column, format!("cannot read values: {m}")))
     }
 
-    fn process_slice(&self, batch: &Batch, first_row: usize) -> Result<SlicePart> {
+    fn process_slice(&self, batch: &Batch, first_row: usize) -> Result<FairnessPart> {
         let n = batch.len();
         let spec = self.spec;
         let mut label = BinaryVisitor::new(&self.rules[&spec.label], self.positive.as_deref(), n);
@@ -456,7 +462,7 @@ impl Ctx<'_> {
             context: format!("{}: ", self.table.path.display()),
             source: e,
         })?;
-        Ok(SlicePart {
+        Ok(FairnessPart {
             state,
             label: label.distinct,
             prediction: prediction.map(|p| p.distinct).unwrap_or_default(),
@@ -471,7 +477,57 @@ impl Ctx<'_> {
 /// Rows per parallel slice of a batch.
 const SLICE_ROWS: usize = 1 << 16;
 
-fn merge_parts(acc: &mut SlicePart, part: SlicePart) -> Result<()> {
+fn context<'a>(table: &'a Table, spec: &'a FairnessSpec) -> Result<Ctx<'a>> {
+    let columns = std::iter::once(&spec.label)
+        .chain(spec.prediction.iter())
+        .chain(spec.score.iter())
+        .chain(spec.sensitive.iter());
+    Ok(Ctx {
+        table,
+        spec,
+        positive: spec.positive_label.as_deref().map(canonical_text),
+        rules: columns.map(|c| (c.clone(), table.text_rules(c))).collect(),
+    })
+}
+
+impl FairnessPart {
+    /// The part of no rows, for the given roles.
+    pub fn empty(spec: &FairnessSpec) -> FairnessPart {
+        let has_pred = spec.prediction.is_some() || spec.score.is_some();
+        FairnessPart {
+            state: FairnessState::new(spec.sensitive.clone(), has_pred, spec.score.is_some()),
+            label: Distinct::default(),
+            prediction: Distinct::default(),
+            score_non_null: 0,
+            sensitive_non_null: vec![0; spec.sensitive.len()],
+        }
+    }
+
+    /// Adds another part (of the same roles).
+    pub fn merge(&mut self, other: FairnessPart) -> Result<()> {
+        merge_parts(self, other)
+    }
+
+    /// The compact binary form ([`fairgauge_core::state_codec`], kind `FairnessPart`).
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        fairgauge_core::state_codec::encode(
+            fairgauge_core::state_codec::StateKind::FairnessPart,
+            self,
+        )
+        .map_err(|e| Error::InvalidOption(e.to_string()))
+    }
+
+    /// Reads an encoded part; a foreign, newer or other-kind state is an error saying which.
+    pub fn decode(bytes: &[u8]) -> Result<FairnessPart> {
+        fairgauge_core::state_codec::decode(
+            fairgauge_core::state_codec::StateKind::FairnessPart,
+            bytes,
+        )
+        .map_err(|e| Error::InvalidOption(format!("a fairness part: {e}")))
+    }
+}
+
+fn merge_parts(acc: &mut FairnessPart, part: FairnessPart) -> Result<()> {
     acc.state.merge(&part.state)?;
     acc.label.merge(&part.label);
     acc.prediction.merge(&part.prediction);
@@ -493,6 +549,18 @@ pub fn run_fairness(
     opts: &FairnessOptions,
     progress: Option<Progress>,
 ) -> Result<FairnessOutput> {
+    let part = fairness_part(table, spec, progress)?;
+    finish_fairness(table, spec, opts, part)
+}
+
+/// Counts `table` (all of a table, or one part of a larger one) into a mergeable
+/// [`FairnessPart`]. Role values are checked as in [`run_fairness`]; row numbers in errors count
+/// from the part's first row.
+pub fn fairness_part(
+    table: &Table,
+    spec: &FairnessSpec,
+    progress: Option<Progress>,
+) -> Result<FairnessPart> {
     if spec.sensitive.is_empty() {
         return Err(Error::InvalidOption(
             "at least one sensitive attribute is needed (--sensitive COL[,COL…])".into(),
@@ -517,29 +585,14 @@ pub fn run_fairness(
         }
     }
     table.require_columns(&columns.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
-    let ctx = Ctx {
-        table,
-        spec,
-        positive: spec.positive_label.as_deref().map(canonical_text),
-        rules: columns
-            .iter()
-            .map(|c| (c.clone(), table.text_rules(c)))
-            .collect(),
-    };
-    let has_pred = spec.prediction.is_some() || spec.score.is_some();
-    let mut acc = SlicePart {
-        state: FairnessState::new(spec.sensitive.clone(), has_pred, spec.score.is_some()),
-        label: Distinct::default(),
-        prediction: Distinct::default(),
-        score_non_null: 0,
-        sensitive_non_null: vec![0; spec.sensitive.len()],
-    };
+    let ctx = context(table, spec)?;
+    let mut acc = FairnessPart::empty(spec);
     // polars streams batches from a reader thread; they are counted here, each batch split into
     // slices counted in parallel. Dropping the receiver on an error stops the reader.
     let mut rows_done = 0u64;
     let blank = for_each_batch(table, &columns, |batch, offset| {
         let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
-        let parts: Result<Vec<SlicePart>> = starts
+        let parts: Result<Vec<FairnessPart>> = starts
             .par_iter()
             .map(|&s| {
                 let len = SLICE_ROWS.min(batch.len() - s);
@@ -559,12 +612,24 @@ pub fn run_fairness(
     // polars reads each blank CSV line as a row of nulls: take them back out.
     acc.state.rows_seen = acc.state.rows_seen.saturating_sub(blank);
     acc.state.excluded_null_label = acc.state.excluded_null_label.saturating_sub(blank);
-    finish(&ctx, acc, opts)
+    Ok(acc)
+}
+
+/// Finishes merged parts into the report of the table they came from (`table` names it in the
+/// report and in errors; its rows are not read).
+pub fn finish_fairness(
+    table: &Table,
+    spec: &FairnessSpec,
+    opts: &FairnessOptions,
+    part: FairnessPart,
+) -> Result<FairnessOutput> {
+    let ctx = context(table, spec)?;
+    finish(&ctx, part, opts)
 }
 
 /// Checks the label and prediction values seen so far (called after every batch, so a wrong
 /// column fails fast).
-fn check_binary(ctx: &Ctx<'_>, a: &SlicePart) -> Result<()> {
+fn check_binary(ctx: &Ctx<'_>, a: &FairnessPart) -> Result<()> {
     let spec = ctx.spec;
     for (i, name) in spec.sensitive.iter().enumerate() {
         let distinct: BTreeSet<&Option<String>> = a.state.cells.keys().map(|k| &k[i]).collect();
@@ -600,7 +665,7 @@ fn check_binary(ctx: &Ctx<'_>, a: &SlicePart) -> Result<()> {
     Ok(())
 }
 
-fn finish(ctx: &Ctx<'_>, a: SlicePart, opts: &FairnessOptions) -> Result<FairnessOutput> {
+fn finish(ctx: &Ctx<'_>, a: FairnessPart, opts: &FairnessOptions) -> Result<FairnessOutput> {
     let spec = ctx.spec;
     let table = ctx.table;
     if a.state.rows_seen == 0 {

@@ -175,7 +175,7 @@ fn scan(table: &Table) -> Result<LazyFrame> {
 }
 
 /// What kind of values a column holds, as the reader sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum ColumnKind {
     /// Integers or floats.
     Numeric,

@@ -85,8 +85,9 @@ impl<'a> FairnessBatch<'a> {
 pub struct Cell {
     /// Confusion counts.
     pub confusion: Confusion,
-    /// Score histogram, when a score is given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Score histogram, when a score is given (always written, `null` when absent: the compact
+    /// binary encoding has no optional fields).
+    #[serde(default)]
     pub scores: Option<ScoreHistogram>,
 }
 
