@@ -140,6 +140,38 @@ def _drift_args(
     }
 
 
+def _quality_args(
+    label: str | None,
+    sensitive: str | Sequence[str] | None,
+    key: str | Sequence[str] | None,
+    rules: str | None,
+    examples: int,
+) -> dict[str, Any]:
+    return {"label": label, "sensitive": _names(sensitive), "key": _names(key), "rules": rules, "examples": examples}
+
+
+def _roles(
+    label: str | None,
+    prediction: str | None,
+    score: str | None,
+    sensitive: str | Sequence[str] | None,
+    positive_label: Any,
+    reference_group: str | None,
+    key: str | Sequence[str] | None,
+) -> dict[str, Any]:
+    """The roles given (the policy's roles apply to the others)."""
+    roles: dict[str, Any] = {
+        "label": label,
+        "prediction": prediction,
+        "score": score,
+        "sensitive": _names(sensitive) if sensitive is not None else None,
+        "positive_label": _label_text(positive_label),
+        "reference_group": reference_group,
+        "key": _names(key) if key is not None else None,
+    }
+    return {k: v for k, v in roles.items() if v is not None}
+
+
 def fairness(
     data: Any,
     *,
@@ -212,13 +244,7 @@ def quality(
     """Column profiles (missing values by kind, suspected placeholders, outliers, hygiene),
     rules, duplicates, keys, conflicting labels, leakage against `reference`, missingness by
     group, proxies, fingerprints and a 0-100 score, as ``fairgauge quality`` computes them."""
-    args = {
-        "label": label,
-        "sensitive": _names(sensitive),
-        "key": _names(key),
-        "rules": rules,
-        "examples": examples,
-    }
+    args = _quality_args(label, sensitive, key, rules, examples)
     with contextlib.ExitStack() as stack:
         path, read = stack.enter_context(table_source(data))
         rpath, rread = stack.enter_context(table_source(reference)) if reference is not None else (None, {})
@@ -243,16 +269,7 @@ def assess(
     """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
     built-in default), judged into findings with controls and risks: the evidence document
     ``fairgauge assess`` writes. Arguments given override the policy's roles."""
-    roles: dict[str, Any] = {
-        "label": label,
-        "prediction": prediction,
-        "score": score,
-        "sensitive": _names(sensitive) if sensitive is not None else None,
-        "positive_label": _label_text(positive_label),
-        "reference_group": reference_group,
-        "key": _names(key) if key is not None else None,
-    }
-    roles = {k: v for k, v in roles.items() if v is not None}
+    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, key)
     command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", "fairgauge.assess"]
     with contextlib.ExitStack() as stack:
         cpath, read = stack.enter_context(table_source(current))

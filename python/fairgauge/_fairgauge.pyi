@@ -9,6 +9,8 @@ __all__ = [
     "_sleep_for_test",
     "_sleeps_finished",
     "assess",
+    "assess_finish",
+    "assess_plan",
     "confusion_counts",
     "default_policy",
     "drift",
@@ -19,6 +21,10 @@ __all__ = [
     "fairness_finish",
     "fairness_part",
     "quality",
+    "quality_finish",
+    "quality_part",
+    "quality_plan",
+    "reference_part",
     "render_html",
     "write_evidence",
 ]
@@ -51,6 +57,33 @@ def drift_finish(
     reference_name: str,
     current_name: str,
     args: str,
+) -> str: ...
+def quality_plan(data: Any, reference: Any | None, args: str) -> str: ...
+def quality_part(data: Any, plan: str, first_row: int) -> bytes: ...
+def reference_part(data: Any, plan: str) -> bytes: ...
+def quality_finish(
+    data: Any,
+    reference: Any | None,
+    plan: str,
+    parts: list[bytes],
+    reference_parts: list[bytes],
+    name: str,
+    reference_name: str,
+    args: str,
+) -> tuple[str, str]: ...
+def assess_plan(current: Any, reference: Any | None, policy: str | None, roles: str, rules: str | None) -> str: ...
+def assess_finish(
+    current: Any,
+    reference: Any | None,
+    policy: str | None,
+    roles: str,
+    rules: str | None,
+    command_line: list[str],
+    plan: str,
+    parts: dict[str, list[bytes]],
+    errors: dict[str, str],
+    engine: str,
+    names: tuple[str, str],
 ) -> str: ...
 def write_evidence(evidence: str, outputs: str) -> int | None: ...
 def render_html(evidence: str) -> str: ...

@@ -32,6 +32,10 @@ pub enum StateKind {
     FairnessPart = 5,
     /// Drift column accumulators of the `fairgauge` crate (one table's part).
     DriftPart = 6,
+    /// A quality part of the `fairgauge` crate (per-slice facts of part of a table).
+    QualityPart = 7,
+    /// A reference part of the `fairgauge` crate (fingerprint and row hashes for leakage).
+    ReferencePart = 8,
 }
 
 impl StateKind {
@@ -43,6 +47,8 @@ impl StateKind {
             StateKind::ContentFingerprint => "content fingerprint",
             StateKind::FairnessPart => "fairness part",
             StateKind::DriftPart => "drift part",
+            StateKind::QualityPart => "quality part",
+            StateKind::ReferencePart => "reference part",
         }
     }
 }

@@ -25,6 +25,7 @@ use pyo3::types::PyBytes;
 use serde::Deserialize;
 
 mod arrow_in;
+mod parts;
 
 pyo3::create_exception!(
     _fairgauge,
@@ -382,6 +383,25 @@ struct QualityArgs {
     examples: usize,
 }
 
+/// The quality run from its JSON options (the rules file is read here).
+fn quality_spec_of(args: &str) -> Result<QualitySpec, Failure> {
+    let a: QualityArgs = parse("quality options", args)?;
+    let rules = a
+        .rules
+        .as_deref()
+        .map(|r| RuleSet::load(Path::new(r)))
+        .transpose()
+        .map_err(fail)?;
+    Ok(QualitySpec {
+        label: a.label,
+        sensitive: a.sensitive,
+        key: a.key,
+        rules,
+        thresholds: Default::default(),
+        examples: a.examples,
+    })
+}
+
 /// Data quality of a table: the CLI's `quality --format json`, and the inferred rules (TOML).
 #[pyfunction]
 #[pyo3(signature = (path, read, reference, reference_read, args))]
@@ -398,23 +418,9 @@ fn quality(
     run(py, move || {
         let read: Read = parse("read options", &read)?;
         let reference_read: Read = parse("read options", &reference_read)?;
-        let a: QualityArgs = parse("quality options", &args)?;
+        let spec = quality_spec_of(&args)?;
         let table = open(data, &read)?;
         let reference = reference.map(|r| open(r, &reference_read)).transpose()?;
-        let rules = a
-            .rules
-            .as_deref()
-            .map(|r| RuleSet::load(Path::new(r)))
-            .transpose()
-            .map_err(fail)?;
-        let spec = QualitySpec {
-            label: a.label,
-            sensitive: a.sensitive,
-            key: a.key,
-            rules,
-            thresholds: Default::default(),
-            examples: a.examples,
-        };
         let report = run_quality(&table, reference.as_ref(), &spec, None).map_err(fail)?;
         Ok((to_json(&report)?, report.infer_rules()))
     })
@@ -446,6 +452,60 @@ struct Outputs {
     html: Option<PathBuf>,
 }
 
+/// The policy (given or built in), the roles it names overridden by `roles` (JSON), and the
+/// rules given or the policy's.
+fn assess_setup(
+    policy: Option<String>,
+    roles: &str,
+    rules: Option<String>,
+) -> Result<
+    (
+        Policy,
+        fairgauge::policy::PolicySource,
+        Roles,
+        Option<RuleSet>,
+    ),
+    Failure,
+> {
+    let o: RoleOverrides = parse("roles", roles)?;
+    let (policy, source) = match &policy {
+        Some(p) => Policy::load(Path::new(p)).map_err(fail)?,
+        None => Policy::builtin(),
+    };
+    let mut r: Roles = policy.data.clone();
+    if o.label.is_some() {
+        r.label = o.label;
+    }
+    if o.prediction.is_some() {
+        r.prediction = o.prediction;
+    }
+    if o.score.is_some() {
+        r.score = o.score;
+    }
+    if let Some(s) = o.sensitive {
+        r.sensitive = s;
+    }
+    if o.positive_label.is_some() {
+        r.positive_label = o.positive_label;
+    }
+    if let Some(g) = o.reference_group {
+        r.reference_group = g;
+    }
+    if let Some(k) = o.key {
+        r.key = k;
+    }
+    // The rules given, else the policy's (relative to the policy file), as the CLI does.
+    let rules_path = rules
+        .map(PathBuf::from)
+        .or_else(|| policy.rules_path(&source));
+    let rules = rules_path
+        .as_deref()
+        .map(RuleSet::load)
+        .transpose()
+        .map_err(fail)?;
+    Ok((policy, source, r, rules))
+}
+
 /// An assessment against a policy (the built-in one when `policy` is None): the evidence JSON.
 #[pyfunction]
 #[pyo3(signature = (current, read, reference, reference_read, policy, roles, rules, command_line))]
@@ -466,44 +526,9 @@ fn assess(
     run(py, move || {
         let read: Read = parse("read options", &read)?;
         let reference_read: Read = parse("read options", &reference_read)?;
-        let o: RoleOverrides = parse("roles", &roles)?;
-        let (policy, source) = match &policy {
-            Some(p) => Policy::load(Path::new(p)).map_err(fail)?,
-            None => Policy::builtin(),
-        };
-        let mut r: Roles = policy.data.clone();
-        if o.label.is_some() {
-            r.label = o.label;
-        }
-        if o.prediction.is_some() {
-            r.prediction = o.prediction;
-        }
-        if o.score.is_some() {
-            r.score = o.score;
-        }
-        if let Some(s) = o.sensitive {
-            r.sensitive = s;
-        }
-        if o.positive_label.is_some() {
-            r.positive_label = o.positive_label;
-        }
-        if let Some(g) = o.reference_group {
-            r.reference_group = g;
-        }
-        if let Some(k) = o.key {
-            r.key = k;
-        }
+        let (policy, source, r, rules) = assess_setup(policy, &roles, rules)?;
         let current = open(current, &read)?;
         let reference = reference.map(|p| open(p, &reference_read)).transpose()?;
-        // The rules given, else the policy's (relative to the policy file), as the CLI does.
-        let rules_path = rules
-            .map(PathBuf::from)
-            .or_else(|| policy.rules_path(&source));
-        let rules = rules_path
-            .as_deref()
-            .map(RuleSet::load)
-            .transpose()
-            .map_err(fail)?;
         let input = AssessInput {
             current: &current,
             reference: reference.as_ref(),
@@ -822,6 +847,12 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(drift_plan, m)?)?;
     m.add_function(wrap_pyfunction!(drift_part, m)?)?;
     m.add_function(wrap_pyfunction!(drift_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::quality_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::quality_part, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::reference_part, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::quality_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::assess_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::assess_finish, m)?)?;
     m.add_function(wrap_pyfunction!(render_html, m)?)?;
     m.add_function(wrap_pyfunction!(confusion_counts, m)?)?;
     m.add_function(wrap_pyfunction!(default_policy, m)?)?;

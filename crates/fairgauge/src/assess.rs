@@ -29,15 +29,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use fairgauge_core::fairness::{FairnessOptions, Metric, ReferenceSpec};
 
 use crate::controls;
-use crate::drift::{run_drift, DriftSpec};
+use crate::drift::{run_drift, DriftReport, DriftSpec};
 use crate::error::{Error, Result};
 use crate::evidence::{
     now_rfc3339, stable_id, Category, ControlRef, Dataset, Evidence, Finding, FindingStatus,
     JudgedThreshold, Rating, Risk, Run, Subject, Summary, SCHEMA_VERSION,
 };
-use crate::fairness::{run_fairness, FairnessSpec};
+use crate::fairness::{run_fairness, FairnessOutput, FairnessSpec};
 use crate::policy::{Direction, Policy, PolicySource, Roles, Threshold, Treatment};
-use crate::quality::{self, dataset_fingerprints, run_quality, QualitySpec};
+use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
 use crate::rules::RuleSet;
 use crate::source::Table;
 
@@ -223,8 +223,121 @@ impl Builder<'_> {
     }
 }
 
-/// Runs an assessment.
+/// Where an assessment's measurements come from: the tables themselves ([`assess`]), or parts
+/// of them computed elsewhere and merged (Spark).
+pub trait Measure {
+    /// Quality of the current table, with leakage against the reference (whose facts the
+    /// report carries when it read them).
+    fn quality(&self, spec: &QualitySpec) -> Result<QualityReport>;
+    /// Fingerprints of the current table, or of the reference.
+    fn facts(&self, reference: bool) -> Result<quality::DatasetFacts>;
+    /// Fairness of the current table.
+    fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<FairnessOutput>;
+    /// Drift of the current table from the reference.
+    fn drift(&self, spec: &DriftSpec) -> Result<DriftReport>;
+}
+
+/// Measurements read from the tables, in this process.
+struct Local<'a> {
+    current: &'a Table,
+    reference: Option<&'a Table>,
+}
+
+impl Measure for Local<'_> {
+    fn quality(&self, spec: &QualitySpec) -> Result<QualityReport> {
+        run_quality(self.current, self.reference, spec, None)
+    }
+    fn facts(&self, reference: bool) -> Result<quality::DatasetFacts> {
+        match (reference, self.reference) {
+            (true, Some(r)) => dataset_fingerprints(r),
+            _ => dataset_fingerprints(self.current),
+        }
+    }
+    fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<FairnessOutput> {
+        run_fairness(self.current, spec, opts, None)
+    }
+    fn drift(&self, spec: &DriftSpec) -> Result<DriftReport> {
+        match self.reference {
+            Some(r) => run_drift(r, self.current, spec),
+            None => Err(Error::InvalidOption("drift needs a reference table".into())),
+        }
+    }
+}
+
+/// The quality run an assessment asks for: the roles, the rules and the policy's thresholds.
+pub fn quality_spec(policy: &Policy, roles: &Roles, rules: Option<RuleSet>) -> QualitySpec {
+    let q = &policy.quality;
+    QualitySpec {
+        label: roles.label.clone(),
+        sensitive: roles.sensitive.clone(),
+        key: roles.key.clone(),
+        rules,
+        thresholds: quality::Thresholds {
+            missing: (q.missing[0], q.missing[1]),
+            duplicates: (q.duplicates[0], q.duplicates[1]),
+            conflicting_labels: (q.conflicting_labels[0], q.conflicting_labels[1]),
+            leakage: (q.leakage[0], q.leakage[1]),
+            label_minority: (q.label_minority[0], q.label_minority[1]),
+            missing_by_group: (q.missing_by_group[0], q.missing_by_group[1]),
+            proxy: (q.proxy[0], q.proxy[1]),
+            ..Default::default()
+        },
+        examples: 5,
+    }
+}
+
+/// The fairness run an assessment asks for; `None` when the roles name no label or no
+/// sensitive attribute.
+pub fn fairness_spec(
+    policy: &Policy,
+    roles: &Roles,
+    policy_source: &PolicySource,
+) -> Result<Option<(FairnessSpec, FairnessOptions)>> {
+    let (Some(label), false) = (&roles.label, roles.sensitive.is_empty()) else {
+        return Ok(None);
+    };
+    let spec = FairnessSpec {
+        label: label.clone(),
+        prediction: roles.prediction.clone(),
+        score: roles.score.clone(),
+        threshold: roles.threshold,
+        sensitive: roles.sensitive.clone(),
+        positive_label: roles.positive_label.clone(),
+    };
+    let opts = FairnessOptions {
+        confidence: policy.fairness.confidence,
+        min_group_size: policy.fairness.min_group_size,
+        reference: ReferenceSpec::parse(&roles.reference_group).map_err(|e| Error::Policy {
+            path: policy_source.path.clone().unwrap_or_default(),
+            message: format!("data.reference_group: {e}"),
+        })?,
+        ..Default::default()
+    };
+    Ok(Some((spec, opts)))
+}
+
+/// The drift run an assessment asks for.
+pub fn drift_spec(policy: &Policy) -> DriftSpec {
+    DriftSpec {
+        dataset_threshold: Some(policy.drift.dataset_share),
+        ..Default::default()
+    }
+}
+
+/// Runs an assessment of the tables.
 pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
+    assess_with(
+        input,
+        &Local {
+            current: input.current,
+            reference: input.reference,
+        },
+    )
+}
+
+/// Runs an assessment with measurements from `m`; `input`'s tables name the data (and their
+/// columns are checked against the roles) but are read only through `m`.
+pub fn assess_with(input: &AssessInput<'_>, m: &dyn Measure) -> Result<Evidence> {
     let started = now_rfc3339();
     let policy = input.policy;
     let roles = &input.roles;
@@ -249,25 +362,8 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
     // the reference).
     let mut reference_facts: Option<quality::DatasetFacts> = None;
     let current_fp = if policy.checks.quality {
-        let q = &policy.quality;
-        let spec = QualitySpec {
-            label: roles.label.clone(),
-            sensitive: roles.sensitive.clone(),
-            key: roles.key.clone(),
-            rules: input.rules.clone(),
-            thresholds: quality::Thresholds {
-                missing: (q.missing[0], q.missing[1]),
-                duplicates: (q.duplicates[0], q.duplicates[1]),
-                conflicting_labels: (q.conflicting_labels[0], q.conflicting_labels[1]),
-                leakage: (q.leakage[0], q.leakage[1]),
-                label_minority: (q.label_minority[0], q.label_minority[1]),
-                missing_by_group: (q.missing_by_group[0], q.missing_by_group[1]),
-                proxy: (q.proxy[0], q.proxy[1]),
-                ..Default::default()
-            },
-            examples: 5,
-        };
-        let report = run_quality(input.current, input.reference, &spec, None)?;
+        let spec = quality_spec(policy, roles, input.rules.clone());
+        let report = m.quality(&spec)?;
         reference_facts = report.reference_facts().cloned();
         quality_findings(&mut b, &report);
         let fp = quality::DatasetFacts {
@@ -279,13 +375,13 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
         results.insert("quality".into(), to_json(&report));
         fp
     } else {
-        dataset_fingerprints(input.current)?
+        m.facts(false)?
     };
     datasets.push(dataset("current", input.current, &current_fp));
     if let Some(r) = input.reference {
         let fp = match reference_facts.take() {
             Some(f) => f,
-            None => dataset_fingerprints(r)?,
+            None => m.facts(true)?,
         };
         datasets.push(dataset("reference", r, &fp));
     }
@@ -323,29 +419,11 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
 
     // Fairness.
     if policy.checks.fairness {
-        match (&roles.label, roles.sensitive.is_empty()) {
-            (Some(label), false) => {
-                let spec = FairnessSpec {
-                    label: label.clone(),
-                    prediction: roles.prediction.clone(),
-                    score: roles.score.clone(),
-                    threshold: roles.threshold,
-                    sensitive: roles.sensitive.clone(),
-                    positive_label: roles.positive_label.clone(),
-                };
-                let opts = FairnessOptions {
-                    confidence: policy.fairness.confidence,
-                    min_group_size: policy.fairness.min_group_size,
-                    reference: ReferenceSpec::parse(&roles.reference_group)
-                        .map_err(|e| Error::Policy {
-                            path: input.policy_source.path.clone().unwrap_or_default(),
-                            message: format!("data.reference_group: {e}"),
-                        })?,
-                    ..Default::default()
-                };
+        match fairness_spec(policy, roles, input.policy_source)? {
+            Some((spec, opts)) => {
                 // Data that cannot be assessed for fairness (one group, a label that is not
                 // binary, …) is an `error` finding; the other checks go on.
-                match run_fairness(input.current, &spec, &opts, None) {
+                match m.fairness(&spec, &opts) {
                     Ok(out) => {
                         fairness_findings(&mut b, &out.report, spec.prediction.is_some() || spec.score.is_some());
                         results.insert("fairness".into(), to_json(&out));
@@ -359,7 +437,7 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
                     ),
                 }
             }
-            _ => b.error(
+            None => b.error(
                 "fairness",
                 Category::Bias,
                 "fairness was not assessed: the policy or command line names no label or no sensitive attribute (data.label, data.sensitive)".into(),
@@ -370,25 +448,20 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
     }
 
     // Drift.
-    if policy.checks.drift {
-        if let Some(reference) = input.reference {
-            let spec = DriftSpec {
-                dataset_threshold: Some(policy.drift.dataset_share),
-                ..Default::default()
-            };
-            match run_drift(reference, input.current, &spec) {
-                Ok(report) => {
-                    drift_findings(&mut b, &report, roles);
-                    results.insert("drift".into(), to_json(&report));
-                }
-                Err(e) => b.error(
-                    "drift",
-                    Category::Drift,
-                    format!("drift could not be assessed: {e}"),
-                    "drift/error",
-                    "Drift not assessed",
-                ),
+    if policy.checks.drift && input.reference.is_some() {
+        let spec = drift_spec(policy);
+        match m.drift(&spec) {
+            Ok(report) => {
+                drift_findings(&mut b, &report, roles);
+                results.insert("drift".into(), to_json(&report));
             }
+            Err(e) => b.error(
+                "drift",
+                Category::Drift,
+                format!("drift could not be assessed: {e}"),
+                "drift/error",
+                "Drift not assessed",
+            ),
         }
     }
 
@@ -451,6 +524,7 @@ pub fn assess(input: &AssessInput<'_>) -> Result<Evidence> {
             command_line: input.command_line.clone(),
             policy_sha256: input.policy_source.sha256.clone(),
             policy_path: input.policy_source.path.clone(),
+            engine: None,
         },
         system: policy.system.clone(),
         roles: roles.clone(),

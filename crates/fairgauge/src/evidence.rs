@@ -230,6 +230,20 @@ pub struct Run {
     pub policy_sha256: String,
     /// The policy file (`null`: built in).
     pub policy_path: Option<PathBuf>,
+    /// Where the measurements ran when not in this process (Spark), absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<Engine>,
+}
+
+/// A distributed engine that measured the data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Engine {
+    /// `spark`.
+    pub name: String,
+    /// The engine's version.
+    pub version: Option<String>,
+    /// Partitions per dataset role (`current`, `reference`).
+    pub partitions: BTreeMap<String, u64>,
 }
 
 /// A dataset the run read.

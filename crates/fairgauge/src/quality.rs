@@ -47,7 +47,7 @@ use fairgauge_core::quality::numeric::{quantile_sorted, NumericProfile};
 use fairgauge_core::stats::hypothesis::chi_square_independence;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::frame::{column_kinds, for_each_batch, Batch, ColumnKind, Visit};
@@ -682,6 +682,7 @@ impl Visit for TextVisitor<'_> {
 }
 
 /// A categorical view of a column within a slice (sensitive attributes and the label).
+#[derive(Serialize, Deserialize)]
 struct CatView {
     dict: Vec<String>,
     codes: Vec<u32>,
@@ -715,7 +716,7 @@ fn cat_view(cells: &Cells) -> CatView {
 }
 
 /// Value-level facts of a text column in a slice.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct TextSlice {
     dict: Vec<String>,
     counts: Vec<u64>,
@@ -725,6 +726,7 @@ struct TextSlice {
     numbers: Option<Vec<f64>>,
 }
 
+#[derive(Serialize, Deserialize)]
 struct ColSlice {
     hll: HyperLogLog,
     nulls: u64,
@@ -737,6 +739,7 @@ struct ColSlice {
     contingency: Vec<Option<Vec<u64>>>,
 }
 
+#[derive(Serialize, Deserialize)]
 struct SlicePart {
     n: usize,
     empty: Vec<u64>,
@@ -1185,6 +1188,31 @@ fn value_hash(s: &str) -> u64 {
 }
 
 impl Agg {
+    fn new(ctx: &Ctx<'_>) -> Agg {
+        Agg {
+            rows: 0,
+            empty_rows: vec![],
+            row_hashes: vec![],
+            key_hashes: vec![],
+            feat_hashes: vec![],
+            leak_hashes: vec![],
+            cols: ctx
+                .cols
+                .iter()
+                .map(|_| ColAgg {
+                    hll: None,
+                    nulls: 0,
+                    null_rows: vec![],
+                    num: None,
+                    text: None,
+                    by_group: vec![vec![]; ctx.sens.len()],
+                })
+                .collect(),
+            groups: ctx.sens.iter().map(|_| GroupAgg::new()).collect(),
+            label: ctx.label.map(|_| GroupAgg::new()),
+        }
+    }
+
     fn merge(&mut self, ctx: &Ctx<'_>, p: SlicePart, examples: usize) -> Result<()> {
         self.rows += p.n as u64;
         self.empty_rows.extend(p.empty);
@@ -1381,6 +1409,120 @@ fn run_quality_once(
     progress: Option<crate::fairness::Progress>,
 ) -> Result<QualityReport> {
     let table = &table.with_countable_nulls();
+    let reference = reference.map(Table::with_countable_nulls);
+    let plan = plan_quality(table, reference.as_ref(), spec)?;
+    let ctx = plan.ctx(table);
+    let names = plan.names();
+    let examples = spec.examples.max(1);
+    // The file's SHA-256 is computed beside the scan.
+    let (file_sha, read) = std::thread::scope(|scope| {
+        let sha = scope.spawn(|| file_digest(table));
+        let read = read_all(&ctx, &names, examples, progress.as_ref());
+        (sha.join(), read)
+    });
+    let (agg, blank) = read?;
+    let file_sha256 = match file_sha {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            return Err(Error::Io {
+                path: table.path.clone(),
+                message: format!("cannot read to hash: {e}"),
+            })
+        }
+        Err(_) => return Err(Error::InvalidOption("the hashing thread panicked".into())),
+    };
+    // When every reference column is compared, one pass gives the leakage set and the
+    // reference's fingerprints; otherwise the set is over the shared columns only.
+    let mut reference_facts = None;
+    let reference_hashes = match (&reference, &plan.reference) {
+        (Some(r), Some(rp)) if rp.kinds.len() == rp.leak_cols.len() => {
+            let (facts, set) = scan_fingerprints(r, true)?;
+            reference_facts = Some(facts);
+            set
+        }
+        (Some(r), Some(rp)) => Some(reference_row_hashes(r, &rp.kinds, &rp.leak_cols)?),
+        _ => None,
+    };
+    let mut report = finish(
+        &ctx,
+        spec,
+        agg,
+        blank,
+        file_sha256,
+        reference.as_ref().map(|r| {
+            (
+                r.path.clone(),
+                plan.leak_cols(),
+                reference_hashes.unwrap_or_default(),
+            )
+        }),
+    )?;
+    report.reference_facts = reference_facts;
+    Ok(report)
+}
+
+/// What a quality run reads and how, from the schemas alone: the columns with their kinds, the
+/// role columns, the rules' needs, and the reference's columns compared for leakage. Planned
+/// once, so that every part of a table is read alike ([`quality_part`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QualityPlan {
+    kinds: Vec<(String, ColumnKind, String)>,
+    sens: Vec<usize>,
+    label: Option<usize>,
+    key: Vec<usize>,
+    track_all: Vec<bool>,
+    leak_mask: Option<Vec<bool>>,
+    reference: Option<ReferencePlan>,
+    examples: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ReferencePlan {
+    kinds: Vec<(String, ColumnKind, String)>,
+    leak_cols: Vec<String>,
+}
+
+impl QualityPlan {
+    fn names(&self) -> Vec<String> {
+        self.kinds.iter().map(|k| k.0.clone()).collect()
+    }
+
+    fn leak_cols(&self) -> Vec<String> {
+        self.reference
+            .as_ref()
+            .map(|r| r.leak_cols.clone())
+            .unwrap_or_default()
+    }
+
+    fn ctx<'a>(&self, table: &'a Table) -> Ctx<'a> {
+        Ctx {
+            table,
+            cols: self
+                .kinds
+                .iter()
+                .map(|(name, kind, dtype)| ColPlan {
+                    name: name.clone(),
+                    kind: *kind,
+                    dtype: dtype.clone(),
+                    seed: column_seed(name),
+                    rules: table.text_rules(name),
+                })
+                .collect(),
+            sens: self.sens.clone(),
+            label: self.label,
+            key: self.key.clone(),
+            leak_mask: self.leak_mask.clone(),
+            track_all: self.track_all.clone(),
+        }
+    }
+}
+
+/// Plans a quality run of `table` (and leakage against `reference`) from the schemas.
+pub fn plan_quality(
+    table: &Table,
+    reference: Option<&Table>,
+    spec: &QualitySpec,
+) -> Result<QualityPlan> {
     let kinds = column_kinds(table)?;
     if kinds.is_empty() {
         return Err(Error::Format {
@@ -1432,8 +1574,7 @@ fn run_quality_once(
     // Leakage compares the columns both tables have.
     let (ref_table, leak_cols) = match reference {
         Some(r) => {
-            let r = r.with_countable_nulls();
-            let rk = column_kinds(&r)?;
+            let rk = column_kinds(r)?;
             let common: Vec<String> = names
                 .iter()
                 .filter(|n| rk.iter().any(|k| &k.0 == *n))
@@ -1446,74 +1587,214 @@ fn run_quality_once(
                     table.path.display()
                 )));
             }
-            (Some((r, rk)), common)
+            (Some(rk), common)
         }
         None => (None, vec![]),
     };
     let leak_mask = (ref_table.is_some() && leak_cols.len() != names.len())
         .then(|| names.iter().map(|n| leak_cols.contains(n)).collect());
-    let ctx = Ctx {
-        table,
-        cols: kinds
-            .iter()
-            .map(|(name, kind, dtype)| ColPlan {
-                name: name.clone(),
-                kind: *kind,
-                dtype: dtype.clone(),
-                seed: column_seed(name),
-                rules: table.text_rules(name),
-            })
-            .collect(),
+    Ok(QualityPlan {
+        kinds,
         sens,
         label,
         key,
-        leak_mask,
         track_all,
-    };
-    let examples = spec.examples.max(1);
-    // The file's SHA-256 is computed beside the scan.
-    let (file_sha, read) = std::thread::scope(|scope| {
-        let sha = scope.spawn(|| file_digest(table));
-        let read = read_all(&ctx, &names, examples, progress.as_ref());
-        (sha.join(), read)
-    });
-    let (agg, blank) = read?;
-    let file_sha256 = match file_sha {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            return Err(Error::Io {
-                path: table.path.clone(),
-                message: format!("cannot read to hash: {e}"),
-            })
-        }
-        Err(_) => return Err(Error::InvalidOption("the hashing thread panicked".into())),
-    };
-    // When every reference column is compared, one pass gives the leakage set and the
-    // reference's fingerprints; otherwise the set is over the shared columns only.
-    let mut reference_facts = None;
-    let reference_hashes = match &ref_table {
-        Some((r, rk)) if rk.len() == leak_cols.len() => {
-            let (facts, set) = scan_fingerprints(r, true)?;
-            reference_facts = Some(facts);
-            set
-        }
-        Some((r, rk)) => Some(reference_row_hashes(r, rk, &leak_cols)?),
-        None => None,
-    };
-    let mut report = finish(
-        &ctx,
-        spec,
-        agg,
-        blank,
-        file_sha256,
-        reference.map(|r| {
-            (
-                r.path.clone(),
-                leak_cols,
-                reference_hashes.unwrap_or_default(),
-            )
+        leak_mask,
+        reference: ref_table.map(|rk| ReferencePlan {
+            kinds: rk,
+            leak_cols,
         }),
-    )?;
+        examples: spec.examples.max(1),
+    })
+}
+
+/// One part of a table (a Spark partition, a shard), read as a quality run reads it: the
+/// per-slice facts that a single pass merges in row order. Exact, and so sized by the part's
+/// rows: 128-bit row hashes, group codes and the numeric values travel (tens of bytes a row);
+/// counts of values are by distinct value. Parts are merged in row order by
+/// [`finish_quality`].
+#[derive(Serialize, Deserialize)]
+pub struct QualityPart {
+    slices: Vec<SlicePart>,
+}
+
+impl std::fmt::Debug for QualityPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rows: usize = self.slices.iter().map(|s| s.n).sum();
+        write!(f, "QualityPart({} slices, {rows} rows)", self.slices.len())
+    }
+}
+
+impl QualityPart {
+    /// The compact binary form ([`fairgauge_core::state_codec`], kind `QualityPart`).
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        fairgauge_core::state_codec::encode(
+            fairgauge_core::state_codec::StateKind::QualityPart,
+            self,
+        )
+        .map_err(|e| Error::InvalidOption(e.to_string()))
+    }
+
+    /// Reads an encoded part.
+    pub fn decode(bytes: &[u8]) -> Result<QualityPart> {
+        fairgauge_core::state_codec::decode(
+            fairgauge_core::state_codec::StateKind::QualityPart,
+            bytes,
+        )
+        .map_err(|e| Error::InvalidOption(format!("a quality part: {e}")))
+    }
+}
+
+/// Reads `table`, one part of a larger table whose first row is row `first_row` (0-based) of
+/// the whole, so that example row numbers are the whole table's.
+pub fn quality_part(table: &Table, plan: &QualityPlan, first_row: u64) -> Result<QualityPart> {
+    let table = &table.with_countable_nulls();
+    let ctx = plan.ctx(table);
+    let names = plan.names();
+    let mut slices = vec![];
+    for_each_batch(table, &names, |batch, offset| {
+        let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
+        let parts: Vec<SlicePart> = starts
+            .par_iter()
+            .map(|&s| {
+                let len = SLICE_ROWS.min(batch.len() - s);
+                ctx.process_slice(
+                    &batch.slice(s, len),
+                    first_row as usize + offset + s,
+                    plan.examples,
+                )
+            })
+            .collect::<Result<_>>()?;
+        slices.extend(parts);
+        Ok(())
+    })?;
+    Ok(QualityPart { slices })
+}
+
+/// One part of the reference table: its content fingerprint and empty rows, and the hashes of
+/// its rows over the columns compared for leakage.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReferencePart {
+    content: ContentFingerprint,
+    empty: u64,
+    hashes: Vec<u128>,
+}
+
+impl ReferencePart {
+    /// The compact binary form (kind `ReferencePart`).
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        fairgauge_core::state_codec::encode(
+            fairgauge_core::state_codec::StateKind::ReferencePart,
+            self,
+        )
+        .map_err(|e| Error::InvalidOption(e.to_string()))
+    }
+
+    /// Reads an encoded part.
+    pub fn decode(bytes: &[u8]) -> Result<ReferencePart> {
+        fairgauge_core::state_codec::decode(
+            fairgauge_core::state_codec::StateKind::ReferencePart,
+            bytes,
+        )
+        .map_err(|e| Error::InvalidOption(format!("a reference part: {e}")))
+    }
+}
+
+/// Reads one part of the reference table of a planned run.
+pub fn reference_part(table: &Table, plan: &QualityPlan) -> Result<ReferencePart> {
+    let table = &table.with_countable_nulls();
+    let Some(rp) = &plan.reference else {
+        return Err(Error::InvalidOption(
+            "the quality plan has no reference table".into(),
+        ));
+    };
+    let names: Vec<String> = rp.kinds.iter().map(|k| k.0.clone()).collect();
+    let all = Ctx::plain(table, &rp.kinds, &names);
+    let leak = Ctx::plain(table, &rp.kinds, &rp.leak_cols);
+    let same = rp.leak_cols.len() == names.len();
+    let mut part = ReferencePart {
+        content: ContentFingerprint::default(),
+        empty: 0,
+        hashes: vec![],
+    };
+    for_each_batch(table, &names, |batch, _| {
+        let (sum, nonnull) = all.row_sums(&batch)?;
+        for (s, nn) in sum.iter().zip(&nonnull) {
+            if *nn == 0 {
+                part.empty += 1;
+            } else {
+                let h = finish_row(*s);
+                part.content.add(h);
+                if same {
+                    part.hashes.push(h);
+                }
+            }
+        }
+        if !same {
+            let (sum, nonnull) = leak.row_sums(&batch)?;
+            part.hashes.extend(
+                sum.iter()
+                    .zip(&nonnull)
+                    .filter(|(_, &nn)| nn > 0)
+                    .map(|(&s, _)| finish_row(s)),
+            );
+        }
+        Ok(())
+    })?;
+    Ok(part)
+}
+
+/// Merges the parts of a table read elsewhere (in row order) and, with a reference, its
+/// parts, and finishes the report as [`run_quality`] does. `table` and `reference` name the
+/// tables (no rows are read); no file digest is known.
+pub fn finish_quality(
+    table: &Table,
+    reference: Option<&Table>,
+    plan: &QualityPlan,
+    spec: &QualitySpec,
+    parts: Vec<QualityPart>,
+    reference_parts: Vec<ReferencePart>,
+) -> Result<QualityReport> {
+    let ctx = plan.ctx(table);
+    let mut agg = Agg::new(&ctx);
+    for part in parts {
+        for slice in part.slices {
+            agg.merge(&ctx, slice, plan.examples)?;
+        }
+    }
+    let mut leak = None;
+    let mut reference_facts = None;
+    if let (Some(r), Some(rp)) = (reference, &plan.reference) {
+        let mut content = ContentFingerprint::default();
+        let mut set: FxHashSet<u128> = FxHashSet::default();
+        let mut empty = 0u64;
+        for p in reference_parts {
+            content.merge(&p.content);
+            empty += p.empty;
+            set.extend(p.hashes);
+        }
+        let empty_hash = finish_row(
+            rp.kinds
+                .iter()
+                .map(|k| hash_null(column_seed(&k.0)))
+                .fold(0u128, u128::wrapping_add),
+        );
+        for _ in 0..empty {
+            content.add(empty_hash);
+        }
+        reference_facts = Some(DatasetFacts {
+            rows: content.rows,
+            columns: rp.kinds.len() as u64,
+            fingerprints: Fingerprints {
+                file_sha256: None,
+                content: content.finish(),
+                schema: schema_fingerprint(rp.kinds.iter().map(|k| (k.0.as_str(), k.2.as_str()))),
+            },
+            format: r.format_name(),
+        });
+        leak = Some((r.path.clone(), rp.leak_cols.clone(), set));
+    }
+    let mut report = finish(&ctx, spec, agg, 0, None, leak)?;
     report.reference_facts = reference_facts;
     Ok(report)
 }
@@ -1524,28 +1805,7 @@ fn read_all(
     examples: usize,
     progress: Option<&crate::fairness::Progress>,
 ) -> Result<(Agg, u64)> {
-    let mut agg = Agg {
-        rows: 0,
-        empty_rows: vec![],
-        row_hashes: vec![],
-        key_hashes: vec![],
-        feat_hashes: vec![],
-        leak_hashes: vec![],
-        cols: ctx
-            .cols
-            .iter()
-            .map(|_| ColAgg {
-                hll: None,
-                nulls: 0,
-                null_rows: vec![],
-                num: None,
-                text: None,
-                by_group: vec![vec![]; ctx.sens.len()],
-            })
-            .collect(),
-        groups: ctx.sens.iter().map(|_| GroupAgg::new()).collect(),
-        label: ctx.label.map(|_| GroupAgg::new()),
-    };
+    let mut agg = Agg::new(ctx);
     let blank = for_each_batch(ctx.table, names, |batch, offset| {
         let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
         let parts: Vec<SlicePart> = starts

@@ -251,6 +251,7 @@ fn sample() -> Evidence {
             command_line: vec!["fairgauge".into(), "assess".into()],
             policy_sha256: format!("sha256:{}", hex_of("policy")),
             policy_path: Some(PathBuf::from("policies/credit policy.toml")),
+            engine: None,
         },
         system: System {
             id: "credit-scoring".into(),

@@ -153,3 +153,55 @@ fn drift_parts_merged_in_row_order_give_the_single_pass_report() {
         assert!(wrong.is_err());
     }
 }
+
+#[test]
+fn quality_parts_merged_in_row_order_give_the_single_pass_report() {
+    use fairgauge::quality::{
+        finish_quality, plan_quality, quality_part, reference_part, run_quality, QualityPart,
+        QualitySpec, ReferencePart,
+    };
+    let mut df = table(9_000, 3);
+    // Planted duplicates and leakage: rows repeated within the table and from the reference.
+    let reference = table(3_000, 3).slice(0, 3_000);
+    df = df.vstack(&reference.slice(0, 40)).unwrap();
+    df = df.vstack(&df.slice(100, 25)).unwrap();
+    let (whole, rt) = (
+        Table::from_frame("<whole>", df.clone()),
+        Table::from_frame("<ref>", reference.clone()),
+    );
+    let spec = QualitySpec {
+        label: Some("y".into()),
+        sensitive: vec!["g".into()],
+        key: vec![],
+        rules: None,
+        thresholds: Default::default(),
+        examples: 5,
+    };
+    let single = run_quality(&whole, Some(&rt), &spec, None).unwrap();
+    let plan = plan_quality(&whole, Some(&rt), &spec).unwrap();
+    for k in [1, 4] {
+        let mut parts = vec![];
+        let mut first = 0u64;
+        for s in slices(&df, k) {
+            let n = s.height() as u64;
+            let p = quality_part(&Table::from_frame("<part>", s), &plan, first).unwrap();
+            parts.push(QualityPart::decode(&p.encode().unwrap()).unwrap());
+            first += n;
+        }
+        let rparts: Vec<ReferencePart> = slices(&reference, 3)
+            .into_iter()
+            .map(|s| {
+                let p = reference_part(&Table::from_frame("<part>", s), &plan).unwrap();
+                ReferencePart::decode(&p.encode().unwrap()).unwrap()
+            })
+            .collect();
+        let merged = finish_quality(&whole, Some(&rt), &plan, &spec, parts, rparts).unwrap();
+        assert_eq!(
+            serde_json::to_value(&merged).unwrap(),
+            serde_json::to_value(&single).unwrap(),
+            "k = {k}"
+        );
+        assert_eq!(merged.reference_facts(), single.reference_facts());
+        assert!(merged.dataset.duplicates.extra_rows > 0 && merged.dataset.leakage.is_some());
+    }
+}
