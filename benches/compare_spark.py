@@ -87,7 +87,7 @@ def main():
         t_local, local = best(lambda: fairgauge.fairness(str(cur), **ROLES), a.repeat)
         t_spark, got = best(lambda: fgs.fairness(scur, **ROLES), a.repeat)
         assert got.to_dict()["groups"] == local.to_dict()["groups"]
-        rows.append(("fairness (sex × race, 4 role columns)", t_local, t_spark))
+        rows.append(("fairness (sex x race, 4 role columns)", t_local, t_spark))
         t_arrow_all, _ = best(lambda: arrow_only(scur), a.repeat)
         for label, kw in (("drift, exact", {}), ("drift, sketch=200", {"sketch": 200})):
             t_l, dl = best(lambda kw=kw: fairgauge.drift(str(ref), str(cur), **kw), a.repeat)

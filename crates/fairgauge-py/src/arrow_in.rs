@@ -12,16 +12,20 @@
 use std::ffi::CStr;
 use std::panic::AssertUnwindSafe;
 
-use polars::prelude::{Column, DataFrame, Series};
+use polars::prelude::{Column, DataFrame, PolarsError, PolarsResult, Series};
 use polars_arrow::array::{Array, StructArray};
 use polars_arrow::datatypes::{ArrowDataType, Field};
 use polars_arrow::ffi::{ArrowArrayStream, ArrowArrayStreamReader};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
+use rayon::prelude::*;
 
 use crate::Failure;
 
 const STREAM_CAPSULE: &CStr = c"arrow_array_stream";
+
+/// Rows per piece of a string column converted to string views in parallel.
+const PIECE_ROWS: usize = 1 << 20;
 
 fn data_err(message: String) -> Failure {
     ("data", message)
@@ -149,17 +153,55 @@ fn read_stream(stream: ArrowArrayStream, what: &str) -> Result<DataFrame, Failur
             chunks[i].push(values.clone());
         }
     }
+    // Arrow `string` / `large_string` become polars' string views: a pass over every value,
+    // run in parallel over pieces of the columns (the rest is shared as it is).
+    let jobs: Vec<(usize, Box<dyn Array>)> = chunks
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, arrays)| {
+            let split = matches!(
+                fields[i].dtype(),
+                ArrowDataType::Utf8 | ArrowDataType::LargeUtf8
+            );
+            arrays.into_iter().flat_map(move |a| {
+                let n = a.len();
+                let step = if split { PIECE_ROWS } else { n.max(1) };
+                (0..n.max(1))
+                    .step_by(step)
+                    .map(|o| (i, a.sliced(o, step.min(n - o))))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let pieces: Vec<(usize, PolarsResult<Series>)> = jobs
+        .into_par_iter()
+        .map(|(i, a)| (i, Series::try_from((&fields[i], a))))
+        .collect();
+    let bad = |i: usize, e: PolarsError| {
+        data_err(format!(
+            "{what}: column `{}` cannot be read: {e}",
+            fields[i].name
+        ))
+    };
+    let mut columns: Vec<Option<Series>> = vec![None; fields.len()];
+    for (i, s) in pieces {
+        let s = s.map_err(|e| bad(i, e))?;
+        match &mut columns[i] {
+            Some(acc) => {
+                acc.append_owned(s).map_err(|e| bad(i, e))?;
+            }
+            slot => *slot = Some(s),
+        }
+    }
     let columns = fields
         .iter()
-        .zip(chunks)
-        .map(|(f, arrays)| {
-            let s = if arrays.is_empty() {
-                Series::try_from((f, polars_arrow::array::new_empty_array(f.dtype().clone())))
-            } else {
-                Series::try_from((f, arrays))
-            };
-            s.map(Column::from)
-                .map_err(|e| data_err(format!("{what}: column `{}` cannot be read: {e}", f.name)))
+        .zip(columns)
+        .enumerate()
+        .map(|(i, (f, s))| match s {
+            Some(s) => Ok(Column::from(s)),
+            None => Series::try_from((f, polars_arrow::array::new_empty_array(f.dtype().clone())))
+                .map(Column::from)
+                .map_err(|e| bad(i, e)),
         })
         .collect::<Result<Vec<_>, _>>()?;
     DataFrame::new(rows, columns)
