@@ -167,8 +167,9 @@ def _counts(
     if len(t) != len(p):
         raise OptionError(f"y_true has {len(t)} rows, y_pred has {len(p)}")
     pl = _pos_label(t, p, pos_label, binary)
-    tb = (t == pl).astype(np.float64)
-    pb = (p == pl).astype(np.float64)
+    # 1 where the value is the positive label (uint8 buffers for the core).
+    tb = np.ascontiguousarray(np.broadcast_to(t == pl, t.shape), dtype=np.bool_).view(np.uint8)
+    pb = np.ascontiguousarray(np.broadcast_to(p == pl, p.shape), dtype=np.bool_).view(np.uint8)
     if sensitive_features is None:
         codes, labels = np.zeros(len(t), dtype=np.uint32), [None]
     else:

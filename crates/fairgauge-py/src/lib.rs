@@ -22,6 +22,7 @@ use polars::prelude::DataFrame;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+use rayon::prelude::*;
 use serde::Deserialize;
 
 mod arrow_in;
@@ -729,9 +730,10 @@ fn f64s(what: &str, b: &[u8]) -> Result<Vec<f64>, Failure> {
 }
 
 /// Weighted confusion counts per group: for each group `[tp, fp, tn, fn]`, summing `weights`
-/// (1 per row when None). `y_true` and `y_pred` are float64 buffers of 1.0 (positive) or 0.0;
-/// `groups` a uint32 buffer of codes below `n_groups`. Sums use Neumaier's compensation, so
-/// weighted results agree with numpy's pairwise sums to the last digits.
+/// (1 per row when None). `y_true` and `y_pred` are uint8 buffers of 1 (positive) or 0;
+/// `groups` a uint32 buffer of codes below `n_groups`. Without weights the counts are integers
+/// (exact, counted in parallel); weighted sums use Neumaier's compensation, so they agree with
+/// numpy's pairwise sums to the last digits.
 #[pyfunction]
 #[pyo3(signature = (y_true, y_pred, groups, n_groups, weights=None))]
 fn confusion_counts(
@@ -744,8 +746,7 @@ fn confusion_counts(
 ) -> PyResult<Vec<[f64; 4]>> {
     // The buffers are immutable `bytes` the caller keeps alive for the call.
     run_here(py, move || {
-        let t = f64s("y_true", y_true)?;
-        let p = f64s("y_pred", y_pred)?;
+        let (t, p) = (y_true, y_pred);
         if !groups.len().is_multiple_of(4) {
             return Err(bad_option("groups: not a uint32 buffer".into()));
         }
@@ -766,31 +767,62 @@ fn confusion_counts(
                 w.as_ref().map(|w| w.len().to_string()).unwrap_or_else(|| "none".into())
             )));
         }
-        // Neumaier-compensated sums per cell.
-        let mut sum = vec![[0.0f64; 4]; n_groups];
-        let mut comp = vec![[0.0f64; 4]; n_groups];
-        for i in 0..t.len() {
-            let gi = g[i] as usize;
-            if gi >= n_groups {
-                return Err(bad_option(format!(
-                    "group code {gi} at row {i} is not below {n_groups}"
-                )));
-            }
-            let cell = match (t[i] == 1.0, p[i] == 1.0) {
+        if let Some(i) = g.iter().position(|&gi| gi as usize >= n_groups) {
+            return Err(bad_option(format!(
+                "group code {} at row {i} is not below {n_groups}",
+                g[i]
+            )));
+        }
+        // tp = (1,1) → 0, fp = (0,1) → 1, tn = (0,0) → 2, fn = (1,0) → 3.
+        let cell = |i: usize| -> usize {
+            match (t[i] != 0, p[i] != 0) {
                 (true, true) => 0,
                 (false, true) => 1,
                 (false, false) => 2,
                 (true, false) => 3,
-            };
-            let x = w.as_ref().map(|w| w[i]).unwrap_or(1.0);
-            let s = sum[gi][cell];
+            }
+        };
+        let Some(w) = w else {
+            let chunk = 1 << 20;
+            let counts = (0..t.len().div_ceil(chunk))
+                .into_par_iter()
+                .map(|k| {
+                    let mut c = vec![[0u64; 4]; n_groups];
+                    for i in k * chunk..((k + 1) * chunk).min(t.len()) {
+                        c[g[i] as usize][cell(i)] += 1;
+                    }
+                    c
+                })
+                .reduce(
+                    || vec![[0u64; 4]; n_groups],
+                    |mut a, b| {
+                        for (x, y) in a.iter_mut().zip(b) {
+                            for j in 0..4 {
+                                x[j] += y[j];
+                            }
+                        }
+                        a
+                    },
+                );
+            return Ok(counts
+                .iter()
+                .map(|c| [c[0] as f64, c[1] as f64, c[2] as f64, c[3] as f64])
+                .collect());
+        };
+        // Neumaier-compensated sums per cell.
+        let mut sum = vec![[0.0f64; 4]; n_groups];
+        let mut comp = vec![[0.0f64; 4]; n_groups];
+        for i in 0..t.len() {
+            let (gi, ci) = (g[i] as usize, cell(i));
+            let x = w[i];
+            let s = sum[gi][ci];
             let nsum = s + x;
             if s.abs() >= x.abs() {
-                comp[gi][cell] += (s - nsum) + x;
+                comp[gi][ci] += (s - nsum) + x;
             } else {
-                comp[gi][cell] += (x - nsum) + s;
+                comp[gi][ci] += (x - nsum) + s;
             }
-            sum[gi][cell] = nsum;
+            sum[gi][ci] = nsum;
         }
         Ok(sum
             .iter()
