@@ -319,11 +319,11 @@ impl Batch {
     }
 }
 
-/// Streams the named columns of a table batch by batch (polars' streaming engine, in file order),
-/// calling `f(batch, first_row)` for each. The callers' states are bounded by the batch size,
-/// but polars' engine reads ahead of the callback: measured peak RSS grows with the file (a
-/// four-column fairness run: 80 MB at 1M rows, 224 MB at 4M; CSV files are memory-mapped unless
-/// `POLARS_FORCE_ASYNC=1`). Bounding it is the scale issue's work.
+/// Streams the named columns of a table batch by batch, in file order, calling
+/// `f(batch, first_row)` for each. Parquet files are read a window of row groups at a time
+/// ([`parquet_batches`]: memory bounded by the window, whatever the file's size); the other
+/// formats go through polars' streaming engine, which reads ahead of the callback (CSV files are
+/// memory-mapped unless `POLARS_FORCE_ASYNC=1`).
 /// `f` may stop the scan early by returning an error, which is returned.
 ///
 /// Returns the number of blank CSV lines: polars reads each as a row of nulls, which the caller
@@ -332,6 +332,13 @@ pub(crate) fn scan_batches<F>(table: &Table, columns: &[String], f: F) -> Result
 where
     F: FnMut(Batch, usize) -> Result<()> + Send + 'static,
 {
+    if table.frame.is_none()
+        && table.resolved.format == InputFormat::Parquet
+        && std::env::var_os("FAIRGAUGE_PARQUET_ENGINE").is_none_or(|v| v != "polars")
+    {
+        let mut f = f;
+        return parquet_batches(table, columns, &mut f).map(|_| 0);
+    }
     let lf = scan(table)?;
     let lf = lf.select(columns.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
     struct Sink<F> {
@@ -379,6 +386,101 @@ where
         return Err(e);
     }
     result.map(|_| blank).map_err(|e| read_err(table, e))
+}
+
+/// Reads the named columns of a Parquet file a window of whole row groups at a time (at least
+/// [`BATCH_ROWS`] rows, or one row group if larger), with the file's metadata read once: peak
+/// memory is one window's columns (plus the caller's state), however many rows the file has.
+/// Column names given for the file (`columns` in the read options) and type overrides apply as
+/// in [`scan`]. `FAIRGAUGE_PARQUET_ENGINE=polars` uses polars' streaming engine instead.
+fn parquet_batches(
+    table: &Table,
+    columns: &[String],
+    f: &mut dyn FnMut(Batch, usize) -> Result<()>,
+) -> Result<()> {
+    let open = || {
+        std::fs::File::open(&table.path).map_err(|e| Error::Io {
+            path: table.path.clone(),
+            message: format!("cannot open: {e}"),
+        })
+    };
+    let mut head = ParquetReader::new(open()?);
+    let metadata = head.get_metadata().map_err(|e| read_err(table, e))?.clone();
+    // The file's own names of the wanted columns (names given in the options rename by position).
+    let file_names: Vec<String> = match &table.resolved.columns {
+        Some(names) => {
+            let schema = head.schema().map_err(|e| read_err(table, e))?;
+            let own: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+            if own.len() != names.len() {
+                return Err(Error::Format {
+                    path: table.path.clone(),
+                    message: format!(
+                        "{} column names given, but the file has {} columns",
+                        names.len(),
+                        own.len()
+                    ),
+                });
+            }
+            columns
+                .iter()
+                .map(|c| match names.iter().position(|n| n == c) {
+                    Some(i) => Ok(own[i].clone()),
+                    None => Err(Error::ColumnNotFound {
+                        path: table.path.clone(),
+                        column: c.clone(),
+                        available: names.join(", "),
+                    }),
+                })
+                .collect::<Result<_>>()?
+        }
+        None => columns.to_vec(),
+    };
+    let casts: Vec<Expr> = table
+        .resolved
+        .dtypes
+        .iter()
+        .filter(|(c, _)| columns.contains(c))
+        .map(|(c, t)| col(c.as_str()).strict_cast(dtype_of(*t)))
+        .collect();
+    let mut windows: Vec<(usize, usize)> = vec![];
+    let (mut start, mut len) = (0usize, 0usize);
+    for rg in &metadata.row_groups {
+        len += rg.num_rows();
+        if len >= BATCH_ROWS {
+            windows.push((start, len));
+            start += len;
+            len = 0;
+        }
+    }
+    if len > 0 || windows.is_empty() {
+        windows.push((start, len));
+    }
+    for (start, len) in windows {
+        let mut reader = ParquetReader::new(open()?);
+        reader.set_metadata(metadata.clone());
+        let mut df = reader
+            .with_columns(Some(file_names.clone()))
+            .with_slice(Some((start, len)))
+            .finish()
+            .map_err(|e| read_err(table, e))?;
+        if file_names.as_slice() != columns {
+            let names: Vec<PlSmallStr> = columns
+                .iter()
+                .map(|c| PlSmallStr::from(c.as_str()))
+                .collect();
+            df.set_column_names(&names)
+                .map_err(|e| read_err(table, e))?;
+        }
+        if !casts.is_empty() {
+            df = df
+                .lazy()
+                .with_columns(casts.clone())
+                .collect()
+                .map_err(|e| read_err(table, e))?;
+        }
+        f(Batch { df }, start)?;
+    }
+    Ok(())
 }
 
 /// Streams the named columns of a table and hands each batch to `f` on the calling thread

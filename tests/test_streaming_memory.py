@@ -1,0 +1,54 @@
+"""Streaming in bounded memory: the peak RSS of `fairgauge fairness` and of `fairgauge drift
+--sketch` on Parquet does not grow with the number of rows (3M vs 9M rows of `fairgauge synth`
+data, past the first few row groups in flight), and stays under a fixed cap. Peak RSS is the child's `ru_maxrss` from wait4."""
+
+import os
+import subprocess
+
+import pytest
+
+MB = 1024 * 1024
+SIZES = (3_000_000, 9_000_000)
+
+
+def peak_rss(cmd):
+    """Runs `cmd`; returns (exit code, peak RSS in bytes, stderr)."""
+    proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss * 1024, err
+
+
+@pytest.fixture(scope="module")
+def tables(run, tmp_path_factory):
+    d = tmp_path_factory.mktemp("stream")
+    out = {}
+    for rows in SIZES:
+        ref, cur = d / f"ref{rows}.parquet", d / f"cur{rows}.parquet"
+        run("synth", "--rows", rows, "--seed", "1", "--output", ref)
+        run("synth", "--rows", rows, "--seed", "2", "--drift", "0.2", "--output", cur)
+        out[rows] = (ref, cur)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("what", "cap_mb"),
+    [("fairness", 200), ("drift --sketch", 400)],
+)
+def test_peak_memory_does_not_grow_with_rows(fairgauge_bin, tables, what, cap_mb):
+    peaks = {}
+    for rows, (ref, cur) in tables.items():
+        if what == "fairness":
+            cmd = [fairgauge_bin, "fairness", cur, "--label", "label", "--prediction", "prediction",
+                   "--sensitive", "sex,race", "--format", "json"]  # fmt: skip
+        else:
+            cmd = [fairgauge_bin, "drift", ref, cur, "--sketch", "200", "--format", "json"]
+        code, peak, err = peak_rss(cmd)
+        assert code in (0, 1), err
+        peaks[rows] = peak
+    small, large = peaks[SIZES[0]], peaks[SIZES[1]]
+    # 3x the rows: the same memory, give or take allocator noise.
+    assert large <= small * 1.15 + 20 * MB, f"{what}: {small / MB:.0f} MB at 3M rows, {large / MB:.0f} MB at 9M"
+    assert large <= cap_mb * MB, f"{what}: {large / MB:.0f} MB at 9M rows (cap {cap_mb} MB)"
