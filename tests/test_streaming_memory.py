@@ -1,6 +1,7 @@
 """Streaming in bounded memory: the peak RSS of `fairgauge fairness` and of `fairgauge drift
 --sketch` on Parquet does not grow with the number of rows (3M vs 9M rows of `fairgauge synth`
-data, past the first few row groups in flight), and stays under a fixed cap. Peak RSS is the child's `ru_maxrss` from wait4."""
+data, past the first few row groups in flight), and stays under a fixed cap. Peak RSS is the
+child's `ru_maxrss` from wait4."""
 
 import os
 import subprocess
