@@ -93,7 +93,7 @@ def main():
             t_l, dl = best(lambda kw=kw: fairgauge.drift(str(ref), str(cur), **kw), a.repeat)
             t_s, ds = best(lambda kw=kw: fgs.drift(sref, scur, **kw), a.repeat)
             assert [c["drifted"] for c in ds.to_dict()["columns"]] == [c["drifted"] for c in dl.to_dict()["columns"]]
-            rows.append((f"{label} (27 columns)", t_l, t_s))
+            rows.append((f"{label} ({len(scur.columns)} columns)", t_l, t_s))
         small = Path(d) / "small.parquet"
         subprocess.run(
             [a.fairgauge, "synth", "--rows", str(a.assess_rows), "--seed", "3", "--output", str(small)],
@@ -105,12 +105,15 @@ def main():
         t_s, es = best(lambda: fgs.assess(ssmall, reference=ssmall, **ROLES), a.repeat)
         assert [f["status"] for f in es.to_dict()["findings"]] == [f["status"] for f in el.to_dict()["findings"]]
         rows.append((f"assess ({a.assess_rows:,} rows, reference = current)", t_l, t_s))
-    print(f"rows: {a.rows:,}; Spark {spark.version} local[2], {a.partitions} partitions, input cached in Spark")
+    ncols = len(scur.columns)
+    print(
+        f"rows: {a.rows:,} x {ncols} columns; Spark {spark.version} local[2], {a.partitions} partitions, input cached in Spark"
+    )
     print(f"{'what':52} {'in-process':>11} {'on Spark':>10} {'overhead':>9}")
     for what, t_l, t_s in rows:
         print(f"{what:52} {t_l:10.3f}s {t_s:9.3f}s {t_s / t_l:8.1f}x")
     print(f"Spark alone handing the 4 role columns to Python as Arrow: {t_arrow:.3f} s")
-    print(f"Spark alone handing all 27 columns to Python as Arrow:     {t_arrow_all:.3f} s")
+    print(f"Spark alone handing all {len(scur.columns)} columns to Python as Arrow: {t_arrow_all:.3f} s")
     spark.stop()
 
 
