@@ -107,7 +107,8 @@ def main():
         rows.append((f"assess ({a.assess_rows:,} rows, reference = current)", t_l, t_s))
     ncols = len(scur.columns)
     print(
-        f"rows: {a.rows:,} x {ncols} columns; Spark {spark.version} local[2], {a.partitions} partitions, input cached in Spark"
+        f"rows: {a.rows:,} x {ncols} columns; Spark {spark.version} local[2], {a.partitions} partitions, "
+        "input cached in Spark"
     )
     print(f"{'what':52} {'in-process':>11} {'on Spark':>10} {'overhead':>9}")
     for what, t_l, t_s in rows:
