@@ -3,8 +3,8 @@
 data, past the first few row groups in flight), and stays under a fixed cap. Peak RSS is the
 child's `ru_maxrss` from wait4."""
 
-import os
 import subprocess
+import sys
 
 import pytest
 
@@ -12,14 +12,23 @@ MB = 1024 * 1024
 SIZES = (3_000_000, 9_000_000)
 
 
+# A child's ru_maxrss includes the resident size of the process it was forked from (Linux keeps the
+# high-water mark across exec), so the measured command is started by a small launcher process
+# rather than by this (large) test process.
+LAUNCHER = """
+import os, subprocess, sys
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+_, status, usage = os.wait4(p.pid, 0)
+sys.stderr.write(p.stderr.read().decode())
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024)
+"""
+
+
 def peak_rss(cmd):
     """Runs `cmd`; returns (exit code, peak RSS in bytes, stderr)."""
-    proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss * 1024, err
+    proc = subprocess.run([sys.executable, "-c", LAUNCHER, *map(str, cmd)], capture_output=True, text=True)
+    code, peak = proc.stdout.split()
+    return int(code), int(peak), proc.stderr
 
 
 @pytest.fixture(scope="module")
