@@ -1,0 +1,306 @@
+"""Running fairgauge over a partitioned DataFrame (Spark, Dask) with the same Rust kernels.
+
+Every analysis is plan → parts → merge → finish: the driver plans from the schemas alone (empty
+Arrow tables), each partition is read where it lives into a partial state (the versioned ``FGST``
+encoding: fairness cells, drift counts / values / KLL sketches, quality facts), the driver merges
+the parts in partition order and finishes with the code a single-machine run uses. An
+:class:`Engine` says how to list, select and run over the partitions of one kind of DataFrame;
+``fairgauge.spark`` and ``fairgauge.dask`` bind these functions to theirs.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from . import _fairgauge
+from ._errors import ColumnNotFoundError, translate
+from ._native import call
+from ._reports import DriftReport, Evidence, FairnessReport, QualityReport
+
+Parts = tuple[list[bytes], tuple[str, str] | None]
+
+
+class Engine:
+    """How fairgauge runs over one kind of partitioned DataFrame."""
+
+    name = ""
+    label = ""
+
+    def module(self) -> Any:
+        """The engine's module (with ``__version__``); ImportError saying what to install."""
+        raise NotImplementedError
+
+    def columns(self, df: Any) -> list[str]:
+        raise NotImplementedError
+
+    def select(self, df: Any, cols: Sequence[str]) -> Any:
+        raise NotImplementedError
+
+    def empty(self, df: Any) -> Any:
+        """A pyarrow Table of no rows with `df`'s columns (dictionaries decoded)."""
+        raise NotImplementedError
+
+    def partitions(self, df: Any) -> int | None:
+        raise NotImplementedError
+
+    def run_parts(self, df: Any, count: Callable[[Any, int], bytes]) -> Parts:
+        """Runs ``count(table, partition_index)`` on each non-empty partition where it lives;
+        the parts in partition order, and the first error met as ``(kind, message)``."""
+        raise NotImplementedError
+
+    def first_rows(self, df: Any) -> dict[int, int]:
+        """Each partition's first row in the whole DataFrame (a counting pass)."""
+        raise NotImplementedError
+
+
+def _check_columns(engine: Engine, df: Any, wanted: Sequence[str]) -> None:
+    have = engine.columns(df)
+    missing = [c for c in wanted if c not in have]
+    if missing:
+        raise ColumnNotFoundError(f"no column `{missing[0]}` in the {engine.label}; columns are: {', '.join(have)}")
+
+
+def _raise(error: tuple[str, str] | None) -> None:
+    if error is not None:
+        raise translate(_fairgauge.RustError(*error))
+
+
+def _collect(engine: Engine, df: Any, count: Callable[[Any], bytes]) -> list[bytes]:
+    """`Engine.run_parts`, raising an error met in a partition here as fairgauge's exception."""
+    parts, error = engine.run_parts(df, lambda t, _pid: count(t))
+    _raise(error)
+    return parts
+
+
+def _quality_parts(engine: Engine, df: Any, plan: str) -> Parts:
+    first = engine.first_rows(df)
+    return engine.run_parts(df, lambda t, pid: _fairgauge.quality_part(t, plan, first.get(pid, 0)))
+
+
+def _record(engine: Engine, df: Any) -> dict[str, Any]:
+    return {"name": engine.name, "version": engine.module().__version__, "partitions": engine.partitions(df)}
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def bind(engine: Engine, fn: F, doc: str) -> F:
+    """`fn` with `engine` as its first argument: a module's public function."""
+
+    @functools.wraps(fn)
+    def bound(*args: Any, **kwargs: Any) -> Any:
+        return fn(engine, *args, **kwargs)
+
+    sig = inspect.signature(fn)
+    bound.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])  # type: ignore[attr-defined]
+    bound.__doc__ = doc + "\n\n" + (fn.__doc__ or "")
+    return bound  # type: ignore[return-value]
+
+
+def fairness(
+    engine: Engine,
+    df: Any,
+    *,
+    label: str,
+    prediction: str | None = None,
+    sensitive: str | Sequence[str],
+    score: str | None = None,
+    threshold: float = 0.5,
+    positive_label: Any = 1,
+    reference_group: str = "majority",
+    intersect: bool = False,
+    min_group_size: int = 30,
+    confidence: float = 0.95,
+    gei_alpha: float = 2.0,
+) -> FairnessReport:
+    """`fairgauge.fairness` of a partitioned DataFrame: each partition is counted where it lives,
+    the parts are merged on the driver. Same arguments, same report, plus ``engine`` in
+    ``to_dict()`` (the engine's name and version and the number of partitions)."""
+    from . import _fairness_args, _names
+
+    engine.module()
+    sens = _names(sensitive)
+    args = json.dumps(
+        _fairness_args(
+            label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
+            confidence, gei_alpha,
+        )
+    )  # fmt: skip
+    cols = [c for c in (label, prediction, score, *sens) if c is not None]
+    _check_columns(engine, df, cols)
+    read = json.dumps({"name": engine.label})
+    parts = _collect(engine, engine.select(df, cols), lambda t: _fairgauge.fairness_part(t, read, args))
+    out = json.loads(call(_fairgauge.fairness_finish, parts, engine.label, args))
+    out["engine"] = _record(engine, df)
+    return FairnessReport(out)
+
+
+def drift(
+    engine: Engine,
+    reference: Any,
+    current: Any,
+    *,
+    columns: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    method: str = "auto",
+    numeric_method: str | None = None,
+    categorical_method: str | None = None,
+    threshold: float | None = None,
+    correction: str = "bh",
+    dataset_threshold: float = 0.5,
+    bins: int = 10,
+    sketch: int | None = None,
+) -> DriftReport:
+    """`fairgauge.drift` of two partitioned DataFrames. The columns are planned on the driver
+    from the two schemas; each partition of each side is read where it lives; the driver merges
+    each side's parts in partition order and compares. Exact by default (numeric values travel to
+    the driver); ``sketch=k`` sends KLL sketches instead (approximate, bounded size)."""
+    from . import _drift_args
+
+    engine.module()
+    args = json.dumps(
+        _drift_args(
+            columns, exclude, method, numeric_method, categorical_method, threshold, correction, dataset_threshold,
+            bins, sketch,
+        )
+    )  # fmt: skip
+    empty = [engine.empty(d) for d in (reference, current)]
+    plan = call(_fairgauge.drift_plan, empty[0], empty[1], args)
+    cols = json.loads(plan)["columns"]
+    parts = [
+        _collect(engine, engine.select(d, cols), lambda t, side=side: _fairgauge.drift_part(t, plan, side))
+        for d, side in ((reference, "reference"), (current, "current"))
+    ]
+    out = json.loads(call(_fairgauge.drift_finish, plan, parts[0], parts[1], engine.label, engine.label, args))
+    out["engine"] = {"reference": _record(engine, reference), "current": _record(engine, current)}
+    return DriftReport(out)
+
+
+def _raise(error: tuple[str, str] | None) -> None:
+    if error is not None:
+        raise translate(_fairgauge.RustError(*error))
+
+
+def quality(
+    engine: Engine,
+    df: Any,
+    *,
+    reference: Any = None,
+    rules: str | None = None,
+    key: str | Sequence[str] | None = None,
+    label: str | None = None,
+    sensitive: str | Sequence[str] | None = None,
+    examples: int = 5,
+) -> QualityReport:
+    """`fairgauge.quality` of a partitioned DataFrame (with leakage against a `reference`):
+    planned on the driver from the schemas, each partition read where it lives, the parts
+    merged in partition order on the driver. Exact: a part carries its rows' 128-bit hashes,
+    group codes and numeric values (tens of bytes a row), which bounds this to what the driver
+    can hold; example row numbers count rows in partition order."""
+    from . import _quality_args
+
+    engine.module()
+    args = json.dumps(_quality_args(label, sensitive, key, rules, examples))
+    ref_empty = engine.empty(reference) if reference is not None else None
+    plan = call(_fairgauge.quality_plan, engine.empty(df), ref_empty, args)
+    parts, error = _quality_parts(engine, df, plan)
+    _raise(error)
+    rparts: list[bytes] = []
+    if reference is not None:
+        rparts = _collect(engine, reference, lambda t: _fairgauge.reference_part(t, plan))
+    out, inferred = call(
+        _fairgauge.quality_finish, engine.empty(df), ref_empty, plan, parts, rparts, engine.label, engine.label, args
+    )  # fmt: skip
+    report = json.loads(out)
+    report["engine"] = _record(engine, df)
+    return QualityReport(report, inferred)
+
+
+def assess(
+    engine: Engine,
+    current: Any,
+    *,
+    reference: Any = None,
+    policy: str | None = None,
+    label: str | None = None,
+    prediction: str | None = None,
+    score: str | None = None,
+    sensitive: str | Sequence[str] | None = None,
+    positive_label: Any = None,
+    reference_group: str | None = None,
+    key: str | Sequence[str] | None = None,
+    rules: str | None = None,
+) -> Evidence:
+    """`fairgauge.assess` of partitioned DataFrames: the assessment is planned on the driver from
+    the policy, the roles and the schemas; quality, fairness and drift parts are read where the
+    partitions live; the driver merges them and judges them with the single-machine code. The
+    evidence records the engine (``run.engine``: name, version and each dataset's partitions)."""
+    import sys
+
+    from . import _roles
+
+    module = engine.module()
+    roles = json.dumps(_roles(label, prediction, score, sensitive, positive_label, reference_group, key))
+    cur_empty = engine.empty(current)
+    ref_empty = engine.empty(reference) if reference is not None else None
+    plan_json = call(_fairgauge.assess_plan, cur_empty, ref_empty, policy, roles, rules)
+    plan = json.loads(plan_json)
+    quality_plan = json.dumps(plan["quality"])
+    parts: dict[str, list[bytes]] = {}
+    errors: dict[str, str] = {}
+
+    def keep(key: str, got: tuple[list[bytes], tuple[str, str] | None], fatal: bool = False) -> None:
+        found, error = got
+        if error is not None:
+            if fatal:
+                _raise(error)
+            errors[key] = error[1]
+        parts[key] = found
+
+    keep("quality", _quality_parts(engine, current, quality_plan), fatal=True)
+    if reference is not None:
+        keep(
+            "reference",
+            engine.run_parts(reference, lambda t, _pid: _fairgauge.reference_part(t, quality_plan)),
+            fatal=True,
+        )
+    if plan["fairness"] is not None:
+        spec = plan["fairness"]
+        args = json.dumps(
+            {**spec, "reference_group": "majority", "intersect": False, "min_group_size": 30, "confidence": 0.95,
+             "gei_alpha": 2.0}
+        )  # fmt: skip
+        cols = [c for c in (spec["label"], spec["prediction"], spec["score"], *spec["sensitive"]) if c is not None]
+        read = json.dumps({"name": engine.label})
+        keep(
+            "fairness",
+            engine.run_parts(engine.select(current, cols), lambda t, _pid: _fairgauge.fairness_part(t, read, args)),
+        )
+    if plan["drift"] is not None:
+        drift_plan = json.dumps(plan["drift"])
+        cols = plan["drift"]["columns"]
+        for key, d, side in (("drift_reference", reference, "reference"), ("drift_current", current, "current")):
+            keep(
+                key,
+                engine.run_parts(
+                    engine.select(d, cols), lambda t, _pid, side=side: _fairgauge.drift_part(t, drift_plan, side)
+                ),
+            )
+    partitions = {"current": engine.partitions(current)}
+    if reference is not None:
+        partitions["reference"] = engine.partitions(reference)
+    record = {
+        "name": engine.name,
+        "version": module.__version__,
+        "partitions": {k: v for k, v in partitions.items() if v is not None},
+    }
+    command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", f"fairgauge.{engine.name}.assess"]
+    out = call(
+        _fairgauge.assess_finish, cur_empty, ref_empty, policy, roles, rules, command, plan_json, parts, errors,
+        json.dumps(record), (engine.label, engine.label),
+    )  # fmt: skip
+    return Evidence(json.loads(out))

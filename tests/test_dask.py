@@ -1,0 +1,77 @@
+"""fairgauge.dask: fairness, drift, quality and assessments of Dask DataFrames built from
+`fairgauge synth` data equal the in-process results on the same rows; an error in a partition
+arrives as fairgauge's exception; a missing Dask is a clear ImportError."""
+
+import json
+import sys
+
+import fairgauge
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+from fairgauge import dask as fgd  # noqa: E402
+
+ROLES = dict(label="label", prediction="prediction", sensitive=["sex", "race"])
+
+
+@pytest.fixture(scope="module")
+def data(run, tmp_path_factory):
+    d = tmp_path_factory.mktemp("dask")
+    ref, cur = d / "ref.parquet", d / "cur.parquet"
+    run("synth", "--rows", "30000", "--seed", "1", "--output", ref)
+    run("synth", "--rows", "20000", "--seed", "2", "--drift", "0.3", "--output", cur)
+    return ref, cur
+
+
+def frame(path, parts):
+    # Partitions in row order (sort=False), as a Parquet dataset would be read.
+    return dd.from_pandas(pd.read_parquet(path), npartitions=parts, sort=False)
+
+
+def test_fairness_and_drift_on_dask_equal_in_process(data):
+    ref, cur = data
+    local = fairgauge.fairness(str(cur), **ROLES).to_dict()
+    got = fgd.fairness(frame(cur, 3), **ROLES).to_dict()
+    engine = got.pop("engine")
+    assert (engine["name"], engine["partitions"]) == ("dask", 3) and engine["version"]
+    got.pop("input"), local.pop("input")
+    assert got == local
+    ld = fairgauge.drift(str(ref), str(cur)).to_dict()
+    gd = fgd.drift(frame(ref, 2), frame(cur, 4)).to_dict()
+    for r in (ld, gd):
+        r.pop("reference"), r.pop("current"), r.pop("engine", None)
+    assert gd == ld
+
+
+def test_quality_and_assess_on_dask_equal_in_process(data):
+    ref, cur = data
+    lq = fairgauge.quality(str(cur), reference=str(ref), label="label", sensitive=["sex", "race"]).to_dict()
+    gq = fgd.quality(frame(cur, 3), reference=frame(ref, 2), label="label", sensitive=["sex", "race"]).to_dict()
+    assert gq.pop("engine")["name"] == "dask"
+    assert gq["dataset"]["fingerprints"]["content"] == lq["dataset"]["fingerprints"]["content"]
+    assert gq["columns"] == lq["columns"]
+    assert [(c["id"], c["status"], c.get("value"), c.get("examples")) for c in gq["checks"]] == [
+        (c["id"], c["status"], c.get("value"), c.get("examples")) for c in lq["checks"]
+    ]
+    local = fairgauge.assess(str(cur), reference=str(ref), **ROLES).to_dict()
+    got = fgd.assess(frame(cur, 3), reference=frame(ref, 2), **ROLES).to_dict()
+    assert got["run"]["engine"]["partitions"] == {"current": 3, "reference": 2}
+
+    def judged(e):
+        return [(f["id"], f["status"], f.get("value")) for f in e["findings"] if f["category"] != "provenance"]
+
+    assert judged(got) == judged(local)
+    assert got["summary"] == local["summary"]
+    assert json.dumps(got["risks"]) == json.dumps(local["risks"])
+
+
+def test_errors_in_partitions_and_a_missing_dask(data, monkeypatch):
+    ref, _ = data
+    with pytest.raises(fairgauge.DataError, match=r"in a Dask partition: .*more than two values"):
+        fgd.fairness(frame(ref, 2), label="race", prediction="prediction", sensitive="sex")
+    with pytest.raises(fairgauge.ColumnNotFoundError, match="no column `nope`"):
+        fgd.fairness(frame(ref, 2), label="nope", sensitive="sex")
+    monkeypatch.setitem(sys.modules, "dask", None)
+    with pytest.raises(ImportError, match=r"pip install 'fairgauge\[dask\]'"):
+        fgd.fairness(object(), **ROLES)
