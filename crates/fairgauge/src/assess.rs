@@ -320,6 +320,7 @@ pub fn fairness_spec(
 pub fn drift_spec(policy: &Policy) -> DriftSpec {
     DriftSpec {
         dataset_threshold: Some(policy.drift.dataset_share),
+        sketch: policy.drift.sketch,
         ..Default::default()
     }
 }

@@ -128,6 +128,11 @@ pub struct DriftPolicy {
     pub psi_fail: f64,
     /// Share of drifted columns from which the dataset drifts.
     pub dataset_share: f64,
+    /// Summarise numeric columns by KLL sketches of this `k` instead of sorting every value
+    /// (bounded memory and faster on large tables; results say `exact: false` with their error
+    /// bound). Absent: exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sketch: Option<u16>,
 }
 
 /// Quality thresholds (pairs: warn, fail).
@@ -423,6 +428,13 @@ impl Policy {
                 d.dataset_share
             )));
         }
+        if let Some(k) = d.sketch {
+            if k < 8 {
+                return Err(bad(format!(
+                    "drift.sketch is a KLL sketch's k, at least 8 (200 is typical), given {k}"
+                )));
+            }
+        }
         let q = &self.quality;
         for (name, [w, fl]) in [
             ("missing", q.missing),
@@ -579,6 +591,18 @@ mod tests {
         assert!(e.contains("impact_bias must be between 1 and 5"), "{e}");
         let e = parse("version = 2\n").unwrap_err().to_string();
         assert!(e.contains("version 2"), "{e}");
+        let e = parse("version = 1\n[drift]\nsketch = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("drift.sketch") && e.contains("given 3"), "{e}");
+        assert_eq!(
+            parse("version = 1\n[drift]\nsketch = 200\n")
+                .unwrap()
+                .drift
+                .sketch,
+            Some(200)
+        );
+        assert_eq!(Policy::default_policy().drift.sketch, None);
     }
 
     #[test]
