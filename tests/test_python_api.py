@@ -8,6 +8,7 @@ import runpy
 import threading
 from pathlib import Path
 
+import duckdb
 import fairgauge
 import numpy as np
 import pandas as pd
@@ -372,6 +373,7 @@ def test_arrow_inputs_of_every_shape():
         "polars, 3 chunks": pl.concat([plf[:100], plf[100:2000], plf[2000:]], rechunk=False),
         "polars enum": plf.with_columns(pl.col("g").cast(pl.Enum(["a", "b", "c"]))),
         "large strings": table.cast(pa.schema([("g", pa.large_string()), ("y", pa.int64()), ("p", pa.int64())])),
+        "duckdb relation": duckdb.from_arrow(table),
     }
     for what, x in inputs.items():
         r = fairgauge.fairness(x, label="y", prediction="p", sensitive="g").to_dict()

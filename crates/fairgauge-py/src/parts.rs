@@ -54,20 +54,6 @@ pub(crate) fn quality_plan(
     })
 }
 
-fn decode_quality(parts: &[Vec<u8>]) -> Result<Vec<QualityPart>, Failure> {
-    parts
-        .iter()
-        .map(|p| QualityPart::decode(p).map_err(fail))
-        .collect()
-}
-
-fn decode_reference(parts: &[Vec<u8>]) -> Result<Vec<ReferencePart>, Failure> {
-    parts
-        .iter()
-        .map(|p| ReferencePart::decode(p).map_err(fail))
-        .collect()
-}
-
 /// Reads one part of a table for a planned quality run; `first_row` is the part's first row
 /// in the whole table (0-based), so that example rows are numbered as in the whole.
 #[pyfunction]
@@ -133,8 +119,8 @@ pub(crate) fn quality_finish(
             r.as_ref(),
             &plan,
             &spec,
-            decode_quality(&parts)?,
-            decode_reference(&reference_parts)?,
+            decoded(&parts, QualityPart::decode).map_err(fail)?,
+            decoded(&reference_parts, ReferencePart::decode).map_err(fail)?,
         )
         .map_err(fail)?;
         Ok((to_json(&report)?, report.infer_rules()))

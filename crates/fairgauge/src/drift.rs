@@ -1053,17 +1053,16 @@ impl DriftPart {
 
     /// The compact binary form ([`fairgauge_core::state_codec`], kind `DriftPart`).
     pub fn encode(&self) -> Result<Vec<u8>> {
-        fairgauge_core::state_codec::encode(fairgauge_core::state_codec::StateKind::DriftPart, self)
-            .map_err(|e| Error::InvalidOption(e.to_string()))
+        crate::part_codec::encode(fairgauge_core::state_codec::StateKind::DriftPart, self)
     }
 
     /// Reads an encoded part.
     pub fn decode(bytes: &[u8]) -> Result<DriftPart> {
-        fairgauge_core::state_codec::decode(
+        crate::part_codec::decode(
             fairgauge_core::state_codec::StateKind::DriftPart,
             bytes,
+            "a drift part",
         )
-        .map_err(|e| Error::InvalidOption(format!("a drift part: {e}")))
     }
 }
 

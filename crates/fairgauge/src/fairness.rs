@@ -510,20 +510,16 @@ impl FairnessPart {
 
     /// The compact binary form ([`fairgauge_core::state_codec`], kind `FairnessPart`).
     pub fn encode(&self) -> Result<Vec<u8>> {
-        fairgauge_core::state_codec::encode(
-            fairgauge_core::state_codec::StateKind::FairnessPart,
-            self,
-        )
-        .map_err(|e| Error::InvalidOption(e.to_string()))
+        crate::part_codec::encode(fairgauge_core::state_codec::StateKind::FairnessPart, self)
     }
 
     /// Reads an encoded part; a foreign, newer or other-kind state is an error saying which.
     pub fn decode(bytes: &[u8]) -> Result<FairnessPart> {
-        fairgauge_core::state_codec::decode(
+        crate::part_codec::decode(
             fairgauge_core::state_codec::StateKind::FairnessPart,
             bytes,
+            "a fairness part",
         )
-        .map_err(|e| Error::InvalidOption(format!("a fairness part: {e}")))
     }
 }
 

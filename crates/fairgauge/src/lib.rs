@@ -32,6 +32,7 @@ pub mod export;
 pub mod fairness;
 mod frame;
 pub mod ledger;
+mod part_codec;
 pub mod policy;
 pub mod quality;
 pub mod report;

@@ -1628,20 +1628,16 @@ impl std::fmt::Debug for QualityPart {
 impl QualityPart {
     /// The compact binary form ([`fairgauge_core::state_codec`], kind `QualityPart`).
     pub fn encode(&self) -> Result<Vec<u8>> {
-        fairgauge_core::state_codec::encode(
-            fairgauge_core::state_codec::StateKind::QualityPart,
-            self,
-        )
-        .map_err(|e| Error::InvalidOption(e.to_string()))
+        crate::part_codec::encode(fairgauge_core::state_codec::StateKind::QualityPart, self)
     }
 
     /// Reads an encoded part.
     pub fn decode(bytes: &[u8]) -> Result<QualityPart> {
-        fairgauge_core::state_codec::decode(
+        crate::part_codec::decode(
             fairgauge_core::state_codec::StateKind::QualityPart,
             bytes,
+            "a quality part",
         )
-        .map_err(|e| Error::InvalidOption(format!("a quality part: {e}")))
     }
 }
 
@@ -1683,20 +1679,16 @@ pub struct ReferencePart {
 impl ReferencePart {
     /// The compact binary form (kind `ReferencePart`).
     pub fn encode(&self) -> Result<Vec<u8>> {
-        fairgauge_core::state_codec::encode(
-            fairgauge_core::state_codec::StateKind::ReferencePart,
-            self,
-        )
-        .map_err(|e| Error::InvalidOption(e.to_string()))
+        crate::part_codec::encode(fairgauge_core::state_codec::StateKind::ReferencePart, self)
     }
 
     /// Reads an encoded part.
     pub fn decode(bytes: &[u8]) -> Result<ReferencePart> {
-        fairgauge_core::state_codec::decode(
+        crate::part_codec::decode(
             fairgauge_core::state_codec::StateKind::ReferencePart,
             bytes,
+            "a reference part",
         )
-        .map_err(|e| Error::InvalidOption(format!("a reference part: {e}")))
     }
 }
 
