@@ -1,5 +1,5 @@
 """Streaming in bounded memory: the peak RSS of `fairgauge fairness` and of `fairgauge drift
---sketch` on Parquet does not grow with the number of rows (3M vs 9M rows of `fairgauge synth`
+--sketch` on Parquet does not grow with the number of rows (5M vs 10M rows of `fairgauge synth`
 data, past the first few row groups in flight), and stays under a fixed cap. Peak RSS is the
 child's `ru_maxrss` from wait4."""
 
@@ -9,7 +9,7 @@ import sys
 import pytest
 
 MB = 1024 * 1024
-SIZES = (3_000_000, 9_000_000)
+SIZES = (5_000_000, 10_000_000)
 
 
 # A child's ru_maxrss includes the resident size of the process it was forked from (Linux keeps the
@@ -59,6 +59,6 @@ def test_peak_memory_does_not_grow_with_rows(fairgauge_bin, tables, what, cap_mb
         assert code in (0, 1), err
         peaks[rows] = peak
     small, large = peaks[SIZES[0]], peaks[SIZES[1]]
-    # 3x the rows: the same memory, give or take allocator noise.
-    assert large <= small * 1.15 + 20 * MB, f"{what}: {small / MB:.0f} MB at 3M rows, {large / MB:.0f} MB at 9M"
-    assert large <= cap_mb * MB, f"{what}: {large / MB:.0f} MB at 9M rows (cap {cap_mb} MB)"
+    # Twice the rows: the same memory, give or take allocator noise.
+    assert large <= small * 1.15 + 30 * MB, f"{what}: {small / MB:.0f} MB at 5M rows, {large / MB:.0f} MB at 10M"
+    assert large <= cap_mb * MB, f"{what}: {large / MB:.0f} MB at 10M rows (cap {cap_mb} MB)"
