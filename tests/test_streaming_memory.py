@@ -45,9 +45,13 @@ def tables(run, tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("what", "cap_mb"),
-    [("fairness", 200), ("drift --sketch", 400)],
+    [("fairness", 200), ("drift --sketch", 500)],
 )
 def test_peak_memory_does_not_grow_with_rows(fairgauge_bin, tables, what, cap_mb):
+    # The peak of one run varies with thread timing and the allocator (drift --sketch: 230-380 MB
+    # at 5M, 10M and 20M rows alike), so each size runs twice: the growth check compares the
+    # smaller peaks, the cap applies to every run. The old reader (polars' streaming engine) grew
+    # to 355 MB (fairness) and 1,007 MB (drift --sketch) at 10M rows.
     peaks = {}
     for rows, (ref, cur) in tables.items():
         if what == "fairness":
@@ -55,10 +59,13 @@ def test_peak_memory_does_not_grow_with_rows(fairgauge_bin, tables, what, cap_mb
                    "--sensitive", "sex,race", "--format", "json"]  # fmt: skip
         else:
             cmd = [fairgauge_bin, "drift", ref, cur, "--sketch", "200", "--format", "json"]
-        code, peak, err = peak_rss(cmd)
-        assert code in (0, 1), err
-        peaks[rows] = peak
-    small, large = peaks[SIZES[0]], peaks[SIZES[1]]
-    # Twice the rows: the same memory, give or take allocator noise.
-    assert large <= small * 1.15 + 30 * MB, f"{what}: {small / MB:.0f} MB at 5M rows, {large / MB:.0f} MB at 10M"
-    assert large <= cap_mb * MB, f"{what}: {large / MB:.0f} MB at 10M rows (cap {cap_mb} MB)"
+        runs = []
+        for _ in range(2):
+            code, peak, err = peak_rss(cmd)
+            assert code in (0, 1), err
+            runs.append(peak)
+        peaks[rows] = runs
+    small, large = min(peaks[SIZES[0]]), min(peaks[SIZES[1]])
+    assert large <= small * 1.3 + 50 * MB, f"{what}: {small / MB:.0f} MB at 5M rows, {large / MB:.0f} MB at 10M"
+    worst = max(max(r) for r in peaks.values())
+    assert worst <= cap_mb * MB, f"{what}: {worst / MB:.0f} MB (cap {cap_mb} MB); runs {peaks}"
