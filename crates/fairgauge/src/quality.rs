@@ -1421,42 +1421,20 @@ fn run_quality_once(
         (sha.join(), read)
     });
     let (agg, blank) = read?;
-    let file_sha256 = match file_sha {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            return Err(Error::Io {
-                path: table.path.clone(),
-                message: format!("cannot read to hash: {e}"),
-            })
-        }
-        Err(_) => return Err(Error::InvalidOption("the hashing thread panicked".into())),
-    };
-    // When every reference column is compared, one pass gives the leakage set and the
-    // reference's fingerprints; otherwise the set is over the shared columns only.
-    let mut reference_facts = None;
-    let reference_hashes = match (&reference, &plan.reference) {
-        (Some(r), Some(rp)) if rp.kinds.len() == rp.leak_cols.len() => {
-            let (facts, set) = scan_fingerprints(r, true)?;
-            reference_facts = Some(facts);
-            set
-        }
-        (Some(r), Some(rp)) => Some(reference_row_hashes(r, &rp.kinds, &rp.leak_cols)?),
-        _ => None,
-    };
-    let mut report = finish(
-        &ctx,
-        spec,
-        agg,
-        blank,
-        file_sha256,
-        reference.as_ref().map(|r| {
+    let file_sha256 = digest_or_error(table, file_sha)?;
+    // One pass over the reference gives its fingerprints and the leakage set (over the columns
+    // both tables have).
+    let (reference_facts, leak) = match (&reference, &plan.reference) {
+        (Some(r), Some(rp)) => {
+            let (facts, set) = reference_facts_and_rows(r, rp)?;
             (
-                r.path.clone(),
-                plan.leak_cols(),
-                reference_hashes.unwrap_or_default(),
+                Some(facts),
+                Some((r.path.clone(), rp.leak_cols.clone(), set)),
             )
-        }),
-    )?;
+        }
+        _ => (None, None),
+    };
+    let mut report = finish(&ctx, spec, agg, blank, file_sha256, leak)?;
     report.reference_facts = reference_facts;
     Ok(report)
 }
@@ -1485,13 +1463,6 @@ struct ReferencePlan {
 impl QualityPlan {
     fn names(&self) -> Vec<String> {
         self.kinds.iter().map(|k| k.0.clone()).collect()
-    }
-
-    fn leak_cols(&self) -> Vec<String> {
-        self.reference
-            .as_ref()
-            .map(|r| r.leak_cols.clone())
-            .unwrap_or_default()
     }
 
     fn ctx<'a>(&self, table: &'a Table) -> Ctx<'a> {
@@ -1646,24 +1617,17 @@ impl QualityPart {
 pub fn quality_part(table: &Table, plan: &QualityPlan, first_row: u64) -> Result<QualityPart> {
     let table = &table.with_countable_nulls();
     let ctx = plan.ctx(table);
-    let names = plan.names();
     let mut slices = vec![];
-    for_each_batch(table, &names, |batch, offset| {
-        let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
-        let parts: Vec<SlicePart> = starts
-            .par_iter()
-            .map(|&s| {
-                let len = SLICE_ROWS.min(batch.len() - s);
-                ctx.process_slice(
-                    &batch.slice(s, len),
-                    first_row as usize + offset + s,
-                    plan.examples,
-                )
-            })
-            .collect::<Result<_>>()?;
-        slices.extend(parts);
-        Ok(())
-    })?;
+    read_slices(
+        &ctx,
+        &plan.names(),
+        first_row as usize,
+        plan.examples,
+        |parts| {
+            slices.extend(parts);
+            Ok(())
+        },
+    )?;
     Ok(QualityPart { slices })
 }
 
@@ -1694,46 +1658,128 @@ impl ReferencePart {
 
 /// Reads one part of the reference table of a planned run.
 pub fn reference_part(table: &Table, plan: &QualityPlan) -> Result<ReferencePart> {
-    let table = &table.with_countable_nulls();
     let Some(rp) = &plan.reference else {
         return Err(Error::InvalidOption(
             "the quality plan has no reference table".into(),
         ));
     };
-    let names: Vec<String> = rp.kinds.iter().map(|k| k.0.clone()).collect();
-    let all = Ctx::plain(table, &rp.kinds, &names);
-    let leak = Ctx::plain(table, &rp.kinds, &rp.leak_cols);
-    let same = rp.leak_cols.len() == names.len();
+    Ok(hash_rows(
+        &table.with_countable_nulls(),
+        &rp.kinds,
+        Some(&rp.leak_cols),
+    )?
+    .0)
+}
+
+/// One pass over a table's rows (slices hashed in parallel): the content fingerprint and the
+/// empty rows over all its columns (`kinds`) and, with `keep`, each non-empty row's hash over
+/// those columns (the leakage set). Also returns the blank CSV lines (already taken out of
+/// `empty`).
+fn hash_rows(
+    table: &Table,
+    kinds: &[(String, ColumnKind, String)],
+    keep: Option<&[String]>,
+) -> Result<(ReferencePart, u64)> {
+    let names: Vec<String> = kinds.iter().map(|k| k.0.clone()).collect();
+    let all = Ctx::plain(table, kinds, &names);
+    let keep = keep.map(|cols| (cols.len() == names.len(), Ctx::plain(table, kinds, cols)));
     let mut part = ReferencePart {
         content: ContentFingerprint::default(),
         empty: 0,
         hashes: vec![],
     };
-    for_each_batch(table, &names, |batch, _| {
-        let (sum, nonnull) = all.row_sums(&batch)?;
-        for (s, nn) in sum.iter().zip(&nonnull) {
-            if *nn == 0 {
-                part.empty += 1;
-            } else {
-                let h = finish_row(*s);
-                part.content.add(h);
-                if same {
-                    part.hashes.push(h);
+    let blank = for_each_batch(table, &names, |batch, _| {
+        let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
+        let pieces: Vec<(ContentFingerprint, u64, Vec<u128>)> = starts
+            .par_iter()
+            .map(|&s| {
+                let slice = batch.slice(s, SLICE_ROWS.min(batch.len() - s));
+                let (sum, nonnull) = all.row_sums(&slice)?;
+                let mut f = ContentFingerprint::default();
+                let mut e = 0u64;
+                let mut hashes = vec![];
+                for (s, nn) in sum.iter().zip(&nonnull) {
+                    if *nn == 0 {
+                        e += 1;
+                    } else {
+                        let h = finish_row(*s);
+                        f.add(h);
+                        if let Some((true, _)) = keep {
+                            hashes.push(h);
+                        }
+                    }
                 }
-            }
-        }
-        if !same {
-            let (sum, nonnull) = leak.row_sums(&batch)?;
-            part.hashes.extend(
-                sum.iter()
-                    .zip(&nonnull)
-                    .filter(|(_, &nn)| nn > 0)
-                    .map(|(&s, _)| finish_row(s)),
-            );
+                if let Some((false, ctx)) = &keep {
+                    let (sum, nonnull) = ctx.row_sums(&slice)?;
+                    hashes.extend(
+                        sum.iter()
+                            .zip(&nonnull)
+                            .filter(|(_, &nn)| nn > 0)
+                            .map(|(&s, _)| finish_row(s)),
+                    );
+                }
+                Ok((f, e, hashes))
+            })
+            .collect::<Result<_>>()?;
+        for (f, e, h) in pieces {
+            part.content.merge(&f);
+            part.empty += e;
+            part.hashes.extend(h);
         }
         Ok(())
     })?;
-    Ok(part)
+    part.empty = part.empty.saturating_sub(blank);
+    Ok((part, blank))
+}
+
+/// A table's facts from its row-hash parts: rows (empty ones included), columns, fingerprints.
+fn facts_of(
+    table: &Table,
+    kinds: &[(String, ColumnKind, String)],
+    parts: &[ReferencePart],
+    file_sha256: Option<String>,
+) -> DatasetFacts {
+    let mut content = ContentFingerprint::default();
+    let mut empty = 0u64;
+    for p in parts {
+        content.merge(&p.content);
+        empty += p.empty;
+    }
+    let empty_hash = finish_row(
+        kinds
+            .iter()
+            .map(|k| hash_null(column_seed(&k.0)))
+            .fold(0u128, u128::wrapping_add),
+    );
+    for _ in 0..empty {
+        content.add(empty_hash);
+    }
+    DatasetFacts {
+        rows: content.rows,
+        columns: kinds.len() as u64,
+        fingerprints: Fingerprints {
+            file_sha256,
+            content: content.finish(),
+            schema: schema_fingerprint(kinds.iter().map(|k| (k.0.as_str(), k.2.as_str()))),
+        },
+        format: table.format_name(),
+    }
+}
+
+/// The reference's facts and leakage set, in one pass (its file hashed beside it).
+fn reference_facts_and_rows(
+    r: &Table,
+    rp: &ReferencePlan,
+) -> Result<(DatasetFacts, FxHashSet<u128>)> {
+    let (read, sha) = std::thread::scope(|scope| {
+        let sha = scope.spawn(|| file_digest(r));
+        let read = hash_rows(r, &rp.kinds, Some(&rp.leak_cols));
+        (read, sha.join())
+    });
+    let (part, _) = read?;
+    let sha = digest_or_error(r, sha)?;
+    let facts = facts_of(r, &rp.kinds, std::slice::from_ref(&part), sha);
+    Ok((facts, part.hashes.into_iter().collect()))
 }
 
 /// Merges the parts of a table read elsewhere (in row order) and, with a reference, its
@@ -1757,33 +1803,8 @@ pub fn finish_quality(
     let mut leak = None;
     let mut reference_facts = None;
     if let (Some(r), Some(rp)) = (reference, &plan.reference) {
-        let mut content = ContentFingerprint::default();
-        let mut set: FxHashSet<u128> = FxHashSet::default();
-        let mut empty = 0u64;
-        for p in reference_parts {
-            content.merge(&p.content);
-            empty += p.empty;
-            set.extend(p.hashes);
-        }
-        let empty_hash = finish_row(
-            rp.kinds
-                .iter()
-                .map(|k| hash_null(column_seed(&k.0)))
-                .fold(0u128, u128::wrapping_add),
-        );
-        for _ in 0..empty {
-            content.add(empty_hash);
-        }
-        reference_facts = Some(DatasetFacts {
-            rows: content.rows,
-            columns: rp.kinds.len() as u64,
-            fingerprints: Fingerprints {
-                file_sha256: None,
-                content: content.finish(),
-                schema: schema_fingerprint(rp.kinds.iter().map(|k| (k.0.as_str(), k.2.as_str()))),
-            },
-            format: r.format_name(),
-        });
+        reference_facts = Some(facts_of(r, &rp.kinds, &reference_parts, None));
+        let set: FxHashSet<u128> = reference_parts.into_iter().flat_map(|p| p.hashes).collect();
         leak = Some((r.path.clone(), rp.leak_cols.clone(), set));
     }
     let mut report = finish(&ctx, spec, agg, 0, None, leak)?;
@@ -1798,15 +1819,7 @@ fn read_all(
     progress: Option<&crate::fairness::Progress>,
 ) -> Result<(Agg, u64)> {
     let mut agg = Agg::new(ctx);
-    let blank = for_each_batch(ctx.table, names, |batch, offset| {
-        let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
-        let parts: Vec<SlicePart> = starts
-            .par_iter()
-            .map(|&s| {
-                let len = SLICE_ROWS.min(batch.len() - s);
-                ctx.process_slice(&batch.slice(s, len), offset + s, examples)
-            })
-            .collect::<Result<_>>()?;
+    let blank = read_slices(ctx, names, 0, examples, |parts| {
         for p in parts {
             agg.merge(ctx, p, examples)?;
         }
@@ -1818,39 +1831,30 @@ fn read_all(
     Ok((agg, blank))
 }
 
-/// Rows per parallel slice of a batch.
-const SLICE_ROWS: usize = 1 << 16;
-
-/// Row hashes of the reference over `columns` (non-empty rows).
-fn reference_row_hashes(
-    table: &Table,
-    kinds: &[(String, ColumnKind, String)],
-    columns: &[String],
-) -> Result<FxHashSet<u128>> {
-    let ctx = Ctx::plain(table, kinds, columns);
-    let mut set = FxHashSet::default();
-    for_each_batch(table, columns, |batch, _| {
+/// Streams `ctx.table`, processes each batch's slices in parallel (rows numbered from
+/// `first_row`) and hands them to `each` in row order. Returns the blank CSV lines.
+fn read_slices(
+    ctx: &Ctx<'_>,
+    names: &[String],
+    first_row: usize,
+    examples: usize,
+    mut each: impl FnMut(Vec<SlicePart>) -> Result<()>,
+) -> Result<u64> {
+    for_each_batch(ctx.table, names, |batch, offset| {
         let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
-        let parts: Vec<Vec<u128>> = starts
+        let parts: Vec<SlicePart> = starts
             .par_iter()
             .map(|&s| {
                 let len = SLICE_ROWS.min(batch.len() - s);
-                let (sum, nonnull) = ctx.row_sums(&batch.slice(s, len))?;
-                Ok(sum
-                    .iter()
-                    .zip(&nonnull)
-                    .filter(|(_, &nn)| nn > 0)
-                    .map(|(&s, _)| finish_row(s))
-                    .collect())
+                ctx.process_slice(&batch.slice(s, len), first_row + offset + s, examples)
             })
             .collect::<Result<_>>()?;
-        for p in parts {
-            set.extend(p);
-        }
-        Ok(())
-    })?;
-    Ok(set)
+        each(parts)
+    })
 }
+
+/// Rows per parallel slice of a batch.
+const SLICE_ROWS: usize = 1 << 16;
 
 /// Every row that breaks a rule of `spec.rules`, as CSV (`rule,column,row,value`; rows 1-based,
 /// in file order, then by column and rule). A second pass over the table: values are judged as
@@ -2002,91 +2006,30 @@ pub struct DatasetFacts {
 /// The fingerprints of a table in one pass, without profiling it (same definitions as
 /// [`run_quality`]).
 pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
-    Ok(scan_fingerprints(table, false)?.0)
-}
-
-/// [`dataset_fingerprints`], and with `want_rows` the set of the table's row hashes (over all
-/// its columns) in the same pass, for the leakage check.
-fn scan_fingerprints(
-    table: &Table,
-    want_rows: bool,
-) -> Result<(DatasetFacts, Option<FxHashSet<u128>>)> {
     let table = &table.with_countable_nulls();
     let kinds = column_kinds(table)?;
-    let names: Vec<String> = kinds.iter().map(|k| k.0.clone()).collect();
-    let ctx = Ctx::plain(table, &kinds, &names);
-    let mut content = ContentFingerprint::default();
-    let mut empty = 0u64;
-    let mut set: FxHashSet<u128> = FxHashSet::default();
-    let (file_sha, read) = std::thread::scope(|scope| {
+    let (read, sha) = std::thread::scope(|scope| {
         let sha = scope.spawn(|| file_digest(table));
-        let read = for_each_batch(table, &names, |batch, _| {
-            let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
-            let parts: Vec<(ContentFingerprint, u64, Vec<u128>)> = starts
-                .par_iter()
-                .map(|&s| {
-                    let len = SLICE_ROWS.min(batch.len() - s);
-                    let (sum, nonnull) = ctx.row_sums(&batch.slice(s, len))?;
-                    let mut f = ContentFingerprint::default();
-                    let mut e = 0u64;
-                    let mut rows = vec![];
-                    for (s, nn) in sum.iter().zip(&nonnull) {
-                        if *nn == 0 {
-                            e += 1;
-                        } else {
-                            let h = finish_row(*s);
-                            f.add(h);
-                            if want_rows {
-                                rows.push(h);
-                            }
-                        }
-                    }
-                    Ok((f, e, rows))
-                })
-                .collect::<Result<_>>()?;
-            for (f, e, rows) in parts {
-                content.merge(&f);
-                empty += e;
-                set.extend(rows);
-            }
-            Ok(())
-        });
-        (sha.join(), read)
+        let read = hash_rows(table, &kinds, None);
+        (read, sha.join())
     });
-    let blank = read?;
-    let file_sha256 = match file_sha {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            return Err(Error::Io {
-                path: table.path.clone(),
-                message: format!("cannot read to hash: {e}"),
-            })
-        }
-        Err(_) => return Err(Error::InvalidOption("the hashing thread panicked".into())),
-    };
-    let empty_rows = empty.saturating_sub(blank);
-    let empty_hash = finish_row(
-        ctx.cols
-            .iter()
-            .map(|c| hash_null(c.seed))
-            .fold(0u128, u128::wrapping_add),
-    );
-    for _ in 0..empty_rows {
-        content.add(empty_hash);
+    let (part, _) = read?;
+    let sha = digest_or_error(table, sha)?;
+    Ok(facts_of(table, &kinds, std::slice::from_ref(&part), sha))
+}
+
+fn digest_or_error(
+    table: &Table,
+    r: std::thread::Result<std::io::Result<Option<String>>>,
+) -> Result<Option<String>> {
+    match r {
+        Ok(Ok(s)) => Ok(s),
+        Ok(Err(e)) => Err(Error::Io {
+            path: table.path.clone(),
+            message: format!("cannot read to hash: {e}"),
+        }),
+        Err(_) => Err(Error::InvalidOption("the hashing thread panicked".into())),
     }
-    let facts = DatasetFacts {
-        rows: content.rows,
-        columns: ctx.cols.len() as u64,
-        fingerprints: Fingerprints {
-            file_sha256,
-            content: content.finish(),
-            schema: schema_fingerprint(
-                ctx.cols.iter().map(|c| (c.name.as_str(), c.dtype.as_str())),
-            ),
-        },
-        format: table.format_name(),
-    };
-    Ok((facts, want_rows.then_some(set)))
 }
 
 // ---------------------------------------------------------------------------------------------
