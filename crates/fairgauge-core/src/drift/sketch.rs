@@ -389,6 +389,19 @@ impl KllSketch {
         }
     }
 
+    /// The retained items sorted ascending, each with its weight (the number of inputs it
+    /// stands for); the weights sum to [`n`](Self::n). What a caller needs to read other
+    /// statistics off the sketch (e.g. the mass within a distance of the median).
+    pub fn weighted_items(&self) -> Vec<(f64, u64)> {
+        let mut pairs: Vec<(f64, u64)> = Vec::with_capacity(self.retained);
+        for (h, level) in self.levels.iter().enumerate() {
+            let w = weight(h);
+            pairs.extend(level.iter().map(|&x| (x, w)));
+        }
+        pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        pairs
+    }
+
     /// The retained items sorted ascending with their cumulative weights.
     fn sorted_view(&self) -> SortedView {
         let mut pairs: Vec<(f64, u64)> = Vec::with_capacity(self.retained);

@@ -9,6 +9,8 @@
 //!   chi-square, Cramér's V, mutual information, entropies and Theil's U for two categorical
 //!   columns; mergeable per-group [`Moments`] and the [`correlation_ratio`] η for a numeric
 //!   column across the groups of a categorical one.
+//! * [`stream`]: [`NumericSketch`], a numeric column's profile in bounded memory (exact while
+//!   the column has few distinct values, a KLL sketch within a stated rank error beyond).
 //!
 //! Like the rest of the crate, inputs are plain slices and counts; every quantity states its
 //! definition and the numpy / scipy / sklearn call it reproduces, and the tests
@@ -17,9 +19,11 @@
 pub mod association;
 pub mod hll;
 pub mod numeric;
+pub mod stream;
 
 pub use association::{correlation_ratio, Contingency, Moments};
 pub use hll::HyperLogLog;
+pub use stream::{NumericSketch, EXACT_VALUE_LIMIT};
 pub use numeric::{
     count_outside, quantile_sorted, NumericProfile, IQR_K, QUANTILES, ROBUST_Z_CUTOFF,
 };

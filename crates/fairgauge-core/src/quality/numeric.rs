@@ -25,7 +25,7 @@ pub const ROBUST_Z_CUTOFF: f64 = 3.5;
 
 /// The constant of the modified z-score, `Φ⁻¹(0.75) ≈ 0.6745` as printed by Iglewicz &
 /// Hoaglin (1993) (it makes `MAD / 0.6745` a consistent estimator of σ under normality).
-const ROBUST_Z_SCALE: f64 = 0.6745;
+pub(crate) const ROBUST_Z_SCALE: f64 = 0.6745;
 
 /// Profile of the finite values of a numeric column.
 ///
