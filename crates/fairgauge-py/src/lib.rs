@@ -382,6 +382,8 @@ struct QualityArgs {
     key: Vec<String>,
     rules: Option<String>,
     examples: usize,
+    #[serde(default)]
+    sketch: Option<u16>,
 }
 
 /// The quality run from its JSON options (the rules file is read here).
@@ -400,6 +402,7 @@ fn quality_spec_of(args: &str) -> Result<QualitySpec, Failure> {
         rules,
         thresholds: Default::default(),
         examples: a.examples,
+        sketch: a.sketch,
     })
 }
 

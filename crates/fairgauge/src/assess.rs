@@ -283,6 +283,7 @@ pub fn quality_spec(policy: &Policy, roles: &Roles, rules: Option<RuleSet>) -> Q
             ..Default::default()
         },
         examples: 5,
+        sketch: q.sketch,
     }
 }
 

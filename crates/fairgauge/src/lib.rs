@@ -38,6 +38,7 @@ pub mod quality;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod spill;
 pub mod synth;
 pub mod text;
 

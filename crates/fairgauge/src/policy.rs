@@ -156,6 +156,11 @@ pub struct QualityPolicy {
     /// Rules file (relative to the policy file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<PathBuf>,
+    /// Bounded memory: profile numeric columns by KLL sketches of this `k` (exact while a
+    /// column has few distinct values) and keep row hashes on disk
+    /// ([`crate::quality::QualitySpec::sketch`]). Absent: exact, in memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sketch: Option<u16>,
 }
 
 /// Treatment per rating.
@@ -435,6 +440,13 @@ impl Policy {
                 )));
             }
         }
+        if let Some(k) = self.quality.sketch {
+            if k < 8 {
+                return Err(bad(format!(
+                    "quality.sketch is a KLL sketch's k, at least 8 (1000 is typical), given {k}"
+                )));
+            }
+        }
         let q = &self.quality;
         for (name, [w, fl]) in [
             ("missing", q.missing),
@@ -603,6 +615,18 @@ mod tests {
             Some(200)
         );
         assert_eq!(Policy::default_policy().drift.sketch, None);
+        assert_eq!(Policy::default_policy().quality.sketch, None);
+        let e = parse("version = 1\n[quality]\nsketch = 2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("quality.sketch") && e.contains("given 2"), "{e}");
+        assert_eq!(
+            parse("version = 1\n[quality]\nsketch = 1000\n")
+                .unwrap()
+                .quality
+                .sketch,
+            Some(1000)
+        );
     }
 
     #[test]

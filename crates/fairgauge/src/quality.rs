@@ -44,15 +44,18 @@ use fairgauge_core::fingerprint::{
 use fairgauge_core::quality::association::{correlation_ratio, Contingency, Moments};
 use fairgauge_core::quality::hll::HyperLogLog;
 use fairgauge_core::quality::numeric::{quantile_sorted, NumericProfile};
+use fairgauge_core::quality::stream::NumericSketch;
 use fairgauge_core::stats::hypothesis::chi_square_independence;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
 use crate::frame::{column_kinds, for_each_batch, Batch, ColumnKind, Visit};
 use crate::rules::{Cell, ColumnFacts, RuleSet};
 use crate::source::Table;
+use crate::spill::{self, HashSpill, Rec, SpillReader};
 use crate::text::{canonical_number, TextRules};
 
 /// Values taken as suspected missing-value placeholders in text, compared trimmed and
@@ -185,6 +188,13 @@ pub struct QualitySpec {
     pub thresholds: Thresholds,
     /// Examples kept per check.
     pub examples: usize,
+    /// Bounded memory: numeric columns are summarised by a [`NumericSketch`] with a KLL
+    /// sketch of this `k` (exact while a column has at most
+    /// [`fairgauge_core::quality::EXACT_VALUE_LIMIT`] distinct values), text columns beyond
+    /// [`MAX_TRACKED_VALUES`] values are counted by HyperLogLog, and row hashes go to
+    /// temporary files ([`crate::spill`]), so memory no longer grows with the rows. See the
+    /// module documentation for what changes. `None`: exact, in memory.
+    pub sketch: Option<u16>,
 }
 
 /// A check's verdict.
@@ -364,6 +374,10 @@ pub struct ColumnReport {
     /// Numeric summary (finite values).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub numeric: Option<NumericProfile>,
+    /// Bounded mode only: how `numeric` was computed (exact from value counts, or from a KLL
+    /// sketch with its rank error; see [`QualitySpec::sketch`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numeric_sketch: Option<NumericSketchInfo>,
     /// Whether every number is whole.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integral: Option<bool>,
@@ -377,6 +391,20 @@ pub struct ColumnReport {
     pub score: f64,
     /// Ids of this column's checks.
     pub checks: Vec<String>,
+}
+
+/// How a column's numeric profile was computed in the bounded mode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NumericSketchInfo {
+    /// `true` while the column had at most
+    /// [`fairgauge_core::quality::EXACT_VALUE_LIMIT`] distinct numbers: every figure is then
+    /// exact (mean and standard deviation up to rounding).
+    pub exact: bool,
+    /// The KLL sketch's `k`.
+    pub k: u16,
+    /// Normalised rank error bound `ε` of the quantiles, fences, median, MAD and outlier
+    /// counts (each count within `ε·n` per side, with probability ≥ 99 %); 0 when exact.
+    pub rank_error: f64,
 }
 
 /// A HyperLogLog distinct-count estimate.
@@ -601,6 +629,13 @@ struct Ctx<'a> {
     leak_mask: Option<Vec<bool>>,
     /// Columns whose every distinct value must be tracked (rules).
     track_all: Vec<bool>,
+    /// The bounded mode's KLL `k` ([`QualitySpec::sketch`]).
+    sketch: Option<u16>,
+    /// Columns whose numbers are summarised by a [`NumericSketch`] (bounded mode, no rule).
+    sketch_col: Vec<bool>,
+    /// Set once a sketched column is known to have more than
+    /// [`fairgauge_core::quality::EXACT_VALUE_LIMIT`] distinct numbers: slices stop counting.
+    many_values: Vec<AtomicBool>,
 }
 
 enum Cells {
@@ -737,6 +772,63 @@ struct ColSlice {
     by_group: Vec<(Vec<u64>, Vec<u64>)>,
     /// [attr] → dense dict × groups counts (text columns with few values).
     contingency: Vec<Option<Vec<u64>>>,
+    /// Bounded mode: the column's numbers summarised instead of `num` / the text numbers.
+    #[serde(default)]
+    sketch: Option<SketchedNumbers>,
+}
+
+/// A sketched column's numbers in a slice or a whole table (bounded mode).
+#[derive(Clone, Serialize, Deserialize)]
+struct SketchedNumbers {
+    sketch: NumericSketch,
+    nan: u64,
+    pos_inf: u64,
+    neg_inf: u64,
+    /// First rows (0-based) holding ±∞.
+    inf_rows: Vec<u64>,
+    /// [attr] → [group] → moments of the finite numbers that are not numeric sentinels, and
+    /// the count of each sentinel ([`NUMERIC_SENTINELS`]).
+    groups: Vec<Vec<GroupNum>>,
+}
+
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct GroupNum {
+    moments: Moments,
+    watched: Vec<u64>,
+}
+
+impl SketchedNumbers {
+    /// Merges `o`, whose groups of attribute `a` map to `remaps[a]`.
+    fn merge(&mut self, o: SketchedNumbers, remaps: &[Vec<u16>], examples: usize) -> Result<()> {
+        self.sketch.merge(&o.sketch)?;
+        self.nan += o.nan;
+        self.pos_inf += o.pos_inf;
+        self.neg_inf += o.neg_inf;
+        for r in o.inf_rows {
+            if self.inf_rows.len() < examples {
+                self.inf_rows.push(r);
+            }
+        }
+        for (a, gs) in o.groups.into_iter().enumerate() {
+            let mine = &mut self.groups[a];
+            for (g, gn) in gs.into_iter().enumerate() {
+                let gg = remaps[a][g] as usize;
+                if mine.len() <= gg {
+                    mine.resize(gg + 1, GroupNum::default());
+                }
+                let m = &mut mine[gg];
+                m.moments.merge(&gn.moments);
+                if m.watched.is_empty() {
+                    m.watched = gn.watched;
+                } else {
+                    for (x, y) in m.watched.iter_mut().zip(&gn.watched) {
+                        *x += y;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -783,6 +875,9 @@ impl<'a> Ctx<'a> {
             key: vec![],
             leak_mask: None,
             track_all: vec![],
+            sketch: None,
+            sketch_col: vec![],
+            many_values: vec![],
         }
     }
 
@@ -872,6 +967,80 @@ impl Ctx<'_> {
                     .collect()
             }
         }
+    }
+
+    /// The bounded mode's summary of a slice's numbers (`vals` in row order, nulls as the
+    /// null NaN; empty rows hold nulls).
+    fn sketch_numbers(
+        &self,
+        i: usize,
+        vals: &[f64],
+        views: &[CatView],
+        first_row: usize,
+        examples: usize,
+    ) -> Result<SketchedNumbers> {
+        let mut sketch = NumericSketch::new(self.sketch.unwrap_or(200), &NUMERIC_SENTINELS)?;
+        if self.many_values[i].load(Ordering::Relaxed) {
+            sketch.drop_counts();
+        }
+        sketch.add(vals)?;
+        let (mut nan, mut pos_inf, mut neg_inf) = (0, 0, 0);
+        let mut inf_rows = vec![];
+        for (r, &x) in vals.iter().enumerate() {
+            if x.is_finite() {
+                continue;
+            }
+            if x.is_nan() {
+                if !is_null_f64(x) {
+                    nan += 1;
+                }
+                continue;
+            }
+            if x > 0.0 {
+                pos_inf += 1;
+            } else {
+                neg_inf += 1;
+            }
+            if inf_rows.len() < examples {
+                inf_rows.push((first_row + r) as u64);
+            }
+        }
+        let groups = views
+            .iter()
+            .map(|v| {
+                let mut gs = vec![
+                    GroupNum {
+                        moments: Moments::default(),
+                        watched: vec![0; NUMERIC_SENTINELS.len()],
+                    };
+                    v.dict.len()
+                ];
+                for (&x, &g) in vals.iter().zip(&v.codes) {
+                    if g == NULL_CODE || !x.is_finite() {
+                        continue;
+                    }
+                    let gn = &mut gs[g as usize];
+                    let watched = if x.fract() == 0.0 {
+                        NUMERIC_SENTINELS.iter().position(|&w| w == x)
+                    } else {
+                        None
+                    };
+                    match watched {
+                        Some(k) => gn.watched[k] += 1,
+                        None => gn.moments.push(x),
+                    }
+                }
+                gs
+            })
+            .collect();
+        Ok(SketchedNumbers {
+            sketch,
+            nan,
+            pos_inf,
+            neg_inf,
+            inf_rows,
+            groups,
+        })
     }
 
     fn process_slice(&self, batch: &Batch, first_row: usize, examples: usize) -> Result<SlicePart> {
@@ -974,6 +1143,7 @@ impl Ctx<'_> {
                     .map(|v| (vec![0; v.dict.len()], vec![0; v.dict.len()]))
                     .collect(),
                 contingency: vec![None; views.len()],
+                sketch: None,
             };
             let missing_at: Vec<bool> = match &c {
                 Cells::Num(vals) => vals.iter().map(|x| x.is_nan()).collect(),
@@ -1078,6 +1248,19 @@ impl Ctx<'_> {
                     });
                 }
             }
+            if self.sketch_col.get(i).copied().unwrap_or(false) {
+                let vals = match (&mut cs.num, &mut cs.text) {
+                    (Some(v), _) => Some(std::mem::take(v)),
+                    (None, Some(t)) => t.numbers.take(),
+                    _ => None,
+                };
+                if let Some(vals) = vals {
+                    cs.sketch = Some(self.sketch_numbers(i, &vals, &views, first_row, examples)?);
+                    if cs.num.is_some() {
+                        cs.num = None;
+                    }
+                }
+            }
             cols.push(cs);
         }
         let empty_rows = empty
@@ -1131,6 +1314,8 @@ struct ColAgg {
     text: Option<TextAgg>,
     /// [attr] → per global group (rows, missing).
     by_group: Vec<Vec<(u64, u64)>>,
+    /// Bounded mode: the numbers' summary (numeric columns and numbers stored as text).
+    sketch: Option<SketchedNumbers>,
 }
 
 struct GroupAgg {
@@ -1164,9 +1349,24 @@ impl GroupAgg {
     }
 }
 
+/// The bounded mode's row-level state: hashes on disk, counts in memory.
+struct Bounded {
+    rows: HashSpill,
+    keys: Option<HashSpill>,
+    /// Feature hashes tagged with the row's global label code.
+    feats: Option<HashSpill>,
+    leaks: Option<HashSpill>,
+    content: ContentFingerprint,
+    /// Non-empty rows by global label code.
+    label_counts: Vec<u64>,
+}
+
 struct Agg {
     rows: u64,
+    /// Empty rows (all of them in exact mode, the first examples in the bounded mode).
     empty_rows: Vec<u64>,
+    empty_total: u64,
+    bounded: Option<Bounded>,
     row_hashes: Vec<u128>,
     key_hashes: Vec<u128>,
     feat_hashes: Vec<u128>,
@@ -1188,10 +1388,27 @@ fn value_hash(s: &str) -> u64 {
 }
 
 impl Agg {
-    fn new(ctx: &Ctx<'_>) -> Agg {
-        Agg {
+    fn new(ctx: &Ctx<'_>) -> Result<Agg> {
+        let bounded = match ctx.sketch {
+            None => None,
+            Some(_) => Some(Bounded {
+                rows: HashSpill::new()?,
+                keys: (!ctx.key.is_empty()).then(HashSpill::new).transpose()?,
+                feats: ctx.label.map(|_| HashSpill::new()).transpose()?,
+                leaks: ctx
+                    .leak_mask
+                    .as_ref()
+                    .map(|_| HashSpill::new())
+                    .transpose()?,
+                content: ContentFingerprint::default(),
+                label_counts: vec![],
+            }),
+        };
+        Ok(Agg {
             rows: 0,
             empty_rows: vec![],
+            empty_total: 0,
+            bounded,
             row_hashes: vec![],
             key_hashes: vec![],
             feat_hashes: vec![],
@@ -1206,20 +1423,53 @@ impl Agg {
                     num: None,
                     text: None,
                     by_group: vec![vec![]; ctx.sens.len()],
+                    sketch: None,
                 })
                 .collect(),
             groups: ctx.sens.iter().map(|_| GroupAgg::new()).collect(),
             label: ctx.label.map(|_| GroupAgg::new()),
-        }
+        })
     }
 
     fn merge(&mut self, ctx: &Ctx<'_>, p: SlicePart, examples: usize) -> Result<()> {
+        let first = self.rows;
         self.rows += p.n as u64;
-        self.empty_rows.extend(p.empty);
-        self.row_hashes.extend(p.row_hashes);
-        self.key_hashes.extend(p.key_hashes);
-        self.feat_hashes.extend(p.feat_hashes);
-        self.leak_hashes.extend(p.leak_hashes);
+        self.empty_total += p.empty.len() as u64;
+        if self.bounded.is_some() {
+            for r in p.empty {
+                if self.empty_rows.len() < examples {
+                    self.empty_rows.push(r);
+                }
+            }
+        } else {
+            self.empty_rows.extend(p.empty);
+            self.row_hashes.extend(p.row_hashes.iter().copied());
+            self.key_hashes.extend(p.key_hashes.iter().copied());
+            self.feat_hashes.extend(p.feat_hashes.iter().copied());
+            self.leak_hashes.extend(p.leak_hashes.iter().copied());
+        }
+        if let Some(b) = &mut self.bounded {
+            for (r, &h) in p.row_hashes.iter().enumerate() {
+                if h != 0 {
+                    b.content.add(h);
+                    b.rows.push(h, first + r as u64, 0)?;
+                }
+            }
+            if let Some(s) = &mut b.keys {
+                for (r, &h) in p.key_hashes.iter().enumerate() {
+                    if h != 0 {
+                        s.push(h, first + r as u64, 0)?;
+                    }
+                }
+            }
+            if let Some(s) = &mut b.leaks {
+                for (r, &h) in p.leak_hashes.iter().enumerate() {
+                    if h != 0 {
+                        s.push(h, first + r as u64, 0)?;
+                    }
+                }
+            }
+        }
         let mut remaps = vec![];
         for (a, v) in p.views.iter().enumerate() {
             let m = self.groups[a].remap(v);
@@ -1230,13 +1480,15 @@ impl Agg {
                     format!("more than {MAX_GROUPS} distinct values; a sensitive attribute should have few groups"),
                 ));
             }
-            self.groups[a].codes.extend(v.codes.iter().map(|&c| {
-                if c == NULL_CODE {
-                    NULL_GROUP
-                } else {
-                    m[c as usize]
-                }
-            }));
+            if self.bounded.is_none() {
+                self.groups[a].codes.extend(v.codes.iter().map(|&c| {
+                    if c == NULL_CODE {
+                        NULL_GROUP
+                    } else {
+                        m[c as usize]
+                    }
+                }));
+            }
             remaps.push(m);
         }
         if let (Some(l), Some(v)) = (&mut self.label, &p.label_view) {
@@ -1250,13 +1502,28 @@ impl Agg {
                     ),
                 ));
             }
-            l.codes.extend(v.codes.iter().map(|&c| {
+            let global = v.codes.iter().map(|&c| {
                 if c == NULL_CODE {
                     NULL_GROUP
                 } else {
                     m[c as usize]
                 }
-            }));
+            });
+            match &mut self.bounded {
+                None => l.codes.extend(global),
+                Some(b) => {
+                    b.label_counts.resize(l.keys.len(), 0);
+                    for (r, g) in global.enumerate() {
+                        if g != NULL_GROUP && p.row_hashes[r] != 0 {
+                            b.label_counts[g as usize] += 1;
+                        }
+                        let h = p.feat_hashes[r];
+                        if let (Some(s), true) = (&mut b.feats, h != 0) {
+                            s.push(h, first + r as u64, g)?;
+                        }
+                    }
+                }
+            }
         }
         for (ci, (agg, cs)) in self.cols.iter_mut().zip(p.cols).enumerate() {
             match &mut agg.hll {
@@ -1280,6 +1547,32 @@ impl Agg {
             }
             if let Some(v) = cs.num {
                 agg.num.get_or_insert_with(Vec::new).extend(v);
+            }
+            let dropped = agg.text.as_ref().is_some_and(|t| t.numbers_dropped);
+            if let (Some(sn), false) = (cs.sketch, dropped) {
+                match &mut agg.sketch {
+                    Some(a) => a.merge(sn, &remaps, examples)?,
+                    None => {
+                        let mut a = SketchedNumbers {
+                            sketch: NumericSketch::new(
+                                ctx.sketch.unwrap_or(200),
+                                &NUMERIC_SENTINELS,
+                            )?,
+                            nan: 0,
+                            pos_inf: 0,
+                            neg_inf: 0,
+                            inf_rows: vec![],
+                            groups: vec![vec![]; ctx.sens.len()],
+                        };
+                        a.merge(sn, &remaps, examples)?;
+                        agg.sketch = Some(a);
+                    }
+                }
+                if let Some(a) = &agg.sketch {
+                    if !a.sketch.counts_exact() {
+                        ctx.many_values[ci].store(true, Ordering::Relaxed);
+                    }
+                }
             }
             if let Some(ts) = cs.text {
                 let ta = agg.text.get_or_insert_with(|| TextAgg {
@@ -1307,8 +1600,12 @@ impl Agg {
                         None => None,
                     };
                     if c > 0 {
-                        if let Some(set) = &mut ta.overflow {
+                        if let (Some(_), Some(_)) = (&ta.overflow, ctx.sketch) {
+                            // Bounded mode: beyond the tracked values, HyperLogLog counts.
+                        } else if let Some(set) = &mut ta.overflow {
                             set.insert(value_hash(v));
+                        } else if let (None, Some(_)) = (idx, ctx.sketch) {
+                            ta.overflow = Some(FxHashSet::default());
                         } else if idx.is_none() {
                             let mut set: FxHashSet<u64> =
                                 ta.keys.iter().map(|k| value_hash(k)).collect();
@@ -1365,6 +1662,9 @@ impl Agg {
                     if (numeric as f64) < 0.5 * present as f64 {
                         ta.numbers_dropped = true;
                         ta.numbers = None;
+                        agg.sketch = None;
+                    } else if ctx.sketch_col.get(ci).copied().unwrap_or(false) {
+                        // Bounded mode: the numbers are in `agg.sketch`.
                     } else {
                         let v = ta.numbers.get_or_insert_with(Vec::new);
                         match ts.numbers {
@@ -1426,7 +1726,7 @@ fn run_quality_once(
     // both tables have).
     let (reference_facts, leak) = match (&reference, &plan.reference) {
         (Some(r), Some(rp)) => {
-            let (facts, set) = reference_facts_and_rows(r, rp)?;
+            let (facts, set) = reference_facts_and_rows(r, rp, plan.sketch.is_some())?;
             (
                 Some(facts),
                 Some((r.path.clone(), rp.leak_cols.clone(), set)),
@@ -1452,6 +1752,11 @@ pub struct QualityPlan {
     leak_mask: Option<Vec<bool>>,
     reference: Option<ReferencePlan>,
     examples: usize,
+    #[serde(default)]
+    sketch: Option<u16>,
+    /// Columns named by a rule (kept exact in the bounded mode: rules judge each row).
+    #[serde(default)]
+    ruled: Vec<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -1484,6 +1789,14 @@ impl QualityPlan {
             key: self.key.clone(),
             leak_mask: self.leak_mask.clone(),
             track_all: self.track_all.clone(),
+            sketch: self.sketch,
+            sketch_col: self
+                .kinds
+                .iter()
+                .enumerate()
+                .map(|(i, _)| self.sketch.is_some() && !self.ruled.get(i).copied().unwrap_or(false))
+                .collect(),
+            many_values: self.kinds.iter().map(|_| AtomicBool::new(false)).collect(),
         }
     }
 }
@@ -1526,6 +1839,7 @@ pub fn plan_quality(
         )));
     }
     let mut track_all = vec![false; names.len()];
+    let mut ruled = vec![false; names.len()];
     if let Some(rs) = &spec.rules {
         for (c, r) in &rs.columns {
             let i = names
@@ -1540,6 +1854,7 @@ pub fn plan_quality(
                     ),
                 })?;
             track_all[i] = r.needs_values();
+            ruled[i] = true;
         }
     }
     // Leakage compares the columns both tables have.
@@ -1576,6 +1891,8 @@ pub fn plan_quality(
             leak_cols,
         }),
         examples: spec.examples.max(1),
+        sketch: spec.sketch,
+        ruled,
     })
 }
 
@@ -1667,6 +1984,7 @@ pub fn reference_part(table: &Table, plan: &QualityPlan) -> Result<ReferencePart
         &table.with_countable_nulls(),
         &rp.kinds,
         Some(&rp.leak_cols),
+        None,
     )?
     .0)
 }
@@ -1679,6 +1997,7 @@ fn hash_rows(
     table: &Table,
     kinds: &[(String, ColumnKind, String)],
     keep: Option<&[String]>,
+    mut spill: Option<&mut HashSpill>,
 ) -> Result<(ReferencePart, u64)> {
     let names: Vec<String> = kinds.iter().map(|k| k.0.clone()).collect();
     let all = Ctx::plain(table, kinds, &names);
@@ -1724,7 +2043,14 @@ fn hash_rows(
         for (f, e, h) in pieces {
             part.content.merge(&f);
             part.empty += e;
-            part.hashes.extend(h);
+            match spill.as_deref_mut() {
+                Some(sp) => {
+                    for x in h {
+                        sp.push(x, 0, 0)?;
+                    }
+                }
+                None => part.hashes.extend(h),
+            }
         }
         Ok(())
     })?;
@@ -1770,16 +2096,23 @@ fn facts_of(
 fn reference_facts_and_rows(
     r: &Table,
     rp: &ReferencePlan,
-) -> Result<(DatasetFacts, FxHashSet<u128>)> {
+    bounded: bool,
+) -> Result<(DatasetFacts, LeakSet)> {
+    let mut spill = bounded.then(HashSpill::new).transpose()?;
     let (read, sha) = std::thread::scope(|scope| {
         let sha = scope.spawn(|| file_digest(r));
-        let read = hash_rows(r, &rp.kinds, Some(&rp.leak_cols));
+        let read = hash_rows(r, &rp.kinds, Some(&rp.leak_cols), spill.as_mut());
         (read, sha.join())
     });
-    let (part, _) = read?;
+    let (mut part, _) = read?;
     let sha = digest_or_error(r, sha)?;
+    let hashes = std::mem::take(&mut part.hashes);
     let facts = facts_of(r, &rp.kinds, std::slice::from_ref(&part), sha);
-    Ok((facts, part.hashes.into_iter().collect()))
+    let set = match spill {
+        Some(sp) => LeakSet::Spill(sp.finish()?),
+        None => LeakSet::Memory(hashes.into_iter().collect()),
+    };
+    Ok((facts, set))
 }
 
 /// Merges the parts of a table read elsewhere (in row order) and, with a reference, its
@@ -1794,7 +2127,7 @@ pub fn finish_quality(
     reference_parts: Vec<ReferencePart>,
 ) -> Result<QualityReport> {
     let ctx = plan.ctx(table);
-    let mut agg = Agg::new(&ctx);
+    let mut agg = Agg::new(&ctx)?;
     for part in parts {
         for slice in part.slices {
             agg.merge(&ctx, slice, plan.examples)?;
@@ -1804,7 +2137,17 @@ pub fn finish_quality(
     let mut reference_facts = None;
     if let (Some(r), Some(rp)) = (reference, &plan.reference) {
         reference_facts = Some(facts_of(r, &rp.kinds, &reference_parts, None));
-        let set: FxHashSet<u128> = reference_parts.into_iter().flat_map(|p| p.hashes).collect();
+        let set = if plan.sketch.is_some() {
+            let mut sp = HashSpill::new()?;
+            for p in reference_parts {
+                for h in p.hashes {
+                    sp.push(h, 0, 0)?;
+                }
+            }
+            LeakSet::Spill(sp.finish()?)
+        } else {
+            LeakSet::Memory(reference_parts.into_iter().flat_map(|p| p.hashes).collect())
+        };
         leak = Some((r.path.clone(), rp.leak_cols.clone(), set));
     }
     let mut report = finish(&ctx, spec, agg, 0, None, leak)?;
@@ -1818,7 +2161,7 @@ fn read_all(
     examples: usize,
     progress: Option<&crate::fairness::Progress>,
 ) -> Result<(Agg, u64)> {
-    let mut agg = Agg::new(ctx);
+    let mut agg = Agg::new(ctx)?;
     let blank = read_slices(ctx, names, 0, examples, |parts| {
         for p in parts {
             agg.merge(ctx, p, examples)?;
@@ -2010,7 +2353,7 @@ pub fn dataset_fingerprints(table: &Table) -> Result<DatasetFacts> {
     let kinds = column_kinds(table)?;
     let (read, sha) = std::thread::scope(|scope| {
         let sha = scope.spawn(|| file_digest(table));
-        let read = hash_rows(table, &kinds, None);
+        let read = hash_rows(table, &kinds, None, None);
         (read, sha.join())
     });
     let (part, _) = read?;
@@ -2123,6 +2466,190 @@ fn group_examples(hashes: &[u128], groups: Vec<(u64, u128)>, examples: usize) ->
         .collect()
 }
 
+/// Conflicting labels from the in-memory feature hashes and label codes: (rows, groups,
+/// largest groups, example rows with their labels).
+fn exact_conflicts(
+    feat_hashes: &[u128],
+    l: &GroupAgg,
+    examples: usize,
+) -> (u64, u64, Vec<RowGroup>, Vec<Example>) {
+    let mut pairs: Vec<(u128, u16)> = feat_hashes
+        .iter()
+        .zip(&l.codes)
+        .filter(|(&h, &g)| h != 0 && g != NULL_GROUP)
+        .map(|(&h, &g)| (h, g))
+        .collect();
+    pairs.par_sort_unstable();
+    let mut conflict_groups: Vec<(u64, u128)> = vec![];
+    let mut conflict_rows = 0u64;
+    let mut i = 0;
+    while i < pairs.len() {
+        let mut j = i + 1;
+        while j < pairs.len() && pairs[j].0 == pairs[i].0 {
+            j += 1;
+        }
+        if pairs[j - 1].1 != pairs[i].1 {
+            conflict_rows += (j - i) as u64;
+            conflict_groups.push(((j - i) as u64, pairs[i].0));
+        }
+        i = j;
+    }
+    let ng = conflict_groups.len() as u64;
+    let ex = group_examples(feat_hashes, conflict_groups, examples);
+    let ex_rows = ex
+        .iter()
+        .flat_map(|g| {
+            g.rows.iter().map(|&r| Example {
+                row: r,
+                value: l
+                    .codes
+                    .get(r as usize - 1)
+                    .filter(|&&c| c != NULL_GROUP)
+                    .map(|&c| l.keys[c as usize].clone()),
+            })
+        })
+        .take(examples * 2)
+        .collect();
+    (conflict_rows, ng, ex, ex_rows)
+}
+
+/// The bounded mode's row-level state once read: spills ready to be read back.
+struct FinishedBounded {
+    rows: SpillReader,
+    keys: Option<SpillReader>,
+    feats: Option<SpillReader>,
+    leaks: Option<SpillReader>,
+    content: ContentFingerprint,
+    label_counts: Vec<u64>,
+}
+
+/// A group of equal hashes found in a spill: its size, first row and first rows (1-based).
+struct SpillGroup {
+    count: u64,
+    first: u64,
+    rows: Vec<(u64, u16)>,
+}
+
+/// Keeps the `examples` largest groups (ties: earliest first row), as [`group_examples`].
+fn top_groups(mut gs: Vec<SpillGroup>, examples: usize) -> Vec<SpillGroup> {
+    gs.sort_by(|a, b| b.count.cmp(&a.count).then(a.first.cmp(&b.first)));
+    gs.truncate(examples);
+    gs
+}
+
+/// Walks the groups of equal hashes of every bucket of a spill (bucket by bucket, in
+/// parallel: one bucket of records in memory per thread). `judge` gets a group's records,
+/// sorted by row, and returns the group's size to report (0: not a group of interest) and its
+/// extra rows. Returns (Σ extra, groups, largest groups).
+fn spill_groups(
+    spill: &SpillReader,
+    examples: usize,
+    judge: impl Fn(&[Rec]) -> (u64, u64) + Sync,
+) -> Result<(u64, u64, Vec<SpillGroup>)> {
+    let per: Vec<(u64, u64, Vec<SpillGroup>)> = (0..spill::BUCKETS)
+        .into_par_iter()
+        .map(|b| {
+            let mut recs = spill.bucket(b)?;
+            recs.sort_unstable_by(|x, y| x.h.cmp(&y.h).then(x.row.cmp(&y.row)));
+            let (mut extra, mut n) = (0u64, 0u64);
+            let mut gs = vec![];
+            let mut i = 0;
+            while i < recs.len() {
+                let mut j = i + 1;
+                while j < recs.len() && recs[j].h == recs[i].h {
+                    j += 1;
+                }
+                if j - i > 1 {
+                    let (size, e) = judge(&recs[i..j]);
+                    if size > 0 {
+                        extra += e;
+                        n += 1;
+                        gs.push(SpillGroup {
+                            count: size,
+                            first: recs[i].row,
+                            rows: recs[i..j]
+                                .iter()
+                                .take(examples)
+                                .map(|r| (r.row + 1, r.tag))
+                                .collect(),
+                        });
+                        if gs.len() > 4 * examples {
+                            gs = top_groups(gs, examples);
+                        }
+                    }
+                }
+                i = j;
+            }
+            Ok((extra, n, top_groups(gs, examples)))
+        })
+        .collect::<Result<_>>()?;
+    let (mut extra, mut n, mut all) = (0, 0, vec![]);
+    for (e, g, gs) in per {
+        extra += e;
+        n += g;
+        all.extend(gs);
+    }
+    Ok((extra, n, top_groups(all, examples)))
+}
+
+/// Duplicate groups of a spill of row hashes, as [`duplicate_groups`].
+fn spill_duplicates(spill: &SpillReader, examples: usize) -> Result<(u64, u64, Vec<RowGroup>)> {
+    let (extra, n, gs) = spill_groups(spill, examples, |g| (g.len() as u64, g.len() as u64 - 1))?;
+    Ok((
+        extra,
+        n,
+        gs.into_iter()
+            .map(|g| RowGroup {
+                count: g.count,
+                rows: g.rows.into_iter().map(|r| r.0).collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// Rows of `current` whose hash is in `reference` (bucket by bucket): count and first rows
+/// (1-based).
+fn spill_overlap(
+    current: &SpillReader,
+    reference: &SpillReader,
+    examples: usize,
+) -> Result<(u64, Vec<u64>)> {
+    let per: Vec<(u64, Vec<u64>)> = (0..spill::BUCKETS)
+        .into_par_iter()
+        .map(|b| {
+            let mut set: Vec<u128> = reference.bucket(b)?.into_iter().map(|r| r.h).collect();
+            set.sort_unstable();
+            set.dedup();
+            let mut n = 0u64;
+            let mut rows = vec![];
+            for r in current.bucket(b)? {
+                if set.binary_search(&r.h).is_ok() {
+                    n += 1;
+                    rows.push(r.row + 1);
+                }
+            }
+            rows.sort_unstable();
+            rows.truncate(examples);
+            Ok((n, rows))
+        })
+        .collect::<Result<_>>()?;
+    let mut n = 0;
+    let mut rows = vec![];
+    for (c, r) in per {
+        n += c;
+        rows.extend(r);
+    }
+    rows.sort_unstable();
+    rows.truncate(examples);
+    Ok((n, rows))
+}
+
+/// The reference rows compared for leakage: in memory (exact mode) or on disk (bounded).
+enum LeakSet {
+    Memory(FxHashSet<u128>),
+    Spill(SpillReader),
+}
+
 fn looks_like_date(s: &str) -> bool {
     let b = s.as_bytes();
     let digits =
@@ -2167,12 +2694,23 @@ fn finish(
     mut agg: Agg,
     blank: u64,
     file_sha256: Option<String>,
-    leak: Option<(PathBuf, Vec<String>, FxHashSet<u128>)>,
+    leak: Option<(PathBuf, Vec<String>, LeakSet)>,
 ) -> Result<QualityReport> {
     let th = &spec.thresholds;
     let examples = spec.examples.max(1);
+    let bounded = match agg.bounded.take() {
+        None => None,
+        Some(b) => Some(FinishedBounded {
+            rows: b.rows.finish()?,
+            keys: b.keys.map(HashSpill::finish).transpose()?,
+            feats: b.feats.map(HashSpill::finish).transpose()?,
+            leaks: b.leaks.map(HashSpill::finish).transpose()?,
+            content: b.content,
+            label_counts: b.label_counts,
+        }),
+    };
     // Blank CSV lines came in as empty rows at their place in the file: drop them.
-    let empty_rows_all = agg.empty_rows.len() as u64;
+    let empty_rows_all = agg.empty_total;
     let empty_rows = empty_rows_all.saturating_sub(blank);
     let rows = agg.rows.saturating_sub(blank);
     let mut checks: Vec<Check> = vec![];
@@ -2180,9 +2718,14 @@ fn finish(
 
     // Content fingerprint: non-empty rows plus the empty data rows (all alike).
     let mut content = ContentFingerprint::default();
-    for &h in &agg.row_hashes {
-        if h != 0 {
-            content.add(h);
+    match &bounded {
+        Some(b) => content = b.content,
+        None => {
+            for &h in &agg.row_hashes {
+                if h != 0 {
+                    content.add(h);
+                }
+            }
         }
     }
     if empty_rows > 0 {
@@ -2245,7 +2788,10 @@ fn finish(
 
     // Duplicates.
     let all_names: Vec<String> = ctx.cols.iter().map(|c| c.name.clone()).collect();
-    let (extra, groups, ex) = duplicate_groups(&agg.row_hashes, examples);
+    let (extra, groups, ex) = match &bounded {
+        Some(b) => spill_duplicates(&b.rows, examples)?,
+        None => duplicate_groups(&agg.row_hashes, examples),
+    };
     let dup_share = share(extra, rows);
     let duplicates = Duplicates {
         columns: all_names.clone(),
@@ -2283,7 +2829,10 @@ fn finish(
     let duplicate_keys = if ctx.key.is_empty() {
         None
     } else {
-        let (extra, groups, ex) = duplicate_groups(&agg.key_hashes, examples);
+        let (extra, groups, ex) = match bounded.as_ref().and_then(|b| b.keys.as_ref()) {
+            Some(k) => spill_duplicates(k, examples)?,
+            None => duplicate_groups(&agg.key_hashes, examples),
+        };
         let names: Vec<String> = ctx.key.iter().map(|&i| ctx.cols[i].name.clone()).collect();
         checks.push(Check {
             id: "dataset.duplicate_keys".into(),
@@ -2336,9 +2885,18 @@ fn finish(
             let name = ctx.cols[li].name.clone();
             let mut counts: BTreeMap<String, u64> = BTreeMap::new();
             let mut per = vec![0u64; l.keys.len()];
-            for (r, &g) in l.codes.iter().enumerate() {
-                if g != NULL_GROUP && agg.row_hashes[r] != 0 {
-                    per[g as usize] += 1;
+            match &bounded {
+                Some(b) => {
+                    for (p, c) in per.iter_mut().zip(&b.label_counts) {
+                        *p = *c;
+                    }
+                }
+                None => {
+                    for (r, &g) in l.codes.iter().enumerate() {
+                        if g != NULL_GROUP && agg.row_hashes[r] != 0 {
+                            per[g as usize] += 1;
+                        }
+                    }
                 }
             }
             for (k, c) in l.keys.iter().zip(&per) {
@@ -2403,30 +2961,47 @@ fn finish(
                 });
             }
             // Conflicts: same features, different labels.
-            let mut pairs: Vec<(u128, u16)> = agg
-                .feat_hashes
-                .iter()
-                .zip(&l.codes)
-                .filter(|(&h, &g)| h != 0 && g != NULL_GROUP)
-                .map(|(&h, &g)| (h, g))
-                .collect();
-            pairs.par_sort_unstable();
-            let mut conflict_groups: Vec<(u64, u128)> = vec![];
-            let mut conflict_rows = 0u64;
-            let mut i = 0;
-            while i < pairs.len() {
-                let mut j = i + 1;
-                while j < pairs.len() && pairs[j].0 == pairs[i].0 {
-                    j += 1;
-                }
-                if pairs[j - 1].1 != pairs[i].1 {
-                    conflict_rows += (j - i) as u64;
-                    conflict_groups.push(((j - i) as u64, pairs[i].0));
-                }
-                i = j;
-            }
-            let ng = conflict_groups.len() as u64;
-            let ex = group_examples(&agg.feat_hashes, conflict_groups, examples);
+            let (conflict_rows, ng, ex, ex_rows) =
+                match bounded.as_ref().and_then(|b| b.feats.as_ref()) {
+                    Some(f) => {
+                        let (rows, ng, gs) = spill_groups(f, examples, |g| {
+                            let mut tags = g.iter().map(|r| r.tag).filter(|&t| t != NULL_GROUP);
+                            let Some(first) = tags.next() else {
+                                return (0, 0);
+                            };
+                            let mut labelled = 1u64;
+                            let mut differ = false;
+                            for t in tags {
+                                labelled += 1;
+                                differ |= t != first;
+                            }
+                            if differ {
+                                (labelled, labelled)
+                            } else {
+                                (0, 0)
+                            }
+                        })?;
+                        let ex_rows: Vec<Example> = gs
+                            .iter()
+                            .flat_map(|g| {
+                                g.rows.iter().map(|&(r, t)| Example {
+                                    row: r,
+                                    value: (t != NULL_GROUP).then(|| l.keys[t as usize].clone()),
+                                })
+                            })
+                            .take(examples * 2)
+                            .collect();
+                        let ex: Vec<RowGroup> = gs
+                            .into_iter()
+                            .map(|g| RowGroup {
+                                count: g.count,
+                                rows: g.rows.into_iter().map(|r| r.0).collect(),
+                            })
+                            .collect();
+                        (rows, ng, ex, ex_rows)
+                    }
+                    None => exact_conflicts(&agg.feat_hashes, l, examples),
+                };
             let s = share(conflict_rows, labelled);
             let v = s.unwrap_or(0.0);
             checks.push(Check {
@@ -2443,20 +3018,7 @@ fn finish(
                 } else {
                     format!("{conflict_rows} rows ({}) in {ng} groups share every feature but disagree on `{name}`", pct(v))
                 },
-                examples: ex
-                    .iter()
-                    .flat_map(|g| {
-                        g.rows.iter().map(|&r| Example {
-                            row: r,
-                            value: l
-                                .codes
-                                .get(r as usize - 1)
-                                .filter(|&&c| c != NULL_GROUP)
-                                .map(|&c| l.keys[c as usize].clone()),
-                        })
-                    })
-                    .take(examples * 2)
-                    .collect(),
+                examples: ex_rows,
             });
             (
                 Some(LabelBalance {
@@ -2477,22 +3039,36 @@ fn finish(
     };
 
     // Leakage.
-    let leakage = leak.map(|(path, columns, set)| {
-        let hashes = if agg.leak_hashes.is_empty() {
-            &agg.row_hashes
-        } else {
-            &agg.leak_hashes
-        };
-        let mut n = 0u64;
-        let mut ex = vec![];
-        for (r, h) in hashes.iter().enumerate() {
-            if *h != 0 && set.contains(h) {
-                n += 1;
-                if ex.len() < examples {
-                    ex.push(r as u64 + 1);
-                }
+    let leakage = leak
+        .map(|(path, columns, set)| -> Result<Leakage> {
+        let (n, ex) = match (&set, &bounded) {
+            (LeakSet::Spill(r), Some(b)) => {
+                spill_overlap(b.leaks.as_ref().unwrap_or(&b.rows), r, examples)?
             }
-        }
+            (LeakSet::Spill(_), None) => {
+                return Err(Error::InvalidOption(
+                    "a bounded-memory reference with an in-memory run".into(),
+                ))
+            }
+            (LeakSet::Memory(set), _) => {
+                let hashes = if agg.leak_hashes.is_empty() {
+                    &agg.row_hashes
+                } else {
+                    &agg.leak_hashes
+                };
+                let mut n = 0u64;
+                let mut ex = vec![];
+                for (r, h) in hashes.iter().enumerate() {
+                    if *h != 0 && set.contains(h) {
+                        n += 1;
+                        if ex.len() < examples {
+                            ex.push(r as u64 + 1);
+                        }
+                    }
+                }
+                (n, ex)
+            }
+        };
         let s = share(n, rows);
         let v = s.unwrap_or(0.0);
         checks.push(Check {
@@ -2516,14 +3092,15 @@ fn finish(
             },
             examples: ex.iter().map(|&r| Example { row: r, value: None }).collect(),
         });
-        Leakage {
+        Ok(Leakage {
             reference: path,
             columns,
             rows: n,
             share: s,
             examples: ex,
-        }
-    });
+        })
+    })
+    .transpose()?;
 
     // Group tables, before the columns are taken apart.
     let by_group_all: Vec<Vec<Vec<(u64, u64)>>> =
@@ -2562,11 +3139,13 @@ fn finish(
     let mut numeric_rows: Vec<Option<Vec<f64>>> = vec![];
     let mut edges = vec![];
     let mut suspected: Vec<(Vec<String>, Vec<f64>)> = vec![];
+    let mut sketched: Vec<Option<Vec<Vec<GroupNum>>>> = vec![];
     for o in outs {
         checks.extend(o.checks);
         columns.push(o.report);
         facts.push(o.facts);
         numeric_rows.push(o.numbers);
+        sketched.push(o.sketched);
         edges.push(o.edges);
         suspected.push((o.suspected_text, o.suspected_numbers));
     }
@@ -2593,6 +3172,17 @@ fn finish(
                     if g != NULL_GROUP && nums.contains(x) {
                         if let Some(e) = bg.get_mut(g as usize) {
                             e.1 += 1;
+                        }
+                    }
+                }
+            }
+            if let (false, Some(gs)) = (nums.is_empty(), &sketched[ci]) {
+                for (g, gn) in gs[a].iter().enumerate() {
+                    for (k, c) in gn.watched.iter().enumerate() {
+                        if nums.contains(&NUMERIC_SENTINELS[k]) {
+                            if let Some(e) = bg.get_mut(g) {
+                                e.1 += c;
+                            }
                         }
                     }
                 }
@@ -2694,10 +3284,13 @@ fn finish(
         let numeric_proxies: Vec<Option<Association>> = (0..ctx.cols.len())
             .into_par_iter()
             .map(|ci| {
-                let vals = numeric_rows[ci].as_ref()?;
                 if ci == si || Some(ci) == ctx.label || ctx.key.contains(&ci) {
                     return None;
                 }
+                if let Some(gs) = &sketched[ci] {
+                    return sketched_proxy(&gs[a], &suspected[ci].1);
+                }
+                let vals = numeric_rows[ci].as_ref()?;
                 numeric_proxy(vals, &g.codes, g.keys.len(), &edges[ci], &suspected[ci].1)
             })
             .collect();
@@ -2706,7 +3299,7 @@ fn finish(
                 continue;
             }
             let name = &plan.name;
-            let proxy = if numeric_rows[ci].is_some() {
+            let proxy = if numeric_rows[ci].is_some() || sketched[ci].is_some() {
                 numeric_proxies[ci].map(|(eta, mi, u)| ("correlation_ratio", eta, mi, u))
             } else {
                 match contingencies[ci][a].take() {
@@ -2885,6 +3478,32 @@ fn numeric_proxy(
     Some((eta, t.mutual_information(), t.uncertainty_coefficient()))
 }
 
+/// The bounded mode's numeric proxy: η from the groups' moments (the sentinels that are not
+/// suspected placeholders added back, the suspected ones left out, as [`numeric_proxy`]
+/// leaves them out). The mutual information over decile bins needs each row's bin and group,
+/// which the bounded mode does not keep: `None`.
+fn sketched_proxy(groups: &[GroupNum], skip: &[f64]) -> Option<Association> {
+    let moments: Vec<Moments> = groups
+        .iter()
+        .map(|gn| {
+            let mut m = gn.moments;
+            for (k, &c) in gn.watched.iter().enumerate() {
+                let x = NUMERIC_SENTINELS[k];
+                if c > 0 && !skip.contains(&x) {
+                    m.merge(&Moments {
+                        n: c,
+                        mean: x,
+                        m2: 0.0,
+                    });
+                }
+            }
+            m
+        })
+        .collect();
+    let eta = correlation_ratio(&moments)?;
+    Some((eta, None, None))
+}
+
 /// A p-value for a sentence: 3 decimals, or scientific below 0.001.
 pub(crate) fn fmt_p(p: f64) -> String {
     if p < 0.001 {
@@ -2929,6 +3548,9 @@ struct ColumnOut {
     /// Suspected placeholders: text values and numbers.
     suspected_text: Vec<String>,
     suspected_numbers: Vec<f64>,
+    /// Bounded mode: per attribute and group, the moments of the numbers that are not
+    /// sentinels and the sentinels' counts.
+    sketched: Option<Vec<Vec<GroupNum>>>,
 }
 
 fn finish_column(
@@ -2995,6 +3617,12 @@ fn finish_column(
         infinite = Some((pos, neg));
         numbers = Some(v);
     }
+    // Bounded mode: the numbers' summary (of a numeric column, or of a text column's numbers).
+    let mut sk: Option<SketchedNumbers> = ca.sketch;
+    if let (Some(sn), None) = (&sk, &ca.text) {
+        nan = sn.nan;
+        infinite = Some((sn.pos_inf, sn.neg_inf));
+    }
     if let Some(ta) = ca.text {
         for (tok, c) in plan.rules.null_values.iter().zip(&ta.configured) {
             if *c > 0 {
@@ -3044,7 +3672,10 @@ fn finish_column(
         let valued = numeric_count + date_count + other_count;
         let numeric_text_col = valued > 0
             && numeric_count as f64 >= NUMERIC_TEXT_SHARE * valued as f64
-            && ta.numbers.is_some();
+            && (ta.numbers.is_some() || sk.is_some());
+        if !numeric_text_col {
+            sk = None;
+        }
         // Numeric placeholder tokens (`-999`, `9999`, …) in a text column that is not one of
         // numbers are placeholders; in a column of numbers they are judged as sentinels below.
         if !numeric_text_col {
@@ -3173,6 +3804,11 @@ fn finish_column(
         let missing_text = empty_strings + placeholder_count;
         let non_missing = present.saturating_sub(missing_text);
         distinct = match &ta.overflow {
+            // Bounded mode: beyond the tracked values, HyperLogLog's estimate.
+            Some(_) if spec.sketch.is_some() => {
+                distinct_exact = false;
+                ca.hll.as_ref().map_or(0, |h| h.estimate().round() as u64)
+            }
             Some(set) => {
                 distinct_exact = false;
                 set.len() as u64
@@ -3244,6 +3880,59 @@ fn finish_column(
     let mut profile = None;
     let mut integral = None;
     let mut sorted: Vec<f64> = vec![];
+    if let (Some(sn), None) = (&sk, &numbers) {
+        let s = &sn.sketch;
+        integral = s.integral();
+        profile = s.profile();
+        if let Some(p) = &profile {
+            if kind == "numeric" {
+                if s.counts_exact() {
+                    distinct = p.distinct;
+                } else {
+                    distinct = ca.hll.as_ref().map_or(0, |h| h.estimate().round() as u64);
+                    distinct_exact = false;
+                }
+            }
+            top = if p.mode.is_nan() {
+                vec![]
+            } else {
+                vec![TopValue {
+                    value: canonical_number(p.mode).unwrap_or_default(),
+                    count: p.mode_count,
+                    share: p.mode_count as f64 / p.count.max(1) as f64,
+                }]
+            };
+            let quartile = |q: f64| {
+                p.quantiles
+                    .iter()
+                    .find(|(at, _)| *at == q)
+                    .map_or(f64::NAN, |(_, v)| *v)
+            };
+            let (q1, q3) = (quartile(0.25), quartile(0.75));
+            let iqr = p.iqr;
+            for (k, &sv) in NUMERIC_SENTINELS.iter().enumerate() {
+                let count = s.watched()[k];
+                if (sv != p.min && sv != p.max) || count == 0 || p.min == p.max {
+                    continue;
+                }
+                let others_non_negative =
+                    sv < 0.0 && sv == p.min && s.second_smallest().is_some_and(|x| x >= 0.0);
+                let beyond = iqr > 0.0 && (sv < q1 - 3.0 * iqr || sv > q3 + 3.0 * iqr);
+                if others_non_negative || beyond {
+                    suspected.push(Placeholder {
+                        value: canonical_number(sv).unwrap_or_default(),
+                        count,
+                        reason: if others_non_negative {
+                            "a negative sentinel in a column of non-negative numbers".into()
+                        } else {
+                            "a sentinel beyond the outer fences (3 × IQR) of the other values"
+                                .into()
+                        },
+                    });
+                }
+            }
+        }
+    }
     if let Some(v) = &numbers {
         sorted = v.iter().copied().filter(|x| x.is_finite()).collect();
         integral = Some(sorted.iter().all(|x| x.fract() == 0.0));
@@ -3386,7 +4075,7 @@ fn finish_column(
     }
     if let Some((pos, neg)) = infinite {
         if pos + neg > 0 {
-            let ex: Vec<Example> = numbers
+            let mut ex: Vec<Example> = numbers
                 .iter()
                 .flatten()
                 .enumerate()
@@ -3397,6 +4086,16 @@ fn finish_column(
                     value: Some(format!("{x}")),
                 })
                 .collect();
+            if let Some(sn) = &sk {
+                ex = sn
+                    .inf_rows
+                    .iter()
+                    .map(|&r| Example {
+                        row: r + 1,
+                        value: None,
+                    })
+                    .collect();
+            }
             checks.push(mk(
                 "infinite",
                 Status::Warn,
@@ -3736,6 +4435,11 @@ fn finish_column(
         distinct_exact,
         distinct_sketch,
         top,
+        numeric_sketch: sk.as_ref().map(|sn| NumericSketchInfo {
+            exact: sn.sketch.counts_exact(),
+            k: sn.sketch.k(),
+            rank_error: sn.sketch.rank_error(),
+        }),
         numeric: profile,
         integral,
         infinite,
@@ -3745,7 +4449,7 @@ fn finish_column(
     };
     let (mut suspected_text, mut suspected_numbers) = (vec![], vec![]);
     for p in &suspected {
-        match (numeric_text(&p.value), numbers.is_some()) {
+        match (numeric_text(&p.value), numbers.is_some() || sk.is_some()) {
             (Some(x), true) => suspected_numbers.push(x),
             _ => suspected_text.push(p.value.clone()),
         }
@@ -3770,6 +4474,7 @@ fn finish_column(
         edges,
         suspected_text,
         suspected_numbers,
+        sketched: sk.map(|sn| sn.groups),
     })
 }
 

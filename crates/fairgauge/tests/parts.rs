@@ -176,6 +176,7 @@ fn quality_parts_merged_in_row_order_give_the_single_pass_report() {
         rules: None,
         thresholds: Default::default(),
         examples: 5,
+        sketch: None,
     };
     let single = run_quality(&whole, Some(&rt), &spec, None).unwrap();
     let plan = plan_quality(&whole, Some(&rt), &spec).unwrap();

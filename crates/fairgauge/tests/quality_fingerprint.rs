@@ -45,6 +45,7 @@ fn report(path: &std::path::Path) -> QualityReport {
     let t = Table::open(path, &ReadOptions::default()).unwrap();
     let spec = QualitySpec {
         examples: 5,
+        sketch: None,
         ..Default::default()
     };
     run_quality(&t, None, &spec, None).unwrap()

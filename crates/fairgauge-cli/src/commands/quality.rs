@@ -40,6 +40,12 @@ pub struct QualityArgs {
     /// Example rows kept per check.
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub examples: usize,
+    /// Bounded memory for tables larger than memory: profile numeric columns by KLL sketches
+    /// of this K (exact while a column has at most 65,536 distinct values, else within the
+    /// rank error the report states) and keep row hashes in temporary files ($TMPDIR).
+    /// Duplicates, keys, conflicts, leakage and fingerprints stay exact.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(8..))]
+    pub sketch: Option<u16>,
     /// Write every row that breaks a rule to FILE (CSV: rule, column, row, value).
     #[arg(long, value_name = "FILE", requires = "rules")]
     pub failing_rows: Option<PathBuf>,
@@ -76,6 +82,7 @@ pub fn run(a: QualityArgs) -> Result<ExitStatus> {
         rules,
         thresholds: Default::default(),
         examples: a.examples,
+        sketch: a.sketch,
     };
     let bar = super::progress_bar();
     let result = run_quality(&table, reference.as_ref(), &spec, bar.callback());

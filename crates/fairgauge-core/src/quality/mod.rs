@@ -23,7 +23,7 @@ pub mod stream;
 
 pub use association::{correlation_ratio, Contingency, Moments};
 pub use hll::HyperLogLog;
-pub use stream::{NumericSketch, EXACT_VALUE_LIMIT};
 pub use numeric::{
     count_outside, quantile_sorted, NumericProfile, IQR_K, QUANTILES, ROBUST_Z_CUTOFF,
 };
+pub use stream::{NumericSketch, EXACT_VALUE_LIMIT};

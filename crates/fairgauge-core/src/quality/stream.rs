@@ -544,12 +544,18 @@ mod tests {
         for ((q, x), _) in got.quantiles.iter().zip(&want.quantiles) {
             let lo = sorted.partition_point(|&y| y < *x) as f64 / n as f64;
             let hi = sorted.partition_point(|&y| y <= *x) as f64 / n as f64;
-            assert!(lo - eps <= *q && *q <= hi + eps, "q {q}: x {x} ranks {lo}..{hi}");
+            assert!(
+                lo - eps <= *q && *q <= hi + eps,
+                "q {q}: x {x} ranks {lo}..{hi}"
+            );
         }
         // Counts outside the (sketched) fences are within 2 ε n of the true counts there.
         let true_out = count_outside_sorted(&sorted, got.iqr_fences.0, got.iqr_fences.1);
         assert!(got.iqr_outliers.abs_diff(true_out) <= slack);
-        assert_eq!((got.min, got.max, got.count), (want.min, want.max, want.count));
+        assert_eq!(
+            (got.min, got.max, got.count),
+            (want.min, want.max, want.count)
+        );
         assert!(close(got.mean, want.mean));
         // The heavy value (a fifth of the rows) is found as the mode, its count within ε n.
         assert_eq!(got.mode, 7.0);
