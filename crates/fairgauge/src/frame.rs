@@ -719,6 +719,88 @@ pub fn write_table(
     Ok(())
 }
 
+/// Writes a table that arrives in chunks of rows (each chunk: the same named columns) as
+/// Parquet or CSV a chunk at a time, so memory holds one chunk, whatever the rows; through a
+/// temporary file renamed into place. Other formats: [`write_table`] after gathering.
+pub fn write_table_chunks(
+    path: &Path,
+    format: InputFormat,
+    chunks: impl Iterator<Item = Result<Vec<(String, OwnedColumn)>>>,
+) -> Result<()> {
+    let io_err = |message: String| Error::Io {
+        path: path.to_path_buf(),
+        message,
+    };
+    let frame = |columns: Vec<(String, OwnedColumn)>| -> Result<DataFrame> {
+        let cols: Vec<Column> = columns
+            .into_iter()
+            .map(|(name, c)| {
+                let name = PlSmallStr::from(name.as_str());
+                match c {
+                    OwnedColumn::F64(v) => Column::new(name, v),
+                    OwnedColumn::I64(v) => Column::new(name, v),
+                    OwnedColumn::Str(v) => Column::new(name, v),
+                    OwnedColumn::Bool(v) => Column::new(name, v),
+                }
+            })
+            .collect();
+        DataFrame::new_infer_height(cols).map_err(|e| io_err(e.to_string()))
+    };
+    if !matches!(format, InputFormat::Parquet | InputFormat::Csv) {
+        let mut all: Vec<(String, OwnedColumn)> = vec![];
+        for chunk in chunks {
+            let chunk = chunk?;
+            if all.is_empty() {
+                all = chunk;
+                continue;
+            }
+            for ((_, a), (_, b)) in all.iter_mut().zip(chunk) {
+                match (a, b) {
+                    (OwnedColumn::F64(a), OwnedColumn::F64(b)) => a.extend(b),
+                    (OwnedColumn::I64(a), OwnedColumn::I64(b)) => a.extend(b),
+                    (OwnedColumn::Str(a), OwnedColumn::Str(b)) => a.extend(b),
+                    (OwnedColumn::Bool(a), OwnedColumn::Bool(b)) => a.extend(b),
+                    _ => return Err(io_err("chunks of different column types".into())),
+                }
+            }
+        }
+        return write_table(path, format, all);
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err(e.to_string()))?;
+    {
+        let file = std::io::BufWriter::new(tmp.as_file());
+        let mut chunks = chunks.peekable();
+        let first = match chunks.next() {
+            Some(c) => frame(c?)?,
+            None => return Err(io_err("no rows to write".into())),
+        };
+        let schema = first.schema().clone();
+        let e = |e: PolarsError| io_err(e.to_string());
+        if format == InputFormat::Parquet {
+            let mut w = ParquetWriter::new(file).batched(&schema).map_err(e)?;
+            w.write_batch(&first).map_err(e)?;
+            for c in chunks {
+                w.write_batch(&frame(c?)?).map_err(e)?;
+            }
+            w.finish().map_err(e)?;
+        } else {
+            let mut w = CsvWriter::new(file).batched(&schema).map_err(e)?;
+            w.write_batch(&first).map_err(e)?;
+            for c in chunks {
+                w.write_batch(&frame(c?)?).map_err(e)?;
+            }
+            w.finish().map_err(e)?;
+        }
+    }
+    readable_by_all(tmp.as_file()).map_err(|e| io_err(e.to_string()))?;
+    tmp.persist(path).map_err(|e| io_err(e.to_string()))?;
+    Ok(())
+}
+
 /// Temporary files are created private (0600); a written table gets the usual 0644.
 pub fn readable_by_all(f: &std::fs::File) -> std::io::Result<()> {
     #[cfg(unix)]

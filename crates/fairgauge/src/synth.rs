@@ -18,7 +18,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::frame::{write_table, OwnedColumn};
+use crate::frame::{write_table, write_table_chunks, OwnedColumn};
 use crate::source::InputFormat;
 
 /// Generator settings.
@@ -173,6 +173,11 @@ fn block(o: &SynthOptions, index: usize, rows: usize) -> Block {
 
 /// Generates the table as named columns.
 pub fn generate(o: &SynthOptions) -> Result<Vec<(String, OwnedColumn)>> {
+    check(o)?;
+    generate_blocks(o, 0..o.rows.div_ceil(BLOCK))
+}
+
+fn check(o: &SynthOptions) -> Result<()> {
     if !(0.0..=0.8).contains(&o.disparity) {
         return Err(Error::InvalidOption(format!(
             "--disparity must be in [0, 0.8], given {}",
@@ -185,12 +190,25 @@ pub fn generate(o: &SynthOptions) -> Result<Vec<(String, OwnedColumn)>> {
             o.drift
         )));
     }
-    let blocks: Vec<Block> = (0..o.rows.div_ceil(BLOCK))
+    Ok(())
+}
+
+/// Blocks of rows per chunk written by [`write_synth`] (whole blocks, so the table does not
+/// depend on the chunking).
+const CHUNK_BLOCKS: usize = 16;
+
+/// The rows of blocks `range` as named columns.
+fn generate_blocks(
+    o: &SynthOptions,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<(String, OwnedColumn)>> {
+    let blocks: Vec<Block> = range
         .into_par_iter()
         .map(|i| block(o, i, BLOCK.min(o.rows - i * BLOCK)))
         .collect();
+    let rows: usize = blocks.iter().map(|b| b.label.len()).sum();
     let mut all = Block {
-        x: vec![Vec::with_capacity(o.rows); o.features],
+        x: vec![Vec::with_capacity(rows); o.features],
         ..Default::default()
     };
     for b in blocks {
@@ -242,5 +260,14 @@ pub fn write_synth(
                 "cannot tell the output format from the extension (.csv, .parquet, .arrow, .ndjson)"
                     .into(),
         })?;
-    write_table(path, format, generate(o)?)
+    check(o)?;
+    if o.rows == 0 {
+        return write_table(path, format, generate(o)?);
+    }
+    // A chunk of whole blocks at a time: memory holds one chunk whatever the rows.
+    let blocks = o.rows.div_ceil(BLOCK);
+    let chunks = (0..blocks)
+        .step_by(CHUNK_BLOCKS)
+        .map(|b| generate_blocks(o, b..(b + CHUNK_BLOCKS).min(blocks)));
+    write_table_chunks(path, format, chunks)
 }
