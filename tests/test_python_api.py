@@ -427,3 +427,37 @@ def test_policy_drift_sketch_makes_assess_drift_approximate_and_says_so(run, tmp
     # The planted income shift is found either way, and every column gets the same verdict.
     assert drift_status(sketched)["income"] != "pass"
     assert drift_status(sketched) == drift_status(exact)
+
+
+def test_quality_sketch_bounds_memory_and_keeps_what_is_exact(run, tmp_path):
+    """`quality(sketch=k)`: duplicates, conflicts, leakage, fingerprints and the profiles of
+    columns with few distinct values equal the exact run's; a continuous column is approximate and
+    says so, its median within the stated rank error (checked against numpy)."""
+    ref, cur = tmp_path / "r.parquet", tmp_path / "c.parquet"
+    run("synth", "--rows", "120000", "--seed", "1", "--output", ref)
+    run("synth", "--rows", "120000", "--seed", "2", "--drift", "0.3", "--output", cur)
+    df = pd.read_parquet(cur)
+    # Planted: 500 duplicate rows, 300 rows that are also in the reference.
+    df = pd.concat([df, df.iloc[:500], pd.read_parquet(ref).iloc[:300]], ignore_index=True)
+    roles = dict(label="label", sensitive=["sex", "race"], reference=str(ref))
+    exact = fairgauge.quality(df, **roles).to_dict()
+    bounded = fairgauge.quality(df, sketch=1000, **roles).to_dict()
+    for k in ("rows", "duplicates", "conflicting_labels", "leakage", "label", "fingerprints", "missingness_by_group"):
+        assert bounded["dataset"][k] == exact["dataset"][k], k
+    assert bounded["dataset"]["duplicates"]["extra_rows"] >= 500
+    assert bounded["dataset"]["leakage"]["rows"] >= 300
+    cols = {c["name"]: c for c in bounded["columns"]}
+    assert cols["age"]["numeric_sketch"]["exact"] and cols["age"]["numeric"] == pytest.approx(
+        {k: v for k, v in next(c for c in exact["columns"] if c["name"] == "age")["numeric"].items()}
+    )
+    x1 = cols["x1"]
+    assert not x1["numeric_sketch"]["exact"]
+    eps = x1["numeric_sketch"]["rank_error"]
+    assert 0 < eps < 0.005
+    values = np.sort(df["x1"].to_numpy())
+    med = x1["numeric"]["median"]
+    rank = np.searchsorted(values, med) / len(values)
+    assert abs(rank - 0.5) <= eps + 1 / len(values)
+    assert "numeric_sketch" not in next(c for c in exact["columns"] if c["name"] == "x1")
+    with pytest.raises(ValueError, match="at least 8"):
+        fairgauge.quality(df, sketch=3)

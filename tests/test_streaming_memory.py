@@ -1,5 +1,6 @@
-"""Streaming in bounded memory: the peak RSS of `fairgauge fairness` and of `fairgauge drift
---sketch` on Parquet does not grow with the number of rows (5M vs 10M rows of `fairgauge synth`
+"""Streaming in bounded memory: the peak RSS of `fairgauge fairness`, `fairgauge drift --sketch`,
+`fairgauge quality --sketch` (with a reference: leakage) and `fairgauge assess` with a bounded
+policy on Parquet does not grow with the number of rows (5M vs 10M rows of `fairgauge synth`
 data, past the first few row groups in flight), and stays under a fixed cap. Peak RSS is the
 child's `ru_maxrss` from wait4."""
 
@@ -45,20 +46,29 @@ def tables(run, tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("what", "cap_mb"),
-    [("fairness", 200), ("drift --sketch", 500)],
+    [("fairness", 200), ("drift --sketch", 500), ("quality --sketch", 700), ("assess bounded", 900)],
 )
-def test_peak_memory_does_not_grow_with_rows(fairgauge_bin, tables, what, cap_mb):
+def test_peak_memory_does_not_grow_with_rows(fairgauge_bin, tables, tmp_path, what, cap_mb):
     # The peak of one run varies with thread timing and the allocator (drift --sketch: 230-380 MB
     # at 5M, 10M and 20M rows alike), so each size runs twice: the growth check compares the
     # smaller peaks, the cap applies to every run. The old reader (polars' streaming engine) grew
-    # to 355 MB (fairness) and 1,007 MB (drift --sketch) at 10M rows.
+    # to 355 MB (fairness) and 1,007 MB (drift --sketch) at 10M rows; exact quality holds every
+    # number and row hash (2.9 GB at 10M x 27).
+    policy = tmp_path / "bounded.toml"
+    policy.write_text("version = 1\n[drift]\nsketch = 200\n[quality]\nsketch = 1000\n")
     peaks = {}
     for rows, (ref, cur) in tables.items():
         if what == "fairness":
             cmd = [fairgauge_bin, "fairness", cur, "--label", "label", "--prediction", "prediction",
                    "--sensitive", "sex,race", "--format", "json"]  # fmt: skip
-        else:
+        elif what == "drift --sketch":
             cmd = [fairgauge_bin, "drift", ref, cur, "--sketch", "200", "--format", "json"]
+        elif what == "quality --sketch":
+            cmd = [fairgauge_bin, "quality", cur, "--reference", ref, "--label", "label", "--sensitive", "sex,race",
+                   "--sketch", "1000", "--format", "json"]  # fmt: skip
+        else:
+            cmd = [fairgauge_bin, "assess", "--current", cur, "--reference", ref, "--label", "label", "--prediction",
+                   "prediction", "--sensitive", "sex,race", "--policy", policy, "--output", tmp_path / "e.json"]  # fmt: skip
         runs = []
         for _ in range(2):
             code, peak, err = peak_rss(cmd)

@@ -146,8 +146,16 @@ def _quality_args(
     key: str | Sequence[str] | None,
     rules: str | None,
     examples: int,
+    sketch: int | None = None,
 ) -> dict[str, Any]:
-    return {"label": label, "sensitive": _names(sensitive), "key": _names(key), "rules": rules, "examples": examples}
+    return {
+        "label": label,
+        "sensitive": _names(sensitive),
+        "key": _names(key),
+        "rules": rules,
+        "examples": examples,
+        "sketch": sketch,
+    }
 
 
 def _roles(
@@ -240,11 +248,20 @@ def quality(
     label: str | None = None,
     sensitive: str | Sequence[str] | None = None,
     examples: int = 5,
+    sketch: int | None = None,
 ) -> QualityReport:
     """Column profiles (missing values by kind, suspected placeholders, outliers, hygiene),
     rules, duplicates, keys, conflicting labels, leakage against `reference`, missingness by
-    group, proxies, fingerprints and a 0-100 score, as ``fairgauge quality`` computes them."""
-    args = _quality_args(label, sensitive, key, rules, examples)
+    group, proxies, fingerprints and a 0-100 score, as ``fairgauge quality`` computes them.
+
+    ``sketch=k`` bounds memory for tables larger than memory (``quality --sketch K``): numeric
+    columns are profiled by KLL sketches of this ``k`` (exact while a column has at most 65,536
+    distinct values; each column's ``numeric_sketch`` says which, with its rank error), row
+    hashes go to temporary files, and duplicates, keys, conflicts, leakage and fingerprints stay
+    exact."""
+    if sketch is not None and (not isinstance(sketch, int) or sketch < 8):
+        raise ValueError(f"sketch is a KLL sketch's k, an integer of at least 8 (1000 is typical), given {sketch!r}")
+    args = _quality_args(label, sensitive, key, rules, examples, sketch)
     with contextlib.ExitStack() as stack:
         path, read = stack.enter_context(table_source(data))
         rpath, rread = stack.enter_context(table_source(reference)) if reference is not None else (None, {})

@@ -41,7 +41,7 @@ fn row(i: usize, s: &mut u64) -> String {
     };
     let race = ["White", "Black", "Asian", "Hispanic", "Other"][(lcg(s) % 5) as usize];
     // Numbers stored as text (the first rows make the column text).
-    let zip = if i < 3 || i % 4001 == 0 {
+    let zip = if i < 3 || i.is_multiple_of(4001) {
         "unknown".to_string()
     } else {
         format!("{:05}", 10_000 + lcg(s) % 900)
