@@ -187,6 +187,9 @@ def main():
 
         t, m, out = run([fg, "quality", cur, "--label", "label", "--sensitive", "sex,race", "--format", "json"])
         rows.append(("quality", "fairgauge quality (every check, end to end)", t, m, "fg"))
+        t, m, _ = run([fg, "quality", cur, "--label", "label", "--sensitive", "sex,race", "--sketch", "1000",
+                       "--format", "json"])  # fmt: skip
+        rows.append(("quality", "the same, bounded memory (--sketch 1000)", t, m, None))
         res, t, m = snippet(py, POLARS_PROFILE, cur)
         rows.append(("quality", "polars null counts, n_unique, min, max", res["seconds"], m, None))
 
@@ -199,6 +202,10 @@ def main():
         rows.append(("assess", "fairgauge assess (quality, leakage, fairness, drift)", t, m, "fg"))
         t, m, _ = run([*assess, "--policy", sketch])
         rows.append(("assess", "the same with [drift] sketch = 200", t, m, None))
+        bounded = Path(d) / "bounded.toml"
+        bounded.write_text("version = 1\n[drift]\nsketch = 200\n[quality]\nsketch = 1000\n")
+        t, m, _ = run([*assess, "--policy", bounded])
+        rows.append(("assess", "bounded memory: [drift] sketch = 200, [quality] sketch = 1000", t, m, None))
 
     print(f"rows: {a.rows:,} (27 columns)")
     base = {fam: s for fam, _, s, _, k in rows if k == "fg"}

@@ -67,8 +67,9 @@ def test_peak_memory_does_not_grow_with_rows(fairgauge_bin, tables, tmp_path, wh
             cmd = [fairgauge_bin, "quality", cur, "--reference", ref, "--label", "label", "--sensitive", "sex,race",
                    "--sketch", "1000", "--format", "json"]  # fmt: skip
         else:
-            cmd = [fairgauge_bin, "assess", "--current", cur, "--reference", ref, "--label", "label", "--prediction",
-                   "prediction", "--sensitive", "sex,race", "--policy", policy, "--output", tmp_path / "e.json"]  # fmt: skip
+            cmd = [fairgauge_bin, "assess", "--current", cur, "--reference", ref, "--label", "label",
+                   "--prediction", "prediction", "--sensitive", "sex,race", "--policy", policy,
+                   "--output", tmp_path / "e.json"]  # fmt: skip
         runs = []
         for _ in range(2):
             code, peak, err = peak_rss(cmd)

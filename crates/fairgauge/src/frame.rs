@@ -781,10 +781,22 @@ pub fn write_table_chunks(
         let schema = first.schema().clone();
         let e = |e: PolarsError| io_err(e.to_string());
         if format == InputFormat::Parquet {
+            // Row groups of the size `write_table` writes (polars' default, 512² rows): the
+            // batched writer makes one row group of each batch it is given.
+            const ROW_GROUP: usize = 512 * 512;
             let mut w = ParquetWriter::new(file).batched(&schema).map_err(e)?;
-            w.write_batch(&first).map_err(e)?;
+            let mut write = |df: &DataFrame| -> Result<()> {
+                let mut at = 0;
+                while at < df.height() {
+                    let n = ROW_GROUP.min(df.height() - at);
+                    w.write_batch(&df.slice(at as i64, n)).map_err(e)?;
+                    at += n;
+                }
+                Ok(())
+            };
+            write(&first)?;
             for c in chunks {
-                w.write_batch(&frame(c?)?).map_err(e)?;
+                write(&frame(c?)?)?;
             }
             w.finish().map_err(e)?;
         } else {
