@@ -195,16 +195,21 @@ def quality(
     label: str | None = None,
     sensitive: str | Sequence[str] | None = None,
     examples: int = 5,
+    sketch: int | None = None,
 ) -> QualityReport:
     """`fairgauge.quality` of a partitioned DataFrame (with leakage against a `reference`):
     planned on the driver from the schemas, each partition read where it lives, the parts
     merged in partition order on the driver. Exact: a part carries its rows' 128-bit hashes,
     group codes and numeric values (tens of bytes a row), which bounds this to what the driver
-    can hold; example row numbers count rows in partition order."""
+    can hold; example row numbers count rows in partition order. With ``sketch=k`` (the bounded
+    mode of `fairgauge.quality`) a part carries sketches instead of numeric values and group
+    codes, and the driver keeps the row hashes in temporary files rather than in memory."""
     from . import _quality_args
 
     engine.module()
-    args = json.dumps(_quality_args(label, sensitive, key, rules, examples))
+    if sketch is not None and (not isinstance(sketch, int) or sketch < 8):
+        raise ValueError(f"sketch is a KLL sketch's k, an integer of at least 8 (1000 is typical), given {sketch!r}")
+    args = json.dumps(_quality_args(label, sensitive, key, rules, examples, sketch))
     ref_empty = engine.empty(reference) if reference is not None else None
     plan = call(_fairgauge.quality_plan, engine.empty(df), ref_empty, args)
     parts, error = _quality_parts(engine, df, plan)

@@ -21,8 +21,10 @@ use ``sketch`` beyond a few tens of millions of rows).
 Quality (``quality``) and whole assessments (``assess``) run the same way: a counting pass gives
 each partition's first row, then each partition is read into a quality part — exact, so it carries
 the rows' 128-bit hashes, group codes and numeric values (tens of bytes a row): the driver must hold
-them, which bounds Spark quality runs to what one machine can merge; a bounded sketch mode is future
-work. The evidence of ``assess`` records ``run.engine`` (Spark's version, partitions per dataset).
+them, which bounds Spark quality runs to what one machine can merge. With ``sketch=k`` (the bounded
+mode of ``fairgauge.quality``) parts carry sketches instead of numeric values and group codes, and the
+driver keeps the row hashes in temporary files (the parts themselves, 16 bytes a row and hash check,
+are still collected). The evidence of ``assess`` records ``run.engine`` (Spark's version, partitions per dataset).
 
 Needs PySpark 3.5 or 4.x (``pip install "fairgauge[spark]"``), and fairgauge installed where the
 executors' Python runs.
