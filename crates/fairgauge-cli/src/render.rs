@@ -436,6 +436,21 @@ pub fn quality_text(r: &fairgauge::quality::QualityReport) -> String {
             String::new()
         }
     );
+    let sketched: Vec<&fairgauge::quality::ColumnReport> = r
+        .columns
+        .iter()
+        .filter(|c| c.numeric_sketch.as_ref().is_some_and(|n| !n.exact))
+        .collect();
+    if let Some(info) = sketched.first().and_then(|c| c.numeric_sketch.as_ref()) {
+        let names: Vec<&str> = sketched.iter().map(|c| c.name.as_str()).collect();
+        let _ = writeln!(
+            s,
+            "bounded memory: approximate numeric profiles (KLL k = {}, ranks and counts within {:.2}% of the rows) for {}",
+            info.k,
+            100.0 * info.rank_error,
+            names.join(", ")
+        );
+    }
     let f = &d.fingerprints;
     if let Some(sha) = &f.file_sha256 {
         let _ = writeln!(s, "file    {sha}");
