@@ -33,6 +33,26 @@
 //! - **Score**: each check scores 1 (pass), ½ (warn) or 0 (fail), weighted (see [`weight`]); a
 //!   column's score is 100 × the weighted mean of its checks; the table's is the mean of the
 //!   column scores and the dataset checks' score, half each.
+//!
+//! **Bounded memory** ([`QualitySpec::sketch`]). The exact mode holds each numeric column's values
+//! (8 bytes a value), every row's 128-bit hashes (16 bytes per check) and the sensitive groups' and
+//! label's codes (2 bytes each a row). With `sketch = Some(k)` none of these is kept:
+//! - numbers (numeric columns, and text columns of numbers) go into a
+//!   [`NumericSketch`] per slice, merged in row order: the profile is exact while a column has at
+//!   most [`fairgauge_core::quality::EXACT_VALUE_LIMIT`] distinct values, otherwise read off a KLL
+//!   sketch of parameter `k` within its stated rank error (each column's
+//!   [`ColumnReport::numeric_sketch`]); numeric sentinels are counted exactly, so suspected
+//!   placeholders are the exact mode's (their rule reads the quartiles, which are then
+//!   approximate);
+//! - the groups' statistics that the proxies and missingness by group need are counted per slice
+//!   (moments per group and sentinel counts per group), so η is exact up to rounding; the mutual
+//!   information and Theil's U of numeric features need each row's bin and are not computed;
+//! - text columns beyond [`MAX_TRACKED_VALUES`] values report HyperLogLog's distinct count;
+//! - row hashes are written to temporary files ([`crate::spill`]) and compared a file at a time:
+//!   duplicates, duplicate keys, conflicting labels, leakage, their example rows and the
+//!   fingerprints equal the exact mode's;
+//! - outliers are counted but their example rows are not kept; columns named by a rules file stay
+//!   exact (rules judge each row).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
