@@ -339,6 +339,13 @@ where
         let mut f = f;
         return parquet_batches(table, columns, &mut f).map(|_| 0);
     }
+    if table.frame.is_none()
+        && table.resolved.format == InputFormat::Ipc
+        && std::env::var_os("FAIRGAUGE_IPC_ENGINE").is_none_or(|v| v != "polars")
+    {
+        let mut f = f;
+        return ipc_batches(table, columns, &mut f).map(|_| 0);
+    }
     let lf = scan(table)?;
     let lf = lf.select(columns.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
     struct Sink<F> {
@@ -481,6 +488,142 @@ fn parquet_batches(
         f(Batch { df }, start)?;
     }
     Ok(())
+}
+
+/// Reads the named columns of an Arrow IPC file a window of record batches at a time (batches are
+/// gathered until a window holds at least [`BATCH_ROWS`] rows), instead of polars' engine, which
+/// memory-maps the file and reads ahead without bound: peak memory is one window's columns
+/// however many batches the file has. A file written as one record batch is still read whole.
+/// Names given in the read options and type overrides apply as in [`scan`].
+/// `FAIRGAUGE_IPC_ENGINE=polars` uses polars' streaming engine instead.
+fn ipc_batches(
+    table: &Table,
+    columns: &[String],
+    f: &mut dyn FnMut(Batch, usize) -> Result<()>,
+) -> Result<()> {
+    use polars_arrow::io::ipc::read::{read_file_metadata, FileReader};
+    let mut file = std::fs::File::open(&table.path).map_err(|e| Error::Io {
+        path: table.path.clone(),
+        message: format!("cannot open: {e}"),
+    })?;
+    let metadata = read_file_metadata(&mut file).map_err(|e| read_err(table, e))?;
+    let own: Vec<String> = metadata
+        .schema
+        .iter_names()
+        .map(|n| n.to_string())
+        .collect();
+    // The file's own names of the wanted columns (names given in the options rename by position).
+    let file_names: Vec<String> = match &table.resolved.columns {
+        Some(names) if names.len() != own.len() => {
+            return Err(Error::Format {
+                path: table.path.clone(),
+                message: format!(
+                    "{} column names given, but the file has {} columns",
+                    names.len(),
+                    own.len()
+                ),
+            })
+        }
+        Some(names) => columns
+            .iter()
+            .map(|c| match names.iter().position(|n| n == c) {
+                Some(i) => Ok(own[i].clone()),
+                None => Err(Error::ColumnNotFound {
+                    path: table.path.clone(),
+                    column: c.clone(),
+                    available: names.join(", "),
+                }),
+            })
+            .collect::<Result<_>>()?,
+        None => columns.to_vec(),
+    };
+    // (position in the file, position wanted), in file order as the reader returns them.
+    let mut at: Vec<(usize, usize)> = file_names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| match own.iter().position(|o| o == n) {
+            Some(p) => Ok((p, k)),
+            None => Err(Error::ColumnNotFound {
+                path: table.path.clone(),
+                column: n.clone(),
+                available: own.join(", "),
+            }),
+        })
+        .collect::<Result<_>>()?;
+    at.sort_unstable();
+    if at.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err(Error::InvalidOption(format!(
+            "{}: a column is asked for twice",
+            table.path.display()
+        )));
+    }
+    let fields: Vec<polars_arrow::datatypes::Field> = at
+        .iter()
+        .filter_map(|&(p, _)| metadata.schema.get_at_index(p).map(|(_, f)| f.clone()))
+        .collect();
+    let casts: Vec<Expr> = table
+        .resolved
+        .dtypes
+        .iter()
+        .filter(|(c, _)| columns.contains(c))
+        .map(|(c, t)| col(c.as_str()).strict_cast(dtype_of(*t)))
+        .collect();
+    let frame_of = |arrays: Vec<Box<dyn polars_arrow::array::Array>>| -> Result<DataFrame> {
+        let mut cols: Vec<Option<Column>> = vec![None; columns.len()];
+        for ((a, field), &(_, k)) in arrays.into_iter().zip(&fields).zip(&at) {
+            let s = Series::try_from((field, a)).map_err(|e| read_err(table, e))?;
+            cols[k] = Some(Column::from(
+                s.with_name(PlSmallStr::from(columns[k].as_str())),
+            ));
+        }
+        DataFrame::new_infer_height(cols.into_iter().flatten().collect())
+            .map_err(|e| read_err(table, e))
+    };
+    let mut emit = |df: DataFrame, offset: usize| -> Result<()> {
+        let df = if casts.is_empty() {
+            df
+        } else {
+            df.lazy()
+                .with_columns(casts.clone())
+                .collect()
+                .map_err(|e| read_err(table, e))?
+        };
+        f(Batch { df }, offset)
+    };
+    let projection: Vec<usize> = at.iter().map(|x| x.0).collect();
+    let reader = FileReader::new(file, metadata.clone(), Some(projection), None);
+    let mut window: Option<DataFrame> = None;
+    let mut offset = 0usize;
+    for batch in reader {
+        let batch = batch.map_err(|e| read_err(table, e))?;
+        let df = frame_of(batch.into_arrays())?;
+        let w = match window.take() {
+            None => df,
+            Some(mut w) => {
+                w.vstack_mut(&df).map_err(|e| read_err(table, e))?;
+                w
+            }
+        };
+        if w.height() >= BATCH_ROWS {
+            let h = w.height();
+            emit(w, offset)?;
+            offset += h;
+        } else {
+            window = Some(w);
+        }
+    }
+    match window {
+        Some(w) => emit(w, offset),
+        // No rows (or every window sent): an empty table still has its columns.
+        None if offset == 0 => {
+            let empty = fields
+                .iter()
+                .map(|f| polars_arrow::array::new_empty_array(f.dtype().clone()))
+                .collect();
+            emit(frame_of(empty)?, 0)
+        }
+        None => Ok(()),
+    }
 }
 
 /// Streams the named columns of a table and hands each batch to `f` on the calling thread
@@ -707,7 +850,19 @@ pub fn write_table(
         let res = match format {
             InputFormat::Csv => CsvWriter::new(file).finish(&mut df),
             InputFormat::Parquet => ParquetWriter::new(file).finish(&mut df).map(|_| ()),
-            InputFormat::Ipc => IpcWriter::new(file).finish(&mut df),
+            // Record batches of 512² rows (polars writes one per chunk, and a fresh frame is
+            // one chunk), so that a reader can stream the file a batch at a time.
+            InputFormat::Ipc => {
+                const BATCH: usize = 512 * 512;
+                let mut chunked = df.slice(0, BATCH.min(df.height()));
+                let mut at = BATCH;
+                let mut res = Ok(());
+                while at < df.height() && res.is_ok() {
+                    res = chunked.vstack_mut(&df.slice(at as i64, BATCH)).map(|_| ());
+                    at += BATCH;
+                }
+                res.and_then(|_| IpcWriter::new(file).finish(&mut chunked))
+            }
             InputFormat::Ndjson => JsonWriter::new(file)
                 .with_json_format(JsonFormat::JsonLines)
                 .finish(&mut df),
