@@ -7,7 +7,8 @@ With `--rows 10000000 --drift-rows 1000000` one run measures every target of the
 its own size: fairness, KS, quality and assess at 10M rows, drift (against Evidently) at 1M.
 
 Fairness (sex and race; label and prediction): fairgauge CLI from Parquet, fairgauge Python from
-pandas, Fairlearn MetricFrame (selection rate, TPR, FPR), AIF360 ClassificationMetric (by sex),
+pandas, Fairlearn MetricFrame (what fairgauge reports: selection rate, TPR, FPR, TNR, FNR and count by
+sex, by race and by sex x race, as in compare_fairness.py), AIF360 ClassificationMetric (by sex),
 polars reading the Parquet and counting the same cells with a group_by. Drift (reference vs a
 drifted current, every column): fairgauge drift, Evidently DataDriftPreset (with
 --evidently-python, a venv with evidently 0.7.23), and exact KS of one column against scipy.
@@ -41,11 +42,14 @@ import json, sys, time, pandas as pd
 from fairlearn import metrics as flm
 df = pd.read_parquet(sys.argv[1], columns=["sex", "race", "label", "prediction"])
 t = time.perf_counter()
-mf = flm.MetricFrame(metrics={"sr": flm.selection_rate, "tpr": flm.true_positive_rate, "fpr": flm.false_positive_rate},
-                     y_true=df["label"], y_pred=df["prediction"], sensitive_features=df[["sex", "race"]])
-bg = mf.by_group
-sex = flm.MetricFrame(metrics=flm.selection_rate, y_true=df["label"], y_pred=df["prediction"],
-                      sensitive_features=df["sex"]).by_group
+# What `fairgauge fairness` reports: rates per group of sex, of race and of sex x race.
+metrics = {"selection_rate": flm.selection_rate, "tpr": flm.true_positive_rate, "fpr": flm.false_positive_rate,
+           "tnr": flm.true_negative_rate, "fnr": flm.false_negative_rate, "count": flm.count}
+out = {}
+for sf in (["sex"], ["race"], ["sex", "race"]):
+    out["&".join(sf)] = flm.MetricFrame(metrics=metrics, y_true=df["label"], y_pred=df["prediction"],
+                                        sensitive_features=df[sf]).by_group
+sex = out["sex"]["selection_rate"]
 print(json.dumps({"seconds": time.perf_counter() - t, "check": {k: float(v) for k, v in sex.items()}}))
 """
 
@@ -113,7 +117,14 @@ print(json.dumps({"seconds": time.perf_counter() - t, "check": [r.statistic, r.p
 """
 
 
-def run(cmd):
+# Every tool, peers and fairgauge alike, whose first run takes under SHORT seconds runs REPEAT times
+# in all and is reported by its fastest run (short runs on this 2-core machine vary by tens of
+# per cent with what ran before them); slower ones run once.
+SHORT = 10.0
+REPEAT = 3
+
+
+def run_once(cmd):
     """Runs cmd in a child of a wrapper child: (wall s, peak RSS MB, stdout)."""
     p = subprocess.run([sys.executable, "-c", WRAP, *map(str, cmd)], capture_output=True, text=True)
     res = json.loads(p.stdout)
@@ -123,9 +134,26 @@ def run(cmd):
     return res["wall"], res["peak_mb"], res["out"]
 
 
+def run(cmd):
+    """(fastest wall s, peak RSS MB of the first run, stdout of the first run)."""
+    wall, peak, out = run_once(cmd)
+    if wall < SHORT:
+        for _ in range(REPEAT - 1):
+            wall = min(wall, run_once(cmd)[0])
+    return wall, peak, out
+
+
 def snippet(python, code, *args):
-    wall, peak, out = run([python, "-c", code, *args])
-    return json.loads(out.strip().splitlines()[-1]), wall, peak
+    """A peer's code: (its result with the fastest in-process "seconds", wall s, peak MB)."""
+    wall, peak, out = run_once([python, "-c", code, *args])
+    res = json.loads(out.strip().splitlines()[-1])
+    if res["seconds"] < SHORT:
+        for _ in range(REPEAT - 1):
+            w, _, o = run_once([python, "-c", code, *args])
+            again = json.loads(o.strip().splitlines()[-1])
+            wall = min(wall, w)
+            res["seconds"] = min(res["seconds"], again["seconds"])
+    return res, wall, peak
 
 
 def main():
@@ -167,7 +195,7 @@ def main():
         if not a.skip_slow:
             res, t, m = snippet(py, FAIRLEARN, cur)
             assert all(abs(res["check"][g] - v) < 1e-12 for g, v in ours.items()), (res["check"], ours)
-            rows.append(("fairness", "Fairlearn MetricFrame (3 metrics, sex x race and sex)", res["seconds"], m, None))
+            rows.append(("fairness", "Fairlearn MetricFrame (6 metrics; sex, race, sex x race)", res["seconds"], m, None))
             res, t, m = snippet(py, AIF360, cur)
             female = ours["Female"] / ours["Male"]
             assert abs(res["check"] - female) < 1e-12, (res["check"], female)
