@@ -195,7 +195,7 @@ def main():
         if not a.skip_slow:
             res, t, m = snippet(py, FAIRLEARN, cur)
             assert all(abs(res["check"][g] - v) < 1e-12 for g, v in ours.items()), (res["check"], ours)
-            rows.append(("fairness", "Fairlearn MetricFrame (6 metrics; sex, race, sex x race)", res["seconds"], m, None))
+            rows.append(("fairness", "Fairlearn MetricFrame (6 metrics; sex, race, both)", res["seconds"], m, None))
             res, t, m = snippet(py, AIF360, cur)
             female = ours["Female"] / ours["Male"]
             assert abs(res["check"] - female) < 1e-12, (res["check"], female)
