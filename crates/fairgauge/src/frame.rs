@@ -817,16 +817,8 @@ pub enum OwnedColumn {
     Bool(Vec<bool>),
 }
 
-/// Writes named columns to `path` in `format`, atomically (a temporary file beside it, renamed).
-pub fn write_table(
-    path: &Path,
-    format: InputFormat,
-    columns: Vec<(String, OwnedColumn)>,
-) -> Result<()> {
-    let io_err = |message: String| Error::Io {
-        path: path.to_path_buf(),
-        message,
-    };
+/// A frame of named owned columns.
+fn frame_of_columns(columns: Vec<(String, OwnedColumn)>) -> PolarsResult<DataFrame> {
     let cols: Vec<Column> = columns
         .into_iter()
         .map(|(name, c)| {
@@ -839,7 +831,20 @@ pub fn write_table(
             }
         })
         .collect();
-    let mut df = DataFrame::new_infer_height(cols).map_err(|e| io_err(e.to_string()))?;
+    DataFrame::new_infer_height(cols)
+}
+
+/// Writes named columns to `path` in `format`, atomically (a temporary file beside it, renamed).
+pub fn write_table(
+    path: &Path,
+    format: InputFormat,
+    columns: Vec<(String, OwnedColumn)>,
+) -> Result<()> {
+    let io_err = |message: String| Error::Io {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut df = frame_of_columns(columns).map_err(|e| io_err(e.to_string()))?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -887,19 +892,7 @@ pub fn write_table_chunks(
         message,
     };
     let frame = |columns: Vec<(String, OwnedColumn)>| -> Result<DataFrame> {
-        let cols: Vec<Column> = columns
-            .into_iter()
-            .map(|(name, c)| {
-                let name = PlSmallStr::from(name.as_str());
-                match c {
-                    OwnedColumn::F64(v) => Column::new(name, v),
-                    OwnedColumn::I64(v) => Column::new(name, v),
-                    OwnedColumn::Str(v) => Column::new(name, v),
-                    OwnedColumn::Bool(v) => Column::new(name, v),
-                }
-            })
-            .collect();
-        DataFrame::new_infer_height(cols).map_err(|e| io_err(e.to_string()))
+        frame_of_columns(columns).map_err(|e| io_err(e.to_string()))
     };
     if !matches!(format, InputFormat::Parquet | InputFormat::Csv) {
         let mut all: Vec<(String, OwnedColumn)> = vec![];

@@ -3935,21 +3935,12 @@ fn finish_column(
                 if (sv != p.min && sv != p.max) || count == 0 || p.min == p.max {
                     continue;
                 }
-                let others_non_negative =
-                    sv < 0.0 && sv == p.min && s.second_smallest().is_some_and(|x| x >= 0.0);
-                let beyond = iqr > 0.0 && (sv < q1 - 3.0 * iqr || sv > q3 + 3.0 * iqr);
-                if others_non_negative || beyond {
-                    suspected.push(Placeholder {
-                        value: canonical_number(sv).unwrap_or_default(),
-                        count,
-                        reason: if others_non_negative {
-                            "a negative sentinel in a column of non-negative numbers".into()
-                        } else {
-                            "a sentinel beyond the outer fences (3 × IQR) of the other values"
-                                .into()
-                        },
-                    });
-                }
+                let next_above = if sv == p.min {
+                    s.second_smallest()
+                } else {
+                    None
+                };
+                suspected.extend(judge_sentinel(sv, count, next_above, (q1, q3, iqr)));
             }
         }
     }
@@ -3988,20 +3979,12 @@ fn finish_column(
                 if count == 0 || p.distinct < 2 {
                     continue;
                 }
-                let others_non_negative = s < 0.0 && sorted.get(hi).is_some_and(|&x| x >= 0.0);
-                let beyond = iqr > 0.0 && (s < q1 - 3.0 * iqr || s > q3 + 3.0 * iqr);
-                if others_non_negative || beyond {
-                    suspected.push(Placeholder {
-                        value: canonical_number(s).unwrap_or_default(),
-                        count,
-                        reason: if others_non_negative {
-                            "a negative sentinel in a column of non-negative numbers".into()
-                        } else {
-                            "a sentinel beyond the outer fences (3 × IQR) of the other values"
-                                .into()
-                        },
-                    });
-                }
+                suspected.extend(judge_sentinel(
+                    s,
+                    count,
+                    sorted.get(hi).copied(),
+                    (q1, q3, iqr),
+                ));
             }
         }
     }
@@ -4495,6 +4478,28 @@ fn finish_column(
         suspected_text,
         suspected_numbers,
         sketched: sk.map(|sn| sn.groups),
+    })
+}
+
+/// A numeric sentinel `s` (the column's minimum or maximum, `count` times) is a suspected
+/// placeholder when it is negative and the next value above it is not (`next_above`), or when it
+/// lies beyond the outer fences of the quartiles `(q1, q3, iqr)`.
+fn judge_sentinel(
+    s: f64,
+    count: u64,
+    next_above: Option<f64>,
+    (q1, q3, iqr): (f64, f64, f64),
+) -> Option<Placeholder> {
+    let others_non_negative = s < 0.0 && next_above.is_some_and(|x| x >= 0.0);
+    let beyond = iqr > 0.0 && (s < q1 - 3.0 * iqr || s > q3 + 3.0 * iqr);
+    (others_non_negative || beyond).then(|| Placeholder {
+        value: canonical_number(s).unwrap_or_default(),
+        count,
+        reason: if others_non_negative {
+            "a negative sentinel in a column of non-negative numbers".into()
+        } else {
+            "a sentinel beyond the outer fences (3 × IQR) of the other values".into()
+        },
     })
 }
 
