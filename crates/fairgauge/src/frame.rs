@@ -395,6 +395,35 @@ where
     result.map(|_| blank).map_err(|e| read_err(table, e))
 }
 
+/// The file's own names of `columns` when the read options give the columns other names (by
+/// position): `own` are the file's names. Without given names, `columns` themselves.
+fn own_names(table: &Table, columns: &[String], own: &[String]) -> Result<Vec<String>> {
+    let Some(names) = &table.resolved.columns else {
+        return Ok(columns.to_vec());
+    };
+    if own.len() != names.len() {
+        return Err(Error::Format {
+            path: table.path.clone(),
+            message: format!(
+                "{} column names given, but the file has {} columns",
+                names.len(),
+                own.len()
+            ),
+        });
+    }
+    columns
+        .iter()
+        .map(|c| match names.iter().position(|n| n == c) {
+            Some(i) => Ok(own[i].clone()),
+            None => Err(Error::ColumnNotFound {
+                path: table.path.clone(),
+                column: c.clone(),
+                available: names.join(", "),
+            }),
+        })
+        .collect()
+}
+
 /// Reads the named columns of a Parquet file a window of whole row groups at a time (at least
 /// [`BATCH_ROWS`] rows, or one row group if larger), with the file's metadata read once: peak
 /// memory is one window's columns (plus the caller's state), however many rows the file has.
@@ -414,31 +443,11 @@ fn parquet_batches(
     let mut head = ParquetReader::new(open()?);
     let metadata = head.get_metadata().map_err(|e| read_err(table, e))?.clone();
     // The file's own names of the wanted columns (names given in the options rename by position).
-    let file_names: Vec<String> = match &table.resolved.columns {
-        Some(names) => {
+    let file_names = match &table.resolved.columns {
+        Some(_) => {
             let schema = head.schema().map_err(|e| read_err(table, e))?;
             let own: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-            if own.len() != names.len() {
-                return Err(Error::Format {
-                    path: table.path.clone(),
-                    message: format!(
-                        "{} column names given, but the file has {} columns",
-                        names.len(),
-                        own.len()
-                    ),
-                });
-            }
-            columns
-                .iter()
-                .map(|c| match names.iter().position(|n| n == c) {
-                    Some(i) => Ok(own[i].clone()),
-                    None => Err(Error::ColumnNotFound {
-                        path: table.path.clone(),
-                        column: c.clone(),
-                        available: names.join(", "),
-                    }),
-                })
-                .collect::<Result<_>>()?
+            own_names(table, columns, &own)?
         }
         None => columns.to_vec(),
     };
@@ -513,30 +522,7 @@ fn ipc_batches(
         .map(|n| n.to_string())
         .collect();
     // The file's own names of the wanted columns (names given in the options rename by position).
-    let file_names: Vec<String> = match &table.resolved.columns {
-        Some(names) if names.len() != own.len() => {
-            return Err(Error::Format {
-                path: table.path.clone(),
-                message: format!(
-                    "{} column names given, but the file has {} columns",
-                    names.len(),
-                    own.len()
-                ),
-            })
-        }
-        Some(names) => columns
-            .iter()
-            .map(|c| match names.iter().position(|n| n == c) {
-                Some(i) => Ok(own[i].clone()),
-                None => Err(Error::ColumnNotFound {
-                    path: table.path.clone(),
-                    column: c.clone(),
-                    available: names.join(", "),
-                }),
-            })
-            .collect::<Result<_>>()?,
-        None => columns.to_vec(),
-    };
+    let file_names = own_names(table, columns, &own)?;
     // (position in the file, position wanted), in file order as the reader returns them.
     let mut at: Vec<(usize, usize)> = file_names
         .iter()

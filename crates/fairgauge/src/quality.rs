@@ -3913,15 +3913,7 @@ fn finish_column(
                     distinct_exact = false;
                 }
             }
-            top = if p.mode.is_nan() {
-                vec![]
-            } else {
-                vec![TopValue {
-                    value: canonical_number(p.mode).unwrap_or_default(),
-                    count: p.mode_count,
-                    share: p.mode_count as f64 / p.count.max(1) as f64,
-                }]
-            };
+            top = mode_top(p);
             let quartile = |q: f64| {
                 p.quantiles
                     .iter()
@@ -3953,11 +3945,7 @@ fn finish_column(
             if kind == "numeric" {
                 distinct = p.distinct;
             }
-            top = vec![TopValue {
-                value: canonical_number(p.mode).unwrap_or_default(),
-                count: p.mode_count,
-                share: p.mode_count as f64 / p.count.max(1) as f64,
-            }];
+            top = mode_top(p);
             // Numeric sentinels.
             // The profile's quartiles, not computed again.
             let quartile = |q: f64| {
@@ -4479,6 +4467,18 @@ fn finish_column(
         suspected_numbers,
         sketched: sk.map(|sn| sn.groups),
     })
+}
+
+/// A numeric column's top value: its mode (none when the bounded mode's sketch could not tell).
+fn mode_top(p: &NumericProfile) -> Vec<TopValue> {
+    if p.mode.is_nan() {
+        return vec![];
+    }
+    vec![TopValue {
+        value: canonical_number(p.mode).unwrap_or_default(),
+        count: p.mode_count,
+        share: p.mode_count as f64 / p.count.max(1) as f64,
+    }]
 }
 
 /// A numeric sentinel `s` (the column's minimum or maximum, `count` times) is a suspected
