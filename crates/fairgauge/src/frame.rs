@@ -395,6 +395,29 @@ where
     result.map(|_| blank).map_err(|e| read_err(table, e))
 }
 
+/// The type overrides of the read options for `columns`, as casts (formats whose reader does not
+/// take them: Parquet and IPC).
+fn type_casts(table: &Table, columns: &[String]) -> Vec<Expr> {
+    table
+        .resolved
+        .dtypes
+        .iter()
+        .filter(|(c, _)| columns.contains(c))
+        .map(|(c, t)| col(c.as_str()).strict_cast(dtype_of(*t)))
+        .collect()
+}
+
+/// Applies [`type_casts`] to a batch.
+fn cast(table: &Table, df: DataFrame, casts: &[Expr]) -> Result<DataFrame> {
+    if casts.is_empty() {
+        return Ok(df);
+    }
+    df.lazy()
+        .with_columns(casts)
+        .collect()
+        .map_err(|e| read_err(table, e))
+}
+
 /// The file's own names of `columns` when the read options give the columns other names (by
 /// position): `own` are the file's names. Without given names, `columns` themselves.
 fn own_names(table: &Table, columns: &[String], own: &[String]) -> Result<Vec<String>> {
@@ -451,13 +474,7 @@ fn parquet_batches(
         }
         None => columns.to_vec(),
     };
-    let casts: Vec<Expr> = table
-        .resolved
-        .dtypes
-        .iter()
-        .filter(|(c, _)| columns.contains(c))
-        .map(|(c, t)| col(c.as_str()).strict_cast(dtype_of(*t)))
-        .collect();
+    let casts = type_casts(table, columns);
     let mut windows: Vec<(usize, usize)> = vec![];
     let (mut start, mut len) = (0usize, 0usize);
     for rg in &metadata.row_groups {
@@ -487,14 +504,12 @@ fn parquet_batches(
             df.set_column_names(&names)
                 .map_err(|e| read_err(table, e))?;
         }
-        if !casts.is_empty() {
-            df = df
-                .lazy()
-                .with_columns(casts.clone())
-                .collect()
-                .map_err(|e| read_err(table, e))?;
-        }
-        f(Batch { df }, start)?;
+        f(
+            Batch {
+                df: cast(table, df, &casts)?,
+            },
+            start,
+        )?;
     }
     Ok(())
 }
@@ -547,13 +562,7 @@ fn ipc_batches(
         .iter()
         .filter_map(|&(p, _)| metadata.schema.get_at_index(p).map(|(_, f)| f.clone()))
         .collect();
-    let casts: Vec<Expr> = table
-        .resolved
-        .dtypes
-        .iter()
-        .filter(|(c, _)| columns.contains(c))
-        .map(|(c, t)| col(c.as_str()).strict_cast(dtype_of(*t)))
-        .collect();
+    let casts = type_casts(table, columns);
     let frame_of = |arrays: Vec<Box<dyn polars_arrow::array::Array>>| -> Result<DataFrame> {
         let mut cols: Vec<Option<Column>> = vec![None; columns.len()];
         for ((a, field), &(_, k)) in arrays.into_iter().zip(&fields).zip(&at) {
@@ -566,15 +575,12 @@ fn ipc_batches(
             .map_err(|e| read_err(table, e))
     };
     let mut emit = |df: DataFrame, offset: usize| -> Result<()> {
-        let df = if casts.is_empty() {
-            df
-        } else {
-            df.lazy()
-                .with_columns(casts.clone())
-                .collect()
-                .map_err(|e| read_err(table, e))?
-        };
-        f(Batch { df }, offset)
+        f(
+            Batch {
+                df: cast(table, df, &casts)?,
+            },
+            offset,
+        )
     };
     let projection: Vec<usize> = at.iter().map(|x| x.0).collect();
     let reader = FileReader::new(file, metadata.clone(), Some(projection), None);

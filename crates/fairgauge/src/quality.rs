@@ -52,7 +52,8 @@
 //!   duplicates, duplicate keys, conflicting labels, leakage, their example rows and the
 //!   fingerprints equal the exact mode's;
 //! - outliers are counted but their example rows are not kept; columns named by a rules file stay
-//!   exact (rules judge each row).
+//!   exact (rules judge each row); the positions of empty rows are kept (8 bytes each: the
+//!   failing-rows pass skips them).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -1269,16 +1270,12 @@ impl Ctx<'_> {
                 }
             }
             if self.sketch_col.get(i).copied().unwrap_or(false) {
-                let vals = match (&mut cs.num, &mut cs.text) {
-                    (Some(v), _) => Some(std::mem::take(v)),
-                    (None, Some(t)) => t.numbers.take(),
-                    _ => None,
+                let vals = match cs.num.take() {
+                    Some(v) => Some(v),
+                    None => cs.text.as_mut().and_then(|t| t.numbers.take()),
                 };
                 if let Some(vals) = vals {
                     cs.sketch = Some(self.sketch_numbers(i, &vals, &views, first_row, examples)?);
-                    if cs.num.is_some() {
-                        cs.num = None;
-                    }
                 }
             }
             cols.push(cs);
@@ -1383,9 +1380,8 @@ struct Bounded {
 
 struct Agg {
     rows: u64,
-    /// Empty rows (all of them in exact mode, the first examples in the bounded mode).
+    /// Empty rows (8 bytes each in either mode: the failing-rows pass needs them all).
     empty_rows: Vec<u64>,
-    empty_total: u64,
     bounded: Option<Bounded>,
     row_hashes: Vec<u128>,
     key_hashes: Vec<u128>,
@@ -1427,7 +1423,6 @@ impl Agg {
         Ok(Agg {
             rows: 0,
             empty_rows: vec![],
-            empty_total: 0,
             bounded,
             row_hashes: vec![],
             key_hashes: vec![],
@@ -1451,41 +1446,36 @@ impl Agg {
         })
     }
 
-    fn merge(&mut self, ctx: &Ctx<'_>, p: SlicePart, examples: usize) -> Result<()> {
+    fn merge(&mut self, ctx: &Ctx<'_>, mut p: SlicePart, examples: usize) -> Result<()> {
         let first = self.rows;
         self.rows += p.n as u64;
-        self.empty_total += p.empty.len() as u64;
-        if self.bounded.is_some() {
-            for r in p.empty {
-                if self.empty_rows.len() < examples {
-                    self.empty_rows.push(r);
-                }
+        self.empty_rows.append(&mut p.empty);
+        match &mut self.bounded {
+            None => {
+                self.row_hashes.append(&mut p.row_hashes);
+                self.key_hashes.append(&mut p.key_hashes);
+                self.feat_hashes.append(&mut p.feat_hashes);
+                self.leak_hashes.append(&mut p.leak_hashes);
             }
-        } else {
-            self.empty_rows.extend(p.empty);
-            self.row_hashes.extend(p.row_hashes.iter().copied());
-            self.key_hashes.extend(p.key_hashes.iter().copied());
-            self.feat_hashes.extend(p.feat_hashes.iter().copied());
-            self.leak_hashes.extend(p.leak_hashes.iter().copied());
-        }
-        if let Some(b) = &mut self.bounded {
-            for (r, &h) in p.row_hashes.iter().enumerate() {
-                if h != 0 {
-                    b.content.add(h);
-                    b.rows.push(h, first + r as u64, 0)?;
-                }
-            }
-            if let Some(s) = &mut b.keys {
-                for (r, &h) in p.key_hashes.iter().enumerate() {
+            Some(b) => {
+                for (r, &h) in p.row_hashes.iter().enumerate() {
                     if h != 0 {
-                        s.push(h, first + r as u64, 0)?;
+                        b.content.add(h);
+                        b.rows.push(h, first + r as u64, 0)?;
                     }
                 }
-            }
-            if let Some(s) = &mut b.leaks {
-                for (r, &h) in p.leak_hashes.iter().enumerate() {
-                    if h != 0 {
-                        s.push(h, first + r as u64, 0)?;
+                if let Some(s) = &mut b.keys {
+                    for (r, &h) in p.key_hashes.iter().enumerate() {
+                        if h != 0 {
+                            s.push(h, first + r as u64, 0)?;
+                        }
+                    }
+                }
+                if let Some(s) = &mut b.leaks {
+                    for (r, &h) in p.leak_hashes.iter().enumerate() {
+                        if h != 0 {
+                            s.push(h, first + r as u64, 0)?;
+                        }
                     }
                 }
             }
@@ -2730,7 +2720,7 @@ fn finish(
         }),
     };
     // Blank CSV lines came in as empty rows at their place in the file: drop them.
-    let empty_rows_all = agg.empty_total;
+    let empty_rows_all = agg.empty_rows.len() as u64;
     let empty_rows = empty_rows_all.saturating_sub(blank);
     let rows = agg.rows.saturating_sub(blank);
     let mut checks: Vec<Check> = vec![];

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use fairgauge::quality::{run_quality, QualityReport, QualitySpec};
+use fairgauge::quality::{run_quality, ColumnReport, QualityReport, QualitySpec};
 use fairgauge::source::{ReadOptions, Table};
 use serde_json::Value;
 
@@ -109,6 +109,18 @@ fn report(c: &std::path::Path, r: &std::path::Path, sketch: Option<u16>) -> Qual
     run_quality(&t, Some(&rt), &spec, None).unwrap()
 }
 
+/// The bounded run's distinct count (HyperLogLog's) within 4 of its standard errors of the exact.
+fn assert_within_hll(exact: &ColumnReport, bounded: &ColumnReport) {
+    let de = exact.distinct as f64;
+    let se = bounded.distinct_sketch.relative_standard_error;
+    assert!(
+        (bounded.distinct as f64 - de).abs() <= 4.0 * se * de,
+        "{}: {} vs {de} (se {se})",
+        exact.name,
+        bounded.distinct
+    );
+}
+
 fn close(a: &Value, b: &Value) -> bool {
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
@@ -190,13 +202,7 @@ fn bounded_mode_equals_exact_where_exact_and_keeps_its_bounds() {
                 }
                 // The distinct count is HyperLogLog's.
                 assert_eq!(y["distinct_exact"], false);
-                let de = ec.distinct as f64;
-                let se = bc.distinct_sketch.relative_standard_error;
-                assert!(
-                    (bc.distinct as f64 - de).abs() <= 4.0 * se * de,
-                    "{name}: {} vs {de} (se {se})",
-                    bc.distinct
-                );
+                assert_within_hll(ec, bc);
                 for k in ["distinct", "distinct_exact", "top", "checks", "score"] {
                     x[k] = Value::Null;
                     y[k] = Value::Null;
@@ -206,13 +212,7 @@ fn bounded_mode_equals_exact_where_exact_and_keeps_its_bounds() {
                 // Beyond the tracked text values: HyperLogLog.
                 assert!(info.is_null());
                 assert_eq!(y["distinct_exact"], false);
-                let de = ec.distinct as f64;
-                let se = bc.distinct_sketch.relative_standard_error;
-                assert!(
-                    (bc.distinct as f64 - de).abs() <= 4.0 * se * de,
-                    "{name}: {} vs {de} (se {se})",
-                    bc.distinct
-                );
+                assert_within_hll(ec, bc);
                 x["distinct"] = Value::Null;
                 y["distinct"] = Value::Null;
             }
@@ -314,4 +314,41 @@ fn synth_written_in_chunks_equals_the_whole_table() {
     assert_eq!(fa.rows, 1_100_000);
     assert_eq!(fa.fingerprints.content, fb.fingerprints.content);
     assert_eq!(fa.fingerprints.content, fc.fingerprints.content);
+}
+
+#[test]
+fn failing_rows_skip_every_empty_row_in_the_bounded_mode_too() {
+    use fairgauge::quality::failing_rows_csv;
+    use fairgauge::rules::RuleSet;
+    // Eight empty rows (more than the five examples kept per check) and a not_null rule.
+    let d = tempfile::tempdir().unwrap();
+    let mut csv = String::from("a,b\n");
+    for i in 0..40 {
+        if i % 4 == 0 {
+            csv.push_str(",\n");
+        } else if i % 7 == 0 {
+            csv.push_str(&format!("{i},\n"));
+        } else {
+            csv.push_str(&format!("{i},x{i}\n"));
+        }
+    }
+    let data = d.path().join("t.csv");
+    std::fs::write(&data, csv).unwrap();
+    let rules = d.path().join("rules.toml");
+    std::fs::write(&rules, "version = 1\n[columns.b]\nnot_null = true\n").unwrap();
+    let t = Table::open(&data, &ReadOptions::default()).unwrap();
+    let rows = |sketch| {
+        let spec = QualitySpec {
+            rules: Some(RuleSet::load(&rules).unwrap()),
+            examples: 5,
+            sketch,
+            ..Default::default()
+        };
+        let r = run_quality(&t, None, &spec, None).unwrap();
+        assert_eq!(r.dataset.empty_rows, 10);
+        failing_rows_csv(&t, &spec, &r).unwrap()
+    };
+    let exact = rows(None);
+    assert_eq!(exact.lines().count(), 1 + 4, "{exact}");
+    assert_eq!(rows(Some(200)), exact);
 }

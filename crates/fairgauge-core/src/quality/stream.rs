@@ -232,14 +232,6 @@ impl NumericSketch {
         Weighted::new(pairs)
     }
 
-    /// The decile edges (0.1 … 0.9 quantiles, deduplicated) of the finite values.
-    pub fn deciles(&self) -> Vec<f64> {
-        let w = self.weighted();
-        let mut e: Vec<f64> = (1..10).map(|i| w.quantile(i as f64 / 10.0)).collect();
-        e.dedup();
-        e
-    }
-
     /// The profile by the definitions of [`NumericProfile::from_sorted`]: exact while the
     /// values are counted (the mean and standard deviation from merged moments, equal to the
     /// sorted computation up to rounding), otherwise read off the KLL sketch within
