@@ -7,8 +7,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod output;
 mod read_args;
 mod render;
+mod status;
+
+use status::ExitStatus;
 
 /// Measure the bias and data-integrity risks of AI systems and turn them into evidence.
 #[derive(Debug, Parser)]
@@ -42,27 +46,6 @@ enum Command {
     Report(commands::report::ReportArgs),
     /// Write a seeded synthetic table with planted group disparity and drift.
     Synth(commands::synth::SynthArgs),
-}
-
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// Everything ran (exit 0).
-    Success,
-    /// Ran, but a check failed (exit 1).
-    Failure,
-    /// Bad usage or bad data (exit 2).
-    Error,
-}
-
-impl From<ExitStatus> for ExitCode {
-    fn from(s: ExitStatus) -> Self {
-        ExitCode::from(match s {
-            ExitStatus::Success => 0,
-            ExitStatus::Failure => 1,
-            ExitStatus::Error => 2,
-        })
-    }
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -20,7 +20,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use rayon::prelude::*;
 
-use crate::Failure;
+use crate::call::Failure;
 
 const STREAM_CAPSULE: &CStr = c"arrow_array_stream";
 

@@ -4,266 +4,28 @@
 //! errors and panics into `RustError(kind, message)`, which the Python side maps onto its
 //! exception hierarchy.
 
-use std::collections::BTreeMap;
-use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
-
 use fairgauge::assess::{assess as run_assess, AssessInput};
-use fairgauge::drift::{run_drift, Correction, DriftSpec, Method};
+use fairgauge::drift::run_drift;
 use fairgauge::evidence::Evidence;
 use fairgauge::export::OutputPaths;
-use fairgauge::fairness::{run_fairness, FairnessSpec};
-use fairgauge::policy::{Policy, Roles};
-use fairgauge::quality::{run_quality, QualitySpec};
-use fairgauge::rules::RuleSet;
-use fairgauge::source::{ColumnType, InputFormat, ReadOptions, Table};
-use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
+use fairgauge::fairness::run_fairness;
+use fairgauge::quality::run_quality;
+use fairgauge::source::Table;
 use polars::prelude::DataFrame;
-use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
-use serde::Deserialize;
 
 mod arrow_in;
+mod call;
+mod input;
+
 mod parts;
+mod specs;
 
-pyo3::create_exception!(
-    _fairgauge,
-    RustError,
-    PyException,
-    "An error from fairgauge's Rust core: args are (kind, message)."
-);
-
-type Failure = (&'static str, String);
-
-fn kind_of(e: &fairgauge::Error) -> &'static str {
-    use fairgauge::Error as E;
-    match e {
-        E::Io { .. } => "io",
-        E::ColumnNotFound { .. } => "column_not_found",
-        E::Schema { .. } => "schema",
-        E::Rules { .. } => "rules",
-        E::Policy { .. } => "policy",
-        E::Ledger { .. } => "ledger",
-        E::InvalidOption(_) => "option",
-        _ => "data",
-    }
-}
-
-fn fail(e: fairgauge::Error) -> Failure {
-    (kind_of(&e), e.to_string())
-}
-
-fn bad_option(message: String) -> Failure {
-    ("option", message)
-}
-
-fn outcome<T>(r: std::thread::Result<Result<T, Failure>>) -> PyResult<T> {
-    match r {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err((kind, message))) => Err(RustError::new_err((kind, message))),
-        Err(p) => {
-            let what = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(RustError::new_err((
-                "internal",
-                format!("internal error in fairgauge (please report it): {what}"),
-            )))
-        }
-    }
-}
-
-/// Runs `f` on a worker thread without the GIL, checking for signals every 100 ms so that
-/// Ctrl-C interrupts the wait (the worker finishes in the background and its result is
-/// dropped). Errors and panics become `RustError`.
-fn run<T: Send + 'static>(
-    py: Python<'_>,
-    f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
-) -> PyResult<T> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("fairgauge".into())
-        .spawn(move || {
-            let _ = tx.send(std::panic::catch_unwind(AssertUnwindSafe(f)));
-        })
-        .map_err(|e| RustError::new_err(("internal", format!("cannot start a thread: {e}"))))?;
-    let mut rx = rx;
-    loop {
-        // The receiver moves into the GIL-free closure and back (it is Send, not Sync).
-        let (r, back) = py.detach(move || {
-            let r = rx.recv_timeout(std::time::Duration::from_millis(100));
-            (r, rx)
-        });
-        rx = back;
-        match r {
-            Ok(r) => return outcome(r),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => py.check_signals()?,
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(RustError::new_err((
-                    "internal",
-                    "the worker thread ended without a result".to_string(),
-                )))
-            }
-        }
-    }
-}
-
-/// Runs `f` on this thread without the GIL (for short calls on borrowed buffers).
-fn run_here<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Failure> + Send) -> PyResult<T> {
-    outcome(py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(f))))
-}
-
-fn parse<'a, T: Deserialize<'a>>(what: &str, json: &'a str) -> Result<T, Failure> {
-    serde_json::from_str(json).map_err(|e| bad_option(format!("{what}: {e}")))
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
-    serde_json::to_string(v).map_err(|e| ("internal", e.to_string()))
-}
-
-/// How to read a table (JSON from Python).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Read {
-    format: Option<String>,
-    separator: Option<String>,
-    has_header: Option<bool>,
-    null_values: Option<Vec<String>>,
-    columns: Option<Vec<String>>,
-    #[serde(default)]
-    dtypes: BTreeMap<String, String>,
-    trim_whitespace: Option<bool>,
-    #[serde(default)]
-    no_schema: bool,
-    /// The name an in-memory table is reported under (`<pandas.DataFrame>`).
-    name: Option<String>,
-}
-
-impl Read {
-    fn options(&self) -> Result<ReadOptions, Failure> {
-        let mut o = ReadOptions {
-            has_header: self.has_header,
-            null_values: self.null_values.clone(),
-            columns: self.columns.clone(),
-            trim_whitespace: self.trim_whitespace,
-            no_schema_file: self.no_schema,
-            ..Default::default()
-        };
-        if let Some(f) = &self.format {
-            o.format = Some(InputFormat::parse(f).ok_or_else(|| {
-                bad_option(format!(
-                    "format `{f}`: expected csv, parquet, ipc or ndjson"
-                ))
-            })?);
-        }
-        if let Some(s) = &self.separator {
-            o.separator = Some(fairgauge::source::parse_separator(s).ok_or_else(|| {
-                bad_option(format!("separator `{s}`: expected one ASCII character"))
-            })?);
-        }
-        for (c, t) in &self.dtypes {
-            let ty = ColumnType::parse(t).ok_or_else(|| {
-                bad_option(format!(
-                    "dtype of `{c}`: unknown type `{t}` (expected str, int, float or bool)"
-                ))
-            })?;
-            o.dtypes.insert(c.clone(), ty);
-        }
-        Ok(o)
-    }
-}
-
-/// A table argument: a file path, or an in-memory table imported from Python.
-#[derive(Debug)]
-enum Input {
-    Path(String),
-    Frame(DataFrame),
-}
-
-/// Reads a table argument with the GIL held: a `str` is a path; anything with
-/// `__arrow_c_stream__` is imported (zero-copy where the layout allows).
-fn input(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Input> {
-    if let Ok(s) = obj.extract::<String>() {
-        return Ok(Input::Path(s));
-    }
-    if obj.hasattr("__arrow_c_stream__")? {
-        return arrow_in::import(obj, what)
-            .map(Input::Frame)
-            .map_err(|(kind, message)| RustError::new_err((kind, message)));
-    }
-    let ty = obj
-        .get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_default();
-    Err(RustError::new_err((
-        "data",
-        format!("{what}: expected a path or an object with __arrow_c_stream__, got a {ty}"),
-    )))
-}
-
-fn input_opt(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Input>> {
-    obj.map(|o| input(o, what)).transpose()
-}
-
-fn open(input: Input, read: &Read) -> Result<Table, Failure> {
-    match input {
-        Input::Path(p) => Table::open(p, &read.options()?).map_err(fail),
-        Input::Frame(df) => Ok(Table::from_frame(
-            read.name.as_deref().unwrap_or("<in-memory table>"),
-            df,
-        )),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FairnessArgs {
-    label: String,
-    prediction: Option<String>,
-    score: Option<String>,
-    threshold: f64,
-    sensitive: Vec<String>,
-    positive_label: Option<String>,
-    reference_group: String,
-    intersect: bool,
-    min_group_size: u64,
-    confidence: f64,
-    gei_alpha: f64,
-}
-
-/// The fairness roles and options from their JSON.
-fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptions), Failure> {
-    let a: FairnessArgs = parse("fairness options", args)?;
-    if !(a.confidence > 0.0 && a.confidence < 1.0) {
-        return Err(bad_option(format!(
-            "confidence must be strictly between 0 and 1, given {}",
-            a.confidence
-        )));
-    }
-    let opts = FairnessOptions {
-        confidence: a.confidence,
-        min_group_size: a.min_group_size,
-        reference: ReferenceSpec::parse(&a.reference_group)
-            .map_err(|e| bad_option(format!("reference_group: {e}")))?,
-        intersect: a.intersect,
-        gei_alpha: a.gei_alpha,
-        ..Default::default()
-    };
-    let spec = FairnessSpec {
-        label: a.label,
-        prediction: a.prediction,
-        score: a.score,
-        threshold: a.threshold,
-        sensitive: a.sensitive,
-        positive_label: a.positive_label,
-    };
-    Ok((spec, opts))
-}
+use call::{bad_option, fail, parse, run, run_here, to_json, Failure, RustError};
+use input::{bytes_of, input, input_opt, open, Read};
+use specs::{assess_setup, drift_spec, fairness_inputs, quality_spec_of, side, Outputs};
 
 /// Group fairness of a table: the CLI's `fairness --format json`.
 #[pyfunction]
@@ -280,73 +42,6 @@ fn fairness(
         let table = open(data, &read)?;
         let out = run_fairness(&table, &spec, &opts, None).map_err(fail)?;
         to_json(&out)
-    })
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DriftArgs {
-    columns: Option<Vec<String>>,
-    #[serde(default)]
-    exclude: Vec<String>,
-    method: String,
-    numeric_method: Option<String>,
-    categorical_method: Option<String>,
-    threshold: Option<f64>,
-    correction: String,
-    dataset_threshold: f64,
-    bins: usize,
-    sketch: Option<u16>,
-}
-
-fn method(s: &str, what: &str) -> Result<Method, Failure> {
-    Method::parse(s).ok_or_else(|| {
-        bad_option(format!(
-            "{what} `{s}`: unknown method; expected one of {}",
-            Method::ALL
-                .iter()
-                .map(|m| m.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })
-}
-
-/// The drift options from their JSON.
-fn drift_spec(args: &str) -> Result<DriftSpec, Failure> {
-    let a: DriftArgs = parse("drift options", args)?;
-    Ok(DriftSpec {
-        columns: a.columns,
-        exclude: a.exclude,
-        method: match a.method.as_str() {
-            "auto" => None,
-            m => Some(method(m, "method")?),
-        },
-        numeric_method: a
-            .numeric_method
-            .as_deref()
-            .map(|m| method(m, "numeric_method"))
-            .transpose()?,
-        categorical_method: a
-            .categorical_method
-            .as_deref()
-            .map(|m| method(m, "categorical_method"))
-            .transpose()?,
-        column_methods: BTreeMap::new(),
-        threshold: a.threshold,
-        correction: match a.correction.as_str() {
-            "bh" => Correction::Bh,
-            "bonferroni" => Correction::Bonferroni,
-            "none" => Correction::None,
-            c => {
-                return Err(bad_option(format!(
-                    "correction `{c}`: expected bh, bonferroni or none"
-                )))
-            }
-        },
-        dataset_threshold: Some(a.dataset_threshold),
-        bins: Some(a.bins),
-        sketch: a.sketch,
     })
 }
 
@@ -372,40 +67,6 @@ fn drift(
     })
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QualityArgs {
-    label: Option<String>,
-    #[serde(default)]
-    sensitive: Vec<String>,
-    #[serde(default)]
-    key: Vec<String>,
-    rules: Option<String>,
-    examples: usize,
-    #[serde(default)]
-    sketch: Option<u16>,
-}
-
-/// The quality run from its JSON options (the rules file is read here).
-fn quality_spec_of(args: &str) -> Result<QualitySpec, Failure> {
-    let a: QualityArgs = parse("quality options", args)?;
-    let rules = a
-        .rules
-        .as_deref()
-        .map(|r| RuleSet::load(Path::new(r)))
-        .transpose()
-        .map_err(fail)?;
-    Ok(QualitySpec {
-        label: a.label,
-        sensitive: a.sensitive,
-        key: a.key,
-        rules,
-        thresholds: Default::default(),
-        examples: a.examples,
-        sketch: a.sketch,
-    })
-}
-
 /// Data quality of a table: the CLI's `quality --format json`, and the inferred rules (TOML).
 #[pyfunction]
 #[pyo3(signature = (path, read, reference, reference_read, args))]
@@ -428,86 +89,6 @@ fn quality(
         let report = run_quality(&table, reference.as_ref(), &spec, None).map_err(fail)?;
         Ok((to_json(&report)?, report.infer_rules()))
     })
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RoleOverrides {
-    label: Option<String>,
-    prediction: Option<String>,
-    score: Option<String>,
-    sensitive: Option<Vec<String>>,
-    positive_label: Option<String>,
-    reference_group: Option<String>,
-    key: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Outputs {
-    evidence: Option<PathBuf>,
-    register: Option<PathBuf>,
-    oscal: Option<PathBuf>,
-    junit: Option<PathBuf>,
-    markdown: Option<PathBuf>,
-    attestation: Option<PathBuf>,
-    ledger: Option<PathBuf>,
-    sign_key: Option<PathBuf>,
-    html: Option<PathBuf>,
-}
-
-/// The policy (given or built in), the roles it names overridden by `roles` (JSON), and the
-/// rules given or the policy's.
-fn assess_setup(
-    policy: Option<String>,
-    roles: &str,
-    rules: Option<String>,
-) -> Result<
-    (
-        Policy,
-        fairgauge::policy::PolicySource,
-        Roles,
-        Option<RuleSet>,
-    ),
-    Failure,
-> {
-    let o: RoleOverrides = parse("roles", roles)?;
-    let (policy, source) = match &policy {
-        Some(p) => Policy::load(Path::new(p)).map_err(fail)?,
-        None => Policy::builtin(),
-    };
-    let mut r: Roles = policy.data.clone();
-    if o.label.is_some() {
-        r.label = o.label;
-    }
-    if o.prediction.is_some() {
-        r.prediction = o.prediction;
-    }
-    if o.score.is_some() {
-        r.score = o.score;
-    }
-    if let Some(s) = o.sensitive {
-        r.sensitive = s;
-    }
-    if o.positive_label.is_some() {
-        r.positive_label = o.positive_label;
-    }
-    if let Some(g) = o.reference_group {
-        r.reference_group = g;
-    }
-    if let Some(k) = o.key {
-        r.key = k;
-    }
-    // The rules given, else the policy's (relative to the policy file), as the CLI does.
-    let rules_path = rules
-        .map(PathBuf::from)
-        .or_else(|| policy.rules_path(&source));
-    let rules = rules_path
-        .as_deref()
-        .map(RuleSet::load)
-        .transpose()
-        .map_err(fail)?;
-    Ok((policy, source, r, rules))
 }
 
 /// An assessment against a policy (the built-in one when `policy` is None): the evidence JSON.
@@ -545,14 +126,6 @@ fn assess(
         let e = run_assess(&input).map_err(fail)?;
         Ok(fairgauge::export::evidence_json(&e))
     })
-}
-
-// Partial states, for engines that split a table (Spark's mapInArrow, Dask's partitions): each
-// part is counted where it lives, sent as bytes, merged and finished on the driver with the same
-// code as a single-machine run.
-
-fn bytes_of(parts: &[Bound<'_, PyBytes>]) -> Vec<Vec<u8>> {
-    parts.iter().map(|b| b.as_bytes().to_vec()).collect()
 }
 
 /// The named stand-in for a table whose parts were read elsewhere (no rows).
@@ -619,16 +192,6 @@ fn drift_plan(
         let c = open(current, &Read::default())?;
         to_json(&fairgauge::drift::plan_drift(&r, &c, &spec).map_err(fail)?)
     })
-}
-
-fn side(s: &str) -> Result<fairgauge::drift::Side, Failure> {
-    match s {
-        "reference" => Ok(fairgauge::drift::Side::Reference),
-        "current" => Ok(fairgauge::drift::Side::Current),
-        _ => Err(bad_option(format!(
-            "side `{s}`: expected reference or current"
-        ))),
-    }
 }
 
 /// Reads one part of one side of a planned drift comparison: the encoded `DriftPart`.

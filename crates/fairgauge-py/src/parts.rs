@@ -20,12 +20,11 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    assess_setup, bytes_of, fail, input, input_opt, open, parse, quality_spec_of, run, to_json,
-    Failure, Read,
-};
+use crate::call::{fail, parse, run, to_json, Failure};
+use crate::input::{bytes_of, input, input_opt, open, Input, Read};
+use crate::specs::{assess_setup, quality_spec_of};
 
-fn named(obj: crate::Input, name: &str) -> Result<Table, Failure> {
+fn named(obj: Input, name: &str) -> Result<Table, Failure> {
     open(
         obj,
         &Read {

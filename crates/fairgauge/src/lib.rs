@@ -22,27 +22,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod assess;
-pub mod controls;
-pub mod demo;
-pub mod drift;
-pub mod error;
-pub mod evidence;
-pub mod export;
-pub mod fairness;
-mod frame;
-pub mod ledger;
-mod part_codec;
-pub mod policy;
-pub mod quality;
-pub mod report;
-pub mod rules;
-pub mod source;
-pub mod spill;
-pub mod synth;
-pub mod text;
+// The flow, bottom to top; each layer imports only from the ones before it.
+pub mod drift; // analyse: reference vs current
+pub mod error; // one error type for the crate
+pub mod evidence; // judge and write: policy, assessment, evidence, exports, ledger, HTML
+pub mod fairness; // analyse: per-group rates and disparities
+pub mod generate;
+pub mod io; // read: tables, the polars adapter, atomic writes
+pub mod present; // numbers and words as people read them (CLI, Markdown, HTML)
+pub mod quality; // analyse: column profiles, dataset checks, rules // synthetic data and the demo's scored data
+
+// Paths of the public API before the modules moved into their folders.
+pub use evidence::html as report;
+pub use evidence::{assess, controls, export, ledger, policy};
+pub use generate::{demo, synth};
+pub use io::{source, spill, text};
+pub use quality::rules;
 
 pub use error::{Error, Result};
 pub use fairgauge_core as core;
 
-pub use frame::{readable_by_all, write_table, Batch, OwnedColumn};
+pub use io::frame::{write_table, Batch, OwnedColumn};
+pub use io::write::readable_by_all;

@@ -11,9 +11,9 @@ use fairgauge::policy::{Policy, PolicySource};
 use fairgauge::rules::RuleSet;
 use fairgauge::source::Table;
 
-use super::fairness::Format;
+use crate::output::Format;
 use crate::read_args::ReadArgs;
-use crate::ExitStatus;
+use crate::status::ExitStatus;
 
 /// Where to write the evidence and its exports.
 #[derive(Debug, Clone, Default, Args)]
@@ -168,9 +168,9 @@ pub fn run(a: AssessArgs) -> Result<ExitStatus> {
     write_outputs(&evidence, &a.outputs)?;
     match a.format {
         Format::Json if a.outputs.output.is_none() => {
-            super::emit(&fairgauge::export::evidence_json(&evidence), None)?;
+            crate::output::emit(&fairgauge::export::evidence_json(&evidence), None)?;
         }
-        _ => super::emit(&crate::render::evidence_text(&evidence), None)?,
+        _ => crate::output::emit(&crate::render::evidence_text(&evidence), None)?,
     }
     Ok(if evidence.summary.passed {
         ExitStatus::Success

@@ -9,7 +9,7 @@ use fairgauge::policy::Policy;
 use fairgauge::source::{ReadOptions, Table};
 
 use super::assess::Outputs;
-use crate::ExitStatus;
+use crate::status::ExitStatus;
 
 /// Arguments of `fairgauge demo`.
 #[derive(Debug, Args)]
@@ -59,7 +59,7 @@ pub fn run(a: DemoArgs) -> Result<ExitStatus> {
     fairgauge::demo::write_scored(&Table::open(&train_src, &opts)?, &train)?;
     fairgauge::demo::write_scored(&Table::open(&test_src, &opts)?, &test)?;
     let policy_path = a.out.join("policy.toml");
-    super::emit(DEMO_POLICY, Some(&policy_path))?;
+    crate::output::emit(DEMO_POLICY, Some(&policy_path))?;
     let (policy, source) = Policy::load(&policy_path)?;
     // The scored files are plain headed CSV: no schema file beside them.
     let plain = ReadOptions {
@@ -91,7 +91,7 @@ pub fn run(a: DemoArgs) -> Result<ExitStatus> {
         html: f("report.html"),
     };
     super::assess::write_outputs(&evidence, &outputs)?;
-    super::emit(&crate::render::evidence_text(&evidence), None)?;
+    crate::output::emit(&crate::render::evidence_text(&evidence), None)?;
     let names = [
         "evidence.json",
         "register.csv",

@@ -8,9 +8,9 @@ use clap::Args;
 use fairgauge::drift::{run_drift, Correction, DriftSpec, Method};
 use fairgauge::source::Table;
 
-use super::fairness::Format;
+use crate::output::Format;
 use crate::read_args::ReadArgs;
-use crate::ExitStatus;
+use crate::status::ExitStatus;
 
 /// Arguments of `fairgauge drift`.
 #[derive(Debug, Args)]
@@ -162,7 +162,7 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
             &reference, &current, &fspec, &fopts,
         )?);
     }
-    super::emit_report(
+    crate::output::emit_report(
         &report,
         a.format,
         crate::render::drift_text,

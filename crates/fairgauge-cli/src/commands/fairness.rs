@@ -4,22 +4,14 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use fairgauge::fairness::{run_fairness, FairnessSpec};
 use fairgauge::source::Table;
 use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
 
+use crate::output::Format;
 use crate::read_args::ReadArgs;
-use crate::ExitStatus;
-
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A table for the terminal.
-    Text,
-    /// The machine contract: `groups`, `disparities`, `summary`.
-    Json,
-}
+use crate::status::ExitStatus;
 
 /// Arguments of `fairgauge fairness`.
 #[derive(Debug, Args)]
@@ -135,11 +127,11 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         sensitive: a.sensitive,
         positive_label: a.positive_label,
     };
-    let bar = super::progress_bar();
+    let bar = crate::output::progress_bar();
     let result = run_fairness(&table, &spec, &opts, bar.callback());
     bar.finish();
     let out = result?;
-    super::emit_report(
+    crate::output::emit_report(
         &out,
         a.format,
         crate::render::fairness_text,

@@ -9,7 +9,7 @@ use fairgauge::policy::{Policy, Roles};
 use fairgauge::source::Table;
 
 use crate::read_args::ReadArgs;
-use crate::ExitStatus;
+use crate::status::ExitStatus;
 
 /// Arguments of `fairgauge init`.
 #[derive(Debug, Args)]
@@ -128,7 +128,7 @@ pub fn run(a: InitArgs) -> Result<ExitStatus> {
     let text = Policy::starter(&stem, &roles);
     // The starter must load as a policy (it is tested, and checked here too).
     Policy::parse(&text, &a.output)?;
-    super::emit(&text, Some(&a.output))?;
+    crate::output::emit(&text, Some(&a.output))?;
     eprintln!(
         "wrote {}: label {}, prediction {}, score {}, sensitive [{}] (guessed from column names; edit to fit)",
         a.output.display(),

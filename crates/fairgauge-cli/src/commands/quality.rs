@@ -9,9 +9,9 @@ use fairgauge::quality::{run_quality, QualitySpec};
 use fairgauge::rules::RuleSet;
 use fairgauge::source::Table;
 
-use super::fairness::Format;
+use crate::output::Format;
 use crate::read_args::ReadArgs;
-use crate::ExitStatus;
+use crate::status::ExitStatus;
 
 /// Arguments of `fairgauge quality`.
 #[derive(Debug, Args)]
@@ -84,18 +84,18 @@ pub fn run(a: QualityArgs) -> Result<ExitStatus> {
         examples: a.examples,
         sketch: a.sketch,
     };
-    let bar = super::progress_bar();
+    let bar = crate::output::progress_bar();
     let result = run_quality(&table, reference.as_ref(), &spec, bar.callback());
     bar.finish();
     let report = result?;
     if let Some(path) = &a.infer {
-        super::emit(&report.infer_rules(), Some(path))?;
+        crate::output::emit(&report.infer_rules(), Some(path))?;
     }
     if let Some(path) = &a.failing_rows {
         let csv = fairgauge::quality::failing_rows_csv(&table, &spec, &report)?;
-        super::emit(&csv, Some(path))?;
+        crate::output::emit(&csv, Some(path))?;
     }
-    super::emit_report(
+    crate::output::emit_report(
         &report,
         a.format,
         crate::render::quality_text,

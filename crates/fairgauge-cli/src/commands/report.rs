@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use fairgauge::evidence::Evidence;
 
-use crate::ExitStatus;
+use crate::status::ExitStatus;
 
 /// Arguments of `fairgauge report`.
 #[derive(Debug, Args)]
@@ -55,7 +55,7 @@ pub fn run(a: ReportArgs) -> Result<ExitStatus> {
         }
         None => None,
     };
-    super::emit(
+    crate::output::emit(
         &fairgauge::report::render_html(&e, position.as_ref()),
         Some(&a.html),
     )?;

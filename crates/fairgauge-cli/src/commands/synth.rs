@@ -7,7 +7,7 @@ use clap::Args;
 use fairgauge::source::InputFormat;
 use fairgauge::synth::{write_synth, SynthOptions};
 
-use crate::ExitStatus;
+use crate::status::ExitStatus;
 
 /// Arguments of `fairgauge synth`.
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@
 //! Numeric columns are binned for PSI and the share distances with [`quantile_bin_edges`]
 //! (edges from reference quantiles) and [`bin_counts`].
 
-use super::{check_sorted, TestOutcome};
+use super::sample::{check_sorted, TestOutcome};
 use crate::error::{Error, Result};
 use crate::stats::chi_square_sf;
 

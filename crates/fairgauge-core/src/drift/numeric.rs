@@ -9,9 +9,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::kolmogorov::{kstwo_sf, outer_prob_inside_method, prob_outside_square};
+use super::sample::{check_sorted, TestOutcome};
 use super::special::{bessel_k_scaled, polyfit2, python_floor_div, student_t_two_sided};
-use super::{check_sorted, neumaier_sum, TestOutcome};
 use crate::error::{Error, Result};
+use crate::stats::sum::neumaier_sum;
 
 /// Largest sample size for which [`ks_2samp`] computes the exact p-value (scipy's
 /// `MAX_AUTO_N`).

@@ -20,8 +20,8 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::kolmogorov::kstwo_sf;
-use super::neumaier_sum;
 use crate::error::{Error, Result};
+use crate::stats::sum::neumaier_sum;
 
 /// The default accuracy parameter `k` (DataSketches' default): normalised rank error
 /// ≈ 1.33 %, about 600 retained values.

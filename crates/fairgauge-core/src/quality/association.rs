@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::drift::neumaier_sum;
+use crate::stats::sum::neumaier_sum;
 
 /// Dense `rows × cols` contingency table of counts, row-major: the count of cell `(r, c)` is
 /// `counts[r * cols + c]`.

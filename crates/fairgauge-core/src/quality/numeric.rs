@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::drift::neumaier_sum;
+use crate::stats::sum::neumaier_sum;
 
 /// Probabilities of [`NumericProfile::quantiles`]: 1st, 5th, 25th, 50th, 75th, 95th and 99th
 /// percentiles.

@@ -27,9 +27,9 @@ use serde::{Deserialize, Serialize};
 
 use super::association::Moments;
 use super::numeric::{NumericProfile, IQR_K, QUANTILES, ROBUST_Z_CUTOFF, ROBUST_Z_SCALE};
-use crate::drift::neumaier_sum;
 use crate::drift::sketch::KllSketch;
 use crate::error::Result;
+use crate::stats::sum::neumaier_sum;
 
 /// Distinct values counted exactly per column before the counts are dropped for the sketch.
 pub const EXACT_VALUE_LIMIT: usize = 65_536;

@@ -5,6 +5,7 @@
 
 pub mod hypothesis;
 pub mod proportion;
+pub mod sum;
 
 pub use hypothesis::{
     chi_square_gof, chi_square_independence, chi_square_sf, compare_proportions,

@@ -28,9 +28,9 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::frame::{column_kinds, for_each_batch, row_count_hint, ColumnKind, Visit};
-use crate::source::Table;
-use crate::text::{canonical_number, TextRules};
+use crate::io::frame::{column_kinds, for_each_batch, row_count_hint, ColumnKind, Visit};
+use crate::io::source::Table;
+use crate::io::text::{canonical_number, TextRules};
 
 /// A drift method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -1053,12 +1053,12 @@ impl DriftPart {
 
     /// The compact binary form ([`fairgauge_core::state_codec`], kind `DriftPart`).
     pub fn encode(&self) -> Result<Vec<u8>> {
-        crate::part_codec::encode(fairgauge_core::state_codec::StateKind::DriftPart, self)
+        crate::io::part_codec::encode(fairgauge_core::state_codec::StateKind::DriftPart, self)
     }
 
     /// Reads an encoded part.
     pub fn decode(bytes: &[u8]) -> Result<DriftPart> {
-        crate::part_codec::decode(
+        crate::io::part_codec::decode(
             fairgauge_core::state_codec::StateKind::DriftPart,
             bytes,
             "a drift part",
@@ -1228,8 +1228,8 @@ pub fn finish_drift(
             };
             let (kr, tr) = kind_of(rk);
             let (kc, tc) = kind_of(ck);
-            let text_r = reference.resolved.dtypes.get(&name) == Some(&crate::source::ColumnType::Str);
-            let text_c = current.resolved.dtypes.get(&name) == Some(&crate::source::ColumnType::Str);
+            let text_r = reference.resolved.dtypes.get(&name) == Some(&crate::io::source::ColumnType::Str);
+            let text_c = current.resolved.dtypes.get(&name) == Some(&crate::io::source::ColumnType::Str);
             let (rs, rnull, rinf) = settle(ra, kr == ColumnKind::Numeric, text_r);
             let (cs, cnull, cinf) = settle(ca, kc == ColumnKind::Numeric, text_c);
             let mut note = None;

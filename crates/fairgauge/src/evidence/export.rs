@@ -16,11 +16,13 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::evidence::{
-    rfc3339, uuid_from_name, Category, Evidence, Finding, FindingStatus, JudgedThreshold, Risk,
-    Subject,
+use crate::evidence::document::{
+    Category, Evidence, Finding, FindingStatus, JudgedThreshold, Risk, Subject,
 };
-use crate::policy::{Direction, Treatment};
+use crate::evidence::ids::{rfc3339, uuid_from_name};
+use crate::evidence::policy::{Direction, Treatment};
+use crate::io::write::csv_field;
+pub use crate::io::write::write_atomic;
 
 /// The OSCAL version of [`oscal_assessment_results`].
 pub const OSCAL_VERSION: &str = "1.1.2";
@@ -142,16 +144,6 @@ pub fn register_csv(e: &Evidence, evidence_link: &str, evidence_sha256: &str) ->
         out.push_str("\r\n");
     }
     out
-}
-
-/// One CSV field (RFC 4180): quoted, inner quotes doubled, when it holds a comma, a quote or a
-/// line break, or has leading or trailing white space (which readers that trim would lose).
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) || s.trim() != s {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// A text field, defused against spreadsheet formula injection, then quoted as needed.
@@ -1389,24 +1381,6 @@ pub struct OutputPaths {
     pub html: Option<std::path::PathBuf>,
 }
 
-/// Writes `text` to `path` atomically: a temporary file beside it, then a rename.
-pub fn write_atomic(path: &std::path::Path, text: &str) -> crate::Result<()> {
-    use std::io::Write as _;
-    let io = |e: std::io::Error| crate::Error::Io {
-        path: path.to_path_buf(),
-        message: format!("cannot write: {e}"),
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(text.as_bytes()).map_err(io)?;
-    crate::readable_by_all(tmp.as_file()).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
-}
-
 /// The evidence as pretty JSON with a final newline (the bytes its digest is taken over).
 pub fn evidence_json(e: &Evidence) -> String {
     let mut s = serde_json::to_string_pretty(e).unwrap_or_default();
@@ -1419,10 +1393,11 @@ pub fn evidence_json(e: &Evidence) -> String {
 pub fn write_all(
     e: &Evidence,
     out: &OutputPaths,
-) -> crate::Result<Option<crate::ledger::LedgerRecord>> {
+) -> crate::error::Result<Option<crate::evidence::ledger::LedgerRecord>> {
     let json = evidence_json(e);
-    let digest = fairgauge_core::fingerprint::sha256_reader(json.as_bytes())
-        .map_err(|err| crate::Error::InvalidOption(format!("cannot hash the evidence: {err}")))?;
+    let digest = fairgauge_core::fingerprint::sha256_reader(json.as_bytes()).map_err(|err| {
+        crate::error::Error::InvalidOption(format!("cannot hash the evidence: {err}"))
+    })?;
     let pretty = |v: &Value| {
         let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
         s.push('\n');
@@ -1453,9 +1428,9 @@ pub fn write_all(
     }
     let mut record = None;
     if let Some(p) = &out.ledger {
-        record = Some(crate::ledger::append(
+        record = Some(crate::evidence::ledger::append(
             p,
-            &crate::ledger::NewEntry {
+            &crate::evidence::ledger::NewEntry {
                 run_id: e.run.id.clone(),
                 system_id: e.system.id.clone(),
                 evidence_sha256: digest.clone(),
@@ -1465,16 +1440,18 @@ pub fn write_all(
         )?);
     }
     if let Some(p) = &out.html {
-        let position = record.as_ref().map(|r| crate::report::LedgerPosition {
-            path: out
-                .ledger
-                .as_ref()
-                .map(|l| l.display().to_string())
-                .unwrap_or_default(),
-            seq: r.seq,
-            record_sha256: r.record_sha256.clone(),
-        });
-        write_atomic(p, &crate::report::render_html(e, position.as_ref()))?;
+        let position = record
+            .as_ref()
+            .map(|r| crate::evidence::html::LedgerPosition {
+                path: out
+                    .ledger
+                    .as_ref()
+                    .map(|l| l.display().to_string())
+                    .unwrap_or_default(),
+                seq: r.seq,
+                record_sha256: r.record_sha256.clone(),
+            });
+        write_atomic(p, &crate::evidence::html::render_html(e, position.as_ref()))?;
     }
     Ok(record)
 }

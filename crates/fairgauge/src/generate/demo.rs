@@ -12,9 +12,9 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::frame::{for_each_batch, Visit};
-use crate::source::Table;
-use crate::text::canonical_number;
+use crate::io::frame::{for_each_batch, Visit};
+use crate::io::source::Table;
+use crate::io::text::canonical_number;
 
 /// The rule's decision from one row's values.
 pub fn rule(
@@ -29,7 +29,7 @@ pub fn rule(
 }
 
 struct Collect<'a> {
-    rules: &'a crate::text::TextRules,
+    rules: &'a crate::io::text::TextRules,
     out: Vec<Option<String>>,
 }
 
@@ -53,7 +53,8 @@ pub fn write_scored(table: &Table, out: &Path) -> Result<u64> {
     let names = table.column_names()?;
     let need = ["marital-status", "education-num", "capital-gain"];
     table.require_columns(&need)?;
-    let rules: Vec<crate::text::TextRules> = names.iter().map(|n| table.text_rules(n)).collect();
+    let rules: Vec<crate::io::text::TextRules> =
+        names.iter().map(|n| table.text_rules(n)).collect();
     let io = |e: std::io::Error| Error::Io {
         path: out.to_path_buf(),
         message: e.to_string(),
@@ -66,7 +67,7 @@ pub fn write_scored(table: &Table, out: &Path) -> Result<u64> {
     let mut w = std::io::BufWriter::new(tmp.as_file_mut());
     let header: Vec<String> = names
         .iter()
-        .map(|n| crate::export::csv_field(n))
+        .map(|n| crate::io::write::csv_field(n))
         .chain(std::iter::once("prediction".to_string()))
         .collect();
     writeln!(w, "{}", header.join(",")).map_err(io)?;
@@ -97,7 +98,7 @@ pub fn write_scored(table: &Table, out: &Path) -> Result<u64> {
                 .iter()
                 .map(|c| {
                     c[r].as_deref()
-                        .map(crate::export::csv_field)
+                        .map(crate::io::write::csv_field)
                         .unwrap_or_default()
                 })
                 .collect();
@@ -109,7 +110,7 @@ pub fn write_scored(table: &Table, out: &Path) -> Result<u64> {
     })?;
     w.flush().map_err(io)?;
     drop(w);
-    crate::frame::readable_by_all(tmp.as_file()).map_err(io)?;
+    crate::io::write::readable_by_all(tmp.as_file()).map_err(io)?;
     tmp.persist(out).map_err(|e| io(e.error))?;
     Ok(rows)
 }

@@ -52,7 +52,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::evidence::now_rfc3339;
+use crate::evidence::ids::now_rfc3339;
 
 /// The domain tag hashed before the canonical JSON of a record.
 pub const DOMAIN_TAG: &str = "fairgauge-ledger-v1\n";

@@ -8,11 +8,21 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::controls;
 use crate::error::{Error, Result};
+use crate::evidence::controls;
 
 /// The built-in policy, every default written out and commented.
 pub const DEFAULT_POLICY: &str = include_str!("default_policy.toml");
+
+/// Fairness metrics a policy can set thresholds for.
+pub const FAIRNESS_METRICS: [&str; 6] = [
+    "selection_rate_ratio",
+    "demographic_parity_difference",
+    "equalized_odds_difference",
+    "equal_opportunity_difference",
+    "false_positive_rate_difference",
+    "base_rate_ratio",
+];
 
 /// The AI system the evidence is about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -392,10 +402,10 @@ impl Policy {
             )));
         }
         for (name, t) in &f.thresholds {
-            if !crate::assess::FAIRNESS_METRICS.contains(&name.as_str()) {
+            if !FAIRNESS_METRICS.contains(&name.as_str()) {
                 return Err(bad(format!(
                     "fairness.thresholds.{name}: unknown metric (expected one of: {})",
-                    crate::assess::FAIRNESS_METRICS.join(", ")
+                    FAIRNESS_METRICS.join(", ")
                 )));
             }
             if !(t.warn.is_finite() && t.fail.is_finite() && t.warn >= 0.0 && t.fail >= 0.0) {

@@ -3,14 +3,13 @@
 //! roles held, and finish the report.
 //!
 //! Role rules (each an error naming the column when broken): the label has at most two distinct
-//! values, one of them the positive label (given, or one of [`crate::text::POSITIVE_TOKENS`]); the
+//! values, one of them the positive label (given, or one of [`crate::io::text::POSITIVE_TOKENS`]); the
 //! prediction has at most two distinct values and, if two, one is the positive label; a score is a
 //! probability in `[0, 1]` (NaN is an error); no role column is entirely null. A row with a null
 //! label, prediction or score is left out and counted in `rows`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use fairgauge_core::fairness::{
     CodedAttribute, FairnessBatch, FairnessOptions, FairnessReport, FairnessState,
@@ -20,9 +19,9 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::frame::{for_each_batch, Batch, Visit};
-use crate::source::Table;
-use crate::text::{canonical_number, canonical_text, is_positive_token, TextRules};
+use crate::io::frame::{for_each_batch, Batch, Visit};
+use crate::io::source::Table;
+use crate::io::text::{canonical_number, canonical_text, is_positive_token, TextRules};
 
 /// Which columns play which role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,8 +89,7 @@ pub struct FairnessOutput {
     pub report: FairnessReport,
 }
 
-/// Progress callback: rows processed so far.
-pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
+pub use crate::io::Progress;
 
 /// Distinct values of a binary role, capped so that a mistaken column stays cheap.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -510,12 +508,12 @@ impl FairnessPart {
 
     /// The compact binary form ([`fairgauge_core::state_codec`], kind `FairnessPart`).
     pub fn encode(&self) -> Result<Vec<u8>> {
-        crate::part_codec::encode(fairgauge_core::state_codec::StateKind::FairnessPart, self)
+        crate::io::part_codec::encode(fairgauge_core::state_codec::StateKind::FairnessPart, self)
     }
 
     /// Reads an encoded part; a foreign, newer or other-kind state is an error saying which.
     pub fn decode(bytes: &[u8]) -> Result<FairnessPart> {
-        crate::part_codec::decode(
+        crate::io::part_codec::decode(
             fairgauge_core::state_codec::StateKind::FairnessPart,
             bytes,
             "a fairness part",

@@ -24,32 +24,26 @@
 //!   from the rating (policy). Warnings of shape checks ([`SHAPE_CHECKS`]: outliers, spelling,
 //!   cardinality) stay findings without opening a risk.
 
+use crate::present::percent;
 use std::collections::{BTreeMap, BTreeSet};
 
 use fairgauge_core::fairness::{FairnessOptions, Metric, ReferenceSpec};
 
-use crate::controls;
 use crate::drift::{run_drift, DriftReport, DriftSpec};
 use crate::error::{Error, Result};
-use crate::evidence::{
-    now_rfc3339, stable_id, Category, ControlRef, Dataset, Evidence, Finding, FindingStatus,
-    JudgedThreshold, Rating, Risk, Run, Subject, Summary, SCHEMA_VERSION,
+use crate::evidence::controls;
+use crate::evidence::document::{
+    Category, ControlRef, Dataset, Evidence, Finding, FindingStatus, JudgedThreshold, Rating, Risk,
+    Run, Subject, Summary, SCHEMA_VERSION,
 };
+use crate::evidence::ids::{now_rfc3339, stable_id, uuid_v4};
+use crate::evidence::policy::{Direction, Policy, PolicySource, Roles, Threshold, Treatment};
 use crate::fairness::{run_fairness, FairnessOutput, FairnessSpec};
-use crate::policy::{Direction, Policy, PolicySource, Roles, Threshold, Treatment};
+use crate::io::source::Table;
+use crate::quality::rules::RuleSet;
 use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
-use crate::rules::RuleSet;
-use crate::source::Table;
 
-/// Fairness metrics a policy can set thresholds for.
-pub const FAIRNESS_METRICS: [&str; 6] = [
-    "selection_rate_ratio",
-    "demographic_parity_difference",
-    "equalized_odds_difference",
-    "equal_opportunity_difference",
-    "false_positive_rate_difference",
-    "base_rate_ratio",
-];
+pub use crate::evidence::policy::FAIRNESS_METRICS;
 
 /// Quality checks that describe a column's shape rather than a defect: their warnings are
 /// findings but do not open risks.
@@ -110,10 +104,6 @@ fn far_past(value: f64, t: &JudgedThreshold) -> bool {
 
 fn fmt(x: f64) -> String {
     format!("{x:.3}")
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
 }
 
 struct Builder<'a> {
@@ -518,7 +508,7 @@ pub fn assess_with(input: &AssessInput<'_>, m: &dyn Measure) -> Result<Evidence>
     Ok(Evidence {
         schema_version: SCHEMA_VERSION.into(),
         run: Run {
-            id: crate::evidence::uuid_v4(),
+            id: uuid_v4(),
             started_at: started,
             finished_at: now_rfc3339(),
             tool: "fairgauge".into(),
@@ -676,8 +666,8 @@ fn fairness_findings(
                 d.attribute,
                 d.group,
                 metric_name(metric),
-                pct(gv),
-                pct(rv),
+                percent(gv),
+                percent(rv),
                 d.reference,
                 fmt(v),
                 t.fail
@@ -688,8 +678,8 @@ fn fairness_findings(
                 d.attribute,
                 d.group,
                 metric_name(metric),
-                pct(gv),
-                pct(rv),
+                percent(gv),
+                percent(rv),
                 d.reference,
                 v * 100.0,
                 t.fail * 100.0
@@ -879,7 +869,7 @@ fn drift_findings(b: &mut Builder<'_>, r: &crate::drift::DriftReport, roles: &Ro
                     .unwrap_or_default(),
                 c.statistic.map(fmt).unwrap_or_else(|| "n/a".into()),
                 c.p_value_adjusted
-                    .map(|p| format!(", adjusted p {}", crate::quality::fmt_p(p)))
+                    .map(|p| format!(", adjusted p {}", crate::present::p_value_short(p)))
                     .unwrap_or_default()
             ),
             risk,

@@ -18,8 +18,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::frame::{write_table, write_table_chunks, OwnedColumn};
-use crate::source::InputFormat;
+use crate::io::frame::{write_table, write_table_chunks, OwnedColumn};
+use crate::io::source::InputFormat;
 
 /// Generator settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::text::TextRules;
+use crate::io::text::TextRules;
 
 /// A file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -190,6 +190,23 @@ impl Resolved {
     }
 }
 
+/// The columns of an in-memory table: polars columns that share the producer's Arrow buffers
+/// where the layout allows (the Python binding imports them through the Arrow C stream
+/// interface).
+#[derive(Clone)]
+pub(crate) struct Memory(pub(crate) polars::prelude::DataFrame);
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Memory({} rows × {} columns)",
+            self.0.height(),
+            self.0.width()
+        )
+    }
+}
+
 /// A table on disk (or in memory), ready to be scanned.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -197,7 +214,7 @@ pub struct Table {
     pub path: PathBuf,
     pub(crate) resolved: Resolved,
     /// The columns of an in-memory table ([`Table::from_frame`]); `None` for a file.
-    pub(crate) frame: Option<crate::frame::Memory>,
+    pub(crate) frame: Option<Memory>,
 }
 
 fn schema_candidates(path: &Path) -> Vec<PathBuf> {
@@ -400,11 +417,6 @@ impl Table {
     /// The null tokens configured for the table.
     pub fn null_tokens(&self) -> &[String] {
         &self.resolved.null_values
-    }
-
-    /// Column names, in file order.
-    pub fn column_names(&self) -> Result<Vec<String>> {
-        crate::frame::column_names(self)
     }
 
     /// Checks that every named column exists.

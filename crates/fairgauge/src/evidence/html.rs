@@ -4,11 +4,12 @@
 //! is escaped. A Content-Security-Policy forbids scripts outright, so even a renderer bug could
 //! not run one.
 
+use crate::present::percent;
 use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::evidence::{Evidence, Finding, FindingStatus};
+use crate::evidence::document::{Evidence, Finding, FindingStatus};
 
 /// Where the evidence sits in a ledger, for the provenance section.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,10 +77,6 @@ fn num(v: Option<f64>, digits: usize) -> String {
     }
 }
 
-fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
-
 fn f(v: &Value, k: &str) -> Option<f64> {
     v.get(k).and_then(Value::as_f64)
 }
@@ -107,8 +104,8 @@ fn rate_chart(title: &str, bars: &[Bar], band: Option<f64>) -> String {
             format!(
                 "{g}{}: {}{}{}",
                 if *r { " (reference)" } else { "" },
-                v.map(pct).unwrap_or_else(|| "undefined".into()),
-                ci.map(|c| format!(" [{}, {}]", pct(c[0]), pct(c[1])))
+                v.map(percent).unwrap_or_else(|| "undefined".into()),
+                ci.map(|c| format!(" [{}, {}]", percent(c[0]), percent(c[1])))
                     .unwrap_or_default(),
                 if *ins { ", insufficient data" } else { "" }
             )
@@ -127,7 +124,7 @@ fn rate_chart(title: &str, bars: &[Bar], band: Option<f64>) -> String {
             "<line x1=\"{left}\" x2=\"{w}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#eaeef2\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">{}</text>",
             left - 4.0,
             yy + 3.0,
-            pct(t)
+            percent(t)
         );
     }
     if let Some(b) = band {
@@ -164,7 +161,7 @@ fn rate_chart(title: &str, bars: &[Bar], band: Option<f64>) -> String {
                 "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
                 x + 18.0,
                 y(*v) - 3.0,
-                esc(&pct(*v))
+                esc(&percent(*v))
             );
         }
         if let Some([lo, hi]) = ci {
@@ -238,7 +235,7 @@ fn histogram_chart(name: &str, h: &Value, numeric: bool) -> String {
     let alt: Vec<String> = labels
         .iter()
         .zip(rs.iter().zip(&cs))
-        .map(|(l, (a, b))| format!("{l}: reference {}, current {}", pct(*a), pct(*b)))
+        .map(|(l, (a, b))| format!("{l}: reference {}, current {}", percent(*a), percent(*b)))
         .collect();
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{:.0}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
@@ -308,7 +305,7 @@ fn findings_table(out: &mut String, findings: &[&Finding]) {
                     "warn {} / fail {} ({})",
                     t.warn,
                     t.fail,
-                    if t.direction == crate::policy::Direction::Above {
+                    if t.direction == crate::evidence::policy::Direction::Above {
                         "above"
                     } else {
                         "below"
@@ -588,7 +585,7 @@ pub fn render_html(e: &Evidence, ledger: Option<&LedgerPosition>) -> String {
                 let _ = write!(
                     o,
                     "<tr><td>{}</td><td>{}</td><td class=\"num\"><span class=\"barbox\" role=\"img\" aria-label=\"{} missing\"><span class=\"bar\" style=\"width:{:.0}%\"></span></span>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-                    esc(s(&c, "name")), esc(s(&c, "kind")), esc(&pct(share)), (share * 100.0).clamp(0.0, 100.0), esc(&pct(share)), c["distinct"], esc(&conf.into_iter().chain(ph).collect::<Vec<_>>().join(", ")), num(f(&c, "score"), 1)
+                    esc(s(&c, "name")), esc(s(&c, "kind")), esc(&percent(share)), (share * 100.0).clamp(0.0, 100.0), esc(&percent(share)), c["distinct"], esc(&conf.into_iter().chain(ph).collect::<Vec<_>>().join(", ")), num(f(&c, "score"), 1)
                 );
             }
             o.push_str("</tbody></table><h3>Checks that did not pass</h3>");

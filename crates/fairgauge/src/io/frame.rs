@@ -9,27 +9,11 @@ use std::sync::{Arc, Mutex};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::source::{ColumnType, InputFormat, Resolved, Table};
+use crate::io::source::{ColumnType, InputFormat, Memory, Resolved, Table};
+use crate::io::write::readable_by_all;
 
 /// Rows per streamed batch.
 const BATCH_ROWS: usize = 1 << 18;
-
-/// The columns of an in-memory table: polars columns that share the producer's Arrow buffers
-/// where the layout allows (the Python binding imports them through the Arrow C stream
-/// interface).
-#[derive(Clone)]
-pub(crate) struct Memory(DataFrame);
-
-impl std::fmt::Debug for Memory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Memory({} rows × {} columns)",
-            self.0.height(),
-            self.0.width()
-        )
-    }
-}
 
 impl Table {
     /// An in-memory table, reported under `name` (for example `<pandas.DataFrame>`): every
@@ -40,6 +24,11 @@ impl Table {
             resolved: Resolved::in_memory(),
             frame: Some(Memory(frame)),
         }
+    }
+
+    /// Column names, in file order.
+    pub fn column_names(&self) -> Result<Vec<String>> {
+        column_names(self)
     }
 }
 
@@ -950,17 +939,5 @@ pub fn write_table_chunks(
     }
     readable_by_all(tmp.as_file()).map_err(|e| io_err(e.to_string()))?;
     tmp.persist(path).map_err(|e| io_err(e.to_string()))?;
-    Ok(())
-}
-
-/// Temporary files are created private (0600); a written table gets the usual 0644.
-pub fn readable_by_all(f: &std::fs::File) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    #[cfg(not(unix))]
-    let _ = f;
     Ok(())
 }

@@ -1,0 +1,15 @@
+//! Reading and writing: where a table comes from ([`source`]), the polars adapter that streams
+//! its columns in batches ([`frame`]), text normalisation shared by every analysis ([`text`]),
+//! temporary hash files for the bounded mode ([`spill`]), the binary encoding of partial states
+//! ([`part_codec`]) and atomic writes ([`write`]). Nothing here knows about fairness, drift or
+//! quality: the analyses above import from here, never the reverse.
+
+pub(crate) mod frame;
+pub(crate) mod part_codec;
+pub mod source;
+pub mod spill;
+pub mod text;
+pub mod write;
+
+/// Progress callback: rows processed so far.
+pub type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;

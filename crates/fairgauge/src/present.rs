@@ -1,0 +1,62 @@
+//! Numbers and words as people read them, written once for every output: the CLI's text, the
+//! Markdown summary, the HTML report and the register. Formatting only: no statistics here.
+//!
+//! Two forms of percentages and of p-values exist on purpose: tables show a fixed number of
+//! decimals so columns line up ([`percent`], [`p_value`]); sentences show a small share with
+//! enough digits not to read as 0 ([`share_percent`], [`p_value_short`]).
+
+/// A share as a percentage with one decimal: `0.1234` → `12.3%` (tables, the HTML report, the
+/// findings' messages).
+pub fn percent(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// A share in a sentence: one decimal from 1 % up (and for 0), three below, so that a small
+/// share does not read as zero: `0.5` → `50.0%`, `0.00012` → `0.012%`.
+pub fn share_percent(x: f64) -> String {
+    let p = x * 100.0;
+    if p == 0.0 || p >= 1.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.3}%")
+    }
+}
+
+/// A p-value in a table: four decimals, scientific below 1e-4, `< 1e-300` below what a double
+/// resolves in the tails.
+pub fn p_value(p: f64) -> String {
+    if p < 1e-300 {
+        "< 1e-300".into()
+    } else if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+/// A p-value in a sentence: three decimals, scientific below 0.001.
+pub fn p_value_short(p: f64) -> String {
+    if p < 0.001 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_and_p_values() {
+        assert_eq!(percent(0.1234), "12.3%");
+        assert_eq!(share_percent(0.0), "0.0%");
+        assert_eq!(share_percent(0.5), "50.0%");
+        assert_eq!(share_percent(0.00012), "0.012%");
+        assert_eq!(p_value(0.0), "< 1e-300");
+        assert_eq!(p_value(2.5e-7), "2.5e-7");
+        assert_eq!(p_value(0.04321), "0.0432");
+        assert_eq!(p_value_short(0.0004), "4.0e-4");
+        assert_eq!(p_value_short(0.0432), "0.043");
+    }
+}
