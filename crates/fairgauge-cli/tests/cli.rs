@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
 use common::*;
@@ -750,23 +749,7 @@ fn json_contract_has_groups_disparities_and_summary() {
 fn snapshot(name: &str, args: &[&str]) {
     let o = run(args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let got = String::from_utf8(o.stdout).unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &got).unwrap();
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
-            path.display()
-        )
-    });
-    assert_eq!(
-        got, want,
-        "snapshot {name} differs; UPDATE_SNAPSHOTS=1 rewrites it"
-    );
+    assert_snapshot(name, &String::from_utf8(o.stdout).unwrap());
 }
 
 #[test]

@@ -49,3 +49,23 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     assert_eq!(o.status.code(), Some(0), "args {args:?}: {}", stderr(&o));
     serde_json::from_slice(&o.stdout).unwrap()
 }
+
+/// Compares `got` with `tests/snapshots/NAME`; `UPDATE_SNAPSHOTS=1` rewrites the file instead.
+pub fn assert_snapshot(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert_eq!(
+        got, want,
+        "snapshot {name} differs; UPDATE_SNAPSHOTS=1 rewrites it"
+    );
+}
