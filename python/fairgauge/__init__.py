@@ -40,7 +40,7 @@ from ._errors import (
     SchemaError,
 )
 from ._input import table_source
-from ._native import call
+from ._native import FAIRNESS_DEFAULTS, call
 from ._reports import DriftReport, Evidence, FairnessReport, QualityReport
 
 __version__: str = _fairgauge.__version__
@@ -191,9 +191,9 @@ def fairness(
     positive_label: Any = 1,
     reference_group: str = "majority",
     intersect: bool = False,
-    min_group_size: int = 30,
-    confidence: float = 0.95,
-    gei_alpha: float = 2.0,
+    min_group_size: int = FAIRNESS_DEFAULTS["min_group_size"],
+    confidence: float = FAIRNESS_DEFAULTS["confidence"],
+    gei_alpha: float = FAIRNESS_DEFAULTS["gei_alpha"],
 ) -> FairnessReport:
     """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
     group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360

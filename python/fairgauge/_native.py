@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from . import _fairgauge
 from ._errors import translate
+
+#: The fairness options' defaults, read from the Rust core (`FairnessOptions::default()`): the
+#: one source of the CLI's, the Python functions' and the Spark/Dask functions' defaults.
+FAIRNESS_DEFAULTS: dict[str, Any] = json.loads(_fairgauge.defaults())["fairness"]
 
 
 def call(fn: Callable[..., Any], *args: Any) -> Any:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from . import _fairgauge
 from ._errors import ColumnNotFoundError, translate
-from ._native import call
+from ._native import FAIRNESS_DEFAULTS, call
 from ._reports import DriftReport, Evidence, FairnessReport, QualityReport
 
 Parts = tuple[list[bytes], tuple[str, str] | None]
@@ -65,6 +65,7 @@ def _check_columns(engine: Engine, df: Any, wanted: Sequence[str]) -> None:
 
 
 def _raise(error: tuple[str, str] | None) -> None:
+    """Raises a partition's error (kind, message) as fairgauge's exception."""
     if error is not None:
         raise translate(_fairgauge.RustError(*error))
 
@@ -113,9 +114,9 @@ def fairness(
     positive_label: Any = 1,
     reference_group: str = "majority",
     intersect: bool = False,
-    min_group_size: int = 30,
-    confidence: float = 0.95,
-    gei_alpha: float = 2.0,
+    min_group_size: int = FAIRNESS_DEFAULTS["min_group_size"],
+    confidence: float = FAIRNESS_DEFAULTS["confidence"],
+    gei_alpha: float = FAIRNESS_DEFAULTS["gei_alpha"],
 ) -> FairnessReport:
     """`fairgauge.fairness` of a partitioned DataFrame: each partition is counted where it lives,
     the parts are merged on the driver. Same arguments, same report, plus ``engine`` in
@@ -178,11 +179,6 @@ def drift(
     out = json.loads(call(_fairgauge.drift_finish, plan, parts[0], parts[1], engine.label, engine.label, args))
     out["engine"] = {"reference": _record(engine, reference), "current": _record(engine, current)}
     return DriftReport(out)
-
-
-def _raise(error: tuple[str, str] | None) -> None:
-    if error is not None:
-        raise translate(_fairgauge.RustError(*error))
 
 
 def quality(
@@ -276,9 +272,15 @@ def assess(
     if plan["fairness"] is not None:
         spec = plan["fairness"]
         args = json.dumps(
-            {**spec, "reference_group": "majority", "intersect": False, "min_group_size": 30, "confidence": 0.95,
-             "gei_alpha": 2.0}
-        )  # fmt: skip
+            {
+                **spec,
+                "reference_group": "majority",
+                "intersect": False,
+                "min_group_size": FAIRNESS_DEFAULTS["min_group_size"],
+                "confidence": FAIRNESS_DEFAULTS["confidence"],
+                "gei_alpha": FAIRNESS_DEFAULTS["gei_alpha"],
+            }
+        )
         cols = [c for c in (spec["label"], spec["prediction"], spec["score"], *spec["sensitive"]) if c is not None]
         read = json.dumps({"name": engine.label})
         keep(

@@ -14,7 +14,6 @@ use fairgauge::source::Table;
 use polars::prelude::DataFrame;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use rayon::prelude::*;
 
 mod arrow_in;
 mod call;
@@ -339,62 +338,13 @@ fn confusion_counts(
                 g[i]
             )));
         }
-        // tp = (1,1) → 0, fp = (0,1) → 1, tn = (0,0) → 2, fn = (1,0) → 3.
-        let cell = |i: usize| -> usize {
-            match (t[i] != 0, p[i] != 0) {
-                (true, true) => 0,
-                (false, true) => 1,
-                (false, false) => 2,
-                (true, false) => 3,
-            }
-        };
-        let Some(w) = w else {
-            let chunk = 1 << 20;
-            let counts = (0..t.len().div_ceil(chunk))
-                .into_par_iter()
-                .map(|k| {
-                    let mut c = vec![[0u64; 4]; n_groups];
-                    for i in k * chunk..((k + 1) * chunk).min(t.len()) {
-                        c[g[i] as usize][cell(i)] += 1;
-                    }
-                    c
-                })
-                .reduce(
-                    || vec![[0u64; 4]; n_groups],
-                    |mut a, b| {
-                        for (x, y) in a.iter_mut().zip(b) {
-                            for j in 0..4 {
-                                x[j] += y[j];
-                            }
-                        }
-                        a
-                    },
-                );
-            return Ok(counts
-                .iter()
-                .map(|c| [c[0] as f64, c[1] as f64, c[2] as f64, c[3] as f64])
-                .collect());
-        };
-        // Neumaier-compensated sums per cell.
-        let mut sum = vec![[0.0f64; 4]; n_groups];
-        let mut comp = vec![[0.0f64; 4]; n_groups];
-        for i in 0..t.len() {
-            let (gi, ci) = (g[i] as usize, cell(i));
-            let x = w[i];
-            let s = sum[gi][ci];
-            let nsum = s + x;
-            if s.abs() >= x.abs() {
-                comp[gi][ci] += (s - nsum) + x;
-            } else {
-                comp[gi][ci] += (x - nsum) + s;
-            }
-            sum[gi][ci] = nsum;
-        }
-        Ok(sum
-            .iter()
-            .zip(&comp)
-            .map(|(s, c)| [s[0] + c[0], s[1] + c[1], s[2] + c[2], s[3] + c[3]])
-            .collect())
+        Ok(fairgauge_core::fairness::counts::confusion_by_group(
+            t,
+            p,
+            &g,
+            n_groups,
+            w.as_deref(),
+        ))
     })
 }
 
@@ -423,6 +373,15 @@ fn _sleep_for_test(py: Python<'_>, seconds: f64) -> PyResult<()> {
 #[pyfunction]
 fn _sleeps_finished() -> u64 {
     SLEEPS_FINISHED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// The defaults of the analyses' options (JSON), so that the Python signatures take them from
+/// the core instead of repeating them: `fairness` is `FairnessOptions::default()`.
+#[pyfunction]
+fn defaults() -> PyResult<String> {
+    let out =
+        serde_json::json!({ "fairness": fairgauge_core::fairness::FairnessOptions::default() });
+    Ok(out.to_string())
 }
 
 /// The policy text `fairgauge init` writes, for `roles` (JSON).
@@ -454,6 +413,7 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(render_html, m)?)?;
     m.add_function(wrap_pyfunction!(confusion_counts, m)?)?;
     m.add_function(wrap_pyfunction!(default_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(_sleep_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(_sleeps_finished, m)?)?;

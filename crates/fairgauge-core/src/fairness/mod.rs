@@ -2,6 +2,7 @@
 //! per-group rates with Wilson intervals, disparities against a reference group, the summary
 //! metrics Fairlearn and AIF360 define, and dataset bias when there is no prediction.
 
+pub mod counts;
 pub mod inequality;
 pub mod metric;
 pub mod report;
