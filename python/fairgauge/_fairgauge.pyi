@@ -13,6 +13,7 @@ __all__ = [
     "assess_plan",
     "confusion_counts",
     "default_policy",
+    "defaults",
     "drift",
     "drift_finish",
     "drift_part",
