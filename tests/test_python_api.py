@@ -463,3 +463,23 @@ def test_quality_sketch_bounds_memory_and_keeps_what_is_exact(run, tmp_path):
     assert "numeric_sketch" not in next(c for c in exact["columns"] if c["name"] == "x1")
     with pytest.raises(ValueError, match="at least 8"):
         fairgauge.quality(df, sketch=3)
+
+
+def test_defaults_come_from_the_core_15():
+    """The Python signatures and displays take their defaults from the Rust core (issue 15)."""
+    import inspect
+
+    from fairgauge import _fairgauge, _native
+    from fairgauge import spark as fg_spark
+
+    core = json.loads(_fairgauge.defaults())
+    assert core["fairness"]["min_group_size"] == 30
+    assert core["fairness"]["confidence"] == 0.95
+    assert core["fairness"]["gei_alpha"] == 2.0
+    for fn in (fairgauge.fairness, fg_spark.fairness):
+        params = inspect.signature(fn).parameters
+        for name in ("min_group_size", "confidence", "gei_alpha"):
+            assert params[name].default == core["fairness"][name], (fn, name)
+    # The notebook display marks breaches with the built-in policy's failure thresholds.
+    assert _native.FAIRNESS_THRESHOLDS["selection_rate_ratio"] == {"warn": 0.9, "fail": 0.8, "direction": "below"}
+    assert _native.FAIRNESS_THRESHOLDS["equal_opportunity_difference"]["fail"] == 0.1

@@ -11,7 +11,11 @@ from ._errors import translate
 
 #: The fairness options' defaults, read from the Rust core (`FairnessOptions::default()`): the
 #: one source of the CLI's, the Python functions' and the Spark/Dask functions' defaults.
-FAIRNESS_DEFAULTS: dict[str, Any] = json.loads(_fairgauge.defaults())["fairness"]
+_DEFAULTS: dict[str, Any] = json.loads(_fairgauge.defaults())
+FAIRNESS_DEFAULTS: dict[str, Any] = _DEFAULTS["fairness"]
+#: The built-in policy's fairness thresholds (`{"selection_rate_ratio": {"warn", "fail",
+#: "direction"}, …}`): what the notebook displays mark as a breach when no policy is given.
+FAIRNESS_THRESHOLDS: dict[str, dict[str, Any]] = _DEFAULTS["fairness_thresholds"]
 
 
 def call(fn: Callable[..., Any], *args: Any) -> Any:

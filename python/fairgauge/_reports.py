@@ -8,6 +8,8 @@ from typing import Any
 
 import polars as pl
 
+from ._native import FAIRNESS_THRESHOLDS
+
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
@@ -86,13 +88,18 @@ class FairnessReport(_Report):
         return self._data["summary"]
 
     def _repr_html_(self) -> str:
+        ratio_fail = FAIRNESS_THRESHOLDS["selection_rate_ratio"]["fail"]
+        gap_fail = {
+            "tpr": FAIRNESS_THRESHOLDS["equal_opportunity_difference"]["fail"],
+            "fpr": FAIRNESS_THRESHOLDS["false_positive_rate_difference"]["fail"],
+        }
         breach: set[tuple[str, str]] = set()
         for d in self._data["disparities"]:
             r, diff = d.get("ratio"), d.get("difference")
             if d.get("insufficient_data"):
                 continue
-            if (d["metric"] == "selection_rate" and r is not None and min(r, 1 / r if r else 0) < 0.8) or (
-                d["metric"] in ("tpr", "fpr") and diff is not None and abs(diff) > 0.1
+            if (d["metric"] == "selection_rate" and r is not None and min(r, 1 / r if r else 0) < ratio_fail) or (
+                d["metric"] in gap_fail and diff is not None and abs(diff) > gap_fail[d["metric"]]
             ):
                 breach.add((d["attribute"], d["group"]))
         rows = []
@@ -113,7 +120,8 @@ class FairnessReport(_Report):
         return _table(
             ["attribute", "group", "rows", "selection rate [95%]", "TPR [95%]", "FPR [95%]", ""],
             rows,
-            "fairgauge fairness (breach: selection-rate ratio below 0.8 or TPR/FPR gap above 0.1)",
+            f"fairgauge fairness (breach: selection-rate ratio below {ratio_fail:g} or a TPR/FPR gap above "
+            f"{gap_fail['tpr']:g}/{gap_fail['fpr']:g}, the built-in policy's failure thresholds)",
         )
 
 

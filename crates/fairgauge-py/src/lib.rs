@@ -9,6 +9,7 @@ use fairgauge::drift::run_drift;
 use fairgauge::evidence::Evidence;
 use fairgauge::export::OutputPaths;
 use fairgauge::fairness::run_fairness;
+use fairgauge::policy::Policy;
 use fairgauge::quality::run_quality;
 use fairgauge::source::Table;
 use polars::prelude::DataFrame;
@@ -375,12 +376,15 @@ fn _sleeps_finished() -> u64 {
     SLEEPS_FINISHED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// The defaults of the analyses' options (JSON), so that the Python signatures take them from
-/// the core instead of repeating them: `fairness` is `FairnessOptions::default()`.
+/// The defaults of the analyses' options (JSON), so that the Python signatures and displays
+/// take them from the core instead of repeating them: `fairness` is `FairnessOptions::default()`,
+/// `fairness_thresholds` the built-in policy's fairness thresholds.
 #[pyfunction]
 fn defaults() -> PyResult<String> {
-    let out =
-        serde_json::json!({ "fairness": fairgauge_core::fairness::FairnessOptions::default() });
+    let out = serde_json::json!({
+        "fairness": fairgauge_core::fairness::FairnessOptions::default(),
+        "fairness_thresholds": Policy::default_policy().fairness.thresholds,
+    });
     Ok(out.to_string())
 }
 
