@@ -292,7 +292,9 @@ fn group_name(key: &GroupKey) -> String {
         .join("&")
 }
 
+/// A group of an attribute (or intersection) as finishing sees it.
 struct GroupRow {
+    key: GroupKey,
     name: String,
     cell: Cell,
     insufficient: bool,
@@ -472,6 +474,9 @@ impl FairnessState {
         out
     }
 
+    /// Finishes one attribute (or intersection): its groups, their disparities against the
+    /// reference, the attribute's summary and, when expected shares are given, its
+    /// representation.
     fn finish_set(
         &self,
         set: &[usize],
@@ -480,6 +485,21 @@ impl FairnessState {
         used: u64,
         report: &mut FairnessReport,
     ) -> Result<()> {
+        let s = self.attribute_set(set, opts)?;
+        self.push_groups(&s, z, used, report);
+        self.push_disparities(&s, opts, z, report);
+        let mut summary = self.summarise(&s, opts);
+        push_representation(&s, opts, z, used, &mut summary, report)?;
+        report.summary.insert(s.name, summary);
+        Ok(())
+    }
+
+    /// The groups of an attribute (or intersection) and its reference group.
+    fn attribute_set<'a>(
+        &self,
+        set: &'a [usize],
+        opts: &FairnessOptions,
+    ) -> Result<AttributeSet<'a>> {
         let attr_names: Vec<&str> = set.iter().map(|&i| self.attributes[i].as_str()).collect();
         let attribute = attr_names.join("&");
         let marg = self.marginal(set);
@@ -490,39 +510,49 @@ impl FairnessState {
             });
         }
         let rows: Vec<GroupRow> = marg
-            .iter()
+            .into_iter()
             .map(|(key, cell)| GroupRow {
-                name: group_name(key),
-                cell: cell.clone(),
+                name: group_name(&key),
                 insufficient: cell.confusion.n() < opts.min_group_size,
-                values: self.group_values(cell),
+                values: self.group_values(&cell),
+                cell,
+                key,
             })
             .collect();
         let eligible: Vec<usize> = (0..rows.len()).filter(|&i| !rows[i].insufficient).collect();
-        let majority = {
-            let pool: Vec<usize> = if eligible.is_empty() {
-                (0..rows.len()).collect()
-            } else {
-                eligible.clone()
-            };
-            // largest count; ties go to the first group in sorted order
-            let mut best = pool[0];
-            for &i in &pool {
-                if rows[i].cell.confusion.n() > rows[best].cell.confusion.n() {
-                    best = i;
-                }
-            }
-            best
-        };
-        let (fixed_ref, rule): (usize, &str) = match &opts.reference {
+        let majority = majority(&rows, &eligible);
+        let (fixed_ref, rule) =
+            self.fixed_reference(set, &attribute, &rows, majority, &opts.reference)?;
+        Ok(AttributeSet {
+            name: attribute,
+            set,
+            rows,
+            eligible,
+            fixed_ref,
+            rule,
+            per_metric: matches!(opts.reference, ReferenceSpec::Best | ReferenceSpec::Worst),
+        })
+    }
+
+    /// The fixed reference group and the rule that chose it: the majority group, or a named one
+    /// (for an intersection, the combination of its attributes' named groups, when it exists).
+    fn fixed_reference(
+        &self,
+        set: &[usize],
+        attribute: &str,
+        rows: &[GroupRow],
+        majority: usize,
+        reference: &ReferenceSpec,
+    ) -> Result<(usize, &'static str)> {
+        Ok(match reference {
             ReferenceSpec::Majority => (majority, "majority"),
             ReferenceSpec::Best => (majority, "best"),
             ReferenceSpec::Worst => (majority, "worst"),
             ReferenceSpec::Named { by_attribute, any } => {
                 let find = |name: &str| rows.iter().position(|r| r.name == name);
-                if let Some(name) = by_attribute.get(&attribute) {
+                if let Some(name) = by_attribute.get(attribute) {
                     let i = find(name).ok_or_else(|| Error::UnknownReference {
-                        attribute: attribute.clone(),
+                        attribute: attribute.to_string(),
                         group: name.clone(),
                         available: rows
                             .iter()
@@ -551,11 +581,12 @@ impl FairnessState {
                     (majority, "majority")
                 }
             }
-        };
-        let per_metric = matches!(opts.reference, ReferenceSpec::Best | ReferenceSpec::Worst);
+        })
+    }
 
-        // Groups.
-        for (i, r) in rows.iter().enumerate() {
+    /// Appends the metrics of each group, with Wilson intervals of its proportions.
+    fn push_groups(&self, s: &AttributeSet<'_>, z: f64, used: u64, report: &mut FairnessReport) {
+        for (i, r) in s.rows.iter().enumerate() {
             let c = &r.cell.confusion;
             let mut metrics = BTreeMap::new();
             let mut ci = BTreeMap::new();
@@ -576,10 +607,10 @@ impl FairnessState {
                     }
                 }
             }
-            let key = marg.keys().nth(i).cloned().unwrap_or_default();
-            let levels = set
+            let levels = s
+                .set
                 .iter()
-                .zip(&key)
+                .zip(&r.key)
                 .map(|(&a, v)| {
                     (
                         self.attributes[a].clone(),
@@ -589,13 +620,13 @@ impl FairnessState {
                 .collect();
             let pred = self.has_prediction;
             report.groups.push(GroupMetrics {
-                attribute: attribute.clone(),
+                attribute: s.name.clone(),
                 group: r.name.clone(),
                 levels,
                 count: c.n(),
                 share: c.n() as f64 / used as f64,
                 insufficient_data: r.insufficient,
-                reference: !per_metric && i == fixed_ref,
+                reference: !s.per_metric && i == s.fixed_ref,
                 tp: pred.then_some(c.tp),
                 fp: pred.then_some(c.fp),
                 tn: pred.then_some(c.tn),
@@ -607,58 +638,109 @@ impl FairnessState {
                 undefined,
             });
         }
+    }
 
-        // Disparities.
-        let proportions = self.proportions();
-        for &m in &proportions {
-            let reference = if per_metric {
-                let want_high =
-                    higher_is_better(m) == matches!(opts.reference, ReferenceSpec::Best);
-                let mut pick: Option<(usize, f64)> = None;
-                for &i in &eligible {
-                    if let Ok(v) = rows[i].values[&m] {
-                        let better = match pick {
-                            None => true,
-                            Some((_, pv)) => {
-                                if want_high {
-                                    v > pv
-                                } else {
-                                    v < pv
-                                }
-                            }
-                        };
-                        if better {
-                            pick = Some((i, v));
-                        }
-                    }
-                }
-                match pick {
-                    Some((i, _)) => i,
+    /// Appends every group's disparity against the reference, per proportion (with `best` /
+    /// `worst`, the metric's own reference; none when no eligible group defines the metric).
+    fn push_disparities(
+        &self,
+        s: &AttributeSet<'_>,
+        opts: &FairnessOptions,
+        z: f64,
+        report: &mut FairnessReport,
+    ) {
+        for m in self.proportions() {
+            let reference = if s.per_metric {
+                let best = matches!(opts.reference, ReferenceSpec::Best);
+                match per_metric_reference(s, m, best) {
+                    Some(i) => i,
                     None => continue,
                 }
             } else {
-                fixed_ref
+                s.fixed_ref
             };
-            for (i, r) in rows.iter().enumerate() {
+            for (i, r) in s.rows.iter().enumerate() {
                 if i == reference {
                     continue;
                 }
                 report.disparities.push(disparity(
-                    &attribute,
+                    &s.name,
                     m,
                     r,
-                    &rows[reference],
+                    &s.rows[reference],
                     z,
                     opts.fisher_min_expected,
                 ));
             }
         }
+    }
 
-        // Summary.
+    /// The between-group summary metrics, by name, in Fairlearn's definitions (and AIF360's for
+    /// the average odds difference and the between-group entropy indices).
+    fn summary_metrics(
+        &self,
+        s: &AttributeSet<'_>,
+        opts: &FairnessOptions,
+    ) -> Vec<(&'static str, std::result::Result<f64, String>)> {
+        let min = opts.min_group_size;
+        let diff = |m: Metric| spread(s, m, min).map(|(lo, hi)| hi - lo);
+        let ratio = |m: Metric| {
+            spread(s, m, min).and_then(|(lo, hi)| {
+                if hi > 0.0 {
+                    Ok(lo / hi)
+                } else {
+                    Err(format!("{} is 0 in every group (0/0)", m.name()))
+                }
+            })
+        };
+        let mut out = vec![
+            ("base_rate_difference", diff(Metric::BaseRate)),
+            ("base_rate_ratio", ratio(Metric::BaseRate)),
+        ];
+        if !self.has_prediction {
+            return out;
+        }
+        let all: Vec<Confusion> = s.rows.iter().map(|r| r.cell.confusion).collect();
+        out.extend([
+            ("demographic_parity_difference", diff(Metric::SelectionRate)),
+            ("demographic_parity_ratio", ratio(Metric::SelectionRate)),
+            (
+                "equalized_odds_difference",
+                diff(Metric::Tpr).and_then(|a| diff(Metric::Fpr).map(|b| a.max(b))),
+            ),
+            (
+                "equalized_odds_ratio",
+                ratio(Metric::Tpr).and_then(|a| ratio(Metric::Fpr).map(|b| a.min(b))),
+            ),
+            ("equal_opportunity_difference", diff(Metric::Tpr)),
+            ("equal_opportunity_ratio", ratio(Metric::Tpr)),
+            ("predictive_parity_difference", diff(Metric::Ppv)),
+            ("accuracy_difference", diff(Metric::Accuracy)),
+            ("false_positive_rate_difference", diff(Metric::Fpr)),
+            ("false_negative_rate_difference", diff(Metric::Fnr)),
+            ("average_odds_difference", average_odds_difference(s)),
+            (
+                "between_group_generalized_entropy_index",
+                between_group_generalized_entropy_index(&all, opts.gei_alpha)
+                    .ok_or_else(|| "mean benefit is 0".to_string()),
+            ),
+            (
+                "between_group_theil_index",
+                between_group_generalized_entropy_index(&all, 1.0)
+                    .ok_or_else(|| "mean benefit is 0".to_string()),
+            ),
+        ]);
+        out
+    }
+
+    /// The attribute's summary: its reference, the groups left out, the summary metrics,
+    /// treatment equality per group and the tests of independence.
+    fn summarise(&self, s: &AttributeSet<'_>, opts: &FairnessOptions) -> AttributeSummary {
+        let rows = &s.rows;
         let mut summary = AttributeSummary {
-            attribute: attribute.clone(),
-            reference_group: (!per_metric).then(|| rows[fixed_ref].name.clone()),
-            reference_rule: rule.to_string(),
+            attribute: s.name.clone(),
+            reference_group: (!s.per_metric).then(|| rows[s.fixed_ref].name.clone()),
+            reference_rule: s.rule.to_string(),
             groups: rows.len(),
             insufficient_groups: rows
                 .iter()
@@ -671,102 +753,27 @@ impl FairnessState {
             representation_test: None,
             undefined: BTreeMap::new(),
         };
-        let spread = |m: Metric| -> std::result::Result<(f64, f64), String> {
-            let vals: Vec<f64> = eligible
-                .iter()
-                .filter_map(|&i| rows[i].values[&m].ok())
-                .collect();
-            if vals.len() < 2 {
-                return Err(format!(
-                    "{} is defined for fewer than two groups with at least {} rows",
-                    m.name(),
-                    opts.min_group_size
-                ));
-            }
-            let max = vals.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let min = vals.iter().cloned().fold(f64::INFINITY, f64::min);
-            Ok((min, max))
-        };
-        let diff = |m: Metric| spread(m).map(|(lo, hi)| hi - lo);
-        let ratio = |m: Metric| {
-            spread(m).and_then(|(lo, hi)| {
-                if hi > 0.0 {
-                    Ok(lo / hi)
-                } else {
-                    Err(format!("{} is 0 in every group (0/0)", m.name()))
+        for (name, v) in self.summary_metrics(s, opts) {
+            match v {
+                Ok(x) => {
+                    summary.metrics.insert(name.to_string(), Some(x));
                 }
-            })
-        };
-        let mut put = |name: &str, v: std::result::Result<f64, String>| match v {
-            Ok(x) => {
-                summary.metrics.insert(name.to_string(), Some(x));
+                Err(e) => {
+                    summary.metrics.insert(name.to_string(), None);
+                    summary.undefined.insert(name.to_string(), e);
+                }
             }
-            Err(e) => {
-                summary.metrics.insert(name.to_string(), None);
-                summary.undefined.insert(name.to_string(), e);
-            }
-        };
-        put("base_rate_difference", diff(Metric::BaseRate));
-        put("base_rate_ratio", ratio(Metric::BaseRate));
+        }
         if self.has_prediction {
-            put("demographic_parity_difference", diff(Metric::SelectionRate));
-            put("demographic_parity_ratio", ratio(Metric::SelectionRate));
-            put(
-                "equalized_odds_difference",
-                diff(Metric::Tpr).and_then(|a| diff(Metric::Fpr).map(|b| a.max(b))),
-            );
-            put(
-                "equalized_odds_ratio",
-                ratio(Metric::Tpr).and_then(|a| ratio(Metric::Fpr).map(|b| a.min(b))),
-            );
-            put("equal_opportunity_difference", diff(Metric::Tpr));
-            put("equal_opportunity_ratio", ratio(Metric::Tpr));
-            put("predictive_parity_difference", diff(Metric::Ppv));
-            put("accuracy_difference", diff(Metric::Accuracy));
-            put("false_positive_rate_difference", diff(Metric::Fpr));
-            put("false_negative_rate_difference", diff(Metric::Fnr));
-            // AIF360's average odds difference, group vs reference, the largest in magnitude.
-            let aod = {
-                let rf = &rows[fixed_ref].values;
-                let mut worst: Option<f64> = None;
-                for &i in eligible.iter().filter(|&&i| i != fixed_ref) {
-                    let v = &rows[i].values;
-                    if let (Ok(f), Ok(t), Ok(rfp), Ok(rt)) = (
-                        v[&Metric::Fpr],
-                        v[&Metric::Tpr],
-                        rf[&Metric::Fpr],
-                        rf[&Metric::Tpr],
-                    ) {
-                        let d = 0.5 * ((f - rfp) + (t - rt));
-                        if worst.is_none_or(|w| d.abs() > w.abs()) {
-                            worst = Some(d);
-                        }
-                    }
-                }
-                worst.ok_or_else(|| {
-                    "TPR and FPR are not defined for the reference and another group".to_string()
-                })
-            };
-            put("average_odds_difference", aod);
-            let all: Vec<Confusion> = rows.iter().map(|r| r.cell.confusion).collect();
-            put(
-                "between_group_generalized_entropy_index",
-                between_group_generalized_entropy_index(&all, opts.gei_alpha)
-                    .ok_or_else(|| "mean benefit is 0".to_string()),
-            );
-            put(
-                "between_group_theil_index",
-                between_group_generalized_entropy_index(&all, 1.0)
-                    .ok_or_else(|| "mean benefit is 0".to_string()),
-            );
-            for r in &rows {
+            for r in rows {
                 summary
                     .treatment_equality
                     .insert(r.name.clone(), r.values[&Metric::TreatmentEquality].ok());
             }
         }
-        for &m in &proportions {
-            let table: Vec<(u64, u64)> = eligible
+        for m in self.proportions() {
+            let table: Vec<(u64, u64)> = s
+                .eligible
                 .iter()
                 .filter_map(|&i| m.fraction(&rows[i].cell.confusion))
                 .collect();
@@ -774,56 +781,176 @@ impl FairnessState {
                 summary.independence.insert(m, t);
             }
         }
+        summary
+    }
+}
 
-        // Representation.
-        if set.len() == 1 {
-            if let Some(expected) = opts.expected_shares.get(&attribute) {
-                for r in &rows {
-                    if !expected.contains_key(&r.name) {
-                        return Err(Error::InvalidArgument(format!(
-                            "expected shares for `{attribute}` do not list group `{}` (listed: {})",
-                            r.name,
-                            expected.keys().cloned().collect::<Vec<_>>().join(", ")
-                        )));
+/// One attribute (or intersection) being finished: its groups and their reference.
+struct AttributeSet<'a> {
+    /// The attributes' names joined by `&`.
+    name: String,
+    /// The attributes' indices.
+    set: &'a [usize],
+    /// The groups, in key order.
+    rows: Vec<GroupRow>,
+    /// The groups with at least `min_group_size` rows.
+    eligible: Vec<usize>,
+    /// The fixed reference group (with `best` / `worst`, the majority group, which the average
+    /// odds difference compares against).
+    fixed_ref: usize,
+    /// How the reference was chosen.
+    rule: &'static str,
+    /// `best` / `worst`: each metric chooses its own reference.
+    per_metric: bool,
+}
+
+/// The group with the most rows among the eligible ones (among all when none is); ties go to
+/// the first group in sorted order.
+fn majority(rows: &[GroupRow], eligible: &[usize]) -> usize {
+    let pool: Vec<usize> = if eligible.is_empty() {
+        (0..rows.len()).collect()
+    } else {
+        eligible.to_vec()
+    };
+    let mut best = pool[0];
+    for &i in &pool {
+        if rows[i].cell.confusion.n() > rows[best].cell.confusion.n() {
+            best = i;
+        }
+    }
+    best
+}
+
+/// With `best` / `worst`: the eligible group with the most (`best`) or least favourable value of
+/// `m`, the first in sorted order on ties; none when no eligible group defines it.
+fn per_metric_reference(s: &AttributeSet<'_>, m: Metric, best: bool) -> Option<usize> {
+    let want_high = higher_is_better(m) == best;
+    let mut pick: Option<(usize, f64)> = None;
+    for &i in &s.eligible {
+        if let Ok(v) = s.rows[i].values[&m] {
+            let better = match pick {
+                None => true,
+                Some((_, pv)) => {
+                    if want_high {
+                        v > pv
+                    } else {
+                        v < pv
                     }
                 }
-                let total: f64 = expected.values().sum();
-                if expected.values().any(|&s| !(s > 0.0 && s.is_finite()))
-                    || (total - 1.0).abs() > 1e-3
-                {
-                    return Err(Error::InvalidArgument(format!(
-                        "expected shares for `{attribute}` must be positive and sum to 1, they sum to {total}"
-                    )));
-                }
-                let mut observed = vec![];
-                let mut shares = vec![];
-                for (g, &s) in expected {
-                    let count = rows
-                        .iter()
-                        .find(|r| &r.name == g)
-                        .map(|r| r.cell.confusion.n())
-                        .unwrap_or(0);
-                    let share = count as f64 / used as f64;
-                    let e = s / total;
-                    observed.push(count);
-                    shares.push(e);
-                    report.representation.push(Representation {
-                        attribute: attribute.clone(),
-                        group: g.clone(),
-                        count,
-                        share,
-                        expected_share: e,
-                        difference: share - e,
-                        ratio: share / e,
-                        share_ci: wilson_interval(count, used, z).unwrap_or([0.0, 1.0]),
-                    });
-                }
-                summary.representation_test = chi_square_gof(&observed, &shares);
+            };
+            if better {
+                pick = Some((i, v));
             }
         }
-        report.summary.insert(attribute, summary);
-        Ok(())
     }
+    pick.map(|(i, _)| i)
+}
+
+/// The smallest and largest value of `m` over the eligible groups, or why there is no spread.
+fn spread(
+    s: &AttributeSet<'_>,
+    m: Metric,
+    min_group_size: u64,
+) -> std::result::Result<(f64, f64), String> {
+    let vals: Vec<f64> = s
+        .eligible
+        .iter()
+        .filter_map(|&i| s.rows[i].values[&m].ok())
+        .collect();
+    if vals.len() < 2 {
+        return Err(format!(
+            "{} is defined for fewer than two groups with at least {} rows",
+            m.name(),
+            min_group_size
+        ));
+    }
+    let max = vals.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let min = vals.iter().cloned().fold(f64::INFINITY, f64::min);
+    Ok((min, max))
+}
+
+/// AIF360's average odds difference, group against the fixed reference, the largest in
+/// magnitude.
+fn average_odds_difference(s: &AttributeSet<'_>) -> std::result::Result<f64, String> {
+    let rf = &s.rows[s.fixed_ref].values;
+    let mut worst: Option<f64> = None;
+    for &i in s.eligible.iter().filter(|&&i| i != s.fixed_ref) {
+        let v = &s.rows[i].values;
+        if let (Ok(f), Ok(t), Ok(rfp), Ok(rt)) = (
+            v[&Metric::Fpr],
+            v[&Metric::Tpr],
+            rf[&Metric::Fpr],
+            rf[&Metric::Tpr],
+        ) {
+            let d = 0.5 * ((f - rfp) + (t - rt));
+            if worst.is_none_or(|w| d.abs() > w.abs()) {
+                worst = Some(d);
+            }
+        }
+    }
+    worst.ok_or_else(|| {
+        "TPR and FPR are not defined for the reference and another group".to_string()
+    })
+}
+
+/// With expected shares for a single attribute: each group's share against its expected share
+/// (appended to the report) and the goodness-of-fit test (in the summary).
+fn push_representation(
+    s: &AttributeSet<'_>,
+    opts: &FairnessOptions,
+    z: f64,
+    used: u64,
+    summary: &mut AttributeSummary,
+    report: &mut FairnessReport,
+) -> Result<()> {
+    if s.set.len() != 1 {
+        return Ok(());
+    }
+    let Some(expected) = opts.expected_shares.get(&s.name) else {
+        return Ok(());
+    };
+    let attribute = &s.name;
+    for r in &s.rows {
+        if !expected.contains_key(&r.name) {
+            return Err(Error::InvalidArgument(format!(
+                "expected shares for `{attribute}` do not list group `{}` (listed: {})",
+                r.name,
+                expected.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    let total: f64 = expected.values().sum();
+    if expected.values().any(|&x| !(x > 0.0 && x.is_finite())) || (total - 1.0).abs() > 1e-3 {
+        return Err(Error::InvalidArgument(format!(
+            "expected shares for `{attribute}` must be positive and sum to 1, they sum to {total}"
+        )));
+    }
+    let mut observed = vec![];
+    let mut shares = vec![];
+    for (g, &share_expected) in expected {
+        let count = s
+            .rows
+            .iter()
+            .find(|r| &r.name == g)
+            .map(|r| r.cell.confusion.n())
+            .unwrap_or(0);
+        let share = count as f64 / used as f64;
+        let e = share_expected / total;
+        observed.push(count);
+        shares.push(e);
+        report.representation.push(Representation {
+            attribute: attribute.clone(),
+            group: g.clone(),
+            count,
+            share,
+            expected_share: e,
+            difference: share - e,
+            ratio: share / e,
+            share_ci: wilson_interval(count, used, z).unwrap_or([0.0, 1.0]),
+        });
+    }
+    summary.representation_test = chi_square_gof(&observed, &shares);
+    Ok(())
 }
 
 fn disparity(

@@ -1,0 +1,13 @@
+//! Text rendering of reports for a terminal: one module per report (`fairness`, `drift`,
+//! `quality`, `evidence` for an assessment), with what they share in `text`.
+
+mod drift;
+mod evidence;
+mod fairness;
+mod quality;
+mod text;
+
+pub use drift::drift_text;
+pub use evidence::evidence_text;
+pub use fairness::fairness_text;
+pub use quality::quality_text;

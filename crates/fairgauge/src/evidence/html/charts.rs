@@ -1,0 +1,242 @@
+//! The charts, as inline SVG with a text alternative (`aria-label`, `<title>`): rates per group
+//! with interval whiskers and an optional impact-ratio line, and reference-against-current
+//! histograms of a drifting column.
+
+use std::fmt::Write;
+
+use crate::drift::HistogramCounts;
+use crate::evidence::html::escape::esc;
+use crate::present::percent;
+
+/// One bar of a rate chart.
+#[derive(Debug)]
+pub struct Bar {
+    /// The group.
+    pub group: String,
+    /// Its rate (none when undefined).
+    pub value: Option<f64>,
+    /// The rate's interval.
+    pub interval: Option<[f64; 2]>,
+    /// The group is the reference.
+    pub reference: bool,
+    /// The group has too few rows to judge.
+    pub insufficient: bool,
+}
+
+/// A dashed line across a rate chart (with the area below it shaded), at `level`, labelled.
+#[derive(Debug)]
+pub struct Band<'a> {
+    /// Where the line is, as a rate.
+    pub level: f64,
+    /// Its label, such as `4/5 of reference`.
+    pub label: &'a str,
+}
+
+/// The bars in words, for the chart's text alternative.
+fn alt_text(bars: &[Bar]) -> Vec<String> {
+    bars.iter()
+        .map(|b| {
+            format!(
+                "{}{}: {}{}{}",
+                b.group,
+                if b.reference { " (reference)" } else { "" },
+                b.value.map(percent).unwrap_or_else(|| "undefined".into()),
+                b.interval
+                    .map(|c| format!(" [{}, {}]", percent(c[0]), percent(c[1])))
+                    .unwrap_or_default(),
+                if b.insufficient {
+                    ", insufficient data"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect()
+}
+
+/// The geometry of a rate chart: the plot's top and height, and its left margin.
+#[derive(Debug)]
+struct Frame {
+    top: f64,
+    plot_h: f64,
+    left: f64,
+}
+
+impl Frame {
+    /// The vertical position of a rate in [0, 1] (clamped).
+    fn y(&self, v: f64) -> f64 {
+        self.top + self.plot_h * (1.0 - v.clamp(0.0, 1.0))
+    }
+}
+
+/// Appends the `i`-th bar: its rect and value, its whisker, its group's name and its note.
+fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
+    let (top, plot_h, left) = (fr.top, fr.plot_h, fr.left);
+    let x = left + 8.0 + i as f64 * 56.0;
+    let fill = if b.insufficient {
+        "#afb8c1"
+    } else if b.reference {
+        "#0969da"
+    } else {
+        "#54aeff"
+    };
+    if let Some(v) = &b.value {
+        let _ = write!(
+            svg,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"36\" height=\"{:.1}\" fill=\"{fill}\"{}/>",
+            fr.y(*v),
+            (top + plot_h) - fr.y(*v),
+            if b.reference {
+                " stroke=\"#1f2328\" stroke-width=\"2\""
+            } else {
+                ""
+            }
+        );
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
+            x + 18.0,
+            fr.y(*v) - 3.0,
+            esc(&percent(*v))
+        );
+    }
+    if let Some([lo, hi]) = &b.interval {
+        let cx = x + 18.0;
+        let _ = write!(
+            svg,
+            "<line x1=\"{cx:.1}\" x2=\"{cx:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1f2328\"/><line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1f2328\"/><line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1f2328\"/>",
+            fr.y(*lo), fr.y(*hi), cx - 5.0, cx + 5.0, fr.y(*lo), fr.y(*lo), cx - 5.0, cx + 5.0, fr.y(*hi), fr.y(*hi)
+        );
+    }
+    let label: String = b.group.chars().take(12).collect();
+    let _ = write!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
+        x + 18.0,
+        top + plot_h + 14.0,
+        esc(&label)
+    );
+    let note = if b.insufficient {
+        "insufficient"
+    } else if b.reference {
+        "reference"
+    } else {
+        ""
+    };
+    if !note.is_empty() {
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\" fill=\"#57606a\">{note}</text>",
+            x + 18.0,
+            top + plot_h + 26.0
+        );
+    }
+}
+
+/// A vertical bar chart of rates in [0, 1] per group, with interval whiskers; the reference
+/// group's bar is outlined and labelled; `band` draws a dashed line (and shades below it) at a
+/// level such as four fifths of the reference's rate.
+pub fn rate_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>) -> String {
+    let w = 60 + bars.len().max(1) * 56;
+    let h = 220;
+    let (top, bottom, left) = (20.0, 60.0, 40.0);
+    let plot_h = h as f64 - top - bottom;
+    let fr = Frame { top, plot_h, left };
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
+        esc(&format!("{title}: {}", alt_text(bars).join("; "))),
+        esc(title)
+    );
+    for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let yy = fr.y(t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" x2=\"{w}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#eaeef2\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">{}</text>",
+            left - 4.0,
+            yy + 3.0,
+            percent(t)
+        );
+    }
+    if let Some(b) = band {
+        let yy = fr.y(b.level);
+        let _ = write!(
+            svg,
+            "<rect x=\"{left}\" y=\"{yy:.1}\" width=\"{}\" height=\"{:.1}\" fill=\"#cf222e\" fill-opacity=\"0.06\"/><line x1=\"{left}\" x2=\"{w}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#cf222e\">{}</text>",
+            w as f64 - left,
+            (top + plot_h) - yy,
+            w - 2,
+            yy - 3.0,
+            esc(b.label)
+        );
+    }
+    for (i, b) in bars.iter().enumerate() {
+        write_bar(&mut svg, &fr, i, b);
+    }
+    svg.push_str("</svg>");
+    format!(
+        "<figure>{svg}<figcaption>{}</figcaption></figure>",
+        esc(title)
+    )
+}
+
+/// Reference against current: overlaid bars (numeric bins) or paired bars (categories), as
+/// shares of each table.
+pub fn histogram_chart(name: &str, h: &HistogramCounts, numeric: bool) -> String {
+    let counts = |c: &[u64]| -> Vec<f64> { c.iter().map(|&x| x as f64).collect() };
+    let (r, c) = (counts(&h.reference), counts(&h.current));
+    let (rt, ct) = (
+        r.iter().sum::<f64>().max(1.0),
+        c.iter().sum::<f64>().max(1.0),
+    );
+    let rs: Vec<f64> = r.iter().map(|x| x / rt).collect();
+    let cs: Vec<f64> = c.iter().map(|x| x / ct).collect();
+    let max = rs
+        .iter()
+        .chain(&cs)
+        .cloned()
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let n = h.labels.len().max(1);
+    let bw = (260.0 / n as f64).clamp(4.0, 24.0);
+    let w = (bw * n as f64 + 20.0).max(120.0);
+    let hh = 90.0;
+    let alt: Vec<String> = h
+        .labels
+        .iter()
+        .zip(rs.iter().zip(&cs))
+        .map(|(l, (a, b))| format!("{l}: reference {}, current {}", percent(*a), percent(*b)))
+        .collect();
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{:.0}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
+        hh + 14.0,
+        esc(&format!("{name}: {}", alt.join("; "))),
+        esc(&format!("{name}: reference (blue) against current (pink)"))
+    );
+    for (i, (a, b)) in rs.iter().zip(&cs).enumerate() {
+        let x = 10.0 + i as f64 * bw;
+        let ha = hh * a / max;
+        let hb = hh * b / max;
+        if numeric {
+            let _ = write!(
+                svg,
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{ha:.1}\" fill=\"#0969da\" fill-opacity=\"0.35\"/><rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{hb:.1}\" fill=\"none\" stroke=\"#bf3989\" stroke-width=\"1.5\"/>",
+                hh - ha, bw - 1.0, hh - hb, bw - 1.0
+            );
+        } else {
+            let half = (bw - 1.0) / 2.0;
+            let _ = write!(
+                svg,
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{half:.1}\" height=\"{ha:.1}\" fill=\"#0969da\"/><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{half:.1}\" height=\"{hb:.1}\" fill=\"#bf3989\"/>",
+                hh - ha, x + half, hh - hb
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"8\" x2=\"{w:.0}\" y1=\"{hh}\" y2=\"{hh}\" stroke=\"#57606a\"/>"
+    );
+    svg.push_str("</svg>");
+    svg
+}

@@ -1,0 +1,81 @@
+//! The findings table of a section: status, check, subject, value with its interval, the
+//! thresholds it was judged against, the message and the controls it maps to.
+
+use std::fmt::Write;
+
+use crate::evidence::document::Finding;
+use crate::evidence::html::cells::{num, status_badge};
+use crate::evidence::html::escape::esc;
+use crate::evidence::policy::Direction;
+
+/// The subject in words: `attribute = group column vs reference`, leaving out what is absent.
+fn subject_text(f: &Finding) -> String {
+    [
+        f.subject.attribute.as_deref().map(|a| {
+            format!(
+                "{a}{}",
+                f.subject
+                    .group
+                    .as_deref()
+                    .map(|g| format!(" = {g}"))
+                    .unwrap_or_default()
+            )
+        }),
+        f.subject.column.clone(),
+        f.subject
+            .reference_group
+            .as_deref()
+            .map(|r| format!("vs {r}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// The judged thresholds in words: `warn W / fail F (above|below)`, or nothing.
+fn threshold_text(f: &Finding) -> String {
+    f.threshold
+        .map(|t| {
+            format!(
+                "warn {} / fail {} ({})",
+                t.warn,
+                t.fail,
+                if t.direction == Direction::Above {
+                    "above"
+                } else {
+                    "below"
+                }
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Appends the findings as a table (or a line saying there are none).
+pub fn findings_table(out: &mut String, findings: &[&Finding]) {
+    if findings.is_empty() {
+        out.push_str("<p class=\"muted\">No findings.</p>");
+        return;
+    }
+    out.push_str("<table><thead><tr><th>Status</th><th>Check</th><th>Subject</th><th>Value</th><th>Threshold</th><th>Finding</th><th>Controls</th></tr></thead><tbody>");
+    for f in findings {
+        let controls: Vec<String> = f
+            .controls
+            .iter()
+            .map(|c| format!("<span title=\"{}\">{}</span>", esc(&c.title), esc(&c.id)))
+            .collect();
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            status_badge(f.status.as_str()),
+            esc(&f.kind),
+            esc(&subject_text(f)),
+            num(f.value, 3),
+            f.interval.map(|i| format!(" [{}, {}]", num(Some(i[0]), 3), num(Some(i[1]), 3))).unwrap_or_default(),
+            esc(&threshold_text(f)),
+            esc(&f.message),
+            controls.join(", ")
+        );
+    }
+    out.push_str("</tbody></table>");
+}

@@ -1,0 +1,29 @@
+//! The report a person reads: one self-contained HTML file rendered from an evidence document —
+//! no network, no scripts, no external styles or fonts; charts are inline SVG with text
+//! alternatives, statuses are words beside colours, and every piece of text that comes from data
+//! is escaped. A Content-Security-Policy forbids scripts outright, so even a renderer bug could
+//! not run one.
+//!
+//! The page (`page`: head, stylesheet, section order) is made of sections, one module each:
+//! `summary`, `fairness`, `drift`, `quality`, `provenance`. The results they show are read out of
+//! the evidence once (`results`: fairness and drift into their own types, quality through a few
+//! accessors). Beneath them: the SVG `charts`, the `findings` table, table `cells` and `escape`.
+//!
+//! Import order, bottom to top: `escape` → `cells` → `findings`, `charts` → `results` → the
+//! sections → `page`.
+
+mod cells;
+mod charts;
+mod drift;
+mod escape;
+mod fairness;
+mod findings;
+mod page;
+mod provenance;
+mod quality;
+mod results;
+mod summary;
+
+pub use escape::esc;
+pub use page::render_html;
+pub use provenance::LedgerPosition;

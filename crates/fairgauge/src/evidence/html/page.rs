@@ -1,0 +1,65 @@
+//! The page: the head (a Content-Security-Policy that forbids scripts, the inline stylesheet),
+//! then the sections in order: summary, fairness, drift, data quality, provenance.
+
+use std::fmt::Write;
+
+use crate::evidence::document::Evidence;
+use crate::evidence::html::drift::drift_section;
+use crate::evidence::html::escape::esc;
+use crate::evidence::html::fairness::fairness_section;
+use crate::evidence::html::provenance::{provenance_section, LedgerPosition};
+use crate::evidence::html::quality::quality_section;
+use crate::evidence::html::results;
+use crate::evidence::html::summary::{header, summary_section};
+
+const STYLE: &str = r#"
+:root { --pass:#1a7f37; --warn:#9a6700; --fail:#cf222e; --info:#57606a; --ink:#1f2328; --line:#d0d7de; --ref:#0969da; --cur:#bf3989; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1100px; padding: 24px; }
+h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; border-bottom: 1px solid var(--line); padding-bottom: 4px; margin-top: 32px; } h3 { font-size: 15px; margin: 18px 0 6px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
+th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th { background: #f6f8fa; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.status { display: inline-block; padding: 0 6px; border-radius: 10px; font-weight: 600; font-size: 12px; color: #fff; white-space: nowrap; }
+.status.pass { background: var(--pass); } .status.warn { background: var(--warn); } .status.fail, .status.error, .status.critical { background: var(--fail); }
+.status.insufficient_data, .status.low { background: var(--info); } .status.medium { background: var(--warn); } .status.high { background: #bc4c00; }
+.muted { color: var(--info); } code { font-size: 12px; overflow-wrap: anywhere; }
+.cards { display: flex; flex-wrap: wrap; gap: 8px; margin: 12px 0; } .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 110px; }
+.card b { display: block; font-size: 20px; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px; } figure { margin: 0; } figcaption { font-size: 12px; color: var(--info); }
+.bar { display: inline-block; height: 10px; background: var(--fail); vertical-align: middle; } .barbox { display: inline-block; width: 80px; height: 10px; background: #eaeef2; vertical-align: middle; margin-right: 4px; }
+section { break-inside: auto; } figure, tr { break-inside: avoid; }
+@media print { body { max-width: none; padding: 0; } h2 { break-after: avoid; } }
+"#;
+
+/// Renders the evidence as one self-contained HTML page.
+pub fn render_html(e: &Evidence, ledger: Option<&LedgerPosition>) -> String {
+    let mut o = String::new();
+    let title = format!("fairgauge report: {}", e.system.name);
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"><title>{}</title><style>{STYLE}</style></head><body>",
+        esc(&title)
+    );
+    header(&mut o, e);
+    summary_section(&mut o, e);
+    let fairness = results::fairness(e);
+    fairness_section(
+        &mut o,
+        e,
+        fairness
+            .as_ref()
+            .map(|r| r.as_ref().map_err(String::as_str)),
+    );
+    let drift = results::drift(e);
+    drift_section(
+        &mut o,
+        e,
+        drift.as_ref().map(|r| r.as_ref().map_err(String::as_str)),
+    );
+    quality_section(&mut o, results::quality(e).as_ref());
+    provenance_section(&mut o, e, ledger);
+    o.push_str("</body></html>\n");
+    o
+}

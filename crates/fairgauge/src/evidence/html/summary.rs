@@ -1,0 +1,88 @@
+//! The page's header and summary section: the system and run, the overall verdict with the count
+//! of findings per status, the datasets with their fingerprints, and the risks by score.
+
+use std::fmt::Write;
+
+use crate::evidence::document::Evidence;
+use crate::evidence::html::cells::status_badge;
+use crate::evidence::html::escape::esc;
+
+/// Appends the header: the system's name, id, owner and intended use, the run and its time.
+pub fn header(o: &mut String, e: &Evidence) {
+    let _ = write!(
+        o,
+        "<header><h1>{}</h1><p class=\"muted\">System <code>{}</code>{}{} · run <code>{}</code> · {}</p></header>",
+        esc(&e.system.name),
+        esc(&e.system.id),
+        if e.system.owner.is_empty() { String::new() } else { format!(" · owner {}", esc(&e.system.owner)) },
+        if e.system.intended_use.is_empty() { String::new() } else { format!(" · {}", esc(&e.system.intended_use)) },
+        esc(&e.run.id),
+        esc(&e.run.finished_at)
+    );
+}
+
+fn datasets_table(o: &mut String, e: &Evidence) {
+    o.push_str("<h3>Datasets</h3><table><thead><tr><th>Role</th><th>File</th><th>Format</th><th>Rows</th><th>Columns</th><th>Fingerprints</th></tr></thead><tbody>");
+    for d in &e.datasets {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>file <code>{}</code><br>content <code>{}</code><br>schema <code>{}</code></td></tr>",
+            esc(&d.role), esc(&d.path.display().to_string()), esc(&d.format), d.rows, d.columns,
+            esc(d.file_sha256.as_deref().unwrap_or("in memory (no file)")), esc(&d.content_fingerprint), esc(&d.schema_fingerprint)
+        );
+    }
+    o.push_str("</tbody></table>");
+}
+
+fn risks_table(o: &mut String, e: &Evidence) {
+    o.push_str("<h3>Risks, by score</h3>");
+    if e.risks.is_empty() {
+        o.push_str("<p class=\"muted\">No risks: every finding passes.</p>");
+        return;
+    }
+    o.push_str("<table><thead><tr><th>Id</th><th>Risk</th><th>Category</th><th>Rating</th><th>Score (L×I)</th><th>Treatment</th><th>Controls</th></tr></thead><tbody>");
+    for r in &e.risks {
+        let controls: Vec<String> = r
+            .controls
+            .iter()
+            .map(|c| format!("<span title=\"{}\">{}</span>", esc(&c.title), esc(&c.id)))
+            .collect();
+        let _ = write!(
+            o,
+            "<tr><td><code>{}</code></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"num\">{} = {}×{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&r.id), esc(&r.title), esc(&r.description), esc(r.category.as_str()), status_badge(r.rating.as_str()),
+            r.score, r.likelihood, r.impact,
+            esc(&serde_json::to_value(r.treatment).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
+            controls.join(", ")
+        );
+    }
+    o.push_str("</tbody></table>");
+}
+
+/// Appends the summary section.
+pub fn summary_section(o: &mut String, e: &Evidence) {
+    o.push_str("<section id=\"summary\"><h2>Summary</h2>");
+    let _ = write!(
+        o,
+        "<p>Overall: {} — {}</p>",
+        status_badge(e.summary.overall.as_str()),
+        if e.summary.passed {
+            "no finding fails the policy."
+        } else {
+            "at least one finding fails the policy."
+        }
+    );
+    o.push_str("<div class=\"cards\">");
+    for k in ["pass", "warn", "fail", "insufficient_data", "error"] {
+        let _ = write!(
+            o,
+            "<div class=\"card\">{}<b>{}</b></div>",
+            status_badge(k),
+            e.summary.findings.get(k).copied().unwrap_or(0)
+        );
+    }
+    o.push_str("</div>");
+    datasets_table(o, e);
+    risks_table(o, e);
+    o.push_str("</section>");
+}
