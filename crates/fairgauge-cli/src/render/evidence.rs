@@ -29,10 +29,7 @@ fn risks(s: &mut String, e: &Evidence) {
             r.score,
             r.likelihood,
             r.impact,
-            serde_json::to_value(r.treatment)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
+            r.treatment.as_str(),
             ids.join(" ")
         );
     }

@@ -201,6 +201,18 @@ pub enum Treatment {
     Transfer,
 }
 
+impl Treatment {
+    /// The treatment's word, as the policy, the evidence and every export spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Treatment::Mitigate => "mitigate",
+            Treatment::Accept => "accept",
+            Treatment::Avoid => "avoid",
+            Treatment::Transfer => "transfer",
+        }
+    }
+}
+
 /// Risk scoring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

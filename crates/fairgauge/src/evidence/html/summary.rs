@@ -52,7 +52,7 @@ fn risks_table(o: &mut String, e: &Evidence) {
             "<tr><td><code>{}</code></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"num\">{} = {}×{}</td><td>{}</td><td>{}</td></tr>",
             esc(&r.id), esc(&r.title), esc(&r.description), esc(r.category.as_str()), status_badge(r.rating.as_str()),
             r.score, r.likelihood, r.impact,
-            esc(&serde_json::to_value(r.treatment).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
+            esc(r.treatment.as_str()),
             controls.join(", ")
         );
     }
