@@ -6,7 +6,7 @@ use std::fmt::Write;
 use fairgauge::drift::{ColumnDrift, DriftReport, FairnessDrift};
 use fairgauge::present::{p_value, percent};
 
-use crate::render::text::{finish, num4};
+use crate::render::text::{finish, name_width, num4};
 
 /// How far past its threshold a column is: one minus its adjusted p-value for a test, its
 /// statistic over its threshold for a distance.
@@ -63,12 +63,7 @@ fn columns(s: &mut String, r: &DriftReport) {
             .cmp(&a.drifted)
             .then_with(|| severity(b).total_cmp(&severity(a)))
     });
-    let w = cols
-        .iter()
-        .map(|c| c.name.chars().count())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+    let w = name_width(cols.iter().map(|c| c.name.as_str()));
     let _ = writeln!(
         s,
         "  {:<w$}  {:<11}  {:<16}  {:>10}  {:>10}  {:>9}  {:>8}  {:>8}  status",

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use fairgauge::quality::{Check, ColumnReport, QualityReport, Status};
 
-use crate::render::text::finish;
+use crate::render::text::{finish, name_width};
 
 /// The dataset's lines: size, score, checks, duplicates, approximate profiles, fingerprints.
 fn dataset(s: &mut String, r: &QualityReport) {
@@ -58,13 +58,7 @@ fn dataset(s: &mut String, r: &QualityReport) {
 }
 
 fn columns(s: &mut String, r: &QualityReport) {
-    let w = r
-        .columns
-        .iter()
-        .map(|c| c.name.chars().count())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+    let w = name_width(r.columns.iter().map(|c| c.name.as_str()));
     let _ = writeln!(
         s,
         "  {:<w$}  {:<12}  {:>8}  {:>9}  {:>9}  {:>5}  placeholders",

@@ -1,5 +1,5 @@
-//! What every terminal report shares: a value to four decimals (or `undefined`), and the
-//! finished text without trailing blanks.
+//! What every terminal report shares: a value to four decimals (or `undefined`), the width of a
+//! name column, and the finished text without trailing blanks.
 
 /// A value to 4 decimals, or `undefined`.
 pub fn num4(v: Option<f64>) -> String {
@@ -16,4 +16,9 @@ pub fn finish(s: String) -> String {
         .join("\n");
     out.push('\n');
     out
+}
+
+/// The width of a column of names: the longest name in characters, at least 6.
+pub fn name_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    names.map(|n| n.chars().count()).max().unwrap_or(6).max(6)
 }

@@ -1,0 +1,110 @@
+//! The risk register as CSV (RFC 4180): one row per risk, its findings, controls, owner and
+//! review date, text defused against spreadsheet formula injection.
+
+use super::times::*;
+use super::words::*;
+use crate::evidence::document::{Evidence, FindingStatus};
+use crate::io::write::csv_field;
+
+/// The columns of [`register_csv`], in order.
+pub const REGISTER_COLUMNS: [&str; 22] = [
+    "ref_id",
+    "name",
+    "description",
+    "category",
+    "owner",
+    "inherent_likelihood",
+    "inherent_impact",
+    "score",
+    "rating",
+    "existing_controls",
+    "residual_likelihood",
+    "residual_impact",
+    "treatment",
+    "status",
+    "controls",
+    "evidence_link",
+    "evidence_sha256",
+    "metric",
+    "value",
+    "threshold",
+    "assessed_at",
+    "next_review_date",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Risk register (CSV)
+// ---------------------------------------------------------------------------------------------
+
+/// The risk register as CSV (RFC 4180: a header row, CRLF line ends, fields quoted when they
+/// hold a comma, a quote or a line break), one row per risk, columns [`REGISTER_COLUMNS`].
+///
+/// `existing_controls` lists the controls of the risk's findings that passed (none yet, so it is
+/// empty); the residual likelihood and impact equal the inherent ones (no treatment applied yet);
+/// `metric`, `value` and `threshold` come from the risk's worst finding (fail before error, warn
+/// and insufficient data, then the one furthest past its failure threshold); `assessed_at` is the
+/// run's end and `next_review_date` the date [`REVIEW_INTERVAL_DAYS`] later. Lists are joined by
+/// `"; "`. A text field that a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return) is prefixed with `'`.
+pub fn register_csv(e: &Evidence, evidence_link: &str, evidence_sha256: &str) -> String {
+    let mut out = String::new();
+    let header: Vec<String> = REGISTER_COLUMNS.iter().map(|c| csv_field(c)).collect();
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
+    let assessed = e.run.finished_at.as_str();
+    let next_review = review_date(assessed);
+    for r in &e.risks {
+        let fs = findings_of(e, r);
+        let existing = join_unique(
+            fs.iter()
+                .filter(|f| f.status == FindingStatus::Pass)
+                .flat_map(|f| f.controls.iter().map(|c| c.id.as_str())),
+            "; ",
+        );
+        let controls = join_unique(r.controls.iter().map(|c| c.id.as_str()), "; ");
+        let (metric, value, threshold) = match worst(&fs) {
+            Some(f) => (
+                f.metric.clone(),
+                value_text(f.value),
+                f.threshold.as_ref().map(threshold_text).unwrap_or_default(),
+            ),
+            None => Default::default(),
+        };
+        let row = [
+            csv_text(&r.id),
+            csv_text(&r.title),
+            csv_text(&r.description),
+            csv_text(r.category.as_str()),
+            csv_text(&e.system.owner),
+            r.likelihood.to_string(),
+            r.impact.to_string(),
+            r.score.to_string(),
+            csv_text(r.rating.as_str()),
+            csv_text(&existing),
+            r.likelihood.to_string(),
+            r.impact.to_string(),
+            csv_text(r.treatment.as_str()),
+            csv_text(&r.status),
+            csv_text(&controls),
+            csv_text(evidence_link),
+            csv_text(evidence_sha256),
+            csv_text(&metric),
+            csv_field(&value),
+            csv_text(&threshold),
+            csv_text(assessed),
+            csv_text(&next_review),
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A text field, defused against spreadsheet formula injection, then quoted as needed.
+pub(crate) fn csv_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        csv_field(&format!("'{s}"))
+    } else {
+        csv_field(s)
+    }
+}
