@@ -1,0 +1,133 @@
+//! What an assessment measures, and where: the specs each analysis gets from the policy and the
+//! roles, and the [`Measure`] that runs them (on local tables, or on parts computed elsewhere).
+
+use crate::drift::{run_drift, DriftReport, DriftSpec};
+use crate::error::{Error, Result};
+use crate::evidence::policy::{Policy, PolicySource, Roles};
+use crate::fairness::{run_fairness, FairnessOutput, FairnessSpec};
+use crate::io::source::Table;
+use crate::quality::rules::RuleSet;
+use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
+use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
+
+/// What to assess.
+#[derive(Debug)]
+pub struct AssessInput<'a> {
+    /// The data assessed (e.g. this month's production inputs with the model's decisions).
+    pub current: &'a Table,
+    /// The reference (e.g. the training data), for drift and leakage.
+    pub reference: Option<&'a Table>,
+    /// The policy.
+    pub policy: &'a Policy,
+    /// Where it came from.
+    pub policy_source: &'a PolicySource,
+    /// Roles: the policy's, overridden by the command line.
+    pub roles: Roles,
+    /// Rules for the quality checks.
+    pub rules: Option<RuleSet>,
+    /// The command line, for the record.
+    pub command_line: Vec<String>,
+}
+
+/// Where an assessment's measurements come from: the tables themselves ([`assess`]), or parts
+/// of them computed elsewhere and merged (Spark).
+pub trait Measure {
+    /// Quality of the current table, with leakage against the reference (whose facts the
+    /// report carries when it read them).
+    fn quality(&self, spec: &QualitySpec) -> Result<QualityReport>;
+    /// Fingerprints of the current table, or of the reference.
+    fn facts(&self, reference: bool) -> Result<quality::DatasetFacts>;
+    /// Fairness of the current table.
+    fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<FairnessOutput>;
+    /// Drift of the current table from the reference.
+    fn drift(&self, spec: &DriftSpec) -> Result<DriftReport>;
+}
+
+/// Measurements read from the tables, in this process.
+pub(crate) struct Local<'a> {
+    pub(crate) current: &'a Table,
+    pub(crate) reference: Option<&'a Table>,
+}
+
+impl Measure for Local<'_> {
+    fn quality(&self, spec: &QualitySpec) -> Result<QualityReport> {
+        run_quality(self.current, self.reference, spec, None)
+    }
+    fn facts(&self, reference: bool) -> Result<quality::DatasetFacts> {
+        match (reference, self.reference) {
+            (true, Some(r)) => dataset_fingerprints(r),
+            _ => dataset_fingerprints(self.current),
+        }
+    }
+    fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<FairnessOutput> {
+        run_fairness(self.current, spec, opts, None)
+    }
+    fn drift(&self, spec: &DriftSpec) -> Result<DriftReport> {
+        match self.reference {
+            Some(r) => run_drift(r, self.current, spec),
+            None => Err(Error::InvalidOption("drift needs a reference table".into())),
+        }
+    }
+}
+
+/// The quality run an assessment asks for: the roles, the rules and the policy's thresholds.
+pub fn quality_spec(policy: &Policy, roles: &Roles, rules: Option<RuleSet>) -> QualitySpec {
+    let q = &policy.quality;
+    QualitySpec {
+        label: roles.label.clone(),
+        sensitive: roles.sensitive.clone(),
+        key: roles.key.clone(),
+        rules,
+        thresholds: quality::Thresholds {
+            missing: (q.missing[0], q.missing[1]),
+            duplicates: (q.duplicates[0], q.duplicates[1]),
+            conflicting_labels: (q.conflicting_labels[0], q.conflicting_labels[1]),
+            leakage: (q.leakage[0], q.leakage[1]),
+            label_minority: (q.label_minority[0], q.label_minority[1]),
+            missing_by_group: (q.missing_by_group[0], q.missing_by_group[1]),
+            proxy: (q.proxy[0], q.proxy[1]),
+            ..Default::default()
+        },
+        examples: 5,
+        sketch: q.sketch,
+    }
+}
+
+/// The fairness run an assessment asks for; `None` when the roles name no label or no
+/// sensitive attribute.
+pub fn fairness_spec(
+    policy: &Policy,
+    roles: &Roles,
+    policy_source: &PolicySource,
+) -> Result<Option<(FairnessSpec, FairnessOptions)>> {
+    let (Some(label), false) = (&roles.label, roles.sensitive.is_empty()) else {
+        return Ok(None);
+    };
+    let spec = FairnessSpec {
+        label: label.clone(),
+        prediction: roles.prediction.clone(),
+        score: roles.score.clone(),
+        threshold: roles.threshold,
+        sensitive: roles.sensitive.clone(),
+        positive_label: roles.positive_label.clone(),
+    };
+    let opts = FairnessOptions {
+        confidence: policy.fairness.confidence,
+        min_group_size: policy.fairness.min_group_size,
+        reference: ReferenceSpec::parse(&roles.reference_group).map_err(|e| Error::Policy {
+            path: policy_source.path.clone().unwrap_or_default(),
+            message: format!("data.reference_group: {e}"),
+        })?,
+        ..Default::default()
+    };
+    Ok(Some((spec, opts)))
+}
+
+/// The drift run an assessment asks for.
+pub fn drift_spec(policy: &Policy) -> DriftSpec {
+    DriftSpec {
+        dataset_threshold: Some(policy.drift.dataset_share),
+        sketch: policy.drift.sketch,
+        ..Default::default()
+    }
+}
