@@ -8,8 +8,7 @@
 //! Each quantity names the scipy 1.17 / sklearn 1.9 / numpy call it reproduces; the tests in
 //! `tests/quality_association.rs` paste their output for the same tables.
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::stats::moments::Moments;
 use crate::stats::sum::neumaier_sum;
 
 /// Dense `rows × cols` contingency table of counts, row-major: the count of cell `(r, c)` is
@@ -252,60 +251,6 @@ fn entropy(counts: &[u64]) -> f64 {
         p * p.ln()
     }));
     h.max(0.0)
-}
-
-/// Count, mean and sum of squared deviations of a numeric sample, mergeable.
-///
-/// [`push`](Self::push) is Welford's (1962) update; [`merge`](Self::merge) is the pairwise
-/// combination of Chan, Golub & LeVeque (1979): merging the moments of two parts gives the
-/// moments of their concatenation up to rounding. Both lose relative accuracy in `m2` as
-/// `(mean / sd)²` grows (about 1e-9 for values `1e6 + 0.01·U(0, 1)`); shift such data first.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Moments {
-    /// Number of values.
-    pub n: u64,
-    /// Mean of the values (0 when `n = 0`).
-    pub mean: f64,
-    /// Sum of squared deviations from the mean, `Σ (x − mean)²`.
-    pub m2: f64,
-}
-
-impl Moments {
-    /// Adds one value (Welford 1962): `n += 1`, `δ = x − mean`, `mean += δ / n`,
-    /// `m2 += δ (x − mean_new)`.
-    pub fn push(&mut self, x: f64) {
-        self.n += 1;
-        let delta = x - self.mean;
-        self.mean += delta / self.n as f64;
-        self.m2 += delta * (x - self.mean);
-    }
-
-    /// Combines with the moments of another part (Chan, Golub & LeVeque 1979):
-    /// `n = n_a + n_b`, `δ = mean_b − mean_a`, `mean = mean_a + δ n_b / n`,
-    /// `m2 = m2_a + m2_b + δ² n_a n_b / n`.
-    pub fn merge(&mut self, o: &Moments) {
-        if o.n == 0 {
-            return;
-        }
-        if self.n == 0 {
-            *self = *o;
-            return;
-        }
-        let (na, nb) = (self.n as f64, o.n as f64);
-        let n = self.n + o.n;
-        let nf = n as f64;
-        let delta = o.mean - self.mean;
-        self.mean += delta * (nb / nf);
-        self.m2 += o.m2 + delta * delta * (na * nb / nf);
-        self.n = n;
-    }
-
-    /// Sample variance `m2 / (n − 1)` (`ddof = 1`, as `numpy.var(x, ddof=1)`); `None` when
-    /// `n < 2`.
-    #[must_use]
-    pub fn variance(&self) -> Option<f64> {
-        (self.n >= 2).then(|| (self.m2 / (self.n - 1) as f64).max(0.0))
-    }
 }
 
 /// Correlation ratio `η = √(SS_between / SS_total)` of a numeric variable across the groups

@@ -216,6 +216,28 @@ pub fn chi_square_gof(observed: &[u64], expected_share: &[f64]) -> Option<ChiSqu
     })
 }
 
+/// A Wald z-test of the change of a gap between two proportions from one sample to another:
+/// with `p = x / n` for each of the four `(x, n)` (`n > 0`), the change
+/// `Δ = (p_a − p_b) − (p_ref_a − p_ref_b)` over its standard error under independence,
+/// `z = Δ / √(Σ p (1 − p) / n)`, and the two-sided normal p-value. `None` when the variance is
+/// 0 (every proportion 0 or 1). Used for the drift of a fairness gap (e.g. the demographic
+/// parity difference between the two groups that set it now).
+pub fn gap_change_z_test(
+    a: (u64, u64),
+    b: (u64, u64),
+    ref_a: (u64, u64),
+    ref_b: (u64, u64),
+) -> Option<(f64, f64)> {
+    let p = |f: (u64, u64)| f.0 as f64 / f.1 as f64;
+    let v = |f: (u64, u64)| p(f) * (1.0 - p(f)) / f.1 as f64;
+    let delta = (p(a) - p(b)) - (p(ref_a) - p(ref_b));
+    let var = v(a) + v(b) + v(ref_a) + v(ref_b);
+    (var > 0.0).then(|| {
+        let z = delta / var.sqrt();
+        (z, normal_two_sided_p(z))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,4 +310,15 @@ mod tests {
     }
     // scipy 1.17.1: chisquare([60, 30, 10], [50, 30, 20])
     const REFERENCE_GOF: (f64, f64) = (7.0, 0.0301973834223185);
+
+    #[test]
+    fn gap_change_by_hand() {
+        // Now 60/100 vs 40/100 (gap 0.2), before 50/100 vs 50/100 (gap 0): Δ = 0.2,
+        // var = (0.24 + 0.24 + 0.25 + 0.25) / 100 = 0.0098, z = 0.2 / 0.098995 = 2.0203.
+        let (z, p) = gap_change_z_test((60, 100), (40, 100), (50, 100), (50, 100)).unwrap();
+        assert!((z - 0.2 / 0.0098f64.sqrt()).abs() < 1e-12);
+        assert!((p - normal_two_sided_p(z)).abs() < 1e-15);
+        assert!((p - 0.04335).abs() < 1e-4);
+        assert!(gap_change_z_test((0, 10), (10, 10), (0, 5), (5, 5)).is_none());
+    }
 }

@@ -6,6 +6,7 @@ use super::report::*;
 use super::spec::*;
 use crate::io::text::canonical_number;
 use fairgauge_core::drift::{categorical as cat, numeric as num};
+use fairgauge_core::stats::moments::mean_sd;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A column's data once both tables are read: values (numeric) or counts (categorical).
@@ -108,13 +109,6 @@ pub(crate) fn union_distinct(a: &[f64], b: &[f64], cap: usize) -> Vec<f64> {
     out
 }
 
-pub(crate) fn mean_std(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
-    (m, var.sqrt())
-}
-
 pub(crate) fn histogram(
     reference: &Sample,
     current: &Sample,
@@ -182,7 +176,7 @@ pub(crate) fn histogram(
                 let mut prev = 0.0;
                 let mut out = Vec::with_capacity(edges.len() + 1);
                 for f in cdf.iter().copied().chain(std::iter::once(1.0)) {
-                    out.push(((f - prev).max(0.0) * s.n as f64).round() as u64);
+                    out.push(((f - prev).max(0.0) * s.moments.n as f64).round() as u64);
                     prev = f;
                 }
                 out
@@ -290,7 +284,7 @@ fn numeric(method: Method, a: &[f64], b: &[f64]) -> std::result::Result<Computed
         Method::Wasserstein => {
             // Samples come from `sort_finite`, so the unvalidated merge is safe here.
             let w = num::wasserstein_presorted(a, b);
-            let (_, sd) = mean_std(a);
+            let (_, sd) = mean_sd(a);
             if sd > 0.0 {
                 (Some(w / sd), None)
             } else {
@@ -302,7 +296,7 @@ fn numeric(method: Method, a: &[f64], b: &[f64]) -> std::result::Result<Computed
             }
         }
         Method::Energy => {
-            let (_, sd) = mean_std(a);
+            let (_, sd) = mean_sd(a);
             let d = num::energy_distance(a, b).map_err(e)?;
             if sd > 0.0 {
                 (Some(d / sd), None)
@@ -408,8 +402,8 @@ pub(crate) fn effects(
 ) -> BTreeMap<String, f64> {
     let mut e = BTreeMap::new();
     if let (Sample::Numeric(a), Sample::Numeric(b)) = (r, c) {
-        let (ma, sa) = mean_std(a);
-        let (mb, sb) = mean_std(b);
+        let (ma, sa) = mean_sd(a);
+        let (mb, sb) = mean_sd(b);
         e.insert("mean_reference".into(), ma);
         e.insert("mean_current".into(), mb);
         e.insert("std_reference".into(), sa);
@@ -426,8 +420,8 @@ pub(crate) fn effects(
         }
     }
     if let (Sample::Sketched(a), Sample::Sketched(b)) = (r, c) {
-        e.insert("mean_reference".into(), a.mean);
-        e.insert("mean_current".into(), b.mean);
+        e.insert("mean_reference".into(), a.moments.mean);
+        e.insert("mean_current".into(), b.moments.mean);
         e.insert("std_reference".into(), a.sd());
         e.insert("std_current".into(), b.sd());
     }

@@ -35,7 +35,7 @@ pub fn fairness_drift(
 ) -> Result<FairnessDrift> {
     use fairgauge_core::fairness::Metric;
     use fairgauge_core::stats::{
-        compare_proportions, newcombe_interval, normal_two_sided_p, z_critical,
+        compare_proportions, gap_change_z_test, newcombe_interval, z_critical,
     };
     let r = crate::fairness::run_fairness(reference, spec, opts, None)?.report;
     let c = crate::fairness::run_fairness(current, spec, opts, None)?.report;
@@ -133,16 +133,11 @@ pub fn fairness_drift(
                     frac(&r, &hi.1.group),
                     frac(&r, &lo.1.group),
                 ) {
-                    let p = |f: (u64, u64)| f.0 as f64 / f.1 as f64;
-                    let v = |f: (u64, u64)| p(f) * (1.0 - p(f)) / f.1 as f64;
-                    let delta = (p(a) - p(b)) - (p(ra) - p(rb));
-                    let var = v(a) + v(b) + v(ra) + v(rb);
                     sc.groups = Some([hi.1.group.clone(), lo.1.group.clone()]);
-                    if var > 0.0 {
-                        let zz = delta / var.sqrt();
+                    if let Some((zz, p)) = gap_change_z_test(a, b, ra, rb) {
                         sc.z = Some(zz);
-                        sc.p_value = Some(normal_two_sided_p(zz));
-                        sc.significant = normal_two_sided_p(zz) < 1.0 - opts.confidence;
+                        sc.p_value = Some(p);
+                        sc.significant = p < 1.0 - opts.confidence;
                     }
                 }
             }

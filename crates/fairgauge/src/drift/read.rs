@@ -6,6 +6,7 @@ use crate::io::frame::{for_each_batch, row_count_hint, ColumnKind, Visit};
 use crate::io::source::Table;
 use crate::io::text::TextRules;
 use fairgauge_core::drift::KllSketch;
+use fairgauge_core::stats::moments::Moments;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -26,9 +27,7 @@ pub(crate) struct ColumnAcc {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SketchAcc {
     pub(crate) sketch: KllSketch,
-    pub(crate) n: u64,
-    pub(crate) mean: f64,
-    pub(crate) m2: f64,
+    pub(crate) moments: Moments,
     pub(crate) distinct: Vec<f64>,
 }
 
@@ -36,19 +35,14 @@ impl SketchAcc {
     pub(crate) fn new(k: u16) -> Result<Self> {
         Ok(SketchAcc {
             sketch: KllSketch::new(k)?,
-            n: 0,
-            mean: 0.0,
-            m2: 0.0,
+            moments: Moments::default(),
             distinct: vec![],
         })
     }
     pub(crate) fn push(&mut self, x: f64) {
         // x is finite (checked by the caller), so the sketch accepts it.
         let _ = self.sketch.update(x);
-        self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
+        self.moments.push(x);
         if self.distinct.len() < 6 && !self.distinct.contains(&x) {
             self.distinct.push(x);
         }
@@ -57,13 +51,7 @@ impl SketchAcc {
     /// the sum of squared deviations).
     pub(crate) fn merge(&mut self, o: &SketchAcc) -> Result<()> {
         self.sketch.merge(&o.sketch)?;
-        if o.n > 0 {
-            let n = self.n + o.n;
-            let d = o.mean - self.mean;
-            self.mean += d * o.n as f64 / n as f64;
-            self.m2 += o.m2 + d * d * self.n as f64 * o.n as f64 / n as f64;
-            self.n = n;
-        }
+        self.moments.merge(&o.moments);
         for &x in &o.distinct {
             if self.distinct.len() < 6 && !self.distinct.contains(&x) {
                 self.distinct.push(x);
@@ -72,10 +60,11 @@ impl SketchAcc {
         Ok(())
     }
     pub(crate) fn sd(&self) -> f64 {
-        if self.n == 0 {
+        let m = &self.moments;
+        if m.n == 0 {
             0.0
         } else {
-            (self.m2 / self.n as f64).sqrt()
+            (m.m2 / m.n as f64).sqrt()
         }
     }
 }

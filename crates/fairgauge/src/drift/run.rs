@@ -447,7 +447,7 @@ pub(crate) fn finish_column(
     }
     let count = |s: &Sample| match s {
         Sample::Numeric(v) => v.len() as u64,
-        Sample::Sketched(k) => k.n,
+        Sample::Sketched(k) => k.moments.n,
         Sample::Categorical(m) => m.values().sum(),
     };
     let (nr, nc) = (count(&rs), count(&cs));
