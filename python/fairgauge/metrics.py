@@ -188,22 +188,29 @@ def _counts(
     return labels, np.asarray(c, dtype=np.float64).reshape(len(labels), 4), np.bincount(codes, minlength=len(labels))
 
 
-def _rate(num: float, den: float) -> float:
-    return float(num / den) if den != 0 else 0.0
-
-
-_RATES: dict[str, Callable[[np.ndarray], float]] = {
-    "selection_rate": lambda c: float((c[0] + c[1]) / c.sum()) if c.sum() != 0 else float("nan"),
-    "true_positive_rate": lambda c: _rate(c[0], c[0] + c[3]),
-    "false_positive_rate": lambda c: _rate(c[1], c[1] + c[2]),
-    "true_negative_rate": lambda c: _rate(c[2], c[1] + c[2]),
-    "false_negative_rate": lambda c: _rate(c[3], c[0] + c[3]),
+#: Fairlearn's rate functions and the core's names of the same proportions.
+_CORE = {
+    "selection_rate": "selection_rate",
+    "true_positive_rate": "tpr",
+    "false_positive_rate": "fpr",
+    "true_negative_rate": "tnr",
+    "false_negative_rate": "fnr",
 }
+
+
+def _rates(rate: str, c: np.ndarray) -> np.ndarray:
+    """`rate` of each row of weighted counts `[TP, FP, TN, FN]` (or of one row), defined once in
+    the Rust core (`Metric::weighted_fraction`). A zero denominator follows Fairlearn: NaN for the
+    selection rate of no rows, 0 for the other rates (scikit-learn's ``zero_division=0``)."""
+    rows = np.asarray(c, dtype=np.float64).reshape(-1, 4)
+    empty = float("nan") if rate == "selection_rate" else 0.0
+    values = _fairgauge.rates(rows.tolist(), _CORE[rate])
+    return np.array([empty if v is None else v for v in values], dtype=np.float64)
 
 
 def _scalar(rate: str, y_true: Any, y_pred: Any, sample_weight: Any, pos_label: Any) -> float:
     _, c, _ = _counts(y_true, y_pred, None, sample_weight, pos_label, binary=rate != "selection_rate")
-    return _RATES[rate](c[0])
+    return float(_rates(rate, c[0])[0])
 
 
 def selection_rate(y_true: Any, y_pred: Any, *, pos_label: Any = 1, sample_weight: Any = None) -> float:
@@ -240,8 +247,8 @@ def _by_group(rate: str, y_true: Any, y_pred: Any, sensitive_features: Any, samp
     _labels, c, _ = _counts(
         y_true, y_pred, sensitive_features, sample_weight, pos_label, binary=rate != "selection_rate"
     )
-    overall = _RATES[rate](c.sum(axis=0))
-    return np.array([_RATES[rate](row) for row in c]), overall
+    overall = float(_rates(rate, c.sum(axis=0))[0])
+    return _rates(rate, c), overall
 
 
 def _difference(values: np.ndarray, overall: float, method: str) -> float:
@@ -284,9 +291,9 @@ def demographic_parity_ratio(
 def _eo(y_true, y_pred, sensitive_features, sample_weight):
     _labels, c, _ = _counts(y_true, y_pred, sensitive_features, sample_weight)
     tot = c.sum(axis=0)
-    tpr = np.array([_RATES["true_positive_rate"](r) for r in c])
-    fpr = np.array([_RATES["false_positive_rate"](r) for r in c])
-    return tpr, fpr, _RATES["true_positive_rate"](tot), _RATES["false_positive_rate"](tot)
+    tpr = _rates("true_positive_rate", c)
+    fpr = _rates("false_positive_rate", c)
+    return tpr, fpr, float(_rates("true_positive_rate", tot)[0]), float(_rates("false_positive_rate", tot)[0])
 
 
 def _agg(a: float, b: float, agg: str, worst: Callable[[float, float], float]) -> float:
@@ -391,8 +398,8 @@ class MetricFrame:
                 # selection_rate's pos_label is 1 (Fairlearn's default); the rates infer it.
                 pos = 1 if f is selection_rate else None
                 _, c, _ = _counts(t, p, sensitive_features, weight, pos, binary=f is not selection_rate)
-                by_group[name] = [_RATES[_FAST[f]](row) for row in c]
-                overall[name] = _RATES[_FAST[f]](c.sum(axis=0))
+                by_group[name] = _rates(_FAST[f], c).tolist()
+                overall[name] = float(_rates(_FAST[f], c.sum(axis=0))[0])
             elif f is count:
                 by_group[name] = np.bincount(codes, minlength=len(labels)).tolist()
                 overall[name] = len(t)

@@ -349,6 +349,27 @@ fn confusion_counts(
     })
 }
 
+/// A proportion (`metric`, the core's snake_case name: `selection_rate`, `tpr`, `fpr`, `tnr`,
+/// `fnr`, …) of each row of weighted counts `[TP, FP, TN, FN]`, by the core's one definition of
+/// its numerator and denominator; `None` where the denominator is 0 (the caller applies its own
+/// zero-division convention, as Fairlearn's functions do).
+#[pyfunction]
+fn rates(counts: Vec<[f64; 4]>, metric: &str) -> PyResult<Vec<Option<f64>>> {
+    let m: fairgauge_core::fairness::Metric =
+        serde_json::from_value(serde_json::Value::String(metric.to_string()))
+            .map_err(|_| RustError::new_err(("option", format!("no metric `{metric}`"))))?;
+    counts
+        .into_iter()
+        .map(|c| match m.weighted_fraction(c) {
+            Some((num, den)) => Ok((den != 0.0).then(|| num / den)),
+            None => Err(RustError::new_err((
+                "option",
+                format!("`{metric}` is not a proportion of confusion counts"),
+            ))),
+        })
+        .collect()
+}
+
 /// Panics on purpose: the test that a Rust panic becomes a Python exception.
 #[pyfunction]
 fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
@@ -418,6 +439,7 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(confusion_counts, m)?)?;
     m.add_function(wrap_pyfunction!(default_policy, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(rates, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(_sleep_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(_sleeps_finished, m)?)?;

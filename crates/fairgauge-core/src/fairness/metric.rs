@@ -154,20 +154,37 @@ impl Metric {
 
     /// Numerator and denominator of a proportion; `None` for metrics that are not proportions.
     pub fn fraction(self, c: &Confusion) -> Option<(u64, u64)> {
-        let n = c.n();
+        self.parts(c.tp, c.fp, c.tn, c.fn_)
+    }
+
+    /// The same numerator and denominator over weighted counts `[TP, FP, TN, FN]` (sums of
+    /// sample weights, as [`crate::fairness::counts::confusion_by_group`] gives them).
+    pub fn weighted_fraction(self, c: [f64; 4]) -> Option<(f64, f64)> {
+        self.parts(c[0], c[1], c[2], c[3])
+    }
+
+    /// The one definition of each proportion's numerator and denominator, for counts or weights.
+    fn parts<T: Copy + std::ops::Add<Output = T>>(
+        self,
+        tp: T,
+        fp: T,
+        tn: T,
+        fn_: T,
+    ) -> Option<(T, T)> {
+        let n = tp + fp + tn + fn_;
         Some(match self {
-            Metric::BaseRate => (c.tp + c.fn_, n),
-            Metric::SelectionRate => (c.tp + c.fp, n),
-            Metric::Tpr => (c.tp, c.tp + c.fn_),
-            Metric::Fnr => (c.fn_, c.tp + c.fn_),
-            Metric::Fpr => (c.fp, c.fp + c.tn),
-            Metric::Tnr => (c.tn, c.fp + c.tn),
-            Metric::Ppv => (c.tp, c.tp + c.fp),
-            Metric::Fdr => (c.fp, c.tp + c.fp),
-            Metric::Npv => (c.tn, c.tn + c.fn_),
-            Metric::For => (c.fn_, c.tn + c.fn_),
-            Metric::Accuracy => (c.tp + c.tn, n),
-            Metric::ErrorRate => (c.fp + c.fn_, n),
+            Metric::BaseRate => (tp + fn_, n),
+            Metric::SelectionRate => (tp + fp, n),
+            Metric::Tpr => (tp, tp + fn_),
+            Metric::Fnr => (fn_, tp + fn_),
+            Metric::Fpr => (fp, fp + tn),
+            Metric::Tnr => (tn, fp + tn),
+            Metric::Ppv => (tp, tp + fp),
+            Metric::Fdr => (fp, tp + fp),
+            Metric::Npv => (tn, tn + fn_),
+            Metric::For => (fn_, tn + fn_),
+            Metric::Accuracy => (tp + tn, n),
+            Metric::ErrorRate => (fp + fn_, n),
             _ => return None,
         })
     }
