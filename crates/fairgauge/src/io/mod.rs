@@ -1,7 +1,7 @@
 //! Reading and writing: where a table comes from ([`source`]), the polars adapter that streams
-//! its columns in batches ([`frame`]), text normalisation shared by every analysis ([`text`]),
+//! its columns in batches (`frame`), text normalisation shared by every analysis ([`text`]),
 //! temporary hash files for the bounded mode ([`spill`]), the binary encoding of partial states
-//! ([`part_codec`]) and atomic writes ([`write`]). Nothing here knows about fairness, drift or
+//! (`part_codec`) and atomic writes ([`write`](mod@write)). Nothing here knows about fairness, drift or
 //! quality: the analyses above import from here, never the reverse.
 
 pub(crate) mod frame;

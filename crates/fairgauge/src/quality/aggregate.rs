@@ -1,4 +1,4 @@
-//! The second stage: slices merged in row order into one [`Agg`] per table (exact, or bounded
+//! The second stage: slices merged in row order into one `Agg` per table (exact, or bounded
 //! with spilled hashes and sketches).
 
 use super::read::*;

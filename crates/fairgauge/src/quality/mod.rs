@@ -38,7 +38,7 @@
 //! (8 bytes a value), every row's 128-bit hashes (16 bytes per check) and the sensitive groups' and
 //! label's codes (2 bytes each a row). With `sketch = Some(k)` none of these is kept:
 //! - numbers (numeric columns, and text columns of numbers) go into a
-//!   [`NumericSketch`] per slice, merged in row order: the profile is exact while a column has at
+//!   [`NumericSketch`](fairgauge_core::quality::stream::NumericSketch) per slice, merged in row order: the profile is exact while a column has at
 //!   most [`fairgauge_core::quality::EXACT_VALUE_LIMIT`] distinct values, otherwise read off a KLL
 //!   sketch of parameter `k` within its stated rank error (each column's
 //!   [`ColumnReport::numeric_sketch`]); numeric sentinels are counted exactly, so suspected

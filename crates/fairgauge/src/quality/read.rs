@@ -1,5 +1,5 @@
 //! The first stage: a slice of a batch read into per-column partial states (value counts,
-//! numbers, hashes per row, per-group counts), in parallel, one [`SlicePart`] per slice.
+//! numbers, hashes per row, per-group counts), in parallel, one `SlicePart` per slice.
 
 use super::spec::*;
 use crate::error::{Error, Result};

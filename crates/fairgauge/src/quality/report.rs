@@ -414,7 +414,7 @@ pub struct Summary {
     pub fail: u64,
 }
 
-/// The result of [`run_quality`].
+/// The result of [`run_quality`](crate::quality::run::run_quality).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QualityReport {
     /// Dataset-level facts, score and fingerprints.
@@ -462,7 +462,7 @@ pub struct DatasetFacts {
     pub rows: u64,
     /// Columns.
     pub columns: u64,
-    /// Fingerprints, as [`run_quality`] computes them.
+    /// Fingerprints, as [`run_quality`](crate::quality::run::run_quality) computes them.
     pub fingerprints: Fingerprints,
     /// The format.
     pub format: String,

@@ -125,7 +125,7 @@ pub struct QualitySpec {
     pub thresholds: Thresholds,
     /// Examples kept per check.
     pub examples: usize,
-    /// Bounded memory: numeric columns are summarised by a [`NumericSketch`] with a KLL
+    /// Bounded memory: numeric columns are summarised by a [`NumericSketch`](fairgauge_core::quality::stream::NumericSketch) with a KLL
     /// sketch of this `k` (exact while a column has at most
     /// [`fairgauge_core::quality::EXACT_VALUE_LIMIT`] distinct values), text columns beyond
     /// [`MAX_TRACKED_VALUES`] values are counted by HyperLogLog, and row hashes go to

@@ -29,7 +29,7 @@ pub struct AssessInput<'a> {
     pub command_line: Vec<String>,
 }
 
-/// Where an assessment's measurements come from: the tables themselves ([`assess`]), or parts
+/// Where an assessment's measurements come from: the tables themselves ([`assess`](crate::evidence::assess::run::assess)), or parts
 /// of them computed elsewhere and merged (Spark).
 pub trait Measure {
     /// Quality of the current table, with leakage against the reference (whose facts the

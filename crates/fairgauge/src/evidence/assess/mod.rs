@@ -1,6 +1,6 @@
 //! Assessments: fairness, drift and quality run against a policy, each result judged into a
 //! finding (`pass`, `warn`, `fail`, `insufficient_data`, `error`) with its controls, findings
-//! grouped into risks scored on a 5 × 5 matrix, all written as one [`Evidence`] document.
+//! grouped into risks scored on a 5 × 5 matrix, all written as one [`Evidence`](crate::evidence::document::Evidence) document.
 //!
 //! Conventions (each tested):
 //! - **Fairness** (with a prediction or score): per group and reference group, the selection-rate

@@ -4,7 +4,7 @@
 //!
 //! Every export is a function of the evidence alone (no clock, no randomness): the same evidence
 //! gives the same bytes. OSCAL object uuids are derived from the system id and the object's
-//! stable id with [`uuid_from_name`], so two runs of one assessment differ only where their run
+//! stable id with [`uuid_from_name`](crate::evidence::ids::uuid_from_name), so two runs of one assessment differ only where their run
 //! ids and timestamps differ.
 //!
 //! Text that comes from the data (column names, group values, messages, rule names) is untrusted:
@@ -13,7 +13,7 @@
 //! escapes — so that no value can add a column, an element or a table cell.
 //!
 //! One file per export: [`register`], [`oscal`], [`junit`], [`markdown`], [`intoto`]; what they
-//! share in [`words`] (how findings are named) and [`times`]; [`write`] writes them all.
+//! share in [`words`] (how findings are named) and [`times`]; [`write`](mod@write) writes them all.
 
 pub mod intoto;
 pub mod junit;

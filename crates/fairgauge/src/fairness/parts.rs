@@ -1,0 +1,323 @@
+//! Counting rows into the core's mergeable state, a slice of a batch at a time and in parallel;
+//! a table's part ([`FairnessPart`]) as the Spark and Dask engines send it.
+
+use super::spec::*;
+use super::visit::*;
+use crate::error::{Error, Result};
+use crate::io::frame::{for_each_batch, Batch, Visit};
+use crate::io::source::Table;
+use crate::io::text::{canonical_text, TextRules};
+use crate::io::Progress;
+use fairgauge_core::fairness::{CodedAttribute, FairnessBatch, FairnessState};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What one slice of rows contributes.
+/// The mergeable partial result of a fairness assessment over part of a table (a slice, a
+/// file shard, a Spark partition): the core's [`FairnessState`] plus what the roles held, so
+/// that merging parts in any order and finishing gives the single-pass report
+/// ([`fairness_part`], [`FairnessPart::merge`], [`finish_fairness`](crate::fairness::run::finish_fairness)). Serialised with
+/// [`FairnessPart::encode`]; its size grows with groups, not rows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FairnessPart {
+    pub(crate) state: FairnessState,
+    pub(crate) label: Distinct,
+    pub(crate) prediction: Distinct,
+    pub(crate) score_non_null: u64,
+    pub(crate) sensitive_non_null: Vec<u64>,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub(crate) table: &'a Table,
+    pub(crate) spec: &'a FairnessSpec,
+    pub(crate) positive: Option<String>,
+    pub(crate) rules: BTreeMap<String, TextRules>,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn bad(&self, column: &str, message: String) -> Error {
+        Error::BadColumn {
+            path: self.table.path.clone(),
+            column: column.to_string(),
+            message,
+        }
+    }
+
+    pub(crate) fn visit<V: Visit>(&self, batch: &Batch, column: &str, v: &mut V) -> Result<()> {
+        batch
+            .visit(column, v)
+            .map_err(|m| self.bad(column, format!("cannot read values: {m}")))
+    }
+
+    pub(crate) fn process_slice(&self, batch: &Batch, first_row: usize) -> Result<FairnessPart> {
+        let n = batch.len();
+        let spec = self.spec;
+        let mut label = BinaryVisitor::new(&self.rules[&spec.label], self.positive.as_deref(), n);
+        self.visit(batch, &spec.label, &mut label)?;
+        let mut prediction = None;
+        if let Some(p) = &spec.prediction {
+            let mut v = BinaryVisitor::new(&self.rules[p], self.positive.as_deref(), n);
+            self.visit(batch, p, &mut v)?;
+            prediction = Some(v);
+        }
+        let mut score = None;
+        if let Some(s) = &spec.score {
+            let mut v = ScoreVisitor {
+                rules: &self.rules[s],
+                out: Vec::with_capacity(n),
+                bad: None,
+            };
+            self.visit(batch, s, &mut v)?;
+            if let Some((row, value)) = v.bad {
+                return Err(self.bad(
+                    s,
+                    format!(
+                        "value `{value}` at data row {} is not a number (scores are probabilities in [0, 1])",
+                        first_row + row + 1
+                    ),
+                ));
+            }
+            for (i, x) in v.out.iter().enumerate() {
+                if let Some(x) = x {
+                    if !(0.0..=1.0).contains(x) {
+                        return Err(self.bad(
+                            s,
+                            format!(
+                                "score {x} at data row {} is outside [0, 1] (scores are probabilities; NaN is not allowed)",
+                                first_row + i + 1
+                            ),
+                        ));
+                    }
+                }
+            }
+            score = Some(v);
+        }
+        let mut attrs = Vec::with_capacity(spec.sensitive.len());
+        for a in &spec.sensitive {
+            let mut v = CategoryVisitor::new(&self.rules[a], n);
+            self.visit(batch, a, &mut v)?;
+            if v.levels.len() > MAX_GROUPS {
+                return Err(self.bad(
+                    a,
+                    format!(
+                        "more than {MAX_GROUPS} distinct values; a sensitive attribute should have few groups (is this an identifier or a continuous column? bin it first)"
+                    ),
+                ));
+            }
+            attrs.push(v);
+        }
+        // Without a prediction column, a score gives the prediction through the threshold.
+        let derived: Option<Vec<Option<bool>>> = match (&prediction, &score) {
+            (None, Some(s)) => Some(
+                s.out
+                    .iter()
+                    .map(|x| x.map(|x| x >= spec.threshold))
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let pred_slice: Option<&[Option<bool>]> = match (&prediction, &derived) {
+            (Some(p), _) => Some(&p.out),
+            (None, Some(d)) => Some(d),
+            _ => None,
+        };
+        let mut state = FairnessState::new(
+            spec.sensitive.clone(),
+            pred_slice.is_some(),
+            score.is_some(),
+        );
+        let batch_in = FairnessBatch {
+            label: &label.out,
+            prediction: pred_slice,
+            score: score.as_ref().map(|s| s.out.as_slice()),
+            attributes: attrs
+                .iter()
+                .zip(&spec.sensitive)
+                .map(|(v, name)| CodedAttribute {
+                    name,
+                    codes: &v.codes,
+                    levels: &v.levels,
+                })
+                .collect(),
+            row_offset: first_row,
+        };
+        state.update(&batch_in).map_err(|e| Error::Core {
+            context: format!("{}: ", self.table.path.display()),
+            source: e,
+        })?;
+        Ok(FairnessPart {
+            state,
+            label: label.distinct,
+            prediction: prediction.map(|p| p.distinct).unwrap_or_default(),
+            score_non_null: score
+                .map(|s| s.out.iter().filter(|x| x.is_some()).count() as u64)
+                .unwrap_or(0),
+            sensitive_non_null: attrs.iter().map(|a| a.non_null).collect(),
+        })
+    }
+}
+
+/// Rows per parallel slice of a batch.
+pub(crate) const SLICE_ROWS: usize = 1 << 16;
+
+pub(crate) fn context<'a>(table: &'a Table, spec: &'a FairnessSpec) -> Result<Ctx<'a>> {
+    let columns = std::iter::once(&spec.label)
+        .chain(spec.prediction.iter())
+        .chain(spec.score.iter())
+        .chain(spec.sensitive.iter());
+    Ok(Ctx {
+        table,
+        spec,
+        positive: spec.positive_label.as_deref().map(canonical_text),
+        rules: columns.map(|c| (c.clone(), table.text_rules(c))).collect(),
+    })
+}
+
+impl FairnessPart {
+    /// The part of no rows, for the given roles.
+    pub fn empty(spec: &FairnessSpec) -> FairnessPart {
+        let has_pred = spec.prediction.is_some() || spec.score.is_some();
+        FairnessPart {
+            state: FairnessState::new(spec.sensitive.clone(), has_pred, spec.score.is_some()),
+            label: Distinct::default(),
+            prediction: Distinct::default(),
+            score_non_null: 0,
+            sensitive_non_null: vec![0; spec.sensitive.len()],
+        }
+    }
+
+    /// Adds another part (of the same roles).
+    pub fn merge(&mut self, other: FairnessPart) -> Result<()> {
+        merge_parts(self, other)
+    }
+
+    /// The compact binary form ([`fairgauge_core::state_codec`], kind `FairnessPart`).
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        crate::io::part_codec::encode(fairgauge_core::state_codec::StateKind::FairnessPart, self)
+    }
+
+    /// Reads an encoded part; a foreign, newer or other-kind state is an error saying which.
+    pub fn decode(bytes: &[u8]) -> Result<FairnessPart> {
+        crate::io::part_codec::decode(
+            fairgauge_core::state_codec::StateKind::FairnessPart,
+            bytes,
+            "a fairness part",
+        )
+    }
+}
+
+pub(crate) fn merge_parts(acc: &mut FairnessPart, part: FairnessPart) -> Result<()> {
+    acc.state.merge(&part.state)?;
+    acc.label.merge(&part.label);
+    acc.prediction.merge(&part.prediction);
+    acc.score_non_null += part.score_non_null;
+    for (a, b) in acc
+        .sensitive_non_null
+        .iter_mut()
+        .zip(part.sensitive_non_null)
+    {
+        *a += b;
+    }
+    Ok(())
+}
+
+/// Counts `table` (all of a table, or one part of a larger one) into a mergeable
+/// [`FairnessPart`]. Role values are checked as in [`run_fairness`](crate::fairness::run::run_fairness); row numbers in errors count
+/// from the part's first row.
+pub fn fairness_part(
+    table: &Table,
+    spec: &FairnessSpec,
+    progress: Option<Progress>,
+) -> Result<FairnessPart> {
+    if spec.sensitive.is_empty() {
+        return Err(Error::InvalidOption(
+            "at least one sensitive attribute is needed (--sensitive COL[,COL…])".into(),
+        ));
+    }
+    if !(spec.threshold.is_finite() && (0.0..=1.0).contains(&spec.threshold)) {
+        return Err(Error::InvalidOption(format!(
+            "the threshold must be in [0, 1], given {}",
+            spec.threshold
+        )));
+    }
+    let mut columns: Vec<String> = vec![spec.label.clone()];
+    columns.extend(spec.prediction.iter().cloned());
+    columns.extend(spec.score.iter().cloned());
+    columns.extend(spec.sensitive.iter().cloned());
+    let mut seen = BTreeSet::new();
+    for c in &columns {
+        if !seen.insert(c) {
+            return Err(Error::InvalidOption(format!(
+                "column `{c}` is given for two roles; label, prediction, score and sensitive attributes must be different columns"
+            )));
+        }
+    }
+    table.require_columns(&columns.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
+    let ctx = context(table, spec)?;
+    let mut acc = FairnessPart::empty(spec);
+    // polars streams batches from a reader thread; they are counted here, each batch split into
+    // slices counted in parallel. Dropping the receiver on an error stops the reader.
+    let mut rows_done = 0u64;
+    let blank = for_each_batch(table, &columns, |batch, offset| {
+        let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
+        let parts: Result<Vec<FairnessPart>> = starts
+            .par_iter()
+            .map(|&s| {
+                let len = SLICE_ROWS.min(batch.len() - s);
+                ctx.process_slice(&batch.slice(s, len), offset + s)
+            })
+            .collect();
+        for p in parts? {
+            merge_parts(&mut acc, p)?;
+        }
+        check_binary(&ctx, &acc)?;
+        rows_done += batch.len() as u64;
+        if let Some(p) = &progress {
+            p(rows_done);
+        }
+        Ok(())
+    })?;
+    // polars reads each blank CSV line as a row of nulls: take them back out.
+    acc.state.rows_seen = acc.state.rows_seen.saturating_sub(blank);
+    acc.state.excluded_null_label = acc.state.excluded_null_label.saturating_sub(blank);
+    Ok(acc)
+}
+
+/// Checks the label and prediction values seen so far (called after every batch, so a wrong
+/// column fails fast).
+pub(crate) fn check_binary(ctx: &Ctx<'_>, a: &FairnessPart) -> Result<()> {
+    let spec = ctx.spec;
+    for (i, name) in spec.sensitive.iter().enumerate() {
+        let distinct: BTreeSet<&Option<String>> = a.state.cells.keys().map(|k| &k[i]).collect();
+        if distinct.len() > MAX_GROUPS {
+            return Err(ctx.bad(
+                name,
+                format!(
+                    "more than {MAX_GROUPS} distinct values; a sensitive attribute should have few groups (is this an identifier or a continuous column? bin it first)"
+                ),
+            ));
+        }
+    }
+    if a.label.values.len() > 2 {
+        return Err(ctx.bad(
+            &spec.label,
+            format!(
+                "the label has more than two values ({}); binary classification needs two",
+                a.label.list()
+            ),
+        ));
+    }
+    if let Some(p) = &spec.prediction {
+        if a.prediction.values.len() > 2 {
+            return Err(ctx.bad(
+                p,
+                format!(
+                    "the prediction has more than two values ({}); expected the positive label and one other value",
+                    a.prediction.list()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

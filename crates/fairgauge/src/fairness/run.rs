@@ -1,0 +1,158 @@
+//! Running fairness on a table, or finishing parts counted elsewhere: the roles validated (a
+//! binary label and prediction), the report finished.
+
+use super::parts::*;
+use super::spec::*;
+use crate::error::{Error, Result};
+use crate::io::source::Table;
+use crate::io::text::is_positive_token;
+use crate::io::Progress;
+use fairgauge_core::fairness::FairnessOptions;
+
+/// Runs a fairness assessment of `table`.
+pub fn run_fairness(
+    table: &Table,
+    spec: &FairnessSpec,
+    opts: &FairnessOptions,
+    progress: Option<Progress>,
+) -> Result<FairnessOutput> {
+    let part = fairness_part(table, spec, progress)?;
+    finish_fairness(table, spec, opts, part)
+}
+
+/// Finishes merged parts into the report of the table they came from (`table` names it in the
+/// report and in errors; its rows are not read).
+pub fn finish_fairness(
+    table: &Table,
+    spec: &FairnessSpec,
+    opts: &FairnessOptions,
+    part: FairnessPart,
+) -> Result<FairnessOutput> {
+    let ctx = context(table, spec)?;
+    finish(&ctx, part, opts)
+}
+
+pub(crate) fn finish(
+    ctx: &Ctx<'_>,
+    a: FairnessPart,
+    opts: &FairnessOptions,
+) -> Result<FairnessOutput> {
+    let spec = ctx.spec;
+    let table = ctx.table;
+    if a.state.rows_seen == 0 {
+        return Err(Error::Format {
+            path: table.path.clone(),
+            message: "the table has no data rows".into(),
+        });
+    }
+    if a.label.non_null == 0 {
+        return Err(ctx.bad(
+            &spec.label,
+            "every value is null; the label role needs values".into(),
+        ));
+    }
+    if let Some(p) = &spec.prediction {
+        if a.prediction.non_null == 0 {
+            return Err(ctx.bad(
+                p,
+                "every value is null; the prediction role needs values".into(),
+            ));
+        }
+    }
+    if let Some(s) = &spec.score {
+        if a.score_non_null == 0 {
+            return Err(ctx.bad(s, "every value is null; the score role needs values".into()));
+        }
+    }
+    for (name, &nn) in spec.sensitive.iter().zip(&a.sensitive_non_null) {
+        if nn == 0 {
+            return Err(ctx.bad(
+                name,
+                "every value is null; a sensitive attribute needs values".into(),
+            ));
+        }
+    }
+    check_binary(ctx, &a)?;
+    let positive = match &ctx.positive {
+        Some(p) => {
+            if !a.label.values.contains(p) {
+                return Err(ctx.bad(
+                    &spec.label,
+                    format!(
+                        "the positive label `{p}` never occurs; the label's values are {}",
+                        a.label.list()
+                    ),
+                ));
+            }
+            p.clone()
+        }
+        None => {
+            let pos: Vec<&String> = a
+                .label
+                .values
+                .iter()
+                .filter(|v| is_positive_token(v))
+                .collect();
+            match pos.as_slice() {
+                [one] => (*one).clone(),
+                _ => {
+                    return Err(ctx.bad(
+                        &spec.label,
+                        format!(
+                        "cannot tell which label value is positive among {}; pass --positive-label",
+                        a.label.list()
+                    ),
+                    ))
+                }
+            }
+        }
+    };
+    if let Some(p) = &spec.prediction {
+        // Every prediction value must be the positive label or one of the label's values, so that
+        // the mapping cannot depend on whether the positive label was given or inferred.
+        for v in &a.prediction.values {
+            if v != &positive && !a.label.values.contains(v) {
+                return Err(ctx.bad(
+                    p,
+                    format!(
+                        "prediction value `{v}` is neither the positive label `{positive}` nor one of the label's values ({})",
+                        a.label.list()
+                    ),
+                ));
+            }
+        }
+        if a.prediction.values.len() == 2 && !a.prediction.values.contains(&positive) {
+            return Err(ctx.bad(
+                p,
+                format!(
+                    "the prediction's values {} do not include the positive label `{positive}`",
+                    a.prediction.list()
+                ),
+            ));
+        }
+    }
+    let report = a.state.finish(opts).map_err(|e| Error::Core {
+        context: format!("{}: ", table.path.display()),
+        source: e,
+    })?;
+    Ok(FairnessOutput {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        input: InputInfo {
+            path: table.path.clone(),
+            format: table.format_name(),
+            schema_file: table.schema_file().map(|p| p.to_path_buf()),
+        },
+        roles: ResolvedRoles {
+            label: spec.label.clone(),
+            prediction: spec.prediction.clone(),
+            score: spec.score.clone(),
+            threshold: (spec.prediction.is_none() && spec.score.is_some())
+                .then_some(spec.threshold),
+            sensitive: spec.sensitive.clone(),
+            positive_label: positive,
+            label_values: a.label.values.iter().cloned().collect(),
+            prediction_values: a.prediction.values.iter().cloned().collect(),
+        },
+        report,
+    })
+}

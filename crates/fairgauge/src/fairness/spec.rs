@@ -1,0 +1,72 @@
+//! What a fairness run is asked (the roles) and what it answers: the input, the resolved roles
+//! and the core's report.
+
+use fairgauge_core::fairness::FairnessReport;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Which columns play which role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FairnessSpec {
+    /// The true label.
+    pub label: String,
+    /// The model's decision (binary); optional when a score is given, absent for dataset bias.
+    pub prediction: Option<String>,
+    /// The model's probability of the positive label.
+    pub score: Option<String>,
+    /// A score at or above this is a positive prediction (when no prediction column is given).
+    pub threshold: f64,
+    /// Sensitive attributes.
+    pub sensitive: Vec<String>,
+    /// The positive label value; by default one of `1`, `true`, `yes`, `y`, `t`, `positive`.
+    pub positive_label: Option<String>,
+}
+
+/// Most groups one sensitive attribute may have before it is taken for an identifier.
+pub const MAX_GROUPS: usize = 1000;
+
+/// What was read, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputInfo {
+    /// The file.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: String,
+    /// The schema file used, if any.
+    pub schema_file: Option<PathBuf>,
+}
+
+/// The roles as resolved from the data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolvedRoles {
+    /// Label column.
+    pub label: String,
+    /// Prediction column.
+    pub prediction: Option<String>,
+    /// Score column.
+    pub score: Option<String>,
+    /// Threshold applied to the score (when the prediction comes from it).
+    pub threshold: Option<f64>,
+    /// Sensitive attributes.
+    pub sensitive: Vec<String>,
+    /// The positive label.
+    pub positive_label: String,
+    /// The label values found.
+    pub label_values: Vec<String>,
+    /// The prediction values found.
+    pub prediction_values: Vec<String>,
+}
+
+/// A fairness report with what it was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FairnessOutput {
+    /// fairgauge's version.
+    pub tool_version: String,
+    /// The input.
+    pub input: InputInfo,
+    /// The roles.
+    pub roles: ResolvedRoles,
+    /// The report.
+    #[serde(flatten)]
+    pub report: FairnessReport,
+}

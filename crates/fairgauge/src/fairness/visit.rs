@@ -1,0 +1,244 @@
+//! Reading the role columns of a batch: the label and prediction as binary outcomes, the score,
+//! and each sensitive attribute's groups (with their distinct values counted up to a cap).
+
+use crate::io::frame::Visit;
+use crate::io::text::{canonical_number, canonical_text, is_positive_token, TextRules};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Distinct values of a binary role, capped so that a mistaken column stays cheap.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub(crate) struct Distinct {
+    pub(crate) values: BTreeSet<String>,
+    pub(crate) non_null: u64,
+}
+
+pub(crate) const DISTINCT_CAP: usize = 12;
+
+impl Distinct {
+    pub(crate) fn merge(&mut self, o: &Distinct) {
+        self.non_null += o.non_null;
+        for v in &o.values {
+            if self.values.len() < DISTINCT_CAP {
+                self.values.insert(v.clone());
+            }
+        }
+    }
+    pub(crate) fn list(&self) -> String {
+        let mut s = self
+            .values
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.values.len() >= DISTINCT_CAP {
+            s.push_str(", …");
+        }
+        s
+    }
+}
+
+/// Maps values to "is the positive label".
+pub(crate) struct BinaryVisitor<'a> {
+    pub(crate) rules: &'a TextRules,
+    pub(crate) positive: Option<&'a str>,
+    pub(crate) out: Vec<Option<bool>>,
+    pub(crate) distinct: Distinct,
+    pub(crate) cache: Vec<(String, bool)>,
+    pub(crate) number_cache: Vec<(u64, Option<bool>)>,
+}
+
+impl<'a> BinaryVisitor<'a> {
+    pub(crate) fn new(rules: &'a TextRules, positive: Option<&'a str>, n: usize) -> Self {
+        BinaryVisitor {
+            rules,
+            positive,
+            out: Vec::with_capacity(n),
+            distinct: Distinct::default(),
+            cache: Vec::new(),
+            number_cache: Vec::new(),
+        }
+    }
+    pub(crate) fn canonical(&mut self, canon: String) -> bool {
+        let pos = match self.positive {
+            Some(p) => canon == p,
+            None => is_positive_token(&canon),
+        };
+        if self.distinct.values.len() < DISTINCT_CAP {
+            self.distinct.values.insert(canon);
+        }
+        pos
+    }
+    pub(crate) fn push(&mut self, raw: Option<&str>) {
+        let Some(raw) = raw else {
+            self.out.push(None);
+            return;
+        };
+        if let Some((_, b)) = self.cache.iter().find(|(r, _)| r == raw) {
+            let b = *b;
+            self.distinct.non_null += 1;
+            self.out.push(Some(b));
+            return;
+        }
+        let b = self.canonical(canonical_text(raw));
+        if self.cache.len() < 8 {
+            self.cache.push((raw.to_string(), b));
+        }
+        self.distinct.non_null += 1;
+        self.out.push(Some(b));
+    }
+}
+
+impl Visit for BinaryVisitor<'_> {
+    fn text(&mut self, _row: usize, v: Option<&str>) {
+        let rules = self.rules;
+        self.push(v.and_then(|s| rules.apply(s)));
+    }
+    // Numbers and booleans go through the text rules too (replacements such as `1` → `good`).
+    // A number's outcome is cached by its bits, so the text is built once per distinct value.
+    fn number(&mut self, row: usize, v: Option<f64>) {
+        let Some(x) = v else {
+            self.out.push(None);
+            return;
+        };
+        let bits = x.to_bits();
+        if let Some(&(_, b)) = self.number_cache.iter().find(|(k, _)| *k == bits) {
+            if b.is_some() {
+                self.distinct.non_null += 1;
+            }
+            self.out.push(b);
+            return;
+        }
+        let s = canonical_number(x);
+        self.text(row, s.as_deref());
+        if self.number_cache.len() < 8 {
+            let b = *self.out.last().unwrap_or(&None);
+            self.number_cache.push((bits, b));
+        }
+    }
+    fn boolean(&mut self, row: usize, v: Option<bool>) {
+        self.text(row, v.map(|b| if b { "true" } else { "false" }));
+    }
+}
+
+/// Reads a score column as numbers.
+pub(crate) struct ScoreVisitor<'a> {
+    pub(crate) rules: &'a TextRules,
+    pub(crate) out: Vec<Option<f64>>,
+    pub(crate) bad: Option<(usize, String)>,
+}
+
+impl Visit for ScoreVisitor<'_> {
+    fn text(&mut self, row: usize, v: Option<&str>) {
+        let rules = self.rules;
+        match v.and_then(|s| rules.apply(s)) {
+            None => self.out.push(None),
+            Some(s) => match s.trim().parse::<f64>() {
+                Ok(x) => self.out.push(Some(x)),
+                Err(_) => {
+                    if self.bad.is_none() {
+                        self.bad = Some((row, s.to_string()));
+                    }
+                    self.out.push(None)
+                }
+            },
+        }
+    }
+    fn number(&mut self, _row: usize, v: Option<f64>) {
+        self.out.push(v);
+    }
+    fn boolean(&mut self, row: usize, v: Option<bool>) {
+        // A boolean is not a probability; a null stays a null (the row is left out).
+        if let (Some(b), None) = (v, &self.bad) {
+            self.bad = Some((row, b.to_string()));
+        }
+        self.out.push(None);
+    }
+}
+
+/// Dictionary-encodes a sensitive attribute.
+pub(crate) struct CategoryVisitor<'a> {
+    pub(crate) rules: &'a TextRules,
+    pub(crate) codes: Vec<u32>,
+    pub(crate) levels: Vec<Option<String>>,
+    pub(crate) index: FxHashMap<String, u32>,
+    pub(crate) null_code: Option<u32>,
+    pub(crate) non_null: u64,
+    pub(crate) last: Option<u32>,
+    pub(crate) number_cache: FxHashMap<u64, u32>,
+}
+
+impl<'a> CategoryVisitor<'a> {
+    pub(crate) fn new(rules: &'a TextRules, n: usize) -> Self {
+        CategoryVisitor {
+            rules,
+            codes: Vec::with_capacity(n),
+            levels: Vec::new(),
+            index: FxHashMap::default(),
+            null_code: None,
+            non_null: 0,
+            last: None,
+            number_cache: FxHashMap::default(),
+        }
+    }
+    pub(crate) fn push(&mut self, v: Option<&str>) {
+        let code = match v {
+            None => *self.null_code.get_or_insert_with(|| {
+                self.levels.push(None);
+                (self.levels.len() - 1) as u32
+            }),
+            Some(s) => {
+                self.non_null += 1;
+                if let Some(c) = self.last {
+                    if self.levels[c as usize].as_deref() == Some(s) {
+                        self.codes.push(c);
+                        return;
+                    }
+                }
+                let c = match self.index.get(s) {
+                    Some(&c) => c,
+                    None => {
+                        let c = self.levels.len() as u32;
+                        self.levels.push(Some(s.to_string()));
+                        self.index.insert(s.to_string(), c);
+                        c
+                    }
+                };
+                self.last = Some(c);
+                c
+            }
+        };
+        self.codes.push(code);
+    }
+}
+
+impl Visit for CategoryVisitor<'_> {
+    fn text(&mut self, _row: usize, v: Option<&str>) {
+        let rules = self.rules;
+        self.push(v.and_then(|s| rules.apply(s)));
+    }
+    // Numbers and booleans go through the text rules too (replacements such as `1` → `good`).
+    fn number(&mut self, row: usize, v: Option<f64>) {
+        let Some(x) = v else {
+            self.push(None);
+            return;
+        };
+        let bits = x.to_bits();
+        if let Some(&c) = self.number_cache.get(&bits) {
+            if self.levels[c as usize].is_some() {
+                self.non_null += 1;
+            }
+            self.codes.push(c);
+            return;
+        }
+        let s = canonical_number(x);
+        self.text(row, s.as_deref());
+        if let Some(&c) = self.codes.last() {
+            self.number_cache.insert(bits, c);
+        }
+    }
+    fn boolean(&mut self, row: usize, v: Option<bool>) {
+        self.text(row, v.map(|b| if b { "true" } else { "false" }));
+    }
+}
