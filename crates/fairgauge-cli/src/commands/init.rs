@@ -74,12 +74,14 @@ const SENSITIVE: [&str; 14] = [
     "personal_status",
 ];
 
-/// Guesses roles from column names (case-insensitive).
+/// Guesses roles from column names (case-insensitive). Where several columns fit a role, the
+/// name earlier in its list wins (a column `label` over a column `income`), whatever the column
+/// order.
 pub fn guess_roles(columns: &[String]) -> Roles {
     let find = |names: &[&str]| {
-        columns
+        names
             .iter()
-            .find(|c| names.iter().any(|n| n.eq_ignore_ascii_case(c)))
+            .find_map(|n| columns.iter().find(|c| n.eq_ignore_ascii_case(c)))
             .cloned()
     };
     Roles {
@@ -138,4 +140,26 @@ pub fn run(a: InitArgs) -> Result<ExitStatus> {
         roles.sensitive.join(", ")
     );
     Ok(ExitStatus::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guess_roles;
+
+    #[test]
+    fn the_most_specific_name_wins_whatever_the_column_order() {
+        let cols: Vec<String> = ["sex", "income", "label", "prediction", "score"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let r = guess_roles(&cols);
+        assert_eq!(r.label.as_deref(), Some("label"));
+        assert_eq!(r.prediction.as_deref(), Some("prediction"));
+        // UCI Adult has no `label` column: its `income` is the label.
+        let adult: Vec<String> = ["age", "sex", "income"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(guess_roles(&adult).label.as_deref(), Some("income"));
+    }
 }
