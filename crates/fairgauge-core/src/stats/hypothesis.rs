@@ -221,7 +221,9 @@ pub fn chi_square_gof(observed: &[u64], expected_share: &[f64]) -> Option<ChiSqu
 /// `Δ = (p_a − p_b) − (p_ref_a − p_ref_b)` over its standard error under independence,
 /// `z = Δ / √(Σ p (1 − p) / n)`, and the two-sided normal p-value. `None` when the variance is
 /// 0 (every proportion 0 or 1). Used for the drift of a fairness gap (e.g. the demographic
-/// parity difference between the two groups that set it now).
+/// parity difference between the two groups that set it now). Source: the Wald test of a
+/// linear combination of independent binomial proportions, its variance the sum of the
+/// `p (1 − p) / n` (Agresti, *Categorical Data Analysis*, 3rd ed., 2013, §1.4 and §3.1.5).
 pub fn gap_change_z_test(
     a: (u64, u64),
     b: (u64, u64),

@@ -49,6 +49,16 @@ impl Moments {
         self.n = n;
     }
 
+    /// Population standard deviation `√(m2 / n)` (`ddof = 0`, as `numpy.std`); 0 when `n = 0`.
+    #[must_use]
+    pub fn population_sd(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            (self.m2 / self.n as f64).sqrt()
+        }
+    }
+
     /// Sample variance `m2 / (n − 1)` (`ddof = 1`, as `numpy.var(x, ddof=1)`); `None` when
     /// `n < 2`.
     #[must_use]

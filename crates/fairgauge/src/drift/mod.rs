@@ -21,7 +21,7 @@
 //!
 //! One file per step: [`spec`] and [`report`] (what is asked and answered), [`read`] (a column
 //! read into its samples), [`compute`] (one column compared), [`run`] (in one process or in
-//! parts), [`fairness_drift`](mod@fairness_drift)(mod@fairness_drift).
+//! parts), [`fairness_drift`](mod@fairness_drift).
 
 pub mod compute;
 pub mod fairness_drift;

@@ -60,12 +60,7 @@ impl SketchAcc {
         Ok(())
     }
     pub(crate) fn sd(&self) -> f64 {
-        let m = &self.moments;
-        if m.n == 0 {
-            0.0
-        } else {
-            (m.m2 / m.n as f64).sqrt()
-        }
+        self.moments.population_sd()
     }
 }
 
