@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -78,6 +79,11 @@ def _label_text(v: Any) -> str | None:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+def _path(v: str | os.PathLike[str] | None) -> str | None:
+    """A path argument (``str`` or ``os.PathLike``, such as ``pathlib.Path``) as the core takes it."""
+    return None if v is None else os.fspath(v)
 
 
 def _names(v: str | Sequence[str] | None) -> list[str]:
@@ -144,7 +150,7 @@ def _quality_args(
     label: str | None,
     sensitive: str | Sequence[str] | None,
     key: str | Sequence[str] | None,
-    rules: str | None,
+    rules: str | os.PathLike[str] | None,
     examples: int,
     sketch: int | None = None,
 ) -> dict[str, Any]:
@@ -152,7 +158,7 @@ def _quality_args(
         "label": label,
         "sensitive": _names(sensitive),
         "key": _names(key),
-        "rules": rules,
+        "rules": _path(rules),
         "examples": examples,
         "sketch": sketch,
     }
@@ -188,16 +194,22 @@ def fairness(
     sensitive: str | Sequence[str],
     score: str | None = None,
     threshold: float = 0.5,
-    positive_label: Any = 1,
+    positive_label: Any = None,
     reference_group: str = "majority",
     intersect: bool = False,
     min_group_size: int = FAIRNESS_DEFAULTS["min_group_size"],
     confidence: float = FAIRNESS_DEFAULTS["confidence"],
     gei_alpha: float = FAIRNESS_DEFAULTS["gei_alpha"],
+    policy: str | os.PathLike[str] | None = None,
 ) -> FairnessReport:
     """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
     group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360
     summaries, as ``fairgauge fairness`` computes them.
+
+    ``positive_label`` is the favourable label value; by default it is inferred as the CLI does:
+    the label value among 1, true, yes, y, t, positive (an error names the values when none
+    fits). ``policy`` (a TOML file) gives the thresholds the notebook display marks breaches
+    with; by default the built-in policy's.
 
     >>> r = fairgauge.fairness(df, label="y", prediction="p", sensitive="sex")  # doctest: +SKIP
     >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
@@ -209,7 +221,10 @@ def fairness(
     )  # fmt: skip
     with table_source(data, [label, prediction, score, *sens]) as (path, read):
         out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))
-    return FairnessReport(json.loads(out))
+    thresholds = None
+    if policy is not None:
+        thresholds = json.loads(call(_fairgauge.policy_fairness_thresholds, os.fspath(policy)))
+    return FairnessReport(json.loads(out), thresholds)
 
 
 def drift(
@@ -243,7 +258,7 @@ def quality(
     data: Any,
     *,
     reference: Any = None,
-    rules: str | None = None,
+    rules: str | os.PathLike[str] | None = None,
     key: str | Sequence[str] | None = None,
     label: str | None = None,
     sensitive: str | Sequence[str] | None = None,
@@ -273,7 +288,7 @@ def assess(
     current: Any,
     *,
     reference: Any = None,
-    policy: str | None = None,
+    policy: str | os.PathLike[str] | None = None,
     label: str | None = None,
     prediction: str | None = None,
     score: str | None = None,
@@ -281,7 +296,7 @@ def assess(
     positive_label: Any = None,
     reference_group: str | None = None,
     key: str | Sequence[str] | None = None,
-    rules: str | None = None,
+    rules: str | os.PathLike[str] | None = None,
 ) -> Evidence:
     """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
     built-in default), judged into findings with controls and risks: the evidence document
@@ -297,9 +312,9 @@ def assess(
             json.dumps(read),
             rpath,
             json.dumps(rread),
-            policy,
+            _path(policy),
             json.dumps(roles),
-            rules,
+            _path(rules),
             command,
         )
     return Evidence(json.loads(out))

@@ -1,8 +1,10 @@
 """Turning what a notebook holds into a table the Rust core reads.
 
 A path (CSV, Parquet, Arrow IPC, NDJSON) is read directly. Anything with ``__arrow_c_stream__``
-(polars, pyarrow Tables and RecordBatchReaders, duckdb results), a pandas DataFrame or a dict of
-arrays becomes a pyarrow Table (zero-copy where the producer's layout allows: numeric numpy
+(polars, pyarrow Tables and RecordBatchReaders, duckdb results), a pandas DataFrame, a dict of
+arrays (numpy arrays or lists, one per column) or a numpy array (a structured array's fields are
+its columns; a 2-D array's columns are named ``column_0``, ``column_1``, … as polars names them)
+becomes a pyarrow Table (zero-copy where the producer's layout allows: numeric numpy
 columns, every Arrow producer), reduced to the columns the call needs, with categorical
 (dictionary) columns decoded; the core imports that through the Arrow C stream interface, again
 without copying. Nothing is written to disk.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -37,11 +40,52 @@ def _to_arrow(data: Any) -> Any:
     if hasattr(data, "__arrow_c_stream__"):
         return pa.RecordBatchReader.from_stream(data).read_all()
     if isinstance(data, dict):
-        return pa.table(data)
+        return _from_dict(data)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(data, numpy.ndarray):
+        return _from_numpy(data)
     raise DataError(
         f"cannot read a {type(data).__name__}: expected a file path, a pandas or polars DataFrame, "
-        "a pyarrow Table or RecordBatchReader, or any object with __arrow_c_stream__"
+        "a pyarrow Table or RecordBatchReader, a dict of arrays, a numpy array, or any object with "
+        "__arrow_c_stream__"
     )
+
+
+def _from_dict(data: dict[Any, Any]) -> Any:
+    import pyarrow as pa
+
+    bad = [k for k in data if not isinstance(k, str)]
+    if bad:
+        raise DataError(f"a dict table's keys are its column names (str); found {bad[0]!r}")
+    lengths = {k: len(v) for k, v in data.items()}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"`{k}` {n}" for k, n in lengths.items())
+        raise DataError(f"a dict table's columns must have one length; lengths are: {shown}")
+    try:
+        return pa.table({k: _column(v) for k, v in data.items()})
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as e:
+        raise DataError(f"cannot read the dict as a table: {e}") from None
+
+
+def _column(v: Any) -> Any:
+    """One column: a 1-D numpy array (or a list, tuple, pyarrow array)."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(v, numpy.ndarray) and v.ndim != 1:
+        raise DataError(f"a column must be one-dimensional, found an array of shape {v.shape}")
+    return v
+
+
+def _from_numpy(a: Any) -> Any:
+    if a.dtype.names:
+        if a.ndim != 1:
+            raise DataError(f"a structured array must be one-dimensional, found shape {a.shape}")
+        return _from_dict({name: a[name] for name in a.dtype.names})
+    if a.ndim != 2:
+        raise DataError(
+            f"a numpy array is a table when it is 2-D (rows × columns) or structured (named fields); "
+            f"found shape {a.shape}"
+        )
+    return _from_dict({f"column_{i}": a[:, i] for i in range(a.shape[1])})
 
 
 def _decoded_type(t: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from typing import Any
 
 import polars as pl
@@ -56,9 +57,45 @@ class _Report:
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
 
+    def _describe(self) -> str:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self._describe()}>"
+
+
+def _num(v: Any) -> str:
+    return "undefined" if v is None else f"{v:.3f}"
+
 
 class FairnessReport(_Report):
-    """Per-group rates, disparities against the reference group and summaries."""
+    """Per-group rates, disparities against the reference group and summaries. The notebook
+    display marks breaches of `thresholds` (a policy's fairness thresholds, ``{name: {warn, fail,
+    direction}}``; the built-in policy's by default)."""
+
+    def __init__(self, data: dict[str, Any], thresholds: dict[str, dict[str, Any]] | None = None) -> None:
+        super().__init__(data)
+        self._thresholds = {**FAIRNESS_THRESHOLDS, **(thresholds or {})}
+        self._policy = "the built-in policy's" if thresholds is None else "the policy's"
+
+    def _describe(self) -> str:
+        d = self._data
+        roles = d["roles"]
+        parts = [
+            f"{d['rows']['used']} rows",
+            f"label `{roles['label']}` (positive `{roles['positive_label']}`)",
+            "decisions" if d["mode"] == "classification" else "labels only",
+        ]
+        for attr, s in d["summary"].items():
+            if d["mode"] == "classification":
+                main = (
+                    f"demographic parity ratio {_num(s.get('demographic_parity_ratio'))}, "
+                    f"equalized odds difference {_num(s.get('equalized_odds_difference'))}"
+                )
+            else:
+                main = f"base rate ratio {_num(s.get('base_rate_ratio'))}"
+            parts.append(f"{attr}: {s['groups']} groups, {main}")
+        return "; ".join(parts)
 
     @property
     def by_group(self) -> pl.DataFrame:
@@ -88,10 +125,11 @@ class FairnessReport(_Report):
         return self._data["summary"]
 
     def _repr_html_(self) -> str:
-        ratio_fail = FAIRNESS_THRESHOLDS["selection_rate_ratio"]["fail"]
+        th = self._thresholds
+        ratio_fail = th["selection_rate_ratio"]["fail"]
         gap_fail = {
-            "tpr": FAIRNESS_THRESHOLDS["equal_opportunity_difference"]["fail"],
-            "fpr": FAIRNESS_THRESHOLDS["false_positive_rate_difference"]["fail"],
+            "tpr": th["equal_opportunity_difference"]["fail"],
+            "fpr": th["false_positive_rate_difference"]["fail"],
         }
         breach: set[tuple[str, str]] = set()
         for d in self._data["disparities"]:
@@ -121,12 +159,21 @@ class FairnessReport(_Report):
             ["attribute", "group", "rows", "selection rate [95%]", "TPR [95%]", "FPR [95%]", ""],
             rows,
             f"fairgauge fairness (breach: selection-rate ratio below {ratio_fail:g} or a TPR/FPR gap above "
-            f"{gap_fail['tpr']:g}/{gap_fail['fpr']:g}, the built-in policy's failure thresholds)",
+            f"{gap_fail['tpr']:g}/{gap_fail['fpr']:g}, {self._policy} failure thresholds)",
         )
 
 
 class DriftReport(_Report):
     """Per-column drift and the dataset verdict."""
+
+    def _describe(self) -> str:
+        d = self._data["dataset"]
+        drifted = [c["name"] for c in self._data["columns"] if c.get("drifted")]
+        names = ", ".join(drifted[:5]) + (f" and {len(drifted) - 5} more" if len(drifted) > 5 else "")
+        verdict = "dataset drifted" if d["drift"] else "no dataset drift"
+        return f"{verdict}; {d['drifted_columns']} of {d['columns']} columns drifted" + (
+            f" ({names})" if drifted else ""
+        )
 
     @property
     def columns(self) -> pl.DataFrame:
@@ -177,6 +224,15 @@ class QualityReport(_Report):
     def __init__(self, data: dict[str, Any], inferred_rules: str = "") -> None:
         super().__init__(data)
         self._rules = inferred_rules
+
+    def _describe(self) -> str:
+        d = self._data["dataset"]
+        bad = [c for c in self._data["checks"] if c["status"] != "pass"]
+        fails = sum(1 for c in bad if c["status"] == "fail")
+        return (
+            f"score {d['score']}/100 ({d['status']}), {d['rows']} rows × {d['columns']} columns; "
+            f"{fails} failing and {len(bad) - fails} warning checks"
+        )
 
     @property
     def columns(self) -> pl.DataFrame:
@@ -260,6 +316,12 @@ EXPORTS = {
 class Evidence(_Report):
     """An assessment's evidence: findings, risks, summary, and writers for every export."""
 
+    def _describe(self) -> str:
+        s = self._data["summary"]
+        counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in s["findings"].items() if n)
+        risks = ", ".join(f"{n} {k}" for k, n in s["risks"].items() if n) or "none"
+        return f"{self._data['system']['name']}: {s['overall']}; findings {counts}; risks {risks}"
+
     @property
     def passed(self) -> bool:
         """Whether no finding fails."""
@@ -325,18 +387,16 @@ class Evidence(_Report):
 
     def write(
         self,
-        directory: str,
+        directory: str | os.PathLike[str],
         formats: list[str] | None = None,
         *,
-        ledger: str | None = None,
-        sign_key: str | None = None,
+        ledger: str | os.PathLike[str] | None = None,
+        sign_key: str | os.PathLike[str] | None = None,
     ) -> dict[str, str]:
         """Writes the evidence and its exports into `directory` (created if missing), under the
         names ``fairgauge demo`` uses; `formats` from json, register, oscal, junit, markdown,
         attestation, html (default: all). With `ledger`, appends a record (signed with
         `sign_key`). Returns the paths written, by format."""
-        import os
-
         from . import _fairgauge
         from ._errors import OptionError
         from ._native import call
@@ -345,14 +405,15 @@ class Evidence(_Report):
         unknown = [f for f in formats if f not in EXPORTS]
         if unknown:
             raise OptionError(f"unknown export format `{unknown[0]}`; expected one of: {', '.join(EXPORTS)}")
+        directory = os.fspath(directory)
         os.makedirs(directory, exist_ok=True)
         paths = {f: os.path.join(directory, EXPORTS[f]) for f in formats}
         keys = {"json": "evidence", **{f: f for f in EXPORTS if f != "json"}}
         outputs = {keys[f]: p for f, p in paths.items()}
         if ledger:
-            outputs["ledger"] = ledger
+            outputs["ledger"] = os.fspath(ledger)
             if sign_key:
-                outputs["sign_key"] = sign_key
+                outputs["sign_key"] = os.fspath(sign_key)
         call(_fairgauge.write_evidence, json.dumps(self._data), json.dumps(outputs))
         return paths
 

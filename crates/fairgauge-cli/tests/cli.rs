@@ -343,9 +343,9 @@ fn type_override_keeps_leading_zeros() {
     };
     assert_eq!(groups(&f, &[]), vec!["10", "7"]);
     assert_eq!(groups(&f, &["--dtype", "zip=str"]), vec!["007", "010"]);
-    // Headerless, named by --columns: the override follows the name.
+    // Headerless, named by --column-names: the override follows the name.
     assert_eq!(
-        groups(&h, &["--dtype", "zip=str", "--columns", "y,zip"]),
+        groups(&h, &["--dtype", "zip=str", "--column-names", "y,zip"]),
         vec!["007", "010"]
     );
     fails_with(
@@ -358,7 +358,7 @@ fn type_override_keeps_leading_zeros() {
             "zip",
             "--dtype",
             "nope=str",
-            "--columns",
+            "--column-names",
             "y,zip",
         ],
         &["type override for `nope`"],
@@ -654,7 +654,7 @@ fn headerless_file_with_columns_flag_and_null_values() {
         "p",
         "--sensitive",
         "g",
-        "--columns",
+        "--column-names",
         "y,p,g",
         "--separator",
         ";",

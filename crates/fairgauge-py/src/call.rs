@@ -24,6 +24,7 @@ pub(crate) fn kind_of(e: &fairgauge::Error) -> &'static str {
         E::Rules { .. } => "rules",
         E::Policy { .. } => "policy",
         E::Ledger { .. } => "ledger",
+        E::Key { .. } => "option",
         E::InvalidOption(_) => "option",
         _ => "data",
     }

@@ -409,6 +409,24 @@ fn defaults() -> PyResult<String> {
     Ok(out.to_string())
 }
 
+/// The fairness thresholds of the policy file at `path` (JSON `{name: {warn, fail, direction}}`),
+/// for the notebook displays of a report judged under that policy.
+#[pyfunction]
+fn policy_fairness_thresholds(py: Python<'_>, path: String) -> PyResult<String> {
+    run(py, move || {
+        let (policy, _) = Policy::load(std::path::Path::new(&path)).map_err(fail)?;
+        to_json(&policy.fairness.thresholds)
+    })
+}
+
+/// Runs the `fairgauge` command line with `argv` (the program name first) on a worker thread
+/// without the GIL, and returns its exit code (0, 1 or 2); Ctrl-C raises KeyboardInterrupt.
+/// The wheel's `fairgauge` command and `python -m fairgauge` call it.
+#[pyfunction]
+fn cli(py: Python<'_>, argv: Vec<String>) -> PyResult<u8> {
+    run(py, move || Ok(fairgauge_cli::run(argv)))
+}
+
 /// The policy text `fairgauge init` writes, for `roles` (JSON).
 #[pyfunction]
 fn default_policy() -> String {
@@ -438,6 +456,8 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(render_html, m)?)?;
     m.add_function(wrap_pyfunction!(confusion_counts, m)?)?;
     m.add_function(wrap_pyfunction!(default_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(policy_fairness_thresholds, m)?)?;
+    m.add_function(wrap_pyfunction!(cli, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add_function(wrap_pyfunction!(rates, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;

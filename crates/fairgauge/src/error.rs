@@ -77,6 +77,15 @@ pub enum Error {
         /// The first bad record and what is wrong with it.
         message: String,
     },
+    /// A key file (an Ed25519 private or public key) cannot be read or is malformed: bad usage,
+    /// not a broken ledger.
+    #[error("{message}")]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong, naming the file.
+        message: String,
+    },
     /// A rules file is invalid.
     #[error("rules file {path}: {message}")]
     Rules {

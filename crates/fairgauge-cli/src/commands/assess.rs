@@ -9,7 +9,6 @@ use fairgauge::assess::{assess, AssessInput};
 use fairgauge::evidence::Evidence;
 use fairgauge::policy::{Policy, PolicySource};
 use fairgauge::rules::RuleSet;
-use fairgauge::source::Table;
 
 use crate::output::Format;
 use crate::read_args::ReadArgs;
@@ -120,8 +119,9 @@ pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
     Ok(())
 }
 
-/// Runs the subcommand.
-pub fn run(a: AssessArgs) -> Result<ExitStatus> {
+/// Runs the subcommand; `command_line` (the program and its arguments) is recorded in the
+/// evidence.
+pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
     let (policy, source) = load_policy(a.policy.as_deref())?;
     let mut roles = policy.data.clone();
     if a.label.is_some() {
@@ -146,23 +146,26 @@ pub fn run(a: AssessArgs) -> Result<ExitStatus> {
         roles.key = k.clone();
     }
     let opts = a.read.to_options(None)?;
-    let current = Table::open(&a.current, &opts)?;
+    if let Some(r) = &a.reference {
+        crate::read_args::one_stdin(&[&a.current, r])?;
+    }
+    let current = a.read.open(&a.current, &opts)?;
     let reference = a
         .reference
         .as_ref()
-        .map(|r| Table::open(r, &opts))
+        .map(|r| a.read.open(r, &opts))
         .transpose()?;
     // Rules: the flag, else the policy's (relative to the policy file).
     let rules_path = a.rules.clone().or_else(|| policy.rules_path(&source));
     let rules = rules_path.as_deref().map(RuleSet::load).transpose()?;
     let input = AssessInput {
         current: &current,
-        reference: reference.as_ref(),
+        reference: reference.as_deref(),
         policy: &policy,
         policy_source: &source,
         roles,
         rules,
-        command_line: std::env::args().collect(),
+        command_line: command_line.to_vec(),
     };
     let evidence = assess(&input)?;
     write_outputs(&evidence, &a.outputs)?;

@@ -6,11 +6,29 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 use fairgauge::drift::{run_drift, Correction, DriftSpec, Method};
-use fairgauge::source::Table;
+use fairgauge::evidence::FindingStatus;
 
 use crate::output::Format;
 use crate::read_args::ReadArgs;
 use crate::status::ExitStatus;
+
+/// `--fail-on` of `drift`: what drifting stops the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftGate {
+    /// The dataset drifted, as `assess` judges it.
+    Dataset,
+    /// Any column's drift failed.
+    Column,
+}
+
+impl DriftGate {
+    fn name(self) -> &'static str {
+        match self {
+            DriftGate::Dataset => "dataset",
+            DriftGate::Column => "column",
+        }
+    }
+}
 
 /// Arguments of `fairgauge drift`.
 #[derive(Debug, Args)]
@@ -22,9 +40,6 @@ pub struct DriftArgs {
     /// Columns to compare, comma-separated (default: every column both tables have).
     #[arg(long, value_delimiter = ',', value_name = "COL,…")]
     pub columns: Option<Vec<String>>,
-    /// Column names, comma-separated, for headerless files (both tables).
-    #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
-    pub column_names: Option<Vec<String>>,
     /// Columns to leave out, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "COL,…")]
     pub exclude: Vec<String>,
@@ -80,6 +95,15 @@ pub struct DriftArgs {
     /// histogram methods approximate counts; rank tests, energy and t-test need exact mode.
     #[arg(long, value_name = "K", num_args = 0..=1, default_missing_value = "200")]
     pub sketch: Option<u16>,
+    /// Gate a pipeline: exit 1 when `assess` would judge the dataset drifted (`dataset`: the
+    /// share of columns whose PSI passes the policy's warn threshold reaches its
+    /// `dataset_share`), or any column's drift failed (`column`: PSI above the policy's fail
+    /// threshold). The stopping findings are listed on stderr.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<DriftGate>,
+    /// The policy whose `[drift]` thresholds --fail-on judges with (default: the built-in policy).
+    #[arg(long, value_name = "FILE", requires = "fail_on")]
+    pub policy: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -141,9 +165,23 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
         bins: Some(a.bins),
         sketch: a.sketch,
     };
-    let opts = a.read.to_options(a.column_names.clone())?;
-    let reference = Table::open(&a.reference, &opts)?;
-    let current = Table::open(&a.current, &opts)?;
+    let opts = a.read.to_options(None)?;
+    let policy = a
+        .fail_on
+        .map(|_| crate::gate::policy(a.policy.as_deref()))
+        .transpose()?;
+    crate::read_args::one_stdin(&[&a.reference, &a.current])?;
+    let reference = a.read.open(&a.reference, &opts)?;
+    let current = a.read.open(&a.current, &opts)?;
+    // The label and prediction columns, whose drift is label or prediction drift: the command
+    // line's, else the policy's.
+    let base = policy.as_ref().map(|p| p.data.clone()).unwrap_or_default();
+    let roles = fairgauge::policy::Roles {
+        label: a.label.clone().or(base.label.clone()),
+        prediction: a.prediction.clone().or(base.prediction.clone()),
+        score: a.score.clone().or(base.score.clone()),
+        ..base
+    };
     let mut report = run_drift(&reference, &current, &spec)?;
     if let Some(label) = a.label {
         let fspec = fairgauge::fairness::FairnessSpec {
@@ -168,5 +206,19 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
         crate::render::drift_text,
         a.output.as_deref(),
     )?;
-    Ok(ExitStatus::Success)
+    Ok(match (a.fail_on, policy) {
+        (Some(gate), Some(policy)) => {
+            let findings = fairgauge::assess::judge_drift(&policy, &report, &roles);
+            let kind = match gate {
+                DriftGate::Dataset => "drift.dataset",
+                DriftGate::Column => "drift.psi",
+            };
+            crate::gate::verdict(
+                &findings,
+                |f| f.kind == kind && fairgauge::assess::fails_at(f, FindingStatus::Fail),
+                &format!("--fail-on {}", gate.name()),
+            )
+        }
+        _ => ExitStatus::Success,
+    })
 }

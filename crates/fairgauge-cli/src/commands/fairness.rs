@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 use fairgauge::fairness::{run_fairness, FairnessSpec};
-use fairgauge::source::Table;
 use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
 
 use crate::output::Format;
@@ -63,8 +62,22 @@ pub struct FairnessArgs {
     /// `sex=Female:0.5,Male:0.5`.
     #[arg(long, value_name = "ATTR=G:S,G:S")]
     pub expected_shares: Vec<String>,
-    /// Column names, comma-separated, for a headerless file.
-    #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+    /// Gate a pipeline: exit 1 when a fairness finding `assess` would make of this report (the
+    /// default policy's thresholds, or --policy's) fails (`fail`), or warns or fails (`warn`).
+    /// The stopping findings are listed on stderr.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<crate::gate::FailLevel>,
+    /// The policy whose thresholds --fail-on judges with (default: the built-in policy).
+    #[arg(long, value_name = "FILE", requires = "fail_on")]
+    pub policy: Option<PathBuf>,
+    /// Deprecated spelling of --column-names.
+    #[arg(
+        long,
+        value_name = "A,B,C",
+        value_delimiter = ',',
+        hide = true,
+        conflicts_with = "column_names"
+    )]
     pub columns: Option<Vec<String>>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -118,7 +131,13 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
             a.confidence
         );
     }
-    let table = Table::open(&a.data, &a.read.to_options(a.columns.clone())?)?;
+    let names = crate::read_args::deprecated_columns(&a.columns, "fairness");
+    let policy = a
+        .fail_on
+        .map(|_| crate::gate::policy(a.policy.as_deref()))
+        .transpose()?;
+    let table = a.read.open(&a.data, &a.read.to_options(names)?)?;
+    let has_decisions = a.prediction.is_some() || a.score.is_some();
     let spec = FairnessSpec {
         label: a.label,
         prediction: a.prediction,
@@ -137,5 +156,15 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         crate::render::fairness_text,
         a.output.as_deref(),
     )?;
-    Ok(ExitStatus::Success)
+    Ok(match (a.fail_on, policy) {
+        (Some(level), Some(policy)) => {
+            let findings = fairgauge::assess::judge_fairness(&policy, &out.report, has_decisions);
+            crate::gate::verdict(
+                &findings,
+                |f| fairgauge::assess::fails_at(f, level.status()),
+                &format!("--fail-on {}", level.name()),
+            )
+        }
+        _ => ExitStatus::Success,
+    })
 }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 use fairgauge::policy::{Policy, Roles};
-use fairgauge::source::Table;
 
 use crate::read_args::ReadArgs;
 use crate::status::ExitStatus;
@@ -106,10 +105,13 @@ pub fn run(a: InitArgs) -> Result<ExitStatus> {
         );
     }
     let opts = a.read.to_options(None)?;
-    let table = Table::open(&a.data, &opts)?;
+    if let Some(r) = &a.reference {
+        crate::read_args::one_stdin(&[&a.data, r])?;
+    }
+    let table = a.read.open(&a.data, &opts)?;
     let columns = table.column_names()?;
     if let Some(r) = &a.reference {
-        let rt = Table::open(r, &opts)?;
+        let rt = a.read.open(r, &opts)?;
         let rc = rt.column_names()?;
         let missing: Vec<&String> = columns.iter().filter(|c| !rc.contains(c)).collect();
         if !missing.is_empty() {

@@ -7,7 +7,6 @@ use anyhow::{bail, Result};
 use clap::Args;
 use fairgauge::quality::{run_quality, QualitySpec};
 use fairgauge::rules::RuleSet;
-use fairgauge::source::Table;
 
 use crate::output::Format;
 use crate::read_args::ReadArgs;
@@ -49,8 +48,22 @@ pub struct QualityArgs {
     /// Write every row that breaks a rule to FILE (CSV: rule, column, row, value).
     #[arg(long, value_name = "FILE", requires = "rules")]
     pub failing_rows: Option<PathBuf>,
-    /// Column names, comma-separated, for a headerless file.
-    #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+    /// Gate a pipeline: exit 1 when a quality finding `assess` would make fails (`fail`), or
+    /// warns or fails (`warn`). The stopping findings are listed on stderr.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<crate::gate::FailLevel>,
+    /// A policy whose `[quality]` thresholds judge the checks (default: the built-in policy's,
+    /// which are the defaults of this command).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Deprecated spelling of --column-names.
+    #[arg(
+        long,
+        value_name = "A,B,C",
+        value_delimiter = ',',
+        hide = true,
+        conflicts_with = "column_names"
+    )]
     pub columns: Option<Vec<String>>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -67,12 +80,17 @@ pub fn run(a: QualityArgs) -> Result<ExitStatus> {
     if a.examples > 1000 {
         bail!("--examples must be at most 1000, given {}", a.examples);
     }
-    let opts = a.read.to_options(a.columns.clone())?;
-    let table = Table::open(&a.data, &opts)?;
+    let names = crate::read_args::deprecated_columns(&a.columns, "quality");
+    let opts = a.read.to_options(names)?;
+    let policy = crate::gate::policy(a.policy.as_deref())?;
+    if let Some(r) = &a.reference {
+        crate::read_args::one_stdin(&[&a.data, r])?;
+    }
+    let table = a.read.open(&a.data, &opts)?;
     let reference = a
         .reference
         .as_ref()
-        .map(|r| Table::open(r, &opts))
+        .map(|r| a.read.open(r, &opts))
         .transpose()?;
     let rules = a.rules.as_deref().map(RuleSet::load).transpose()?;
     let spec = QualitySpec {
@@ -80,12 +98,12 @@ pub fn run(a: QualityArgs) -> Result<ExitStatus> {
         sensitive: a.sensitive,
         key: a.key,
         rules,
-        thresholds: Default::default(),
+        thresholds: fairgauge::assess::quality_spec(&policy, &Default::default(), None).thresholds,
         examples: a.examples,
         sketch: a.sketch,
     };
     let bar = crate::output::progress_bar();
-    let result = run_quality(&table, reference.as_ref(), &spec, bar.callback());
+    let result = run_quality(&table, reference.as_deref(), &spec, bar.callback());
     bar.finish();
     let report = result?;
     if let Some(path) = &a.infer {
@@ -101,5 +119,12 @@ pub fn run(a: QualityArgs) -> Result<ExitStatus> {
         crate::render::quality_text,
         a.output.as_deref(),
     )?;
-    Ok(ExitStatus::Success)
+    Ok(match a.fail_on {
+        Some(level) => crate::gate::verdict(
+            &fairgauge::assess::judge_quality(&policy, &report),
+            |f| fairgauge::assess::fails_at(f, level.status()),
+            &format!("--fail-on {}", level.name()),
+        ),
+        None => ExitStatus::Success,
+    })
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use fairgauge::drift::{ColumnDrift, DriftReport, FairnessDrift};
 use fairgauge::present::{p_value, percent};
 
-use crate::render::text::{finish, name_width, num4};
+use crate::render::text::{finish, name_width, num4, shown};
 
 /// How far past its threshold a column is: one minus its adjusted p-value for a test, its
 /// statistic over its threshold for a distance.
@@ -44,7 +44,7 @@ fn categories(s: &mut String, c: &ColumnDrift) {
             let shown: Vec<String> = list
                 .iter()
                 .take(5)
-                .map(|x| format!("{} ({:.2}%)", x.value, x.share * 100.0))
+                .map(|x| format!("{} ({:.2}%)", shown(&x.value), x.share * 100.0))
                 .collect();
             let more = if list.len() > 5 {
                 format!(" and {} more", list.len() - 5)
@@ -81,7 +81,7 @@ fn columns(s: &mut String, r: &DriftReport) {
         let _ = writeln!(
             s,
             "  {:<w$}  {:<11}  {:<16}  {:>10}  {:>10}  {:>9}  {:>8}  {:>8}  {}",
-            c.name,
+            shown(&c.name),
             c.kind,
             c.method.name(),
             stat,
@@ -101,7 +101,7 @@ fn fairness_drift(s: &mut String, f: &FairnessDrift) {
         let _ = writeln!(
             s,
             "  {:<14} {:<31} {} -> {} (change {}{}){}",
-            c.attribute,
+            shown(&c.attribute),
             c.metric,
             num4(c.reference),
             num4(c.current),

@@ -9,7 +9,7 @@ use fairgauge::present::{p_value, percent};
 use fairgauge_core::fairness::{AttributeSummary, FairnessReport, GroupMetrics, Metric};
 use fairgauge_core::stats::TestKind;
 
-use crate::render::text::{finish, num4};
+use crate::render::text::{finish, num4, shown};
 
 fn rate(g: &GroupMetrics, m: Metric) -> String {
     match g.metrics.get(&m) {
@@ -78,7 +78,7 @@ fn group_table(s: &mut String, r: &FairnessReport, groups: &[&GroupMetrics]) {
     let classification = r.mode == "classification";
     let w = groups
         .iter()
-        .map(|g| g.group.chars().count())
+        .map(|g| shown(&g.group).chars().count())
         .max()
         .unwrap_or(5)
         .max(5);
@@ -116,7 +116,7 @@ fn group_table(s: &mut String, r: &FairnessReport, groups: &[&GroupMetrics]) {
             let _ = writeln!(
                 s,
                 "  {:<w$}  {:>8}  {:>6}  {:>9}  {:<24}  {:>6}  {:>6}  {:>6}  {:>8}  {note}",
-                g.group,
+                shown(&g.group),
                 g.count,
                 percent(g.share),
                 rate(g, Metric::BaseRate),
@@ -130,7 +130,7 @@ fn group_table(s: &mut String, r: &FairnessReport, groups: &[&GroupMetrics]) {
             let _ = writeln!(
                 s,
                 "  {:<w$}  {:>8}  {:>6}  {:<24}  {note}",
-                g.group,
+                shown(&g.group),
                 g.count,
                 percent(g.share),
                 rate_ci(g, Metric::BaseRate),
@@ -221,8 +221,8 @@ fn significant_gaps(s: &mut String, r: &FairnessReport, attr: &str) {
             s,
             "    {:<14} {} vs {}: difference {:+.3} [{:+.3}, {:+.3}], ratio {}, p {} ({})",
             d.metric.name(),
-            d.group,
-            d.reference,
+            shown(&d.group),
+            shown(&d.reference),
             d.difference.unwrap_or(f64::NAN),
             d.difference_ci.map(|c| c[0]).unwrap_or(f64::NAN),
             d.difference_ci.map(|c| c[1]).unwrap_or(f64::NAN),
@@ -245,7 +245,13 @@ fn attribute(s: &mut String, r: &FairnessReport, attr: &str, summary: &Attribute
         Some(g) => format!("reference {g} ({})", summary.reference_rule),
         None => format!("reference: the {} group per metric", summary.reference_rule),
     };
-    let _ = writeln!(s, "{attr}  ({} groups, {reference})", summary.groups);
+    let _ = writeln!(
+        s,
+        "{}  ({} groups, {})",
+        shown(attr),
+        summary.groups,
+        shown(&reference)
+    );
     let groups: Vec<&GroupMetrics> = r.groups.iter().filter(|g| g.attribute == attr).collect();
     group_table(s, r, &groups);
     summary_lines(s, r, summary);
@@ -282,7 +288,11 @@ pub fn fairness_text(out: &FairnessOutput) -> String {
         let _ = writeln!(
             s,
             "representation {} {}: share {:.3} vs expected {:.3} (ratio {:.3})",
-            rep.attribute, rep.group, rep.share, rep.expected_share, rep.ratio
+            shown(&rep.attribute),
+            shown(&rep.group),
+            rep.share,
+            rep.expected_share,
+            rep.ratio
         );
     }
     finish(s)

@@ -11,3 +11,4 @@ pub use drift::drift_text;
 pub use evidence::evidence_text;
 pub use fairness::fairness_text;
 pub use quality::quality_text;
+pub use text::shown;

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use fairgauge::quality::{Check, ColumnReport, QualityReport, Status};
 
-use crate::render::text::{finish, name_width};
+use crate::render::text::{finish, name_width, shown};
 
 /// The dataset's lines: size, score, checks, duplicates, approximate profiles, fingerprints.
 fn dataset(s: &mut String, r: &QualityReport) {
@@ -69,18 +69,18 @@ fn columns(s: &mut String, r: &QualityReport) {
             .missing
             .configured
             .iter()
-            .map(|(k, v)| format!("{k}×{v} (configured)"))
+            .map(|(k, v)| format!("{}×{v} (configured)", shown(k)))
             .chain(
                 c.missing
                     .suspected
                     .iter()
-                    .map(|p| format!("{}×{}", p.value, p.count)),
+                    .map(|p| format!("{}×{}", shown(&p.value), p.count)),
             )
             .collect();
         let _ = writeln!(
             s,
             "  {:<w$}  {:<12}  {:>8}  {:>9}  {:>9}  {:>5.1}  {}",
-            c.name,
+            shown(&c.name),
             c.kind,
             c.missing
                 .share
@@ -113,13 +113,13 @@ fn failing_checks(s: &mut String, r: &QualityReport) {
             Status::Warn => "warn",
             Status::Pass => "pass",
         };
-        let _ = writeln!(s, "  {status}  {}: {}", c.id, c.message);
+        let _ = writeln!(s, "  {status}  {}: {}", shown(&c.id), shown(&c.message));
         if !c.examples.is_empty() {
             let ex: Vec<String> = c
                 .examples
                 .iter()
                 .map(|e| match &e.value {
-                    Some(v) => format!("row {} `{v}`", e.row),
+                    Some(v) => format!("row {} `{}`", e.row, shown(v)),
                     None => format!("row {}", e.row),
                 })
                 .collect();

@@ -147,7 +147,7 @@ pub fn append(path: &Path, entry: &NewEntry, sign_key: Option<&Path>) -> Result<
         ));
     }
     // Load the key before taking the lock, so a bad key file fails fast.
-    let signer = sign_key.map(|k| read_signing_key(path, k)).transpose()?;
+    let signer = sign_key.map(read_signing_key).transpose()?;
 
     // Write through a symlink rather than replacing it.
     let target = match std::fs::symlink_metadata(path) {
@@ -238,9 +238,7 @@ fn append_locked(
 /// The first bad record is named in an [`Error::Ledger`]; an empty file verifies with 0
 /// records; a missing or unreadable file is an [`Error::Io`].
 pub fn verify(path: &Path, public_key: Option<&Path>) -> Result<Verified> {
-    let key = public_key
-        .map(|k| read_verifying_key(path, k))
-        .transpose()?;
+    let key = public_key.map(read_verifying_key).transpose()?;
     let bytes = std::fs::read(path).map_err(|e| io_err(path, "cannot read the ledger", &e))?;
     check(path, &bytes, key.as_ref())
 }
@@ -404,15 +402,15 @@ fn key_id(k: &VerifyingKey) -> String {
 }
 
 /// Reads a key file: 64 hex digits (32 bytes), optionally surrounded by whitespace.
-fn read_key_bytes(ledger: &Path, key: &Path, what: &str) -> Result<[u8; 32]> {
+fn read_key_bytes(key: &Path, what: &str) -> Result<[u8; 32]> {
     let mut s = String::new();
     File::open(key)
         .and_then(|f| f.take(4096).read_to_string(&mut s))
         .map_err(|e| io_err(key, &format!("cannot read the {what} file"), &e))?;
     let t = s.trim();
     parse_hex::<32>(t).ok_or_else(|| {
-        ledger_err(
-            ledger,
+        key_err(
+            key,
             format!(
                 "{what} file {}: expected 64 hex digits (a 32-byte Ed25519 {}) and a newline, \
                  found {}",
@@ -428,25 +426,28 @@ fn read_key_bytes(ledger: &Path, key: &Path, what: &str) -> Result<[u8; 32]> {
     })
 }
 
-fn read_signing_key(ledger: &Path, key: &Path) -> Result<SigningKey> {
-    Ok(SigningKey::from_bytes(&read_key_bytes(
-        ledger,
-        key,
-        "private key",
-    )?))
+fn read_signing_key(key: &Path) -> Result<SigningKey> {
+    Ok(SigningKey::from_bytes(&read_key_bytes(key, "private key")?))
 }
 
-fn read_verifying_key(ledger: &Path, key: &Path) -> Result<VerifyingKey> {
-    let b = read_key_bytes(ledger, key, "public key")?;
+fn read_verifying_key(key: &Path) -> Result<VerifyingKey> {
+    let b = read_key_bytes(key, "public key")?;
     VerifyingKey::from_bytes(&b).map_err(|_| {
-        ledger_err(
-            ledger,
+        key_err(
+            key,
             format!(
                 "public key file {}: 64 hex digits that are not a valid Ed25519 public key",
                 key.display()
             ),
         )
     })
+}
+
+fn key_err(key: &Path, message: String) -> Error {
+    Error::Key {
+        path: key.to_path_buf(),
+        message,
+    }
 }
 
 fn describe(t: &str) -> String {

@@ -25,12 +25,14 @@
 //!   cardinality) stay findings without opening a risk.
 //!
 //! One file per step: [`measure`] (what is measured, and where), [`builder`] (a measurement
-//! judged into a finding), [`fairness`], [`drift`] and [`quality`] findings, [`risks`], and
-//! [`run`] (one assessment, start to end).
+//! judged into a finding), [`fairness`], [`drift`] and [`quality`] findings, [`risks`],
+//! [`run`] (one assessment, start to end), and [`judge`] (one analysis judged on its own, for
+//! `--fail-on`).
 
 pub mod builder;
 pub mod drift;
 pub mod fairness;
+pub mod judge;
 pub mod measure;
 pub mod quality;
 pub mod risks;
@@ -38,5 +40,6 @@ pub mod run;
 
 pub use crate::evidence::policy::FAIRNESS_METRICS;
 pub use builder::SHAPE_CHECKS;
+pub use judge::{fails_at, judge_drift, judge_fairness, judge_quality};
 pub use measure::{drift_spec, fairness_spec, quality_spec, AssessInput, Measure};
 pub use run::{assess, assess_with};

@@ -203,7 +203,7 @@ fn fairness_part(
 }
 
 /// Findings in a fixed order: category, kind, subject, then id.
-fn sort_findings(findings: &mut [Finding]) {
+pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|x, y| {
         (
             x.category,

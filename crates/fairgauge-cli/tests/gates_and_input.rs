@@ -1,0 +1,398 @@
+//! A pipeline's first hour: `--fail-on` gates on `fairness`, `drift` and `quality`; `-` for
+//! standard input; negative numbers as option values; `--column-names` and its deprecated
+//! spelling; `--input-format` as an enum; shell completions; data that would drive the terminal
+//! shown escaped; `ledger verify` exit codes.
+
+mod common;
+
+use common::*;
+use std::io::Write;
+use std::process::Stdio;
+
+/// Two groups of 200 rows, half positive; group `a`'s positives are all predicted positive,
+/// group `b`'s only `b_tpr` of them (a TPR gap of 1 − b_tpr).
+fn groups_csv(b_tpr: f64) -> String {
+    let mut s = String::from("y,p,g\n");
+    for (g, tpr) in [("a", 1.0), ("b", b_tpr)] {
+        for i in 0..200 {
+            let y = i % 2;
+            let p = if y == 1 {
+                u8::from(((i / 2) as f64) < tpr * 100.0)
+            } else {
+                0
+            };
+            s.push_str(&format!("{y},{p},{g}\n"));
+        }
+    }
+    s
+}
+
+fn code(args: &[&str]) -> (Option<i32>, String) {
+    let o = run(args);
+    (o.status.code(), stderr(&o))
+}
+
+#[test]
+fn fairness_fail_on_gates_with_the_default_or_a_given_policy() {
+    let d = tempfile::tempdir().unwrap();
+    let unfair = write(&d, "unfair.csv", &groups_csv(0.5));
+    let fair = write(&d, "fair.csv", &groups_csv(1.0));
+    let base = ["--label", "y", "--prediction", "p", "--sensitive", "g"];
+    let with = |file: &str, extra: &[&str]| {
+        let mut a = vec!["fairness", file];
+        a.extend_from_slice(&base);
+        a.extend_from_slice(extra);
+        code(&a.iter().map(|s| &**s).collect::<Vec<_>>())
+    };
+    // Without --fail-on the report is all there is: exit 0.
+    assert_eq!(with(&unfair, &[]).0, Some(0));
+    let (c, err) = with(&unfair, &["--fail-on", "fail"]);
+    assert_eq!(c, Some(1), "{err}");
+    assert!(
+        err.contains("--fail-on fail") && err.contains("true positive rate"),
+        "{err}"
+    );
+    assert!(err.contains("g = b"), "the failing group is named: {err}");
+    assert_eq!(with(&fair, &["--fail-on", "warn"]).0, Some(0));
+    // A policy whose TPR gap threshold is loose lets the same data pass.
+    let loose = write(
+        &d,
+        "loose.toml",
+        "version = 1\n[fairness.thresholds]\nequal_opportunity_difference = { warn = 0.6, fail = 0.9 }\n\
+         equalized_odds_difference = { warn = 0.6, fail = 0.9 }\n\
+         demographic_parity_difference = { warn = 0.6, fail = 0.9 }\n\
+         selection_rate_ratio = { warn = 0.2, fail = 0.1 }\n",
+    );
+    let (c, err) = with(&unfair, &["--fail-on", "fail", "--policy", &loose]);
+    assert_eq!(c, Some(0), "{err}");
+    // --policy without --fail-on is a usage error; so is an unknown level.
+    assert_eq!(with(&unfair, &["--policy", &loose]).0, Some(2));
+    let (c, err) = with(&unfair, &["--fail-on", "sometimes"]);
+    assert_eq!(c, Some(2));
+    assert!(err.contains("fail") && err.contains("warn"), "{err}");
+}
+
+#[test]
+fn drift_fail_on_dataset_or_column() {
+    let d = tempfile::tempdir().unwrap();
+    let rows = |shift: i32| {
+        let mut s = String::from("x,k\n");
+        for i in 0..1000 {
+            s.push_str(&format!("{},{}\n", i + shift, ["u", "v"][i as usize % 2]));
+        }
+        s
+    };
+    let r = write(&d, "r.csv", &rows(0));
+    let moved = write(&d, "c.csv", &rows(600));
+    let same = write(&d, "same.csv", &rows(0));
+    let (c, err) = code(&["drift", &r, &moved, "--fail-on", "column"]);
+    assert_eq!(c, Some(1), "{err}");
+    assert!(
+        err.contains("--fail-on column") && err.contains("`x`"),
+        "{err}"
+    );
+    // One of two columns drifted: the dataset drifts at the default share 0.5.
+    assert_eq!(
+        code(&["drift", &r, &moved, "--fail-on", "dataset"]).0,
+        Some(1)
+    );
+    let lenient = write(&d, "p.toml", "version = 1\n[drift]\ndataset_share = 0.9\n");
+    let (c, err) = code(&[
+        "drift",
+        &r,
+        &moved,
+        "--fail-on",
+        "dataset",
+        "--policy",
+        &lenient,
+    ]);
+    assert_eq!(c, Some(0), "{err}");
+    assert_eq!(
+        code(&["drift", &r, &same, "--fail-on", "column"]).0,
+        Some(0)
+    );
+}
+
+#[test]
+fn quality_fail_on_fail_or_warn() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = String::from("a,b\n");
+    for i in 0..100 {
+        let b = if i % 2 == 0 {
+            String::new()
+        } else {
+            i.to_string()
+        };
+        s.push_str(&format!("{i},{b}\n"));
+    }
+    let holes = write(&d, "holes.csv", &s);
+    let (c, err) = code(&["quality", &holes, "--fail-on", "fail"]);
+    assert_eq!(c, Some(1), "{err}");
+    assert!(err.contains("missing"), "{err}");
+    // A policy that tolerates missing values: the same table passes the gate.
+    let p = write(
+        &d,
+        "p.toml",
+        "version = 1\n[quality]\nmissing = [0.6, 0.9]\n",
+    );
+    let (c, err) = code(&["quality", &holes, "--fail-on", "fail", "--policy", &p]);
+    assert_eq!(c, Some(0), "{err}");
+    let clean = write(&d, "clean.csv", "a,b\n1,x\n2,y\n3,z\n");
+    assert_eq!(code(&["quality", &clean, "--fail-on", "fail"]).0, Some(0));
+}
+
+fn with_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn dash_reads_csv_or_ndjson_from_standard_input() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = groups_csv(0.5);
+    let file = write(&d, "f.csv", &csv);
+    let args = [
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--format",
+        "json",
+    ];
+    let from_file = json(&[&["fairness", &file][..], &args].concat());
+    let o = with_stdin(&[&["fairness", "-"][..], &args].concat(), csv.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let from_stdin: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(from_stdin["groups"], from_file["groups"]);
+    assert_eq!(from_stdin["summary"], from_file["summary"]);
+    // NDJSON with --input-format.
+    let nd: String = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{{\"y\":{},\"p\":{},\"g\":\"{}\"}}\n", f[0], f[1], f[2])
+        })
+        .collect();
+    let o = with_stdin(
+        &[&["fairness", "-", "--input-format", "ndjson"][..], &args].concat(),
+        nd.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"], from_file["summary"]);
+    // Empty standard input, and `-` twice, are errors.
+    let o = with_stdin(&[&["fairness", "-"][..], &args].concat(), b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("standard input is empty"),
+        "{}",
+        stderr(&o)
+    );
+    let o = with_stdin(&["drift", "-", "-"], csv.as_bytes());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("one table only"), "{}", stderr(&o));
+    // Drift of a file against standard input.
+    let o = with_stdin(&["drift", &file, "-", "--format", "json"], csv.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn negative_numbers_are_option_values() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "s.csv", "y,s,g\n1,0.9,a\n0,0.2,b\n1,0.7,a\n0,0.1,b\n");
+    // Reaches the threshold's own check (not a parse error about an unknown `-0` flag).
+    fails_with(
+        &[
+            "fairness",
+            &f,
+            "--label",
+            "y",
+            "--score",
+            "s",
+            "--sensitive",
+            "g",
+            "--threshold",
+            "-0.5",
+        ],
+        &["threshold", "-0.5"],
+    );
+    let r = write(&d, "r.csv", "x\n-1\n-2\n-3\n");
+    fails_with(
+        &["drift", &r, &r, "--threshold", "-1"],
+        &["threshold must be a non-negative number, given -1"],
+    );
+}
+
+#[test]
+fn column_names_everywhere_and_the_old_spelling_warns() {
+    let d = tempfile::tempdir().unwrap();
+    let h = write(
+        &d,
+        "h.csv",
+        &groups_csv(0.5)
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let args = [
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--format",
+        "json",
+    ];
+    let new = json(&[&["fairness", &h, "--column-names", "y,p,g"][..], &args].concat());
+    let o = run(&[&["fairness", &h, "--columns", "y,p,g"][..], &args].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("deprecated") && stderr(&o).contains("--column-names"));
+    let old: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(old["summary"], new["summary"]);
+    let q = json(&["quality", &h, "--column-names", "y,p,g", "--format", "json"]);
+    assert_eq!(q["columns"][2]["name"], "g");
+    // --input-format is an enum: an unknown format lists the known ones.
+    let (c, err) = code(&[
+        "fairness",
+        &h,
+        "--label",
+        "y",
+        "--sensitive",
+        "g",
+        "--input-format",
+        "xls",
+    ]);
+    assert_eq!(c, Some(2));
+    assert!(err.contains("parquet") && err.contains("ndjson"), "{err}");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = run(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout);
+        for needle in [
+            "fairness",
+            "drift",
+            "quality",
+            "assess",
+            "input-format",
+            "parquet",
+        ] {
+            assert!(text.contains(needle), "{shell} completion lacks {needle}");
+        }
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn data_that_would_drive_the_terminal_is_shown_escaped() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = String::from("y,p,g\n");
+    for i in 0..80 {
+        let g = if i % 2 == 0 {
+            "\u{1b}[31mred\u{1b}[0m"
+        } else {
+            "plain\u{202e}txt"
+        };
+        s.push_str(&format!("{},{},\"{g}\"\n", i % 3 % 2, (i / 3) % 2));
+    }
+    let f = write(&d, "esc.csv", &s);
+    let o = run(&[
+        "fairness",
+        &f,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
+    assert!(text.contains("\\x1b[31mred\\x1b[0m"), "{text}");
+    assert!(text.contains("plain\\u{202e}txt"), "{text}");
+    // JSON keeps the data as it is.
+    let v = json(&[
+        "fairness",
+        &f,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--format",
+        "json",
+    ]);
+    assert!(v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["group"] == "\u{1b}[31mred\u{1b}[0m"));
+    // An error naming a hostile column is escaped too.
+    let o = run(&["fairness", &f, "--label", "\u{1b}[2Jy", "--sensitive", "g"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        !stderr(&o).contains('\u{1b}') && stderr(&o).contains("\\x1b[2Jy"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn ledger_verify_exits_1_for_a_broken_chain_and_2_for_bad_usage() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    let data = write(&d, "d.csv", &groups_csv(0.5));
+    let o = run(&[
+        "assess",
+        "--current",
+        &data,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--output",
+        &p("e.json"),
+        "--ledger",
+        &p("l.jsonl"),
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    assert_eq!(
+        run(&["ledger", "verify", &p("l.jsonl")]).status.code(),
+        Some(0)
+    );
+    // A malformed public key file is bad usage (2), and names the file.
+    let bad_key = write(&d, "bad.pub", "not a key\n");
+    let (c, err) = code(&["ledger", "verify", &p("l.jsonl"), "--public-key", &bad_key]);
+    assert_eq!(c, Some(2), "{err}");
+    assert!(err.contains("bad.pub"), "{err}");
+    // So is a missing ledger file.
+    assert_eq!(code(&["ledger", "verify", &p("none.jsonl")]).0, Some(2));
+    // A tampered record breaks the chain: 1.
+    let text = std::fs::read_to_string(p("l.jsonl")).unwrap();
+    let tampered = text.replacen("\"sha256:", "\"sha256:0", 1);
+    std::fs::write(p("l.jsonl"), tampered).unwrap();
+    let (c, err) = code(&["ledger", "verify", &p("l.jsonl")]);
+    assert_eq!(c, Some(1), "{err}");
+}
