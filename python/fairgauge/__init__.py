@@ -27,7 +27,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import _fairgauge, metrics
+from . import _fairgauge
 from ._errors import (
     ColumnNotFoundError,
     DataError,
@@ -318,3 +318,13 @@ def assess(
             command,
         )
     return Evidence(json.loads(out))
+
+
+def __getattr__(name: str) -> Any:
+    # `fairgauge.metrics` (numpy) is imported on first use, so that `import fairgauge` and the
+    # `fairgauge` command start quickly.
+    if name == "metrics":
+        import importlib
+
+        return importlib.import_module(".metrics", __name__)
+    raise AttributeError(f"module 'fairgauge' has no attribute {name!r}")

@@ -82,7 +82,7 @@ def _from_numpy(a: Any) -> Any:
         return _from_dict({name: a[name] for name in a.dtype.names})
     if a.ndim != 2:
         raise DataError(
-            f"a numpy array is a table when it is 2-D (rows × columns) or structured (named fields); "
+            f"a numpy array is a table when it is 2-D (rows by columns) or structured (named fields); "
             f"found shape {a.shape}"
         )
     return _from_dict({f"column_{i}": a[:, i] for i in range(a.shape[1])})

@@ -5,14 +5,18 @@ from __future__ import annotations
 import html
 import json
 import os
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from ._native import FAIRNESS_THRESHOLDS
 
+if TYPE_CHECKING:
+    import polars as pl
+
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    # polars is imported on first use: `import fairgauge` (and the `fairgauge` command) stays quick.
+    import polars as pl
+
     return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
 
 
@@ -230,7 +234,7 @@ class QualityReport(_Report):
         bad = [c for c in self._data["checks"] if c["status"] != "pass"]
         fails = sum(1 for c in bad if c["status"] == "fail")
         return (
-            f"score {d['score']}/100 ({d['status']}), {d['rows']} rows × {d['columns']} columns; "
+            f"score {d['score']}/100 ({d['status']}), {d['rows']} rows, {d['columns']} columns; "
             f"{fails} failing and {len(bad) - fails} warning checks"
         )
 
