@@ -79,6 +79,6 @@ mod tests {
         assert_eq!(shown("\u{9b}31m"), "\\x9b31m");
         assert_eq!(shown("Zürich — 東京"), "Zürich — 東京");
         assert_eq!(finish("x\u{1b}[2J  \ny\n".into()), "x\\x1b[2J\ny\n");
-        assert_eq!(name_width(["a\u{1b}bcdefg"].into_iter()), 10);
+        assert_eq!(name_width(["a\u{1b}bcdefg"].into_iter()), 11);
     }
 }
