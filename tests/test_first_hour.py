@@ -152,3 +152,10 @@ def test_the_notebook_display_uses_the_policys_thresholds(tmp_path):
     html = r._repr_html_()
     assert "breach" not in html.split("</thead>")[1]
     assert "gap above 0.4/" in html and "built-in" not in html
+
+
+def test_evidence_written_from_python_keeps_every_number_to_the_last_bit(tmp_path):
+    # JSON numbers pass Python -> Rust -> file: the written evidence is the evidence returned.
+    e = fairgauge.assess(_groups(0.5), label="y", prediction="p", sensitive="g")
+    path = e.write(tmp_path, ["json"])["json"]
+    assert json.loads(Path(path).read_text()) == e.to_dict()

@@ -49,6 +49,8 @@ enum Command {
     Report(commands::report::ReportArgs),
     /// Write a seeded synthetic table with planted group disparity and drift.
     Synth(commands::synth::SynthArgs),
+    /// Check policy and rules files (TOML) without running anything; exit 1 when one is invalid.
+    Validate(commands::validate::ValidateArgs),
     /// Print a shell completion script: `fairgauge completions bash > ~/.local/share/bash-completion/completions/fairgauge`.
     Completions(commands::completions::CompletionsArgs),
 }
@@ -110,6 +112,7 @@ where
         Command::Ledger(a) => commands::ledger::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Synth(a) => commands::synth::run(a),
+        Command::Validate(a) => commands::validate::run(a),
         Command::Completions(a) => commands::completions::run(a, command()),
     };
     match result {

@@ -419,6 +419,42 @@ fn policy_fairness_thresholds(py: Python<'_>, path: String) -> PyResult<String> 
     })
 }
 
+/// The findings `assess` would make of one analysis' report (the JSON `fairness` or `drift`
+/// returned) under the policy at `policy`, or the built-in one: what `fairgauge.testing` asserts
+/// on, as the CLI's `--fail-on` does.
+#[pyfunction]
+#[pyo3(signature = (family, report, policy=None))]
+fn judge(
+    py: Python<'_>,
+    family: String,
+    report: String,
+    policy: Option<String>,
+) -> PyResult<String> {
+    run(py, move || {
+        let (policy, _) = match &policy {
+            Some(p) => Policy::load(std::path::Path::new(p)).map_err(fail)?,
+            None => Policy::builtin(),
+        };
+        let findings = match family.as_str() {
+            "fairness" => {
+                let out: fairgauge::fairness::FairnessOutput = parse("report", &report)?;
+                let decisions = out.roles.prediction.is_some() || out.roles.score.is_some();
+                fairgauge::assess::judge_fairness(&policy, &out.report, decisions)
+            }
+            "drift" => {
+                let r: fairgauge::drift::DriftReport = parse("report", &report)?;
+                fairgauge::assess::judge_drift(&policy, &r, &policy.data)
+            }
+            other => {
+                return Err(bad_option(format!(
+                    "cannot judge `{other}`: expected fairness or drift"
+                )))
+            }
+        };
+        to_json(&findings)
+    })
+}
+
 /// Runs the `fairgauge` command line with `argv` (the program name first) on a worker thread
 /// without the GIL, and returns its exit code (0, 1 or 2); Ctrl-C raises KeyboardInterrupt.
 /// The wheel's `fairgauge` command and `python -m fairgauge` call it.
@@ -458,6 +494,7 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(default_policy, m)?)?;
     m.add_function(wrap_pyfunction!(policy_fairness_thresholds, m)?)?;
     m.add_function(wrap_pyfunction!(cli, m)?)?;
+    m.add_function(wrap_pyfunction!(judge, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add_function(wrap_pyfunction!(rates, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;

@@ -10,3 +10,4 @@ pub mod ledger;
 pub mod quality;
 pub mod report;
 pub mod synth;
+pub mod validate;
