@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use fairgauge::evidence::{
-    stable_id, uuid_from_name, Category, ControlRef, Dataset, Evidence, Finding, FindingStatus,
-    JudgedThreshold, Rating, Risk, Run, Subject, Summary,
+    stable_id, Category, ControlRef, Dataset, Evidence, Finding, FindingStatus, JudgedThreshold,
+    Rating, Risk, Run, Subject, Summary,
 };
 use fairgauge::export::{
     control_token, in_toto_statement, junit_xml, markdown_summary, oscal_assessment_results,
@@ -22,6 +22,10 @@ use fairgauge::export::{
 use fairgauge::policy::{Direction, Roles, System, Treatment};
 use regex::Regex;
 use serde_json::Value;
+
+/// Run ids, as the runs make them (random version-4 UUIDs), fixed for the tests.
+const RUN_1: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const RUN_2: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
 const HOSTILE: &str = "<script>alert(\"x\" & 'y')</script>, a|b\r\nline two, =cmd|' /C calc'!A0";
 
@@ -243,7 +247,7 @@ fn sample() -> Evidence {
     Evidence {
         schema_version: fairgauge::evidence::SCHEMA_VERSION.into(),
         run: Run {
-            id: uuid_from_name("run-1"),
+            id: RUN_1.into(),
             started_at: "2026-11-28T21:38:02Z".into(),
             finished_at: "2026-11-28T21:39:14Z".into(),
             tool: "fairgauge".into(),
@@ -901,7 +905,9 @@ fn in_toto_subjects_carry_the_digests() {
 // OSCAL
 // ---------------------------------------------------------------------------------------------
 
-const UUID_V4: &str = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
+// OSCAL's `uuid` datatype: a version 4 (random) or version 5 (name-based) UUID (RFC 4122 / 9562);
+// fairgauge writes lower case.
+const UUID_V4: &str = r"^[0-9a-f]{8}-[0-9a-f]{4}-[45][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 const TOKEN: &str = r"^(\p{L}|_)(\p{L}|\p{N}|[.\-_])*$";
 const STRING: &str = r"^\S(.*\S)?$";
 const URI: &str = r"^[a-zA-Z][a-zA-Z0-9+\-.]+:.+$";
@@ -1165,7 +1171,7 @@ fn oscal_is_deterministic_and_runs_differ_only_in_ids_and_times() {
     );
 
     let mut e2 = e.clone();
-    e2.run.id = uuid_from_name("run-2");
+    e2.run.id = RUN_2.into();
     e2.run.started_at = "2026-12-01T08:00:00Z".into();
     e2.run.finished_at = "2026-12-01T08:01:00Z".into();
     let b = oscal_assessment_results(&e2);

@@ -318,7 +318,7 @@ fn synth_written_in_chunks_equals_the_whole_table() {
 
 #[test]
 fn failing_rows_skip_every_empty_row_in_the_bounded_mode_too() {
-    use fairgauge::quality::failing_rows_csv;
+    use fairgauge::quality::write_failing_rows;
     use fairgauge::rules::RuleSet;
     // Eight empty rows (more than the five examples kept per check) and a not_null rule.
     let d = tempfile::tempdir().unwrap();
@@ -346,7 +346,11 @@ fn failing_rows_skip_every_empty_row_in_the_bounded_mode_too() {
         };
         let r = run_quality(&t, None, &spec, None).unwrap();
         assert_eq!(r.dataset.empty_rows, 10);
-        failing_rows_csv(&t, &spec, &r).unwrap()
+        let out = d.path().join(format!("failing-{sketch:?}.csv"));
+        let n = write_failing_rows(&t, &spec, &r, &out).unwrap();
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(text.lines().count() as u64, 1 + n);
+        text
     };
     let exact = rows(None);
     assert_eq!(exact.lines().count(), 1 + 4, "{exact}");

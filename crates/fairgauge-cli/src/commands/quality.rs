@@ -110,8 +110,7 @@ pub fn run(a: QualityArgs) -> Result<ExitStatus> {
         crate::output::emit(&report.infer_rules(), Some(path))?;
     }
     if let Some(path) = &a.failing_rows {
-        let csv = fairgauge::quality::failing_rows_csv(&table, &spec, &report)?;
-        crate::output::emit(&csv, Some(path))?;
+        fairgauge::quality::write_failing_rows(&table, &spec, &report, path)?;
     }
     crate::output::emit_report(
         &report,

@@ -1,5 +1,5 @@
 //! Identifiers and times of the evidence: stable ids of findings and risks (digests of what they
-//! are about), run ids (UUID v4), name-based UUIDs for OSCAL objects, and RFC 3339 times.
+//! are about), run ids (UUID v4), name-based UUIDs (v5) for OSCAL objects, and RFC 3339 times.
 
 use sha2::{Digest, Sha256};
 
@@ -16,68 +16,56 @@ pub fn stable_id(prefix: &str, parts: &[&str]) -> String {
     format!("{prefix}{}", &fairgauge_core::fingerprint::hex(&d)[..12])
 }
 
-/// A random UUID version 4 (RFC 9562 §5.4): 122 random bits from the OS.
+/// A random UUID version 4 (RFC 9562 §5.4): 122 random bits from the OS (the `uuid` crate).
 pub fn uuid_v4() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    uuid_from_bytes(b)
+    uuid::Uuid::new_v4().to_string()
 }
 
-/// Formats 16 random bytes as a version-4, variant-1 UUID.
-pub fn uuid_from_bytes(mut b: [u8; 16]) -> String {
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = fairgauge_core::fingerprint::hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
+/// fairgauge's namespace for name-based UUIDs: the version-5 UUID of the URL
+/// `https://fairgauge.invalid/oscal` in RFC 9562's URL namespace.
+pub fn fairgauge_namespace() -> uuid::Uuid {
+    uuid_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        "https://fairgauge.invalid/oscal",
     )
 }
 
-/// A deterministic version-4-shaped UUID from a name (for OSCAL objects that must be stable
-/// across runs): the first 16 bytes of SHA-256 over the name, with the version and variant bits
-/// set as RFC 9562 requires of a v4 UUID.
-pub fn uuid_from_name(name: &str) -> String {
-    let d = Sha256::digest(name.as_bytes());
+/// The name-based UUID version 5 (RFC 9562 §5.5) of `name` in `namespace`: SHA-1 over the
+/// namespace's 16 bytes and the name's UTF-8 bytes, its first 16 bytes with the version and
+/// variant bits set (by the `uuid` crate's builder).
+pub fn uuid_v5(namespace: &uuid::Uuid, name: &str) -> uuid::Uuid {
+    let mut h = sha1::Sha1::new();
+    h.update(namespace.as_bytes());
+    h.update(name.as_bytes());
+    let d = h.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);
-    uuid_from_bytes(b)
+    uuid::Builder::from_sha1_bytes(b).into_uuid()
+}
+
+/// A UUID that is the same for the same name in every run and version (for OSCAL objects): the
+/// version-5 UUID of `name` in [`fairgauge_namespace`]. (Before 0.2 these were SHA-256 bytes
+/// shaped as version 4; see CHANGELOG.md.)
+pub fn uuid_from_name(name: &str) -> String {
+    uuid_v5(&fairgauge_namespace(), name).to_string()
 }
 
 /// Now, as RFC 3339 in UTC with seconds (`2026-11-27T21:39:14Z`).
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    rfc3339(secs)
+    rfc3339(jiff::Timestamp::now().as_second())
 }
 
-/// Seconds since the Unix epoch as RFC 3339 in UTC (civil-from-days, H. Hinnant's algorithm).
+/// Seconds since the Unix epoch as RFC 3339 in UTC with seconds (`jiff`); outside jiff's range
+/// (years -9999 to 9999), the nearest end of it.
 pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        sod / 3600,
-        (sod % 3600) / 60,
-        sod % 60
-    )
+    let t = jiff::Timestamp::from_second(secs).unwrap_or(if secs < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    });
+    jiff::Timestamp::from_second(t.as_second())
+        .unwrap_or(t)
+        .to_string()
 }
 
 #[cfg(test)]
@@ -96,7 +84,13 @@ mod tests {
         assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
         assert_ne!(uuid_v4(), u);
         assert_eq!(uuid_from_name("x"), uuid_from_name("x"));
-        assert_eq!(&uuid_from_name("x")[14..15], "4");
+        assert_eq!(&uuid_from_name("x")[14..15], "5");
+        assert_ne!(uuid_from_name("x"), uuid_from_name("y"));
+        // RFC 9562's URL and DNS namespaces; the DNS example is Python's `uuid.uuid5` docs'.
+        assert_eq!(
+            uuid_v5(&uuid::Uuid::NAMESPACE_DNS, "python.org").to_string(),
+            "886313e1-3b8a-5372-9b90-0c9aee199e5d"
+        );
         assert_eq!(stable_id("F-", &["a", "b"]).len(), 14);
         assert_ne!(stable_id("F-", &["a", "b"]), stable_id("F-", &["ab"]));
     }

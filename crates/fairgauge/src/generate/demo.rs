@@ -8,7 +8,6 @@
 //! degree or more), or has capital gains of at least 5,000; otherwise `<=50K`. It inherits the
 //! data's associations (marital status is a strong proxy for sex), which is what the demo shows.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -55,64 +54,42 @@ pub fn write_scored(table: &Table, out: &Path) -> Result<u64> {
     table.require_columns(&need)?;
     let rules: Vec<crate::io::text::TextRules> =
         names.iter().map(|n| table.text_rules(n)).collect();
-    let io = |e: std::io::Error| Error::Io {
-        path: out.to_path_buf(),
-        message: e.to_string(),
-    };
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-    let header: Vec<String> = names
-        .iter()
-        .map(|n| crate::io::write::csv_field(n))
-        .chain(std::iter::once("prediction".to_string()))
-        .collect();
-    writeln!(w, "{}", header.join(",")).map_err(io)?;
     let idx = |c: &str| names.iter().position(|n| n == c).unwrap_or(0);
     let (im, ie, ig) = (idx(need[0]), idx(need[1]), idx(need[2]));
-    let mut rows = 0u64;
-    for_each_batch(table, &names, |batch, _| {
-        let mut cols = Vec::with_capacity(names.len());
-        for (n, r) in names.iter().zip(&rules) {
-            let mut c = Collect {
-                rules: r,
-                out: Vec::with_capacity(batch.len()),
-            };
-            batch.visit(n, &mut c).map_err(|m| Error::BadColumn {
-                path: table.path.clone(),
-                column: n.clone(),
-                message: m,
-            })?;
-            cols.push(c.out);
-        }
-        for r in 0..batch.len() {
-            if cols.iter().all(|c| c[r].is_none()) {
-                continue; // a blank line
+    crate::io::write::write_csv_atomic(out, false, |w| {
+        let csv_err = |e| crate::io::write::csv_error(out, e);
+        w.write_record(names.iter().map(String::as_str).chain(["prediction"]))
+            .map_err(csv_err)?;
+        let mut rows = 0u64;
+        for_each_batch(table, &names, |batch, _| {
+            let mut cols = Vec::with_capacity(names.len());
+            for (n, r) in names.iter().zip(&rules) {
+                let mut c = Collect {
+                    rules: r,
+                    out: Vec::with_capacity(batch.len()),
+                };
+                batch.visit(n, &mut c).map_err(|m| Error::BadColumn {
+                    path: table.path.clone(),
+                    column: n.clone(),
+                    message: m,
+                })?;
+                cols.push(c.out);
             }
-            let num = |i: usize| cols[i][r].as_deref().and_then(|s| s.parse::<f64>().ok());
-            let pred = rule(cols[im][r].as_deref(), num(ie), num(ig));
-            let mut line: Vec<String> = cols
-                .iter()
-                .map(|c| {
-                    c[r].as_deref()
-                        .map(crate::io::write::csv_field)
-                        .unwrap_or_default()
-                })
-                .collect();
-            line.push(if pred { ">50K" } else { "<=50K" }.into());
-            writeln!(w, "{}", line.join(",")).map_err(io)?;
-            rows += 1;
-        }
-        Ok(())
-    })?;
-    w.flush().map_err(io)?;
-    drop(w);
-    crate::io::write::readable_by_all(tmp.as_file()).map_err(io)?;
-    tmp.persist(out).map_err(|e| io(e.error))?;
-    Ok(rows)
+            for r in 0..batch.len() {
+                if cols.iter().all(|c| c[r].is_none()) {
+                    continue; // a blank line
+                }
+                let num = |i: usize| cols[i][r].as_deref().and_then(|s| s.parse::<f64>().ok());
+                let pred = rule(cols[im][r].as_deref(), num(ie), num(ig));
+                let fields = cols.iter().map(|c| c[r].as_deref().unwrap_or_default());
+                w.write_record(fields.chain([if pred { ">50K" } else { "<=50K" }]))
+                    .map_err(csv_err)?;
+                rows += 1;
+            }
+            Ok(())
+        })?;
+        Ok(rows)
+    })
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The rows that break a rule, as CSV: a second pass over the table.
+//! The rows that break a rule, written as CSV: a second pass over the table.
 
 use super::read::*;
 use super::report::*;
@@ -7,21 +7,30 @@ use crate::error::Result;
 use crate::io::frame::{column_kinds, for_each_batch};
 use crate::io::source::Table;
 use crate::io::text::canonical_number;
+use crate::io::write::{csv_error, defused, write_csv_atomic};
 use crate::quality::rules::Cell;
 use fairgauge_core::fingerprint::numeric_text;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::path::Path;
 
-/// Every row that breaks a rule of `spec.rules`, as CSV (`rule,column,row,value`; rows 1-based,
-/// in file order, then by column and rule). A second pass over the table: values are judged as
-/// in the report (`report` is the first pass's result), uniqueness from value counts of a
-/// counting pass.
-pub fn failing_rows_csv(
+/// Writes every row that breaks a rule of `spec.rules` to `path` as CSV (`rule,column,row,value`;
+/// rows 1-based, in file order, then by column and rule), a record at a time and atomically, with
+/// names and values defused against spreadsheet formula injection
+/// ([`defused`](crate::io::write::defused)); returns the number of records. A second pass over the
+/// table: values are judged as in the report (`report` is the first pass's result), uniqueness
+/// from value counts of a counting pass. Without rules, the file has the header only.
+pub fn write_failing_rows(
     table: &Table,
     spec: &QualitySpec,
     report: &QualityReport,
-) -> Result<String> {
+    path: &Path,
+) -> Result<u64> {
     let Some(rules) = &spec.rules else {
-        return Ok(String::new());
+        return write_csv_atomic(path, false, |w| {
+            w.write_record(["rule", "column", "row", "value"])
+                .map_err(|e| csv_error(path, e))?;
+            Ok(0)
+        });
     };
     let table = &table.with_countable_nulls();
     let kinds = column_kinds(table)?;
@@ -64,50 +73,55 @@ pub fn failing_rows_csv(
             Ok(())
         })?;
     }
-    let mut out = String::from("rule,column,row,value\n");
-    for_each_batch(table, &names, |batch, offset| {
-        let cells: Vec<Cells> = (0..ruled.len())
-            .map(|i| ctx.materialise(&batch, i))
-            .collect::<Result<_>>()?;
-        let hashes: Vec<Vec<u128>> = unique_cols
-            .iter()
-            .map(|&i| {
-                let mut nn = vec![0u32; batch.len()];
-                ctx.cell_hashes(i, &cells[i], &mut nn)
-            })
-            .collect();
-        #[allow(clippy::needless_range_loop)]
-        for r in 0..batch.len() {
-            let row = (offset + r) as u64;
-            if empty.contains(&row) {
-                continue;
-            }
-            for (i, (name, rr, numeric_text_col)) in ruled.iter().enumerate() {
-                let (cell, value) = rule_cell(&cells[i], r, rr, *numeric_text_col);
-                let mut kinds = rr.failures(cell);
-                if let Some(u) = unique_cols.iter().position(|&c| c == i) {
-                    if !matches!(cell, Cell::Missing)
-                        && counts[i].get(&hashes[u][r]).is_some_and(|&c| c > 1)
-                    {
-                        kinds.push("unique");
+    write_csv_atomic(path, false, |w| {
+        w.write_record(["rule", "column", "row", "value"])
+            .map_err(|e| csv_error(path, e))?;
+        let mut records = 0u64;
+        for_each_batch(table, &names, |batch, offset| {
+            let cells: Vec<Cells> = (0..ruled.len())
+                .map(|i| ctx.materialise(&batch, i))
+                .collect::<Result<_>>()?;
+            let hashes: Vec<Vec<u128>> = unique_cols
+                .iter()
+                .map(|&i| {
+                    let mut nn = vec![0u32; batch.len()];
+                    ctx.cell_hashes(i, &cells[i], &mut nn)
+                })
+                .collect();
+            #[allow(clippy::needless_range_loop)]
+            for r in 0..batch.len() {
+                let row = (offset + r) as u64;
+                if empty.contains(&row) {
+                    continue;
+                }
+                for (i, (name, rr, numeric_text_col)) in ruled.iter().enumerate() {
+                    let (cell, value) = rule_cell(&cells[i], r, rr, *numeric_text_col);
+                    let mut kinds = rr.failures(cell);
+                    if let Some(u) = unique_cols.iter().position(|&c| c == i) {
+                        if !matches!(cell, Cell::Missing)
+                            && counts[i].get(&hashes[u][r]).is_some_and(|&c| c > 1)
+                        {
+                            kinds.push("unique");
+                        }
+                    }
+                    let number = (row + 1).to_string();
+                    let value = value.as_deref().map(defused).unwrap_or_default();
+                    for k in kinds {
+                        w.write_record([
+                            k,
+                            defused(name).as_ref(),
+                            number.as_str(),
+                            value.as_ref(),
+                        ])
+                        .map_err(|e| csv_error(path, e))?;
+                        records += 1;
                     }
                 }
-                for k in kinds {
-                    out.push_str(&format!(
-                        "{k},{},{},{}\n",
-                        crate::io::write::csv_field(name),
-                        row + 1,
-                        value
-                            .as_deref()
-                            .map(crate::io::write::csv_field)
-                            .unwrap_or_default()
-                    ));
-                }
             }
-        }
-        Ok(())
-    })?;
-    Ok(out)
+            Ok(())
+        })?;
+        Ok(records)
+    })
 }
 
 /// A cell as the rules see it (as in the first pass).

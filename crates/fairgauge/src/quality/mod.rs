@@ -66,7 +66,7 @@ pub mod run;
 pub mod score;
 pub mod spec;
 
-pub use failing_rows::failing_rows_csv;
+pub use failing_rows::write_failing_rows;
 pub use report::*;
 pub use run::{
     dataset_fingerprints, finish_quality, plan_quality, quality_part, reference_part, run_quality,

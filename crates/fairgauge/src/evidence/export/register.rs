@@ -4,7 +4,7 @@
 use super::times::*;
 use super::words::*;
 use crate::evidence::document::{Evidence, FindingStatus};
-use crate::io::write::csv_field;
+use crate::io::write::{csv_writer, defused};
 
 /// The columns of [`register_csv`], in order.
 pub const REGISTER_COLUMNS: [&str; 22] = [
@@ -45,12 +45,13 @@ pub const REGISTER_COLUMNS: [&str; 22] = [
 /// and insufficient data, then the one furthest past its failure threshold); `assessed_at` is the
 /// run's end and `next_review_date` the date [`REVIEW_INTERVAL_DAYS`] later. Lists are joined by
 /// `"; "`. A text field that a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return) is prefixed with `'`.
+/// `@`, a tab or a carriage return, and not a number) is prefixed with `'`
+/// ([`defused`](crate::io::write::defused)). Written by the one CSV writer
+/// ([`csv_writer`](crate::io::write::csv_writer)).
 pub fn register_csv(e: &Evidence, evidence_link: &str, evidence_sha256: &str) -> String {
-    let mut out = String::new();
-    let header: Vec<String> = REGISTER_COLUMNS.iter().map(|c| csv_field(c)).collect();
-    out.push_str(&header.join(","));
-    out.push_str("\r\n");
+    let mut w = csv_writer(Vec::new(), true);
+    // Writing to memory cannot fail.
+    let _ = w.write_record(REGISTER_COLUMNS);
     let assessed = e.run.finished_at.as_str();
     let next_review = review_date(assessed);
     for r in &e.risks {
@@ -71,40 +72,30 @@ pub fn register_csv(e: &Evidence, evidence_link: &str, evidence_sha256: &str) ->
             None => Default::default(),
         };
         let row = [
-            csv_text(&r.id),
-            csv_text(&r.title),
-            csv_text(&r.description),
-            csv_text(r.category.as_str()),
-            csv_text(&e.system.owner),
-            r.likelihood.to_string(),
-            r.impact.to_string(),
-            r.score.to_string(),
-            csv_text(r.rating.as_str()),
-            csv_text(&existing),
-            r.likelihood.to_string(),
-            r.impact.to_string(),
-            csv_text(r.treatment.as_str()),
-            csv_text(&r.status),
-            csv_text(&controls),
-            csv_text(evidence_link),
-            csv_text(evidence_sha256),
-            csv_text(&metric),
-            csv_field(&value),
-            csv_text(&threshold),
-            csv_text(assessed),
-            csv_text(&next_review),
+            defused(&r.id),
+            defused(&r.title),
+            defused(&r.description),
+            defused(r.category.as_str()),
+            defused(&e.system.owner),
+            r.likelihood.to_string().into(),
+            r.impact.to_string().into(),
+            r.score.to_string().into(),
+            defused(r.rating.as_str()),
+            defused(&existing),
+            r.likelihood.to_string().into(),
+            r.impact.to_string().into(),
+            defused(r.treatment.as_str()),
+            defused(&r.status),
+            defused(&controls),
+            defused(evidence_link),
+            defused(evidence_sha256),
+            defused(&metric),
+            value.as_str().into(),
+            defused(&threshold),
+            defused(assessed),
+            defused(&next_review),
         ];
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+        let _ = w.write_record(row.iter().map(|f| f.as_bytes()));
     }
-    out
-}
-
-/// A text field, defused against spreadsheet formula injection, then quoted as needed.
-pub(crate) fn csv_text(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        csv_field(&format!("'{s}"))
-    } else {
-        csv_field(s)
-    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
