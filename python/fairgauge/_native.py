@@ -24,3 +24,7 @@ def call(fn: Callable[..., Any], *args: Any) -> Any:
         return fn(*args)
     except _fairgauge.RustError as e:
         raise translate(e) from None
+
+
+#: The built-in policy's drift policy (`psi_warn`, `psi_fail`, `dataset_share`, …).
+DRIFT_POLICY: dict[str, Any] = _DEFAULTS["drift"]

@@ -7,7 +7,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
-from ._native import FAIRNESS_THRESHOLDS
+from ._native import DRIFT_POLICY, FAIRNESS_THRESHOLDS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -128,6 +128,15 @@ class FairnessReport(_Report):
         """Per attribute: Fairlearn's and AIF360's summary metrics."""
         return self._data["summary"]
 
+    def plot(self) -> list[Any]:
+        """Matplotlib figures, one per attribute: each group's rates (selection rate, TPR, FPR;
+        the base rate without decisions) with their intervals, the reference group's rate and the
+        band the policy's fail thresholds allow around it. Needs ``pip install 'fairgauge[plot]'``."""
+        from ._plots import fairness_figures
+
+        source = "built-in policy" if self._policy.startswith("the built-in") else "policy"
+        return fairness_figures(self._data, self._thresholds, source)
+
     def _repr_html_(self) -> str:
         th = self._thresholds
         ratio_fail = th["selection_rate_ratio"]["fail"]
@@ -202,6 +211,13 @@ class DriftReport(_Report):
     def drifted(self) -> bool:
         """Whether the dataset drifted."""
         return bool(self._data["dataset"]["drift"])
+
+    def plot(self) -> Any:
+        """A matplotlib figure: each column's PSI with the built-in policy's warn and fail lines.
+        Needs ``pip install 'fairgauge[plot]'``."""
+        from ._plots import drift_figure
+
+        return drift_figure(self._data, DRIFT_POLICY)
 
     def _repr_html_(self) -> str:
         rows = [
@@ -280,6 +296,13 @@ class QualityReport(_Report):
     def score(self) -> float:
         """The table's 0-100 quality score."""
         return float(self._data["dataset"]["score"])
+
+    def plot(self) -> Any:
+        """A matplotlib figure: each column's 0-100 quality score and the table's. Needs
+        ``pip install 'fairgauge[plot]'``."""
+        from ._plots import quality_figure
+
+        return quality_figure(self._data)
 
     @property
     def inferred_rules(self) -> str:

@@ -396,3 +396,93 @@ fn ledger_verify_exits_1_for_a_broken_chain_and_2_for_bad_usage() {
     let (c, err) = code(&["ledger", "verify", &p("l.jsonl")]);
     assert_eq!(c, Some(1), "{err}");
 }
+
+/// Keys are PEM that openssl reads and writes: a key pair from `openssl genpkey` signs the
+/// ledger, and a signature made with `fairgauge ledger keygen`'s key verifies with `openssl
+/// pkeyutl` over the record's digest (the signed message).
+#[test]
+fn ledger_keys_are_pem_that_openssl_uses() {
+    let have = std::process::Command::new("openssl")
+        .arg("version")
+        .output();
+    if !have.is_ok_and(|o| o.status.success()) {
+        eprintln!("openssl not installed: skipped");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    let openssl = |args: &[&str]| {
+        let o = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
+    };
+    openssl(&["genpkey", "-algorithm", "ed25519", "-out", &p("o.key")]);
+    openssl(&["pkey", "-in", &p("o.key"), "-pubout", "-out", &p("o.pub")]);
+    let data = write(&d, "d.csv", &groups_csv(1.0));
+    let assess = |key: &str, ledger: &str| {
+        let o = run(&[
+            "assess",
+            "--current",
+            &data,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+            "--output",
+            &p("e.json"),
+            "--ledger",
+            ledger,
+            "--sign-key",
+            key,
+        ]);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    };
+    assess(&p("o.key"), &p("l1.jsonl"));
+    let (c, err) = code(&[
+        "ledger",
+        "verify",
+        &p("l1.jsonl"),
+        "--public-key",
+        &p("o.pub"),
+    ]);
+    assert_eq!(c, Some(0), "{err}");
+    // fairgauge's own keys: openssl reads both, and verifies the record's signature.
+    let o = run(&[
+        "ledger",
+        "keygen",
+        "--private",
+        &p("f.key"),
+        "--public",
+        &p("f.pub"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    openssl(&["pkey", "-in", &p("f.key"), "-noout"]);
+    openssl(&["pkey", "-pubin", "-in", &p("f.pub"), "-noout"]);
+    assess(&p("f.key"), &p("l2.jsonl"));
+    let text = std::fs::read_to_string(p("l2.jsonl")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let message = record["record_sha256"].as_str().unwrap();
+    let sig_hex = record["signature"].as_str().unwrap();
+    let sig: Vec<u8> = (0..sig_hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&sig_hex[i..i + 2], 16).unwrap())
+        .collect();
+    std::fs::write(p("msg"), message).unwrap();
+    std::fs::write(p("sig"), sig).unwrap();
+    openssl(&[
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        &p("f.pub"),
+        "-rawin",
+        "-in",
+        &p("msg"),
+        "-sigfile",
+        &p("sig"),
+    ]);
+}

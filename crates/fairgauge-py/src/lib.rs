@@ -399,12 +399,14 @@ fn _sleeps_finished() -> u64 {
 
 /// The defaults of the analyses' options (JSON), so that the Python signatures and displays
 /// take them from the core instead of repeating them: `fairness` is `FairnessOptions::default()`,
-/// `fairness_thresholds` the built-in policy's fairness thresholds.
+/// `fairness_thresholds` the built-in policy's fairness thresholds, `drift` its drift policy (PSI
+/// warn and fail thresholds, the dataset share).
 #[pyfunction]
 fn defaults() -> PyResult<String> {
     let out = serde_json::json!({
         "fairness": fairgauge_core::fairness::FairnessOptions::default(),
         "fairness_thresholds": Policy::default_policy().fairness.thresholds,
+        "drift": Policy::default_policy().drift,
     });
     Ok(out.to_string())
 }

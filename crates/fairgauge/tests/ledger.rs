@@ -338,12 +338,12 @@ fn bad_key_files_are_named() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("bad.key") && e.contains("expected 64 hex digits"),
+        e.contains("bad.key") && e.contains("as PEM") && e.contains("64 hex digits"),
         "{e}"
     );
     let e = verify(&path, Some(&bad)).unwrap_err().to_string();
     assert!(
-        e.contains("bad.key") && e.contains("expected 64 hex digits"),
+        e.contains("bad.key") && e.contains("as PEM") && e.contains("64 hex digits"),
         "{e}"
     );
 
@@ -375,5 +375,42 @@ fn private_key_is_private() {
     assert_eq!(mode(&sk), 0o600);
     assert_eq!(mode(&pk), 0o644);
     let text = std::fs::read_to_string(&sk).unwrap();
-    assert!(text.ends_with('\n') && text.trim().len() == 64);
+    assert!(
+        text.starts_with("-----BEGIN PRIVATE KEY-----\n")
+            && text.ends_with("-----END PRIVATE KEY-----\n")
+    );
+    let text = std::fs::read_to_string(&pk).unwrap();
+    assert!(text.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{text}");
+}
+
+/// Keys written as hex by earlier versions still sign and verify; a PEM that does not parse is
+/// named.
+#[test]
+fn hex_keys_still_read_and_bad_pem_is_named() {
+    let (d, path) = ledger_with(0);
+    let sk = d.path().join("hex.key");
+    let pk = d.path().join("hex.pub");
+    // RFC 8032 §7.1, test 1: the secret key and its public key.
+    std::fs::write(
+        &sk,
+        "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &pk,
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\n",
+    )
+    .unwrap();
+    append(&path, &entry(0), Some(&sk)).unwrap();
+    assert_eq!(verify(&path, Some(&pk)).unwrap().signed, 1);
+    let bad = d.path().join("bad.pem");
+    std::fs::write(
+        &bad,
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let e = verify(&path, Some(&bad)).unwrap_err();
+    assert!(matches!(e, Error::Key { .. }), "{e:?}");
+    let e = e.to_string();
+    assert!(e.contains("bad.pem") && e.contains("does not parse"), "{e}");
 }

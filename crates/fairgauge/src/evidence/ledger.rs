@@ -29,8 +29,11 @@
 //!
 //! # Keys
 //!
-//! [`keygen`] writes the private key as the hex of the 32-byte Ed25519 seed and a newline (mode
-//! 0600 on Unix) and the public key as the hex of the 32-byte verifying key and a newline.
+//! [`keygen`] writes the private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, RFC 8410;
+//! mode 0600 on Unix) and the public key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`): the files
+//! `openssl genpkey -algorithm ed25519` and `openssl pkey -pubout` write, and openssl reads.
+//! Key files are read in that form, or as the hex of the 32-byte seed or public key (what
+//! fairgauge wrote before) and a newline.
 //!
 //! # Appending
 //!
@@ -46,6 +49,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use fairgauge_core::fingerprint::hex;
 use serde::{Deserialize, Serialize};
@@ -353,9 +358,9 @@ fn check(path: &Path, bytes: &[u8], key: Option<&VerifyingKey>) -> Result<Verifi
     Ok(out)
 }
 
-/// Generates an Ed25519 key pair, writes the private key (hex seed and a newline, mode 0600)
-/// to `private_out` and the public key (hex and a newline) to `public_out`, and returns its
-/// key id (`ed25519:` and 16 hex digits). Refuses to overwrite an existing file.
+/// Generates an Ed25519 key pair, writes the private key (PKCS#8 PEM, mode 0600) to
+/// `private_out` and the public key (SPKI PEM) to `public_out`, and returns its key id
+/// (`ed25519:` and 16 hex digits). Refuses to overwrite an existing file.
 pub fn keygen(private_out: &Path, public_out: &Path) -> Result<String> {
     for p in [private_out, public_out] {
         if std::fs::symlink_metadata(p).is_ok() {
@@ -367,16 +372,23 @@ pub fn keygen(private_out: &Path, public_out: &Path) -> Result<String> {
     }
     let signing = SigningKey::generate(&mut rand::rngs::OsRng);
     let verifying = signing.verifying_key();
-    write_new(
-        private_out,
-        &format!("{}\n", hex(&signing.to_bytes())),
-        0o600,
-    )?;
-    write_new(
-        public_out,
-        &format!("{}\n", hex(&verifying.to_bytes())),
-        0o644,
-    )?;
+    let pem_err = |p: &Path, e: String| Error::Key {
+        path: p.to_path_buf(),
+        message: format!("{}: cannot encode the key as PEM: {e}", p.display()),
+    };
+    // PKCS#8 v1 as RFC 8410 §7 shows it (the seed only): OpenSSL 3.0 refuses the v2 form with
+    // the public key inside that `SigningKey::to_pkcs8_pem` writes.
+    let private = ed25519_dalek::pkcs8::KeypairBytes {
+        secret_key: signing.to_bytes(),
+        public_key: None,
+    }
+    .to_pkcs8_pem(LineEnding::LF)
+    .map_err(|e| pem_err(private_out, e.to_string()))?;
+    let public = verifying
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| pem_err(public_out, e.to_string()))?;
+    write_new(private_out, &private, 0o600)?;
+    write_new(public_out, &public, 0o644)?;
     Ok(key_id(&verifying))
 }
 
@@ -401,19 +413,39 @@ fn key_id(k: &VerifyingKey) -> String {
     format!("ed25519:{}", &hex(&d)[..16])
 }
 
-/// Reads a key file: 64 hex digits (32 bytes), optionally surrounded by whitespace.
-fn read_key_bytes(key: &Path, what: &str) -> Result<[u8; 32]> {
+/// A key file's text (at most 4 KiB), trimmed.
+fn read_key_text(key: &Path, what: &str) -> Result<String> {
     let mut s = String::new();
     File::open(key)
         .and_then(|f| f.take(4096).read_to_string(&mut s))
         .map_err(|e| io_err(key, &format!("cannot read the {what} file"), &e))?;
-    let t = s.trim();
+    Ok(s.trim().to_string())
+}
+
+fn is_pem(t: &str) -> bool {
+    t.starts_with("-----BEGIN ")
+}
+
+/// A PEM key file that does not parse, named with what was expected.
+fn pem_error(key: &Path, what: &str, label: &str, e: impl std::fmt::Display) -> Error {
+    key_err(
+        key,
+        format!(
+            "{what} file {}: expected an Ed25519 key as PEM (`-----BEGIN {label}-----`, as \
+             openssl writes it) or 64 hex digits; the PEM does not parse: {e}",
+            key.display()
+        ),
+    )
+}
+
+/// Reads a hex key file: 64 hex digits (32 bytes), optionally surrounded by whitespace.
+fn read_key_bytes(key: &Path, t: &str, what: &str) -> Result<[u8; 32]> {
     parse_hex::<32>(t).ok_or_else(|| {
         key_err(
             key,
             format!(
-                "{what} file {}: expected 64 hex digits (a 32-byte Ed25519 {}) and a newline, \
-                 found {}",
+                "{what} file {}: expected an Ed25519 key as PEM (PKCS#8 or SPKI, as openssl \
+                 writes it) or 64 hex digits (a 32-byte {}), found {}",
                 key.display(),
                 if what.starts_with("private") {
                     "seed"
@@ -427,11 +459,22 @@ fn read_key_bytes(key: &Path, what: &str) -> Result<[u8; 32]> {
 }
 
 fn read_signing_key(key: &Path) -> Result<SigningKey> {
-    Ok(SigningKey::from_bytes(&read_key_bytes(key, "private key")?))
+    let what = "private key";
+    let t = read_key_text(key, what)?;
+    if is_pem(&t) {
+        return SigningKey::from_pkcs8_pem(&t).map_err(|e| pem_error(key, what, "PRIVATE KEY", e));
+    }
+    Ok(SigningKey::from_bytes(&read_key_bytes(key, &t, what)?))
 }
 
 fn read_verifying_key(key: &Path) -> Result<VerifyingKey> {
-    let b = read_key_bytes(key, "public key")?;
+    let what = "public key";
+    let t = read_key_text(key, what)?;
+    if is_pem(&t) {
+        return VerifyingKey::from_public_key_pem(&t)
+            .map_err(|e| pem_error(key, what, "PUBLIC KEY", e));
+    }
+    let b = read_key_bytes(key, &t, what)?;
     VerifyingKey::from_bytes(&b).map_err(|_| {
         key_err(
             key,
