@@ -486,3 +486,85 @@ fn ledger_keys_are_pem_that_openssl_uses() {
         &p("sig"),
     ]);
 }
+
+/// Deleting the ledger's last record leaves a valid chain; `ledger verify --evidence` shows it.
+#[test]
+fn ledger_verify_with_evidence_detects_a_deleted_last_record() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    let data = write(&d, "d.csv", &groups_csv(1.0));
+    for run_name in ["e1.json", "e2.json"] {
+        let o = run(&[
+            "assess",
+            "--current",
+            &data,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+            "--output",
+            &p(run_name),
+            "--ledger",
+            &p("l.jsonl"),
+        ]);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    }
+    let o = run(&[
+        "ledger",
+        "verify",
+        &p("l.jsonl"),
+        "--evidence",
+        &p("e1.json"),
+        &p("e2.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("e1.json: record 1") && out.contains("e2.json: record 2"),
+        "{out}"
+    );
+    // Drop the last record: the chain still verifies, the evidence does not.
+    let text = std::fs::read_to_string(p("l.jsonl")).unwrap();
+    let first = text.lines().next().unwrap();
+    std::fs::write(p("l.jsonl"), format!("{first}\n")).unwrap();
+    assert_eq!(code(&["ledger", "verify", &p("l.jsonl")]).0, Some(0));
+    let (c, err) = code(&[
+        "ledger",
+        "verify",
+        &p("l.jsonl"),
+        "--evidence",
+        &p("e1.json"),
+        &p("e2.json"),
+    ]);
+    assert_eq!(c, Some(1), "{err}");
+    assert!(
+        err.contains("e2.json") && err.contains("no record"),
+        "{err}"
+    );
+    // An edited evidence file has no record either; a missing one is bad usage.
+    std::fs::write(p("e1.json"), "{}\n").unwrap();
+    assert_eq!(
+        code(&[
+            "ledger",
+            "verify",
+            &p("l.jsonl"),
+            "--evidence",
+            &p("e1.json")
+        ])
+        .0,
+        Some(1)
+    );
+    assert_eq!(
+        code(&[
+            "ledger",
+            "verify",
+            &p("l.jsonl"),
+            "--evidence",
+            &p("none.json")
+        ])
+        .0,
+        Some(2)
+    );
+}

@@ -17,14 +17,20 @@ pub struct LedgerArgs {
 /// Ledger subcommands.
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
-    /// Check every record's digest and the chain; with --public-key, every signature. Names the
-    /// first bad record; exit 1 when the ledger is broken.
+    /// Check every record's digest and the chain; with --public-key, every signature; with
+    /// --evidence, that the ledger still holds each evidence file's record (which shows the
+    /// deletion of its last records). Names the first bad record; exit 1 when the ledger is
+    /// broken or lacks an evidence file's record, 2 for bad usage.
     Verify {
         /// The ledger (JSON lines).
         file: PathBuf,
-        /// Require every record signed by this key (hex Ed25519 public key file).
+        /// Require every record signed by this key (Ed25519 public key: PEM, or hex).
         #[arg(long, value_name = "FILE")]
         public_key: Option<PathBuf>,
+        /// Evidence files (evidence.json, as `assess --output` wrote them) whose records the
+        /// ledger must hold.
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        evidence: Vec<PathBuf>,
     },
     /// Write a new Ed25519 key pair for signing ledger records.
     Keygen {
@@ -40,9 +46,13 @@ pub enum LedgerCommand {
 /// Runs the subcommand.
 pub fn run(a: LedgerArgs) -> Result<ExitStatus> {
     match a.command {
-        LedgerCommand::Verify { file, public_key } => {
-            match fairgauge::ledger::verify(&file, public_key.as_deref()) {
-                Ok(v) => {
+        LedgerCommand::Verify {
+            file,
+            public_key,
+            evidence,
+        } => {
+            match fairgauge::ledger::verify_with_evidence(&file, public_key.as_deref(), &evidence) {
+                Ok((v, found)) => {
                     println!(
                         "{}: ok, {} records{}{}",
                         file.display(),
@@ -56,6 +66,14 @@ pub fn run(a: LedgerArgs) -> Result<ExitStatus> {
                             String::new()
                         }
                     );
+                    for f in found {
+                        println!(
+                            "  {}: record {} ({})",
+                            f.evidence.display(),
+                            f.seq,
+                            f.record_sha256
+                        );
+                    }
                     Ok(ExitStatus::Success)
                 }
                 Err(e @ fairgauge::Error::Ledger { .. }) => {

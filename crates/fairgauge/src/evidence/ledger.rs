@@ -190,7 +190,7 @@ fn append_locked(
         Err(e) if e.kind() == ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(io_err(path, "cannot read the ledger", &e)),
     };
-    let existing = check(path, &bytes, None).map_err(|e| match e {
+    let existing = check(path, &bytes, None, &mut Vec::new()).map_err(|e| match e {
         Error::Ledger { path, message } => Error::Ledger {
             path,
             message: format!("{message}; refusing to append to a broken ledger"),
@@ -245,10 +245,71 @@ fn append_locked(
 pub fn verify(path: &Path, public_key: Option<&Path>) -> Result<Verified> {
     let key = public_key.map(read_verifying_key).transpose()?;
     let bytes = std::fs::read(path).map_err(|e| io_err(path, "cannot read the ledger", &e))?;
-    check(path, &bytes, key.as_ref())
+    check(path, &bytes, key.as_ref(), &mut Vec::new())
 }
 
-fn check(path: &Path, bytes: &[u8], key: Option<&VerifyingKey>) -> Result<Verified> {
+/// An evidence file's record in a verified ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceRecord {
+    /// The evidence file.
+    pub evidence: PathBuf,
+    /// The record's position (1-based).
+    pub seq: u64,
+    /// The record's digest.
+    pub record_sha256: String,
+}
+
+/// Verifies the ledger as [`verify`] does, and that it still holds a record of each evidence
+/// file (by the SHA-256 of the file's bytes, as `assess --ledger` recorded it). The chain alone
+/// cannot show that its last records were deleted; the evidence files they recorded can: an
+/// evidence file without its record is an [`Error::Ledger`] naming the file and its digest. An
+/// evidence file that cannot be read is an [`Error::Io`].
+pub fn verify_with_evidence(
+    path: &Path,
+    public_key: Option<&Path>,
+    evidence: &[PathBuf],
+) -> Result<(Verified, Vec<EvidenceRecord>)> {
+    let key = public_key.map(read_verifying_key).transpose()?;
+    let bytes = std::fs::read(path).map_err(|e| io_err(path, "cannot read the ledger", &e))?;
+    let mut recorded = Vec::new();
+    let verified = check(path, &bytes, key.as_ref(), &mut recorded)?;
+    let mut found = Vec::with_capacity(evidence.len());
+    for e in evidence {
+        let digest = File::open(e)
+            .and_then(fairgauge_core::fingerprint::sha256_reader)
+            .map_err(|err| io_err(e, "cannot read the evidence file", &err))?;
+        let Some((seq, record_sha256)) = recorded
+            .iter()
+            .find(|(d, _, _)| *d == digest)
+            .map(|(_, s, r)| (*s, r.clone()))
+        else {
+            return Err(ledger_err(
+                path,
+                format!(
+                    "holds no record of the evidence {} ({digest}): its record was deleted (the \
+                     ledger's last records can be removed without breaking the chain), or the \
+                     evidence file was edited, or it was never appended to this ledger",
+                    e.display()
+                ),
+            ));
+        };
+        found.push(EvidenceRecord {
+            evidence: e.clone(),
+            seq,
+            record_sha256,
+        });
+    }
+    Ok((verified, found))
+}
+
+/// Checks the chain in `bytes`; `recorded` receives each record's (evidence digest, seq, record
+/// digest).
+fn check(
+    path: &Path,
+    bytes: &[u8],
+    key: Option<&VerifyingKey>,
+    recorded: &mut Vec<(String, u64, String)>,
+) -> Result<Verified> {
     let bad = |message: String| ledger_err(path, message);
     let expected_id = key.map(key_id);
     let mut prev = GENESIS.to_string();
@@ -349,6 +410,7 @@ fn check(path: &Path, bytes: &[u8], key: Option<&VerifyingKey>) -> Result<Verifi
                 (None, None) => {}
             },
         }
+        recorded.push((r.evidence_sha256.clone(), n, r.record_sha256.clone()));
         prev = r.record_sha256;
         out.records = n;
     }
