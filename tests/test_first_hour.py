@@ -13,18 +13,13 @@ import fairgauge
 import numpy as np
 import polars as pl
 import pytest
+from frames import two_groups
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _groups(b_tpr: float) -> pl.DataFrame:
-    """Two groups of 200 rows, half positive; every positive of `a` is selected, `b_tpr` of `b`'s."""
-    rows = []
-    for g, tpr in (("a", 1.0), ("b", b_tpr)):
-        for i in range(200):
-            y = i % 2
-            rows.append({"y": y, "p": int(y == 1 and (i // 2) < tpr * 100), "g": g})
-    return pl.DataFrame(rows)
+    return two_groups(b_tpr)
 
 
 def _console_script() -> Path:

@@ -14,17 +14,13 @@ import polars as pl
 import pytest
 import yaml
 from fairgauge.testing import FairgaugeAssertionError, assert_fair, assert_no_drift
+from frames import two_groups
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _groups(b_tpr: float) -> pl.DataFrame:
-    rows = []
-    for g, tpr in (("a", 1.0), ("b", b_tpr)):
-        for i in range(200):
-            y = i % 2
-            rows.append({"y": y, "p": int(y == 1 and (i // 2) < tpr * 100), "g": g, "x": float(i)})
-    return pl.DataFrame(rows)
+    return two_groups(b_tpr)
 
 
 # fairgauge.testing

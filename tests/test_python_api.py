@@ -299,14 +299,20 @@ def test_ctrl_c_interrupts_a_long_computation():
     import os
     import signal
 
-    before = fairgauge._fairgauge._sleeps_finished()
-    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        fairgauge._fairgauge._sleep_for_test(5.0)
-    # Interrupted while Rust was still working (the 5-second sleep had not finished).
-    assert fairgauge._fairgauge._sleeps_finished() == before
-    timer.join()
+    # Python's own Ctrl-C handler, whatever the launching shell left: a shell that starts pytest
+    # in the background without job control ignores SIGINT, and Python then installs none.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        before = fairgauge._fairgauge._sleeps_finished()
+        timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            fairgauge._fairgauge._sleep_for_test(5.0)
+        # Interrupted while Rust was still working (the 5-second sleep had not finished).
+        assert fairgauge._fairgauge._sleeps_finished() == before
+        timer.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_walkthrough_runs(tmp_path, monkeypatch):

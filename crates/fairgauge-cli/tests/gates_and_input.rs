@@ -27,6 +27,29 @@ fn groups_csv(b_tpr: f64) -> String {
     s
 }
 
+/// `assess` of `data` (y, p, g) writing evidence to `evidence` and appending to `ledger`, with
+/// `extra` flags; asserts it ran (exit 0 or 1).
+fn assess_to_ledger(data: &str, evidence: &str, ledger: &str, extra: &[&str]) {
+    let mut args = vec![
+        "assess",
+        "--current",
+        data,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--output",
+        evidence,
+        "--ledger",
+        ledger,
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+}
+
 fn code(args: &[&str]) -> (Option<i32>, String) {
     let o = run(args);
     (o.status.code(), stderr(&o))
@@ -362,22 +385,7 @@ fn ledger_verify_exits_1_for_a_broken_chain_and_2_for_bad_usage() {
     let d = tempfile::tempdir().unwrap();
     let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
     let data = write(&d, "d.csv", &groups_csv(0.5));
-    let o = run(&[
-        "assess",
-        "--current",
-        &data,
-        "--label",
-        "y",
-        "--prediction",
-        "p",
-        "--sensitive",
-        "g",
-        "--output",
-        &p("e.json"),
-        "--ledger",
-        &p("l.jsonl"),
-    ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    assess_to_ledger(&data, &p("e.json"), &p("l.jsonl"), &[]);
     assert_eq!(
         run(&["ledger", "verify", &p("l.jsonl")]).status.code(),
         Some(0)
@@ -422,24 +430,7 @@ fn ledger_keys_are_pem_that_openssl_uses() {
     openssl(&["pkey", "-in", &p("o.key"), "-pubout", "-out", &p("o.pub")]);
     let data = write(&d, "d.csv", &groups_csv(1.0));
     let assess = |key: &str, ledger: &str| {
-        let o = run(&[
-            "assess",
-            "--current",
-            &data,
-            "--label",
-            "y",
-            "--prediction",
-            "p",
-            "--sensitive",
-            "g",
-            "--output",
-            &p("e.json"),
-            "--ledger",
-            ledger,
-            "--sign-key",
-            key,
-        ]);
-        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+        assess_to_ledger(&data, &p("e.json"), ledger, &["--sign-key", key]);
     };
     assess(&p("o.key"), &p("l1.jsonl"));
     let (c, err) = code(&[
@@ -494,22 +485,7 @@ fn ledger_verify_with_evidence_detects_a_deleted_last_record() {
     let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
     let data = write(&d, "d.csv", &groups_csv(1.0));
     for run_name in ["e1.json", "e2.json"] {
-        let o = run(&[
-            "assess",
-            "--current",
-            &data,
-            "--label",
-            "y",
-            "--prediction",
-            "p",
-            "--sensitive",
-            "g",
-            "--output",
-            &p(run_name),
-            "--ledger",
-            &p("l.jsonl"),
-        ]);
-        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+        assess_to_ledger(&data, &p(run_name), &p("l.jsonl"), &[]);
     }
     let o = run(&[
         "ledger",

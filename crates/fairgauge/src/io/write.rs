@@ -10,19 +10,32 @@ use std::path::Path;
 
 /// Writes `text` to `path` atomically: a temporary file beside it, then a rename.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let io = |e: std::io::Error| Error::Io {
+    atomically(path, |f| {
+        f.write_all(text.as_bytes()).map_err(|e| io_error(path, e))
+    })
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::Io {
         path: path.to_path_buf(),
         message: format!("cannot write: {e}"),
-    };
+    }
+}
+
+/// Runs `fill` on a temporary file beside `path` (private while written), then makes it
+/// readable by all and renames it over `path`: `path` is the old file or the whole new one,
+/// never half of it. Returns what `fill` returns.
+fn atomically<T>(path: &Path, fill: impl FnOnce(&mut File) -> Result<T>) -> Result<T> {
+    let io = |e: std::io::Error| io_error(path, e);
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(text.as_bytes()).map_err(io)?;
+    let out = fill(tmp.as_file_mut())?;
     readable_by_all(tmp.as_file()).map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    Ok(out)
 }
 
 /// Temporary files are created private (0600); a written table gets the usual 0644.
@@ -69,30 +82,15 @@ pub fn write_csv_atomic<T>(
     crlf: bool,
     fill: impl FnOnce(&mut csv::Writer<BufWriter<&mut File>>) -> Result<T>,
 ) -> Result<T> {
-    let io = |e: std::io::Error| Error::Io {
-        path: path.to_path_buf(),
-        message: format!("cannot write: {e}"),
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    let out = {
-        let mut w = csv_writer(BufWriter::new(tmp.as_file_mut()), crlf);
+    atomically(path, |f| {
+        let mut w = csv_writer(BufWriter::new(f), crlf);
         let out = fill(&mut w)?;
-        w.flush().map_err(io)?;
-        out
-    };
-    readable_by_all(tmp.as_file()).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(out)
+        w.flush().map_err(|e| io_error(path, e))?;
+        Ok(out)
+    })
 }
 
-/// A CSV writer's error as the crate's, naming the file.
+/// A CSV writer's error, naming the file.
 pub fn csv_error(path: &Path, e: csv::Error) -> Error {
-    Error::Io {
-        path: path.to_path_buf(),
-        message: format!("cannot write: {e}"),
-    }
+    io_error(path, e.into())
 }

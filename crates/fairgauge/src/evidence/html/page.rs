@@ -15,11 +15,12 @@ use crate::evidence::html::summary::{header, summary_section};
 const STYLE: &str = r#"
 :root { --pass:#1a7f37; --warn:#9a6700; --fail:#cf222e; --info:#57606a; --ink:#1f2328; --line:#d0d7de; --ref:#0969da; --cur:#bf3989; }
 * { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1100px; padding: 24px; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1400px; padding: 24px; }
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; border-bottom: 1px solid var(--line); padding-bottom: 4px; margin-top: 32px; } h3 { font-size: 15px; margin: 18px 0 6px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
-th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: #f6f8fa; }
+th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
+td { overflow-wrap: anywhere; }
+th { background: #f6f8fa; overflow-wrap: normal; word-break: keep-all; hyphens: none; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .status { display: inline-block; padding: 0 6px; border-radius: 10px; font-weight: 600; font-size: 12px; color: #fff; white-space: nowrap; }
 .status.pass { background: var(--pass); } .status.warn { background: var(--warn); } .status.fail, .status.error, .status.critical { background: var(--fail); }
