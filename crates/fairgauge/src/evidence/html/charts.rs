@@ -138,8 +138,9 @@ fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
 /// level such as four fifths of the reference's rate.
 pub fn rate_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>) -> String {
     let w = 60 + bars.len().max(1) * 56;
-    let h = 220;
-    let (top, bottom, left) = (20.0, 60.0, 40.0);
+    // A band's label is a legend above the plot (never on the bars): the plot starts lower.
+    let (top, bottom, left) = (if band.is_some() { 34.0 } else { 20.0 }, 60.0, 40.0);
+    let h = (top + 140.0 + bottom) as usize;
     let plot_h = h as f64 - top - bottom;
     let fr = Frame { top, plot_h, left };
     let mut svg = String::new();
@@ -163,11 +164,11 @@ pub fn rate_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>) -> String {
         let yy = fr.y(b.level);
         let _ = write!(
             svg,
-            "<rect x=\"{left}\" y=\"{yy:.1}\" width=\"{}\" height=\"{:.1}\" fill=\"#cf222e\" fill-opacity=\"0.06\"/><line x1=\"{left}\" x2=\"{w}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#cf222e\">{}</text>",
+            "<rect x=\"{left}\" y=\"{yy:.1}\" width=\"{}\" height=\"{:.1}\" fill=\"#cf222e\" fill-opacity=\"0.06\"/><line x1=\"{left}\" x2=\"{w}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/><line x1=\"{left}\" x2=\"{}\" y1=\"10\" y2=\"10\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/><text x=\"{}\" y=\"13.5\" font-size=\"10\" fill=\"#cf222e\">{}</text>",
             w as f64 - left,
             (top + plot_h) - yy,
-            w - 2,
-            yy - 3.0,
+            left + 18.0,
+            left + 22.0,
             esc(b.label)
         );
     }
@@ -239,4 +240,57 @@ pub fn histogram_chart(name: &str, h: &HistogramCounts, numeric: bool) -> String
     );
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The band's label sits in the legend above the plot, clear of every bar and whisker.
+    #[test]
+    fn the_band_label_is_above_the_plot() {
+        let bars: Vec<Bar> = ["a", "b", "c"]
+            .iter()
+            .map(|g| Bar {
+                group: g.to_string(),
+                value: Some(1.0),
+                interval: Some([0.95, 1.0]),
+                reference: *g == "a",
+                insufficient: false,
+            })
+            .collect();
+        let band = Band {
+            level: 0.8,
+            label: "4/5 of reference",
+        };
+        let svg = rate_chart("Selection rate", &bars, Some(band));
+        let at = svg.find(">4/5 of reference<").unwrap();
+        let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+        let y: f64 = tag
+            .split("y=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // Bars of 1.0 reach the plot's top (34); their value labels sit just above it.
+        assert!(y < 20.0, "{tag}");
+        let rects: Vec<f64> = svg
+            .match_indices("<rect x=")
+            .map(|(i, _)| {
+                let r = &svg[i..];
+                r.split("y=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert!(rects.iter().all(|&ry| ry > y + 4.0), "{rects:?} vs {y}");
+    }
 }
