@@ -80,7 +80,7 @@ class FairnessReport(_Report):
     def __init__(self, data: dict[str, Any], thresholds: dict[str, dict[str, Any]] | None = None) -> None:
         super().__init__(data)
         self._thresholds = {**FAIRNESS_THRESHOLDS, **(thresholds or {})}
-        self._policy = "the built-in policy's" if thresholds is None else "the policy's"
+        self._policy = "built-in policy" if thresholds is None else "policy"
 
     def _describe(self) -> str:
         d = self._data
@@ -134,8 +134,7 @@ class FairnessReport(_Report):
         band the policy's fail thresholds allow around it. Needs ``pip install 'fairgauge[plot]'``."""
         from ._plots import fairness_figures
 
-        source = "built-in policy" if self._policy.startswith("the built-in") else "policy"
-        return fairness_figures(self._data, self._thresholds, source)
+        return fairness_figures(self._data, self._thresholds, self._policy)
 
     def _repr_html_(self) -> str:
         th = self._thresholds
@@ -172,7 +171,7 @@ class FairnessReport(_Report):
             ["attribute", "group", "rows", "selection rate [95%]", "TPR [95%]", "FPR [95%]", ""],
             rows,
             f"fairgauge fairness (breach: selection-rate ratio below {ratio_fail:g} or a TPR/FPR gap above "
-            f"{gap_fail['tpr']:g}/{gap_fail['fpr']:g}, {self._policy} failure thresholds)",
+            f"{gap_fail['tpr']:g}/{gap_fail['fpr']:g}, the {self._policy}'s failure thresholds)",
         )
 
 

@@ -22,29 +22,33 @@ pub enum FailLevel {
 }
 
 impl FailLevel {
-    /// The level as the command line spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            FailLevel::Fail => "fail",
-            FailLevel::Warn => "warn",
-        }
-    }
-
-    /// The finding status this level stops at.
-    pub fn status(self) -> FindingStatus {
-        match self {
+    /// Exit 1 (listing them) when `findings` hold one this level stops at: `fail` and `error`,
+    /// and `warn` too at [`FailLevel::Warn`].
+    pub fn verdict(self, findings: &[Finding]) -> ExitStatus {
+        let status = match self {
             FailLevel::Fail => FindingStatus::Fail,
             FailLevel::Warn => FindingStatus::Warn,
-        }
+        };
+        verdict(
+            findings,
+            |f| fairgauge::assess::fails_at(f, status),
+            &flag(self),
+        )
     }
+}
+
+/// `--fail-on VALUE`, as the command line spells the value.
+pub fn flag(value: impl ValueEnum) -> String {
+    let name = value
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    format!("--fail-on {name}")
 }
 
 /// The policy whose thresholds judge the report: `path`, or the built-in default.
 pub fn policy(path: Option<&Path>) -> Result<Policy> {
-    Ok(match path {
-        Some(p) => Policy::load(p)?.0,
-        None => Policy::builtin().0,
-    })
+    Ok(Policy::load_or_builtin(path)?.0)
 }
 
 /// Exit 1 (with the stopping findings on stderr) when any finding in `findings` stops the

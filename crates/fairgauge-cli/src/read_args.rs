@@ -11,16 +11,17 @@ use fairgauge::source::{parse_separator, ColumnType, InputFormat, ReadOptions, T
 /// An input format, as `--input-format` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
-    /// Delimited text (also `tsv`).
-    #[value(alias = "tsv")]
+    /// Delimited text (also `tsv`, `txt`).
+    #[value(alias = "tsv", alias = "txt")]
     Csv,
-    /// Apache Parquet.
+    /// Apache Parquet (also `pq`).
+    #[value(alias = "pq")]
     Parquet,
     /// Arrow IPC (also `arrow`, `feather`).
     #[value(alias = "arrow", alias = "feather")]
     Ipc,
-    /// Newline-delimited JSON (also `jsonl`).
-    #[value(alias = "jsonl")]
+    /// Newline-delimited JSON (also `jsonl`, `json`).
+    #[value(alias = "jsonl", alias = "json")]
     Ndjson,
 }
 

@@ -433,10 +433,8 @@ fn judge(
     policy: Option<String>,
 ) -> PyResult<String> {
     run(py, move || {
-        let (policy, _) = match &policy {
-            Some(p) => Policy::load(std::path::Path::new(p)).map_err(fail)?,
-            None => Policy::builtin(),
-        };
+        let (policy, _) =
+            Policy::load_or_builtin(policy.as_deref().map(std::path::Path::new)).map_err(fail)?;
         let findings = match family.as_str() {
             "fairness" => {
                 let out: fairgauge::fairness::FairnessOutput = parse("report", &report)?;

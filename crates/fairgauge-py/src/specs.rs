@@ -200,10 +200,8 @@ pub(crate) fn assess_setup(
     Failure,
 > {
     let o: RoleOverrides = parse("roles", roles)?;
-    let (policy, source) = match &policy {
-        Some(p) => Policy::load(Path::new(p)).map_err(fail)?,
-        None => Policy::builtin(),
-    };
+    let (policy, source) =
+        Policy::load_or_builtin(policy.as_deref().map(Path::new)).map_err(fail)?;
     let mut r: Roles = policy.data.clone();
     if o.label.is_some() {
         r.label = o.label;

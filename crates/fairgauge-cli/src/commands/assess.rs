@@ -1,13 +1,13 @@
 //! `fairgauge assess`: fairness, drift and quality against a policy, written as evidence and its
 //! exports; exit 1 when a finding fails.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use fairgauge::assess::{assess, AssessInput};
 use fairgauge::evidence::Evidence;
-use fairgauge::policy::{Policy, PolicySource};
+use fairgauge::policy::Policy;
 use fairgauge::rules::RuleSet;
 
 use crate::output::Format;
@@ -91,14 +91,6 @@ pub struct AssessArgs {
     pub read: ReadArgs,
 }
 
-/// Loads the policy named, or the built-in one.
-pub fn load_policy(path: Option<&Path>) -> Result<(Policy, PolicySource)> {
-    Ok(match path {
-        Some(p) => Policy::load(p)?,
-        None => Policy::builtin(),
-    })
-}
-
 /// Writes the evidence and every export asked for.
 pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
     let paths = fairgauge::export::OutputPaths {
@@ -122,7 +114,7 @@ pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
 /// Runs the subcommand; `command_line` (the program and its arguments) is recorded in the
 /// evidence.
 pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
-    let (policy, source) = load_policy(a.policy.as_deref())?;
+    let (policy, source) = Policy::load_or_builtin(a.policy.as_deref())?;
     let mut roles = policy.data.clone();
     if a.label.is_some() {
         roles.label = a.label.clone();

@@ -21,15 +21,6 @@ pub enum DriftGate {
     Column,
 }
 
-impl DriftGate {
-    fn name(self) -> &'static str {
-        match self {
-            DriftGate::Dataset => "dataset",
-            DriftGate::Column => "column",
-        }
-    }
-}
-
 /// Arguments of `fairgauge drift`.
 #[derive(Debug, Args)]
 pub struct DriftArgs {
@@ -216,7 +207,7 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
             crate::gate::verdict(
                 &findings,
                 |f| f.kind == kind && fairgauge::assess::fails_at(f, FindingStatus::Fail),
-                &format!("--fail-on {}", gate.name()),
+                &crate::gate::flag(gate),
             )
         }
         _ => ExitStatus::Success,

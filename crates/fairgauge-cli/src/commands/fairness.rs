@@ -157,14 +157,11 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         a.output.as_deref(),
     )?;
     Ok(match (a.fail_on, policy) {
-        (Some(level), Some(policy)) => {
-            let findings = fairgauge::assess::judge_fairness(&policy, &out.report, has_decisions);
-            crate::gate::verdict(
-                &findings,
-                |f| fairgauge::assess::fails_at(f, level.status()),
-                &format!("--fail-on {}", level.name()),
-            )
-        }
+        (Some(level), Some(policy)) => level.verdict(&fairgauge::assess::judge_fairness(
+            &policy,
+            &out.report,
+            has_decisions,
+        )),
         _ => ExitStatus::Success,
     })
 }

@@ -119,11 +119,7 @@ pub fn run(a: QualityArgs) -> Result<ExitStatus> {
         a.output.as_deref(),
     )?;
     Ok(match a.fail_on {
-        Some(level) => crate::gate::verdict(
-            &fairgauge::assess::judge_quality(&policy, &report),
-            |f| fairgauge::assess::fails_at(f, level.status()),
-            &format!("--fail-on {}", level.name()),
-        ),
+        Some(level) => level.verdict(&fairgauge::assess::judge_quality(&policy, &report)),
         None => ExitStatus::Success,
     })
 }

@@ -356,6 +356,14 @@ impl Policy {
         )
     }
 
+    /// The policy file at `path` ([`Policy::load`]), or the built-in policy when there is none.
+    pub fn load_or_builtin(path: Option<&Path>) -> Result<(Policy, PolicySource)> {
+        match path {
+            Some(p) => Self::load(p),
+            None => Ok(Self::builtin()),
+        }
+    }
+
     /// Parses policy text over the defaults (`path` names it in errors).
     pub fn parse(text: &str, path: &Path) -> Result<Policy> {
         let bad = |message: String| Error::Policy {

@@ -264,32 +264,19 @@ mod tests {
             label: "4/5 of reference",
         };
         let svg = rate_chart("Selection rate", &bars, Some(band));
+        // The `y` attribute of the element at the front of `s`.
+        let y_of = |s: &str| -> f64 {
+            let v = s.split("y=\"").nth(1).unwrap().split('"').next().unwrap();
+            v.parse().unwrap()
+        };
         let at = svg.find(">4/5 of reference<").unwrap();
         let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
-        let y: f64 = tag
-            .split("y=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let y = y_of(tag);
         // Bars of 1.0 reach the plot's top (34); their value labels sit just above it.
         assert!(y < 20.0, "{tag}");
         let rects: Vec<f64> = svg
             .match_indices("<rect x=")
-            .map(|(i, _)| {
-                let r = &svg[i..];
-                r.split("y=\"")
-                    .nth(1)
-                    .unwrap()
-                    .split('"')
-                    .next()
-                    .unwrap()
-                    .parse()
-                    .unwrap()
-            })
+            .map(|(i, _)| y_of(&svg[i..]))
             .collect();
         assert!(rects.iter().all(|&ry| ry > y + 4.0), "{rects:?} vs {y}");
     }
