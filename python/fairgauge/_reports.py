@@ -335,6 +335,7 @@ EXPORTS = {
     "junit": "junit.xml",
     "markdown": "summary.md",
     "attestation": "attestation.json",
+    "envelope": "attestation.dsse.json",
     "html": "report.html",
 }
 
@@ -421,26 +422,35 @@ class Evidence(_Report):
     ) -> dict[str, str]:
         """Writes the evidence and its exports into `directory` (created if missing), under the
         names ``fairgauge demo`` uses; `formats` from json, register, oscal, junit, markdown,
-        attestation, html (default: all). With `ledger`, appends a record (signed with
-        `sign_key`). Returns the paths written, by format."""
+        attestation, envelope (the attestation in a DSSE envelope signed with `sign_key`), html
+        (default: all; the envelope only with `sign_key`). With `ledger`, appends a record
+        (signed with `sign_key`, which also signs the checkpoint) and this evidence then
+        records its position in ``run.ledger``. Returns the paths written, by format."""
         from . import _fairgauge
         from ._errors import OptionError
         from ._native import call
 
-        formats = list(EXPORTS) if formats is None else list(formats)
+        if formats is None:
+            formats = [f for f in EXPORTS if f != "envelope" or sign_key]
+        formats = list(formats)
         unknown = [f for f in formats if f not in EXPORTS]
         if unknown:
             raise OptionError(f"unknown export format `{unknown[0]}`; expected one of: {', '.join(EXPORTS)}")
+        if "envelope" in formats and not sign_key:
+            raise OptionError("the `envelope` format (a signed DSSE envelope) needs `sign_key`")
+        if sign_key and not ledger and "envelope" not in formats:
+            raise OptionError("`sign_key` signs the ledger record or the DSSE envelope: give `ledger` or the `envelope` format")
         directory = os.fspath(directory)
         os.makedirs(directory, exist_ok=True)
         paths = {f: os.path.join(directory, EXPORTS[f]) for f in formats}
-        keys = {"json": "evidence", **{f: f for f in EXPORTS if f != "json"}}
+        keys = {"json": "evidence", "envelope": "attestation_envelope", **{f: f for f in EXPORTS if f not in ("json", "envelope")}}
         outputs = {keys[f]: p for f, p in paths.items()}
         if ledger:
             outputs["ledger"] = os.fspath(ledger)
-            if sign_key:
-                outputs["sign_key"] = os.fspath(sign_key)
-        call(_fairgauge.write_evidence, json.dumps(self._data), json.dumps(outputs))
+        if sign_key:
+            outputs["sign_key"] = os.fspath(sign_key)
+        written = call(_fairgauge.write_evidence, json.dumps(self._data), json.dumps(outputs))
+        self._data = json.loads(written)
         return paths
 
     def html(self) -> str:

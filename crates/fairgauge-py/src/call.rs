@@ -23,7 +23,7 @@ pub(crate) fn kind_of(e: &fairgauge::Error) -> &'static str {
         E::Schema { .. } => "schema",
         E::Rules { .. } => "rules",
         E::Policy { .. } => "policy",
-        E::Ledger { .. } => "ledger",
+        E::Ledger { .. } | E::Attestation { .. } => "ledger",
         E::Key { .. } => "option",
         E::InvalidOption(_) => "option",
         _ => "data",

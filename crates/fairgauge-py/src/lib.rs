@@ -254,10 +254,10 @@ fn drift_finish(
 }
 
 /// Writes evidence (JSON text) and the exports named in `outputs` (JSON: evidence, register,
-/// oscal, junit, markdown, attestation, ledger, sign_key, html). Returns the ledger record's
-/// position, if one was appended.
+/// oscal, junit, markdown, attestation, attestation_envelope, ledger, sign_key, html). Returns
+/// the evidence as written (JSON text): filed in the ledger (`run.ledger`) when there is one.
 #[pyfunction]
-fn write_evidence(py: Python<'_>, evidence: String, outputs: String) -> PyResult<Option<u64>> {
+fn write_evidence(py: Python<'_>, evidence: String, outputs: String) -> PyResult<String> {
     run(py, move || {
         let e: Evidence = parse("evidence", &evidence)?;
         let o: Outputs = parse("outputs", &outputs)?;
@@ -268,12 +268,13 @@ fn write_evidence(py: Python<'_>, evidence: String, outputs: String) -> PyResult
             junit: o.junit,
             markdown: o.markdown,
             attestation: o.attestation,
+            attestation_envelope: o.attestation_envelope,
             ledger: o.ledger,
             sign_key: o.sign_key,
             html: o.html,
         };
-        let record = fairgauge::export::write_all(&e, &paths).map_err(fail)?;
-        Ok(record.map(|r| r.seq))
+        let (_, written) = fairgauge::export::write_all(&e, &paths).map_err(fail)?;
+        Ok(fairgauge::export::evidence_json(&written))
     })
 }
 

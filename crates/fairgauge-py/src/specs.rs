@@ -179,6 +179,8 @@ pub(crate) struct Outputs {
     pub(crate) junit: Option<PathBuf>,
     pub(crate) markdown: Option<PathBuf>,
     pub(crate) attestation: Option<PathBuf>,
+    #[serde(default)]
+    pub(crate) attestation_envelope: Option<PathBuf>,
     pub(crate) ledger: Option<PathBuf>,
     pub(crate) sign_key: Option<PathBuf>,
     pub(crate) html: Option<PathBuf>,

@@ -77,6 +77,14 @@ pub enum Error {
         /// The first bad record and what is wrong with it.
         message: String,
     },
+    /// A signed attestation (a DSSE envelope) does not verify or is malformed.
+    #[error("attestation {path}: {message}")]
+    Attestation {
+        /// The envelope file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A key file (an Ed25519 private or public key) cannot be read or is malformed: bad usage,
     /// not a broken ledger.
     #[error("{message}")]

@@ -256,6 +256,7 @@ fn sample() -> Evidence {
             policy_sha256: format!("sha256:{}", hex_of("policy")),
             policy_path: Some(PathBuf::from("policies/credit policy.toml")),
             engine: None,
+            ledger: None,
         },
         system: System {
             id: "credit-scoring".into(),
@@ -388,7 +389,8 @@ fn register_csv_reads_back_with_its_columns_and_escaping() {
         rows[0].join(","),
         "ref_id,name,description,category,owner,inherent_likelihood,inherent_impact,score,rating,\
          existing_controls,residual_likelihood,residual_impact,treatment,status,controls,\
-         evidence_link,evidence_sha256,metric,value,threshold,assessed_at,next_review_date"
+         evidence_link,evidence_sha256,metric,value,threshold,assessed_at,next_review_date,\
+         ledger_head"
     );
     assert_eq!(rows.len(), 1 + e.risks.len());
     let col = |name: &str| REGISTER_COLUMNS.iter().position(|c| *c == name).unwrap();
@@ -1253,4 +1255,50 @@ fn write_samples() {
         std::fs::write(&path, text).unwrap();
         println!("{}", path.display());
     }
+}
+
+/// Evidence filed in a ledger names the ledger's head after its append in every export (the
+/// same text, derived from the evidence alone); evidence not filed names none.
+#[test]
+fn exports_name_the_ledger_head_of_filed_evidence() {
+    let mut e = sample();
+    assert_eq!(fairgauge::ledger::filed_head(&e), None);
+    assert!(!markdown_summary(&e).contains("Ledger head"));
+    assert!(!junit_xml(&e).contains("ledger_head\" value"));
+    e.run.ledger = Some(fairgauge::evidence::LedgerLink {
+        seq: 7,
+        prev_sha256: format!("sha256:{}", hex_of("previous")),
+        key_id: None,
+    });
+    let (seq, head) = fairgauge::ledger::filed_head(&e).unwrap();
+    assert_eq!(seq, 7);
+    // The head is the digest of the record the ledger appends for this evidence.
+    let record = fairgauge::ledger::LedgerRecord {
+        seq: 7,
+        timestamp: e.run.finished_at.clone(),
+        run_id: e.run.id.clone(),
+        system_id: e.system.id.clone(),
+        evidence_sha256: fairgauge_core::fingerprint::sha256_reader(
+            fairgauge::export::evidence_json(&e).as_bytes(),
+        )
+        .unwrap(),
+        prev_sha256: format!("sha256:{}", hex_of("previous")),
+        record_sha256: String::new(),
+        key_id: None,
+        signature: None,
+    };
+    assert_eq!(head, fairgauge::ledger::record_digest(&record));
+    let text = format!("record 7 {head}");
+    let rows = parse_csv(&register_csv(&e, "", ""));
+    let col = REGISTER_COLUMNS
+        .iter()
+        .position(|c| *c == "ledger_head")
+        .unwrap();
+    assert!(rows[1..].iter().all(|r| r[col] == text));
+    assert!(markdown_summary(&e).contains(&format!("- **Ledger head:** `{text}`")));
+    assert!(junit_xml(&e).contains(&format!(
+        "<property name=\"ledger_head\" value=\"{text}\"/>"
+    )));
+    let oscal = oscal_assessment_results(&e).to_string();
+    assert!(oscal.contains(&format!("\"name\":\"ledger-head\"")) && oscal.contains(&text));
 }

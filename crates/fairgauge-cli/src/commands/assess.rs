@@ -35,11 +35,17 @@ pub struct Outputs {
     /// in-toto Statement v1 (subjects: the datasets' digests; predicate: the evidence).
     #[arg(long, value_name = "FILE")]
     pub attestation: Option<PathBuf>,
-    /// Append a record of this run to a tamper-evident ledger (JSON lines).
+    /// The in-toto statement in a DSSE envelope signed with --sign-key (what in-toto and
+    /// securesystemslib verify; `fairgauge ledger verify-envelope` too).
+    #[arg(long, value_name = "FILE", requires = "sign_key")]
+    pub attestation_envelope: Option<PathBuf>,
+    /// Append a record of this run to a tamper-evident ledger (JSON lines); the evidence records
+    /// its position and every export the ledger's head.
     #[arg(long, value_name = "FILE")]
     pub ledger: Option<PathBuf>,
-    /// Sign the ledger record with this Ed25519 key (from `fairgauge ledger keygen`).
-    #[arg(long, value_name = "FILE", requires = "ledger")]
+    /// Sign the ledger record (and the checkpoint `<ledger>.checkpoint`) and the DSSE envelope
+    /// with this Ed25519 key (from `fairgauge ledger keygen` or openssl).
+    #[arg(long, value_name = "FILE")]
     pub sign_key: Option<PathBuf>,
     /// A self-contained HTML report.
     #[arg(long, value_name = "FILE")]
@@ -91,8 +97,23 @@ pub struct AssessArgs {
     pub read: ReadArgs,
 }
 
-/// Writes the evidence and every export asked for.
-pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
+impl Outputs {
+    /// Refuses a signing key with nothing to sign (before any work is done).
+    pub fn check(&self) -> Result<()> {
+        if self.sign_key.is_some() && self.ledger.is_none() && self.attestation_envelope.is_none() {
+            anyhow::bail!(
+                "--sign-key signs the ledger record or the DSSE envelope: give --ledger FILE or \
+                 --attestation-envelope FILE with it"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Writes the evidence and every export asked for; returns the evidence as written (filed in the
+/// ledger when there is one).
+pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<Evidence> {
+    out.check()?;
     let paths = fairgauge::export::OutputPaths {
         evidence: out.output.clone(),
         register: out.register.clone(),
@@ -100,20 +121,23 @@ pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<()> {
         junit: out.junit.clone(),
         markdown: out.markdown.clone(),
         attestation: out.attestation.clone(),
+        attestation_envelope: out.attestation_envelope.clone(),
         ledger: out.ledger.clone(),
         sign_key: out.sign_key.clone(),
         html: out.html.clone(),
     };
-    fairgauge::export::write_all(e, &paths).with_context(|| match &out.ledger {
-        Some(l) => format!("while writing the outputs (ledger {})", l.display()),
-        None => "while writing the outputs".to_string(),
-    })?;
-    Ok(())
+    let (_, written) =
+        fairgauge::export::write_all(e, &paths).with_context(|| match &out.ledger {
+            Some(l) => format!("while writing the outputs (ledger {})", l.display()),
+            None => "while writing the outputs".to_string(),
+        })?;
+    Ok(written)
 }
 
 /// Runs the subcommand; `command_line` (the program and its arguments) is recorded in the
 /// evidence.
 pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
+    a.outputs.check()?;
     let (policy, source) = Policy::load_or_builtin(a.policy.as_deref())?;
     let mut roles = policy.data.clone();
     if a.label.is_some() {
@@ -159,8 +183,7 @@ pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
         rules,
         command_line: command_line.to_vec(),
     };
-    let evidence = assess(&input)?;
-    write_outputs(&evidence, &a.outputs)?;
+    let evidence = write_outputs(&assess(&input)?, &a.outputs)?;
     match a.format {
         Format::Json if a.outputs.output.is_none() => {
             crate::output::emit(&fairgauge::export::evidence_json(&evidence), None)?;

@@ -86,11 +86,12 @@ pub fn run(a: DemoArgs) -> Result<ExitStatus> {
         junit: f("junit.xml"),
         markdown: f("summary.md"),
         attestation: f("attestation.json"),
+        attestation_envelope: None,
         ledger: f("ledger.jsonl"),
         sign_key: None,
         html: f("report.html"),
     };
-    super::assess::write_outputs(&evidence, &outputs)?;
+    let evidence = super::assess::write_outputs(&evidence, &outputs)?;
     crate::output::emit(&crate::render::evidence_text(&evidence), None)?;
     let names = [
         "evidence.json",

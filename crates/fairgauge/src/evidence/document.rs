@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the evidence format (semantic versioning; a change of the major number breaks
 /// readers).
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// A finding's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -232,6 +232,27 @@ pub struct Run {
     /// Where the measurements ran when not in this process (Spark), absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<Engine>,
+    /// Where this evidence is filed in a ledger (`assess --ledger`), absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<LedgerLink>,
+}
+
+/// Where an evidence document is filed in a ledger: the position of its record and the head the
+/// record extends, fixed under the ledger's lock before the document is written (its digest is
+/// then recorded in that record). With the run's id, end time and system id these give the
+/// record's digest, the ledger's head after the append
+/// ([`filed_head`](crate::evidence::ledger::filed_head)), so the document and every export of it
+/// can name that head without a circular digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerLink {
+    /// The record's position (1-based).
+    pub seq: u64,
+    /// The head before the append: the previous record's `record_sha256`, or the genesis value.
+    pub prev_sha256: String,
+    /// The signer's key id when the record is signed (`ed25519:` and 16 hex digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
 }
 
 /// A distributed engine that measured the data.
@@ -304,6 +325,14 @@ pub struct Evidence {
     pub summary: Summary,
     /// The full metric results: `fairness`, `drift`, `quality` (each as its command writes it).
     pub results: BTreeMap<String, serde_json::Value>,
+}
+
+/// The evidence as pretty JSON with a final newline: the bytes written to the evidence file,
+/// whose SHA-256 the ledger records.
+pub fn evidence_json(e: &Evidence) -> String {
+    let mut s = serde_json::to_string_pretty(e).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 #[cfg(test)]

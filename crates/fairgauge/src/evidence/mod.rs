@@ -4,7 +4,7 @@
 //! OSCAL, JUnit, Markdown, in-toto), the tamper-evident ledger ([`ledger`]) and the HTML report
 //! ([`html`]).
 //!
-//! Import order, bottom to top: `ids`, `controls` → `policy` → `document` → `ledger`, `html` →
+//! Import order, bottom to top: `ids`, `controls` → `policy` → `document` → `ledger` → `html` →
 //! `export` → `assess`.
 
 pub mod assess;

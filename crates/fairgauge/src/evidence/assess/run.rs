@@ -76,6 +76,7 @@ pub fn assess_with(input: &AssessInput<'_>, m: &dyn Measure) -> Result<Evidence>
             policy_sha256: input.policy_source.sha256.clone(),
             policy_path: input.policy_source.path.clone(),
             engine: None,
+            ledger: None,
         },
         system: policy.system.clone(),
         roles: input.roles.clone(),

@@ -16,10 +16,12 @@ use std::fmt::Write as _;
 /// the metric, the thresholds and the controls. Counts (`tests`, `failures`, `errors`,
 /// `skipped`) are on every suite and on the root. Text is escaped (`&`, `<`, `>`, `"`, `'`; line
 /// breaks and tabs in attributes as character references) and characters XML 1.0 does not allow
-/// are removed.
+/// are removed. When the evidence was filed in a ledger, each suite has the property
+/// `ledger_head` (`record <seq> sha256:<hex>`).
 pub fn junit_xml(e: &Evidence) -> String {
     let count = |fs: &[&Finding], s: FindingStatus| fs.iter().filter(|f| f.status == s).count();
     let all: Vec<&Finding> = e.findings.iter().collect();
+    let head = ledger_head(e);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -40,6 +42,13 @@ pub fn junit_xml(e: &Evidence) -> String {
             count(&fs, FindingStatus::Error),
             count(&fs, FindingStatus::InsufficientData),
         );
+        if let Some(head) = &head {
+            let _ = writeln!(
+                out,
+                "    <properties>\n      <property name=\"ledger_head\" value=\"{}\"/>\n    </properties>",
+                xml_attr(head)
+            );
+        }
         for f in fs {
             let _ = write!(
                 out,

@@ -77,9 +77,14 @@ fn header(o: &mut String, e: &Evidence, counts: [usize; 5]) {
     };
     let _ = writeln!(
         *o,
-        "- **Policy:** {policy}, {}\n",
+        "- **Policy:** {policy}, {}",
         md_code_or_text(&e.run.policy_sha256)
     );
+    if let Some(head) = ledger_head(e) {
+        // Our own text (digits and hex): safe in a code span.
+        let _ = writeln!(*o, "- **Ledger head:** `{head}`");
+    }
+    o.push('\n');
 }
 
 /// The datasets read, with their digests and fingerprints.

@@ -1,6 +1,6 @@
 //! Exports of the evidence document for the tools that consume it: a risk-register CSV for GRC
 //! tools, OSCAL 1.1.2 assessment results for auditors, JUnit XML for CI, a Markdown summary for
-//! people, and an in-toto statement to sign.
+//! people, and an in-toto statement, signed in a DSSE envelope when asked.
 //!
 //! Every export is a function of the evidence alone (no clock, no randomness): the same evidence
 //! gives the same bytes. OSCAL object uuids are derived from the system id and the object's
@@ -12,9 +12,10 @@
 //! spreadsheet formula), XML entities with characters XML 1.0 forbids removed, Markdown backslash
 //! escapes — so that no value can add a column, an element or a table cell.
 //!
-//! One file per export: [`register`], [`oscal`], [`junit`], [`markdown`], [`intoto`]; what they
+//! One file per export: [`register`], [`oscal`], [`junit`], [`markdown`], [`intoto`], [`dsse`]; what they
 //! share in [`words`] (how findings are named) and [`times`]; [`write`](mod@write) writes them all.
 
+pub mod dsse;
 pub mod intoto;
 pub mod junit;
 pub mod markdown;
@@ -25,6 +26,7 @@ pub mod words;
 pub mod write;
 
 pub use crate::io::write::write_atomic;
+pub use dsse::{dsse_envelope, pae, verify_envelope, IN_TOTO_PAYLOAD_TYPE};
 pub use intoto::{in_toto_statement, PREDICATE_TYPE};
 pub use junit::junit_xml;
 pub use markdown::markdown_summary;

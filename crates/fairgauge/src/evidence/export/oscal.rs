@@ -385,6 +385,9 @@ fn result(
     push_prop(&mut result_props, "system-id", &e.system.id);
     push_prop(&mut result_props, "overall", e.summary.overall.as_str());
     push_prop(&mut result_props, "passed", &e.summary.passed.to_string());
+    if let Some(head) = ledger_head(e) {
+        push_prop(&mut result_props, "ledger-head", &head);
+    }
     for (s, n) in STATUSES.iter().zip(counts) {
         push_prop(
             &mut result_props,

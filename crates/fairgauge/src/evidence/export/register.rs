@@ -7,7 +7,7 @@ use crate::evidence::document::{Evidence, FindingStatus};
 use crate::io::write::{csv_writer, defused};
 
 /// The columns of [`register_csv`], in order.
-pub const REGISTER_COLUMNS: [&str; 22] = [
+pub const REGISTER_COLUMNS: [&str; 23] = [
     "ref_id",
     "name",
     "description",
@@ -30,6 +30,7 @@ pub const REGISTER_COLUMNS: [&str; 22] = [
     "threshold",
     "assessed_at",
     "next_review_date",
+    "ledger_head",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -43,7 +44,9 @@ pub const REGISTER_COLUMNS: [&str; 22] = [
 /// empty); the residual likelihood and impact equal the inherent ones (no treatment applied yet);
 /// `metric`, `value` and `threshold` come from the risk's worst finding (fail before error, warn
 /// and insufficient data, then the one furthest past its failure threshold); `assessed_at` is the
-/// run's end and `next_review_date` the date [`REVIEW_INTERVAL_DAYS`] later. Lists are joined by
+/// run's end and `next_review_date` the date [`REVIEW_INTERVAL_DAYS`] later; `ledger_head` the
+/// ledger's head after the evidence was filed (`record <seq> sha256:<hex>`), empty when it was
+/// not. Lists are joined by
 /// `"; "`. A text field that a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
 /// `@`, a tab or a carriage return, and not a number) is prefixed with `'`
 /// ([`defused`](crate::io::write::defused)). Written by the one CSV writer
@@ -54,6 +57,7 @@ pub fn register_csv(e: &Evidence, evidence_link: &str, evidence_sha256: &str) ->
     let _ = w.write_record(REGISTER_COLUMNS);
     let assessed = e.run.finished_at.as_str();
     let next_review = review_date(assessed);
+    let head = ledger_head(e).unwrap_or_default();
     for r in &e.risks {
         let fs = findings_of(e, r);
         let existing = join_unique(
@@ -94,6 +98,7 @@ pub fn register_csv(e: &Evidence, evidence_link: &str, evidence_sha256: &str) ->
             defused(&threshold),
             defused(assessed),
             defused(&next_review),
+            defused(&head),
         ];
         let _ = w.write_record(row.iter().map(|f| f.as_bytes()));
     }

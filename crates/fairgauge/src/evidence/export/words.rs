@@ -219,3 +219,10 @@ pub(crate) fn md_escape(s: &str, newline: &str) -> String {
     }
     out
 }
+
+/// The ledger's head after the evidence was filed, as `record <seq> sha256:<hex>`, when it was
+/// filed in one (see [`filed_head`](crate::evidence::ledger::filed_head)).
+pub fn ledger_head(e: &Evidence) -> Option<String> {
+    crate::evidence::ledger::filed_head(e)
+        .map(|(seq, head)| crate::evidence::ledger::head_text(seq, &head))
+}

@@ -1,12 +1,14 @@
 //! Writing the evidence and every export at once, each file atomically, and appending the run
 //! to the ledger.
 
+use super::dsse::dsse_envelope;
 use super::intoto::*;
 use super::junit::*;
 use super::markdown::*;
 use super::oscal::*;
 use super::register::*;
 use crate::evidence::document::Evidence;
+use crate::evidence::ledger::{append_with, LedgerRecord, NewEntry};
 use crate::io::write::write_atomic;
 use serde_json::Value;
 
@@ -27,69 +29,77 @@ pub struct OutputPaths {
     pub attestation: Option<std::path::PathBuf>,
     /// Ledger to append a record to.
     pub ledger: Option<std::path::PathBuf>,
-    /// Ed25519 key to sign the ledger record with.
+    /// The in-toto statement in a DSSE envelope signed with `sign_key`.
+    pub attestation_envelope: Option<std::path::PathBuf>,
+    /// Ed25519 key to sign the ledger record (and checkpoint) and the DSSE envelope with.
     pub sign_key: Option<std::path::PathBuf>,
     /// HTML report.
     pub html: Option<std::path::PathBuf>,
 }
 
-/// The evidence as pretty JSON with a final newline (the bytes its digest is taken over).
-pub fn evidence_json(e: &Evidence) -> String {
-    let mut s = serde_json::to_string_pretty(e).unwrap_or_default();
-    s.push('\n');
-    s
-}
+pub use crate::evidence::document::evidence_json;
 
-/// Writes the evidence and every export asked for; the ledger record is appended before the
-/// HTML report is written, which shows its position. Returns the ledger record, if any.
+/// Writes the evidence and every export asked for. With a ledger, the evidence is filed first:
+/// under the ledger's lock its position goes into `run.ledger`, the evidence is written and its
+/// digest appended ([`append_with`]); the exports, written after, name the ledger's head (see
+/// [`filed_head`](crate::evidence::ledger::filed_head)). Returns the ledger record, if any, and the evidence as written.
 pub fn write_all(
     e: &Evidence,
     out: &OutputPaths,
-) -> crate::error::Result<Option<crate::evidence::ledger::LedgerRecord>> {
-    let json = evidence_json(e);
-    let digest = fairgauge_core::fingerprint::sha256_reader(json.as_bytes()).map_err(|err| {
-        crate::error::Error::InvalidOption(format!("cannot hash the evidence: {err}"))
-    })?;
+) -> crate::error::Result<(Option<LedgerRecord>, Evidence)> {
+    let mut e = e.clone();
+    let mut record = None;
+    match &out.ledger {
+        Some(ledger) => {
+            record = Some(append_with(ledger, out.sign_key.as_deref(), |at| {
+                e.run.ledger = Some(at.link());
+                let digest = write_evidence(&e, out)?;
+                Ok(NewEntry {
+                    run_id: e.run.id.clone(),
+                    system_id: e.system.id.clone(),
+                    evidence_sha256: digest,
+                    timestamp: e.run.finished_at.clone(),
+                })
+            })?);
+        }
+        None => {
+            e.run.ledger = None;
+            write_evidence(&e, out)?;
+        }
+    }
+    let digest = evidence_sha256(&evidence_json(&e))?;
     let pretty = |v: &Value| {
         let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
         s.push('\n');
         s
     };
-    if let Some(p) = &out.evidence {
-        write_atomic(p, &json)?;
-    }
     let link = out
         .evidence
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     if let Some(p) = &out.register {
-        write_atomic(p, &register_csv(e, &link, &digest))?;
+        write_atomic(p, &register_csv(&e, &link, &digest))?;
     }
     if let Some(p) = &out.oscal {
-        write_atomic(p, &pretty(&oscal_assessment_results(e)))?;
+        write_atomic(p, &pretty(&oscal_assessment_results(&e)))?;
     }
     if let Some(p) = &out.junit {
-        write_atomic(p, &junit_xml(e))?;
+        write_atomic(p, &junit_xml(&e))?;
     }
     if let Some(p) = &out.markdown {
-        write_atomic(p, &markdown_summary(e))?;
+        write_atomic(p, &markdown_summary(&e))?;
     }
     if let Some(p) = &out.attestation {
-        write_atomic(p, &pretty(&in_toto_statement(e)))?;
+        write_atomic(p, &pretty(&in_toto_statement(&e)))?;
     }
-    let mut record = None;
-    if let Some(p) = &out.ledger {
-        record = Some(crate::evidence::ledger::append(
-            p,
-            &crate::evidence::ledger::NewEntry {
-                run_id: e.run.id.clone(),
-                system_id: e.system.id.clone(),
-                evidence_sha256: digest.clone(),
-                timestamp: e.run.finished_at.clone(),
-            },
-            out.sign_key.as_deref(),
-        )?);
+    if let Some(p) = &out.attestation_envelope {
+        let key = out.sign_key.as_deref().ok_or_else(|| {
+            crate::error::Error::InvalidOption(
+                "a DSSE envelope of the attestation needs a signing key (--sign-key)".into(),
+            )
+        })?;
+        write_atomic(p, &pretty(&dsse_envelope(&in_toto_statement(&e), key)?))?;
     }
     if let Some(p) = &out.html {
         let position = record
@@ -103,7 +113,26 @@ pub fn write_all(
                 seq: r.seq,
                 record_sha256: r.record_sha256.clone(),
             });
-        write_atomic(p, &crate::evidence::html::render_html(e, position.as_ref()))?;
+        write_atomic(
+            p,
+            &crate::evidence::html::render_html(&e, position.as_ref()),
+        )?;
     }
-    Ok(record)
+    Ok((record, e))
+}
+
+/// Writes the evidence file (when asked for); returns the digest of its bytes.
+fn write_evidence(e: &Evidence, out: &OutputPaths) -> crate::error::Result<String> {
+    let json = evidence_json(e);
+    let digest = evidence_sha256(&json)?;
+    if let Some(p) = &out.evidence {
+        write_atomic(p, &json)?;
+    }
+    Ok(digest)
+}
+
+fn evidence_sha256(json: &str) -> crate::error::Result<String> {
+    fairgauge_core::fingerprint::sha256_reader(json.as_bytes()).map_err(|err| {
+        crate::error::Error::InvalidOption(format!("cannot hash the evidence: {err}"))
+    })
 }

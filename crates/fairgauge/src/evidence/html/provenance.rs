@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::evidence::document::Evidence;
 use crate::evidence::html::escape::esc;
+use crate::evidence::ledger::{filed_head, head_text};
 
 /// Where the evidence sits in a ledger, for the provenance section.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,9 +43,10 @@ pub fn provenance_section(o: &mut String, e: &Evidence, ledger: Option<&LedgerPo
         ("Evidence format", e.schema_version.clone()),
         (
             "Ledger",
-            match ledger {
-                Some(l) => format!("record {} of {} ({})", l.seq, l.path, l.record_sha256),
-                None => "not recorded in a ledger".into(),
+            match (ledger, filed_head(e)) {
+                (Some(l), _) => format!("{} in {}", head_text(l.seq, &l.record_sha256), l.path),
+                (None, Some((seq, head))) => head_text(seq, &head),
+                (None, None) => "not recorded in a ledger".into(),
             },
         ),
         ("Command line", e.run.command_line.join(" ")),
