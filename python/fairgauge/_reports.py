@@ -439,11 +439,13 @@ class Evidence(_Report):
         if "envelope" in formats and not sign_key:
             raise OptionError("the `envelope` format (a signed DSSE envelope) needs `sign_key`")
         if sign_key and not ledger and "envelope" not in formats:
-            raise OptionError("`sign_key` signs the ledger record or the DSSE envelope: give `ledger` or the `envelope` format")
+            raise OptionError(
+                "`sign_key` signs the ledger record or the DSSE envelope: give `ledger` or the `envelope` format"
+            )
         directory = os.fspath(directory)
         os.makedirs(directory, exist_ok=True)
         paths = {f: os.path.join(directory, EXPORTS[f]) for f in formats}
-        keys = {"json": "evidence", "envelope": "attestation_envelope", **{f: f for f in EXPORTS if f not in ("json", "envelope")}}
+        keys = {f: f for f in EXPORTS} | {"json": "evidence", "envelope": "attestation_envelope"}
         outputs = {keys[f]: p for f, p in paths.items()}
         if ledger:
             outputs["ledger"] = os.fspath(ledger)
