@@ -24,7 +24,7 @@ pub fn replace(
     bytes: &[u8],
     mode: u32,
     what: &str,
-) -> crate::Result<()> {
+) -> crate::error::Result<()> {
     let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
