@@ -100,7 +100,8 @@ def test_every_export_names_the_head_the_ledger_has(filed, run):
     head = f"record 2 {records[1]['record_sha256']}"
     names = ["register.csv", "oscal.json", "junit.xml", "summary.md", "report.html"]
     for name in names:
-        assert head in (folder / "r2" / name).read_text(), name
+        # (The HTML report marks break opportunities in long words.)
+        assert head in (folder / "r2" / name).read_text().replace("<wbr>", ""), name
     files = [folder / "r2" / n for n in [*names, "evidence.json", "attestation.json", "attestation.dsse.json"]]
     proc = run("ledger", "verify", folder / "l.jsonl", "--public-key", pub, "--evidence", *files)
     assert proc.stdout.count(": record 2 (") == len(files), proc.stdout

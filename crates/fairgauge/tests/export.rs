@@ -1300,5 +1300,5 @@ fn exports_name_the_ledger_head_of_filed_evidence() {
         "<property name=\"ledger_head\" value=\"{text}\"/>"
     )));
     let oscal = oscal_assessment_results(&e).to_string();
-    assert!(oscal.contains(&format!("\"name\":\"ledger-head\"")) && oscal.contains(&text));
+    assert!(oscal.contains("\"name\":\"ledger-head\"") && oscal.contains(&text));
 }

@@ -54,6 +54,35 @@ fn alt_text(bars: &[Bar]) -> Vec<String> {
         .collect()
 }
 
+/// A rate chart's slot per bar, the bar's width, the plot's height and the labels' font size
+/// (px): large enough to read on screen and on paper.
+const SLOT: f64 = 84.0;
+const BAR_W: f64 = 52.0;
+const PLOT_H: f64 = 200.0;
+const FONT: f64 = 12.0;
+/// The widest a group's label may be: its slot less a gap, so neighbours never touch.
+const LABEL_W: f64 = SLOT - 8.0;
+
+/// A label's `<text>` attributes that keep it within `max` px: the text is cut to 18 characters
+/// (the full name is in the chart's text alternative and the tables), and when it could still be
+/// wider than `max` (estimated at 0.62 em a character, more than most fonts' average) it is
+/// squeezed to `max` with `textLength`.
+fn fitted(label: &str, font: f64, max: f64) -> (String, String) {
+    let n = label.chars().count();
+    let text: String = if n > 18 {
+        label.chars().take(17).chain(std::iter::once('…')).collect()
+    } else {
+        label.to_string()
+    };
+    let est = text.chars().count() as f64 * 0.62 * font;
+    let fit = if est > max {
+        format!(" textLength=\"{max:.0}\" lengthAdjust=\"spacingAndGlyphs\"")
+    } else {
+        String::new()
+    };
+    (text, fit)
+}
+
 /// The geometry of a rate chart: the plot's top and height, and its left margin.
 #[derive(Debug)]
 struct Frame {
@@ -69,10 +98,13 @@ impl Frame {
     }
 }
 
-/// Appends the `i`-th bar: its rect and value, its whisker, its group's name and its note.
+/// Appends the `i`-th bar: its rect, its whisker, its value above both, its group's name and
+/// its note below the plot. Elements carry classes (`c-bar`, `c-whisker`, `c-value`, `c-group`,
+/// `c-note`) that the browser test measures.
 fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
     let (top, plot_h, left) = (fr.top, fr.plot_h, fr.left);
-    let x = left + 8.0 + i as f64 * 56.0;
+    let x = left + (SLOT - BAR_W) / 2.0 + i as f64 * SLOT;
+    let cx = x + BAR_W / 2.0;
     let fill = if b.insufficient {
         "#afb8c1"
     } else if b.reference {
@@ -83,7 +115,7 @@ fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
     if let Some(v) = &b.value {
         let _ = write!(
             svg,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"36\" height=\"{:.1}\" fill=\"{fill}\"{}/>",
+            "<rect class=\"c-bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{BAR_W}\" height=\"{:.1}\" fill=\"{fill}\"{}/>",
             fr.y(*v),
             (top + plot_h) - fr.y(*v),
             if b.reference {
@@ -92,28 +124,29 @@ fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
                 ""
             }
         );
+    }
+    if let Some([lo, hi]) = &b.interval {
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-            x + 18.0,
-            fr.y(*v) - 3.0,
+            "<g class=\"c-whisker\" stroke=\"#1f2328\"><line x1=\"{cx:.1}\" x2=\"{cx:.1}\" y1=\"{:.1}\" y2=\"{:.1}\"/><line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\"/><line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\"/></g>",
+            fr.y(*lo), fr.y(*hi), cx - 6.0, cx + 6.0, fr.y(*lo), fr.y(*lo), cx - 6.0, cx + 6.0, fr.y(*hi), fr.y(*hi)
+        );
+    }
+    if let Some(v) = &b.value {
+        // Above the bar and its whisker, whichever is higher.
+        let above = b.interval.map_or(*v, |[_, hi]| hi.max(*v));
+        let _ = write!(
+            svg,
+            "<text class=\"c-value\" x=\"{cx:.1}\" y=\"{:.1}\" font-size=\"{FONT}\" text-anchor=\"middle\">{}</text>",
+            fr.y(above) - 4.0,
             esc(&percent(*v))
         );
     }
-    if let Some([lo, hi]) = &b.interval {
-        let cx = x + 18.0;
-        let _ = write!(
-            svg,
-            "<line x1=\"{cx:.1}\" x2=\"{cx:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1f2328\"/><line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1f2328\"/><line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1f2328\"/>",
-            fr.y(*lo), fr.y(*hi), cx - 5.0, cx + 5.0, fr.y(*lo), fr.y(*lo), cx - 5.0, cx + 5.0, fr.y(*hi), fr.y(*hi)
-        );
-    }
-    let label: String = b.group.chars().take(12).collect();
+    let (label, fit) = fitted(&b.group, FONT, LABEL_W);
     let _ = write!(
         svg,
-        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-        x + 18.0,
-        top + plot_h + 14.0,
+        "<text class=\"c-group\" x=\"{cx:.1}\" y=\"{:.1}\" font-size=\"{FONT}\" text-anchor=\"middle\"{fit}>{}</text>",
+        top + plot_h + 16.0,
         esc(&label)
     );
     let note = if b.insufficient {
@@ -126,9 +159,9 @@ fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
     if !note.is_empty() {
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\" fill=\"#57606a\">{note}</text>",
-            x + 18.0,
-            top + plot_h + 26.0
+            "<text class=\"c-note\" x=\"{cx:.1}\" y=\"{:.1}\" font-size=\"{}\" text-anchor=\"middle\" fill=\"#57606a\">{note}</text>",
+            top + plot_h + 31.0,
+            FONT - 1.0
         );
     }
 }
@@ -137,12 +170,17 @@ fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
 /// group's bar is outlined and labelled; `band` draws a dashed line (and shades below it) at a
 /// level such as four fifths of the reference's rate.
 pub fn rate_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>) -> String {
-    let w = 60 + bars.len().max(1) * 56;
-    // A band's label is a legend above the plot (never on the bars): the plot starts lower.
-    let (top, bottom, left) = (if band.is_some() { 34.0 } else { 20.0 }, 60.0, 40.0);
-    let h = (top + 140.0 + bottom) as usize;
-    let plot_h = h as f64 - top - bottom;
-    let fr = Frame { top, plot_h, left };
+    let left = 48.0;
+    let w = (left + 12.0 + bars.len().max(1) as f64 * SLOT) as usize;
+    // A band's label is a legend above the plot (never on the bars); the value labels above a
+    // bar of 100 % need room too.
+    let (top, bottom) = (if band.is_some() { 44.0 } else { 26.0 }, 44.0);
+    let h = (top + PLOT_H + bottom) as usize;
+    let fr = Frame {
+        top,
+        plot_h: PLOT_H,
+        left,
+    };
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -154,9 +192,10 @@ pub fn rate_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>) -> String {
         let yy = fr.y(t);
         let _ = write!(
             svg,
-            "<line x1=\"{left}\" x2=\"{w}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#eaeef2\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">{}</text>",
-            left - 4.0,
-            yy + 3.0,
+            "<line x1=\"{left}\" x2=\"{w}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#eaeef2\"/><text class=\"c-tick\" x=\"{}\" y=\"{:.1}\" font-size=\"{}\" text-anchor=\"end\" fill=\"#57606a\">{}</text>",
+            left - 5.0,
+            yy + 4.0,
+            FONT - 1.0,
             percent(t)
         );
     }
@@ -164,11 +203,11 @@ pub fn rate_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>) -> String {
         let yy = fr.y(b.level);
         let _ = write!(
             svg,
-            "<rect x=\"{left}\" y=\"{yy:.1}\" width=\"{}\" height=\"{:.1}\" fill=\"#cf222e\" fill-opacity=\"0.06\"/><line x1=\"{left}\" x2=\"{w}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/><line x1=\"{left}\" x2=\"{}\" y1=\"10\" y2=\"10\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/><text x=\"{}\" y=\"13.5\" font-size=\"10\" fill=\"#cf222e\">{}</text>",
+            "<rect class=\"c-band\" x=\"{left}\" y=\"{yy:.1}\" width=\"{}\" height=\"{:.1}\" fill=\"#cf222e\" fill-opacity=\"0.06\"/><line x1=\"{left}\" x2=\"{w}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/><line x1=\"{left}\" x2=\"{}\" y1=\"12\" y2=\"12\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/><text class=\"c-legend\" x=\"{}\" y=\"16\" font-size=\"{FONT}\" fill=\"#cf222e\">{}</text>",
             w as f64 - left,
-            (top + plot_h) - yy,
-            left + 18.0,
-            left + 22.0,
+            (top + PLOT_H) - yy,
+            left + 20.0,
+            left + 26.0,
             esc(b.label)
         );
     }
@@ -200,9 +239,10 @@ pub fn histogram_chart(name: &str, h: &HistogramCounts, numeric: bool) -> String
         .fold(0.0f64, f64::max)
         .max(1e-9);
     let n = h.labels.len().max(1);
-    let bw = (260.0 / n as f64).clamp(4.0, 24.0);
-    let w = (bw * n as f64 + 20.0).max(120.0);
-    let hh = 90.0;
+    let bw = (360.0 / n as f64).clamp(6.0, 32.0);
+    let w = (bw * n as f64 + 20.0).max(160.0);
+    let hh = 120.0;
+    let svg_h = hh + 14.0;
     let alt: Vec<String> = h
         .labels
         .iter()
@@ -210,8 +250,7 @@ pub fn histogram_chart(name: &str, h: &HistogramCounts, numeric: bool) -> String
         .map(|(l, (a, b))| format!("{l}: reference {}, current {}", percent(*a), percent(*b)))
         .collect();
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{:.0}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
-        hh + 14.0,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{svg_h:.0}\" viewBox=\"0 0 {w:.0} {svg_h:.0}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
         esc(&format!("{name}: {}", alt.join("; "))),
         esc(&format!("{name}: reference (blue) against current (pink)"))
     );
@@ -272,10 +311,10 @@ mod tests {
         let at = svg.find(">4/5 of reference<").unwrap();
         let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
         let y = y_of(tag);
-        // Bars of 1.0 reach the plot's top (34); their value labels sit just above it.
-        assert!(y < 20.0, "{tag}");
+        // Bars of 1.0 reach the plot's top (44); their value labels sit just above it.
+        assert!(y < 24.0, "{tag}");
         let rects: Vec<f64> = svg
-            .match_indices("<rect x=")
+            .match_indices("<rect class=\"c-bar\" x=")
             .map(|(i, _)| y_of(&svg[i..]))
             .collect();
         assert!(rects.iter().all(|&ry| ry > y + 4.0), "{rects:?} vs {y}");

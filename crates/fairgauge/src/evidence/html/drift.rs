@@ -7,7 +7,7 @@ use crate::drift::{ColumnDrift, DriftReport};
 use crate::evidence::document::{Evidence, FindingStatus};
 use crate::evidence::html::cells::{num, status_badge};
 use crate::evidence::html::charts::histogram_chart;
-use crate::evidence::html::escape::esc;
+use crate::evidence::html::escape::{esc, esc_ident};
 
 /// The status of a column's PSI finding (pass when it has none).
 fn status_of(e: &Evidence, name: &str) -> FindingStatus {
@@ -40,7 +40,7 @@ fn columns_table(o: &mut String, e: &Evidence, dr: &DriftReport) {
         let _ = write!(
             o,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{chart}</td></tr>",
-            esc(name), status_badge(status_of(e, name).as_str()), esc(c.method.name()), num(c.statistic, 4), num(c.p_value_adjusted, 4), num(Some(c.threshold), 3), num(psi(c), 4)
+            esc_ident(name), status_badge(status_of(e, name).as_str()), esc(c.method.name()), num(c.statistic, 4), num(c.p_value_adjusted, 4), num(Some(c.threshold), 3), num(psi(c), 4)
         );
     }
     o.push_str("</tbody></table>");

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::evidence::document::Finding;
 use crate::evidence::html::cells::{num, status_badge};
-use crate::evidence::html::escape::esc;
+use crate::evidence::html::escape::{esc, esc_ident, esc_text};
 use crate::evidence::policy::Direction;
 
 /// The subject in words: `attribute = group column vs reference`, leaving out what is absent.
@@ -62,18 +62,24 @@ pub fn findings_table(out: &mut String, findings: &[&Finding]) {
         let controls: Vec<String> = f
             .controls
             .iter()
-            .map(|c| format!("<span title=\"{}\">{}</span>", esc(&c.title), esc(&c.id)))
+            .map(|c| {
+                format!(
+                    "<span title=\"{}\">{}</span>",
+                    esc(&c.title),
+                    esc_ident(&c.id)
+                )
+            })
             .collect();
         let _ = write!(
             out,
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             status_badge(f.status.as_str()),
-            esc(&f.kind),
-            esc(&subject_text(f)),
+            esc_ident(&f.kind),
+            esc_text(&subject_text(f)),
             num(f.value, 3),
-            f.interval.map(|i| format!(" [{}, {}]", num(Some(i[0]), 3), num(Some(i[1]), 3))).unwrap_or_default(),
-            esc(&threshold_text(f)),
-            esc(&f.message),
+            f.interval.map(|i| format!(" <span class=\"iv\">[{}, {}]</span>", num(Some(i[0]), 3), num(Some(i[1]), 3))).unwrap_or_default(),
+            esc_text(&threshold_text(f)),
+            esc_text(&f.message),
             controls.join(", ")
         );
     }

@@ -21,17 +21,27 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 1
 th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
 td { overflow-wrap: break-word; }
 th { background: #f6f8fa; overflow-wrap: normal; word-break: keep-all; hyphens: none; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.status { display: inline-block; padding: 0 6px; border-radius: 10px; font-weight: 600; font-size: 12px; color: #fff; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; } td.num .iv { white-space: nowrap; display: inline-block; }
+.status { display: inline-block; padding: 0 6px; border-radius: 10px; font-weight: 600; font-size: 12px; color: #fff; text-align: center; }
 .status.pass { background: var(--pass); } .status.warn { background: var(--warn); } .status.fail, .status.error, .status.critical { background: var(--fail); }
 .status.insufficient_data, .status.low { background: var(--info); } .status.medium { background: var(--warn); } .status.high { background: #bc4c00; }
-.muted { color: var(--info); } code { font-size: 12px; overflow-wrap: anywhere; }
+.muted { color: var(--info); } code { font-size: 12px; overflow-wrap: break-word; } code.id { white-space: nowrap; overflow-wrap: normal; }
 .cards { display: flex; flex-wrap: wrap; gap: 8px; margin: 12px 0; } .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 110px; }
 .card b { display: block; font-size: 20px; }
-.charts { display: flex; flex-wrap: wrap; gap: 12px; } figure { margin: 0; } figcaption { font-size: 12px; color: var(--info); }
+.charts { display: flex; flex-wrap: wrap; gap: 16px 24px; } figure { margin: 0; max-width: 100%; } figcaption { font-size: 13px; color: var(--info); }
+figure svg, td svg { max-width: 100%; height: auto; }
 .bar { display: inline-block; height: 10px; background: var(--fail); vertical-align: middle; } .barbox { display: inline-block; width: 80px; height: 10px; background: #eaeef2; vertical-align: middle; margin-right: 4px; }
 section { break-inside: auto; } figure, tr { break-inside: avoid; }
-@media print { body { max-width: none; padding: 0; } h2 { break-after: avoid; } }
+@media (max-width: 900px) { body { padding: 12px; } th, td { padding: 3px 4px; } table { font-size: 12px; } }
+@page { margin: 14mm 12mm; }
+@media print {
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  h1 { font-size: 18pt; } h2 { font-size: 14pt; margin-top: 18pt; } h3 { font-size: 11pt; }
+  h2, h3 { break-after: avoid; } thead { display: table-header-group; }
+  table { font-size: 8.5pt; } th, td { padding: 2px 4px; } code { font-size: 8pt; }
+  tr, figure, .card { break-inside: avoid; } .charts { gap: 8pt 14pt; }
+}
 "#;
 
 /// Renders the evidence as one self-contained HTML page.

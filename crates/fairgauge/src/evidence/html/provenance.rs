@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::evidence::document::Evidence;
-use crate::evidence::html::escape::esc;
+use crate::evidence::html::escape::{esc, esc_text};
 use crate::evidence::ledger::{filed_head, head_text};
 
 /// Where the evidence sits in a ledger, for the provenance section.
@@ -56,7 +56,7 @@ pub fn provenance_section(o: &mut String, e: &Evidence, ledger: Option<&LedgerPo
             o,
             "<tr><th>{}</th><td><code>{}</code></td></tr>",
             esc(k),
-            esc(&v)
+            esc_text(&v)
         );
     }
     o.push_str("</tbody></table></section>");

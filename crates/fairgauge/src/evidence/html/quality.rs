@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::evidence::html::cells::{num, status_badge};
-use crate::evidence::html::escape::esc;
+use crate::evidence::html::escape::{esc, esc_ident, esc_text};
 use crate::evidence::html::results::{QualityCheck, QualityColumn, QualityView};
 use crate::present::percent;
 
@@ -18,7 +18,7 @@ fn column_row(o: &mut String, c: &QualityColumn) {
     let _ = write!(
         o,
         "<tr><td>{}</td><td>{}</td><td class=\"num\"><span class=\"barbox\" role=\"img\" aria-label=\"{} missing\"><span class=\"bar\" style=\"width:{:.0}%\"></span></span>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-        esc(&c.name), esc(&c.kind), esc(&percent(share)), (share * 100.0).clamp(0.0, 100.0), esc(&percent(share)), c.distinct, esc(&conf.chain(ph).collect::<Vec<_>>().join(", ")), num(c.score, 1)
+        esc_ident(&c.name), esc(&c.kind), esc(&percent(share)), (share * 100.0).clamp(0.0, 100.0), esc(&percent(share)), c.distinct, esc(&conf.chain(ph).collect::<Vec<_>>().join(", ")), num(c.score, 1)
     );
 }
 
@@ -41,9 +41,9 @@ fn failing_checks(o: &mut String, bad: &[QualityCheck]) {
             o,
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
             status_badge(&c.status),
-            esc(&c.id),
-            esc(&c.message),
-            esc(&ex.join("; "))
+            esc_ident(&c.id),
+            esc_text(&c.message),
+            esc_text(&ex.join("; "))
         );
     }
     o.push_str("</tbody></table>");

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::evidence::document::Evidence;
 use crate::evidence::html::cells::status_badge;
-use crate::evidence::html::escape::esc;
+use crate::evidence::html::escape::{esc, esc_ident, esc_text};
 
 /// Appends the header: the system's name, id, owner and intended use, the run and its time.
 pub fn header(o: &mut String, e: &Evidence) {
@@ -27,8 +27,8 @@ fn datasets_table(o: &mut String, e: &Evidence) {
         let _ = write!(
             o,
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>file <code>{}</code><br>content <code>{}</code><br>schema <code>{}</code></td></tr>",
-            esc(&d.role), esc(&d.path.display().to_string()), esc(&d.format), d.rows, d.columns,
-            esc(d.file_sha256.as_deref().unwrap_or("in memory (no file)")), esc(&d.content_fingerprint), esc(&d.schema_fingerprint)
+            esc(&d.role), esc_ident(&d.path.display().to_string()), esc(&d.format), d.rows, d.columns,
+            esc_text(d.file_sha256.as_deref().unwrap_or("in memory (no file)")), esc_text(&d.content_fingerprint), esc_text(&d.schema_fingerprint)
         );
     }
     o.push_str("</tbody></table>");
@@ -45,12 +45,18 @@ fn risks_table(o: &mut String, e: &Evidence) {
         let controls: Vec<String> = r
             .controls
             .iter()
-            .map(|c| format!("<span title=\"{}\">{}</span>", esc(&c.title), esc(&c.id)))
+            .map(|c| {
+                format!(
+                    "<span title=\"{}\">{}</span>",
+                    esc(&c.title),
+                    esc_ident(&c.id)
+                )
+            })
             .collect();
         let _ = write!(
             o,
-            "<tr><td><code>{}</code></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"num\">{} = {}×{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&r.id), esc(&r.title), esc(&r.description), esc(r.category.as_str()), status_badge(r.rating.as_str()),
+            "<tr><td><code class=\"id\">{}</code></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"num\">{} = {}×{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&r.id), esc_text(&r.title), esc_text(&r.description), esc(r.category.as_str()), status_badge(r.rating.as_str()),
             r.score, r.likelihood, r.impact,
             esc(r.treatment.as_str()),
             controls.join(", ")

@@ -247,7 +247,8 @@ fn head_proofs(
     bytes: &[u8],
     recorded: &[Recorded],
 ) -> Result<Vec<EvidenceRecord>> {
-    let text = String::from_utf8_lossy(bytes);
+    // The HTML report may mark break opportunities inside the digest.
+    let text = String::from_utf8_lossy(bytes).replace("<wbr>", "");
     let pattern =
         regex::Regex::new(r"record ([0-9]{1,19}) (sha256:[0-9a-f]{64})").expect("a valid pattern");
     let mut heads: Vec<(u64, String)> = pattern
