@@ -205,7 +205,7 @@ impl ReadArgs {
         let mut opts = opts.clone();
         opts.format = Some(format.format());
         Ok(Opened {
-            table: Table::open(&file, &opts)?,
+            table: Table::open(&file, &opts)?.shown_as("-"),
             _stdin: Some(dir),
         })
     }

@@ -197,6 +197,8 @@ fn dash_reads_csv_or_ndjson_from_standard_input() {
     let from_stdin: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(from_stdin["groups"], from_file["groups"]);
     assert_eq!(from_stdin["summary"], from_file["summary"]);
+    // Reported as `-`, not as the temporary file it went through.
+    assert_eq!(from_stdin["input"]["path"], "-");
     // NDJSON with --input-format.
     let nd: String = csv
         .lines()
@@ -227,6 +229,31 @@ fn dash_reads_csv_or_ndjson_from_standard_input() {
     // Drift of a file against standard input.
     let o = with_stdin(&["drift", &file, "-", "--format", "json"], csv.as_bytes());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["current"]["path"], "-");
+    // Quality, and the evidence of `assess`: the dataset is `-`, its digest that of the bytes.
+    let o = with_stdin(&["quality", "-", "--format", "json"], csv.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["dataset"]["path"], "-");
+    let o = with_stdin(
+        &[
+            &["assess", "--current", "-"][..],
+            &args[..6],
+            &["--format", "json"],
+        ]
+        .concat(),
+        csv.as_bytes(),
+    );
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(e["datasets"][0]["path"], "-");
+    let from_file = json(&["quality", &file, "--format", "json"]);
+    assert!(e["datasets"][0]["file_sha256"].is_string(), "{e}");
+    assert_eq!(
+        e["datasets"][0]["file_sha256"],
+        from_file["dataset"]["fingerprints"]["file_sha256"]
+    );
 }
 
 #[test]

@@ -357,12 +357,12 @@ pub fn finish_drift(
     Ok(DriftReport {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         reference: TableInfo {
-            path: reference.path.clone(),
+            path: reference.name().to_path_buf(),
             format: reference.format_name(),
             rows: rrows,
         },
         current: TableInfo {
-            path: current.path.clone(),
+            path: current.name().to_path_buf(),
             format: current.format_name(),
             rows: crows,
         },

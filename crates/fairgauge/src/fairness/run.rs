@@ -138,7 +138,7 @@ pub(crate) fn finish(
     Ok(FairnessOutput {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         input: InputInfo {
-            path: table.path.clone(),
+            path: table.name().to_path_buf(),
             format: table.format_name(),
             schema_file: table.schema_file().map(|p| p.to_path_buf()),
         },

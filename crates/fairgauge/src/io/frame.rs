@@ -23,6 +23,7 @@ impl Table {
             path: name.into(),
             resolved: Resolved::in_memory(),
             frame: Some(Memory(frame)),
+            shown: None,
         }
     }
 

@@ -215,6 +215,9 @@ pub struct Table {
     pub(crate) resolved: Resolved,
     /// The columns of an in-memory table ([`Table::from_frame`]); `None` for a file.
     pub(crate) frame: Option<Memory>,
+    /// The name reports and evidence give the table when it is not `path` (`-` for standard
+    /// input read through a temporary file); see [`Table::name`].
+    pub(crate) shown: Option<PathBuf>,
 }
 
 fn schema_candidates(path: &Path) -> Vec<PathBuf> {
@@ -343,7 +346,22 @@ impl Table {
             path,
             resolved,
             frame: None,
+            shown: None,
         })
+    }
+
+    /// The table reported under another name than its file's (standard input, `-`, read through
+    /// a temporary file): reports and evidence name it so; errors still name the file read.
+    #[must_use]
+    pub fn shown_as(mut self, name: impl Into<PathBuf>) -> Table {
+        self.shown = Some(name.into());
+        self
+    }
+
+    /// The name reports and evidence give the table: its path, or the name given with
+    /// [`Table::shown_as`].
+    pub fn name(&self) -> &Path {
+        self.shown.as_deref().unwrap_or(&self.path)
     }
 
     /// The format the table is read as (an in-memory table counts as Arrow IPC).

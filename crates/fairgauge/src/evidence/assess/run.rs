@@ -278,7 +278,7 @@ mod erased {
 pub(crate) fn dataset(role: &str, t: &Table, f: &quality::DatasetFacts) -> Dataset {
     Dataset {
         role: role.into(),
-        path: t.path.clone(),
+        path: t.name().to_path_buf(),
         format: f.format.clone(),
         rows: f.rows,
         columns: f.columns,

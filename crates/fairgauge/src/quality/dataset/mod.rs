@@ -82,7 +82,7 @@ pub(crate) fn finish(
     checks.sort_by_key(|c| !c.id.starts_with("dataset."));
     Ok(QualityReport {
         dataset: DatasetReport {
-            path: ctx.table.path.clone(),
+            path: ctx.table.name().to_path_buf(),
             format: ctx.table.format_name(),
             rows: t.rows,
             columns: ctx.cols.len(),
