@@ -67,25 +67,23 @@ pub(crate) fn import(obj: &Bound<'_, PyAny>, what: &str) -> Result<DataFrame, Fa
     let capsule = obj
         .call_method0("__arrow_c_stream__")
         .map_err(|e| data_err(format!("{what}: __arrow_c_stream__() failed: {e}")))?;
-    let capsule = capsule.downcast::<PyCapsule>().map_err(|_| {
+    let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
         data_err(format!(
             "{what}: __arrow_c_stream__() did not return a PyCapsule"
         ))
     })?;
-    match capsule.name() {
-        Ok(Some(name)) if name == STREAM_CAPSULE => {}
-        _ => {
-            return Err(data_err(format!(
-                "{what}: __arrow_c_stream__() returned a capsule not named `arrow_array_stream`"
-            )))
-        }
-    }
-    let ptr = capsule.pointer() as *mut ArrowArrayStream;
-    if ptr.is_null() {
+    // The name checked as the PyCapsule interface prescribes; a null pointer is refused too.
+    if !capsule.is_valid_checked(Some(STREAM_CAPSULE)) {
         return Err(data_err(format!(
-            "{what}: the Arrow stream capsule is empty"
+            "{what}: __arrow_c_stream__() returned a capsule not named `arrow_array_stream`, or \
+             an empty one"
         )));
     }
+    let ptr = capsule
+        .pointer_checked(Some(STREAM_CAPSULE))
+        .map_err(|e| data_err(format!("{what}: the Arrow stream capsule is empty: {e}")))?
+        .as_ptr()
+        .cast::<ArrowArrayStream>();
     // SAFETY: a capsule named `arrow_array_stream` holds a valid `struct ArrowArrayStream`
     // (the PyCapsule interface), which is `#[repr(C)]` in polars-arrow. Moving it out and leaving
     // a released (empty) stream in its place transfers ownership to us, as the interface
