@@ -37,10 +37,27 @@ impl Dir {
     fn read(&self, n: &str) -> String {
         std::fs::read_to_string(self.p(n)).unwrap()
     }
+    /// `assess` of the bundled rows (`d.csv`) with `args` after the roles; asserts it ran.
+    fn assess_with(&self, args: &[&str]) {
+        let data = write(&self.d, "d.csv", &data_csv());
+        let mut all = vec![
+            "assess",
+            "--current",
+            &data,
+            "--label",
+            "y",
+            "--prediction",
+            "p",
+            "--sensitive",
+            "g",
+        ];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    }
     /// `assess` writing every export with the prefix `run` and appending to `ledger`, with
     /// `extra` flags.
     fn assess(&self, run_name: &str, ledger: &str, extra: &[&str]) {
-        let data = write(&self.d, "d.csv", &data_csv());
         let f = |ext: &str| self.p(&format!("{run_name}.{ext}"));
         let (e, reg, osc, ju, md, html) = (
             f("json"),
@@ -51,15 +68,6 @@ impl Dir {
             f("html"),
         );
         let mut args = vec![
-            "assess",
-            "--current",
-            &data,
-            "--label",
-            "y",
-            "--prediction",
-            "p",
-            "--sensitive",
-            "g",
             "--output",
             &e,
             "--register",
@@ -76,8 +84,7 @@ impl Dir {
             ledger,
         ];
         args.extend_from_slice(extra);
-        let o = run(&args);
-        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+        self.assess_with(&args);
     }
     fn records(&self, ledger: &str) -> Vec<Value> {
         self.read(ledger)
@@ -296,24 +303,9 @@ fn signed_checkpoints_catch_a_truncation() {
 fn dsse_envelope_verifies_and_tampering_is_caught() {
     let d = Dir::new();
     let (key, public) = keygen(&d);
-    let data = write(&d.d, "d.csv", &data_csv());
     let env = d.p("env.json");
-    let o = run(&[
-        "assess",
-        "--current",
-        &data,
-        "--label",
-        "y",
-        "--prediction",
-        "p",
-        "--sensitive",
-        "g",
-        "--attestation-envelope",
-        &env,
-        "--sign-key",
-        &key,
-    ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    d.assess_with(&["--attestation-envelope", &env, "--sign-key", &key]);
+    let data = d.p("d.csv");
     let o = run(&["ledger", "verify-envelope", &env, "--public-key", &public]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
