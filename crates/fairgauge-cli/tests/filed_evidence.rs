@@ -394,3 +394,117 @@ fn an_envelope_or_statement_stands_for_its_evidence_in_ledger_verify() {
     assert_eq!(c, Some(0), "{err}");
     assert_eq!(out.matches(": record 1 (").count(), 2, "{out}");
 }
+
+/// What the review found: a proof through a symlinked ledger, a damaged evidence file, a group
+/// named like a ledger head, a URL-safe envelope, a size written `+2` or `02`.
+#[test]
+fn symlinks_damage_spoofed_heads_and_encodings() {
+    let d = Dir::new();
+    let (key, public) = keygen(&d);
+    std::fs::create_dir(d.p("real")).unwrap();
+    std::os::unix::fs::symlink(d.p("real/l.jsonl"), d.p("l.jsonl")).unwrap();
+    // The first run creates the real file; the link then points at it.
+    std::fs::write(d.p("real/l.jsonl"), "").unwrap();
+    let env = d.p("env.json");
+    d.assess("r1", &d.p("l.jsonl"), &["--sign-key", &key]);
+    d.assess(
+        "r2",
+        &d.p("l.jsonl"),
+        &["--sign-key", &key, "--attestation-envelope", &env],
+    );
+    assert!(std::path::Path::new(&d.p("real/l.jsonl.checkpoint")).exists());
+    assert_eq!(d.verify("l.jsonl", &["--public-key", &public]).0, Some(0));
+    // Truncated through the link: the checkpoint beside the real file shows it.
+    d.keep_records("real/l.jsonl", 1);
+    let (c, _, err) = d.verify("l.jsonl", &[]);
+    assert_eq!(c, Some(1), "{err}");
+    assert!(err.contains("checkpoint"), "{err}");
+
+    // A damaged evidence file is a broken proof (1), not bad usage.
+    let text = d.read("r1.json");
+    let cut = write(&d.d, "cut.json", &text[..200]);
+    let (c, _, err) = d.verify("real/l.jsonl", &["--evidence", &cut]);
+    assert_eq!(c, Some(1), "{err}");
+    assert!(err.contains("is damaged: not valid JSON"), "{err}");
+
+    // A URL-safe, unpadded envelope verifies as well.
+    let mut e: Value = serde_json::from_str(&d.read("env.json")).unwrap();
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let raw = B64.decode(e["payload"].as_str().unwrap()).unwrap();
+    e["payload"] = Value::from(url.encode(raw));
+    let sig = B64
+        .decode(e["signatures"][0]["sig"].as_str().unwrap())
+        .unwrap();
+    e["signatures"][0]["sig"] = Value::from(url.encode(sig));
+    let url_env = write(&d.d, "url.json", &e.to_string());
+    let o = run(&[
+        "ledger",
+        "verify-envelope",
+        &url_env,
+        "--public-key",
+        &public,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    // A checkpoint's size must be plain decimal.
+    let note = d.read("real/l.jsonl.checkpoint");
+    for size in ["+2", "02"] {
+        let bad = write(
+            &d.d,
+            "s.checkpoint",
+            &note.replacen("\n2\n", &format!("\n{size}\n"), 1),
+        );
+        let (c, _, err) = d.verify("real/l.jsonl", &["--checkpoint", &bad]);
+        assert_eq!(c, Some(1), "{err}");
+        assert!(err.contains("not a decimal number"), "{size}: {err}");
+    }
+}
+
+/// A group named like a ledger head cannot stand for one: heads are read from their own fields.
+#[test]
+fn a_group_named_like_a_head_proves_nothing() {
+    let d = Dir::new();
+    let fake = format!("record 9 sha256:{}", "0".repeat(64));
+    let mut csv = String::from("y,p,g\n");
+    for i in 0..200 {
+        let y = i % 2;
+        let g = if i % 4 < 2 { "a" } else { fake.as_str() };
+        csv.push_str(&format!("{y},{y},{g}\n"));
+    }
+    let data = write(&d.d, "fake.csv", &csv);
+    let f = |x: &str| d.p(&format!("f.{x}"));
+    let (reg, md, html, ju, osc) = (f("csv"), f("md"), f("html"), f("xml"), f("oscal.json"));
+    let o = run(&[
+        "assess",
+        "--current",
+        &data,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--register",
+        &reg,
+        "--markdown",
+        &md,
+        "--html",
+        &html,
+        "--junit",
+        &ju,
+        "--oscal",
+        &osc,
+        "--ledger",
+        &d.p("l.jsonl"),
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    assert!(
+        d.read("f.html").contains("record 9"),
+        "the fake name is in the report"
+    );
+    for file in [reg, md, html, ju, osc] {
+        let (c, out, err) = d.verify("l.jsonl", &["--evidence", &file]);
+        assert_eq!(c, Some(0), "{file}: {err}");
+        assert!(out.contains(": record 1 ("), "{file}: {out}");
+    }
+}

@@ -1302,3 +1302,37 @@ fn exports_name_the_ledger_head_of_filed_evidence() {
     let oscal = oscal_assessment_results(&e).to_string();
     assert!(oscal.contains("\"name\":\"ledger-head\"") && oscal.contains(&text));
 }
+
+/// Evidence with no end time is filed with one (the record's time is the evidence's), so every
+/// export's head is the record the ledger holds; written again without a ledger, filed evidence
+/// keeps its position (the same bytes, the same head).
+#[test]
+fn filed_exports_verify_even_without_an_end_time_and_when_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    let mut e = sample();
+    e.run.finished_at = String::new();
+    let out = |sub: &str, ledger: bool| fairgauge::export::OutputPaths {
+        evidence: Some(p(&format!("{sub}.json"))),
+        register: Some(p(&format!("{sub}.csv"))),
+        junit: Some(p(&format!("{sub}.xml"))),
+        markdown: Some(p(&format!("{sub}.md"))),
+        ledger: ledger.then(|| p("l.jsonl")),
+        ..Default::default()
+    };
+    let (record, written) = fairgauge::export::write_all(&e, &out("a", true)).unwrap();
+    assert!(!written.run.finished_at.is_empty());
+    assert_eq!(record.unwrap().timestamp, written.run.finished_at);
+    let files: Vec<PathBuf> = ["a.json", "a.csv", "a.xml", "a.md"].map(p).to_vec();
+    let (_, found) = fairgauge::ledger::verify_with_evidence(&p("l.jsonl"), None, &files).unwrap();
+    assert_eq!(found.len(), 4);
+    // Written again, without a ledger: the same evidence bytes, and its exports still verify.
+    let (_, again) = fairgauge::export::write_all(&written, &out("b", false)).unwrap();
+    assert_eq!(again.run.ledger, written.run.ledger);
+    assert_eq!(
+        std::fs::read(p("a.json")).unwrap(),
+        std::fs::read(p("b.json")).unwrap()
+    );
+    let files: Vec<PathBuf> = ["b.json", "b.csv", "b.xml", "b.md"].map(p).to_vec();
+    assert!(fairgauge::ledger::verify_with_evidence(&p("l.jsonl"), None, &files).is_ok());
+}

@@ -15,6 +15,44 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     })
 }
 
+/// A text written in full to a temporary file beside its destination, not yet in place: a
+/// failure to write (a full disk) shows before anything depends on the file, and
+/// [`Staged::commit`] then renames it over the destination. Dropped uncommitted, the temporary
+/// file is removed.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+/// Writes `text` to a temporary file beside `path` (see [`Staged`]).
+pub fn stage(path: &Path, text: &str) -> Result<Staged> {
+    let io = |e: std::io::Error| io_error(path, e);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(text.as_bytes()).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    readable_by_all(tmp.as_file()).map_err(io)?;
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
+}
+
+impl Staged {
+    /// Renames the staged file over its destination.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| io_error(&path, e.error))?;
+        Ok(())
+    }
+}
+
 fn io_error(path: &Path, e: std::io::Error) -> Error {
     Error::Io {
         path: path.to_path_buf(),

@@ -3,8 +3,8 @@
 //! securesystemslib, sigstore and SLSA tooling read.
 //!
 //! The envelope is `{"payload": base64(body), "payloadType": "application/vnd.in-toto+json",
-//! "signatures": [{"keyid": <key id>, "sig": base64(signature)}]}` (standard base64 with
-//! padding). The signature is over the pre-authentication encoding
+//! "signatures": [{"keyid": <key id>, "sig": base64(signature)}]}`, written in standard base64
+//! with padding, read in standard or URL-safe base64, padded or not (as DSSE allows). The signature is over the pre-authentication encoding
 //! `PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body`, `LEN` the byte count
 //! in ASCII decimal (DSSE protocol v1). The body is the statement's compact JSON; the key id is
 //! fairgauge's (`ed25519:` and 16 hex digits of the public key's SHA-256).
@@ -17,6 +17,7 @@ use ed25519_dalek::{Signer, Verifier};
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
+use crate::evidence::ledger::files::decode_base64;
 use crate::evidence::ledger::keys::{key_id, read_signing_key, read_verifying_key};
 
 /// The payload type of an in-toto statement.
@@ -76,9 +77,8 @@ pub fn verify_envelope(path: &Path, key: &Path) -> Result<Value> {
             "payloadType is `{payload_type}`, expected `{IN_TOTO_PAYLOAD_TYPE}`"
         )));
     }
-    let body = B64
-        .decode(field("payload")?)
-        .map_err(|e| bad(format!("payload is not base64: {e}")))?;
+    let body = decode_base64(field("payload")?)
+        .ok_or_else(|| bad("payload is not base64 (standard or URL-safe)".into()))?;
     let want = key_id(&verifier);
     let message = pae(payload_type, &body);
     let signatures = env
@@ -89,7 +89,7 @@ pub fn verify_envelope(path: &Path, key: &Path) -> Result<Value> {
         let sig = s
             .get("sig")
             .and_then(Value::as_str)
-            .and_then(|b| B64.decode(b).ok())
+            .and_then(decode_base64)
             .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok());
         sig.is_some_and(|b| {
             verifier

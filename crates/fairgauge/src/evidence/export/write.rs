@@ -9,7 +9,7 @@ use super::oscal::*;
 use super::register::*;
 use crate::evidence::document::Evidence;
 use crate::evidence::ledger::{append_with, LedgerRecord, NewEntry};
-use crate::io::write::write_atomic;
+use crate::io::write::{stage, write_atomic};
 use serde_json::Value;
 
 /// Where [`write_all`] writes the evidence and its exports (each optional).
@@ -40,31 +40,46 @@ pub struct OutputPaths {
 pub use crate::evidence::document::evidence_json;
 
 /// Writes the evidence and every export asked for. With a ledger, the evidence is filed first:
-/// under the ledger's lock its position goes into `run.ledger`, the evidence is written and its
-/// digest appended ([`append_with`]); the exports, written after, name the ledger's head (see
-/// [`filed_head`](crate::evidence::ledger::filed_head)). Returns the ledger record, if any, and the evidence as written.
+/// under the ledger's lock its position goes into `run.ledger`, the evidence is written in full
+/// to a temporary file and its digest appended ([`append_with`]); once the record is in, the
+/// evidence file is put in place. The exports, written after, name the ledger's head (see
+/// [`filed_head`](crate::evidence::ledger::filed_head)). Without a ledger, evidence filed before
+/// keeps its `run.ledger` (its bytes are then the filed bytes). An empty `finished_at` is set to
+/// now (the record's time must be the evidence's). Returns the ledger record, if any, and the
+/// evidence as written.
 pub fn write_all(
     e: &Evidence,
     out: &OutputPaths,
 ) -> crate::error::Result<(Option<LedgerRecord>, Evidence)> {
     let mut e = e.clone();
+    if e.run.finished_at.is_empty() {
+        e.run.finished_at = crate::evidence::ids::now_rfc3339();
+    }
     let mut record = None;
     match &out.ledger {
         Some(ledger) => {
+            let mut staged = None;
             record = Some(append_with(ledger, out.sign_key.as_deref(), |at| {
                 e.run.ledger = Some(at.link());
-                let digest = write_evidence(&e, out)?;
+                let json = evidence_json(&e);
+                if let Some(p) = &out.evidence {
+                    staged = Some(stage(p, &json)?);
+                }
                 Ok(NewEntry {
                     run_id: e.run.id.clone(),
                     system_id: e.system.id.clone(),
-                    evidence_sha256: digest,
+                    evidence_sha256: evidence_sha256(&json)?,
                     timestamp: e.run.finished_at.clone(),
                 })
             })?);
+            if let Some(s) = staged {
+                s.commit()?;
+            }
         }
         None => {
-            e.run.ledger = None;
-            write_evidence(&e, out)?;
+            if let Some(p) = &out.evidence {
+                write_atomic(p, &evidence_json(&e))?;
+            }
         }
     }
     let digest = evidence_sha256(&evidence_json(&e))?;
@@ -119,16 +134,6 @@ pub fn write_all(
         )?;
     }
     Ok((record, e))
-}
-
-/// Writes the evidence file (when asked for); returns the digest of its bytes.
-fn write_evidence(e: &Evidence, out: &OutputPaths) -> crate::error::Result<String> {
-    let json = evidence_json(e);
-    let digest = evidence_sha256(&json)?;
-    if let Some(p) = &out.evidence {
-        write_atomic(p, &json)?;
-    }
-    Ok(digest)
 }
 
 fn evidence_sha256(json: &str) -> crate::error::Result<String> {

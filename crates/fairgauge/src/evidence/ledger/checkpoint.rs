@@ -5,8 +5,11 @@
 //!
 //! # Format
 //!
-//! The C2SP `tlog-checkpoint` format (<https://c2sp.org/tlog-checkpoint>) in a C2SP signed note
-//! (<https://c2sp.org/signed-note>), as Go's `golang.org/x/mod/sumdb/note` reads and writes it:
+//! The layout of the C2SP `tlog-checkpoint` format (<https://c2sp.org/tlog-checkpoint>) in a C2SP
+//! signed note (<https://c2sp.org/signed-note>), whose signatures Go's
+//! `golang.org/x/mod/sumdb/note` verifies. One difference in meaning: the third line is the head
+//! of fairgauge's hash *chain* (the last record's `record_sha256`), not an RFC 6962 Merkle tree
+//! root, so tools that compute Merkle proofs from a tlog checkpoint do not apply:
 //!
 //! ```text
 //! fairgauge.invalid/ledger/<ledger file name>
@@ -100,7 +103,8 @@ pub fn read_checkpoint(path: &Path, text: &str, key: Option<&VerifyingKey>) -> R
             format!("is not a fairgauge checkpoint (a C2SP signed note): {m}"),
         )
     };
-    let Some((body, sigs)) = text.split_once("\n\n") else {
+    // The signatures follow the last blank line (as Go's `note` reader splits).
+    let Some((body, sigs)) = text.rsplit_once("\n\n") else {
         return Err(bad("no blank line before the signatures"));
     };
     let body = format!("{body}\n");
@@ -110,9 +114,12 @@ pub fn read_checkpoint(path: &Path, text: &str, key: Option<&VerifyingKey>) -> R
             "expected the origin, the size and the head on three lines",
         ));
     }
+    // The size in canonical decimal: no sign, no leading zeros.
     let size: u64 = lines[1]
         .parse()
-        .map_err(|_| bad(&format!("the size `{}` is not a number", lines[1])))?;
+        .ok()
+        .filter(|n: &u64| n.to_string() == lines[1])
+        .ok_or_else(|| bad(&format!("the size `{}` is not a decimal number", lines[1])))?;
     let head = B64
         .decode(lines[2])
         .ok()

@@ -52,11 +52,12 @@
 //! over `FILE` and fsyncs the directory: a crash leaves the old or the new ledger, never a torn
 //! record. A signed append also replaces the signed checkpoint `<FILE>.checkpoint`.
 //!
-//! Modules, bottom to top: [`fs`] (files, errors), [`keys`], [`checkpoint`] → [`chain`] →
-//! [`proof`].
+//! Modules, bottom to top: [`fs`] (files, errors), [`keys`], [`checkpoint`], [`files`] (what a
+//! proof file holds) → [`chain`] → [`proof`].
 
 pub mod chain;
 pub mod checkpoint;
+pub mod files;
 pub mod fs;
 pub mod keys;
 pub mod proof;

@@ -12,16 +12,12 @@
 
 use std::path::{Path, PathBuf};
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine as _;
-use serde_json::Value;
-
 use super::chain::{check, Recorded, Verified, GENESIS};
 use super::checkpoint::read_checkpoint;
+use super::files::{read_proof, Filed, Proof};
 use super::fs::{io_err, ledger_err, sidecar};
 use super::keys::read_verifying_key;
-use crate::error::{Error, Result};
-use crate::evidence::document::{evidence_json, Evidence};
+use crate::error::Result;
 
 /// What to check besides the chain.
 #[derive(Debug, Clone, Copy, Default)]
@@ -82,14 +78,21 @@ pub fn verify_proofs(path: &Path, proofs: &Proofs<'_>) -> Result<Proven> {
     for file in proofs.evidence {
         let b =
             std::fs::read(file).map_err(|e| io_err(file, "cannot read the evidence file", &e))?;
-        match evidence_in(&b) {
-            Some((evidence, link)) => {
+        match read_proof(file, &b)? {
+            Proof::Evidence(evidence, link) => {
                 files.push(evidence_proof(path, file, &evidence, link, &recorded)?);
             }
-            None => files.extend(head_proofs(path, file, &b, &recorded)?),
+            Proof::Heads(heads) => files.extend(head_proofs(path, file, heads, &recorded)?),
         }
     }
-    let default = sidecar(path, ".checkpoint");
+    // Appends write the checkpoint beside the ledger's real file (through a symlink).
+    let real = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    };
+    let default = sidecar(&real, ".checkpoint");
     let checkpoint_files: Vec<PathBuf> = if proofs.checkpoints.is_empty() {
         default.exists().then_some(default).into_iter().collect()
     } else {
@@ -160,33 +163,6 @@ fn mismatch(records: u64, seq: u64, what: &str) -> String {
     }
 }
 
-/// Where an evidence document says it was filed: its record's `seq` and the head before it.
-type Filed = (u64, String);
-
-/// The evidence bytes (as the ledger hashed them) and the position it records, when `bytes`
-/// hold an evidence document, an in-toto statement of one, or a DSSE envelope of that.
-fn evidence_in(bytes: &[u8]) -> Option<(Vec<u8>, Option<Filed>)> {
-    let v: Value = serde_json::from_slice(bytes).ok()?;
-    let link = |e: &Value| {
-        let l = e.get("run")?.get("ledger")?;
-        Some((
-            l.get("seq")?.as_u64()?,
-            l.get("prev_sha256")?.as_str()?.to_string(),
-        ))
-    };
-    if v.get("schema_version").is_some() && v.get("run").is_some() {
-        return Some((bytes.to_vec(), link(&v)));
-    }
-    let statement = match v.get("payload").and_then(Value::as_str) {
-        Some(p) => serde_json::from_slice::<Value>(&B64.decode(p).ok()?).ok()?,
-        None => v,
-    };
-    let predicate = statement.get("predicate")?;
-    let link = link(predicate);
-    let e: Evidence = serde_json::from_value(predicate.clone()).ok()?;
-    Some((evidence_json(&e).into_bytes(), link))
-}
-
 fn evidence_proof(
     path: &Path,
     file: &Path,
@@ -240,32 +216,13 @@ fn evidence_proof(
     })
 }
 
-/// The ledger heads an export or report records (`record <seq> sha256:<hex>`), each checked.
+/// Each ledger head an export or report records, checked against the ledger.
 fn head_proofs(
     path: &Path,
     file: &Path,
-    bytes: &[u8],
+    heads: Vec<(u64, String)>,
     recorded: &[Recorded],
 ) -> Result<Vec<EvidenceRecord>> {
-    // The HTML report may mark break opportunities inside the digest.
-    let text = String::from_utf8_lossy(bytes).replace("<wbr>", "");
-    let pattern =
-        regex::Regex::new(r"record ([0-9]{1,19}) (sha256:[0-9a-f]{64})").expect("a valid pattern");
-    let mut heads: Vec<(u64, String)> = pattern
-        .captures_iter(&text)
-        .filter_map(|c| Some((c[1].parse().ok()?, c[2].to_string())))
-        .collect();
-    heads.sort();
-    heads.dedup();
-    if heads.is_empty() {
-        return Err(Error::Format {
-            path: file.to_path_buf(),
-            message: "is neither an evidence document (nor its in-toto statement or DSSE \
-                      envelope) nor an export that records a ledger head (`record <n> \
-                      sha256:<hex>`); was it written with --ledger?"
-                .into(),
-        });
-    }
     let records = recorded.len() as u64;
     heads
         .into_iter()
