@@ -419,13 +419,16 @@ class Evidence(_Report):
         *,
         ledger: str | os.PathLike[str] | None = None,
         sign_key: str | os.PathLike[str] | None = None,
+        history: str | os.PathLike[str] | None = None,
     ) -> dict[str, str]:
         """Writes the evidence and its exports into `directory` (created if missing), under the
         names ``fairgauge demo`` uses; `formats` from json, register, oscal, junit, markdown,
         attestation, envelope (the attestation in a DSSE envelope signed with `sign_key`), html
         (default: all; the envelope only with `sign_key`). With `ledger`, appends a record
         (signed with `sign_key`, which also signs the checkpoint) and this evidence then
-        records its position in ``run.ledger``. Returns the paths written, by format."""
+        records its position in ``run.ledger``. With `history`, records the run and its findings'
+        measurements in that SQLite database (see docs/history.md). Returns the paths written, by
+        format."""
         from . import _fairgauge
         from ._errors import OptionError
         from ._native import call
@@ -451,6 +454,8 @@ class Evidence(_Report):
             outputs["ledger"] = os.fspath(ledger)
         if sign_key:
             outputs["sign_key"] = os.fspath(sign_key)
+        if history:
+            outputs["history"] = os.fspath(history)
         written = call(_fairgauge.write_evidence, json.dumps(self._data), json.dumps(outputs))
         self._data = json.loads(written)
         return paths

@@ -18,7 +18,7 @@ pub(crate) type Failure = (&'static str, String);
 pub(crate) fn kind_of(e: &fairgauge::Error) -> &'static str {
     use fairgauge::Error as E;
     match e {
-        E::Io { .. } => "io",
+        E::Io { .. } | E::History { .. } => "io",
         E::ColumnNotFound { .. } => "column_not_found",
         E::Schema { .. } => "schema",
         E::Rules { .. } => "rules",

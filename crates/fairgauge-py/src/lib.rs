@@ -254,7 +254,8 @@ fn drift_finish(
 }
 
 /// Writes evidence (JSON text) and the exports named in `outputs` (JSON: evidence, register,
-/// oscal, junit, markdown, attestation, attestation_envelope, ledger, sign_key, html). Returns
+/// oscal, junit, markdown, attestation, attestation_envelope, ledger, sign_key, html, history).
+/// Returns
 /// the evidence as written (JSON text): filed in the ledger (`run.ledger`) when there is one.
 #[pyfunction]
 fn write_evidence(py: Python<'_>, evidence: String, outputs: String) -> PyResult<String> {
@@ -274,6 +275,9 @@ fn write_evidence(py: Python<'_>, evidence: String, outputs: String) -> PyResult
             html: o.html,
         };
         let (_, written) = fairgauge::export::write_all(&e, &paths).map_err(fail)?;
+        if let Some(h) = &o.history {
+            fairgauge::history::record_run(h, &written).map_err(fail)?;
+        }
         Ok(fairgauge::export::evidence_json(&written))
     })
 }

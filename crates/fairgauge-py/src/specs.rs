@@ -184,6 +184,8 @@ pub(crate) struct Outputs {
     pub(crate) ledger: Option<PathBuf>,
     pub(crate) sign_key: Option<PathBuf>,
     pub(crate) html: Option<PathBuf>,
+    #[serde(default)]
+    pub(crate) history: Option<PathBuf>,
 }
 
 /// The policy (given or built in), the roles it names overridden by `roles` (JSON), and the

@@ -77,6 +77,14 @@ pub enum Error {
         /// The first bad record and what is wrong with it.
         message: String,
     },
+    /// The metric history database cannot be used (newer schema, not a history, locked).
+    #[error("history {path}: {message}")]
+    History {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong, and that the file was left as it is.
+        message: String,
+    },
     /// A signed attestation (a DSSE envelope) does not verify or is malformed.
     #[error("attestation {path}: {message}")]
     Attestation {

@@ -34,7 +34,7 @@ pub mod quality; // analyse: column profiles, dataset checks, rules // synthetic
 
 // Paths of the public API before the modules moved into their folders.
 pub use evidence::html as report;
-pub use evidence::{assess, controls, export, ledger, policy};
+pub use evidence::{assess, controls, export, history, ledger, policy};
 pub use generate::{demo, synth};
 pub use io::{source, spill, text};
 pub use quality::rules;

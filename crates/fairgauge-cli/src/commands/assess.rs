@@ -50,6 +50,10 @@ pub struct Outputs {
     /// A self-contained HTML report.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Record the run and every finding's measurement in a metric history (SQLite, created
+    /// when missing; see docs/history.md), to follow each metric across runs.
+    #[arg(long, value_name = "FILE.db")]
+    pub history: Option<PathBuf>,
 }
 
 /// Arguments of `fairgauge assess`.
@@ -131,6 +135,9 @@ pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<Evidence> {
             Some(l) => format!("while writing the outputs (ledger {})", l.display()),
             None => "while writing the outputs".to_string(),
         })?;
+    if let Some(h) = &out.history {
+        fairgauge::history::record_run(h, &written)?;
+    }
     Ok(written)
 }
 

@@ -90,6 +90,7 @@ pub fn run(a: DemoArgs) -> Result<ExitStatus> {
         ledger: f("ledger.jsonl"),
         sign_key: None,
         html: f("report.html"),
+        history: None,
     };
     let evidence = super::assess::write_outputs(&evidence, &outputs)?;
     crate::output::emit(&crate::render::evidence_text(&evidence), None)?;

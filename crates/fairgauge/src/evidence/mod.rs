@@ -5,12 +5,13 @@
 //! ([`html`]).
 //!
 //! Import order, bottom to top: `ids`, `controls` → `policy` → `document` → `ledger` → `html` →
-//! `export` → `assess`.
+//! `export` → `history`, `assess`.
 
 pub mod assess;
 pub mod controls;
 pub mod document;
 pub mod export;
+pub mod history;
 pub mod html;
 pub mod ids;
 pub mod ledger;

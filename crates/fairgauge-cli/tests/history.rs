@@ -1,0 +1,192 @@
+//! `assess --history FILE.db`: each run and every finding's measurement in SQLite, equal to the
+//! evidence; concurrent writers lose nothing; a newer schema, a file that is not a database and a
+//! database of other tables are refused and left as they are.
+
+mod common;
+
+use common::*;
+use rusqlite::Connection;
+use serde_json::Value;
+
+/// 400 rows, two groups with different selection rates.
+fn data_csv() -> String {
+    let mut s = String::from("y,p,g\n");
+    for i in 0..400 {
+        let (y, g) = (i % 2, if i % 4 < 2 { "a" } else { "b" });
+        let p = if g == "a" {
+            y
+        } else {
+            u8::from(i % 8 < 2) as i32
+        };
+        s.push_str(&format!("{y},{p},{g}\n"));
+    }
+    s
+}
+
+/// `assess` of `data` writing `evidence` and recording into the history `db`.
+fn assess_args(data: &str, db: &str, evidence: &str) -> Vec<String> {
+    [
+        "assess",
+        "--current",
+        data,
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--output",
+        evidence,
+        "--history",
+        db,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn assess(data: &str, db: &str, evidence: &str) -> std::process::Output {
+    bin()
+        .args(assess_args(data, db, evidence))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn each_run_and_its_findings_are_recorded() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    let data = write(&d, "d.csv", &data_csv());
+    for i in 1..=2 {
+        let o = assess(&data, &p("h.db"), &p(&format!("e{i}.json")));
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    }
+    let db = Connection::open(p("h.db")).unwrap();
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, fairgauge::history::HISTORY_SCHEMA_VERSION);
+    let mode: String = db
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    for i in 1..=2 {
+        let text = std::fs::read_to_string(p(&format!("e{i}.json"))).unwrap();
+        let e: Value = serde_json::from_str(&text).unwrap();
+        let run_id = e["run"]["id"].as_str().unwrap();
+        let (digest, overall): (String, String) = db
+            .query_row(
+                "SELECT evidence_sha256, overall FROM runs WHERE run_id = ?1",
+                [run_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let want = fairgauge::core::fingerprint::sha256_reader(text.as_bytes()).unwrap();
+        assert_eq!(digest, want, "the digest of the evidence as written");
+        assert_eq!(overall, e["summary"]["overall"].as_str().unwrap());
+        let findings = e["findings"].as_array().unwrap();
+        let n: i64 = db
+            .query_row(
+                "SELECT count(*) FROM metrics WHERE run_id = ?1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n as usize, findings.len());
+        // Every finding's value, interval and status, as in the evidence.
+        for f in findings {
+            let (family, value, lower, status): (String, Option<f64>, Option<f64>, String) = db
+                .query_row(
+                    "SELECT family, value, lower, status FROM metrics \
+                     WHERE run_id = ?1 AND finding_id = ?2",
+                    [run_id, f["id"].as_str().unwrap()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .unwrap();
+            assert!(f["kind"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{family}.")));
+            assert_eq!(value, f["value"].as_f64(), "{f}");
+            assert_eq!(lower, f["interval"][0].as_f64(), "{f}");
+            assert_eq!(status, f["status"].as_str().unwrap());
+        }
+    }
+    // One series across the two runs: the same finding id, two values.
+    let series: i64 = db
+        .query_row(
+            "SELECT count(*) FROM metrics WHERE metric = 'selection_rate_ratio' \
+             GROUP BY finding_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(series, 2);
+}
+
+#[test]
+fn concurrent_writers_lose_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    let data = write(&d, "d.csv", &data_csv());
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            bin()
+                .args(assess_args(&data, &p("h.db"), &p(&format!("e{i}.json"))))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    }
+    let db = Connection::open(p("h.db")).unwrap();
+    let runs: i64 = db
+        .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs, 4);
+    let per_run: Vec<i64> = db
+        .prepare("SELECT count(*) FROM metrics GROUP BY run_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(per_run.len(), 4);
+    assert!(
+        per_run.iter().all(|&n| n == per_run[0] && n > 0),
+        "{per_run:?}"
+    );
+}
+
+#[test]
+fn newer_foreign_and_corrupt_databases_are_refused_untouched() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    let data = write(&d, "d.csv", &data_csv());
+    let newer = p("newer.db");
+    Connection::open(&newer)
+        .unwrap()
+        .execute_batch("CREATE TABLE runs (x); PRAGMA user_version = 2;")
+        .unwrap();
+    let foreign = p("foreign.db");
+    Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE customers (name TEXT);")
+        .unwrap();
+    let corrupt = write(&d, "corrupt.db", &"not a database ".repeat(300));
+    for (db, needle) in [
+        (newer, "newer fairgauge (history schema 2"),
+        (foreign, "not a fairgauge history"),
+        (corrupt, "left as it is"),
+    ] {
+        let before = std::fs::read(&db).unwrap();
+        let o = assess(&data, &db, &p("e.json"));
+        assert_eq!(o.status.code(), Some(2), "{db}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{db}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&db), "names the file: {}", stderr(&o));
+        assert_eq!(std::fs::read(&db).unwrap(), before, "{db} was changed");
+    }
+}

@@ -1,0 +1,223 @@
+//! The metric history: every assessment run and its measurements in an embedded SQLite
+//! database (`assess --history FILE.db`), so a metric can be followed across runs — the first
+//! part of monitoring a system through its life (ISO/IEC 42001 clause 9.1).
+//!
+//! # Schema (version 1, SQLite's `PRAGMA user_version`)
+//!
+//! - `runs`: one row per run — `run_id` (primary key), `system_id`, `system_name`,
+//!   `started_at`, `finished_at` (RFC 3339), `tool_version`, `policy_sha256`,
+//!   `evidence_sha256` (of the evidence's bytes as written), `ledger_seq` and `ledger_head`
+//!   (when the evidence was filed in a ledger, else `NULL`), `overall` (`pass`/`warn`/`fail`).
+//! - `metrics`: one row per finding of a run — `run_id` (→ `runs`), `finding_id` (stable across
+//!   runs: the series key), `family` (`fairness`, `drift`, `quality`, `provenance`: the finding
+//!   kind's first part), `kind`, `metric`, `subject` (the words the exports use: `sex = Female vs
+//!   Male`, a column), `attribute`, `group_name`, `reference_group`, `column_name`,
+//!   `window_start` (`NULL` for a whole-table run), `value`, `lower`, `upper` (its interval),
+//!   `n` (`NULL` until findings carry their row count), `status`, `threshold_warn`,
+//!   `threshold_fail`, `direction`, `risk_id`. Primary key (`run_id`, `finding_id`).
+//!
+//! # Safety
+//!
+//! A database written by a newer fairgauge (a higher `user_version`) is refused, as is a file
+//! that is not a SQLite database or a database with other tables: neither is ever recreated or
+//! changed. The database is in WAL mode and each run is written in one immediate transaction
+//! (waiting up to a minute for another writer), so concurrent writers — two pipelines — queue
+//! and lose nothing; a failed write leaves no part of the run behind.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+use crate::evidence::document::{evidence_json, Evidence, Finding};
+use crate::evidence::export::words::subject_text;
+use crate::evidence::ledger::filed_head;
+use crate::evidence::policy::Direction;
+
+/// The schema version this fairgauge writes and reads.
+pub const HISTORY_SCHEMA_VERSION: i64 = 1;
+
+/// Schema version 1 (see the module documentation).
+const SCHEMA_V1: &str = "
+CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY,
+    system_id TEXT NOT NULL,
+    system_name TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    policy_sha256 TEXT NOT NULL,
+    evidence_sha256 TEXT NOT NULL,
+    ledger_seq INTEGER,
+    ledger_head TEXT,
+    overall TEXT NOT NULL
+);
+CREATE TABLE metrics (
+    run_id TEXT NOT NULL REFERENCES runs (run_id),
+    finding_id TEXT NOT NULL,
+    family TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    attribute TEXT,
+    group_name TEXT,
+    reference_group TEXT,
+    column_name TEXT,
+    window_start TEXT,
+    value REAL,
+    lower REAL,
+    upper REAL,
+    n INTEGER,
+    status TEXT NOT NULL,
+    threshold_warn REAL,
+    threshold_fail REAL,
+    direction TEXT,
+    risk_id TEXT,
+    PRIMARY KEY (run_id, finding_id)
+);
+CREATE INDEX metrics_by_series ON metrics (family, metric, subject);
+CREATE INDEX runs_by_time ON runs (system_id, finished_at);
+";
+
+/// Records the run of the evidence `e` (as written: its digest is taken over
+/// [`evidence_json`]`(e)`) and every finding's measurement in the history database at `path`,
+/// creating it when missing. Returns the number of metrics written.
+pub fn record_run(path: &Path, e: &Evidence) -> Result<usize> {
+    let err = |message: String| Error::History {
+        path: path.to_path_buf(),
+        message,
+    };
+    let db = |what: &str, x: rusqlite::Error| {
+        err(format!(
+            "{what}: {x} (the file is left as it is; is it a fairgauge history database?)"
+        ))
+    };
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+    )
+    .map_err(|x| db("cannot open", x))?;
+    conn.busy_timeout(Duration::from_secs(60))
+        .map_err(|x| db("cannot set a busy timeout", x))?;
+    // Reading the schema first: a file that is not a database fails here, unchanged.
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|x| db("cannot read the database", x))?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|x| db("cannot read the schema version", x))?;
+    check_version(version, tables).map_err(err)?;
+    conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+        .map_err(|x| db("cannot switch to WAL mode", x))?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|x| db("cannot start a transaction", x))?;
+    migrate(&tx).map_err(|x| db("cannot create the schema", x))?;
+    let n = insert_run(&tx, e).map_err(|x| match x {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            err(format!("run {} is already recorded", e.run.id))
+        }
+        x => db("cannot write the run", x),
+    })?;
+    tx.commit().map_err(|x| db("cannot commit the run", x))?;
+    Ok(n)
+}
+
+/// Refuses a newer schema, and a database of someone else's tables.
+fn check_version(version: i64, tables: i64) -> std::result::Result<(), String> {
+    if version > HISTORY_SCHEMA_VERSION {
+        return Err(format!(
+            "was written by a newer fairgauge (history schema {version}; this version reads up \
+             to {HISTORY_SCHEMA_VERSION}): upgrade fairgauge, or give another file"
+        ));
+    }
+    if version == 0 && tables > 0 {
+        return Err(
+            "is a SQLite database with other tables, not a fairgauge history; it is left as it \
+             is"
+            .into(),
+        );
+    }
+    Ok(())
+}
+
+/// Brings the schema to [`HISTORY_SCHEMA_VERSION`], inside the writing transaction (a
+/// concurrent first writer waits, then finds it done). Each future version adds one step here.
+fn migrate(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < 1 {
+        tx.execute_batch(SCHEMA_V1)?;
+        tx.pragma_update(None, "user_version", 1)?;
+    }
+    Ok(())
+}
+
+fn insert_run(tx: &Transaction<'_>, e: &Evidence) -> rusqlite::Result<usize> {
+    let digest =
+        fairgauge_core::fingerprint::sha256_reader(evidence_json(e).as_bytes()).unwrap_or_default();
+    let head = filed_head(e);
+    tx.execute(
+        "INSERT INTO runs (run_id, system_id, system_name, started_at, finished_at, \
+         tool_version, policy_sha256, evidence_sha256, ledger_seq, ledger_head, overall) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            e.run.id,
+            e.system.id,
+            e.system.name,
+            e.run.started_at,
+            e.run.finished_at,
+            e.run.tool_version,
+            e.run.policy_sha256,
+            digest,
+            head.as_ref().map(|h| h.0 as i64),
+            head.as_ref().map(|h| h.1.clone()),
+            e.summary.overall.as_str(),
+        ],
+    )?;
+    let mut insert = tx.prepare(
+        "INSERT INTO metrics (run_id, finding_id, family, kind, metric, subject, attribute, \
+         group_name, reference_group, column_name, window_start, value, lower, upper, n, status, \
+         threshold_warn, threshold_fail, direction, risk_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11, ?12, ?13, NULL, ?14, ?15, \
+         ?16, ?17, ?18)",
+    )?;
+    for f in &e.findings {
+        insert.execute(params![
+            e.run.id,
+            f.id,
+            family(f),
+            f.kind,
+            f.metric,
+            subject_text(&f.subject),
+            f.subject.attribute,
+            f.subject.group,
+            f.subject.reference_group,
+            f.subject.column,
+            finite(f.value),
+            finite(f.interval.map(|i| i[0])),
+            finite(f.interval.map(|i| i[1])),
+            f.status.as_str(),
+            f.threshold.as_ref().map(|t| t.warn),
+            f.threshold.as_ref().map(|t| t.fail),
+            f.threshold.as_ref().map(|t| match t.direction {
+                Direction::Above => "above",
+                Direction::Below => "below",
+            }),
+            f.risk_id,
+        ])?;
+    }
+    Ok(e.findings.len())
+}
+
+/// The finding's family: its kind's first part (`fairness.selection_rate_ratio` → `fairness`).
+fn family(f: &Finding) -> &str {
+    f.kind.split('.').next().unwrap_or(&f.kind)
+}
+
+/// A value SQLite can hold as a REAL: it has no NaN, which is stored as NULL (±∞ are kept).
+fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|x| !x.is_nan())
+}

@@ -1,0 +1,54 @@
+"""The metric history from Python: `Evidence.write(..., history=)` records each run and its
+findings' measurements, read back with Python's own sqlite3 and compared with the evidence."""
+
+import json
+import sqlite3
+
+import fairgauge
+import pytest
+from frames import two_groups
+
+
+def test_write_records_runs_and_measurements(tmp_path):
+    db = tmp_path / "history.db"
+    evidences = []
+    for b_tpr in (0.9, 0.5):
+        e = fairgauge.assess(two_groups(b_tpr), label="y", prediction="p", sensitive="g")
+        e.write(tmp_path / f"run-{b_tpr}", ["json"], history=db)
+        evidences.append(e.to_dict())
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA user_version").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+    for ev in evidences:
+        rows = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT finding_id, value, status, family FROM metrics WHERE run_id = ?", (ev["run"]["id"],)
+            )
+        }
+        assert set(rows) == {f["id"] for f in ev["findings"]}
+        for f in ev["findings"]:
+            value, status, family = rows[f["id"]]
+            assert value == f["value"]  # exact: the same double, or both missing
+            assert status == f["status"] and f["kind"].startswith(family + ".")
+    # The same check across the two runs is one series (one finding id, two values).
+    (n,) = con.execute(
+        "SELECT count(*) FROM metrics WHERE metric = 'equal_opportunity_difference' GROUP BY finding_id"
+    ).fetchone()
+    assert n == 2
+    written = json.loads((tmp_path / "run-0.5" / "evidence.json").read_text())
+    assert con.execute("SELECT overall FROM runs WHERE run_id = ?", (written["run"]["id"],)).fetchone() == (
+        written["summary"]["overall"],
+    )
+
+
+def test_a_newer_history_is_refused(tmp_path):
+    db = tmp_path / "history.db"
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA user_version = 7")
+    con.execute("CREATE TABLE runs (x)")
+    con.commit()
+    con.close()
+    e = fairgauge.assess(two_groups(1.0), label="y", prediction="p", sensitive="g")
+    with pytest.raises(fairgauge.FairgaugeError, match="newer fairgauge"):
+        e.write(tmp_path / "out", ["json"], history=db)
