@@ -52,3 +52,24 @@ def test_a_newer_history_is_refused(tmp_path):
     e = fairgauge.assess(two_groups(1.0), label="y", prediction="p", sensitive="g")
     with pytest.raises(fairgauge.FairgaugeError, match="newer fairgauge"):
         e.write(tmp_path / "out", ["json"], history=db)
+
+
+def test_export_is_the_database_as_a_long_table(tmp_path, run):
+    """`history export` in CSV and Parquet, read by polars, equals the database read by sqlite3."""
+    import polars as pl
+
+    db = tmp_path / "history.db"
+    for b_tpr in (0.9, 0.5, 0.7):
+        e = fairgauge.assess(two_groups(b_tpr), label="y", prediction="p", sensitive="g")
+        e.write(tmp_path / f"run-{b_tpr}", ["json"], history=db)
+    run("history", "export", db, "--format", "parquet", "--output", tmp_path / "m.parquet")
+    run("history", "export", db, "--format", "csv", "--output", tmp_path / "m.csv")
+    query = (
+        "SELECT m.run_id, r.finished_at, m.finding_id, m.value, m.lower, m.status FROM metrics m "
+        "JOIN runs r USING (run_id) ORDER BY r.finished_at, r.rowid, m.finding_id"
+    )
+    want = sqlite3.connect(db).execute(query).fetchall()
+    for f in ("m.parquet", "m.csv"):
+        df = pl.read_parquet(tmp_path / f) if f.endswith("parquet") else pl.read_csv(tmp_path / f)
+        got = list(df.select("run_id", "finished_at", "finding_id", "value", "lower", "status").iter_rows())
+        assert got == want, f

@@ -45,6 +45,9 @@ enum Command {
     Init(Box<commands::init::InitArgs>),
     /// Verify a tamper-evident ledger, or make a signing key.
     Ledger(commands::ledger::LedgerArgs),
+    /// Read the metric history `assess --history` writes: runs, one run's measurements, or
+    /// every measurement as CSV or Parquet.
+    History(commands::history::HistoryArgs),
     /// Render an evidence document as a self-contained HTML report.
     Report(commands::report::ReportArgs),
     /// Write a seeded synthetic table with planted group disparity and drift.
@@ -110,6 +113,7 @@ where
         Command::Demo(a) => commands::demo::run(a),
         Command::Init(a) => commands::init::run(*a),
         Command::Ledger(a) => commands::ledger::run(a),
+        Command::History(a) => commands::history::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Synth(a) => commands::synth::run(a),
         Command::Validate(a) => commands::validate::run(a),

@@ -5,6 +5,7 @@ pub mod completions;
 pub mod demo;
 pub mod drift;
 pub mod fairness;
+pub mod history;
 pub mod init;
 pub mod ledger;
 pub mod quality;

@@ -797,6 +797,12 @@ pub enum OwnedColumn {
     Str(Vec<String>),
     /// Booleans.
     Bool(Vec<bool>),
+    /// Floats with nulls.
+    OptF64(Vec<Option<f64>>),
+    /// Integers with nulls.
+    OptI64(Vec<Option<i64>>),
+    /// Text with nulls.
+    OptStr(Vec<Option<String>>),
 }
 
 /// A frame of named owned columns.
@@ -810,6 +816,9 @@ fn frame_of_columns(columns: Vec<(String, OwnedColumn)>) -> PolarsResult<DataFra
                 OwnedColumn::I64(v) => Column::new(name, v),
                 OwnedColumn::Str(v) => Column::new(name, v),
                 OwnedColumn::Bool(v) => Column::new(name, v),
+                OwnedColumn::OptF64(v) => Column::new(name, v),
+                OwnedColumn::OptI64(v) => Column::new(name, v),
+                OwnedColumn::OptStr(v) => Column::new(name, v),
             }
         })
         .collect();

@@ -1,0 +1,129 @@
+//! `fairgauge history`: read the metric history that `assess --history` writes — its runs, one
+//! run's measurements, or every measurement as a long table for BI tools.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+use fairgauge::history::{MetricRow, RunRow};
+
+use crate::output::Format;
+use crate::render::shown;
+use crate::status::ExitStatus;
+
+/// Arguments of `fairgauge history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub command: HistoryCommand,
+}
+
+/// What to read.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// The runs, oldest first: time, run id, system, verdict, metrics, ledger record.
+    List {
+        /// The history database (from `assess --history`).
+        db: PathBuf,
+        /// Text for the terminal, or JSON (a list of runs).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// One run's measurements: status, metric, subject, value and interval.
+    Show {
+        /// The history database.
+        db: PathBuf,
+        /// The run's id (`history list` shows them).
+        run: String,
+        /// Text for the terminal, or JSON (a list of measurements).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Every measurement as a long table (run, time, finding, family, kind, metric, subject,
+    /// window, value, lower, upper, n, status).
+    Export {
+        /// The history database.
+        db: PathBuf,
+        /// CSV or Parquet.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Where to write it.
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+    },
+}
+
+/// Formats of `history export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// RFC 4180 CSV.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+}
+
+/// Runs the subcommand.
+pub fn run(a: HistoryArgs) -> Result<ExitStatus> {
+    match a.command {
+        HistoryCommand::List { db, format } => {
+            let runs = fairgauge::history::runs(&db)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&runs)?),
+                Format::Text => print!("{}", runs_text(&runs)),
+            }
+        }
+        HistoryCommand::Show { db, run, format } => {
+            let rows = fairgauge::history::metrics(&db, Some(&run))?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+                Format::Text => print!("{}", metrics_text(&rows)),
+            }
+        }
+        HistoryCommand::Export { db, format, output } => {
+            let rows = fairgauge::history::metrics(&db, None)?;
+            fairgauge::history::export_metrics(&rows, &output, format == ExportFormat::Parquet)?;
+            eprintln!("wrote {} measurements to {}", rows.len(), output.display());
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn runs_text(runs: &[RunRow]) -> String {
+    let mut o = String::new();
+    for r in runs {
+        o.push_str(&format!(
+            "{}  {}  {}  {:<4}  {} metrics{}\n",
+            r.finished_at,
+            r.run_id,
+            shown(&r.system_id),
+            r.overall,
+            r.metrics,
+            r.ledger_seq
+                .map(|s| format!("  ledger record {s}"))
+                .unwrap_or_default()
+        ));
+    }
+    if runs.is_empty() {
+        o.push_str("no runs\n");
+    }
+    o
+}
+
+fn metrics_text(rows: &[MetricRow]) -> String {
+    let num = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "—".into());
+    let mut o = String::new();
+    for r in rows {
+        let interval = match (r.lower, r.upper) {
+            (Some(lo), Some(hi)) => format!(" [{lo:.4}, {hi:.4}]"),
+            _ => String::new(),
+        };
+        o.push_str(&format!(
+            "{:<17}  {}  {}  {}{interval}\n",
+            r.status.to_uppercase(),
+            shown(&r.kind),
+            shown(&r.subject),
+            num(r.value)
+        ));
+    }
+    o
+}
