@@ -335,6 +335,16 @@ pub fn evidence_json(e: &Evidence) -> String {
     s
 }
 
+/// `sha256:` and the hex SHA-256 of an evidence document's JSON text (of [`evidence_json`]): the
+/// digest the ledger, the register and the history record.
+pub fn json_sha256(json: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!(
+        "sha256:{}",
+        fairgauge_core::fingerprint::hex(&Sha256::digest(json.as_bytes()))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,7 +30,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
-use crate::evidence::document::{evidence_json, Evidence, Finding};
+use crate::evidence::document::{evidence_json, json_sha256, Evidence, Finding};
 use crate::evidence::export::words::subject_text;
 use crate::evidence::ledger::filed_head;
 use crate::evidence::policy::Direction;
@@ -84,30 +84,12 @@ CREATE INDEX runs_by_time ON runs (system_id, finished_at);
 /// [`evidence_json`]`(e)`) and every finding's measurement in the history database at `path`,
 /// creating it when missing. Returns the number of metrics written.
 pub fn record_run(path: &Path, e: &Evidence) -> Result<usize> {
-    let err = |message: String| Error::History {
-        path: path.to_path_buf(),
-        message,
-    };
-    let db = |what: &str, x: rusqlite::Error| {
-        err(format!(
-            "{what}: {x} (the file is left as it is; is it a fairgauge history database?)"
-        ))
-    };
-    let mut conn = Connection::open_with_flags(
+    let err = |message: String| history_err(path, message);
+    let db = |what: &str, x: rusqlite::Error| sqlite_err(path, what, x);
+    let (mut conn, _) = open_checked(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-    )
-    .map_err(|x| db("cannot open", x))?;
-    conn.busy_timeout(Duration::from_secs(60))
-        .map_err(|x| db("cannot set a busy timeout", x))?;
-    // Reading the schema first: a file that is not a database fails here, unchanged.
-    let tables: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-        .map_err(|x| db("cannot read the database", x))?;
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|x| db("cannot read the schema version", x))?;
-    check_version(version, tables).map_err(err)?;
+    )?;
     conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
         .map_err(|x| db("cannot switch to WAL mode", x))?;
     let tx = conn
@@ -156,8 +138,7 @@ fn migrate(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 }
 
 fn insert_run(tx: &Transaction<'_>, e: &Evidence) -> rusqlite::Result<usize> {
-    let digest =
-        fairgauge_core::fingerprint::sha256_reader(evidence_json(e).as_bytes()).unwrap_or_default();
+    let digest = json_sha256(&evidence_json(e));
     let head = filed_head(e);
     tx.execute(
         "INSERT INTO runs (run_id, system_id, system_name, started_at, finished_at, \
@@ -284,49 +265,68 @@ pub struct MetricRow {
     pub status: String,
 }
 
-/// Opens an existing history read-only, with the checks [`record_run`] makes.
-fn open_read(path: &Path) -> Result<Connection> {
-    let err = |message: String| Error::History {
-        path: path.to_path_buf(),
-        message,
-    };
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => {
-            return Err(err("is a directory, expected a history database".into()))
-        }
-        Ok(_) => {}
-        Err(e) => return Err(err(format!("cannot open: {e}"))),
+/// Opens the history at `path` with `flags` and checks that it is fairgauge's: a directory, a
+/// file that is not a SQLite database, a database of other tables and one from a newer
+/// fairgauge are refused, and left as they are. Returns the connection and the schema version
+/// (0: a new, empty database).
+fn open_checked(path: &Path, flags: OpenFlags) -> Result<(Connection, i64)> {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(history_err(
+            path,
+            "is a directory, expected a history database".into(),
+        ));
     }
-    let db = |what: &str, x: rusqlite::Error| {
-        err(format!(
-            "{what}: {x} (the file is left as it is; is it a fairgauge history database?)"
-        ))
-    };
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|x| db("cannot open", x))?;
+    let db = |what: &str, x: rusqlite::Error| sqlite_err(path, what, x);
+    let conn = Connection::open_with_flags(path, flags).map_err(|x| db("cannot open", x))?;
     conn.busy_timeout(Duration::from_secs(60))
         .map_err(|x| db("cannot set a busy timeout", x))?;
+    // Reading the schema first: a file that is not a database fails here, unchanged.
     let tables: i64 = conn
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .map_err(|x| db("cannot read the database", x))?;
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(|x| db("cannot read the schema version", x))?;
-    check_version(version, tables).map_err(err)?;
+    check_version(version, tables).map_err(|m| history_err(path, m))?;
+    Ok((conn, version))
+}
+
+/// Opens an existing history read-only (see [`open_checked`]); a missing or empty one is an
+/// error.
+fn open_read(path: &Path) -> Result<Connection> {
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(history_err(path, format!("cannot open: {e}")));
+    }
+    let (conn, version) = open_checked(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     if version == 0 {
-        return Err(err("is empty: no run has been recorded in it".into()));
+        return Err(history_err(
+            path,
+            "is empty: no run has been recorded in it".into(),
+        ));
     }
     Ok(conn)
+}
+
+fn history_err(path: &Path, message: String) -> Error {
+    Error::History {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// A SQLite error while doing `what`, saying the file was not changed.
+fn sqlite_err(path: &Path, what: &str, x: rusqlite::Error) -> Error {
+    history_err(
+        path,
+        format!("{what}: {x} (the file is left as it is; is it a fairgauge history database?)"),
+    )
 }
 
 /// The runs in the history at `path`, oldest first (runs that end in the same second in the
 /// order they were recorded).
 pub fn runs(path: &Path) -> Result<Vec<RunRow>> {
     let conn = open_read(path)?;
-    let read = |x: rusqlite::Error| Error::History {
-        path: path.to_path_buf(),
-        message: format!("cannot read the runs: {x}"),
-    };
+    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the runs: {x}"));
     let mut q = conn
         .prepare(
             "SELECT r.run_id, r.system_id, r.system_name, r.started_at, r.finished_at, \
@@ -359,10 +359,7 @@ pub fn runs(path: &Path) -> Result<Vec<RunRow>> {
 /// of all — in run order (as [`runs`]), then by finding id.
 pub fn metrics(path: &Path, run: Option<&str>) -> Result<Vec<MetricRow>> {
     let conn = open_read(path)?;
-    let read = |x: rusqlite::Error| Error::History {
-        path: path.to_path_buf(),
-        message: format!("cannot read the metrics: {x}"),
-    };
+    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the metrics: {x}"));
     if let Some(id) = run {
         let known: i64 = conn
             .query_row("SELECT count(*) FROM runs WHERE run_id = ?1", [id], |r| {
@@ -370,10 +367,10 @@ pub fn metrics(path: &Path, run: Option<&str>) -> Result<Vec<MetricRow>> {
             })
             .map_err(read)?;
         if known == 0 {
-            return Err(Error::History {
-                path: path.to_path_buf(),
-                message: format!("has no run `{id}` (`fairgauge history list` shows the runs)"),
-            });
+            return Err(history_err(
+                path,
+                format!("has no run `{id}` (`fairgauge history list` shows the runs)"),
+            ));
         }
     }
     let mut q = conn

@@ -7,7 +7,7 @@ use super::junit::*;
 use super::markdown::*;
 use super::oscal::*;
 use super::register::*;
-use crate::evidence::document::Evidence;
+use crate::evidence::document::{json_sha256, Evidence};
 use crate::evidence::ledger::{append_with, LedgerRecord, NewEntry};
 use crate::io::write::{stage, write_atomic};
 use serde_json::Value;
@@ -68,7 +68,7 @@ pub fn write_all(
                 Ok(NewEntry {
                     run_id: e.run.id.clone(),
                     system_id: e.system.id.clone(),
-                    evidence_sha256: evidence_sha256(&json)?,
+                    evidence_sha256: json_sha256(&json),
                     timestamp: e.run.finished_at.clone(),
                 })
             })?);
@@ -82,7 +82,7 @@ pub fn write_all(
             }
         }
     }
-    let digest = evidence_sha256(&evidence_json(&e))?;
+    let digest = json_sha256(&evidence_json(&e));
     let pretty = |v: &Value| {
         let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
         s.push('\n');
@@ -134,10 +134,4 @@ pub fn write_all(
         )?;
     }
     Ok((record, e))
-}
-
-fn evidence_sha256(json: &str) -> crate::error::Result<String> {
-    fairgauge_core::fingerprint::sha256_reader(json.as_bytes()).map_err(|err| {
-        crate::error::Error::InvalidOption(format!("cannot hash the evidence: {err}"))
-    })
 }

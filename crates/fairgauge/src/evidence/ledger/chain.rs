@@ -13,7 +13,7 @@ use super::checkpoint::signed_checkpoint;
 use super::fs::{io_err, is_sha256, ledger_err, replace, sidecar};
 use super::keys::{key_id, parse_signature, read_signing_key, read_verifying_key};
 use crate::error::{Error, Result};
-use crate::evidence::document::{evidence_json, Evidence, LedgerLink};
+use crate::evidence::document::{evidence_json, json_sha256, Evidence, LedgerLink};
 use crate::evidence::ids::now_rfc3339;
 
 /// The domain tag hashed before the canonical JSON of a record.
@@ -241,8 +241,7 @@ where
 /// `e.run.ledger`. `None` when the evidence was not filed in a ledger.
 pub fn filed_head(e: &Evidence) -> Option<(u64, String)> {
     let link = e.run.ledger.as_ref()?;
-    let json = evidence_json(e);
-    let evidence_sha256 = format!("sha256:{}", hex(&Sha256::digest(json.as_bytes())));
+    let evidence_sha256 = json_sha256(&evidence_json(e));
     let record = LedgerRecord {
         seq: link.seq,
         timestamp: e.run.finished_at.clone(),
