@@ -76,6 +76,7 @@ fn group_counts(c: &mut Criterion) {
                             levels: &race,
                         },
                     ],
+                    weights: None,
                     row_offset: 0,
                 })
                 .unwrap();

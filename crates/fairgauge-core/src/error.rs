@@ -13,6 +13,9 @@ pub enum Error {
     /// A score is outside `[0, 1]` or not finite.
     #[error("score {value} at row {row} is outside [0, 1] (scores must be probabilities)")]
     InvalidScore { row: usize, value: f64 },
+    /// A sample weight that is negative, NaN or infinite.
+    #[error("sample weight {value} at row {row} is not a finite number ≥ 0")]
+    InvalidWeight { row: usize, value: f64 },
     /// Two states built with different roles or attributes were merged.
     #[error("cannot merge states: {0}")]
     IncompatibleStates(String),

@@ -60,6 +60,7 @@ fn state() -> FairnessState {
                 levels: &race_levels,
             },
         ],
+        weights: None,
         row_offset: 0,
     })
     .unwrap();
@@ -415,6 +416,7 @@ fn dataset_bias_without_prediction() {
             codes: &codes,
             levels: &levels,
         }],
+        weights: None,
         row_offset: 0,
     })
     .unwrap();
@@ -457,6 +459,7 @@ fn one_group_and_no_rows_are_errors() {
             codes: &codes,
             levels: &levels,
         }],
+        weights: None,
         row_offset: 0,
     })
     .unwrap();

@@ -71,6 +71,7 @@ fn count(rows: &[Row], state: &mut FairnessState, permute: bool, parallel: bool)
                 levels: &lb2,
             },
         ],
+        weights: None,
         row_offset: 0,
     };
     if parallel {

@@ -53,6 +53,7 @@ fn count(r: &Rows, range: std::ops::Range<usize>, levels: &[Option<String>]) -> 
             codes: &a,
             levels,
         }],
+        weights: None,
         row_offset: range.start,
     })
     .unwrap();

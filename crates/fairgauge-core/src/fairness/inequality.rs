@@ -12,70 +12,72 @@
 //! Since `b` takes only the values 0, 1 and 2, the index follows exactly from confusion counts.
 //! The between-group part replaces each row's benefit by its group's mean benefit (AIF360's
 //! `between_all_groups_generalized_entropy_index` over the groups of one attribute).
+//!
+//! With sample weights each row counts with its weight (the weighted index of the same formulas,
+//! `n` and the sums taken over weights), so the functions take `[TP, FP, TN, FN]` as reals: counts
+//! or sums of weights ([`super::state::Cell::amounts`]); whole counts give AIF360's values.
 
-use super::metric::Confusion;
-
-/// `GE(α)` of a distribution given as `(benefit value, count)` pairs. `None` when there are no rows
-/// or the mean benefit is 0 (every decision a false negative).
-pub fn generalized_entropy(values: &[(f64, u64)], alpha: f64) -> Option<f64> {
-    let n: u64 = values.iter().map(|v| v.1).sum();
-    if n == 0 || !alpha.is_finite() {
+/// `GE(α)` of a distribution given as `(benefit value, count or weight)` pairs. `None` when
+/// there are no rows or the mean benefit is 0 (every decision a false negative).
+pub fn generalized_entropy(values: &[(f64, f64)], alpha: f64) -> Option<f64> {
+    let n: f64 = values.iter().map(|v| v.1).sum();
+    if n <= 0.0 || !alpha.is_finite() {
         return None;
     }
-    let nf = n as f64;
-    let mu = values.iter().map(|&(b, c)| b * c as f64).sum::<f64>() / nf;
+    let mu = values.iter().map(|&(b, c)| b * c).sum::<f64>() / n;
     if mu <= 0.0 {
         return None;
     }
     let sum: f64 = if alpha == 1.0 {
         values
             .iter()
-            .filter(|&&(b, c)| b > 0.0 && c > 0)
-            .map(|&(b, c)| c as f64 * (b / mu) * (b / mu).ln())
+            .filter(|&&(b, c)| b > 0.0 && c > 0.0)
+            .map(|&(b, c)| c * (b / mu) * (b / mu).ln())
             .sum::<f64>()
-            / nf
+            / n
     } else if alpha == 0.0 {
         -values
             .iter()
-            .filter(|&&(_, c)| c > 0)
-            .map(|&(b, c)| c as f64 * (b / mu).ln())
+            .filter(|&&(_, c)| c > 0.0)
+            .map(|&(b, c)| c * (b / mu).ln())
             .sum::<f64>()
-            / nf
+            / n
     } else {
         values
             .iter()
-            .filter(|&&(_, c)| c > 0)
-            .map(|&(b, c)| c as f64 * ((b / mu).powf(alpha) - 1.0))
+            .filter(|&&(_, c)| c > 0.0)
+            .map(|&(b, c)| c * ((b / mu).powf(alpha) - 1.0))
             .sum::<f64>()
-            / (nf * alpha * (alpha - 1.0))
+            / (n * alpha * (alpha - 1.0))
     };
     Some(sum)
 }
 
-/// The benefit distribution of one group's confusion counts: `b = 0` for FN, `1` for TP and TN,
-/// `2` for FP.
-pub fn benefits(c: &Confusion) -> [(f64, u64); 3] {
-    [(0.0, c.fn_), (1.0, c.tp + c.tn), (2.0, c.fp)]
+/// The benefit distribution of one group's `[TP, FP, TN, FN]`: `b = 0` for FN, `1` for TP and
+/// TN, `2` for FP.
+pub fn benefits(c: [f64; 4]) -> [(f64, f64); 3] {
+    let [tp, fp, tn, fn_] = c;
+    [(0.0, fn_), (1.0, tp + tn), (2.0, fp)]
 }
 
 /// `GE(α)` over all rows of the given groups.
-pub fn generalized_entropy_index(groups: &[Confusion], alpha: f64) -> Option<f64> {
-    let mut all = Confusion::default();
+pub fn generalized_entropy_index(groups: &[[f64; 4]], alpha: f64) -> Option<f64> {
+    let mut all = [0.0; 4];
     for g in groups {
-        all.add(g);
+        for j in 0..4 {
+            all[j] += g[j];
+        }
     }
-    generalized_entropy(&benefits(&all), alpha)
+    generalized_entropy(&benefits(all), alpha)
 }
 
 /// Between-group `GE(α)`: every row's benefit replaced by its group's mean benefit.
-pub fn between_group_generalized_entropy_index(groups: &[Confusion], alpha: f64) -> Option<f64> {
-    let values: Vec<(f64, u64)> = groups
+pub fn between_group_generalized_entropy_index(groups: &[[f64; 4]], alpha: f64) -> Option<f64> {
+    let values: Vec<(f64, f64)> = groups
         .iter()
-        .filter(|g| g.n() > 0)
-        .map(|g| {
-            let mean = (g.tp + g.tn + 2 * g.fp) as f64 / g.n() as f64;
-            (mean, g.n())
-        })
+        .map(|&[tp, fp, tn, fn_]| (tp + tn + 2.0 * fp, tp + fp + tn + fn_))
+        .filter(|&(_, n)| n > 0.0)
+        .map(|(total_benefit, n)| (total_benefit / n, n))
         .collect();
     generalized_entropy(&values, alpha)
 }
@@ -83,6 +85,7 @@ pub fn between_group_generalized_entropy_index(groups: &[Confusion], alpha: f64)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fairness::Confusion;
 
     #[test]
     fn by_hand() {
@@ -93,12 +96,12 @@ mod tests {
             fp: 1,
             fn_: 1,
         };
-        assert_eq!(generalized_entropy_index(&[c], 2.0), Some(0.25));
+        assert_eq!(generalized_entropy_index(&[c.counts()], 2.0), Some(0.25));
         // Theil: (0 + 0 + 0 + 2 ln 2) / 4 = ln(2)/2
-        let t = generalized_entropy_index(&[c], 1.0).unwrap();
+        let t = generalized_entropy_index(&[c.counts()], 1.0).unwrap();
         assert!((t - std::f64::consts::LN_2 / 2.0).abs() < 1e-15);
         // GE(0) with a zero benefit is infinite
-        assert_eq!(generalized_entropy_index(&[c], 0.0), Some(f64::INFINITY));
+        assert_eq!(generalized_entropy_index(&[c.counts()], 0.0), Some(f64::INFINITY));
         // Between groups: g1 = {FN, TP} mean 0.5 (n 2), g2 = {TN, FP} mean 1.5 (n 2); μ = 1
         // GE(2) = [2(0.25-1) + 2(2.25-1)] / (4·2) = (−1.5 + 2.5)/8 = 0.125
         let g1 = Confusion {
@@ -112,7 +115,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            between_group_generalized_entropy_index(&[g1, g2], 2.0),
+            between_group_generalized_entropy_index(&[g1.counts(), g2.counts()], 2.0),
             Some(0.125)
         );
         // all false negatives: μ = 0, undefined
@@ -120,6 +123,6 @@ mod tests {
             fn_: 3,
             ..Default::default()
         };
-        assert_eq!(generalized_entropy_index(&[bad], 2.0), None);
+        assert_eq!(generalized_entropy_index(&[bad.counts()], 2.0), None);
     }
 }

@@ -38,6 +38,16 @@ impl Confusion {
         self.tn += other.tn;
         self.fn_ += other.fn_;
     }
+    /// The counts as reals, in the order `[TP, FP, TN, FN]` of weighted sums
+    /// ([`crate::fairness::WeightSums`]), for the definitions shared by counts and weights.
+    pub fn counts(&self) -> [f64; 4] {
+        [
+            self.tp as f64,
+            self.fp as f64,
+            self.tn as f64,
+            self.fn_ as f64,
+        ]
+    }
     /// Counts rows from a `[label * 2 + prediction]` indexed array.
     pub fn from_cells(c: [u64; 4]) -> Self {
         Confusion {
@@ -215,32 +225,40 @@ impl Metric {
     /// Value of a confusion-derived metric, or `Err(reason)` when undefined. Score metrics return
     /// `Err` here; they come from [`crate::fairness::ScoreHistogram`].
     pub fn value(self, c: &Confusion) -> Result<f64, &'static str> {
-        if let Some((num, den)) = self.fraction(c) {
-            return if den == 0 {
+        self.value_of(c.counts())
+    }
+
+    /// Value of a confusion-derived metric over counts or sums of sample weights
+    /// `[TP, FP, TN, FN]` (the one definition for both: whole counts give exactly
+    /// [`Metric::value`]), or `Err(reason)` when its denominator is 0.
+    pub fn value_of(self, c: [f64; 4]) -> Result<f64, &'static str> {
+        let [tp, fp, _tn, fn_] = c;
+        if let Some((num, den)) = self.weighted_fraction(c) {
+            return if den == 0.0 {
                 Err(self.undefined_reason())
             } else {
-                Ok(num as f64 / den as f64)
+                Ok(num / den)
             };
         }
         match self {
             Metric::BalancedAccuracy => {
-                let tpr = Metric::Tpr.value(c).map_err(|_| self.undefined_reason())?;
-                let tnr = Metric::Tnr.value(c).map_err(|_| self.undefined_reason())?;
+                let tpr = Metric::Tpr.value_of(c).map_err(|_| self.undefined_reason())?;
+                let tnr = Metric::Tnr.value_of(c).map_err(|_| self.undefined_reason())?;
                 Ok((tpr + tnr) / 2.0)
             }
             Metric::F1 => {
-                let den = 2 * c.tp + c.fp + c.fn_;
-                if den == 0 {
+                let den = 2.0 * tp + fp + fn_;
+                if den == 0.0 {
                     Err(self.undefined_reason())
                 } else {
-                    Ok(2.0 * c.tp as f64 / den as f64)
+                    Ok(2.0 * tp / den)
                 }
             }
             Metric::TreatmentEquality => {
-                if c.fp == 0 {
+                if fp == 0.0 {
                     Err(self.undefined_reason())
                 } else {
-                    Ok(c.fn_ as f64 / c.fp as f64)
+                    Ok(fn_ / fp)
                 }
             }
             _ => Err("not a confusion-matrix metric"),

@@ -8,6 +8,7 @@ pub mod metric;
 pub mod report;
 pub mod scores;
 pub mod state;
+pub mod weights;
 
 pub use metric::{Confusion, Metric};
 pub use report::{
@@ -15,4 +16,5 @@ pub use report::{
     Representation, RowCounts,
 };
 pub use scores::ScoreHistogram;
+pub use weights::WeightSums;
 pub use state::{CodedAttribute, FairnessBatch, FairnessState, GroupKey, NULL_GROUP};

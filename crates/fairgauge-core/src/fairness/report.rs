@@ -20,6 +20,10 @@ use super::inequality::{between_group_generalized_entropy_index, generalized_ent
 use super::metric::{higher_is_better, Confusion, Metric};
 use super::state::{Cell, FairnessState, GroupKey, NULL_GROUP};
 use crate::error::{Error, Result};
+use crate::stats::hypothesis::{
+    chi_square_independence_effective, two_proportion_z_test_effective, ProportionTest,
+};
+use crate::stats::proportion::{newcombe_interval_effective, wilson_interval_effective};
 use crate::stats::{
     chi_square_gof, chi_square_independence, compare_proportions, newcombe_interval,
     wilson_interval, z_critical, ChiSquareTest, TestKind,
@@ -163,6 +167,44 @@ pub struct GroupMetrics {
     pub ci: BTreeMap<Metric, [f64; 2]>,
     /// Why a metric is undefined.
     pub undefined: BTreeMap<Metric, String>,
+    /// With sample weights: the group's weighted confusion (the rates above are ratios of
+    /// these), its total weight and Kish's effective size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weighted: Option<GroupWeights>,
+}
+
+/// A group's sums of sample weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupWeights {
+    /// Sum of the group's weights.
+    pub total: f64,
+    /// Kish's effective size `(Σw)² / Σw²` of the group's rows.
+    pub effective_n: f64,
+    /// Weight of the true positives (with a prediction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tp: Option<f64>,
+    /// Weight of the false positives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fp: Option<f64>,
+    /// Weight of the true negatives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tn: Option<f64>,
+    /// Weight of the false negatives.
+    #[serde(default, rename = "fn", skip_serializing_if = "Option::is_none")]
+    pub fn_: Option<f64>,
+    /// Weight of the rows whose label is positive.
+    pub positives: f64,
+    /// Weight of the rows whose label is negative.
+    pub negatives: f64,
+}
+
+/// Whether and how sample weights entered the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightsUsed {
+    /// Sum of the weights of the rows counted.
+    pub total: f64,
+    /// Kish's effective size of the rows counted.
+    pub effective_n: f64,
 }
 
 /// One group's metric against its reference group.
@@ -283,6 +325,9 @@ pub struct FairnessReport {
     /// Representation against expected shares (when given).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub representation: Vec<Representation>,
+    /// With sample weights: their total and effective size over the rows counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightsUsed>,
 }
 
 fn group_name(key: &GroupKey) -> String {
@@ -299,6 +344,26 @@ struct GroupRow {
     cell: Cell,
     insufficient: bool,
     values: BTreeMap<Metric, std::result::Result<f64, &'static str>>,
+}
+
+impl GroupRow {
+    /// A proportion's estimate and the (effective) size of its denominator: `(x / n, n)` from
+    /// counts, or the weighted estimate at Kish's effective size; `None` when it is not a
+    /// proportion or its denominator is empty.
+    fn estimate(&self, m: Metric) -> Option<(f64, f64)> {
+        match &self.cell.weights {
+            Some(w) => w.estimate(m),
+            None => {
+                let (x, n) = m.fraction(&self.cell.confusion)?;
+                (n > 0).then(|| (x as f64 / n as f64, n as f64))
+            }
+        }
+    }
+
+    /// The group's size as the majority rule weighs it: its total weight, or its row count.
+    fn size(&self) -> f64 {
+        self.cell.amounts().iter().sum()
+    }
 }
 
 impl FairnessState {
@@ -435,12 +500,23 @@ impl FairnessState {
             summary: BTreeMap::new(),
             inequality: None,
             representation: vec![],
+            weights: None,
         };
         for set in &sets {
             self.finish_set(set, opts, z, used, &mut report)?;
         }
+        if self.has_weights {
+            let mut all = super::weights::WeightSums::default();
+            for c in self.cells.values() {
+                all.add(&c.weights.unwrap_or_default());
+            }
+            report.weights = Some(WeightsUsed {
+                total: all.total(),
+                effective_n: all.effective_n(),
+            });
+        }
         if self.has_prediction {
-            let all: Vec<Confusion> = self.cells.values().map(|c| c.confusion).collect();
+            let all: Vec<[f64; 4]> = self.cells.values().map(Cell::amounts).collect();
             report.inequality = Some(Inequality {
                 alpha: opts.gei_alpha,
                 generalized_entropy_index: generalized_entropy_index(&all, opts.gei_alpha),
@@ -467,7 +543,7 @@ impl FairnessState {
                     };
                     v.ok_or(m.undefined_reason())
                 }
-                _ => m.value(&cell.confusion),
+                _ => m.value_of(cell.amounts()),
             };
             out.insert(m, v);
         }
@@ -595,10 +671,16 @@ impl FairnessState {
                 match v {
                     Ok(x) => {
                         metrics.insert(m, Some(*x));
-                        if let Some((num, den)) = m.fraction(c) {
-                            if let Some(iv) = wilson_interval(num, den, z) {
-                                ci.insert(m, iv);
+                        if let Some(iv) = r.estimate(m).and_then(|(p, n)| {
+                            match r.cell.weights {
+                                Some(_) => wilson_interval_effective(p, n, z),
+                                None => {
+                                    let (num, den) = m.fraction(c)?;
+                                    wilson_interval(num, den, z)
+                                }
                             }
+                        }) {
+                            ci.insert(m, iv);
                         }
                     }
                     Err(reason) => {
@@ -636,6 +718,7 @@ impl FairnessState {
                 metrics,
                 ci,
                 undefined,
+                weighted: r.cell.weights.map(|w| group_weights(&w, pred)),
             });
         }
     }
@@ -700,7 +783,7 @@ impl FairnessState {
         if !self.has_prediction {
             return out;
         }
-        let all: Vec<Confusion> = s.rows.iter().map(|r| r.cell.confusion).collect();
+        let all: Vec<[f64; 4]> = s.rows.iter().map(|r| r.cell.amounts()).collect();
         out.extend([
             ("demographic_parity_difference", diff(Metric::SelectionRate)),
             ("demographic_parity_ratio", ratio(Metric::SelectionRate)),
@@ -772,12 +855,24 @@ impl FairnessState {
             }
         }
         for m in self.proportions() {
-            let table: Vec<(u64, u64)> = s
-                .eligible
-                .iter()
-                .filter_map(|&i| m.fraction(&rows[i].cell.confusion))
-                .collect();
-            if let Some(t) = chi_square_independence(&table) {
+            let test = if self.has_weights {
+                // Effective counts (p · n_eff, n_eff) of each group.
+                let table: Vec<(f64, f64)> = s
+                    .eligible
+                    .iter()
+                    .filter_map(|&i| rows[i].estimate(m))
+                    .map(|(p, n)| (p * n, n))
+                    .collect();
+                chi_square_independence_effective(&table)
+            } else {
+                let table: Vec<(u64, u64)> = s
+                    .eligible
+                    .iter()
+                    .filter_map(|&i| m.fraction(&rows[i].cell.confusion))
+                    .collect();
+                chi_square_independence(&table)
+            };
+            if let Some(t) = test {
                 summary.independence.insert(m, t);
             }
         }
@@ -814,7 +909,7 @@ fn majority(rows: &[GroupRow], eligible: &[usize]) -> usize {
     };
     let mut best = pool[0];
     for &i in &pool {
-        if rows[i].cell.confusion.n() > rows[best].cell.confusion.n() {
+        if rows[i].size() > rows[best].size() {
             best = i;
         }
     }
@@ -981,8 +1076,9 @@ fn disparity(
     else {
         return d;
     };
-    if n1 == 0 || n2 == 0 {
-        d.undefined = Some(if n1 == 0 {
+    let (e1, e2) = (g.estimate(m), r.estimate(m));
+    if e1.is_none() || e2.is_none() {
+        d.undefined = Some(if e1.is_none() {
             format!(
                 "{} is undefined for {}: {}",
                 m.name(),
@@ -999,7 +1095,7 @@ fn disparity(
         });
         return d;
     }
-    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let ((p1, m1), (p2, m2)) = (e1.unwrap_or_default(), e2.unwrap_or_default());
     d.difference = Some(p1 - p2);
     if p2 > 0.0 {
         d.ratio = Some(p1 / p2);
@@ -1010,10 +1106,33 @@ fn disparity(
             r.name
         ));
     }
-    d.difference_ci = newcombe_interval(x1, n1, x2, n2, z);
-    if let Some(t) = compare_proportions(x1, n1, x2, n2, fisher_min_expected) {
+    let test: Option<ProportionTest>;
+    if g.cell.weights.is_some() {
+        // Weighted: Wilson and Newcombe at the effective sizes, and the z-test on them.
+        d.difference_ci = newcombe_interval_effective(p1, m1, p2, m2, z);
+        test = two_proportion_z_test_effective(p1, m1, p2, m2);
+    } else {
+        d.difference_ci = newcombe_interval(x1, n1, x2, n2, z);
+        test = compare_proportions(x1, n1, x2, n2, fisher_min_expected);
+    }
+    if let Some(t) = test {
         d.p_value = Some(t.p_value);
         d.test = Some(t.test);
     }
     d
+}
+
+/// A group's weighted confusion for the report.
+fn group_weights(w: &super::weights::WeightSums, with_prediction: bool) -> GroupWeights {
+    let [tp, fp, tn, fn_] = w.sum;
+    GroupWeights {
+        total: w.total(),
+        effective_n: w.effective_n(),
+        tp: with_prediction.then_some(tp),
+        fp: with_prediction.then_some(fp),
+        tn: with_prediction.then_some(tn),
+        fn_: with_prediction.then_some(fn_),
+        positives: tp + fn_,
+        negatives: fp + tn,
+    }
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metric::Confusion;
 use super::scores::ScoreHistogram;
+use super::weights::WeightSums;
 use crate::error::{Error, Result};
 
 /// How a null attribute value is shown as a group name.
@@ -45,6 +46,8 @@ pub struct FairnessBatch<'a> {
     pub score: Option<&'a [Option<f64>]>,
     /// The sensitive attributes, in the state's order.
     pub attributes: Vec<CodedAttribute<'a>>,
+    /// Each row's sample weight (finite, `≥ 0`), when the state is weighted.
+    pub weights: Option<&'a [f64]>,
     /// Row number of the batch's first row in the whole input, for error messages.
     pub row_offset: usize,
 }
@@ -66,6 +69,7 @@ impl<'a> FairnessBatch<'a> {
             label: &self.label[start..end],
             prediction: self.prediction.map(|p| &p[start..end]),
             score: self.score.map(|s| &s[start..end]),
+            weights: self.weights.map(|w| &w[start..end]),
             attributes: self
                 .attributes
                 .iter()
@@ -89,6 +93,10 @@ pub struct Cell {
     /// binary encoding has no optional fields).
     #[serde(default)]
     pub scores: Option<ScoreHistogram>,
+    /// Sums of the rows' sample weights, when the state is weighted (always written, `null`
+    /// when absent).
+    #[serde(default)]
+    pub weights: Option<WeightSums>,
 }
 
 impl Cell {
@@ -97,6 +105,18 @@ impl Cell {
         self.confusion.add(&other.confusion);
         if let Some(o) = &other.scores {
             self.scores.get_or_insert_with(Default::default).merge(o);
+        }
+        if let Some(o) = &other.weights {
+            self.weights.get_or_insert_with(Default::default).add(o);
+        }
+    }
+
+    /// The cell's confusion as reals `[TP, FP, TN, FN]`: sums of sample weights when weighted,
+    /// else the counts.
+    pub fn amounts(&self) -> [f64; 4] {
+        match &self.weights {
+            Some(w) => w.sum,
+            None => self.confusion.counts(),
         }
     }
 }
@@ -110,6 +130,9 @@ pub struct FairnessState {
     pub has_prediction: bool,
     /// Whether a score is given.
     pub has_score: bool,
+    /// Whether rows carry sample weights ([`FairnessState::weighted`]).
+    #[serde(default)]
+    pub has_weights: bool,
     /// Counts per combination of attribute values (serialised as a list of `[key, cell]` pairs,
     /// since JSON keys must be strings).
     #[serde(with = "cells_as_pairs")]
@@ -136,12 +159,20 @@ impl FairnessState {
             attributes,
             has_prediction,
             has_score,
+            has_weights: false,
             cells: BTreeMap::new(),
             rows_seen: 0,
             excluded_null_label: 0,
             excluded_null_prediction: 0,
             excluded_null_score: 0,
         }
+    }
+
+    /// The same state with sample weights: every batch must then give a weight per row, and the
+    /// report's rates, intervals and tests are weighted ([`crate::fairness::weights`]).
+    pub fn weighted(mut self) -> Self {
+        self.has_weights = true;
+        self
     }
 
     /// Rows counted in cells.
@@ -158,9 +189,17 @@ impl FairnessState {
                 self.attributes.len()
             )));
         }
-        if b.prediction.is_some() != self.has_prediction || b.score.is_some() != self.has_score {
+        if b.prediction.is_some() != self.has_prediction
+            || b.score.is_some() != self.has_score
+            || b.weights.is_some() != self.has_weights
+        {
             return Err(Error::IncompatibleStates(
-                "batch roles (prediction, score) differ from the state's".into(),
+                "batch roles (prediction, score, weight) differ from the state's".into(),
+            ));
+        }
+        if self.has_weights && self.has_score {
+            return Err(Error::InvalidArgument(
+                "sample weights with a score are not supported: ROC AUC, the Brier score and ECE are computed unweighted; give the decision as a prediction instead".into(),
             ));
         }
         let mut lens: Vec<(&str, usize)> = vec![];
@@ -169,6 +208,15 @@ impl FairnessState {
         }
         if let Some(s) = b.score {
             lens.push(("score", s.len()));
+        }
+        if let Some(w) = b.weights {
+            lens.push(("weight", w.len()));
+            if let Some(i) = w.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+                return Err(Error::InvalidWeight {
+                    row: b.row_offset + i,
+                    value: w[i],
+                });
+            }
         }
         for a in &b.attributes {
             lens.push((a.name, a.codes.len()));
@@ -213,6 +261,7 @@ impl FairnessState {
         };
         let mut sparse_counts: FxHashMap<u64, [u64; 4]> = FxHashMap::default();
         let mut pairs: FxHashMap<u64, Vec<(f64, bool)>> = FxHashMap::default();
+        let mut weighed: FxHashMap<u64, WeightSums> = FxHashMap::default();
         for i in 0..b.len() {
             self.rows_seen += 1;
             let Some(y) = b.label[i] else {
@@ -266,6 +315,11 @@ impl FairnessState {
             if let Some(s) = s {
                 pairs.entry(key).or_default().push((s, y));
             }
+            if let Some(w) = b.weights {
+                // Weight cells are ordered [TP, FP, TN, FN]; `slot` is label * 2 + prediction.
+                const WEIGHT_CELL: [usize; 4] = [2, 1, 3, 0];
+                weighed.entry(key).or_default().push(WEIGHT_CELL[slot], w[i]);
+            }
         }
         let decode = |mut key: u64| -> GroupKey {
             let mut codes = vec![0u64; cards.len()];
@@ -293,6 +347,7 @@ impl FairnessState {
             let mut cell = Cell {
                 confusion: Confusion::from_cells(counts),
                 scores: None,
+                weights: self.has_weights.then(|| weighed.remove(&key).unwrap_or_default()),
             };
             if self.has_score {
                 let mut p = pairs.remove(&key).unwrap_or_default();
@@ -311,8 +366,9 @@ impl FairnessState {
         }
         self.check_batch(b)?;
         let starts: Vec<usize> = (0..b.len()).step_by(PAR_CHUNK).collect();
-        let template =
+        let mut template =
             FairnessState::new(self.attributes.clone(), self.has_prediction, self.has_score);
+        template.has_weights = self.has_weights;
         let merged = starts
             .into_par_iter()
             .map(|start| {
@@ -335,15 +391,18 @@ impl FairnessState {
         if self.attributes != other.attributes
             || self.has_prediction != other.has_prediction
             || self.has_score != other.has_score
+            || self.has_weights != other.has_weights
         {
             return Err(Error::IncompatibleStates(format!(
-                "attributes {:?} (prediction {}, score {}) vs {:?} (prediction {}, score {})",
+                "attributes {:?} (prediction {}, score {}, weights {}) vs {:?} (prediction {}, score {}, weights {})",
                 self.attributes,
                 self.has_prediction,
                 self.has_score,
+                self.has_weights,
                 other.attributes,
                 other.has_prediction,
-                other.has_score
+                other.has_score,
+                other.has_weights
             )));
         }
         for (k, c) in &other.cells {

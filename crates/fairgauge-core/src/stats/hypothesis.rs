@@ -85,6 +85,31 @@ pub fn two_proportion_z_test(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<Propo
     })
 }
 
+/// The pooled two-proportion z-test of [`two_proportion_z_test`] for proportions estimated
+/// from weighted samples, at Kish's effective sizes `n1`, `n2`: `p̂ = (p1 n1 + p2 n2) / (n1 + n2)`,
+/// `z = (p1 − p2) / √(p̂(1 − p̂)(1/n1 + 1/n2))`. Fisher's exact test needs whole counts, so weighted
+/// disparities always use this test. `None` unless both sizes are positive.
+pub fn two_proportion_z_test_effective(p1: f64, n1: f64, p2: f64, n2: f64) -> Option<ProportionTest> {
+    if !(n1 > 0.0 && n2 > 0.0) {
+        return None;
+    }
+    let pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
+    let var = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2);
+    if var <= 0.0 || p1 == p2 {
+        return Some(ProportionTest {
+            test: TestKind::TwoProportionZ,
+            statistic: Some(0.0),
+            p_value: 1.0,
+        });
+    }
+    let z = (p1 - p2) / var.sqrt();
+    Some(ProportionTest {
+        test: TestKind::TwoProportionZ,
+        statistic: Some(z),
+        p_value: normal_two_sided_p(z),
+    })
+}
+
 /// Fisher's exact test on the 2×2 table `[[a, b], [c, d]]`, two-sided, as
 /// `scipy.stats.fisher_exact(table, alternative="two-sided")`: the p-value sums the
 /// hypergeometric probabilities of all tables with the same margins that are no more likely than
@@ -162,23 +187,30 @@ pub fn compare_proportions(
 /// Rows with no trials are ignored. Returns `None` when fewer than two rows remain or a column
 /// total is zero (the statistic is then undefined).
 pub fn chi_square_independence(rows: &[(u64, u64)]) -> Option<ChiSquareTest> {
-    let rows: Vec<(u64, u64)> = rows.iter().copied().filter(|&(_, n)| n > 0).collect();
+    let rows: Vec<(f64, f64)> = rows.iter().map(|&(x, n)| (x as f64, n as f64)).collect();
+    chi_square_independence_effective(&rows)
+}
+
+/// [`chi_square_independence`] on real-valued `(successes, trials)`: with sample weights, each
+/// group's effective counts `(p · n_eff, n_eff)` at Kish's effective size (a first-order
+/// design-effect correction of the Pearson statistic, in the spirit of Rao & Scott 1981). Whole
+/// counts give [`chi_square_independence`]'s result to the bit.
+pub fn chi_square_independence_effective(rows: &[(f64, f64)]) -> Option<ChiSquareTest> {
+    let rows: Vec<(f64, f64)> = rows.iter().copied().filter(|&(_, n)| n > 0.0).collect();
     if rows.len() < 2 {
         return None;
     }
-    let total: u64 = rows.iter().map(|r| r.1).sum();
-    let succ: u64 = rows.iter().map(|r| r.0).sum();
+    let total: f64 = rows.iter().map(|r| r.1).sum();
+    let succ: f64 = rows.iter().map(|r| r.0).sum();
     let fail = total - succ;
-    if succ == 0 || fail == 0 {
+    if succ <= 0.0 || fail <= 0.0 {
         return None;
     }
-    let (tf, sf, ff) = (total as f64, succ as f64, fail as f64);
     let mut stat = 0.0;
     for &(x, n) in &rows {
-        let nf = n as f64;
-        let e1 = nf * sf / tf;
-        let e0 = nf * ff / tf;
-        stat += (x as f64 - e1).powi(2) / e1 + ((n - x) as f64 - e0).powi(2) / e0;
+        let e1 = n * succ / total;
+        let e0 = n * fail / total;
+        stat += (x - e1).powi(2) / e1 + ((n - x) - e0).powi(2) / e0;
     }
     let df = rows.len() as u64 - 1;
     Some(ChiSquareTest {

@@ -23,19 +23,28 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> Option<[f64; 2]> {
     if n == 0 {
         return None;
     }
-    let nf = n as f64;
-    let p = successes as f64 / nf;
+    wilson_interval_effective(successes as f64 / n as f64, n as f64, z)
+}
+
+/// The Wilson interval of a proportion `p` estimated from a weighted sample, at Kish's
+/// effective sample size `n` (`(Σw)² / Σw²`; Kish 1965, *Survey Sampling*, §11.7): the formula
+/// of [`wilson_interval`] with `n` real. With unit weights `n` is the row count and the interval
+/// is [`wilson_interval`]'s to the bit. Returns `None` unless `n > 0` and `p ∈ [0, 1]`.
+pub fn wilson_interval_effective(p: f64, n: f64, z: f64) -> Option<[f64; 2]> {
+    if !(n > 0.0 && (0.0..=1.0).contains(&p)) {
+        return None;
+    }
     let z2 = z * z;
-    let denom = 1.0 + z2 / nf;
-    let centre = (p + z2 / (2.0 * nf)) / denom;
-    let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
     // At 0 and n the bound is exactly 0 (resp. 1); rounding would leave 1e-17 off it.
-    let lo = if successes == 0 {
+    let lo = if p == 0.0 {
         0.0
     } else {
         (centre - half).max(0.0)
     };
-    let hi = if successes == n {
+    let hi = if p == 1.0 {
         1.0
     } else {
         (centre + half).min(1.0)
@@ -51,10 +60,24 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> Option<[f64; 2]> {
 ///
 /// Returns `None` when either sample is empty.
 pub fn newcombe_interval(x1: u64, n1: u64, x2: u64, n2: u64, z: f64) -> Option<[f64; 2]> {
-    let [l1, u1] = wilson_interval(x1, n1, z)?;
-    let [l2, u2] = wilson_interval(x2, n2, z)?;
-    let p1 = x1 as f64 / n1 as f64;
-    let p2 = x2 as f64 / n2 as f64;
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    newcombe_interval_effective(
+        x1 as f64 / n1 as f64,
+        n1 as f64,
+        x2 as f64 / n2 as f64,
+        n2 as f64,
+        z,
+    )
+}
+
+/// Newcombe's interval for `p1 − p2` from weighted samples: the Wilson intervals at the
+/// effective sample sizes ([`wilson_interval_effective`]) combined as in
+/// [`newcombe_interval`], to which it is equal bit for bit with unit weights.
+pub fn newcombe_interval_effective(p1: f64, n1: f64, p2: f64, n2: f64, z: f64) -> Option<[f64; 2]> {
+    let [l1, u1] = wilson_interval_effective(p1, n1, z)?;
+    let [l2, u2] = wilson_interval_effective(p2, n2, z)?;
     let d = p1 - p2;
     let lo = d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
     let hi = d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt();
