@@ -44,6 +44,19 @@ def test_fairness_and_drift_on_dask_equal_in_process(data):
     assert gd == ld
 
 
+def test_weighted_fairness_on_dask_equals_in_process(data):
+    # Weights in quarters: every sum is exact, so partitioning cannot change a bit.
+    _, cur = data
+    df = pd.read_parquet(cur)
+    df["w"] = (pd.Series(range(len(df))) % 7 + 1) * 0.25
+    local = fairgauge.fairness(df, **ROLES, weight="w").to_dict()
+    got = fgd.fairness(dd.from_pandas(df, npartitions=3, sort=False), **ROLES, weight="w").to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert got == local and local["weights"]["total"] == df["w"].sum()
+    ev = fgd.assess(dd.from_pandas(df, npartitions=2, sort=False), **ROLES, weight="w").to_dict()
+    assert ev["results"]["fairness"]["groups"] == local["groups"]
+
+
 def test_quality_and_assess_on_dask_equal_in_process(data):
     ref, cur = data
     lq = fairgauge.quality(str(cur), reference=str(ref), label="label", sensitive=["sex", "race"]).to_dict()

@@ -61,6 +61,19 @@ def test_fairness_on_spark_equals_in_process(spark, data):
         assert _without(got, "engine", "input") == _without(local, "input")
 
 
+def test_weighted_fairness_on_spark_equals_in_process(spark, data):
+    # Weights in quarters: every sum is exact, so partitioning cannot change a bit.
+    import pandas as pd
+
+    ref, _ = data
+    df = pd.read_parquet(ref)
+    df["w"] = (pd.Series(range(len(df))) % 7 + 1) * 0.25
+    local = fairgauge.fairness(df, **ROLES, weight="w").to_dict()
+    got = fgs.fairness(spark.createDataFrame(df).repartition(3), **ROLES, weight="w").to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert got == local and local["weights"]["total"] == df["w"].sum()
+
+
 def test_drift_on_spark_equals_in_process(spark, data):
     ref, cur = data
     local = fairgauge.drift(str(ref), str(cur)).to_dict()

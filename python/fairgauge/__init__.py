@@ -104,8 +104,10 @@ def _fairness_args(
     min_group_size: int,
     confidence: float,
     gei_alpha: float,
+    weight: str | None = None,
 ) -> dict[str, Any]:
     return {
+        "weight": weight,
         "label": label,
         "prediction": prediction,
         "score": score,
@@ -172,9 +174,11 @@ def _roles(
     positive_label: Any,
     reference_group: str | None,
     key: str | Sequence[str] | None,
+    weight: str | None = None,
 ) -> dict[str, Any]:
     """The roles given (the policy's roles apply to the others)."""
     roles: dict[str, Any] = {
+        "weight": weight,
         "label": label,
         "prediction": prediction,
         "score": score,
@@ -184,6 +188,35 @@ def _roles(
         "key": _names(key) if key is not None else None,
     }
     return {k: v for k, v in roles.items() if v is not None}
+
+
+def _with_weight(data: Any, weight: Any) -> tuple[Any, str | None]:
+    """`data` and the name of its sample-weight column: `weight` itself when it names a column,
+    else `weight` (a numpy array, list or pandas Series, one value per row) added to the data as
+    a column ``sample_weight`` (``sample_weight_1``, … when that name is taken)."""
+    if weight is None or isinstance(weight, str):
+        return data, weight
+    if isinstance(data, (str, os.PathLike)):
+        raise TypeError(
+            "weight= as an array needs the data in memory (a DataFrame, Arrow table, dict or numpy array); "
+            "with a file, name its weight column: weight='COL'"
+        )
+    import pyarrow as pa
+
+    from ._input import _to_arrow
+
+    table = _to_arrow(data)
+    name, i = "sample_weight", 0
+    while name in table.column_names:
+        i += 1
+        name = f"sample_weight_{i}"
+    try:
+        values = pa.array(weight, type=pa.float64(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as e:
+        raise DataError(f"weight= must be numbers, one per row: {e}") from None
+    if len(values) != table.num_rows:
+        raise DataError(f"weight= has {len(values)} values, the data has {table.num_rows} rows")
+    return table.append_column(name, values), name
 
 
 def fairness(
@@ -201,6 +234,7 @@ def fairness(
     confidence: float = FAIRNESS_DEFAULTS["confidence"],
     gei_alpha: float = FAIRNESS_DEFAULTS["gei_alpha"],
     policy: str | os.PathLike[str] | None = None,
+    weight: Any = None,
 ) -> FairnessReport:
     """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
     group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360
@@ -211,15 +245,21 @@ def fairness(
     fits). ``policy`` (a TOML file) gives the thresholds the notebook display marks breaches
     with; by default the built-in policy's.
 
+    ``weight`` gives sample weights: a column name, or one number per row (a numpy array, list or
+    pandas Series). Every rate is then a ratio of weighted sums, equal to Fairlearn's
+    ``MetricFrame(..., sample_weight=)``; intervals and tests use Kish's effective sample size
+    (each group's ``weighted`` entry has it). Weights must be finite and ``>= 0``.
+
     >>> r = fairgauge.fairness(df, label="y", prediction="p", sensitive="sex")  # doctest: +SKIP
     >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
     """
     sens = _names(sensitive)
+    data, weight_col = _with_weight(data, weight)
     args = _fairness_args(
         label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-        confidence, gei_alpha,
+        confidence, gei_alpha, weight_col,
     )  # fmt: skip
-    with table_source(data, [label, prediction, score, *sens]) as (path, read):
+    with table_source(data, [label, prediction, score, weight_col, *sens]) as (path, read):
         out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))
     thresholds = None
     if policy is not None:
@@ -297,11 +337,14 @@ def assess(
     reference_group: str | None = None,
     key: str | Sequence[str] | None = None,
     rules: str | os.PathLike[str] | None = None,
+    weight: Any = None,
 ) -> Evidence:
     """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
     built-in default), judged into findings with controls and risks: the evidence document
-    ``fairgauge assess`` writes. Arguments given override the policy's roles."""
-    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, key)
+    ``fairgauge assess`` writes. Arguments given override the policy's roles. ``weight`` (a
+    column name, or one number per row) weights the fairness rates as in :func:`fairness`."""
+    current, weight_col = _with_weight(current, weight)
+    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, key, weight_col)
     command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", "fairgauge.assess"]
     with contextlib.ExitStack() as stack:
         cpath, read = stack.enter_context(table_source(current))

@@ -117,10 +117,12 @@ def fairness(
     min_group_size: int = FAIRNESS_DEFAULTS["min_group_size"],
     confidence: float = FAIRNESS_DEFAULTS["confidence"],
     gei_alpha: float = FAIRNESS_DEFAULTS["gei_alpha"],
+    weight: str | None = None,
 ) -> FairnessReport:
     """`fairgauge.fairness` of a partitioned DataFrame: each partition is counted where it lives,
     the parts are merged on the driver. Same arguments, same report, plus ``engine`` in
-    ``to_dict()`` (the engine's name and version and the number of partitions)."""
+    ``to_dict()`` (the engine's name and version and the number of partitions). ``weight`` names
+    a sample-weight column."""
     from . import _fairness_args, _names
 
     engine.module()
@@ -128,10 +130,10 @@ def fairness(
     args = json.dumps(
         _fairness_args(
             label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-            confidence, gei_alpha,
+            confidence, gei_alpha, weight,
         )
     )  # fmt: skip
-    cols = [c for c in (label, prediction, score, *sens) if c is not None]
+    cols = [c for c in (label, prediction, score, weight, *sens) if c is not None]
     _check_columns(engine, df, cols)
     read = json.dumps({"name": engine.label})
     parts = _collect(engine, engine.select(df, cols), lambda t: _fairgauge.fairness_part(t, read, args))
@@ -235,6 +237,7 @@ def assess(
     reference_group: str | None = None,
     key: str | Sequence[str] | None = None,
     rules: str | None = None,
+    weight: str | None = None,
 ) -> Evidence:
     """`fairgauge.assess` of partitioned DataFrames: the assessment is planned on the driver from
     the policy, the roles and the schemas; quality, fairness and drift parts are read where the
@@ -245,7 +248,7 @@ def assess(
     from . import _roles
 
     module = engine.module()
-    roles = json.dumps(_roles(label, prediction, score, sensitive, positive_label, reference_group, key))
+    roles = json.dumps(_roles(label, prediction, score, sensitive, positive_label, reference_group, key, weight))
     cur_empty = engine.empty(current)
     ref_empty = engine.empty(reference) if reference is not None else None
     plan_json = call(_fairgauge.assess_plan, cur_empty, ref_empty, policy, roles, rules)
@@ -281,7 +284,8 @@ def assess(
                 "gei_alpha": FAIRNESS_DEFAULTS["gei_alpha"],
             }
         )
-        cols = [c for c in (spec["label"], spec["prediction"], spec["score"], *spec["sensitive"]) if c is not None]
+        roles_used = (spec["label"], spec["prediction"], spec["score"], spec.get("weight"), *spec["sensitive"])
+        cols = [c for c in roles_used if c is not None]
         read = json.dumps({"name": engine.label})
         keep(
             "fairness",

@@ -32,7 +32,11 @@ fn rows(n: usize) -> (Vec<(u32, u32, bool, bool)>, Vec<f64>) {
     (out, w)
 }
 
-fn state(rows: &[(u32, u32, bool, bool)], weights: Option<&[f64]>, parallel: bool) -> FairnessState {
+fn state(
+    rows: &[(u32, u32, bool, bool)],
+    weights: Option<&[f64]>,
+    parallel: bool,
+) -> FairnessState {
     let sex_levels = vec![Some("F".to_string()), Some("M".to_string())];
     let race_levels = vec![
         Some("a".to_string()),
@@ -108,7 +112,10 @@ fn same_rates(a: &FairnessReport, b: &FairnessReport) {
             }
         }
     }
-    let (ia, ib) = (a.inequality.as_ref().unwrap(), b.inequality.as_ref().unwrap());
+    let (ia, ib) = (
+        a.inequality.as_ref().unwrap(),
+        b.inequality.as_ref().unwrap(),
+    );
     close(
         ia.generalized_entropy_index.unwrap(),
         ib.generalized_entropy_index.unwrap(),

@@ -26,6 +26,8 @@ pub(crate) struct FairnessArgs {
     pub(crate) min_group_size: u64,
     pub(crate) confidence: f64,
     pub(crate) gei_alpha: f64,
+    #[serde(default)]
+    pub(crate) weight: Option<String>,
 }
 
 /// The fairness roles and options from their JSON.
@@ -53,6 +55,7 @@ pub(crate) fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptio
         threshold: a.threshold,
         sensitive: a.sensitive,
         positive_label: a.positive_label,
+        weight: a.weight,
     };
     Ok((spec, opts))
 }
@@ -168,6 +171,7 @@ pub(crate) struct RoleOverrides {
     pub(crate) positive_label: Option<String>,
     pub(crate) reference_group: Option<String>,
     pub(crate) key: Option<Vec<String>>,
+    pub(crate) weight: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -227,6 +231,9 @@ pub(crate) fn assess_setup(
     }
     if let Some(k) = o.key {
         r.key = k;
+    }
+    if o.weight.is_some() {
+        r.weight = o.weight;
     }
     // The rules given, else the policy's (relative to the policy file), as the CLI does.
     let rules_path = rules

@@ -16,6 +16,7 @@
 //!     threshold: 0.5,
 //!     sensitive: vec!["sex".into(), "race".into()],
 //!     positive_label: Some(">50K".into()),
+//!     weight: None,
 //! };
 //! let out = run_fairness(&table, &spec, &FairnessOptions::default(), None)?;
 //! println!("{}", serde_json::to_string_pretty(&out)?);

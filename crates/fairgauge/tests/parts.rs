@@ -57,6 +57,7 @@ fn fairness_parts_merge_in_any_order_into_the_single_pass_report() {
         threshold: 0.5,
         sensitive: vec!["g".into()],
         positive_label: None,
+        weight: None,
     };
     let opts = FairnessOptions::default();
     let single = run_fairness(&whole, &spec, &opts, None).unwrap();

@@ -83,6 +83,10 @@ pub struct AssessArgs {
     /// Positive label value (overrides the policy).
     #[arg(long, value_name = "V")]
     pub positive_label: Option<String>,
+    /// Sample-weight column for fairness (overrides the policy's `data.weight`): weighted rates
+    /// as Fairlearn's `sample_weight`, intervals at Kish's effective size.
+    #[arg(long, value_name = "COL")]
+    pub weight: Option<String>,
     /// Reference group rule (overrides the policy).
     #[arg(long, value_name = "NAME")]
     pub reference_group: Option<String>,
@@ -161,6 +165,9 @@ pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
     }
     if a.positive_label.is_some() {
         roles.positive_label = a.positive_label.clone();
+    }
+    if a.weight.is_some() {
+        roles.weight = a.weight.clone();
     }
     if let Some(r) = &a.reference_group {
         roles.reference_group = r.clone();

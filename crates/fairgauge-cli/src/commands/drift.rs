@@ -182,6 +182,7 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
             threshold: a.score_threshold,
             sensitive: a.sensitive,
             positive_label: a.positive_label,
+            weight: None,
         };
         let fopts = fairgauge_core::fairness::FairnessOptions {
             min_group_size: a.min_group_size,

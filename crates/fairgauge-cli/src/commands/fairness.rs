@@ -38,6 +38,10 @@ pub struct FairnessArgs {
         required = true
     )]
     pub sensitive: Vec<String>,
+    /// Column of sample weights (finite numbers ≥ 0): every rate becomes a ratio of weighted
+    /// sums, as Fairlearn's `sample_weight`; intervals and tests use Kish's effective size.
+    #[arg(long, value_name = "COL")]
+    pub weight: Option<String>,
     /// Also assess every combination of the sensitive attributes (e.g. sex & race).
     #[arg(long)]
     pub intersect: bool,
@@ -145,6 +149,7 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         threshold: a.threshold,
         sensitive: a.sensitive,
         positive_label: a.positive_label,
+        weight: a.weight,
     };
     let bar = crate::output::progress_bar();
     let result = run_fairness(&table, &spec, &opts, bar.callback());

@@ -69,6 +69,15 @@ fn header(s: &mut String, out: &FairnessOutput) {
             String::new()
         }
     );
+    if let (Some(col), Some(w)) = (&roles.weight, &r.weights) {
+        let _ = writeln!(
+            s,
+            "weighted by `{}`: total weight {}, effective sample size {:.0} (rates are weighted; n is rows)",
+            shown(col),
+            num4(Some(w.total)),
+            w.effective_n
+        );
+    }
 }
 
 /// One attribute's groups: a header line, then a line per group (with the decisions' rates in

@@ -101,7 +101,10 @@ mod tests {
         let t = generalized_entropy_index(&[c.counts()], 1.0).unwrap();
         assert!((t - std::f64::consts::LN_2 / 2.0).abs() < 1e-15);
         // GE(0) with a zero benefit is infinite
-        assert_eq!(generalized_entropy_index(&[c.counts()], 0.0), Some(f64::INFINITY));
+        assert_eq!(
+            generalized_entropy_index(&[c.counts()], 0.0),
+            Some(f64::INFINITY)
+        );
         // Between groups: g1 = {FN, TP} mean 0.5 (n 2), g2 = {TN, FP} mean 1.5 (n 2); μ = 1
         // GE(2) = [2(0.25-1) + 2(2.25-1)] / (4·2) = (−1.5 + 2.5)/8 = 0.125
         let g1 = Confusion {

@@ -242,8 +242,12 @@ impl Metric {
         }
         match self {
             Metric::BalancedAccuracy => {
-                let tpr = Metric::Tpr.value_of(c).map_err(|_| self.undefined_reason())?;
-                let tnr = Metric::Tnr.value_of(c).map_err(|_| self.undefined_reason())?;
+                let tpr = Metric::Tpr
+                    .value_of(c)
+                    .map_err(|_| self.undefined_reason())?;
+                let tnr = Metric::Tnr
+                    .value_of(c)
+                    .map_err(|_| self.undefined_reason())?;
                 Ok((tpr + tnr) / 2.0)
             }
             Metric::F1 => {

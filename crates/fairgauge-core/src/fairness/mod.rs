@@ -16,5 +16,5 @@ pub use report::{
     Representation, RowCounts,
 };
 pub use scores::ScoreHistogram;
-pub use weights::WeightSums;
 pub use state::{CodedAttribute, FairnessBatch, FairnessState, GroupKey, NULL_GROUP};
+pub use weights::WeightSums;

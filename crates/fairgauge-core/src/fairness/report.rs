@@ -671,13 +671,11 @@ impl FairnessState {
                 match v {
                     Ok(x) => {
                         metrics.insert(m, Some(*x));
-                        if let Some(iv) = r.estimate(m).and_then(|(p, n)| {
-                            match r.cell.weights {
-                                Some(_) => wilson_interval_effective(p, n, z),
-                                None => {
-                                    let (num, den) = m.fraction(c)?;
-                                    wilson_interval(num, den, z)
-                                }
+                        if let Some(iv) = r.estimate(m).and_then(|(p, n)| match r.cell.weights {
+                            Some(_) => wilson_interval_effective(p, n, z),
+                            None => {
+                                let (num, den) = m.fraction(c)?;
+                                wilson_interval(num, den, z)
                             }
                         }) {
                             ci.insert(m, iv);

@@ -318,7 +318,10 @@ impl FairnessState {
             if let Some(w) = b.weights {
                 // Weight cells are ordered [TP, FP, TN, FN]; `slot` is label * 2 + prediction.
                 const WEIGHT_CELL: [usize; 4] = [2, 1, 3, 0];
-                weighed.entry(key).or_default().push(WEIGHT_CELL[slot], w[i]);
+                weighed
+                    .entry(key)
+                    .or_default()
+                    .push(WEIGHT_CELL[slot], w[i]);
             }
         }
         let decode = |mut key: u64| -> GroupKey {
@@ -347,7 +350,9 @@ impl FairnessState {
             let mut cell = Cell {
                 confusion: Confusion::from_cells(counts),
                 scores: None,
-                weights: self.has_weights.then(|| weighed.remove(&key).unwrap_or_default()),
+                weights: self
+                    .has_weights
+                    .then(|| weighed.remove(&key).unwrap_or_default()),
             };
             if self.has_score {
                 let mut p = pairs.remove(&key).unwrap_or_default();

@@ -89,7 +89,12 @@ pub fn two_proportion_z_test(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<Propo
 /// from weighted samples, at Kish's effective sizes `n1`, `n2`: `p̂ = (p1 n1 + p2 n2) / (n1 + n2)`,
 /// `z = (p1 − p2) / √(p̂(1 − p̂)(1/n1 + 1/n2))`. Fisher's exact test needs whole counts, so weighted
 /// disparities always use this test. `None` unless both sizes are positive.
-pub fn two_proportion_z_test_effective(p1: f64, n1: f64, p2: f64, n2: f64) -> Option<ProportionTest> {
+pub fn two_proportion_z_test_effective(
+    p1: f64,
+    n1: f64,
+    p2: f64,
+    n2: f64,
+) -> Option<ProportionTest> {
     if !(n1 > 0.0 && n2 > 0.0) {
         return None;
     }

@@ -68,6 +68,9 @@ pub struct Roles {
     /// Key columns.
     #[serde(default)]
     pub key: Vec<String>,
+    /// Sample-weight column for fairness (`[data] weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
 }
 
 fn default_reference() -> String {

@@ -93,6 +93,10 @@ impl Ctx<'_> {
             }
             score = Some(v);
         }
+        let weights = match &spec.weight {
+            Some(w) => Some(self.read_weights(batch, w, first_row)?),
+            None => None,
+        };
         let mut attrs = Vec::with_capacity(spec.sensitive.len());
         for a in &spec.sensitive {
             let mut v = CategoryVisitor::new(&self.rules[a], n);
@@ -127,6 +131,9 @@ impl Ctx<'_> {
             pred_slice.is_some(),
             score.is_some(),
         );
+        if weights.is_some() {
+            state = state.weighted();
+        }
         let batch_in = FairnessBatch {
             label: &label.out,
             prediction: pred_slice,
@@ -140,6 +147,7 @@ impl Ctx<'_> {
                     levels: &v.levels,
                 })
                 .collect(),
+            weights: weights.as_deref(),
             row_offset: first_row,
         };
         state.update(&batch_in).map_err(|e| Error::Core {
@@ -158,6 +166,29 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// The weight column of a slice; the first value that is not a finite number `≥ 0` is an
+    /// error naming the data row.
+    fn read_weights(&self, batch: &Batch, column: &str, first_row: usize) -> Result<Vec<f64>> {
+        let mut v = WeightVisitor {
+            rules: &self.rules[column],
+            out: Vec::with_capacity(batch.len()),
+            bad: None,
+        };
+        self.visit(batch, column, &mut v)?;
+        match v.bad {
+            Some((row, value)) => Err(self.bad(
+                column,
+                format!(
+                    "weight {value} at data row {} is not a number ≥ 0 (sample weights must be finite and non-negative; nulls are not allowed)",
+                    first_row + row + 1
+                ),
+            )),
+            None => Ok(v.out),
+        }
+    }
+}
+
 /// Rows per parallel slice of a batch.
 pub(crate) const SLICE_ROWS: usize = 1 << 16;
 
@@ -165,6 +196,7 @@ pub(crate) fn context<'a>(table: &'a Table, spec: &'a FairnessSpec) -> Result<Ct
     let columns = std::iter::once(&spec.label)
         .chain(spec.prediction.iter())
         .chain(spec.score.iter())
+        .chain(spec.weight.iter())
         .chain(spec.sensitive.iter());
     Ok(Ctx {
         table,
@@ -178,8 +210,12 @@ impl FairnessPart {
     /// The part of no rows, for the given roles.
     pub fn empty(spec: &FairnessSpec) -> FairnessPart {
         let has_pred = spec.prediction.is_some() || spec.score.is_some();
+        let mut state = FairnessState::new(spec.sensitive.clone(), has_pred, spec.score.is_some());
+        if spec.weight.is_some() {
+            state = state.weighted();
+        }
         FairnessPart {
-            state: FairnessState::new(spec.sensitive.clone(), has_pred, spec.score.is_some()),
+            state,
             label: Distinct::default(),
             prediction: Distinct::default(),
             score_non_null: 0,
@@ -244,14 +280,20 @@ pub fn fairness_part(
     let mut columns: Vec<String> = vec![spec.label.clone()];
     columns.extend(spec.prediction.iter().cloned());
     columns.extend(spec.score.iter().cloned());
+    columns.extend(spec.weight.iter().cloned());
     columns.extend(spec.sensitive.iter().cloned());
     let mut seen = BTreeSet::new();
     for c in &columns {
         if !seen.insert(c) {
             return Err(Error::InvalidOption(format!(
-                "column `{c}` is given for two roles; label, prediction, score and sensitive attributes must be different columns"
+                "column `{c}` is given for two roles; label, prediction, score, weight and sensitive attributes must be different columns"
             )));
         }
+    }
+    if spec.weight.is_some() && spec.score.is_some() {
+        return Err(Error::InvalidOption(
+            "sample weights (--weight) with a score (--score) are not supported yet: ROC AUC, the Brier score and ECE are computed unweighted; give the decision as --prediction".into(),
+        ));
     }
     table.require_columns(&columns.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
     let ctx = context(table, spec)?;

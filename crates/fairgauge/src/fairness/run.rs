@@ -149,6 +149,7 @@ pub(crate) fn finish(
             threshold: (spec.prediction.is_none() && spec.score.is_some())
                 .then_some(spec.threshold),
             sensitive: spec.sensitive.clone(),
+            weight: spec.weight.clone(),
             positive_label: positive,
             label_values: a.label.values.iter().cloned().collect(),
             prediction_values: a.prediction.values.iter().cloned().collect(),

@@ -20,6 +20,11 @@ pub struct FairnessSpec {
     pub sensitive: Vec<String>,
     /// The positive label value; by default one of `1`, `true`, `yes`, `y`, `t`, `positive`.
     pub positive_label: Option<String>,
+    /// Sample weights (a numeric column, every value finite and `≥ 0`): rates become ratios of
+    /// weighted sums, as Fairlearn's `sample_weight`, with intervals and tests at Kish's
+    /// effective size ([`fairgauge_core::fairness::weights`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
 }
 
 /// Most groups one sensitive attribute may have before it is taken for an identifier.
@@ -49,6 +54,9 @@ pub struct ResolvedRoles {
     pub threshold: Option<f64>,
     /// Sensitive attributes.
     pub sensitive: Vec<String>,
+    /// Sample-weight column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
     /// The positive label.
     pub positive_label: String,
     /// The label values found.

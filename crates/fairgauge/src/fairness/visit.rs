@@ -157,6 +157,44 @@ impl Visit for ScoreVisitor<'_> {
     }
 }
 
+/// Reads a sample-weight column: every value a finite number `≥ 0`. The first value that is
+/// not (null, text that is not a number, a boolean, negative, NaN, infinite) is kept as
+/// `(row, value shown)` for the error.
+pub(crate) struct WeightVisitor<'a> {
+    pub(crate) rules: &'a TextRules,
+    pub(crate) out: Vec<f64>,
+    pub(crate) bad: Option<(usize, String)>,
+}
+
+impl WeightVisitor<'_> {
+    fn push(&mut self, row: usize, v: Option<f64>, shown: impl FnOnce() -> String) {
+        match v {
+            Some(x) if x.is_finite() && x >= 0.0 => self.out.push(x),
+            _ => {
+                if self.bad.is_none() {
+                    self.bad = Some((row, shown()));
+                }
+                self.out.push(0.0);
+            }
+        }
+    }
+}
+
+impl Visit for WeightVisitor<'_> {
+    fn text(&mut self, row: usize, v: Option<&str>) {
+        let rules = self.rules;
+        let s = v.and_then(|s| rules.apply(s));
+        let x = s.and_then(|s| s.trim().parse::<f64>().ok());
+        self.push(row, x, || s.map_or("null".into(), |s| format!("`{s}`")));
+    }
+    fn number(&mut self, row: usize, v: Option<f64>) {
+        self.push(row, v, || v.map_or("null".into(), |x| x.to_string()));
+    }
+    fn boolean(&mut self, row: usize, v: Option<bool>) {
+        self.push(row, None, || v.map_or("null".into(), |b| b.to_string()));
+    }
+}
+
 /// Dictionary-encodes a sensitive attribute.
 pub(crate) struct CategoryVisitor<'a> {
     pub(crate) rules: &'a TextRules,

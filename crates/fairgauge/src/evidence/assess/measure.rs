@@ -110,6 +110,7 @@ pub fn fairness_spec(
         threshold: roles.threshold,
         sensitive: roles.sensitive.clone(),
         positive_label: roles.positive_label.clone(),
+        weight: roles.weight.clone(),
     };
     let opts = FairnessOptions {
         confidence: policy.fairness.confidence,
