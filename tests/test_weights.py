@@ -221,3 +221,29 @@ def test_zero_total_weight_in_a_group_is_undefined(table):
     f = group(r, "sex", "F")
     assert f["selection_rate"] is None and "selection_rate" in f["undefined"]
     assert not any(math.isnan(v) for v in f["weighted"].values() if isinstance(v, float))
+
+
+def test_reports_say_they_are_weighted(table, run, tmp_path):
+    r = fairgauge.fairness(table, label="y", prediction="p", sensitive="sex", weight="w")
+    assert "weighted by `w`" in repr(r)
+    path = tmp_path / "w.csv"
+    table.to_csv(path, index=False)
+    html = tmp_path / "r.html"
+    args = ("--current", path, "--label", "y", "--prediction", "p", "--sensitive", "sex", "--weight", "w")
+    run("assess", *args, "--html", html, check=False)
+    page = html.read_text()
+    assert "Rates are weighted by `w`: total weight" in page
+    text = run("fairness", path, "--label", "y", "--prediction", "p", "--sensitive", "sex", "--weight", "w").stdout
+    assert "Rates are weighted by `w`" in text and "effective sample size" in text
+
+
+def test_the_policy_names_the_weight(table, run, tmp_path):
+    policy = (fairgauge_root() / "crates" / "fairgauge" / "src" / "evidence" / "default_policy.toml").read_text()
+    policy = policy.replace('sensitive = []', 'sensitive = ["sex"]\nlabel = "y"\nprediction = "p"\nweight = "w"', 1)
+    (tmp_path / "policy.toml").write_text(policy)
+    path = tmp_path / "w.csv"
+    table.to_csv(path, index=False)
+    e = json.loads(run("assess", "--policy", tmp_path / "policy.toml", "--current", path, "--format", "json", check=False).stdout)
+    assert e["roles"]["weight"] == "w"
+    direct = fairgauge.fairness(table, label="y", prediction="p", sensitive="sex", weight="w").to_dict()
+    assert e["results"]["fairness"]["weights"] == direct["weights"]

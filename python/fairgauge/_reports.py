@@ -90,6 +90,8 @@ class FairnessReport(_Report):
             f"label `{roles['label']}` (positive `{roles['positive_label']}`)",
             "decisions" if d["mode"] == "classification" else "labels only",
         ]
+        if roles.get("weight") and d.get("weights"):
+            parts.append(f"weighted by `{roles['weight']}` (effective n {d['weights']['effective_n']:.0f})")
         for attr, s in d["summary"].items():
             if d["mode"] == "classification":
                 main = (

@@ -9,8 +9,11 @@ use fairgauge_core::fairness::{
 };
 use fairgauge_core::Error;
 
-/// (sex, race, label, prediction) per row, and a weight in {0.25, 0.5, …, 3} per row.
-fn rows(n: usize) -> (Vec<(u32, u32, bool, bool)>, Vec<f64>) {
+/// One row: sex code, race code, label, prediction.
+type Row = (u32, u32, bool, bool);
+
+/// Rows, and a weight in {0.25, 0.5, …, 3} per row.
+fn rows(n: usize) -> (Vec<Row>, Vec<f64>) {
     let mut x = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
         x ^= x << 13;

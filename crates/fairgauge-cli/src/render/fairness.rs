@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use fairgauge::fairness::FairnessOutput;
-use fairgauge::present::{p_value, percent};
+use fairgauge::present::{p_value, percent, weighting};
 use fairgauge_core::fairness::{AttributeSummary, FairnessReport, GroupMetrics, Metric};
 use fairgauge_core::stats::TestKind;
 
@@ -70,13 +70,8 @@ fn header(s: &mut String, out: &FairnessOutput) {
         }
     );
     if let (Some(col), Some(w)) = (&roles.weight, &r.weights) {
-        let _ = writeln!(
-            s,
-            "weighted by `{}`: total weight {}, effective sample size {:.0} (rates are weighted; n is rows)",
-            shown(col),
-            num4(Some(w.total)),
-            w.effective_n
-        );
+        let line = weighting(&shown(col), w.total, w.effective_n, rows.used);
+        let _ = writeln!(s, "{line} (n is rows)");
     }
 }
 

@@ -10,7 +10,7 @@ use crate::evidence::html::charts::{rate_chart, Band, Bar};
 use crate::evidence::html::escape::esc;
 use crate::evidence::html::findings::findings_table;
 use crate::fairness::FairnessOutput;
-use crate::present::percent;
+use crate::present::{percent, weighting};
 
 /// The rates charted, in order, with their titles.
 const RATES: [(Metric, &str); 4] = [
@@ -95,6 +95,10 @@ fn fairness_findings(e: &Evidence, keep: impl Fn(&Finding) -> bool) -> Vec<&Find
 
 fn assessed(o: &mut String, e: &Evidence, fr: &FairnessOutput) {
     let floor = impact_ratio_floor(e);
+    if let (Some(col), Some(w)) = (&fr.roles.weight, &fr.report.weights) {
+        let line = weighting(col, w.total, w.effective_n, fr.report.rows.used);
+        let _ = write!(o, "<p class=\"muted weighting\">{}</p>", esc(&line));
+    }
     for attr in &fr.report.attributes {
         let _ = write!(o, "<h3>By {}</h3><div class=\"charts\">", esc(attr));
         let gs: Vec<&GroupMetrics> = fr
