@@ -2,14 +2,17 @@
 //! per-group rates with Wilson intervals, disparities against a reference group, the summary
 //! metrics Fairlearn and AIF360 define, and dataset bias when there is no prediction.
 
+pub mod bootstrap;
 pub mod counts;
 pub mod inequality;
 pub mod metric;
 pub mod report;
 pub mod scores;
 pub mod state;
+pub mod summary;
 pub mod weights;
 
+pub use bootstrap::{Bootstrap, BootstrapInterval};
 pub use metric::{Confusion, Metric};
 pub use report::{
     AttributeSummary, Disparity, FairnessOptions, FairnessReport, GroupMetrics, ReferenceSpec,

@@ -16,9 +16,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::bootstrap::{summary_intervals, Bootstrap, BootstrapInterval};
 use super::inequality::{between_group_generalized_entropy_index, generalized_entropy_index};
 use super::metric::{higher_is_better, Confusion, Metric};
 use super::state::{Cell, FairnessState, GroupKey, NULL_GROUP};
+use super::summary::{difference, parity_summaries};
 use crate::error::{Error, Result};
 use crate::stats::hypothesis::{
     chi_square_independence_effective, two_proportion_z_test_effective, ProportionTest,
@@ -96,6 +98,9 @@ pub struct FairnessOptions {
     pub expected_shares: BTreeMap<String, BTreeMap<String, f64>>,
     /// Below this expected cell count Fisher's exact test replaces the z-test (default 5).
     pub fisher_min_expected: f64,
+    /// Percentile bootstrap intervals of the parity summaries (default none).
+    #[serde(default)]
+    pub bootstrap: Option<Bootstrap>,
 }
 
 impl Default for FairnessOptions {
@@ -108,6 +113,7 @@ impl Default for FairnessOptions {
             gei_alpha: 2.0,
             expected_shares: BTreeMap::new(),
             fisher_min_expected: 5.0,
+            bootstrap: None,
         }
     }
 }
@@ -266,6 +272,9 @@ pub struct AttributeSummary {
     pub representation_test: Option<ChiSquareTest>,
     /// Why a summary metric is undefined.
     pub undefined: BTreeMap<String, String>,
+    /// Percentile bootstrap intervals of the parity summaries, when asked for.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub intervals: BTreeMap<String, BootstrapInterval>,
 }
 
 /// A group's share of rows against its expected population share.
@@ -328,6 +337,9 @@ pub struct FairnessReport {
     /// With sample weights: their total and effective size over the rows counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<WeightsUsed>,
+    /// The bootstrap behind the summaries' `intervals`, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<Bootstrap>,
 }
 
 fn group_name(key: &GroupKey) -> String {
@@ -414,6 +426,14 @@ impl FairnessState {
             ));
         }
         let z = z_critical(opts.confidence)?;
+        if let Some(b) = &opts.bootstrap {
+            b.check()?;
+            if self.has_weights {
+                return Err(Error::InvalidArgument(
+                    "the bootstrap resamples rows by their counts and does not support sample weights yet".into(),
+                ));
+            }
+        }
         if !opts.gei_alpha.is_finite() {
             return Err(Error::InvalidArgument(format!(
                 "the generalized entropy index needs a finite alpha, given {}",
@@ -501,6 +521,7 @@ impl FairnessState {
             inequality: None,
             representation: vec![],
             weights: None,
+            bootstrap: opts.bootstrap,
         };
         for set in &sets {
             self.finish_set(set, opts, z, used, &mut report)?;
@@ -764,37 +785,25 @@ impl FairnessState {
         opts: &FairnessOptions,
     ) -> Vec<(&'static str, std::result::Result<f64, String>)> {
         let min = opts.min_group_size;
-        let diff = |m: Metric| spread(s, m, min).map(|(lo, hi)| hi - lo);
-        let ratio = |m: Metric| {
-            spread(s, m, min).and_then(|(lo, hi)| {
-                if hi > 0.0 {
-                    Ok(lo / hi)
-                } else {
-                    Err(format!("{} is 0 in every group (0/0)", m.name()))
-                }
-            })
-        };
-        let mut out = vec![
-            ("base_rate_difference", diff(Metric::BaseRate)),
-            ("base_rate_ratio", ratio(Metric::BaseRate)),
-        ];
+        let eligible: Vec<[f64; 4]> = s
+            .eligible
+            .iter()
+            .map(|&i| s.rows[i].cell.amounts())
+            .collect();
+        let mut out = parity_summaries(&eligible, self.has_prediction, min);
         if !self.has_prediction {
             return out;
         }
+        let diff = |m: Metric| {
+            let values: Vec<f64> = s
+                .eligible
+                .iter()
+                .filter_map(|&i| s.rows[i].values[&m].ok())
+                .collect();
+            difference(m, &values, min)
+        };
         let all: Vec<[f64; 4]> = s.rows.iter().map(|r| r.cell.amounts()).collect();
         out.extend([
-            ("demographic_parity_difference", diff(Metric::SelectionRate)),
-            ("demographic_parity_ratio", ratio(Metric::SelectionRate)),
-            (
-                "equalized_odds_difference",
-                diff(Metric::Tpr).and_then(|a| diff(Metric::Fpr).map(|b| a.max(b))),
-            ),
-            (
-                "equalized_odds_ratio",
-                ratio(Metric::Tpr).and_then(|a| ratio(Metric::Fpr).map(|b| a.min(b))),
-            ),
-            ("equal_opportunity_difference", diff(Metric::Tpr)),
-            ("equal_opportunity_ratio", ratio(Metric::Tpr)),
             ("predictive_parity_difference", diff(Metric::Ppv)),
             ("accuracy_difference", diff(Metric::Accuracy)),
             ("false_positive_rate_difference", diff(Metric::Fpr)),
@@ -833,7 +842,20 @@ impl FairnessState {
             independence: BTreeMap::new(),
             representation_test: None,
             undefined: BTreeMap::new(),
+            intervals: BTreeMap::new(),
         };
+        if let Some(b) = &opts.bootstrap {
+            let groups: Vec<Confusion> = rows.iter().map(|r| r.cell.confusion).collect();
+            summary.intervals = summary_intervals(
+                &groups,
+                &s.eligible,
+                self.has_prediction,
+                opts.min_group_size,
+                opts.confidence,
+                b,
+                &s.name,
+            );
+        }
         for (name, v) in self.summary_metrics(s, opts) {
             match v {
                 Ok(x) => {
@@ -937,29 +959,6 @@ fn per_metric_reference(s: &AttributeSet<'_>, m: Metric, best: bool) -> Option<u
         }
     }
     pick.map(|(i, _)| i)
-}
-
-/// The smallest and largest value of `m` over the eligible groups, or why there is no spread.
-fn spread(
-    s: &AttributeSet<'_>,
-    m: Metric,
-    min_group_size: u64,
-) -> std::result::Result<(f64, f64), String> {
-    let vals: Vec<f64> = s
-        .eligible
-        .iter()
-        .filter_map(|&i| s.rows[i].values[&m].ok())
-        .collect();
-    if vals.len() < 2 {
-        return Err(format!(
-            "{} is defined for fewer than two groups with at least {} rows",
-            m.name(),
-            min_group_size
-        ));
-    }
-    let max = vals.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let min = vals.iter().cloned().fold(f64::INFINITY, f64::min);
-    Ok((min, max))
 }
 
 /// AIF360's average odds difference, group against the fixed reference, the largest in

@@ -1,0 +1,182 @@
+//! Percentile bootstrap intervals of the parity summaries (Efron & Tibshirani 1993, *An
+//! Introduction to the Bootstrap*, ch. 13), computed from the merged cell counts alone.
+//!
+//! Resampling `N` rows with replacement (what Fairlearn's `MetricFrame(n_boot=…)` does) changes
+//! the data only through how many rows land in each (group, confusion cell); those counts follow
+//! the multinomial distribution `Multinomial(N, c_k / N)` over the observed counts `c_k`. Drawing
+//! the counts directly is therefore the row bootstrap exactly, in `O(cells)` per replicate instead
+//! of `O(N)`, and the draws depend only on the merged state: the same bytes whatever the
+//! chunking, the partitioning or the engine. The multinomial is drawn as a chain of binomials
+//! (`x_k ~ Binomial(N − Σ_{j<k} x_j, c_k / Σ_{j≥k} c_j)`), each by `rand_distr`'s BTPE sampler from
+//! a ChaCha8 stream seeded by the seed and the attribute's name (so adding an attribute leaves the
+//! others' intervals unchanged).
+//!
+//! Each replicate recomputes the summaries over the groups eligible in the data (at least
+//! `min_group_size` rows); the interval is the `(1 − c)/2` and `(1 + c)/2` quantiles of the
+//! replicates where the summary is defined, with numpy's default (linear) interpolation, as
+//! Fairlearn's `ci_quantiles`. Sample weights are not resampled this way and are refused.
+
+use std::collections::BTreeMap;
+
+use chacha20::rand_core::SeedableRng;
+use chacha20::ChaCha8Rng;
+use rand_distr::{Binomial, Distribution};
+use serde::{Deserialize, Serialize};
+
+use super::metric::Confusion;
+use super::summary::parity_summaries;
+use crate::error::{Error, Result};
+
+/// Most replicates accepted.
+pub const MAX_REPLICATES: u32 = 100_000;
+
+/// What to bootstrap: the number of replicates and the seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bootstrap {
+    /// Replicates (Fairlearn's `n_boot`).
+    pub replicates: u32,
+    /// Seed of the random stream.
+    pub seed: u64,
+}
+
+/// A summary's percentile interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BootstrapInterval {
+    /// Lower quantile.
+    pub low: f64,
+    /// Upper quantile.
+    pub high: f64,
+    /// Replicates in which the summary was defined (the quantiles are over these).
+    pub defined: u32,
+}
+
+impl Bootstrap {
+    /// Checks the settings.
+    pub fn check(&self) -> Result<()> {
+        if self.replicates < 2 || self.replicates > MAX_REPLICATES {
+            return Err(Error::InvalidArgument(format!(
+                "the bootstrap needs between 2 and {MAX_REPLICATES} replicates, given {}",
+                self.replicates
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The percentile intervals of the parity summaries of one attribute (or intersection): `groups`
+/// are all its groups' counts (every row takes part in the resample), `eligible` the indices of
+/// the groups the summaries range over, `label` the attribute's name (it seeds the stream).
+/// Summaries defined in fewer than two replicates get no interval.
+pub fn summary_intervals(
+    groups: &[Confusion],
+    eligible: &[usize],
+    with_prediction: bool,
+    min_group_size: u64,
+    confidence: f64,
+    bootstrap: &Bootstrap,
+    label: &str,
+) -> BTreeMap<String, BootstrapInterval> {
+    let counts: Vec<u64> = groups
+        .iter()
+        .flat_map(|c| [c.tp, c.fp, c.tn, c.fn_])
+        .collect();
+    let seed = xxhash_rust::xxh3::xxh3_64_with_seed(label.as_bytes(), bootstrap.seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut draws: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
+    let mut resampled = vec![0u64; counts.len()];
+    for _ in 0..bootstrap.replicates {
+        multinomial(&counts, &mut resampled, &mut rng);
+        let amounts: Vec<[f64; 4]> = eligible
+            .iter()
+            .map(|&g| {
+                let c = &resampled[4 * g..4 * g + 4];
+                [c[0] as f64, c[1] as f64, c[2] as f64, c[3] as f64]
+            })
+            .collect();
+        for (name, v) in parity_summaries(&amounts, with_prediction, min_group_size) {
+            let slot = draws.entry(name).or_default();
+            if let Ok(x) = v {
+                slot.push(x);
+            }
+        }
+    }
+    let (q_lo, q_hi) = ((1.0 - confidence) / 2.0, (1.0 + confidence) / 2.0);
+    draws
+        .into_iter()
+        .filter(|(_, v)| v.len() >= 2)
+        .map(|(name, mut v)| {
+            v.sort_by(f64::total_cmp);
+            let interval = BootstrapInterval {
+                low: quantile(&v, q_lo),
+                high: quantile(&v, q_hi),
+                defined: v.len() as u32,
+            };
+            (name.to_string(), interval)
+        })
+        .collect()
+}
+
+/// One draw of `Multinomial(Σc, c / Σc)` into `out`, as a chain of binomials.
+fn multinomial(counts: &[u64], out: &mut [u64], rng: &mut ChaCha8Rng) {
+    let mut rows_left: u64 = counts.iter().sum();
+    let mut mass_left = rows_left;
+    for (k, &c) in counts.iter().enumerate() {
+        let x = if c == 0 || rows_left == 0 {
+            0
+        } else if c == mass_left {
+            rows_left
+        } else {
+            let p = c as f64 / mass_left as f64;
+            // 0 < p < 1 and n ≥ 1 here, so the distribution exists.
+            Binomial::new(rows_left, p).map_or(0, |b| b.sample(rng))
+        };
+        out[k] = x;
+        rows_left -= x;
+        mass_left -= c;
+    }
+}
+
+/// The `q` quantile of sorted `v` with linear interpolation between order statistics (numpy's
+/// default, Hyndman & Fan's type 7): position `h = (n − 1) q`.
+pub fn quantile(v: &[f64], q: f64) -> f64 {
+    let h = (v.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(v.len() - 1);
+    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_as_numpy() {
+        // numpy.quantile([1, 2, 4, 8], [0.025, 0.5, 0.975]) = [1.075, 3.0, 7.7]
+        let v = [1.0, 2.0, 4.0, 8.0];
+        assert!((quantile(&v, 0.025) - 1.075).abs() < 1e-12);
+        assert_eq!(quantile(&v, 0.5), 3.0);
+        assert!((quantile(&v, 0.975) - 7.7).abs() < 1e-12);
+        assert_eq!(quantile(&[5.0], 0.9), 5.0);
+    }
+
+    #[test]
+    fn multinomial_keeps_the_total_and_empty_cells() {
+        let counts = [5, 0, 10, 85, 0];
+        let mut out = [0u64; 5];
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut sums = [0u64; 5];
+        for _ in 0..2000 {
+            multinomial(&counts, &mut out, &mut rng);
+            assert_eq!(out.iter().sum::<u64>(), 100);
+            assert_eq!((out[1], out[4]), (0, 0));
+            for k in 0..5 {
+                sums[k] += out[k];
+            }
+        }
+        // Means c_k within a few standard errors (sd of the mean ≈ √(c(1−c/N)) / √2000).
+        for (k, &c) in counts.iter().enumerate() {
+            let mean = sums[k] as f64 / 2000.0;
+            assert!((mean - c as f64).abs() < 0.25, "cell {k}: {mean} vs {c}");
+        }
+    }
+}
