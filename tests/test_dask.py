@@ -57,6 +57,16 @@ def test_weighted_fairness_on_dask_equals_in_process(data):
     assert ev["results"]["fairness"]["groups"] == local["groups"]
 
 
+def test_bootstrap_on_dask_equals_in_process(data):
+    # The intervals come from the merged counts: the same bytes whatever the partitioning.
+    _, cur = data
+    local = fairgauge.fairness(str(cur), **ROLES, bootstrap=150, seed=4).to_dict()
+    for parts in (1, 5):
+        got = fgd.fairness(frame(cur, parts), **ROLES, bootstrap=150, seed=4).to_dict()
+        assert got["summary"] == local["summary"] and got["bootstrap"] == local["bootstrap"]
+    assert local["summary"]["sex"]["intervals"]
+
+
 def test_quality_and_assess_on_dask_equal_in_process(data):
     ref, cur = data
     lq = fairgauge.quality(str(cur), reference=str(ref), label="label", sensitive=["sex", "race"]).to_dict()

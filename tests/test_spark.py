@@ -74,6 +74,13 @@ def test_weighted_fairness_on_spark_equals_in_process(spark, data):
     assert got == local and local["weights"]["total"] == df["w"].sum()
 
 
+def test_bootstrap_on_spark_equals_in_process(spark, data):
+    ref, _ = data
+    local = fairgauge.fairness(str(ref), **ROLES, bootstrap=150, seed=4).to_dict()
+    got = fgs.fairness(spark.read.parquet(str(ref)).repartition(4), **ROLES, bootstrap=150, seed=4).to_dict()
+    assert got["summary"] == local["summary"] and local["summary"]["sex"]["intervals"]
+
+
 def test_drift_on_spark_equals_in_process(spark, data):
     ref, cur = data
     local = fairgauge.drift(str(ref), str(cur)).to_dict()

@@ -105,9 +105,17 @@ def _fairness_args(
     confidence: float,
     gei_alpha: float,
     weight: str | None = None,
+    bootstrap: int | None = None,
+    seed: int = 0,
 ) -> dict[str, Any]:
+    if bootstrap is not None and (isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 2):
+        raise ValueError(f"bootstrap is a number of replicates, an integer of at least 2 (200 is typical), given {bootstrap!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed is an integer in [0, 2**64), given {seed!r}")
     return {
         "weight": weight,
+        "bootstrap": bootstrap,
+        "seed": seed,
         "label": label,
         "prediction": prediction,
         "score": score,
@@ -235,6 +243,8 @@ def fairness(
     gei_alpha: float = FAIRNESS_DEFAULTS["gei_alpha"],
     policy: str | os.PathLike[str] | None = None,
     weight: Any = None,
+    bootstrap: int | None = None,
+    seed: int = 0,
 ) -> FairnessReport:
     """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
     group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360
@@ -250,6 +260,10 @@ def fairness(
     ``MetricFrame(..., sample_weight=)``; intervals and tests use Kish's effective sample size
     (each group's ``weighted`` entry has it). Weights must be finite and ``>= 0``.
 
+    ``bootstrap=B`` adds percentile intervals of the parity summaries (``summary[attr]["intervals"]``),
+    as Fairlearn's ``MetricFrame(n_boot=B, ci_quantiles=…)``: the row bootstrap, drawn exactly from
+    the counts, the same for the same ``seed`` whatever the data's chunking or engine.
+
     >>> r = fairgauge.fairness(df, label="y", prediction="p", sensitive="sex")  # doctest: +SKIP
     >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
     """
@@ -257,7 +271,7 @@ def fairness(
     data, weight_col = _with_weight(data, weight)
     args = _fairness_args(
         label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-        confidence, gei_alpha, weight_col,
+        confidence, gei_alpha, weight_col, bootstrap, seed,
     )  # fmt: skip
     with table_source(data, [label, prediction, score, weight_col, *sens]) as (path, read):
         out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))

@@ -118,6 +118,8 @@ def fairness(
     confidence: float = FAIRNESS_DEFAULTS["confidence"],
     gei_alpha: float = FAIRNESS_DEFAULTS["gei_alpha"],
     weight: str | None = None,
+    bootstrap: int | None = None,
+    seed: int = 0,
 ) -> FairnessReport:
     """`fairgauge.fairness` of a partitioned DataFrame: each partition is counted where it lives,
     the parts are merged on the driver. Same arguments, same report, plus ``engine`` in
@@ -130,7 +132,7 @@ def fairness(
     args = json.dumps(
         _fairness_args(
             label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-            confidence, gei_alpha, weight,
+            confidence, gei_alpha, weight, bootstrap, seed,
         )
     )  # fmt: skip
     cols = [c for c in (label, prediction, score, weight, *sens) if c is not None]

@@ -7,7 +7,7 @@ use fairgauge::fairness::FairnessSpec;
 use fairgauge::policy::{Policy, Roles};
 use fairgauge::quality::QualitySpec;
 use fairgauge::rules::RuleSet;
-use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
+use fairgauge_core::fairness::{Bootstrap, FairnessOptions, ReferenceSpec};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +28,10 @@ pub(crate) struct FairnessArgs {
     pub(crate) gei_alpha: f64,
     #[serde(default)]
     pub(crate) weight: Option<String>,
+    #[serde(default)]
+    pub(crate) bootstrap: Option<u32>,
+    #[serde(default)]
+    pub(crate) seed: u64,
 }
 
 /// The fairness roles and options from their JSON.
@@ -46,6 +50,10 @@ pub(crate) fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptio
             .map_err(|e| bad_option(format!("reference_group: {e}")))?,
         intersect: a.intersect,
         gei_alpha: a.gei_alpha,
+        bootstrap: a.bootstrap.map(|replicates| Bootstrap {
+            replicates,
+            seed: a.seed,
+        }),
         ..Default::default()
     };
     let spec = FairnessSpec {

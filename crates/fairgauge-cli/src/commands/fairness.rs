@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 use fairgauge::fairness::{run_fairness, FairnessSpec};
-use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
+use fairgauge_core::fairness::{Bootstrap, FairnessOptions, ReferenceSpec};
 
 use crate::output::Format;
 use crate::read_args::ReadArgs;
@@ -62,6 +62,14 @@ pub struct FairnessArgs {
     /// α of the generalized entropy index (AIF360's default is 2).
     #[arg(long, default_value_t = 2.0, value_name = "A")]
     pub gei_alpha: f64,
+    /// Percentile bootstrap intervals (B replicates) of the parity summaries (demographic parity,
+    /// equalized odds, equal opportunity: differences and ratios), as Fairlearn's
+    /// `MetricFrame(n_boot=B)`; exact row bootstrap from the counts, deterministic with --seed.
+    #[arg(long, value_name = "B")]
+    pub bootstrap: Option<u32>,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 0, value_name = "S", requires = "bootstrap")]
+    pub seed: u64,
     /// Expected population shares of an attribute's groups, repeatable:
     /// `sex=Female:0.5,Male:0.5`.
     #[arg(long, value_name = "ATTR=G:S,G:S")]
@@ -126,6 +134,10 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         reference: parse_reference(&a.reference_group)?,
         intersect: a.intersect,
         gei_alpha: a.gei_alpha,
+        bootstrap: a.bootstrap.map(|replicates| Bootstrap {
+            replicates,
+            seed: a.seed,
+        }),
         expected_shares: parse_shares(&a.expected_shares)?,
         ..Default::default()
     };

@@ -161,13 +161,25 @@ fn summary_lines(s: &mut String, r: &FairnessReport, summary: &AttributeSummary)
     };
     let parts: Vec<String> = keys
         .iter()
-        .map(|k| match summary.metrics.get(*k) {
-            Some(Some(v)) => format!("{k} {v:.4}"),
-            _ => format!("{k} undefined"),
-        })
+        .map(
+            |k| match (summary.metrics.get(*k), summary.intervals.get(*k)) {
+                (Some(Some(v)), Some(i)) => format!("{k} {v:.4} [{:.4}, {:.4}]", i.low, i.high),
+                (Some(Some(v)), None) => format!("{k} {v:.4}"),
+                _ => format!("{k} undefined"),
+            },
+        )
         .collect();
     for chunk in parts.chunks(2) {
         let _ = writeln!(s, "  {}", chunk.join("   "));
+    }
+    if let (Some(b), false) = (&r.bootstrap, summary.intervals.is_empty()) {
+        let _ = writeln!(
+            s,
+            "  [..]: {:.0}% percentile bootstrap intervals, {} replicates, seed {}",
+            r.confidence * 100.0,
+            b.replicates,
+            b.seed
+        );
     }
     let lead = if classification {
         Metric::SelectionRate

@@ -129,6 +129,13 @@ pub struct FairnessPolicy {
     pub require_significance: bool,
     /// Thresholds by metric.
     pub thresholds: BTreeMap<String, Threshold>,
+    /// Percentile bootstrap intervals of the parity summaries with this many replicates (200 is
+    /// typical; absent: none). The findings on those summaries then carry the interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<u32>,
+    /// Seed of the bootstrap.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 /// Drift settings.

@@ -212,13 +212,25 @@ fn summary_findings(b: &mut Builder<'_>, r: &FairnessReport) {
                     format!("Unequal error rates (equalized odds) by {attr}"),
                 )
             };
-            b.add(Judged { value: Some(*v), threshold: Some(judged(&t)), subject: Subject {
+            // With the policy's bootstrap, the finding carries the summary's percentile interval.
+            let interval = s.intervals.get(name).map(|i| [i.low, i.high]);
+            let shown = match interval {
+                Some([lo, hi]) => format!(
+                    " ({:.0}% bootstrap interval [{}, {}], {} replicates)",
+                    r.confidence * 100.0,
+                    fmt(lo),
+                    fmt(hi),
+                    r.bootstrap.map_or(0, |b| b.replicates)
+                ),
+                None => String::new(),
+            };
+            b.add(Judged { value: Some(*v), threshold: Some(judged(&t)), interval, subject: Subject {
                     column: None,
                     attribute: Some(attr.clone()),
                     group: None,
                     reference_group: None,
                 }, risk: Some((format!("bias/{key}/{attr}"), title)), ..Judged::new(&format!("fairness.{name}"), Category::Bias, status, name, format!(
-                    "the {} across the groups of {attr} is {} (fail above {}; Fairlearn's between-groups definition)",
+                    "the {} across the groups of {attr} is {}{shown} (fail above {}; Fairlearn's between-groups definition)",
                     name.replace('_', " "),
                     fmt(*v),
                     t.fail

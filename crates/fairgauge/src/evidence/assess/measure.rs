@@ -8,7 +8,7 @@ use crate::fairness::{run_fairness, FairnessOutput, FairnessSpec};
 use crate::io::source::Table;
 use crate::quality::rules::RuleSet;
 use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
-use fairgauge_core::fairness::{FairnessOptions, ReferenceSpec};
+use fairgauge_core::fairness::{Bootstrap, FairnessOptions, ReferenceSpec};
 
 /// What to assess.
 #[derive(Debug)]
@@ -115,6 +115,10 @@ pub fn fairness_spec(
     let opts = FairnessOptions {
         confidence: policy.fairness.confidence,
         min_group_size: policy.fairness.min_group_size,
+        bootstrap: policy.fairness.bootstrap.map(|replicates| Bootstrap {
+            replicates,
+            seed: policy.fairness.seed,
+        }),
         reference: ReferenceSpec::parse(&roles.reference_group).map_err(|e| Error::Policy {
             path: policy_source.path.clone().unwrap_or_default(),
             message: format!("data.reference_group: {e}"),
