@@ -75,10 +75,15 @@ def main():
         print(f"rows: {a.rows:,}")
         print(f"fairgauge fairness (Parquet, full report, sex, race, sex&race): {t_pq:8.3f} s")
         print(f"fairgauge fairness (CSV):                                      {t_csv:8.3f} s")
-        t_w, _ = timed(lambda: subprocess.run([fg, args[0], str(pq), *args[1:], "--weight", "score"], check=True, capture_output=True), repeat=3)
+        t_w, _ = timed(
+            lambda: subprocess.run(
+                [fg, args[0], str(pq), *args[1:], "--weight", "score"], check=True, capture_output=True
+            ),
+            repeat=3,
+        )
         t_b, boot = timed(lambda: run_fg_extra(pq, ["--bootstrap", str(a.boot)]), repeat=3)
-        print(f"fairgauge fairness, sample weights (Parquet):                  {t_w:8.3f} s  ({t_w / t_pq:.2f}x the run without)")
-        print(f"fairgauge fairness, --bootstrap {a.boot} (Parquet):                {t_b:8.3f} s  ({t_b / t_pq:.2f}x the run without)")
+        print(f"fairgauge fairness, sample weights (Parquet):  {t_w:8.3f} s  ({t_w / t_pq:.2f}x the run without)")
+        print(f"fairgauge fairness, --bootstrap {a.boot} (Parquet): {t_b:8.3f} s  ({t_b / t_pq:.2f}x the run without)")
         if a.skip_fairlearn:
             return
         df = pd.read_csv(csv)
@@ -118,7 +123,7 @@ def main():
         def run_fl_weighted():
             for attrs in (["sex"], ["race"], ["sex", "race"]):
                 sf = df[attrs] if len(attrs) > 1 else df[attrs[0]]
-                flm.MetricFrame(
+                _ = flm.MetricFrame(
                     metrics={"selection_rate": flm.selection_rate},
                     y_true=df["label"],
                     y_pred=df["prediction"],
@@ -127,7 +132,10 @@ def main():
                 ).by_group
 
         t_flw, _ = timed(run_fl_weighted)
-        print(f"fairlearn MetricFrame, weighted selection rate, 3 groupings:     {t_flw:8.3f} s  ({t_flw / t_w:,.0f}x fairgauge weighted)")
+        print(
+            f"fairlearn MetricFrame, weighted selection rate, 3 groupings: {t_flw:8.3f} s "
+            f"({t_flw / t_w:,.0f}x fairgauge weighted)"
+        )
 
         # The bootstrap: Fairlearn resamples every row per replicate; measured with few replicates.
         def run_fl_boot():
@@ -148,7 +156,8 @@ def main():
             f"{per:.3f} s a replicate; fairgauge's {a.boot} replicates of every summary of 3 groupings cost "
             f"{max(t_b - t_pq, 0.0):.3f} s over the run without"
         )
-        print(f"interval of the demographic parity difference by sex (fairgauge): {boot['summary']['sex']['intervals']['demographic_parity_difference']}")
+        dp = boot["summary"]["sex"]["intervals"]["demographic_parity_difference"]
+        print(f"interval of the demographic parity difference by sex (fairgauge): {dp}")
 
 
 if __name__ == "__main__":

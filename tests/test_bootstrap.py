@@ -41,12 +41,12 @@ def test_intervals_match_fairlearn_n_boot_within_monte_carlo_error(table):
             ci_quantiles=[0.025, 0.975],
             random_state=3,
         )
-        for name, theirs in zip(names, (mf.difference_ci(), mf.ratio_ci())):
+        for name, theirs in zip(names, (mf.difference_ci(), mf.ratio_ci()), strict=True):
             lo, hi = float(theirs[0]), float(theirs[1])
             mine = ours[name]
             assert mine["defined"] == 4000
-            # σ of the summary from our interval; a 2.5 % quantile of 500 replicates has a Monte
-            # Carlo standard error of about 0.12 σ, so centres and ends agree within 0.5 σ.
+            # The summary's standard deviation s from our interval; a 2.5 % quantile of 500
+            # replicates has a Monte Carlo standard error of about 0.12 s: ends agree within 0.5 s.
             sigma = (mine["high"] - mine["low"]) / 3.92
             assert abs((mine["low"] + mine["high"]) / 2 - (lo + hi) / 2) < 0.5 * sigma, (name, mine, lo, hi)
             assert abs(mine["low"] - lo) < 0.5 * sigma and abs(mine["high"] - hi) < 0.5 * sigma, (name, mine, lo, hi)

@@ -24,7 +24,7 @@ from fairlearn.metrics import (
     true_positive_rate,
 )
 from scipy.stats import chi2_contingency
-from sklearn.metrics import accuracy_score, precision_score, recall_score
+from sklearn.metrics import accuracy_score, precision_score
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 
 TOL = 1e-12
@@ -84,7 +84,10 @@ def test_rates_and_summaries_equal_fairlearn_sample_weight(table):
             assert g["count"] == int(mask.sum())
         s = r["summary"][attr]
         sf = table[attr]
-        close(s["demographic_parity_difference"], demographic_parity_difference(y, p, sensitive_features=sf, sample_weight=w))
+        close(
+            s["demographic_parity_difference"],
+            demographic_parity_difference(y, p, sensitive_features=sf, sample_weight=w),
+        )
         close(s["demographic_parity_ratio"], demographic_parity_ratio(y, p, sensitive_features=sf, sample_weight=w))
         close(s["equalized_odds_difference"], equalized_odds_difference(y, p, sensitive_features=sf, sample_weight=w))
         close(s["equalized_odds_ratio"], equalized_odds_ratio(y, p, sensitive_features=sf, sample_weight=w))
@@ -145,7 +148,7 @@ def test_every_way_of_giving_weights_agrees(table, run_json, tmp_path):
     path = tmp_path / "w.csv"
     table.to_csv(path, index=False)
     cli = run_json("fairness", path, "--label", "y", "--prediction", "p", "--sensitive", "sex,race", "--weight", "w")
-    for g, h in zip(cli["groups"], by_name["groups"]):
+    for g, h in zip(cli["groups"], by_name["groups"], strict=True):
         for k in ("selection_rate", "tpr", "fpr", "weighted"):
             if isinstance(g[k], dict):
                 for kk in g[k]:
@@ -202,7 +205,9 @@ def test_bad_weight_arguments(table, run, tmp_path):
         fairgauge.fairness(tmp_path / "x.csv", **roles, weight=np.ones(3))
     path = tmp_path / "t.csv"
     table.assign(text=["heavy"] * len(table), s=0.5).to_csv(path, index=False)
-    proc = run("fairness", path, "--label", "y", "--prediction", "p", "--sensitive", "sex", "--weight", "text", check=False)
+    proc = run(
+        "fairness", path, "--label", "y", "--prediction", "p", "--sensitive", "sex", "--weight", "text", check=False
+    )
     assert proc.returncode == 2 and "weight `heavy` at data row 1" in proc.stderr, proc.stderr
     nan = tmp_path / "nan.csv"
     table.head(30).assign(w=[1.0] * 29 + [float("nan")]).to_csv(nan, index=False, na_rep="NaN")
@@ -210,7 +215,9 @@ def test_bad_weight_arguments(table, run, tmp_path):
     assert proc.returncode == 2 and "data row 30" in proc.stderr, proc.stderr
     proc = run("fairness", path, "--label", "y", "--sensitive", "sex", "--score", "s", "--weight", "w", check=False)
     assert proc.returncode == 2 and "with a score" in proc.stderr, proc.stderr
-    proc = run("fairness", path, "--label", "y", "--prediction", "p", "--sensitive", "sex", "--weight", "sex", check=False)
+    proc = run(
+        "fairness", path, "--label", "y", "--prediction", "p", "--sensitive", "sex", "--weight", "sex", check=False
+    )
     assert proc.returncode == 2 and "two roles" in proc.stderr, proc.stderr
 
 
@@ -239,11 +246,13 @@ def test_reports_say_they_are_weighted(table, run, tmp_path):
 
 def test_the_policy_names_the_weight(table, run, tmp_path):
     policy = (fairgauge_root() / "crates" / "fairgauge" / "src" / "evidence" / "default_policy.toml").read_text()
-    policy = policy.replace('sensitive = []', 'sensitive = ["sex"]\nlabel = "y"\nprediction = "p"\nweight = "w"', 1)
+    policy = policy.replace("sensitive = []", 'sensitive = ["sex"]\nlabel = "y"\nprediction = "p"\nweight = "w"', 1)
     (tmp_path / "policy.toml").write_text(policy)
     path = tmp_path / "w.csv"
     table.to_csv(path, index=False)
-    e = json.loads(run("assess", "--policy", tmp_path / "policy.toml", "--current", path, "--format", "json", check=False).stdout)
+    e = json.loads(
+        run("assess", "--policy", tmp_path / "policy.toml", "--current", path, "--format", "json", check=False).stdout
+    )
     assert e["roles"]["weight"] == "w"
     direct = fairgauge.fairness(table, label="y", prediction="p", sensitive="sex", weight="w").to_dict()
     assert e["results"]["fairness"]["weights"] == direct["weights"]

@@ -109,7 +109,9 @@ def _fairness_args(
     seed: int = 0,
 ) -> dict[str, Any]:
     if bootstrap is not None and (isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 2):
-        raise ValueError(f"bootstrap is a number of replicates, an integer of at least 2 (200 is typical), given {bootstrap!r}")
+        raise ValueError(
+            f"bootstrap is a number of replicates, an integer of at least 2 (200 is typical), given {bootstrap!r}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise ValueError(f"seed is an integer in [0, 2**64), given {seed!r}")
     return {
