@@ -213,12 +213,37 @@ def test_bad_weight_arguments(table, run, tmp_path):
     table.head(30).assign(w=[1.0] * 29 + [float("nan")]).to_csv(nan, index=False, na_rep="NaN")
     proc = run("fairness", nan, "--label", "y", "--prediction", "p", "--sensitive", "sex", "--weight", "w", check=False)
     assert proc.returncode == 2 and "data row 30" in proc.stderr, proc.stderr
-    proc = run("fairness", path, "--label", "y", "--sensitive", "sex", "--score", "s", "--weight", "w", check=False)
-    assert proc.returncode == 2 and "with a score" in proc.stderr, proc.stderr
     proc = run(
         "fairness", path, "--label", "y", "--prediction", "p", "--sensitive", "sex", "--weight", "sex", check=False
     )
     assert proc.returncode == 2 and "two roles" in proc.stderr, proc.stderr
+
+
+def test_weighted_score_metrics_equal_scikit_learn(table):
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    rng = np.random.default_rng(3)
+    # Scores on a coarse grid, so that ties across labels occur.
+    t = table.assign(s=np.round(np.clip(0.3 * table.y + rng.random(len(table)) * 0.7, 0, 1), 2))
+    r = fairgauge.fairness(t, label="y", score="s", sensitive="sex", weight="w").to_dict()
+    for name in ("F", "M"):
+        m = t[t.sex == name]
+        g = group(r, "sex", name)
+        close(g["roc_auc"], roc_auc_score(m.y, m.s, sample_weight=m.w))
+        close(g["brier_score"], brier_score_loss(m.y, m.s, sample_weight=m.w))
+        close(g["mean_score"], np.average(m.s, weights=m.w))
+        # The decision at the threshold, weighted.
+        close(g["selection_rate"], np.average(m.s >= 0.5, weights=m.w))
+        # ECE, 10 equal-width bins [k/10, (k+1)/10), weighted shares, means and positive shares.
+        b = np.minimum((m.s * 10).astype(int), 9)
+        ece = 0.0
+        for k in range(10):
+            sel = (b == k).to_numpy()
+            wk = m.w.to_numpy()[sel]
+            if wk.sum() > 0:
+                gap = abs(np.average(m.s.to_numpy()[sel], weights=wk) - np.average(m.y.to_numpy()[sel], weights=wk))
+                ece += wk.sum() / m.w.sum() * gap
+        close(g["ece"], ece, 1e-10)
 
 
 def test_zero_total_weight_in_a_group_is_undefined(table):

@@ -253,28 +253,60 @@ fn bad_weights_name_the_row() {
             .unwrap_err();
         assert!(matches!(e, Error::InvalidWeight { row: 107, .. }), "{e}");
     }
-    // Weights with a score are refused (the score metrics are unweighted).
-    let mut st = FairnessState::new(vec!["sex".into()], true, true).weighted();
-    let y = vec![Some(true)];
-    let p = vec![Some(true)];
-    let s = vec![Some(0.5)];
-    let codes = vec![0u32];
-    let levels = vec![Some("F".to_string())];
-    let e = st
-        .update(&FairnessBatch {
+}
+
+#[test]
+fn weighted_score_metrics_are_repeated_rows() {
+    // Scores on a grid of 50 values (ties across labels), weights 1..=3.
+    let (r, _) = rows(4000);
+    let w: Vec<f64> = (0..r.len()).map(|i| (i % 3 + 1) as f64).collect();
+    let score = |i: usize| ((i * 7919) % 50) as f64 / 49.0;
+    let build = |idx: &[usize], weights: Option<&[f64]>| {
+        let levels = vec![Some("F".to_string()), Some("M".to_string())];
+        let y: Vec<Option<bool>> = idx.iter().map(|&i| Some(r[i].2)).collect();
+        let p: Vec<Option<bool>> = idx.iter().map(|&i| Some(r[i].3)).collect();
+        let s: Vec<Option<f64>> = idx.iter().map(|&i| Some(score(i))).collect();
+        let c: Vec<u32> = idx.iter().map(|&i| r[i].0).collect();
+        let mut st = FairnessState::new(vec!["sex".into()], true, true);
+        if weights.is_some() {
+            st = st.weighted();
+        }
+        st.update(&FairnessBatch {
             label: &y,
             prediction: Some(&p),
             score: Some(&s),
             attributes: vec![CodedAttribute {
                 name: "sex",
-                codes: &codes,
+                codes: &c,
                 levels: &levels,
             }],
-            weights: Some(&[1.0]),
+            weights,
             row_offset: 0,
         })
-        .unwrap_err();
-    assert!(e.to_string().contains("score"), "{e}");
+        .unwrap();
+        st.finish(&opts()).unwrap()
+    };
+    let all: Vec<usize> = (0..r.len()).collect();
+    let repeated: Vec<usize> = all
+        .iter()
+        .flat_map(|&i| std::iter::repeat_n(i, w[i] as usize))
+        .collect();
+    let weighted = build(&all, Some(&w));
+    let plain = build(&repeated, None);
+    for (g, h) in weighted.groups.iter().zip(&plain.groups) {
+        for m in [
+            Metric::MeanScore,
+            Metric::RocAuc,
+            Metric::BrierScore,
+            Metric::Ece,
+        ] {
+            close(
+                g.metrics[&m].unwrap(),
+                h.metrics[&m].unwrap(),
+                &format!("{} {m:?}", g.group),
+            );
+        }
+    }
 }
 
 #[test]

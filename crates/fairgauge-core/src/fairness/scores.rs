@@ -5,6 +5,12 @@
 //!
 //! Its size is the number of distinct scores, not rows. From it come the mean score, ROC AUC
 //! (Mann–Whitney form, ties counted one half), the Brier score and the expected calibration error.
+//!
+//! With sample weights it also keeps the sums of the weights of the negative and positive rows at
+//! each score ([`ScoreWeights`]), and every statistic is its weighted form, as scikit-learn's with
+//! `sample_weight`: the weighted mean, the weighted Mann–Whitney probability
+//! `Σ_{i∈P, j∈N} w_i w_j ([s_i > s_j] + ½[s_i = s_j]) / (W_P W_N)`, `Σ w (s − y)² / Σ w`, and the
+//! ECE with weighted bin shares, means and positive shares.
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +39,18 @@ pub struct ScoreHistogram {
     pub negatives: Vec<u64>,
     /// Rows with a positive label at each score.
     pub positives: Vec<u64>,
+    /// With sample weights: their sums at each score (always written, `null` when unweighted).
+    #[serde(default)]
+    pub weights: Option<ScoreWeights>,
+}
+
+/// Sums of sample weights at each distinct score of a [`ScoreHistogram`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScoreWeights {
+    /// Weight of the rows with a negative label at each score.
+    pub negatives: Vec<f64>,
+    /// Weight of the rows with a positive label at each score.
+    pub positives: Vec<f64>,
 }
 
 impl ScoreHistogram {
@@ -59,6 +77,34 @@ impl ScoreHistogram {
         h
     }
 
+    /// Builds from `(score, label, weight)` triples: the histogram of [`ScoreHistogram::from_pairs`]
+    /// with the weights summed at each score and label.
+    pub fn from_weighted(rows: &mut [(f64, bool, f64)]) -> Self {
+        rows.sort_unstable_by_key(|&(s, l, _)| ((s + 0.0).to_bits(), l));
+        let mut h = ScoreHistogram::default();
+        let mut w = ScoreWeights::default();
+        for &(s, l, x) in rows.iter() {
+            let s = s + 0.0;
+            if h.scores.last() != Some(&s) {
+                h.scores.push(s);
+                h.negatives.push(0);
+                h.positives.push(0);
+                w.negatives.push(0.0);
+                w.positives.push(0.0);
+            }
+            let i = h.scores.len() - 1;
+            if l {
+                h.positives[i] += 1;
+                w.positives[i] += x;
+            } else {
+                h.negatives[i] += 1;
+                w.negatives[i] += x;
+            }
+        }
+        h.weights = Some(w);
+        h
+    }
+
     /// Merges another histogram into this one.
     pub fn merge(&mut self, other: &ScoreHistogram) {
         if other.scores.is_empty() {
@@ -73,17 +119,35 @@ impl ScoreHistogram {
             scores: Vec::with_capacity(cap),
             negatives: Vec::with_capacity(cap),
             positives: Vec::with_capacity(cap),
+            weights: None,
+        };
+        let weighted = self.weights.is_some() || other.weights.is_some();
+        let mut ow = ScoreWeights::default();
+        let weight_at = |h: &ScoreHistogram, i: usize| {
+            h.weights
+                .as_ref()
+                .map_or((0.0, 0.0), |w| (w.negatives[i], w.positives[i]))
         };
         let (mut i, mut j) = (0, 0);
         while i < self.scores.len() || j < other.scores.len() {
             let take_self = j >= other.scores.len()
                 || (i < self.scores.len() && self.scores[i] <= other.scores[j]);
-            let (s, n, p) = if take_self {
-                let t = (self.scores[i], self.negatives[i], self.positives[i]);
+            let (s, n, p, (wn, wp)) = if take_self {
+                let t = (
+                    self.scores[i],
+                    self.negatives[i],
+                    self.positives[i],
+                    weight_at(self, i),
+                );
                 i += 1;
                 t
             } else {
-                let t = (other.scores[j], other.negatives[j], other.positives[j]);
+                let t = (
+                    other.scores[j],
+                    other.negatives[j],
+                    other.positives[j],
+                    weight_at(other, j),
+                );
                 j += 1;
                 t
             };
@@ -91,11 +155,18 @@ impl ScoreHistogram {
                 let k = out.scores.len() - 1;
                 out.negatives[k] += n;
                 out.positives[k] += p;
+                ow.negatives[k] += wn;
+                ow.positives[k] += wp;
             } else {
                 out.scores.push(s);
                 out.negatives.push(n);
                 out.positives.push(p);
+                ow.negatives.push(wn);
+                ow.positives.push(wp);
             }
+        }
+        if weighted {
+            out.weights = Some(ow);
         }
         *self = out;
     }
@@ -104,8 +175,11 @@ impl ScoreHistogram {
         (self.negatives.iter().sum(), self.positives.iter().sum())
     }
 
-    /// Mean score `Σ s / n`; `None` when empty.
+    /// Mean score `Σ s / n` (weighted: `Σ w s / Σ w`); `None` when empty.
     pub fn mean(&self) -> Option<f64> {
+        if let Some(w) = &self.weights {
+            return weighted::mean(&self.scores, w);
+        }
         let (neg, pos) = self.totals();
         let n = neg + pos;
         if n == 0 {
@@ -124,6 +198,9 @@ impl ScoreHistogram {
     /// (Hanley & McNeil 1982; equals `sklearn.metrics.roc_auc_score`). Computed exactly in integers
     /// and divided once. `None` without both classes.
     pub fn roc_auc(&self) -> Option<f64> {
+        if let Some(w) = &self.weights {
+            return weighted::roc_auc(w);
+        }
         let (neg, pos) = self.totals();
         if neg == 0 || pos == 0 {
             return None;
@@ -140,6 +217,9 @@ impl ScoreHistogram {
 
     /// Brier score `Σ (s − y)² / n` (Brier 1950; `sklearn.metrics.brier_score_loss`).
     pub fn brier(&self) -> Option<f64> {
+        if let Some(w) = &self.weights {
+            return weighted::brier(&self.scores, w);
+        }
         let (neg, pos) = self.totals();
         let n = neg + pos;
         if n == 0 {
@@ -158,6 +238,9 @@ impl ScoreHistogram {
     /// `Σ_b (n_b / n) · |mean score_b − positive share_b|`, bin `b = min(⌊10 s⌋, 9)` so bins are
     /// `[k/10, (k+1)/10)` and the last one includes 1. `None` when empty.
     pub fn ece(&self) -> Option<f64> {
+        if let Some(w) = &self.weights {
+            return weighted::ece(&self.scores, w);
+        }
         let (neg, pos) = self.totals();
         let n = neg + pos;
         if n == 0 {
@@ -177,6 +260,75 @@ impl ScoreHistogram {
             if count[k] > 0 {
                 let c = count[k] as f64;
                 ece += (c / n as f64) * (sum_s[k] / c - sum_y[k] as f64 / c).abs();
+            }
+        }
+        Some(ece)
+    }
+}
+
+/// The statistics over sums of weights (each sum taken in score order, so merged histograms give
+/// the same bits whatever the chunking, up to the rounding of the per-score sums themselves).
+mod weighted {
+    use super::{ece_bin, ScoreWeights, ECE_BINS};
+
+    fn total(w: &ScoreWeights) -> (f64, f64) {
+        (w.negatives.iter().sum(), w.positives.iter().sum())
+    }
+
+    pub(super) fn mean(scores: &[f64], w: &ScoreWeights) -> Option<f64> {
+        let (neg, pos) = total(w);
+        let sum: f64 = scores
+            .iter()
+            .zip(w.negatives.iter().zip(&w.positives))
+            .map(|(&s, (&a, &b))| s * (a + b))
+            .sum();
+        (neg + pos > 0.0).then(|| sum / (neg + pos))
+    }
+
+    pub(super) fn roc_auc(w: &ScoreWeights) -> Option<f64> {
+        let (neg, pos) = total(w);
+        if !(neg > 0.0 && pos > 0.0) {
+            return None;
+        }
+        let mut sum = 0.0;
+        let mut neg_below = 0.0;
+        for (&n, &p) in w.negatives.iter().zip(&w.positives) {
+            sum += p * (neg_below + 0.5 * n);
+            neg_below += n;
+        }
+        Some(sum / (neg * pos))
+    }
+
+    pub(super) fn brier(scores: &[f64], w: &ScoreWeights) -> Option<f64> {
+        let (neg, pos) = total(w);
+        let sum: f64 = scores
+            .iter()
+            .zip(w.negatives.iter().zip(&w.positives))
+            .map(|(&s, (&a, &b))| a * s * s + b * (1.0 - s) * (1.0 - s))
+            .sum();
+        (neg + pos > 0.0).then(|| sum / (neg + pos))
+    }
+
+    pub(super) fn ece(scores: &[f64], w: &ScoreWeights) -> Option<f64> {
+        let (neg, pos) = total(w);
+        let n = neg + pos;
+        if n <= 0.0 {
+            return None;
+        }
+        let mut weight = [0f64; ECE_BINS];
+        let mut sum_s = [0f64; ECE_BINS];
+        let mut sum_y = [0f64; ECE_BINS];
+        for ((&s, &a), &b) in scores.iter().zip(&w.negatives).zip(&w.positives) {
+            let k = ece_bin(s);
+            weight[k] += a + b;
+            sum_s[k] += s * (a + b);
+            sum_y[k] += b;
+        }
+        let mut ece = 0.0;
+        for k in 0..ECE_BINS {
+            if weight[k] > 0.0 {
+                let c = weight[k];
+                ece += (c / n) * (sum_s[k] / c - sum_y[k] / c).abs();
             }
         }
         Some(ece)

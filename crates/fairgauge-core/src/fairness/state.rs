@@ -197,11 +197,6 @@ impl FairnessState {
                 "batch roles (prediction, score, weight) differ from the state's".into(),
             ));
         }
-        if self.has_weights && self.has_score {
-            return Err(Error::InvalidArgument(
-                "sample weights with a score are not supported: ROC AUC, the Brier score and ECE are computed unweighted; give the decision as a prediction instead".into(),
-            ));
-        }
         let mut lens: Vec<(&str, usize)> = vec![];
         if let Some(p) = b.prediction {
             lens.push(("prediction", p.len()));
@@ -261,6 +256,7 @@ impl FairnessState {
         };
         let mut sparse_counts: FxHashMap<u64, [u64; 4]> = FxHashMap::default();
         let mut pairs: FxHashMap<u64, Vec<(f64, bool)>> = FxHashMap::default();
+        let mut weighted_pairs: FxHashMap<u64, Vec<(f64, bool, f64)>> = FxHashMap::default();
         let mut weighed: FxHashMap<u64, WeightSums> = FxHashMap::default();
         for i in 0..b.len() {
             self.rows_seen += 1;
@@ -313,7 +309,10 @@ impl FairnessState {
                 sparse_counts.entry(key).or_insert([0; 4])[slot] += 1;
             }
             if let Some(s) = s {
-                pairs.entry(key).or_default().push((s, y));
+                match b.weights {
+                    Some(w) => weighted_pairs.entry(key).or_default().push((s, y, w[i])),
+                    None => pairs.entry(key).or_default().push((s, y)),
+                }
             }
             if let Some(w) = b.weights {
                 // Weight cells are ordered [TP, FP, TN, FN]; `slot` is label * 2 + prediction.
@@ -355,8 +354,13 @@ impl FairnessState {
                     .then(|| weighed.remove(&key).unwrap_or_default()),
             };
             if self.has_score {
-                let mut p = pairs.remove(&key).unwrap_or_default();
-                cell.scores = Some(ScoreHistogram::from_pairs(&mut p));
+                cell.scores = Some(if self.has_weights {
+                    ScoreHistogram::from_weighted(
+                        &mut weighted_pairs.remove(&key).unwrap_or_default(),
+                    )
+                } else {
+                    ScoreHistogram::from_pairs(&mut pairs.remove(&key).unwrap_or_default())
+                });
             }
             self.cells.entry(decode(key)).or_default().add(&cell);
         }

@@ -290,11 +290,7 @@ pub fn fairness_part(
             )));
         }
     }
-    if spec.weight.is_some() && spec.score.is_some() {
-        return Err(Error::InvalidOption(
-            "sample weights (--weight) with a score (--score) are not supported yet: ROC AUC, the Brier score and ECE are computed unweighted; give the decision as --prediction".into(),
-        ));
-    }
+
     table.require_columns(&columns.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
     let ctx = context(table, spec)?;
     let mut acc = FairnessPart::empty(spec);
