@@ -258,6 +258,9 @@ def test_zero_total_weight_in_a_group_is_undefined(table):
 def test_reports_say_they_are_weighted(table, run, tmp_path):
     r = fairgauge.fairness(table, label="y", prediction="p", sensitive="sex", weight="w")
     assert "weighted by `w`" in repr(r)
+    bg = r.by_group
+    assert {"weight_total", "effective_n", "weighted_tp", "weighted_fn"} <= set(bg.columns)
+    assert bg["weight_total"].sum() == pytest.approx(table.w.sum(), rel=1e-12)
     path = tmp_path / "w.csv"
     table.to_csv(path, index=False)
     html = tmp_path / "r.html"

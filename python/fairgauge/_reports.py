@@ -105,10 +105,14 @@ class FairnessReport(_Report):
 
     @property
     def by_group(self) -> pl.DataFrame:
-        """One row per group: counts, rates and their interval bounds (``<rate>_ci_low/high``)."""
+        """One row per group: counts, rates and their interval bounds (``<rate>_ci_low/high``); with
+        sample weights also ``weight_total``, ``effective_n`` and ``weighted_tp`` … ``weighted_fn``."""
         rows = []
         for g in self._data["groups"]:
-            row = {k: v for k, v in g.items() if k not in ("ci", "undefined", "levels")}
+            row = {k: v for k, v in g.items() if k not in ("ci", "undefined", "levels", "weighted")}
+            # With sample weights: the group's total weight, effective size and weighted cells.
+            for k, v in (g.get("weighted") or {}).items():
+                row["weight_total" if k == "total" else k if k == "effective_n" else f"weighted_{k}"] = v
             for m, (lo, hi) in g.get("ci", {}).items():
                 row[f"{m}_ci_low"], row[f"{m}_ci_high"] = lo, hi
             rows.append(row)
