@@ -101,6 +101,7 @@ fn report_vs_polars(c: &mut Criterion) {
         threshold: 0.5,
         sensitive: vec!["sex".into(), "race".into()],
         positive_label: Some("1".into()),
+        weight: None,
     };
     let opts = FairnessOptions {
         intersect: true,
@@ -108,6 +109,24 @@ fn report_vs_polars(c: &mut Criterion) {
     };
     g.bench_function("report", |b| {
         b.iter(|| run_fairness(&table, &spec, &opts, None).unwrap())
+    });
+    // The same report with the score column as sample weights, and with 200 bootstrap replicates.
+    let weighted = FairnessSpec {
+        weight: Some("score".into()),
+        ..spec.clone()
+    };
+    g.bench_function("report_weighted", |b| {
+        b.iter(|| run_fairness(&table, &weighted, &opts, None).unwrap())
+    });
+    let boot = FairnessOptions {
+        bootstrap: Some(fairgauge_core::fairness::Bootstrap {
+            replicates: 200,
+            seed: 0,
+        }),
+        ..opts.clone()
+    };
+    g.bench_function("report_bootstrap_200", |b| {
+        b.iter(|| run_fairness(&table, &spec, &boot, None).unwrap())
     });
     let p = path.to_str().unwrap().to_string();
     g.bench_function("polars_group_by", |b| {
