@@ -69,20 +69,26 @@ pub fn two_proportion_z_test(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<Propo
     let p1 = x1 as f64 / n1f;
     let p2 = x2 as f64 / n2f;
     let pooled = (x1 + x2) as f64 / (n1f + n2f);
-    let var = pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n2f);
+    Some(pooled_z(p1, n1f, p2, n2f, pooled))
+}
+
+/// The z statistic and two-sided p-value of `p1 − p2` with the pooled proportion `pooled`; a
+/// pooled variance of 0 means equal proportions (statistic 0, p-value 1).
+fn pooled_z(p1: f64, n1: f64, p2: f64, n2: f64, pooled: f64) -> ProportionTest {
+    let var = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2);
     if var <= 0.0 {
-        return Some(ProportionTest {
+        return ProportionTest {
             test: TestKind::TwoProportionZ,
             statistic: Some(0.0),
             p_value: 1.0,
-        });
+        };
     }
     let z = (p1 - p2) / var.sqrt();
-    Some(ProportionTest {
+    ProportionTest {
         test: TestKind::TwoProportionZ,
         statistic: Some(z),
         p_value: normal_two_sided_p(z),
-    })
+    }
 }
 
 /// The pooled two-proportion z-test of [`two_proportion_z_test`] for proportions estimated
@@ -99,20 +105,7 @@ pub fn two_proportion_z_test_effective(
         return None;
     }
     let pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
-    let var = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2);
-    if var <= 0.0 || p1 == p2 {
-        return Some(ProportionTest {
-            test: TestKind::TwoProportionZ,
-            statistic: Some(0.0),
-            p_value: 1.0,
-        });
-    }
-    let z = (p1 - p2) / var.sqrt();
-    Some(ProportionTest {
-        test: TestKind::TwoProportionZ,
-        statistic: Some(z),
-        p_value: normal_two_sided_p(z),
-    })
+    Some(pooled_z(p1, n1, p2, n2, pooled))
 }
 
 /// Fisher's exact test on the 2×2 table `[[a, b], [c, d]]`, two-sided, as
