@@ -62,11 +62,7 @@ def main():
             "0",
         ]
 
-        def run_fg(path):
-            r = subprocess.run([fg, args[0], str(path), *args[1:]], check=True, capture_output=True, text=True)
-            return json.loads(r.stdout)
-
-        def run_fg_extra(path, extra):
+        def run_fg(path, extra=()):
             r = subprocess.run([fg, args[0], str(path), *args[1:], *extra], check=True, capture_output=True, text=True)
             return json.loads(r.stdout)
 
@@ -75,13 +71,8 @@ def main():
         print(f"rows: {a.rows:,}")
         print(f"fairgauge fairness (Parquet, full report, sex, race, sex&race): {t_pq:8.3f} s")
         print(f"fairgauge fairness (CSV):                                      {t_csv:8.3f} s")
-        t_w, _ = timed(
-            lambda: subprocess.run(
-                [fg, args[0], str(pq), *args[1:], "--weight", "score"], check=True, capture_output=True
-            ),
-            repeat=3,
-        )
-        t_b, boot = timed(lambda: run_fg_extra(pq, ["--bootstrap", str(a.boot)]), repeat=3)
+        t_w, _ = timed(lambda: run_fg(pq, ["--weight", "score"]), repeat=3)
+        t_b, boot = timed(lambda: run_fg(pq, ["--bootstrap", str(a.boot)]), repeat=3)
         print(f"fairgauge fairness, sample weights (Parquet):  {t_w:8.3f} s  ({t_w / t_pq:.2f}x the run without)")
         print(f"fairgauge fairness, --bootstrap {a.boot} (Parquet): {t_b:8.3f} s  ({t_b / t_pq:.2f}x the run without)")
         if a.skip_fairlearn:

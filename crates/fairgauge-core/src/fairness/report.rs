@@ -27,8 +27,8 @@ use crate::stats::hypothesis::{
 };
 use crate::stats::proportion::{newcombe_interval_effective, wilson_interval_effective};
 use crate::stats::{
-    chi_square_gof, chi_square_independence, compare_proportions, newcombe_interval,
-    wilson_interval, z_critical, ChiSquareTest, TestKind,
+    chi_square_gof, chi_square_independence, compare_proportions, wilson_interval, z_critical,
+    ChiSquareTest, TestKind,
 };
 
 /// How the reference group of each attribute is chosen.
@@ -692,13 +692,11 @@ impl FairnessState {
                 match v {
                     Ok(x) => {
                         metrics.insert(m, Some(*x));
-                        if let Some(iv) = r.estimate(m).and_then(|(p, n)| match r.cell.weights {
-                            Some(_) => wilson_interval_effective(p, n, z),
-                            None => {
-                                let (num, den) = m.fraction(c)?;
-                                wilson_interval(num, den, z)
-                            }
-                        }) {
+                        // Counts give `(x/n, n)`, for which this is `wilson_interval(x, n)`.
+                        if let Some(iv) = r
+                            .estimate(m)
+                            .and_then(|(p, n)| wilson_interval_effective(p, n, z))
+                        {
                             ci.insert(m, iv);
                         }
                     }
@@ -1103,15 +1101,14 @@ fn disparity(
             r.name
         ));
     }
-    let test: Option<ProportionTest>;
-    if g.cell.weights.is_some() {
-        // Weighted: Wilson and Newcombe at the effective sizes, and the z-test on them.
-        d.difference_ci = newcombe_interval_effective(p1, m1, p2, m2, z);
-        test = two_proportion_z_test_effective(p1, m1, p2, m2);
+    // Newcombe at the (effective) sizes: with counts, `newcombe_interval(x1, n1, x2, n2)`. The
+    // test: Fisher or z on counts; the z-test at the effective sizes with weights.
+    d.difference_ci = newcombe_interval_effective(p1, m1, p2, m2, z);
+    let test: Option<ProportionTest> = if g.cell.weights.is_some() {
+        two_proportion_z_test_effective(p1, m1, p2, m2)
     } else {
-        d.difference_ci = newcombe_interval(x1, n1, x2, n2, z);
-        test = compare_proportions(x1, n1, x2, n2, fisher_min_expected);
-    }
+        compare_proportions(x1, n1, x2, n2, fisher_min_expected)
+    };
     if let Some(t) = test {
         d.p_value = Some(t.p_value);
         d.test = Some(t.test);

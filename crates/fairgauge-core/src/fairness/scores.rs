@@ -175,23 +175,29 @@ impl ScoreHistogram {
         (self.negatives.iter().sum(), self.positives.iter().sum())
     }
 
+    /// The rows at each score as reals: the sums of weights, or the counts (whole numbers are
+    /// exact in `f64`, so the one set of formulas below gives the counted results to the bit).
+    fn amounts(&self) -> std::borrow::Cow<'_, ScoreWeights> {
+        match &self.weights {
+            Some(w) => std::borrow::Cow::Borrowed(w),
+            None => std::borrow::Cow::Owned(ScoreWeights {
+                negatives: self.negatives.iter().map(|&c| c as f64).collect(),
+                positives: self.positives.iter().map(|&c| c as f64).collect(),
+            }),
+        }
+    }
+
     /// Mean score `Σ s / n` (weighted: `Σ w s / Σ w`); `None` when empty.
     pub fn mean(&self) -> Option<f64> {
-        if let Some(w) = &self.weights {
-            return weighted::mean(&self.scores, w);
-        }
-        let (neg, pos) = self.totals();
-        let n = neg + pos;
-        if n == 0 {
-            return None;
-        }
+        let w = self.amounts();
+        let n: f64 = w.negatives.iter().sum::<f64>() + w.positives.iter().sum::<f64>();
         let sum: f64 = self
             .scores
             .iter()
-            .zip(self.negatives.iter().zip(&self.positives))
-            .map(|(&s, (&a, &b))| s * (a + b) as f64)
+            .zip(w.negatives.iter().zip(&w.positives))
+            .map(|(&s, (&a, &b))| s * (a + b))
             .sum();
-        Some(sum / n as f64)
+        (n > 0.0).then(|| sum / n)
     }
 
     /// ROC AUC as the Mann–Whitney probability `P(S⁺ > S⁻) + ½ P(S⁺ = S⁻)`
@@ -199,7 +205,7 @@ impl ScoreHistogram {
     /// and divided once. `None` without both classes.
     pub fn roc_auc(&self) -> Option<f64> {
         if let Some(w) = &self.weights {
-            return weighted::roc_auc(w);
+            return weighted_roc_auc(w);
         }
         let (neg, pos) = self.totals();
         if neg == 0 || pos == 0 {
@@ -215,124 +221,65 @@ impl ScoreHistogram {
         Some(twice as f64 / (2.0 * neg as f64 * pos as f64))
     }
 
-    /// Brier score `Σ (s − y)² / n` (Brier 1950; `sklearn.metrics.brier_score_loss`).
+    /// Brier score `Σ (s − y)² / n` (Brier 1950; `sklearn.metrics.brier_score_loss`; weighted:
+    /// `Σ w (s − y)² / Σ w`).
     pub fn brier(&self) -> Option<f64> {
-        if let Some(w) = &self.weights {
-            return weighted::brier(&self.scores, w);
-        }
-        let (neg, pos) = self.totals();
-        let n = neg + pos;
-        if n == 0 {
-            return None;
-        }
+        let w = self.amounts();
+        let n: f64 = w.negatives.iter().sum::<f64>() + w.positives.iter().sum::<f64>();
         let sum: f64 = self
             .scores
             .iter()
-            .zip(self.negatives.iter().zip(&self.positives))
-            .map(|(&s, (&a, &b))| a as f64 * s * s + b as f64 * (1.0 - s) * (1.0 - s))
+            .zip(w.negatives.iter().zip(&w.positives))
+            .map(|(&s, (&a, &b))| a * s * s + b * (1.0 - s) * (1.0 - s))
             .sum();
-        Some(sum / n as f64)
+        (n > 0.0).then(|| sum / n)
     }
 
     /// Expected calibration error with 10 equal-width bins (Naeini et al. 2015; Guo et al. 2017):
     /// `Σ_b (n_b / n) · |mean score_b − positive share_b|`, bin `b = min(⌊10 s⌋, 9)` so bins are
-    /// `[k/10, (k+1)/10)` and the last one includes 1. `None` when empty.
+    /// `[k/10, (k+1)/10)` and the last one includes 1 (weighted: shares, means and positive shares
+    /// over weights). `None` when empty.
     pub fn ece(&self) -> Option<f64> {
-        if let Some(w) = &self.weights {
-            return weighted::ece(&self.scores, w);
-        }
-        let (neg, pos) = self.totals();
-        let n = neg + pos;
-        if n == 0 {
+        let w = self.amounts();
+        let n: f64 = w.negatives.iter().sum::<f64>() + w.positives.iter().sum::<f64>();
+        if n <= 0.0 {
             return None;
         }
-        let mut count = [0u64; ECE_BINS];
+        let mut amount = [0f64; ECE_BINS];
         let mut sum_s = [0f64; ECE_BINS];
-        let mut sum_y = [0u64; ECE_BINS];
-        for ((&s, &a), &b) in self.scores.iter().zip(&self.negatives).zip(&self.positives) {
+        let mut sum_y = [0f64; ECE_BINS];
+        for ((&s, &a), &b) in self.scores.iter().zip(&w.negatives).zip(&w.positives) {
             let k = ece_bin(s);
-            count[k] += a + b;
-            sum_s[k] += s * (a + b) as f64;
+            amount[k] += a + b;
+            sum_s[k] += s * (a + b);
             sum_y[k] += b;
         }
         let mut ece = 0.0;
         for k in 0..ECE_BINS {
-            if count[k] > 0 {
-                let c = count[k] as f64;
-                ece += (c / n as f64) * (sum_s[k] / c - sum_y[k] as f64 / c).abs();
+            if amount[k] > 0.0 {
+                let c = amount[k];
+                ece += (c / n) * (sum_s[k] / c - sum_y[k] / c).abs();
             }
         }
         Some(ece)
     }
 }
 
-/// The statistics over sums of weights (each sum taken in score order, so merged histograms give
-/// the same bits whatever the chunking, up to the rounding of the per-score sums themselves).
-mod weighted {
-    use super::{ece_bin, ScoreWeights, ECE_BINS};
-
-    fn total(w: &ScoreWeights) -> (f64, f64) {
-        (w.negatives.iter().sum(), w.positives.iter().sum())
+/// The weighted Mann–Whitney probability over sums of weights, taken in score order (counts keep
+/// their exact integer form in [`ScoreHistogram::roc_auc`]).
+fn weighted_roc_auc(w: &ScoreWeights) -> Option<f64> {
+    let neg: f64 = w.negatives.iter().sum();
+    let pos: f64 = w.positives.iter().sum();
+    if !(neg > 0.0 && pos > 0.0) {
+        return None;
     }
-
-    pub(super) fn mean(scores: &[f64], w: &ScoreWeights) -> Option<f64> {
-        let (neg, pos) = total(w);
-        let sum: f64 = scores
-            .iter()
-            .zip(w.negatives.iter().zip(&w.positives))
-            .map(|(&s, (&a, &b))| s * (a + b))
-            .sum();
-        (neg + pos > 0.0).then(|| sum / (neg + pos))
+    let mut sum = 0.0;
+    let mut neg_below = 0.0;
+    for (&n, &p) in w.negatives.iter().zip(&w.positives) {
+        sum += p * (neg_below + 0.5 * n);
+        neg_below += n;
     }
-
-    pub(super) fn roc_auc(w: &ScoreWeights) -> Option<f64> {
-        let (neg, pos) = total(w);
-        if !(neg > 0.0 && pos > 0.0) {
-            return None;
-        }
-        let mut sum = 0.0;
-        let mut neg_below = 0.0;
-        for (&n, &p) in w.negatives.iter().zip(&w.positives) {
-            sum += p * (neg_below + 0.5 * n);
-            neg_below += n;
-        }
-        Some(sum / (neg * pos))
-    }
-
-    pub(super) fn brier(scores: &[f64], w: &ScoreWeights) -> Option<f64> {
-        let (neg, pos) = total(w);
-        let sum: f64 = scores
-            .iter()
-            .zip(w.negatives.iter().zip(&w.positives))
-            .map(|(&s, (&a, &b))| a * s * s + b * (1.0 - s) * (1.0 - s))
-            .sum();
-        (neg + pos > 0.0).then(|| sum / (neg + pos))
-    }
-
-    pub(super) fn ece(scores: &[f64], w: &ScoreWeights) -> Option<f64> {
-        let (neg, pos) = total(w);
-        let n = neg + pos;
-        if n <= 0.0 {
-            return None;
-        }
-        let mut weight = [0f64; ECE_BINS];
-        let mut sum_s = [0f64; ECE_BINS];
-        let mut sum_y = [0f64; ECE_BINS];
-        for ((&s, &a), &b) in scores.iter().zip(&w.negatives).zip(&w.positives) {
-            let k = ece_bin(s);
-            weight[k] += a + b;
-            sum_s[k] += s * (a + b);
-            sum_y[k] += b;
-        }
-        let mut ece = 0.0;
-        for k in 0..ECE_BINS {
-            if weight[k] > 0.0 {
-                let c = weight[k];
-                ece += (c / n) * (sum_s[k] / c - sum_y[k] / c).abs();
-            }
-        }
-        Some(ece)
-    }
+    Some(sum / (neg * pos))
 }
 
 #[cfg(test)]
