@@ -149,6 +149,62 @@ def main():
         )
         dp = boot["summary"]["sex"]["intervals"]["demographic_parity_difference"]
         print(f"interval of the demographic parity difference by sex (fairgauge): {dp}")
+        multiclass(fg, Path(d), df, t_pq)
+
+
+def multiclass(fg, d, df, t_binary):
+    """`--task multiclass` with 10 classes (true `(floor(10 score) + 3 label) mod 10`, predicted
+    `floor(10 score) mod 10`, as the criterion bench) against Fairlearn's MetricFrame on each
+    class's one-vs-rest columns plus scikit-learn's macro F1, the same three groupings."""
+    import functools
+
+    from sklearn.metrics import f1_score, precision_score
+
+    pred = (df["score"] * 10).astype("int64") % 10
+    mc = pd.DataFrame({"sex": df["sex"], "race": df["race"], "tier": (pred + 3 * df["label"]) % 10, "tier_pred": pred})
+    path = d / "classes.parquet"
+    mc.to_parquet(path)
+    cmd = [fg, "fairness", str(path), "--task", "multiclass", "--label", "tier", "--prediction", "tier_pred"]
+    cmd += ["--sensitive", "sex,race", "--intersect", "--format", "json", "--min-group-size", "0"]
+    t_mc, rep = timed(lambda: json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout), 3)
+    print(f"fairgauge fairness --task multiclass, 10 classes (Parquet): {t_mc:8.3f} s ({t_mc / t_binary:.2f}x binary)")
+    metrics = {
+        "selection_rate": flm.selection_rate,
+        "tpr": flm.true_positive_rate,
+        "fpr": flm.false_positive_rate,
+        "ppv": functools.partial(precision_score, zero_division=float("nan")),
+    }
+
+    def run_fl():
+        out = {}
+        for attrs in (["sex"], ["race"], ["sex", "race"]):
+            sf = mc[attrs] if len(attrs) > 1 else mc[attrs[0]]
+            name = "&".join(attrs)
+            out[name, "macro"] = flm.MetricFrame(
+                metrics=functools.partial(f1_score, average="macro", zero_division=0),
+                y_true=mc["tier"],
+                y_pred=mc["tier_pred"],
+                sensitive_features=sf,
+            ).by_group
+            for c in range(10):
+                out[name, c] = flm.MetricFrame(
+                    metrics=metrics, y_true=mc["tier"] == c, y_pred=mc["tier_pred"] == c, sensitive_features=sf
+                ).by_group
+        return out
+
+    t_fl, fl = timed(run_fl)
+    worst = 0.0
+    for g in rep["groups"]:
+        key = tuple(g["group"].split("&")) if "&" in g["attribute"] else g["group"]
+        worst = max(worst, abs(g["macro"]["f1"] - fl[g["attribute"], "macro"].loc[key]))
+        for c in range(10):
+            for m in metrics:
+                worst = max(worst, abs(g["classes"][str(c)][m] - fl[g["attribute"], c].loc[key, m]))
+    print(f"fairlearn MetricFrame, 10 classes x 4 one-vs-rest rates + macro F1, 3 groupings: {t_fl:8.3f} s")
+    print(f"largest difference between fairgauge and fairlearn (multiclass): {worst:.2e}")
+    if worst > 1e-9:
+        sys.exit("multiclass numbers disagree")
+    print(f"ratio fairlearn / fairgauge (multiclass, Parquet): {t_fl / t_mc:,.0f}x")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,18 @@ def test_weighted_fairness_on_dask_equals_in_process(data):
     assert ev["results"]["fairness"]["groups"] == local["groups"]
 
 
+def test_multiclass_fairness_on_dask_equals_in_process(data):
+    _, cur = data
+    df = pd.read_parquet(cur)
+    df["tier"] = df["label"].astype(int) + (df["sex"] == "Female").astype(int)
+    df["tier_pred"] = df["prediction"].astype(int) + (df["race"] == "White").astype(int)
+    roles = dict(label="tier", prediction="tier_pred", sensitive=["sex", "race"], task="multiclass")
+    local = fairgauge.fairness(df, **roles).to_dict()
+    got = fgd.fairness(dd.from_pandas(df, npartitions=3, sort=False), **roles).to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert local["task"] == "multiclass" and got == local
+
+
 def test_bootstrap_on_dask_equals_in_process(data):
     # The intervals come from the merged counts: the same bytes whatever the partitioning.
     _, cur = data

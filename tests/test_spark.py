@@ -74,6 +74,22 @@ def test_weighted_fairness_on_spark_equals_in_process(spark, data):
     assert got == local and local["weights"]["total"] == df["w"].sum()
 
 
+def test_multiclass_fairness_on_spark_equals_in_process(spark, data):
+    import pandas as pd
+
+    ref, _ = data
+    df = pd.read_parquet(ref)
+    # Three tiers from the label and the decision: every class occurs as truth and prediction.
+    df["tier"] = df["label"].astype(int) + (df["sex"] == "Female").astype(int)
+    df["tier_pred"] = df["prediction"].astype(int) + (df["race"] == "White").astype(int)
+    roles = dict(label="tier", prediction="tier_pred", sensitive=["sex", "race"], task="multiclass")
+    local = fairgauge.fairness(df, **roles, bootstrap=50, seed=2).to_dict()
+    got = fgs.fairness(spark.createDataFrame(df).repartition(3), **roles, bootstrap=50, seed=2).to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert local["task"] == "multiclass" and local["classes"] == ["0", "1", "2"]
+    assert got == local
+
+
 def test_bootstrap_on_spark_equals_in_process(spark, data):
     ref, _ = data
     local = fairgauge.fairness(str(ref), **ROLES, bootstrap=150, seed=4).to_dict()

@@ -6,12 +6,16 @@
 //!   intersected (2 × 5 groups), against `polars_group_by_10m`: polars reading the same Parquet and
 //!   counting the same cells (attributes × label × prediction) with a lazy group_by.
 //!
+//! - `fairness_10m/multiclass_10`: the multiclass task (`--task multiclass`) on the same rows
+//!   with 10 classes (true class `(⌊10·score⌋ + 3·label) mod 10`, predicted class `⌊10·score⌋ mod 10`),
+//!   sex × race intersected, beside `report` (the target: ≤ 2× the binary run).
+//!
 //! Set `FAIRGAUGE_BENCH_ROWS` to change the 10M (e.g. 1000000 for a quick run).
 
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use fairgauge::fairness::{run_fairness, FairnessSpec};
+use fairgauge::fairness::{run_fairness, run_task, FairnessSpec, Task};
 use fairgauge::source::{ReadOptions, Table};
 use fairgauge::synth::{write_synth, SynthOptions};
 use fairgauge_core::fairness::{CodedAttribute, FairnessBatch, FairnessOptions, FairnessState};
@@ -34,6 +38,29 @@ fn data_file(n: usize) -> PathBuf {
             ..Default::default()
         };
         write_synth(&o, &p, None).unwrap();
+    }
+    p
+}
+
+/// The synthetic rows with a 10-class truth and prediction (`tier`, `tier_pred`), beside
+/// `synth`'s file.
+fn multiclass_file(n: usize, synth: &PathBuf) -> PathBuf {
+    let p = synth.with_file_name(format!("synth-{n}-classes.parquet"));
+    if !p.exists() {
+        let predicted = (col("score") * lit(10.0)).cast(DataType::Int64) % lit(10i64);
+        let mut df =
+            LazyFrame::scan_parquet(PlRefPath::new(synth.to_str().unwrap()), Default::default())
+                .unwrap()
+                .select([
+                    col("sex"),
+                    col("race"),
+                    ((predicted.clone() + col("label") * lit(3i64)) % lit(10i64)).alias("tier"),
+                    predicted.alias("tier_pred"),
+                ])
+                .collect()
+                .unwrap();
+        let file = std::fs::File::create(&p).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
     }
     p
 }
@@ -102,6 +129,7 @@ fn report_vs_polars(c: &mut Criterion) {
         sensitive: vec!["sex".into(), "race".into()],
         positive_label: Some("1".into()),
         weight: None,
+        task: fairgauge::fairness::Task::Binary,
     };
     let opts = FairnessOptions {
         intersect: true,
@@ -127,6 +155,18 @@ fn report_vs_polars(c: &mut Criterion) {
     };
     g.bench_function("report_bootstrap_200", |b| {
         b.iter(|| run_fairness(&table, &spec, &boot, None).unwrap())
+    });
+    let classes = multiclass_file(n, &path);
+    let mc_table = Table::open(&classes, &ReadOptions::default()).unwrap();
+    let mc = FairnessSpec {
+        label: "tier".into(),
+        prediction: Some("tier_pred".into()),
+        positive_label: None,
+        task: Task::Multiclass,
+        ..spec.clone()
+    };
+    g.bench_function("multiclass_10", |b| {
+        b.iter(|| run_task(&mc_table, &mc, &opts, None).unwrap())
     });
     let p = path.to_str().unwrap().to_string();
     g.bench_function("polars_group_by", |b| {

@@ -42,7 +42,7 @@ from ._errors import (
 )
 from ._input import table_source
 from ._native import FAIRNESS_DEFAULTS, call
-from ._reports import DriftReport, Evidence, FairnessReport, QualityReport
+from ._reports import DriftReport, Evidence, FairnessReport, MulticlassReport, QualityReport
 
 __version__: str = _fairgauge.__version__
 
@@ -56,6 +56,7 @@ __all__ = [
     "FairnessReport",
     "InternalError",
     "LedgerError",
+    "MulticlassReport",
     "OptionError",
     "PolicyError",
     "QualityReport",
@@ -107,7 +108,10 @@ def _fairness_args(
     weight: str | None = None,
     bootstrap: int | None = None,
     seed: int = 0,
+    task: str = "binary",
 ) -> dict[str, Any]:
+    if task not in ("binary", "multiclass"):
+        raise ValueError(f"task is 'binary' or 'multiclass', given {task!r}")
     if bootstrap is not None and (isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 2):
         raise ValueError(
             f"bootstrap is a number of replicates, an integer of at least 2 (200 is typical), given {bootstrap!r}"
@@ -115,6 +119,7 @@ def _fairness_args(
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise ValueError(f"seed is an integer in [0, 2**64), given {seed!r}")
     return {
+        "task": task,
         "weight": weight,
         "bootstrap": bootstrap,
         "seed": seed,
@@ -185,9 +190,13 @@ def _roles(
     reference_group: str | None,
     key: str | Sequence[str] | None,
     weight: str | None = None,
+    task: str | None = None,
 ) -> dict[str, Any]:
     """The roles given (the policy's roles apply to the others)."""
+    if task not in (None, "binary", "multiclass"):
+        raise ValueError(f"task is 'binary' or 'multiclass', given {task!r}")
     roles: dict[str, Any] = {
+        "task": task,
         "weight": weight,
         "label": label,
         "prediction": prediction,
@@ -247,7 +256,8 @@ def fairness(
     weight: Any = None,
     bootstrap: int | None = None,
     seed: int = 0,
-) -> FairnessReport:
+    task: str = "binary",
+) -> FairnessReport | MulticlassReport:
     """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
     group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360
     summaries, as ``fairgauge fairness`` computes them.
@@ -266,6 +276,14 @@ def fairness(
     as Fairlearn's ``MetricFrame(n_boot=B, ci_quantiles=…)``: the row bootstrap, drawn exactly from
     the counts, the same for the same ``seed`` whatever the data's chunking or engine.
 
+    ``task="multiclass"`` judges a classifier of up to 100 classes (``label`` and ``prediction``
+    hold classes; no ``score`` or ``positive_label``) and returns a :class:`MulticlassReport`: per
+    group the confusion matrix (``confusion_matrix(attr, group)``, a numpy array), accuracy, macro
+    and micro averages, each class's one-vs-rest selection rate, TPR, FPR and PPV with Wilson
+    intervals (``by_class``), and per attribute each class's parity summaries and their worst
+    class (``summary[attr]["worst_class"]``), equal to Fairlearn's ``MetricFrame`` on
+    ``y == c``.
+
     >>> r = fairgauge.fairness(df, label="y", prediction="p", sensitive="sex")  # doctest: +SKIP
     >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
     """
@@ -273,10 +291,12 @@ def fairness(
     data, weight_col = _with_weight(data, weight)
     args = _fairness_args(
         label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-        confidence, gei_alpha, weight_col, bootstrap, seed,
+        confidence, gei_alpha, weight_col, bootstrap, seed, task,
     )  # fmt: skip
     with table_source(data, [label, prediction, score, weight_col, *sens]) as (path, read):
         out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))
+    if task == "multiclass":
+        return MulticlassReport(json.loads(out))
     thresholds = None
     if policy is not None:
         thresholds = json.loads(call(_fairgauge.policy_fairness_thresholds, os.fspath(policy)))
@@ -354,13 +374,16 @@ def assess(
     key: str | Sequence[str] | None = None,
     rules: str | os.PathLike[str] | None = None,
     weight: Any = None,
+    task: str | None = None,
 ) -> Evidence:
     """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
     built-in default), judged into findings with controls and risks: the evidence document
     ``fairgauge assess`` writes. Arguments given override the policy's roles. ``weight`` (a
-    column name, or one number per row) weights the fairness rates as in :func:`fairness`."""
+    column name, or one number per row) weights the fairness rates as in :func:`fairness`;
+    ``task="multiclass"`` judges every class of a multiclass model one-vs-rest (the policy's
+    ``data.task``)."""
     current, weight_col = _with_weight(current, weight)
-    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, key, weight_col)
+    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, key, weight_col, task)
     command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", "fairgauge.assess"]
     with contextlib.ExitStack() as stack:
         cpath, read = stack.enter_context(table_source(current))

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from . import _fairgauge
 from ._errors import ColumnNotFoundError, translate
 from ._native import FAIRNESS_DEFAULTS, call
-from ._reports import DriftReport, Evidence, FairnessReport, QualityReport
+from ._reports import DriftReport, Evidence, FairnessReport, MulticlassReport, QualityReport
 
 Parts = tuple[list[bytes], tuple[str, str] | None]
 
@@ -120,19 +120,23 @@ def fairness(
     weight: str | None = None,
     bootstrap: int | None = None,
     seed: int = 0,
-) -> FairnessReport:
+    task: str = "binary",
+) -> FairnessReport | MulticlassReport:
     """`fairgauge.fairness` of a partitioned DataFrame: each partition is counted where it lives,
     the parts are merged on the driver. Same arguments, same report, plus ``engine`` in
     ``to_dict()`` (the engine's name and version and the number of partitions). ``weight`` names
-    a sample-weight column."""
+    a sample-weight column. With ``task="multiclass"`` the default ``positive_label=1`` is not
+    passed on (the multiclass task has none)."""
     from . import _fairness_args, _names
 
     engine.module()
     sens = _names(sensitive)
+    if task == "multiclass" and positive_label == 1:
+        positive_label = None
     args = json.dumps(
         _fairness_args(
             label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-            confidence, gei_alpha, weight, bootstrap, seed,
+            confidence, gei_alpha, weight, bootstrap, seed, task,
         )
     )  # fmt: skip
     cols = [c for c in (label, prediction, score, weight, *sens) if c is not None]
@@ -141,7 +145,7 @@ def fairness(
     parts = _collect(engine, engine.select(df, cols), lambda t: _fairgauge.fairness_part(t, read, args))
     out = json.loads(call(_fairgauge.fairness_finish, parts, engine.label, args))
     out["engine"] = _record(engine, df)
-    return FairnessReport(out)
+    return MulticlassReport(out) if task == "multiclass" else FairnessReport(out)
 
 
 def drift(
@@ -240,6 +244,7 @@ def assess(
     key: str | Sequence[str] | None = None,
     rules: str | None = None,
     weight: str | None = None,
+    task: str | None = None,
 ) -> Evidence:
     """`fairgauge.assess` of partitioned DataFrames: the assessment is planned on the driver from
     the policy, the roles and the schemas; quality, fairness and drift parts are read where the
@@ -250,7 +255,7 @@ def assess(
     from . import _roles
 
     module = engine.module()
-    roles = json.dumps(_roles(label, prediction, score, sensitive, positive_label, reference_group, key, weight))
+    roles = json.dumps(_roles(label, prediction, score, sensitive, positive_label, reference_group, key, weight, task))
     cur_empty = engine.empty(current)
     ref_empty = engine.empty(reference) if reference is not None else None
     plan_json = call(_fairgauge.assess_plan, cur_empty, ref_empty, policy, roles, rules)

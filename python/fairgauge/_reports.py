@@ -181,6 +181,110 @@ class FairnessReport(_Report):
         )
 
 
+class MulticlassReport(_Report):
+    """A multiclass classifier's fairness (``task="multiclass"``): per group the KxK confusion
+    matrix, accuracy, macro and micro averages and each class's one-vs-rest rates with Wilson
+    intervals; per attribute each class's parity summaries and their worst class."""
+
+    def _describe(self) -> str:
+        d = self._data
+        roles = d["roles"]
+        parts = [
+            f"{d['rows']['used']} rows",
+            f"label `{roles['label']}`, predicted class `{roles['prediction']}`",
+            f"{len(d['classes'])} classes",
+        ]
+        if roles.get("weight") and d.get("weights"):
+            parts.append(f"weighted by `{roles['weight']}` (effective n {d['weights']['effective_n']:.0f})")
+        for attr, s in d["summary"].items():
+            worst = s["worst_class"].get("demographic_parity_difference")
+            main = (
+                f"worst demographic parity difference {_num(worst['value'])} (class {worst['class']})"
+                if worst
+                else "demographic parity undefined"
+            )
+            parts.append(f"{attr}: {s['groups']} groups, {main}")
+        return "; ".join(parts)
+
+    @property
+    def classes(self) -> list[str]:
+        """The classes, in the order of every confusion matrix (scikit-learn's ``unique_labels``)."""
+        return list(self._data["classes"])
+
+    def confusion_matrix(self, attribute: str, group: str) -> Any:
+        """A group's confusion matrix as a numpy array (rows true class, columns predicted class,
+        in :attr:`classes` order): scikit-learn's ``confusion_matrix(..., labels=classes)``."""
+        import numpy as np
+
+        for g in self._data["groups"]:
+            if g["attribute"] == attribute and g["group"] == group:
+                return np.asarray(g["confusion_matrix"], dtype=np.int64)
+        groups = sorted(g["group"] for g in self._data["groups"] if g["attribute"] == attribute)
+        raise KeyError(f"no group {group!r} in attribute {attribute!r}; groups are {groups}")
+
+    @property
+    def by_group(self) -> pl.DataFrame:
+        """One row per group: rows, share, accuracy, ``macro_*`` and ``micro_*`` precision, recall
+        and F1."""
+        rows = []
+        for g in self._data["groups"]:
+            row = {k: g[k] for k in ("attribute", "group", "count", "share", "insufficient_data", "reference")}
+            row["accuracy"] = g["accuracy"]
+            for avg in ("macro", "micro"):
+                for k, v in g[avg].items():
+                    row[f"{avg}_{k}"] = v
+            rows.append(row)
+        return _frame(rows)
+
+    @property
+    def by_class(self) -> pl.DataFrame:
+        """One row per group and class: support, predicted rows, and the one-vs-rest
+        ``selection_rate``, ``tpr``, ``fpr``, ``ppv`` with their interval bounds."""
+        rows = []
+        for g in self._data["groups"]:
+            for c in self._data["classes"]:
+                r = g["classes"][c]
+                row = {"attribute": g["attribute"], "group": g["group"], "class": c}
+                row.update({k: v for k, v in r.items() if k not in ("ci", "undefined")})
+                for m, (lo, hi) in r.get("ci", {}).items():
+                    row[f"{m}_ci_low"], row[f"{m}_ci_high"] = lo, hi
+                rows.append(row)
+        return _frame(rows)
+
+    @property
+    def disparities(self) -> pl.DataFrame:
+        """One row per class, group and rate against the reference group."""
+        rows = []
+        for d in self._data["disparities"]:
+            row = {k: v for k, v in d.items() if k != "difference_ci"}
+            ci = d.get("difference_ci") or [None, None]
+            row["difference_ci_low"], row["difference_ci_high"] = ci
+            rows.append(row)
+        return _frame(rows)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Per attribute: accuracy difference and ratio, each class's parity summaries
+        (``classes``) and each summary's worst class (``worst_class``)."""
+        return self._data["summary"]
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for attr, s in self._data["summary"].items():
+            for key in ("demographic_parity_difference", "equalized_odds_difference", "equal_opportunity_difference"):
+                w = s["worst_class"].get(key)
+                if w is None:
+                    continue
+                iv = w.get("interval")
+                shown = f"{_fmt(w['value'])} [{_fmt(iv['low'])}, {_fmt(iv['high'])}]" if iv else _fmt(w["value"])
+                rows.append([html.escape(attr), html.escape(key.replace("_", " ")), html.escape(w["class"]), shown])
+        return _table(
+            ["attribute", "summary", "worst class", "value"],
+            rows,
+            f"fairgauge multiclass fairness: {len(self._data['classes'])} classes, each judged one-vs-rest",
+        )
+
+
 class DriftReport(_Report):
     """Per-column drift and the dataset verdict."""
 

@@ -16,8 +16,9 @@ pub const MAGIC: &[u8; 4] = b"FGST";
 /// The format version this build writes and reads. Version 2 (fairgauge 0.x, December 2026)
 /// added sample weights to the fairness state (`has_weights`, and each cell's weight sums);
 /// parts are exchanged between processes of one run, so a version-1 part is refused with a
-/// message naming both versions rather than migrated.
-pub const VERSION: u16 = 2;
+/// message naming both versions rather than migrated. Version 3 (December 2026) added the
+/// multiclass task's state to the fairness part.
+pub const VERSION: u16 = 3;
 
 /// What an encoded state holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

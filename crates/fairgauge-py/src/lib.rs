@@ -8,7 +8,7 @@ use fairgauge::assess::{assess as run_assess, AssessInput};
 use fairgauge::drift::run_drift;
 use fairgauge::evidence::Evidence;
 use fairgauge::export::OutputPaths;
-use fairgauge::fairness::run_fairness;
+use fairgauge::fairness::run_task;
 use fairgauge::policy::Policy;
 use fairgauge::quality::run_quality;
 use fairgauge::source::Table;
@@ -40,7 +40,7 @@ fn fairness(
         let read: Read = parse("read options", &read)?;
         let (spec, opts) = fairness_inputs(&args)?;
         let table = open(data, &read)?;
-        let out = run_fairness(&table, &spec, &opts, None).map_err(fail)?;
+        let out = run_task(&table, &spec, &opts, None).map_err(fail)?;
         to_json(&out)
     })
 }
@@ -170,7 +170,7 @@ fn fairness_finish(
                 .map_err(fail)?;
         }
         let out =
-            fairgauge::fairness::finish_fairness(&named(&name), &spec, &opts, acc).map_err(fail)?;
+            fairgauge::fairness::finish_task(&named(&name), &spec, &opts, acc).map_err(fail)?;
         to_json(&out)
     })
 }
@@ -441,11 +441,15 @@ fn judge(
         let (policy, _) =
             Policy::load_or_builtin(policy.as_deref().map(std::path::Path::new)).map_err(fail)?;
         let findings = match family.as_str() {
-            "fairness" => {
-                let out: fairgauge::fairness::FairnessOutput = parse("report", &report)?;
-                let decisions = out.roles.prediction.is_some() || out.roles.score.is_some();
-                fairgauge::assess::judge_fairness(&policy, &out.report, decisions)
-            }
+            "fairness" => match parse("report", &report)? {
+                fairgauge::fairness::TaskOutput::Binary(out) => {
+                    let decisions = out.roles.prediction.is_some() || out.roles.score.is_some();
+                    fairgauge::assess::judge_fairness(&policy, &out.report, decisions)
+                }
+                fairgauge::fairness::TaskOutput::Multiclass(out) => {
+                    fairgauge::assess::judge_multiclass(&policy, &out.report)
+                }
+            },
             "drift" => {
                 let r: fairgauge::drift::DriftReport = parse("report", &report)?;
                 fairgauge::assess::judge_drift(&policy, &r, &policy.data)

@@ -9,7 +9,7 @@ use fairgauge::assess::{
 };
 use fairgauge::drift::{finish_drift, DriftPart, DriftPlan, DriftReport, DriftSpec, Side};
 use fairgauge::evidence::Engine;
-use fairgauge::fairness::{finish_fairness, FairnessOutput, FairnessPart, FairnessSpec};
+use fairgauge::fairness::{FairnessPart, FairnessSpec};
 use fairgauge::quality::{
     finish_quality, plan_quality, DatasetFacts, QualityPart, QualityPlan, QualityReport,
     QualitySpec, ReferencePart,
@@ -232,13 +232,13 @@ impl Measure for Parts {
         &self,
         spec: &FairnessSpec,
         opts: &FairnessOptions,
-    ) -> fairgauge::Result<FairnessOutput> {
+    ) -> fairgauge::Result<fairgauge::fairness::TaskOutput> {
         let parts = self.fairness.as_ref().map_err(|m| elsewhere(m))?;
         let mut acc = FairnessPart::empty(spec);
         for p in decoded(parts, FairnessPart::decode)? {
             acc.merge(p)?;
         }
-        finish_fairness(&self.current, spec, opts, acc)
+        fairgauge::fairness::finish_task(&self.current, spec, opts, acc)
     }
 
     fn drift(&self, spec: &DriftSpec) -> fairgauge::Result<DriftReport> {

@@ -32,6 +32,8 @@ pub(crate) struct FairnessArgs {
     pub(crate) bootstrap: Option<u32>,
     #[serde(default)]
     pub(crate) seed: u64,
+    #[serde(default)]
+    pub(crate) task: fairgauge::fairness::Task,
 }
 
 /// The fairness roles and options from their JSON.
@@ -64,6 +66,7 @@ pub(crate) fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptio
         sensitive: a.sensitive,
         positive_label: a.positive_label,
         weight: a.weight,
+        task: a.task,
     };
     Ok((spec, opts))
 }
@@ -180,6 +183,7 @@ pub(crate) struct RoleOverrides {
     pub(crate) reference_group: Option<String>,
     pub(crate) key: Option<Vec<String>>,
     pub(crate) weight: Option<String>,
+    pub(crate) task: Option<fairgauge::fairness::Task>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -242,6 +246,9 @@ pub(crate) fn assess_setup(
     }
     if o.weight.is_some() {
         r.weight = o.weight;
+    }
+    if let Some(t) = o.task {
+        r.task = t;
     }
     // The rules given, else the policy's (relative to the policy file), as the CLI does.
     let rules_path = rules

@@ -5,7 +5,7 @@
 //! [`fairgauge_core`] and returns serde-serialisable reports.
 //!
 //! ```no_run
-//! use fairgauge::{fairness::{FairnessSpec, run_fairness}, source::{ReadOptions, Table}};
+//! use fairgauge::{fairness::{FairnessSpec, Task, run_fairness}, source::{ReadOptions, Table}};
 //! use fairgauge_core::fairness::FairnessOptions;
 //!
 //! let table = Table::open("datasets/adult/adult.data", &ReadOptions::default())?;
@@ -17,6 +17,7 @@
 //!     sensitive: vec!["sex".into(), "race".into()],
 //!     positive_label: Some(">50K".into()),
 //!     weight: None,
+//!     task: Task::Binary,
 //! };
 //! let out = run_fairness(&table, &spec, &FairnessOptions::default(), None)?;
 //! println!("{}", serde_json::to_string_pretty(&out)?);

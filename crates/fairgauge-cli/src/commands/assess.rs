@@ -90,6 +90,9 @@ pub struct AssessArgs {
     /// Reference group rule (overrides the policy).
     #[arg(long, value_name = "NAME")]
     pub reference_group: Option<String>,
+    /// The fairness task, `binary` or `multiclass` (overrides the policy's `data.task`).
+    #[arg(long, value_enum, value_name = "TASK")]
+    pub task: Option<crate::commands::fairness::TaskArg>,
     /// Key columns (override the policy).
     #[arg(long, value_delimiter = ',', value_name = "COL,…")]
     pub key: Option<Vec<String>>,
@@ -168,6 +171,9 @@ pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
     }
     if a.weight.is_some() {
         roles.weight = a.weight.clone();
+    }
+    if let Some(t) = a.task {
+        roles.task = t.into();
     }
     if let Some(r) = &a.reference_group {
         roles.reference_group = r.clone();

@@ -5,12 +5,32 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::Args;
-use fairgauge::fairness::{run_fairness, FairnessSpec};
+use fairgauge::fairness::{run_task, FairnessSpec, Task, TaskOutput};
 use fairgauge_core::fairness::{Bootstrap, FairnessOptions, ReferenceSpec};
 
 use crate::output::Format;
 use crate::read_args::ReadArgs;
 use crate::status::ExitStatus;
+
+/// What kind of model is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TaskArg {
+    /// A binary classifier, or a binary label for dataset bias.
+    Binary,
+    /// A classifier of up to 100 classes: per-group confusion matrices, every class judged
+    /// one-vs-rest (selection rate, TPR, FPR, PPV), parity summaries per class and their worst
+    /// class.
+    Multiclass,
+}
+
+impl From<TaskArg> for Task {
+    fn from(t: TaskArg) -> Task {
+        match t {
+            TaskArg::Binary => Task::Binary,
+            TaskArg::Multiclass => Task::Multiclass,
+        }
+    }
+}
 
 /// Arguments of `fairgauge fairness`.
 #[derive(Debug, Args)]
@@ -20,6 +40,10 @@ pub struct FairnessArgs {
     /// Column holding the true label.
     #[arg(long, value_name = "COL")]
     pub label: String,
+    /// The task: `binary` (a label with two values) or `multiclass` (the label and --prediction
+    /// hold classes).
+    #[arg(long, value_enum, default_value_t = TaskArg::Binary)]
+    pub task: TaskArg,
     /// Column holding the model's binary decision. Without it (and without --score) only the
     /// dataset's bias is measured: base rates by group.
     #[arg(long, value_name = "COL")]
@@ -162,13 +186,30 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         sensitive: a.sensitive,
         positive_label: a.positive_label,
         weight: a.weight,
+        task: a.task.into(),
     };
     let bar = crate::output::progress_bar();
-    let result = run_fairness(&table, &spec, &opts, bar.callback());
+    let result = run_task(&table, &spec, &opts, bar.callback());
     bar.finish();
-    let out = result?;
+    let out = match result? {
+        TaskOutput::Binary(out) => out,
+        TaskOutput::Multiclass(out) => {
+            crate::output::emit_report(
+                out.as_ref(),
+                a.format,
+                crate::render::multiclass_text,
+                a.output.as_deref(),
+            )?;
+            return Ok(match (a.fail_on, policy) {
+                (Some(level), Some(policy)) => {
+                    level.verdict(&fairgauge::assess::judge_multiclass(&policy, &out.report))
+                }
+                _ => ExitStatus::Success,
+            });
+        }
+    };
     crate::output::emit_report(
-        &out,
+        out.as_ref(),
         a.format,
         crate::render::fairness_text,
         a.output.as_deref(),

@@ -4,11 +4,13 @@
 mod drift;
 mod evidence;
 mod fairness;
+mod multiclass;
 mod quality;
 mod text;
 
 pub use drift::drift_text;
 pub use evidence::evidence_text;
 pub use fairness::fairness_text;
+pub use multiclass::multiclass_text;
 pub use quality::quality_text;
 pub use text::shown;

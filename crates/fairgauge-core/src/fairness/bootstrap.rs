@@ -117,7 +117,7 @@ pub fn summary_intervals(
 }
 
 /// One draw of `Multinomial(Σc, c / Σc)` into `out`, as a chain of binomials.
-fn multinomial(counts: &[u64], out: &mut [u64], rng: &mut ChaCha8Rng) {
+pub(crate) fn multinomial(counts: &[u64], out: &mut [u64], rng: &mut ChaCha8Rng) {
     let mut rows_left: u64 = counts.iter().sum();
     let mut mass_left = rows_left;
     for (k, &c) in counts.iter().enumerate() {

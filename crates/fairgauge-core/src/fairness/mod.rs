@@ -1,4 +1,4 @@
-//! Group fairness for binary classification: per-group confusion counts as a mergeable state,
+//! Group fairness for binary classification (and, in [`multiclass`], for K classes): per-group confusion counts as a mergeable state,
 //! per-group rates with Wilson intervals, disparities against a reference group, the summary
 //! metrics Fairlearn and AIF360 define, and dataset bias when there is no prediction.
 
@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod counts;
 pub mod inequality;
 pub mod metric;
+pub mod multiclass;
 pub mod report;
 pub mod scores;
 pub mod state;

@@ -342,7 +342,23 @@ pub struct FairnessReport {
     pub bootstrap: Option<Bootstrap>,
 }
 
-fn group_name(key: &GroupKey) -> String {
+/// The attribute sets a report covers, as indices: each attribute alone, then (with
+/// `intersect`) every combination of two or more, smallest first.
+pub(crate) fn attribute_sets(k: usize, intersect: bool) -> Vec<Vec<usize>> {
+    let mut sets: Vec<Vec<usize>> = (0..k).map(|i| vec![i]).collect();
+    if intersect && k >= 2 {
+        let mut inter: Vec<Vec<usize>> = (1u32..(1 << k))
+            .filter(|m| m.count_ones() >= 2)
+            .map(|m| (0..k).filter(|i| m & (1 << i) != 0).collect())
+            .collect();
+        inter.sort_by_key(|s| s.len());
+        sets.extend(inter);
+    }
+    sets
+}
+
+/// A group's name: its attribute values joined by `&` (`<null>` for a null value).
+pub(crate) fn group_name(key: &GroupKey) -> String {
     key.iter()
         .map(|v| v.as_deref().unwrap_or(NULL_GROUP))
         .collect::<Vec<_>>()
@@ -448,16 +464,8 @@ impl FairnessState {
                 )));
             }
         }
-        let mut sets: Vec<Vec<usize>> = (0..self.attributes.len()).map(|i| vec![i]).collect();
         let k = self.attributes.len();
-        if opts.intersect && k >= 2 {
-            let mut inter: Vec<Vec<usize>> = (1u32..(1 << k))
-                .filter(|m| m.count_ones() >= 2)
-                .map(|m| (0..k).filter(|i| m & (1 << i) != 0).collect())
-                .collect();
-            inter.sort_by_key(|s| s.len());
-            sets.extend(inter);
-        }
+        let sets = attribute_sets(k, opts.intersect);
         if let ReferenceSpec::Named { by_attribute, .. } = &opts.reference {
             let names: Vec<String> = sets
                 .iter()

@@ -133,6 +133,9 @@ pub struct Subject {
     /// The group it is compared with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_group: Option<String>,
+    /// The class (multiclass task: the class judged one-vs-rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
 }
 
 /// The thresholds a value was judged against.

@@ -71,6 +71,9 @@ pub struct Roles {
     /// Sample-weight column for fairness (`[data] weight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
+    /// The fairness task, `binary` (default) or `multiclass` (`[data] task`).
+    #[serde(default, skip_serializing_if = "crate::fairness::Task::is_binary")]
+    pub task: crate::fairness::Task,
 }
 
 fn default_reference() -> String {

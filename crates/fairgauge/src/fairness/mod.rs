@@ -9,8 +9,10 @@
 //! label, prediction or score is left out and counted in `rows`.
 //!
 //! One file per step: [`spec`] (roles and output), [`visit`] (a batch's role columns read),
-//! [`parts`] (rows counted into the core's state, in parallel or as parts), [`run`].
+//! [`parts`] (rows counted into the core's state, in parallel or as parts), [`multiclass`] (the
+//! multiclass task's reading and finishing), [`run`].
 
+pub mod multiclass;
 pub mod parts;
 pub mod run;
 pub mod spec;
@@ -18,5 +20,8 @@ pub mod visit;
 
 pub use crate::io::Progress;
 pub use parts::{fairness_part, FairnessPart};
-pub use run::{finish_fairness, run_fairness};
-pub use spec::{FairnessOutput, FairnessSpec, InputInfo, ResolvedRoles, MAX_GROUPS};
+pub use run::{finish_fairness, finish_task, run_fairness, run_task};
+pub use spec::{
+    FairnessOutput, FairnessSpec, InputInfo, MulticlassOutput, MulticlassRoles, ResolvedRoles,
+    Task, TaskOutput, MAX_GROUPS,
+};

@@ -8,6 +8,7 @@ use crate::io::frame::{for_each_batch, Batch, Visit};
 use crate::io::source::Table;
 use crate::io::text::{canonical_text, TextRules};
 use crate::io::Progress;
+use fairgauge_core::fairness::multiclass::MulticlassState;
 use fairgauge_core::fairness::{CodedAttribute, FairnessBatch, FairnessState};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,8 @@ pub struct FairnessPart {
     pub(crate) prediction: Distinct,
     pub(crate) score_non_null: u64,
     pub(crate) sensitive_non_null: Vec<u64>,
+    /// The multiclass task's state (`None` for the binary task, whose `state` then counts).
+    pub(crate) multiclass: Option<MulticlassState>,
 }
 
 pub(crate) struct Ctx<'a> {
@@ -51,6 +54,9 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn process_slice(&self, batch: &Batch, first_row: usize) -> Result<FairnessPart> {
+        if self.spec.task == Task::Multiclass {
+            return self.multiclass_slice(batch, first_row);
+        }
         let n = batch.len();
         let spec = self.spec;
         let mut label = BinaryVisitor::new(&self.rules[&spec.label], self.positive.as_deref(), n);
@@ -97,20 +103,7 @@ impl Ctx<'_> {
             Some(w) => Some(self.read_weights(batch, w, first_row)?),
             None => None,
         };
-        let mut attrs = Vec::with_capacity(spec.sensitive.len());
-        for a in &spec.sensitive {
-            let mut v = CategoryVisitor::new(&self.rules[a], n);
-            self.visit(batch, a, &mut v)?;
-            if v.levels.len() > MAX_GROUPS {
-                return Err(self.bad(
-                    a,
-                    format!(
-                        "more than {MAX_GROUPS} distinct values; a sensitive attribute should have few groups (is this an identifier or a continuous column? bin it first)"
-                    ),
-                ));
-            }
-            attrs.push(v);
-        }
+        let attrs = self.read_attributes(batch)?;
         // Without a prediction column, a score gives the prediction through the threshold.
         let derived: Option<Vec<Option<bool>>> = match (&prediction, &score) {
             (None, Some(s)) => Some(
@@ -162,14 +155,40 @@ impl Ctx<'_> {
                 .map(|s| s.out.iter().filter(|x| x.is_some()).count() as u64)
                 .unwrap_or(0),
             sensitive_non_null: attrs.iter().map(|a| a.non_null).collect(),
+            multiclass: None,
         })
     }
 }
 
 impl Ctx<'_> {
+    /// The sensitive attributes of a slice, dictionary-encoded; more than [`MAX_GROUPS`]
+    /// groups is an error.
+    pub(crate) fn read_attributes(&self, batch: &Batch) -> Result<Vec<CategoryVisitor<'_>>> {
+        let mut attrs = Vec::with_capacity(self.spec.sensitive.len());
+        for a in &self.spec.sensitive {
+            let mut v = CategoryVisitor::new(&self.rules[a], batch.len());
+            self.visit(batch, a, &mut v)?;
+            if v.levels.len() > MAX_GROUPS {
+                return Err(self.bad(
+                    a,
+                    format!(
+                        "more than {MAX_GROUPS} distinct values; a sensitive attribute should have few groups (is this an identifier or a continuous column? bin it first)"
+                    ),
+                ));
+            }
+            attrs.push(v);
+        }
+        Ok(attrs)
+    }
+
     /// The weight column of a slice; the first value that is not a finite number `≥ 0` is an
     /// error naming the data row.
-    fn read_weights(&self, batch: &Batch, column: &str, first_row: usize) -> Result<Vec<f64>> {
+    pub(crate) fn read_weights(
+        &self,
+        batch: &Batch,
+        column: &str,
+        first_row: usize,
+    ) -> Result<Vec<f64>> {
         let mut v = WeightVisitor {
             rules: &self.rules[column],
             out: Vec::with_capacity(batch.len()),
@@ -214,12 +233,21 @@ impl FairnessPart {
         if spec.weight.is_some() {
             state = state.weighted();
         }
+        let multiclass = (spec.task == Task::Multiclass).then(|| {
+            let s = MulticlassState::new(spec.sensitive.clone());
+            if spec.weight.is_some() {
+                s.weighted()
+            } else {
+                s
+            }
+        });
         FairnessPart {
             state,
             label: Distinct::default(),
             prediction: Distinct::default(),
             score_non_null: 0,
             sensitive_non_null: vec![0; spec.sensitive.len()],
+            multiclass,
         }
     }
 
@@ -245,6 +273,15 @@ impl FairnessPart {
 
 pub(crate) fn merge_parts(acc: &mut FairnessPart, part: FairnessPart) -> Result<()> {
     acc.state.merge(&part.state)?;
+    match (&mut acc.multiclass, &part.multiclass) {
+        (Some(a), Some(b)) => a.merge(b)?,
+        (None, None) => {}
+        _ => {
+            return Err(Error::InvalidOption(
+                "cannot merge a binary part with a multiclass part".into(),
+            ))
+        }
+    }
     acc.label.merge(&part.label);
     acc.prediction.merge(&part.prediction);
     acc.score_non_null += part.score_non_null;
@@ -291,6 +328,9 @@ pub fn fairness_part(
         }
     }
 
+    if spec.task == Task::Multiclass {
+        super::multiclass::check_spec(spec)?;
+    }
     table.require_columns(&columns.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
     let ctx = context(table, spec)?;
     let mut acc = FairnessPart::empty(spec);
@@ -309,7 +349,10 @@ pub fn fairness_part(
         for p in parts? {
             merge_parts(&mut acc, p)?;
         }
-        check_binary(&ctx, &acc)?;
+        match spec.task {
+            Task::Binary => check_binary(&ctx, &acc)?,
+            Task::Multiclass => check_classes(&ctx, &acc)?,
+        }
         rows_done += batch.len() as u64;
         if let Some(p) = &progress {
             p(rows_done);
@@ -319,7 +362,33 @@ pub fn fairness_part(
     // polars reads each blank CSV line as a row of nulls: take them back out.
     acc.state.rows_seen = acc.state.rows_seen.saturating_sub(blank);
     acc.state.excluded_null_label = acc.state.excluded_null_label.saturating_sub(blank);
+    if let Some(m) = &mut acc.multiclass {
+        m.rows_seen = m.rows_seen.saturating_sub(blank);
+        m.excluded_null_label = m.excluded_null_label.saturating_sub(blank);
+    }
     Ok(acc)
+}
+
+/// Checks the classes seen so far (after every batch): at most
+/// [`MAX_CLASSES`](fairgauge_core::fairness::multiclass::MAX_CLASSES) in the label and the
+/// prediction together.
+pub(crate) fn check_classes(ctx: &Ctx<'_>, a: &FairnessPart) -> Result<()> {
+    use fairgauge_core::fairness::multiclass::MAX_CLASSES;
+    let Some(m) = &a.multiclass else {
+        return Ok(());
+    };
+    let (labels, predicted) = m.classes_seen();
+    let all: BTreeSet<&String> = labels.iter().chain(&predicted).collect();
+    if all.len() > MAX_CLASSES {
+        return Err(ctx.bad(
+            &ctx.spec.label,
+            format!(
+                "{} classes in the label and prediction together; the multiclass task supports at most {MAX_CLASSES}",
+                all.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the label and prediction values seen so far (called after every batch, so a wrong
@@ -341,8 +410,9 @@ pub(crate) fn check_binary(ctx: &Ctx<'_>, a: &FairnessPart) -> Result<()> {
         return Err(ctx.bad(
             &spec.label,
             format!(
-                "the label has more than two values ({}); binary classification needs two",
-                a.label.list()
+                "the label has more than two values ({}); binary classification needs two (for a classifier of up to {} classes use --task multiclass, task=\"multiclass\" in Python)",
+                a.label.list(),
+                fairgauge_core::fairness::multiclass::MAX_CLASSES
             ),
         ));
     }

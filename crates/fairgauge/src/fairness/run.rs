@@ -1,6 +1,7 @@
 //! Running fairness on a table, or finishing parts counted elsewhere: the roles validated (a
 //! binary label and prediction), the report finished.
 
+use super::multiclass::finish_multiclass;
 use super::parts::*;
 use super::spec::*;
 use crate::error::{Error, Result};
@@ -9,7 +10,7 @@ use crate::io::text::is_positive_token;
 use crate::io::Progress;
 use fairgauge_core::fairness::FairnessOptions;
 
-/// Runs a fairness assessment of `table`.
+/// Runs a fairness assessment of `table` (the binary task; [`run_task`] runs any task).
 pub fn run_fairness(
     table: &Table,
     spec: &FairnessSpec,
@@ -20,14 +21,46 @@ pub fn run_fairness(
     finish_fairness(table, spec, opts, part)
 }
 
+/// Runs a fairness assessment of `table` for the spec's task (binary or multiclass).
+pub fn run_task(
+    table: &Table,
+    spec: &FairnessSpec,
+    opts: &FairnessOptions,
+    progress: Option<Progress>,
+) -> Result<TaskOutput> {
+    let part = fairness_part(table, spec, progress)?;
+    finish_task(table, spec, opts, part)
+}
+
+/// Finishes merged parts into the report of the spec's task.
+pub fn finish_task(
+    table: &Table,
+    spec: &FairnessSpec,
+    opts: &FairnessOptions,
+    part: FairnessPart,
+) -> Result<TaskOutput> {
+    let ctx = context(table, spec)?;
+    Ok(match spec.task {
+        Task::Binary => TaskOutput::Binary(Box::new(finish(&ctx, part, opts)?)),
+        Task::Multiclass => TaskOutput::Multiclass(Box::new(finish_multiclass(&ctx, part, opts)?)),
+    })
+}
+
 /// Finishes merged parts into the report of the table they came from (`table` names it in the
-/// report and in errors; its rows are not read).
+/// report and in errors; its rows are not read). The binary task's report;
+/// [`finish_task`] finishes any task.
 pub fn finish_fairness(
     table: &Table,
     spec: &FairnessSpec,
     opts: &FairnessOptions,
     part: FairnessPart,
 ) -> Result<FairnessOutput> {
+    if spec.task != Task::Binary {
+        return Err(Error::InvalidOption(format!(
+            "the {} task's report comes from run_task / finish_task",
+            spec.task.name()
+        )));
+    }
     let ctx = context(table, spec)?;
     finish(&ctx, part, opts)
 }

@@ -1,9 +1,37 @@
 //! What a fairness run is asked (the roles) and what it answers: the input, the resolved roles
 //! and the core's report.
 
+use fairgauge_core::fairness::multiclass::MulticlassReport;
 use fairgauge_core::fairness::FairnessReport;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+
+/// What kind of model is judged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// A binary classifier (or a binary label, for dataset bias).
+    #[default]
+    Binary,
+    /// A classifier of up to [`fairgauge_core::fairness::multiclass::MAX_CLASSES`] classes:
+    /// per-group confusion matrices, every class judged one-vs-rest.
+    Multiclass,
+}
+
+impl Task {
+    /// Whether this is the binary task (left out of serialised specs, which then read as before).
+    pub fn is_binary(&self) -> bool {
+        *self == Task::Binary
+    }
+
+    /// The task's name as the CLI and the JSON spell it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Task::Binary => "binary",
+            Task::Multiclass => "multiclass",
+        }
+    }
+}
 
 /// Which columns play which role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +53,9 @@ pub struct FairnessSpec {
     /// effective size ([`fairgauge_core::fairness::weights`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
+    /// The task (default binary).
+    #[serde(default, skip_serializing_if = "Task::is_binary")]
+    pub task: Task,
 }
 
 /// Most groups one sensitive attribute may have before it is taken for an identifier.
@@ -77,4 +108,42 @@ pub struct FairnessOutput {
     /// The report.
     #[serde(flatten)]
     pub report: FairnessReport,
+}
+
+/// The roles of a multiclass run as resolved from the data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MulticlassRoles {
+    /// Label column.
+    pub label: String,
+    /// Prediction column.
+    pub prediction: String,
+    /// Sensitive attributes.
+    pub sensitive: Vec<String>,
+    /// Sample-weight column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+}
+
+/// A multiclass fairness report with what it was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MulticlassOutput {
+    /// fairgauge's version.
+    pub tool_version: String,
+    /// The input.
+    pub input: InputInfo,
+    /// The roles.
+    pub roles: MulticlassRoles,
+    /// The report (its `task` is `multiclass`).
+    #[serde(flatten)]
+    pub report: MulticlassReport,
+}
+
+/// The report of any task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TaskOutput {
+    /// A multiclass report (tried first: only it has `task`).
+    Multiclass(Box<MulticlassOutput>),
+    /// A binary report.
+    Binary(Box<FairnessOutput>),
 }

@@ -161,7 +161,10 @@ impl Builder<'_> {
             subject.group.as_deref().unwrap_or(""),
             subject.reference_group.as_deref().unwrap_or(""),
         ];
-        let id = stable_id("F-", &[kind, subj[0], subj[1], subj[2], subj[3]]);
+        // A class (multiclass) is a sixth part; without one the ids are as before.
+        let mut parts = vec![kind, subj[0], subj[1], subj[2], subj[3]];
+        parts.extend(subject.class.as_deref());
+        let id = stable_id("F-", &parts);
         let mut ids: Vec<String> = match self.policy.controls.get(kind) {
             Some(v) => v.clone(),
             None => controls::builtin(kind)

@@ -1,18 +1,19 @@
 //! Fairness findings: per group, impact ratios and rate gaps against the reference group; per
-//! attribute, Fairlearn's between-group summaries; groups too small to judge.
+//! attribute, Fairlearn's between-group summaries; groups too small to judge. The multiclass
+//! task gets the same findings for every class judged one-vs-rest, each naming its class (in the
+//! subject, the message and the risk: "Disparate selection of class High by sex").
 
 use super::builder::*;
 use crate::evidence::document::{Category, FindingStatus, Subject};
 use crate::evidence::policy::Threshold;
 use crate::present::percent;
+use fairgauge_core::fairness::multiclass::MulticlassReport;
 use fairgauge_core::fairness::{Disparity, FairnessReport, Metric};
 use std::collections::BTreeSet;
 
-pub(crate) fn fairness_findings(b: &mut Builder<'_>, r: &FairnessReport, has_prediction: bool) {
-    let policy = b.policy;
-    let th = |name: &str| policy.fairness.thresholds.get(name).copied();
-    // Per group: impact ratios and rate differences against the reference.
-    let per_group: Vec<(Metric, &str, bool)> = if has_prediction {
+/// The per-group rules: (metric, policy threshold name, whether it is a ratio).
+fn per_group_rules(has_prediction: bool) -> Vec<(Metric, &'static str, bool)> {
+    if has_prediction {
         vec![
             (Metric::SelectionRate, "selection_rate_ratio", true),
             (Metric::Tpr, "equal_opportunity_difference", false),
@@ -20,30 +21,134 @@ pub(crate) fn fairness_findings(b: &mut Builder<'_>, r: &FairnessReport, has_pre
         ]
     } else {
         vec![(Metric::BaseRate, "base_rate_ratio", true)]
-    };
-    let mut insufficient: BTreeSet<(String, String)> = BTreeSet::new();
-    for d in &r.disparities {
-        let Some(&(metric, name, is_ratio)) = per_group.iter().find(|p| p.0 == d.metric) else {
-            continue;
-        };
-        let Some(t) = th(name) else { continue };
-        if d.insufficient_data {
-            insufficient.insert((d.attribute.clone(), d.group.clone()));
-            continue;
-        }
-        disparity_finding(b, d, (metric, name, is_ratio), t);
     }
-    insufficient_findings(b, r, insufficient);
+}
+
+/// Judges one disparity (of `class`, for the multiclass task) against its per-group rule;
+/// a group too small to judge is added to `insufficient` instead.
+fn judge_disparity(
+    b: &mut Builder<'_>,
+    d: &Disparity,
+    class: Option<&str>,
+    rules: &[(Metric, &'static str, bool)],
+    insufficient: &mut BTreeSet<(String, String, u64)>,
+    count: u64,
+) {
+    let Some(&rule) = rules.iter().find(|p| p.0 == d.metric) else {
+        return;
+    };
+    let Some(t) = b.policy.fairness.thresholds.get(rule.1).copied() else {
+        return;
+    };
+    if d.insufficient_data {
+        insufficient.insert((d.attribute.clone(), d.group.clone(), count));
+        return;
+    }
+    disparity_finding(b, d, rule, t, class);
+}
+
+pub(crate) fn fairness_findings(b: &mut Builder<'_>, r: &FairnessReport, has_prediction: bool) {
+    // Per group: impact ratios and rate differences against the reference.
+    let rules = per_group_rules(has_prediction);
+    let count = |attr: &str, group: &str| {
+        r.groups
+            .iter()
+            .find(|g| g.attribute == attr && g.group == group)
+            .map_or(0, |g| g.count)
+    };
+    let mut insufficient = BTreeSet::new();
+    for d in &r.disparities {
+        let n = count(&d.attribute, &d.group);
+        judge_disparity(b, d, None, &rules, &mut insufficient, n);
+    }
+    insufficient_findings(b, r.min_group_size, insufficient);
     // Per attribute: Fairlearn's between-group summaries.
     if has_prediction {
-        summary_findings(b, r);
+        for (attr, s) in &r.summary {
+            for name in SUMMARIES {
+                let Some(Some(v)) = s.metrics.get(name) else {
+                    continue;
+                };
+                let interval = s.intervals.get(name).map(|i| [i.low, i.high]);
+                let boot = (r.confidence, r.bootstrap.map_or(0, |b| b.replicates));
+                summary_finding(b, (attr, None), name, *v, interval, boot);
+            }
+        }
     }
+}
+
+/// The multiclass task's findings: every class's disparities and parity summaries, judged as
+/// the binary task's, and the groups too small to judge.
+pub(crate) fn multiclass_findings(b: &mut Builder<'_>, r: &MulticlassReport) {
+    let rules = per_group_rules(true);
+    let count = |attr: &str, group: &str| {
+        r.groups
+            .iter()
+            .find(|g| g.attribute == attr && g.group == group)
+            .map_or(0, |g| g.count)
+    };
+    let mut insufficient = BTreeSet::new();
+    for d in &r.disparities {
+        let n = count(&d.disparity.attribute, &d.disparity.group);
+        judge_disparity(
+            b,
+            &d.disparity,
+            Some(&d.class),
+            &rules,
+            &mut insufficient,
+            n,
+        );
+    }
+    insufficient_findings(b, r.min_group_size, insufficient);
+    for (attr, s) in &r.summary {
+        for (class, cs) in &s.classes {
+            for name in SUMMARIES {
+                let Some(Some(v)) = cs.metrics.get(name) else {
+                    continue;
+                };
+                let interval = cs.intervals.get(name).map(|i| [i.low, i.high]);
+                let boot = (r.confidence, r.bootstrap.map_or(0, |b| b.replicates));
+                summary_finding(b, (attr, Some(class)), name, *v, interval, boot);
+            }
+        }
+    }
+}
+
+/// The between-group summaries judged per attribute (and per class).
+const SUMMARIES: [&str; 2] = ["demographic_parity_difference", "equalized_odds_difference"];
+
+/// The risk a fairness finding feeds: its key and title, per class for the multiclass task.
+fn fairness_risk(key: &str, attr: &str, class: Option<&str>) -> (String, String) {
+    let title = match (key, class) {
+        ("selection_rate", None) => format!("Disparate selection rates by {attr}"),
+        ("selection_rate", Some(c)) => format!("Disparate selection of class {c} by {attr}"),
+        ("tpr", None) => format!("Disparate true positive rates by {attr}"),
+        ("tpr", Some(c)) => format!("Disparate true positive rates of class {c} by {attr}"),
+        ("fpr", None) => format!("Disparate false positive rates by {attr}"),
+        ("fpr", Some(c)) => format!("Disparate false positive rates of class {c} by {attr}"),
+        ("equalized_odds", None) => format!("Unequal error rates (equalized odds) by {attr}"),
+        ("equalized_odds", Some(c)) => {
+            format!("Unequal error rates (equalized odds) of class {c} by {attr}")
+        }
+        _ => format!("Label bias by {attr} in the data"),
+    };
+    let id = match class {
+        Some(c) => format!("bias/{key}/{attr}/class={c}"),
+        None => format!("bias/{key}/{attr}"),
+    };
+    (id, title)
 }
 
 /// A group's impact ratio (`min(r, 1/r)`) or absolute rate gap against the reference group,
 /// judged; a fail whose test is not significant is a warn when the policy asks for
 /// significance. `rule` is (metric, policy threshold name, whether it is a ratio).
-fn disparity_finding(b: &mut Builder<'_>, d: &Disparity, rule: (Metric, &str, bool), t: Threshold) {
+fn disparity_finding(
+    b: &mut Builder<'_>,
+    d: &Disparity,
+    rule: (Metric, &str, bool),
+    t: Threshold,
+    class: Option<&str>,
+) {
     let (metric, name, is_ratio) = rule;
     let fp = &b.policy.fairness;
     let subject = Subject {
@@ -51,18 +156,21 @@ fn disparity_finding(b: &mut Builder<'_>, d: &Disparity, rule: (Metric, &str, bo
         attribute: Some(d.attribute.clone()),
         group: Some(d.group.clone()),
         reference_group: Some(d.reference.clone()),
+        class: class.map(str::to_string),
     };
     let risk = |attr: &str| {
-        let (key, title) = match metric {
-            Metric::SelectionRate => (
-                "selection_rate",
-                format!("Disparate selection rates by {attr}"),
-            ),
-            Metric::Tpr => ("tpr", format!("Disparate true positive rates by {attr}")),
-            Metric::Fpr => ("fpr", format!("Disparate false positive rates by {attr}")),
-            _ => ("base_rate", format!("Label bias by {attr} in the data")),
+        let key = match metric {
+            Metric::SelectionRate => "selection_rate",
+            Metric::Tpr => "tpr",
+            Metric::Fpr => "fpr",
+            _ => "base_rate",
         };
-        (format!("bias/{key}/{attr}"), title)
+        fairness_risk(key, attr, class)
+    };
+    // The rate's name, with its class for the multiclass task.
+    let rate_name = match class {
+        Some(c) => format!("{} of class {c}", metric_name(metric)),
+        None => metric_name(metric).to_string(),
     };
     let value = if is_ratio {
         d.ratio.map(|r| if r > 1.0 { 1.0 / r } else { r })
@@ -81,7 +189,7 @@ fn disparity_finding(b: &mut Builder<'_>, d: &Disparity, rule: (Metric, &str, bo
                 name,
                 format!(
                     "the {} of `{}` = {} cannot be compared with {}: {}",
-                    metric_name(metric),
+                    rate_name,
                     d.attribute,
                     d.group,
                     d.reference,
@@ -115,7 +223,7 @@ fn disparity_finding(b: &mut Builder<'_>, d: &Disparity, rule: (Metric, &str, bo
             "{} = {} has a {} of {} against {} for {} (ratio {}; the four-fifths rule asks for at least {}){note}",
             d.attribute,
             d.group,
-            metric_name(metric),
+            rate_name,
             percent(gv),
             percent(rv),
             d.reference,
@@ -127,7 +235,7 @@ fn disparity_finding(b: &mut Builder<'_>, d: &Disparity, rule: (Metric, &str, bo
             "{} = {} has a {} of {} against {} for {}: a gap of {:.1} points (fail above {}){note}",
             d.attribute,
             d.group,
-            metric_name(metric),
+            rate_name,
             percent(gv),
             percent(rv),
             d.reference,
@@ -164,77 +272,90 @@ fn disparity_finding(b: &mut Builder<'_>, d: &Disparity, rule: (Metric, &str, bo
     });
 }
 
-/// Groups too small to judge: one `insufficient_data` finding each.
+/// Groups too small to judge (attribute, group, rows): one `insufficient_data` finding each.
 fn insufficient_findings(
     b: &mut Builder<'_>,
-    r: &FairnessReport,
-    insufficient: BTreeSet<(String, String)>,
+    min_group_size: u64,
+    insufficient: BTreeSet<(String, String, u64)>,
 ) {
-    for (attr, group) in insufficient {
-        let n = r
-            .groups
-            .iter()
-            .find(|g| g.attribute == attr && g.group == group)
-            .map(|g| g.count)
-            .unwrap_or(0);
-        b.add(Judged { value: Some(n as f64), subject: Subject {
-                column: None,
+    for (attr, group, n) in insufficient {
+        b.add(Judged {
+            value: Some(n as f64),
+            subject: Subject {
                 attribute: Some(attr.clone()),
                 group: Some(group.clone()),
-                reference_group: None,
-            }, risk: Some((format!("bias/insufficient/{attr}"), format!("Groups of {attr} too small to assess"))), ..Judged::new("fairness.insufficient_data", Category::Bias, FindingStatus::InsufficientData, "group_size", format!(
-                "{attr} = {group} has {n} rows, fewer than the {} needed to judge it: its fairness is not assessed",
-                r.min_group_size
-            )) });
+                ..Default::default()
+            },
+            risk: Some((
+                format!("bias/insufficient/{attr}"),
+                format!("Groups of {attr} too small to assess"),
+            )),
+            ..Judged::new(
+                "fairness.insufficient_data",
+                Category::Bias,
+                FindingStatus::InsufficientData,
+                "group_size",
+                format!(
+                    "{attr} = {group} has {n} rows, fewer than the {min_group_size} needed to judge it: its fairness is not assessed"
+                ),
+            )
+        });
     }
 }
 
-/// Fairlearn's demographic parity and equalized odds differences between the groups of each
-/// attribute, judged.
-fn summary_findings(b: &mut Builder<'_>, r: &FairnessReport) {
-    let policy = b.policy;
-    let th = |name: &str| policy.fairness.thresholds.get(name).copied();
-    for (attr, s) in &r.summary {
-        for name in ["demographic_parity_difference", "equalized_odds_difference"] {
-            let Some(t) = th(name) else { continue };
-            let Some(Some(v)) = s.metrics.get(name) else {
-                continue;
-            };
-            let status = judge(*v, &t);
-            let (key, title) = if name == "demographic_parity_difference" {
-                (
-                    "selection_rate",
-                    format!("Disparate selection rates by {attr}"),
-                )
-            } else {
-                (
-                    "equalized_odds",
-                    format!("Unequal error rates (equalized odds) by {attr}"),
-                )
-            };
-            // With the policy's bootstrap, the finding carries the summary's percentile interval.
-            let interval = s.intervals.get(name).map(|i| [i.low, i.high]);
-            let shown = match interval {
-                Some([lo, hi]) => format!(
-                    " ({:.0}% bootstrap interval [{}, {}], {} replicates)",
-                    r.confidence * 100.0,
-                    fmt(lo),
-                    fmt(hi),
-                    r.bootstrap.map_or(0, |b| b.replicates)
-                ),
-                None => String::new(),
-            };
-            b.add(Judged { value: Some(*v), threshold: Some(judged(&t)), interval, subject: Subject {
-                    column: None,
-                    attribute: Some(attr.clone()),
-                    group: None,
-                    reference_group: None,
-                }, risk: Some((format!("bias/{key}/{attr}"), title)), ..Judged::new(&format!("fairness.{name}"), Category::Bias, status, name, format!(
-                    "the {} across the groups of {attr} is {}{shown} (fail above {}; Fairlearn's between-groups definition)",
-                    name.replace('_', " "),
-                    fmt(*v),
-                    t.fail
-                )) });
-        }
-    }
+/// A between-group summary (Fairlearn's demographic parity or equalized odds difference) of an
+/// attribute (and, multiclass, a class), judged; `boot` is the confidence and the bootstrap's
+/// replicates, for the interval when there is one.
+fn summary_finding(
+    b: &mut Builder<'_>,
+    (attr, class): (&str, Option<&str>),
+    name: &str,
+    v: f64,
+    interval: Option<[f64; 2]>,
+    boot: (f64, u32),
+) {
+    let Some(t) = b.policy.fairness.thresholds.get(name).copied() else {
+        return;
+    };
+    let status = judge(v, &t);
+    let key = if name == "demographic_parity_difference" {
+        "selection_rate"
+    } else {
+        "equalized_odds"
+    };
+    // With the policy's bootstrap, the finding carries the summary's percentile interval.
+    let shown = match interval {
+        Some([lo, hi]) => format!(
+            " ({:.0}% bootstrap interval [{}, {}], {} replicates)",
+            boot.0 * 100.0,
+            fmt(lo),
+            fmt(hi),
+            boot.1
+        ),
+        None => String::new(),
+    };
+    let of_class = class.map(|c| format!(" of class {c}")).unwrap_or_default();
+    b.add(Judged {
+        value: Some(v),
+        threshold: Some(judged(&t)),
+        interval,
+        subject: Subject {
+            attribute: Some(attr.to_string()),
+            class: class.map(str::to_string),
+            ..Default::default()
+        },
+        risk: Some(fairness_risk(key, attr, class)),
+        ..Judged::new(
+            &format!("fairness.{name}"),
+            Category::Bias,
+            status,
+            name,
+            format!(
+                "the {}{of_class} across the groups of {attr} is {}{shown} (fail above {}; Fairlearn's between-groups definition)",
+                name.replace('_', " "),
+                fmt(v),
+                t.fail
+            ),
+        )
+    });
 }

@@ -11,6 +11,7 @@ use crate::drift::DriftReport;
 use crate::evidence::document::{Finding, FindingStatus};
 use crate::evidence::policy::{Policy, Roles};
 use crate::quality::QualityReport;
+use fairgauge_core::fairness::multiclass::MulticlassReport;
 use fairgauge_core::fairness::FairnessReport;
 use std::collections::BTreeMap;
 
@@ -34,6 +35,12 @@ pub fn judge_fairness(
     has_decisions: bool,
 ) -> Vec<Finding> {
     findings_of(policy, |b| fairness_findings(b, report, has_decisions))
+}
+
+/// The fairness findings `assess` makes of a multiclass report under `policy`: every class's,
+/// judged one-vs-rest.
+pub fn judge_multiclass(policy: &Policy, report: &MulticlassReport) -> Vec<Finding> {
+    findings_of(policy, |b| multiclass_findings(b, report))
 }
 
 /// The drift findings `assess` makes of `report` under `policy` (`roles` name the label and

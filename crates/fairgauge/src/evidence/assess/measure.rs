@@ -4,7 +4,7 @@
 use crate::drift::{run_drift, DriftReport, DriftSpec};
 use crate::error::{Error, Result};
 use crate::evidence::policy::{Policy, PolicySource, Roles};
-use crate::fairness::{run_fairness, FairnessOutput, FairnessSpec};
+use crate::fairness::{run_task, FairnessSpec, TaskOutput};
 use crate::io::source::Table;
 use crate::quality::rules::RuleSet;
 use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
@@ -37,8 +37,8 @@ pub trait Measure {
     fn quality(&self, spec: &QualitySpec) -> Result<QualityReport>;
     /// Fingerprints of the current table, or of the reference.
     fn facts(&self, reference: bool) -> Result<quality::DatasetFacts>;
-    /// Fairness of the current table.
-    fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<FairnessOutput>;
+    /// Fairness of the current table, for the spec's task.
+    fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<TaskOutput>;
     /// Drift of the current table from the reference.
     fn drift(&self, spec: &DriftSpec) -> Result<DriftReport>;
 }
@@ -59,8 +59,8 @@ impl Measure for Local<'_> {
             _ => dataset_fingerprints(self.current),
         }
     }
-    fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<FairnessOutput> {
-        run_fairness(self.current, spec, opts, None)
+    fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<TaskOutput> {
+        run_task(self.current, spec, opts, None)
     }
     fn drift(&self, spec: &DriftSpec) -> Result<DriftReport> {
         match self.reference {
@@ -111,6 +111,7 @@ pub fn fairness_spec(
         sensitive: roles.sensitive.clone(),
         positive_label: roles.positive_label.clone(),
         weight: roles.weight.clone(),
+        task: roles.task,
     };
     let opts = FairnessOptions {
         confidence: policy.fairness.confidence,

@@ -67,6 +67,7 @@ pub(crate) fn quality_findings(b: &mut Builder<'_>, r: &quality::QualityReport) 
                 attribute: c.attribute.clone(),
                 group: None,
                 reference_group: None,
+                class: None,
             },
             risk: Some(risk),
             ..Judged::new(

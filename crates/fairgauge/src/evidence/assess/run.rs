@@ -13,6 +13,7 @@ use crate::evidence::document::{
     SCHEMA_VERSION,
 };
 use crate::evidence::ids::{now_rfc3339, uuid_v4};
+use crate::fairness::TaskOutput;
 use crate::io::source::Table;
 use crate::quality::{self};
 use std::collections::BTreeMap;
@@ -146,6 +147,7 @@ fn quality_and_provenance(
                 attribute: None,
                 group: Some(d.role.clone()),
                 reference_group: None,
+                class: None,
             },
             ..Judged::new(
                 "provenance.fingerprints",
@@ -180,8 +182,12 @@ fn fairness_part(
 ) -> Result<()> {
     match fairness_spec(input.policy, &input.roles, input.policy_source)? {
         Some((spec, opts)) => match m.fairness(&spec, &opts) {
-            Ok(out) => {
+            Ok(TaskOutput::Binary(out)) => {
                 fairness_findings(b, &out.report, spec.prediction.is_some() || spec.score.is_some());
+                results.insert("fairness".into(), to_json(&out));
+            }
+            Ok(TaskOutput::Multiclass(out)) => {
+                multiclass_findings(b, &out.report);
                 results.insert("fairness".into(), to_json(&out));
             }
             Err(e) => b.error(
@@ -203,7 +209,8 @@ fn fairness_part(
     Ok(())
 }
 
-/// Findings in a fixed order: category, kind, subject, then id.
+/// Findings in a fixed order: category, kind, subject (column, attribute, group, class), then
+/// id.
 pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|x, y| {
         (
@@ -212,6 +219,7 @@ pub(crate) fn sort_findings(findings: &mut [Finding]) {
             &x.subject.column,
             &x.subject.attribute,
             &x.subject.group,
+            &x.subject.class,
         )
             .cmp(&(
                 y.category,
@@ -219,6 +227,7 @@ pub(crate) fn sort_findings(findings: &mut [Finding]) {
                 &y.subject.column,
                 &y.subject.attribute,
                 &y.subject.group,
+                &y.subject.class,
             ))
             .then(x.id.cmp(&y.id))
     });

@@ -9,7 +9,8 @@ use crate::evidence::document::{Evidence, Finding};
 use crate::evidence::html::charts::{rate_chart, Band, Bar};
 use crate::evidence::html::escape::esc;
 use crate::evidence::html::findings::findings_table;
-use crate::fairness::FairnessOutput;
+use crate::evidence::html::multiclass::multiclass_assessed;
+use crate::fairness::{FairnessOutput, TaskOutput};
 use crate::present::{percent, weighting};
 
 /// The rates charted, in order, with their titles.
@@ -119,14 +120,13 @@ fn assessed(o: &mut String, e: &Evidence, fr: &FairnessOutput) {
 }
 
 /// Appends the fairness section.
-pub fn fairness_section(
-    o: &mut String,
-    e: &Evidence,
-    fairness: Option<Result<&FairnessOutput, &str>>,
-) {
+pub fn fairness_section(o: &mut String, e: &Evidence, fairness: Option<Result<&TaskOutput, &str>>) {
     o.push_str("<section id=\"fairness\"><h2>Fairness</h2>");
     match fairness {
-        Some(Ok(fr)) => assessed(o, e, fr),
+        Some(Ok(TaskOutput::Binary(fr))) => assessed(o, e, fr),
+        Some(Ok(TaskOutput::Multiclass(mr))) => {
+            multiclass_assessed(o, e, mr, impact_ratio_floor(e));
+        }
         Some(Err(err)) => {
             let _ = write!(
                 o,

@@ -18,6 +18,7 @@ mod drift;
 mod escape;
 mod fairness;
 mod findings;
+mod multiclass;
 mod page;
 mod provenance;
 mod quality;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::drift::DriftReport;
 use crate::evidence::document::Evidence;
-use crate::fairness::FairnessOutput;
+use crate::fairness::TaskOutput;
 
 /// One part of the results: absent (not assessed), read, or present but not of the shape this
 /// version writes (the message says why).
@@ -19,8 +19,8 @@ fn typed<T: DeserializeOwned>(e: &Evidence, key: &str) -> Part<T> {
         .map(|v| T::deserialize(v).map_err(|err| err.to_string()))
 }
 
-/// The fairness results.
-pub fn fairness(e: &Evidence) -> Part<FairnessOutput> {
+/// The fairness results (of the binary or the multiclass task).
+pub fn fairness(e: &Evidence) -> Part<TaskOutput> {
     typed(e, "fairness")
 }
 
