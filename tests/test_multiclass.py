@@ -295,7 +295,7 @@ def test_assess_judges_every_class(table, run, tmp_path):
     data = tmp_path / "t.parquet"
     table.to_parquet(data)
     out = tmp_path / "cli.json"
-    run("assess", data, "--policy", policy, "--output", out, check=False)
+    run("assess", "--current", data, "--policy", policy, "--output", out, check=False)
     cli = json.loads(out.read_text())
     assert sorted(f["id"] for f in cli["findings"] if f["kind"].startswith("fairness.")) == sorted(
         f["id"] for f in bias

@@ -12,7 +12,7 @@
 //!
 //! Set `FAIRGAUGE_BENCH_ROWS` to change the 10M (e.g. 1000000 for a quick run).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use fairgauge::fairness::{run_fairness, run_task, FairnessSpec, Task};
@@ -44,7 +44,7 @@ fn data_file(n: usize) -> PathBuf {
 
 /// The synthetic rows with a 10-class truth and prediction (`tier`, `tier_pred`), beside
 /// `synth`'s file.
-fn multiclass_file(n: usize, synth: &PathBuf) -> PathBuf {
+fn multiclass_file(n: usize, synth: &Path) -> PathBuf {
     let p = synth.with_file_name(format!("synth-{n}-classes.parquet"));
     if !p.exists() {
         let predicted = (col("score") * lit(10.0)).cast(DataType::Int64) % lit(10i64);

@@ -637,7 +637,7 @@ impl MulticlassState {
             metrics,
             classes: per,
             worst_class,
-            representation_test: first.representation_test.clone(),
+            representation_test: first.representation_test,
             undefined,
         }
     }
