@@ -236,7 +236,7 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
     assert p.returncode == 2 and not out.exists()
     with pytest.raises(FairgaugeError, match="one class only"):
         fairgauge.fairness(str(one), label="tier", prediction="pred", sensitive="sex", task="multiclass")
-    with pytest.raises(ValueError, match="task is 'binary' or 'multiclass'"):
+    with pytest.raises(ValueError, match="task is 'binary', 'multiclass' or 'regression'"):
         fairgauge.fairness(table, label="tier", prediction="pred", sensitive="sex", task="ranking")
 
 

@@ -129,6 +129,7 @@ fn report_vs_polars(c: &mut Criterion) {
         sensitive: vec!["sex".into(), "race".into()],
         positive_label: Some("1".into()),
         weight: None,
+        above_threshold: None,
         task: fairgauge::fairness::Task::Binary,
     };
     let opts = FairnessOptions {

@@ -42,7 +42,14 @@ from ._errors import (
 )
 from ._input import table_source
 from ._native import FAIRNESS_DEFAULTS, call
-from ._reports import DriftReport, Evidence, FairnessReport, MulticlassReport, QualityReport
+from ._reports import (
+    DriftReport,
+    Evidence,
+    FairnessReport,
+    MulticlassReport,
+    QualityReport,
+    RegressionReport,
+)
 
 __version__: str = _fairgauge.__version__
 
@@ -60,6 +67,7 @@ __all__ = [
     "OptionError",
     "PolicyError",
     "QualityReport",
+    "RegressionReport",
     "RulesError",
     "SchemaError",
     "__version__",
@@ -98,7 +106,7 @@ def _fairness_args(
     prediction: str | None,
     sens: list[str],
     score: str | None,
-    threshold: float,
+    threshold: float | None,
     positive_label: Any,
     reference_group: str,
     intersect: bool,
@@ -110,8 +118,13 @@ def _fairness_args(
     seed: int = 0,
     task: str = "binary",
 ) -> dict[str, Any]:
-    if task not in ("binary", "multiclass"):
-        raise ValueError(f"task is 'binary' or 'multiclass', given {task!r}")
+    if task not in ("binary", "multiclass", "regression"):
+        raise ValueError(f"task is 'binary', 'multiclass' or 'regression', given {task!r}")
+    # A regression's threshold selects values at or above it; a binary one turns scores into
+    # decisions (0.5 when not given).
+    above = threshold if task == "regression" else None
+    if threshold is None or task == "regression":
+        threshold = 0.5
     if bootstrap is not None and (isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 2):
         raise ValueError(
             f"bootstrap is a number of replicates, an integer of at least 2 (200 is typical), given {bootstrap!r}"
@@ -127,6 +140,7 @@ def _fairness_args(
         "prediction": prediction,
         "score": score,
         "threshold": threshold,
+        "above_threshold": above,
         "sensitive": sens,
         "positive_label": _label_text(positive_label),
         "reference_group": reference_group,
@@ -194,7 +208,7 @@ def _roles(
 ) -> dict[str, Any]:
     """The roles given (the policy's roles apply to the others)."""
     if task not in (None, "binary", "multiclass"):
-        raise ValueError(f"task is 'binary' or 'multiclass', given {task!r}")
+        raise ValueError(f"assess judges task 'binary' or 'multiclass', given {task!r}")
     roles: dict[str, Any] = {
         "task": task,
         "weight": weight,
@@ -245,7 +259,7 @@ def fairness(
     prediction: str | None = None,
     sensitive: str | Sequence[str],
     score: str | None = None,
-    threshold: float = 0.5,
+    threshold: float | None = None,
     positive_label: Any = None,
     reference_group: str = "majority",
     intersect: bool = False,
@@ -257,7 +271,7 @@ def fairness(
     bootstrap: int | None = None,
     seed: int = 0,
     task: str = "binary",
-) -> FairnessReport | MulticlassReport:
+) -> FairnessReport | MulticlassReport | RegressionReport:
     """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
     group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360
     summaries, as ``fairgauge fairness`` computes them.
@@ -284,6 +298,14 @@ def fairness(
     class (``summary[attr]["worst_class"]``), equal to Fairlearn's ``MetricFrame`` on
     ``y == c``.
 
+    ``task="regression"`` judges a model of numbers (``label`` and ``prediction`` numeric) and
+    returns a :class:`RegressionReport`: per group mean label, mean prediction, mean error
+    (bias), MAE, RMSE and R² (scikit-learn's), the predictions' distribution against the
+    reference group's (scipy's ``ks_2samp``, normed Wasserstein-1), Welch disparities of the
+    means, between-group differences and ratios and the bounded group loss; with
+    ``threshold=T`` also the binary rates of ``label >= T`` against ``prediction >= T``
+    (``above_threshold``).
+
     >>> r = fairgauge.fairness(df, label="y", prediction="p", sensitive="sex")  # doctest: +SKIP
     >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
     """
@@ -297,6 +319,8 @@ def fairness(
         out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))
     if task == "multiclass":
         return MulticlassReport(json.loads(out))
+    if task == "regression":
+        return RegressionReport(json.loads(out))
     thresholds = None
     if policy is not None:
         thresholds = json.loads(call(_fairgauge.policy_fairness_thresholds, os.fspath(policy)))

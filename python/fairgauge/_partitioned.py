@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from . import _fairgauge
 from ._errors import ColumnNotFoundError, translate
 from ._native import FAIRNESS_DEFAULTS, call
-from ._reports import DriftReport, Evidence, FairnessReport, MulticlassReport, QualityReport
+from ._reports import DriftReport, Evidence, FairnessReport, MulticlassReport, QualityReport, RegressionReport
 
 Parts = tuple[list[bytes], tuple[str, str] | None]
 
@@ -110,7 +110,7 @@ def fairness(
     prediction: str | None = None,
     sensitive: str | Sequence[str],
     score: str | None = None,
-    threshold: float = 0.5,
+    threshold: float | None = None,
     positive_label: Any = 1,
     reference_group: str = "majority",
     intersect: bool = False,
@@ -121,7 +121,7 @@ def fairness(
     bootstrap: int | None = None,
     seed: int = 0,
     task: str = "binary",
-) -> FairnessReport | MulticlassReport:
+) -> FairnessReport | MulticlassReport | RegressionReport:
     """`fairgauge.fairness` of a partitioned DataFrame: each partition is counted where it lives,
     the parts are merged on the driver. Same arguments, same report, plus ``engine`` in
     ``to_dict()`` (the engine's name and version and the number of partitions). ``weight`` names
@@ -131,7 +131,7 @@ def fairness(
 
     engine.module()
     sens = _names(sensitive)
-    if task == "multiclass" and positive_label == 1:
+    if task in ("multiclass", "regression") and positive_label == 1:
         positive_label = None
     args = json.dumps(
         _fairness_args(
@@ -145,6 +145,8 @@ def fairness(
     parts = _collect(engine, engine.select(df, cols), lambda t: _fairgauge.fairness_part(t, read, args))
     out = json.loads(call(_fairgauge.fairness_finish, parts, engine.label, args))
     out["engine"] = _record(engine, df)
+    if task == "regression":
+        return RegressionReport(out)
     return MulticlassReport(out) if task == "multiclass" else FairnessReport(out)
 
 

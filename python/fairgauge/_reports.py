@@ -285,6 +285,68 @@ class MulticlassReport(_Report):
         )
 
 
+class RegressionReport(_Report):
+    """A regression model's fairness (``task="regression"``): per group error and bias, the
+    predictions' distribution against the reference group's, Welch disparities of the means,
+    between-group summaries and the bounded group loss."""
+
+    def _describe(self) -> str:
+        d = self._data
+        roles = d["roles"]
+        parts = [f"{d['rows']['used']} rows", f"label `{roles['label']}`, prediction `{roles['prediction']}`"]
+        for attr, s in d["summary"].items():
+            parts.append(
+                f"{attr}: {s['groups']} groups, bounded group loss (MAE) {_num(s.get('bounded_group_loss_mae'))}, "
+                f"mean error difference {_num(s.get('mean_error_difference'))}"
+            )
+        return "; ".join(parts)
+
+    @property
+    def by_group(self) -> pl.DataFrame:
+        """One row per group: rows, share, mean label, mean prediction, mean error, MAE, RMSE, R²
+        and the KS and normed Wasserstein distances to the reference group's predictions."""
+        return _frame([{k: v for k, v in g.items() if k not in ("levels", "undefined")} for g in self._data["groups"]])
+
+    @property
+    def disparities(self) -> pl.DataFrame:
+        """One row per group and metric against the reference group (Welch's interval and test
+        for the means, ratios for MAE and RMSE)."""
+        rows = []
+        for d in self._data["disparities"]:
+            row = {k: v for k, v in d.items() if k != "difference_ci"}
+            ci = d.get("difference_ci") or [None, None]
+            row["difference_ci_low"], row["difference_ci_high"] = ci
+            rows.append(row)
+        return _frame(rows)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Per attribute: ``<metric>_difference`` / ``_ratio`` and ``bounded_group_loss_mae`` /
+        ``_rmse``."""
+        return self._data["summary"]
+
+    @property
+    def above_threshold(self) -> FairnessReport | None:
+        """With ``threshold=T``: the binary report of ``label >= T`` against ``prediction >= T``."""
+        b = self._data.get("above_threshold")
+        if b is None:
+            return None
+        return FairnessReport({**b, "roles": {**self._data["roles"], "positive_label": "at or above"}})
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for g in self._data["groups"]:
+            cells = [html.escape(g["attribute"]), html.escape(g["group"]), str(g["count"])]
+            cells += [_fmt(g.get(k)) for k in ("mean_error", "mae", "rmse", "r2", "ks_statistic")]
+            cells.append("reference" if g.get("reference") else "")
+            rows.append(cells)
+        return _table(
+            ["attribute", "group", "rows", "mean error", "MAE", "RMSE", "R²", "KS", ""],
+            rows,
+            "fairgauge regression fairness",
+        )
+
+
 class DriftReport(_Report):
     """Per-column drift and the dataset verdict."""
 

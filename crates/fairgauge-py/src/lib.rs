@@ -449,6 +449,11 @@ fn judge(
                 fairgauge::fairness::TaskOutput::Multiclass(out) => {
                     fairgauge::assess::judge_multiclass(&policy, &out.report)
                 }
+                fairgauge::fairness::TaskOutput::Regression(_) => {
+                    return Err(bad_option(
+                        "the policy has no regression thresholds yet: a regression report is not judged".into(),
+                    ))
+                }
             },
             "drift" => {
                 let r: fairgauge::drift::DriftReport = parse("report", &report)?;

@@ -34,6 +34,8 @@ pub(crate) struct FairnessArgs {
     pub(crate) seed: u64,
     #[serde(default)]
     pub(crate) task: fairgauge::fairness::Task,
+    #[serde(default)]
+    pub(crate) above_threshold: Option<f64>,
 }
 
 /// The fairness roles and options from their JSON.
@@ -66,6 +68,7 @@ pub(crate) fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptio
         sensitive: a.sensitive,
         positive_label: a.positive_label,
         weight: a.weight,
+        above_threshold: a.above_threshold,
         task: a.task,
     };
     Ok((spec, opts))

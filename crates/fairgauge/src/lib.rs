@@ -17,6 +17,7 @@
 //!     sensitive: vec!["sex".into(), "race".into()],
 //!     positive_label: Some(">50K".into()),
 //!     weight: None,
+//!     above_threshold: None,
 //!     task: Task::Binary,
 //! };
 //! let out = run_fairness(&table, &spec, &FairnessOptions::default(), None)?;

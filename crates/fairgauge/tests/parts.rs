@@ -58,6 +58,7 @@ fn fairness_parts_merge_in_any_order_into_the_single_pass_report() {
         sensitive: vec!["g".into()],
         positive_label: None,
         weight: None,
+        above_threshold: None,
         task: fairgauge::fairness::Task::Binary,
     };
     let opts = FairnessOptions::default();

@@ -183,6 +183,7 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
             sensitive: a.sensitive,
             positive_label: a.positive_label,
             weight: None,
+            above_threshold: None,
             task: fairgauge::fairness::Task::Binary,
         };
         let fopts = fairgauge_core::fairness::FairnessOptions {

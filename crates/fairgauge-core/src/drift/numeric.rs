@@ -235,6 +235,35 @@ pub fn welch_t_test(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
     let (n1, n2) = (reference.len() as f64, current.len() as f64);
     let (m1, v1) = mean_var(reference, 1.0);
     let (m2, v2) = mean_var(current, 1.0);
+    let w = welch([n1, m1, v1], [n2, m2, v2])?;
+    Ok(TestOutcome {
+        statistic: w.t,
+        p_value: Some(w.p_value),
+    })
+}
+
+/// Welch's test from two samples' sizes, means and sample variances (`ddof = 1`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Welch {
+    /// `t = (x̄₁ − x̄₂) / se`.
+    pub t: f64,
+    /// Welch–Satterthwaite degrees of freedom.
+    pub df: f64,
+    /// `se = √(s²₁/n₁ + s²₂/n₂)`.
+    pub se: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+}
+
+/// [`welch_t_test`]'s statistic from `[n, mean, sample variance]` of each sample (the
+/// definitions above); an error when a sample has fewer than two values or both are constant.
+pub fn welch(a: [f64; 3], b: [f64; 3]) -> Result<Welch> {
+    let ([n1, m1, v1], [n2, m2, v2]) = (a, b);
+    if n1 < 2.0 || n2 < 2.0 {
+        return Err(Error::InvalidArgument(
+            "Welch's t-test needs at least two values in each sample".into(),
+        ));
+    }
     let (vn1, vn2) = (v1 / n1, v2 / n2);
     let se2 = vn1 + vn2;
     if se2.is_nan() || se2 <= 0.0 {
@@ -244,9 +273,11 @@ pub fn welch_t_test(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
     }
     let df = se2 * se2 / (vn1 * vn1 / (n1 - 1.0) + vn2 * vn2 / (n2 - 1.0));
     let t = (m1 - m2) / se2.sqrt();
-    Ok(TestOutcome {
-        statistic: t,
-        p_value: Some(student_t_two_sided(t, df)),
+    Ok(Welch {
+        t,
+        df,
+        se: se2.sqrt(),
+        p_value: student_t_two_sided(t, df),
     })
 }
 

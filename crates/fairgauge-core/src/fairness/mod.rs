@@ -7,6 +7,7 @@ pub mod counts;
 pub mod inequality;
 pub mod metric;
 pub mod multiclass;
+pub mod regression;
 pub mod report;
 pub mod scores;
 pub mod state;

@@ -806,7 +806,7 @@ impl FairnessState {
                 .iter()
                 .filter_map(|&i| s.rows[i].values[&m].ok())
                 .collect();
-            difference(m, &values, min)
+            difference(m.name(), &values, min)
         };
         let all: Vec<[f64; 4]> = s.rows.iter().map(|r| r.cell.amounts()).collect();
         out.extend([

@@ -13,15 +13,13 @@ pub type SummaryValue = std::result::Result<f64, String>;
 /// The smallest and largest of `values` (the defined values of `m` over the eligible groups),
 /// or why there is no spread.
 pub fn spread(
-    m: Metric,
+    name: &str,
     values: &[f64],
     min_group_size: u64,
 ) -> std::result::Result<(f64, f64), String> {
     if values.len() < 2 {
         return Err(format!(
-            "{} is defined for fewer than two groups with at least {} rows",
-            m.name(),
-            min_group_size
+            "{name} is defined for fewer than two groups with at least {min_group_size} rows"
         ));
     }
     let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
@@ -29,18 +27,18 @@ pub fn spread(
     Ok((min, max))
 }
 
-/// `max − min` of `values`.
-pub fn difference(m: Metric, values: &[f64], min_group_size: u64) -> SummaryValue {
-    spread(m, values, min_group_size).map(|(lo, hi)| hi - lo)
+/// `max − min` of `values` (of the metric called `name`, for the message).
+pub fn difference(name: &str, values: &[f64], min_group_size: u64) -> SummaryValue {
+    spread(name, values, min_group_size).map(|(lo, hi)| hi - lo)
 }
 
-/// `min / max` of `values`; undefined when every value is 0.
-pub fn ratio(m: Metric, values: &[f64], min_group_size: u64) -> SummaryValue {
-    spread(m, values, min_group_size).and_then(|(lo, hi)| {
+/// `min / max` of `values`; undefined when the largest value is not above 0.
+pub fn ratio(name: &str, values: &[f64], min_group_size: u64) -> SummaryValue {
+    spread(name, values, min_group_size).and_then(|(lo, hi)| {
         if hi > 0.0 {
             Ok(lo / hi)
         } else {
-            Err(format!("{} is 0 in every group (0/0)", m.name()))
+            Err(format!("{name} is 0 in every group (0/0)"))
         }
     })
 }
@@ -55,8 +53,8 @@ pub fn parity_summaries(
 ) -> Vec<(&'static str, SummaryValue)> {
     let values =
         |m: Metric| -> Vec<f64> { groups.iter().filter_map(|&g| m.value_of(g).ok()).collect() };
-    let diff = |m: Metric| difference(m, &values(m), min_group_size);
-    let rat = |m: Metric| ratio(m, &values(m), min_group_size);
+    let diff = |m: Metric| difference(m.name(), &values(m), min_group_size);
+    let rat = |m: Metric| ratio(m.name(), &values(m), min_group_size);
     let mut out = vec![
         ("base_rate_difference", diff(Metric::BaseRate)),
         ("base_rate_ratio", rat(Metric::BaseRate)),

@@ -9,6 +9,7 @@ use crate::io::source::Table;
 use crate::io::text::{canonical_text, TextRules};
 use crate::io::Progress;
 use fairgauge_core::fairness::multiclass::MulticlassState;
+use fairgauge_core::fairness::regression::RegressionState;
 use fairgauge_core::fairness::{CodedAttribute, FairnessBatch, FairnessState};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,8 @@ pub struct FairnessPart {
     pub(crate) sensitive_non_null: Vec<u64>,
     /// The multiclass task's state (`None` for the binary task, whose `state` then counts).
     pub(crate) multiclass: Option<MulticlassState>,
+    /// The regression task's state (`None` for the other tasks).
+    pub(crate) regression: Option<RegressionState>,
 }
 
 pub(crate) struct Ctx<'a> {
@@ -54,8 +57,10 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn process_slice(&self, batch: &Batch, first_row: usize) -> Result<FairnessPart> {
-        if self.spec.task == Task::Multiclass {
-            return self.multiclass_slice(batch, first_row);
+        match self.spec.task {
+            Task::Multiclass => return self.multiclass_slice(batch, first_row),
+            Task::Regression => return self.regression_slice(batch, first_row),
+            Task::Binary => {}
         }
         let n = batch.len();
         let spec = self.spec;
@@ -156,6 +161,7 @@ impl Ctx<'_> {
                 .unwrap_or(0),
             sensitive_non_null: attrs.iter().map(|a| a.non_null).collect(),
             multiclass: None,
+            regression: None,
         })
     }
 }
@@ -241,6 +247,8 @@ impl FairnessPart {
                 s
             }
         });
+        let regression = (spec.task == Task::Regression)
+            .then(|| RegressionState::new(spec.sensitive.clone(), spec.above_threshold));
         FairnessPart {
             state,
             label: Distinct::default(),
@@ -248,6 +256,7 @@ impl FairnessPart {
             score_non_null: 0,
             sensitive_non_null: vec![0; spec.sensitive.len()],
             multiclass,
+            regression,
         }
     }
 
@@ -278,7 +287,16 @@ pub(crate) fn merge_parts(acc: &mut FairnessPart, part: FairnessPart) -> Result<
         (None, None) => {}
         _ => {
             return Err(Error::InvalidOption(
-                "cannot merge a binary part with a multiclass part".into(),
+                "cannot merge parts counted for different tasks".into(),
+            ))
+        }
+    }
+    match (&mut acc.regression, &part.regression) {
+        (Some(a), Some(b)) => a.merge(b)?,
+        (None, None) => {}
+        _ => {
+            return Err(Error::InvalidOption(
+                "cannot merge parts counted for different tasks".into(),
             ))
         }
     }
@@ -328,8 +346,10 @@ pub fn fairness_part(
         }
     }
 
-    if spec.task == Task::Multiclass {
-        super::multiclass::check_spec(spec)?;
+    match spec.task {
+        Task::Multiclass => super::multiclass::check_spec(spec)?,
+        Task::Regression => super::regression::check_spec(spec)?,
+        Task::Binary => {}
     }
     table.require_columns(&columns.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
     let ctx = context(table, spec)?;
@@ -352,6 +372,7 @@ pub fn fairness_part(
         match spec.task {
             Task::Binary => check_binary(&ctx, &acc)?,
             Task::Multiclass => check_classes(&ctx, &acc)?,
+            Task::Regression => {}
         }
         rows_done += batch.len() as u64;
         if let Some(p) = &progress {
@@ -365,6 +386,10 @@ pub fn fairness_part(
     if let Some(m) = &mut acc.multiclass {
         m.rows_seen = m.rows_seen.saturating_sub(blank);
         m.excluded_null_label = m.excluded_null_label.saturating_sub(blank);
+    }
+    if let Some(r) = &mut acc.regression {
+        r.rows_seen = r.rows_seen.saturating_sub(blank);
+        r.excluded_null_label = r.excluded_null_label.saturating_sub(blank);
     }
     Ok(acc)
 }
@@ -410,7 +435,7 @@ pub(crate) fn check_binary(ctx: &Ctx<'_>, a: &FairnessPart) -> Result<()> {
         return Err(ctx.bad(
             &spec.label,
             format!(
-                "the label has more than two values ({}); binary classification needs two (for a classifier of up to {} classes use --task multiclass, task=\"multiclass\" in Python)",
+                "the label has more than two values ({}); binary classification needs two (for a classifier of up to {} classes use --task multiclass, for numbers --task regression; task= in Python)",
                 a.label.list(),
                 fairgauge_core::fairness::multiclass::MAX_CLASSES
             ),

@@ -2,6 +2,7 @@
 //! binary label and prediction), the report finished.
 
 use super::multiclass::finish_multiclass;
+use super::regression::finish_regression;
 use super::parts::*;
 use super::spec::*;
 use crate::error::{Error, Result};
@@ -43,6 +44,7 @@ pub fn finish_task(
     Ok(match spec.task {
         Task::Binary => TaskOutput::Binary(Box::new(finish(&ctx, part, opts)?)),
         Task::Multiclass => TaskOutput::Multiclass(Box::new(finish_multiclass(&ctx, part, opts)?)),
+        Task::Regression => TaskOutput::Regression(Box::new(finish_regression(&ctx, part, opts)?)),
     })
 }
 

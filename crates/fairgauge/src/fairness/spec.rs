@@ -2,6 +2,7 @@
 //! and the core's report.
 
 use fairgauge_core::fairness::multiclass::MulticlassReport;
+use fairgauge_core::fairness::regression::RegressionReport;
 use fairgauge_core::fairness::FairnessReport;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -16,6 +17,9 @@ pub enum Task {
     /// A classifier of up to [`fairgauge_core::fairness::multiclass::MAX_CLASSES`] classes:
     /// per-group confusion matrices, every class judged one-vs-rest.
     Multiclass,
+    /// A regression model: numeric label and prediction; error, bias and the predictions'
+    /// distribution per group.
+    Regression,
 }
 
 impl Task {
@@ -29,6 +33,7 @@ impl Task {
         match self {
             Task::Binary => "binary",
             Task::Multiclass => "multiclass",
+            Task::Regression => "regression",
         }
     }
 }
@@ -56,6 +61,11 @@ pub struct FairnessSpec {
     /// The task (default binary).
     #[serde(default, skip_serializing_if = "Task::is_binary")]
     pub task: Task,
+    /// Regression: values at or above this count as selected, and the binary rates of
+    /// `label ≥ T` against `prediction ≥ T` are reported beside the regression metrics
+    /// (`--threshold` with `--task regression`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above_threshold: Option<f64>,
 }
 
 /// Most groups one sensitive attribute may have before it is taken for an identifier.
@@ -138,11 +148,27 @@ pub struct MulticlassOutput {
     pub report: MulticlassReport,
 }
 
+/// A regression fairness report with what it was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegressionOutput {
+    /// fairgauge's version.
+    pub tool_version: String,
+    /// The input.
+    pub input: InputInfo,
+    /// The roles (the same as the multiclass task's).
+    pub roles: MulticlassRoles,
+    /// The report (its `task` is `regression`).
+    #[serde(flatten)]
+    pub report: RegressionReport,
+}
+
 /// The report of any task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TaskOutput {
-    /// A multiclass report (tried first: only it has `task`).
+    /// A regression report (tried first, with the multiclass one: only they have `task`).
+    Regression(Box<RegressionOutput>),
+    /// A multiclass report.
     Multiclass(Box<MulticlassOutput>),
     /// A binary report.
     Binary(Box<FairnessOutput>),

@@ -570,11 +570,11 @@ impl MulticlassState {
         for (key, v) in [
             (
                 "accuracy_difference",
-                difference(Metric::Accuracy, &accuracies, opts.min_group_size),
+                difference(Metric::Accuracy.name(), &accuracies, opts.min_group_size),
             ),
             (
                 "accuracy_ratio",
-                ratio(Metric::Accuracy, &accuracies, opts.min_group_size),
+                ratio(Metric::Accuracy.name(), &accuracies, opts.min_group_size),
             ),
         ] {
             metrics.insert(key.to_string(), v.as_ref().ok().copied());

@@ -103,6 +103,11 @@ pub fn fairness_spec(
     let (Some(label), false) = (&roles.label, roles.sensitive.is_empty()) else {
         return Ok(None);
     };
+    if roles.task == crate::fairness::Task::Regression {
+        return Err(Error::InvalidOption(
+            "assess judges the binary and multiclass tasks; the policy has no regression thresholds yet (measure regression with `fairgauge fairness --task regression`)".into(),
+        ));
+    }
     let spec = FairnessSpec {
         label: label.clone(),
         prediction: roles.prediction.clone(),
@@ -111,6 +116,7 @@ pub fn fairness_spec(
         sensitive: roles.sensitive.clone(),
         positive_label: roles.positive_label.clone(),
         weight: roles.weight.clone(),
+        above_threshold: None,
         task: roles.task,
     };
     let opts = FairnessOptions {

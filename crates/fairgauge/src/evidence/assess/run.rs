@@ -190,6 +190,14 @@ fn fairness_part(
                 multiclass_findings(b, &out.report);
                 results.insert("fairness".into(), to_json(&out));
             }
+            // Refused by `fairness_spec`: the policy has no regression thresholds.
+            Ok(TaskOutput::Regression(_)) => b.error(
+                "fairness",
+                Category::Bias,
+                "regression fairness is not judged by assess".into(),
+                "fairness-error",
+                "Fairness not assessed",
+            ),
             Err(e) => b.error(
                 "fairness",
                 Category::Bias,

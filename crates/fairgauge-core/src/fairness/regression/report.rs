@@ -1,0 +1,509 @@
+//! Finishing a [`RegressionState`]: per group the mean label, mean prediction, mean error
+//! (bias), MAE, RMSE and R²; the distribution of its predictions against the reference group's
+//! (Kolmogorov–Smirnov and normed Wasserstein-1); disparities against the reference (Welch for
+//! means, ratios for errors); per attribute the between-group summaries and the bounded group
+//! loss; with a threshold, the binary report of "at or above the threshold".
+//!
+//! Definitions (checked against scikit-learn 1.x, scipy and Fairlearn 0.15):
+//! - error `e = ŷ − y`; mean error (bias) `Σe / n`; MAE `Σ|e| / n`; RMSE `√(Σe² / n)`;
+//!   R² `1 − Σe² / Σ(y − ȳ)²`, and when the labels are constant 1 if every prediction is exact,
+//!   else 0 (scikit-learn's `r2_score` with its default `force_finite=True`);
+//! - KS: `scipy.stats.ks_2samp(reference predictions, group predictions)`; normed Wasserstein:
+//!   `scipy.stats.wasserstein_distance` divided by the reference predictions' population
+//!   standard deviation (undefined when it is 0);
+//! - a disparity of a mean (label, prediction, error) is `group − reference` with Welch's
+//!   t-test and its interval `d ± t_{df, (1+c)/2} · se`; of MAE and RMSE also `group / reference`;
+//! - summaries over the groups with at least `min_group_size` rows: `<metric>_difference`
+//!   `max − min` and `<metric>_ratio` `min / max` (Fairlearn's `MetricFrame(...).difference()` /
+//!   `.ratio()`, between groups), ratios for MAE, RMSE and the means of label and prediction
+//!   (undefined when the largest value is not above 0); `bounded_group_loss_mae` /
+//!   `bounded_group_loss_rmse`, the largest group's MAE / RMSE (Agarwal, Dudík & Wu 2019);
+//! - the reference group is the largest group, or a named one (`best` / `worst` choose per
+//!   metric in the binary task and are refused here).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use super::state::{RegressionCell, RegressionState};
+use crate::drift::numeric::{ks_2samp, wasserstein_normed, welch};
+use crate::error::{Error, Result};
+use crate::fairness::report::{
+    attribute_sets, group_name, FairnessOptions, FairnessReport, ReferenceSpec, RowCounts,
+};
+use crate::fairness::state::{Cell, FairnessState, GroupKey};
+use crate::fairness::summary::{difference, ratio};
+
+/// The regression metrics of a group, by name.
+pub const REGRESSION_METRICS: [&str; 6] = [
+    "mean_label",
+    "mean_prediction",
+    "mean_error",
+    "mae",
+    "rmse",
+    "r2",
+];
+
+/// Metrics of one group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegressionGroup {
+    /// Attribute name, or `a&b` for an intersection.
+    pub attribute: String,
+    /// Group name (`<null>` for a null value).
+    pub group: String,
+    /// The group's value of each attribute.
+    pub levels: BTreeMap<String, String>,
+    /// Rows in the group.
+    pub count: u64,
+    /// Share of all counted rows.
+    pub share: f64,
+    /// Fewer rows than `min_group_size`.
+    pub insufficient_data: bool,
+    /// Whether this is the attribute's reference group.
+    pub reference: bool,
+    /// `mean_label`, `mean_prediction`, `mean_error`, `mae`, `rmse`, `r2`.
+    #[serde(flatten)]
+    pub metrics: BTreeMap<String, f64>,
+    /// KS statistic of the group's predictions against the reference group's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ks_statistic: Option<f64>,
+    /// Its p-value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ks_p_value: Option<f64>,
+    /// Wasserstein-1 distance to the reference group's predictions over their standard
+    /// deviation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wasserstein_normed: Option<f64>,
+    /// Why a comparison is undefined.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub undefined: BTreeMap<String, String>,
+}
+
+/// One group's metric against its reference group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegressionDisparity {
+    /// Attribute (or intersection).
+    pub attribute: String,
+    /// The metric compared.
+    pub metric: String,
+    /// The group.
+    pub group: String,
+    /// Its reference group.
+    pub reference: String,
+    /// The group has fewer rows than `min_group_size`.
+    pub insufficient_data: bool,
+    /// The group's value.
+    pub value: f64,
+    /// The reference group's value.
+    pub reference_value: f64,
+    /// `value − reference_value`.
+    pub difference: f64,
+    /// `value / reference_value` (MAE and RMSE; `null` when the reference's is 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
+    /// Welch's interval of the difference (means).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference_ci: Option<[f64; 2]>,
+    /// Welch's two-sided p-value (means).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// Why the test is undefined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undefined: Option<String>,
+}
+
+/// Summary of one attribute (or intersection).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegressionSummary {
+    /// Attribute name.
+    pub attribute: String,
+    /// The reference group.
+    pub reference_group: String,
+    /// How it was chosen: `majority` or `named`.
+    pub reference_rule: String,
+    /// Number of groups.
+    pub groups: usize,
+    /// Groups left out of the summaries for having fewer than `min_group_size` rows.
+    pub insufficient_groups: Vec<String>,
+    /// `<metric>_difference`, `<metric>_ratio`, `bounded_group_loss_mae` / `_rmse`; `null` when
+    /// undefined.
+    #[serde(flatten)]
+    pub metrics: BTreeMap<String, Option<f64>>,
+    /// Why a summary is undefined.
+    pub undefined: BTreeMap<String, String>,
+}
+
+/// The result of a regression fairness assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegressionReport {
+    /// `regression`.
+    pub task: String,
+    /// Row accounting.
+    pub rows: RowCounts,
+    /// Sensitive attributes.
+    pub attributes: Vec<String>,
+    /// Confidence level of the intervals.
+    pub confidence: f64,
+    /// Minimum group size.
+    pub min_group_size: u64,
+    /// Metrics per group, per attribute and intersection.
+    pub groups: Vec<RegressionGroup>,
+    /// Disparities against the reference group.
+    pub disparities: Vec<RegressionDisparity>,
+    /// Summary per attribute and intersection.
+    pub summary: BTreeMap<String, RegressionSummary>,
+    /// The threshold, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// With a threshold: the binary report of `y ≥ T` against `ŷ ≥ T` (selection rate and every
+    /// binary rate, disparities and summaries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above_threshold: Option<Box<FairnessReport>>,
+}
+
+impl RegressionCell {
+    /// The group's metrics (the definitions above).
+    fn metrics(&self) -> BTreeMap<String, f64> {
+        let n = self.n() as f64;
+        let r2 = if self.label.m2 > 0.0 {
+            1.0 - self.sq_error / self.label.m2
+        } else if self.sq_error == 0.0 {
+            1.0
+        } else {
+            0.0
+        };
+        [
+            ("mean_label", self.label.mean),
+            ("mean_prediction", self.prediction.mean),
+            ("mean_error", self.error.mean),
+            ("mae", self.abs_error / n),
+            ("rmse", (self.sq_error / n).sqrt()),
+            ("r2", r2),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+}
+
+/// One attribute set's groups as finishing sees them.
+struct Groups {
+    name: String,
+    names: Vec<String>,
+    keys: Vec<GroupKey>,
+    cells: Vec<RegressionCell>,
+    eligible: Vec<bool>,
+    reference: usize,
+    rule: &'static str,
+}
+
+impl RegressionState {
+    /// Computes the report.
+    pub fn finish(&self, opts: &FairnessOptions) -> Result<RegressionReport> {
+        let used = self.rows_used();
+        if used == 0 {
+            return Err(Error::NoData(format!(
+                "{} rows read, {} with a null label, {} with a null prediction",
+                self.rows_seen, self.excluded_null_label, self.excluded_null_prediction
+            )));
+        }
+        if opts.bootstrap.is_some() {
+            return Err(Error::InvalidArgument(
+                "the bootstrap covers the binary and multiclass tasks; regression has Welch intervals but no bootstrap yet".into(),
+            ));
+        }
+        if matches!(opts.reference, ReferenceSpec::Best | ReferenceSpec::Worst) {
+            return Err(Error::InvalidArgument(
+                "regression compares every group with one reference group: use majority or name the group".into(),
+            ));
+        }
+        // The confidence level is checked as the binary report checks it.
+        crate::stats::z_critical(opts.confidence)?;
+        let mut report = RegressionReport {
+            task: "regression".into(),
+            rows: RowCounts {
+                seen: self.rows_seen,
+                used,
+                excluded_null_label: self.excluded_null_label,
+                excluded_null_prediction: self.excluded_null_prediction,
+                excluded_null_score: 0,
+            },
+            attributes: self.attributes.clone(),
+            confidence: opts.confidence,
+            min_group_size: opts.min_group_size,
+            groups: vec![],
+            disparities: vec![],
+            summary: BTreeMap::new(),
+            threshold: self.threshold,
+            above_threshold: None,
+        };
+        for set in attribute_sets(self.attributes.len(), opts.intersect) {
+            let mut g = self.groups_of(&set, opts)?;
+            for c in &mut g.cells {
+                c.predictions.sort_by(f64::total_cmp);
+            }
+            self.push_groups(&g, used, &mut report);
+            push_disparities(&g, opts.confidence, &mut report)?;
+            report.summary.insert(g.name.clone(), summarise(&g, opts));
+        }
+        if self.threshold.is_some() {
+            report.above_threshold = Some(Box::new(self.thresholded().finish(opts)?));
+        }
+        Ok(report)
+    }
+
+    /// The binary state of `y ≥ T` against `ŷ ≥ T`.
+    fn thresholded(&self) -> FairnessState {
+        let mut s = FairnessState::new(self.attributes.clone(), true, false);
+        s.rows_seen = self.rows_seen;
+        s.excluded_null_label = self.excluded_null_label;
+        s.excluded_null_prediction = self.excluded_null_prediction;
+        s.cells = self
+            .cells
+            .iter()
+            .map(|(k, c)| {
+                let cell = Cell {
+                    confusion: c.above.unwrap_or_default(),
+                    scores: None,
+                    weights: None,
+                };
+                (k.clone(), cell)
+            })
+            .collect();
+        s
+    }
+
+    /// The groups of one attribute set and its reference group.
+    fn groups_of(&self, set: &[usize], opts: &FairnessOptions) -> Result<Groups> {
+        let name = set
+            .iter()
+            .map(|&i| self.attributes[i].as_str())
+            .collect::<Vec<_>>()
+            .join("&");
+        let marg = self.marginal(set);
+        if marg.len() < 2 {
+            return Err(Error::OneGroup {
+                attribute: name,
+                group: marg.keys().next().map(group_name).unwrap_or_default(),
+            });
+        }
+        let (keys, cells): (Vec<GroupKey>, Vec<RegressionCell>) = marg.into_iter().unzip();
+        let names: Vec<String> = keys.iter().map(group_name).collect();
+        let eligible: Vec<bool> = cells
+            .iter()
+            .map(|c| c.n() >= opts.min_group_size)
+            .collect();
+        let wanted = match &opts.reference {
+            ReferenceSpec::Named { by_attribute, any } => by_attribute
+                .get(&name)
+                .cloned()
+                .or_else(|| any.iter().find(|g| names.contains(g)).cloned()),
+            _ => None,
+        };
+        let (reference, rule) = match wanted {
+            Some(g) => match names.iter().position(|n| *n == g) {
+                Some(i) => (i, "named"),
+                None => {
+                    return Err(Error::UnknownReference {
+                        attribute: name,
+                        group: g,
+                        available: names.join(", "),
+                    })
+                }
+            },
+            None => {
+                let pool: Vec<usize> = (0..cells.len()).filter(|&i| eligible[i]).collect();
+                let pool = if pool.is_empty() {
+                    (0..cells.len()).collect()
+                } else {
+                    pool
+                };
+                let mut best = pool[0];
+                for &i in &pool {
+                    if cells[i].n() > cells[best].n() {
+                        best = i;
+                    }
+                }
+                (best, "majority")
+            }
+        };
+        Ok(Groups {
+            name,
+            names,
+            keys,
+            cells,
+            eligible,
+            reference,
+            rule,
+        })
+    }
+
+    fn push_groups(&self, g: &Groups, used: u64, report: &mut RegressionReport) {
+        let reference = &g.cells[g.reference];
+        for (i, cell) in g.cells.iter().enumerate() {
+            let mut undefined = BTreeMap::new();
+            let (mut ks_statistic, mut ks_p_value, mut wasserstein) = (None, None, None);
+            if i != g.reference {
+                match ks_2samp(&reference.predictions, &cell.predictions) {
+                    Ok(t) => {
+                        ks_statistic = Some(t.statistic);
+                        ks_p_value = t.p_value;
+                    }
+                    Err(e) => {
+                        undefined.insert("ks".to_string(), e.to_string());
+                    }
+                }
+                match wasserstein_normed(&reference.predictions, &cell.predictions) {
+                    Ok(Some(w)) => wasserstein = Some(w),
+                    Ok(None) => {
+                        undefined.insert(
+                            "wasserstein_normed".to_string(),
+                            "the reference group's predictions are constant".to_string(),
+                        );
+                    }
+                    Err(e) => {
+                        undefined.insert("wasserstein_normed".to_string(), e.to_string());
+                    }
+                }
+            }
+            let levels = g.keys[i]
+                .iter()
+                .zip(g.name.split('&'))
+                .map(|(v, a)| {
+                    (
+                        a.to_string(),
+                        v.clone()
+                            .unwrap_or_else(|| crate::fairness::NULL_GROUP.into()),
+                    )
+                })
+                .collect();
+            report.groups.push(RegressionGroup {
+                attribute: g.name.clone(),
+                group: g.names[i].clone(),
+                levels,
+                count: cell.n(),
+                share: cell.n() as f64 / used as f64,
+                insufficient_data: !g.eligible[i],
+                reference: i == g.reference,
+                metrics: cell.metrics(),
+                ks_statistic,
+                ks_p_value,
+                wasserstein_normed: wasserstein,
+                undefined,
+            });
+        }
+    }
+}
+
+/// The disparities of one attribute set's groups against its reference.
+fn push_disparities(g: &Groups, confidence: f64, report: &mut RegressionReport) -> Result<()> {
+    let r = &g.cells[g.reference];
+    let rm = r.metrics();
+    for (i, c) in g.cells.iter().enumerate() {
+        if i == g.reference {
+            continue;
+        }
+        let m = c.metrics();
+        for metric in ["mean_label", "mean_prediction", "mean_error", "mae", "rmse"] {
+            let (value, reference_value) = (m[metric], rm[metric]);
+            let mut d = RegressionDisparity {
+                attribute: g.name.clone(),
+                metric: metric.to_string(),
+                group: g.names[i].clone(),
+                reference: g.names[g.reference].clone(),
+                insufficient_data: !g.eligible[i],
+                value,
+                reference_value,
+                difference: value - reference_value,
+                ratio: None,
+                difference_ci: None,
+                p_value: None,
+                undefined: None,
+            };
+            let moments = match metric {
+                "mean_label" => Some((c.label, r.label)),
+                "mean_prediction" => Some((c.prediction, r.prediction)),
+                "mean_error" => Some((c.error, r.error)),
+                _ => {
+                    d.ratio = (reference_value > 0.0).then(|| value / reference_value);
+                    None
+                }
+            };
+            if let Some((a, b)) = moments {
+                let sample = |x: crate::stats::moments::Moments| {
+                    [x.n as f64, x.mean, x.variance().unwrap_or(f64::NAN)]
+                };
+                match welch(sample(a), sample(b)) {
+                    Ok(w) => {
+                        let t = StudentsT::new(0.0, 1.0, w.df)
+                            .map_err(|e| Error::InvalidArgument(e.to_string()))?
+                            .inverse_cdf((1.0 + confidence) / 2.0);
+                        d.difference_ci = Some([d.difference - t * w.se, d.difference + t * w.se]);
+                        d.p_value = Some(w.p_value);
+                    }
+                    Err(e) => d.undefined = Some(e.to_string()),
+                }
+            }
+            report.disparities.push(d);
+        }
+    }
+    Ok(())
+}
+
+/// The between-group summaries and the bounded group loss of one attribute set.
+fn summarise(g: &Groups, opts: &FairnessOptions) -> RegressionSummary {
+    let eligible: Vec<BTreeMap<String, f64>> = g
+        .cells
+        .iter()
+        .zip(&g.eligible)
+        .filter(|(_, e)| **e)
+        .map(|(c, _)| c.metrics())
+        .collect();
+    let mut out = RegressionSummary {
+        attribute: g.name.clone(),
+        reference_group: g.names[g.reference].clone(),
+        reference_rule: g.rule.to_string(),
+        groups: g.cells.len(),
+        insufficient_groups: (0..g.cells.len())
+            .filter(|&i| !g.eligible[i])
+            .map(|i| g.names[i].clone())
+            .collect(),
+        metrics: BTreeMap::new(),
+        undefined: BTreeMap::new(),
+    };
+    let mut put = |key: String, v: std::result::Result<f64, String>| match v {
+        Ok(x) => {
+            out.metrics.insert(key, Some(x));
+        }
+        Err(e) => {
+            out.metrics.insert(key.clone(), None);
+            out.undefined.insert(key, e);
+        }
+    };
+    for metric in REGRESSION_METRICS {
+        let values: Vec<f64> = eligible.iter().map(|m| m[metric]).collect();
+        put(
+            format!("{metric}_difference"),
+            difference(metric, &values, opts.min_group_size),
+        );
+        if matches!(metric, "mae" | "rmse" | "mean_label" | "mean_prediction") {
+            put(
+                format!("{metric}_ratio"),
+                ratio(metric, &values, opts.min_group_size),
+            );
+        }
+        if matches!(metric, "mae" | "rmse") {
+            let worst = if values.is_empty() {
+                Err(format!(
+                    "no group has at least {} rows",
+                    opts.min_group_size
+                ))
+            } else {
+                Ok(values.iter().cloned().fold(f64::NEG_INFINITY, f64::max))
+            };
+            put(format!("bounded_group_loss_{metric}"), worst);
+        }
+    }
+    out
+}

@@ -1,0 +1,260 @@
+//! The mergeable regression state: per combination of sensitive-attribute values (a "cell"),
+//! the moments of the label, the prediction and the error `ŷ − y`, the sums `Σ|e|` and `Σe²`,
+//! every prediction (for the distribution tests against the reference group) and, with a
+//! threshold, the binary confusion of "at or above the threshold".
+//!
+//! Counts, the predictions' distribution and the threshold's confusion merge exactly; means and
+//! sums of reals merge up to rounding (Chan et al.'s pairwise moments), so states merged in
+//! another order agree to about 1e-15 relative, not bit for bit.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::fairness::metric::Confusion;
+use crate::fairness::state::{CodedAttribute, GroupKey};
+use crate::stats::moments::Moments;
+
+/// One batch: the label and prediction as numbers (`None` for null: the row is left out and
+/// counted), and the sensitive attributes.
+#[derive(Debug, Clone)]
+pub struct RegressionBatch<'a> {
+    /// The true value of each row.
+    pub label: &'a [Option<f64>],
+    /// The predicted value of each row.
+    pub prediction: &'a [Option<f64>],
+    /// The sensitive attributes, in the state's order.
+    pub attributes: Vec<CodedAttribute<'a>>,
+    /// Row number of the batch's first row in the whole input, for error messages.
+    pub row_offset: usize,
+}
+
+/// What one cell holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegressionCell {
+    /// Moments of the label.
+    pub label: Moments,
+    /// Moments of the prediction.
+    pub prediction: Moments,
+    /// Moments of the error `ŷ − y`.
+    pub error: Moments,
+    /// `Σ |ŷ − y|`.
+    pub abs_error: f64,
+    /// `Σ (ŷ − y)²`.
+    pub sq_error: f64,
+    /// Every prediction, in no particular order (sorted when the report is finished).
+    pub predictions: Vec<f64>,
+    /// With a threshold: the confusion of `y ≥ T` against `ŷ ≥ T` (always written, `null`
+    /// without one).
+    #[serde(default)]
+    pub above: Option<Confusion>,
+}
+
+impl RegressionCell {
+    /// Adds another cell.
+    pub fn add(&mut self, o: &RegressionCell) {
+        self.label.merge(&o.label);
+        self.prediction.merge(&o.prediction);
+        self.error.merge(&o.error);
+        self.abs_error += o.abs_error;
+        self.sq_error += o.sq_error;
+        self.predictions.extend_from_slice(&o.predictions);
+        if let Some(c) = &o.above {
+            self.above.get_or_insert_with(Default::default).add(c);
+        }
+    }
+
+    /// Rows in the cell.
+    pub fn n(&self) -> u64 {
+        self.label.n
+    }
+}
+
+/// The mergeable state of a regression fairness assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegressionState {
+    /// Sensitive attribute names, in key order.
+    pub attributes: Vec<String>,
+    /// Values at or above this are "selected" (the binary rates beside the regression metrics).
+    pub threshold: Option<f64>,
+    /// Per combination of attribute values (a list of `[key, cell]` pairs).
+    #[serde(with = "cells_as_pairs")]
+    pub cells: BTreeMap<GroupKey, RegressionCell>,
+    /// Rows seen, including excluded ones.
+    pub rows_seen: u64,
+    /// Rows left out because the label is null.
+    pub excluded_null_label: u64,
+    /// Rows left out because the prediction is null.
+    pub excluded_null_prediction: u64,
+}
+
+impl RegressionState {
+    /// An empty state.
+    pub fn new(attributes: Vec<String>, threshold: Option<f64>) -> Self {
+        RegressionState {
+            attributes,
+            threshold,
+            cells: BTreeMap::new(),
+            rows_seen: 0,
+            excluded_null_label: 0,
+            excluded_null_prediction: 0,
+        }
+    }
+
+    /// Rows counted in cells.
+    pub fn rows_used(&self) -> u64 {
+        self.cells.values().map(RegressionCell::n).sum()
+    }
+
+    /// Counts one batch; a label or prediction that is NaN or infinite is an error naming its
+    /// row.
+    pub fn update(&mut self, b: &RegressionBatch<'_>) -> Result<()> {
+        let n = b.label.len();
+        for (name, len) in std::iter::once(("prediction", b.prediction.len()))
+            .chain(b.attributes.iter().map(|a| (a.name, a.codes.len())))
+        {
+            if len != n {
+                return Err(Error::LengthMismatch {
+                    column: name.to_string(),
+                    got: len,
+                    expected: n,
+                });
+            }
+        }
+        if b.attributes.len() != self.attributes.len()
+            || b.attributes.iter().zip(&self.attributes).any(|(a, e)| a.name != e)
+        {
+            return Err(Error::IncompatibleStates(
+                "batch attributes differ from the state's".into(),
+            ));
+        }
+        // Cells by a flat index of their codes first, named when the batch is done.
+        let cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
+        cards
+            .iter()
+            .try_fold(1u64, |acc, &c| acc.checked_mul(c.max(1)))
+            .ok_or_else(|| {
+                Error::InvalidArgument(
+                    "too many combinations of sensitive-attribute values to count".into(),
+                )
+            })?;
+        let mut by_index: FxHashMap<u64, RegressionCell> = FxHashMap::default();
+        for i in 0..n {
+            self.rows_seen += 1;
+            let Some(y) = b.label[i] else {
+                self.excluded_null_label += 1;
+                continue;
+            };
+            let Some(p) = b.prediction[i] else {
+                self.excluded_null_prediction += 1;
+                continue;
+            };
+            for (what, v) in [("label", y), ("prediction", p)] {
+                if !v.is_finite() {
+                    return Err(Error::InvalidSample {
+                        sample: what.to_string(),
+                        reason: format!(
+                            "value {v} at row {} is not a finite number",
+                            b.row_offset + i
+                        ),
+                    });
+                }
+            }
+            let mut key = 0u64;
+            for (a, &card) in b.attributes.iter().zip(&cards) {
+                let code = a.codes[i] as u64;
+                if code >= card {
+                    return Err(Error::InvalidArgument(format!(
+                        "code {code} of attribute `{}` at row {} has no level",
+                        a.name,
+                        b.row_offset + i
+                    )));
+                }
+                key = key * card + code;
+            }
+            push_row(by_index.entry(key).or_default(), y, p, self.threshold);
+        }
+        let mut cells: Vec<(u64, RegressionCell)> = by_index.into_iter().collect();
+        cells.sort_by_key(|(k, _)| *k);
+        for (mut index, cell) in cells {
+            let mut key: GroupKey = vec![None; cards.len()];
+            for j in (0..cards.len()).rev() {
+                key[j] = b.attributes[j].levels[(index % cards[j]) as usize].clone();
+                index /= cards[j];
+            }
+            self.cells.entry(key).or_default().add(&cell);
+        }
+        Ok(())
+    }
+
+    /// Adds another state of the same attributes and threshold.
+    pub fn merge(&mut self, other: &RegressionState) -> Result<()> {
+        if self.attributes != other.attributes || self.threshold != other.threshold {
+            return Err(Error::IncompatibleStates(format!(
+                "attributes {:?} (threshold {:?}) vs {:?} (threshold {:?})",
+                self.attributes, self.threshold, other.attributes, other.threshold
+            )));
+        }
+        for (k, c) in &other.cells {
+            self.cells.entry(k.clone()).or_default().add(c);
+        }
+        self.rows_seen += other.rows_seen;
+        self.excluded_null_label += other.excluded_null_label;
+        self.excluded_null_prediction += other.excluded_null_prediction;
+        Ok(())
+    }
+
+    /// Sums cells over the attributes not in `attrs`.
+    pub fn marginal(&self, attrs: &[usize]) -> BTreeMap<GroupKey, RegressionCell> {
+        let mut out: BTreeMap<GroupKey, RegressionCell> = BTreeMap::new();
+        for (k, c) in &self.cells {
+            let sub: GroupKey = attrs.iter().map(|&i| k[i].clone()).collect();
+            out.entry(sub).or_default().add(c);
+        }
+        out
+    }
+}
+
+/// Adds one row (label `y`, prediction `p`) to a cell.
+fn push_row(cell: &mut RegressionCell, y: f64, p: f64, threshold: Option<f64>) {
+    let e = p - y;
+    cell.label.push(y);
+    cell.prediction.push(p);
+    cell.error.push(e);
+    cell.abs_error += e.abs();
+    cell.sq_error += e * e;
+    cell.predictions.push(p);
+    if let Some(t) = threshold {
+        let c = cell.above.get_or_insert_with(Default::default);
+        match (y >= t, p >= t) {
+            (true, true) => c.tp += 1,
+            (false, true) => c.fp += 1,
+            (false, false) => c.tn += 1,
+            (true, false) => c.fn_ += 1,
+        }
+    }
+}
+
+mod cells_as_pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{GroupKey, RegressionCell};
+
+    pub fn serialize<S: Serializer>(
+        m: &BTreeMap<GroupKey, RegressionCell>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(m.iter())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<GroupKey, RegressionCell>, D::Error> {
+        let pairs: Vec<(GroupKey, RegressionCell)> = Vec::deserialize(d)?;
+        Ok(pairs.into_iter().collect())
+    }
+}

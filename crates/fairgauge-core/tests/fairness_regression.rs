@@ -1,0 +1,163 @@
+//! The regression task against hand-computed fixtures: per-group error and bias, R², the
+//! summaries and bounded group loss, the threshold's binary counts; chunking; bad values.
+
+use fairgauge_core::fairness::regression::{RegressionBatch, RegressionReport, RegressionState};
+use fairgauge_core::fairness::{CodedAttribute, FairnessOptions, ReferenceSpec};
+
+/// Group A: (1, 2), (2, 2), (3, 5); group B: (1, 1), (3, 2), (5, 6), (7, 7).
+const ROWS: [(u32, f64, f64); 7] = [
+    (0, 1.0, 2.0),
+    (1, 1.0, 1.0),
+    (0, 2.0, 2.0),
+    (1, 3.0, 2.0),
+    (0, 3.0, 5.0),
+    (1, 5.0, 6.0),
+    (1, 7.0, 7.0),
+];
+
+fn state(chunk: usize, threshold: Option<f64>) -> RegressionState {
+    let levels = vec![Some("A".to_string()), Some("B".to_string())];
+    let codes: Vec<u32> = ROWS.iter().map(|r| r.0).collect();
+    let y: Vec<Option<f64>> = ROWS.iter().map(|r| Some(r.1)).collect();
+    let p: Vec<Option<f64>> = ROWS.iter().map(|r| Some(r.2)).collect();
+    let mut st = RegressionState::new(vec!["g".into()], threshold);
+    for start in (0..ROWS.len()).step_by(chunk) {
+        let end = (start + chunk).min(ROWS.len());
+        let mut part = RegressionState::new(vec!["g".into()], threshold);
+        part.update(&RegressionBatch {
+            label: &y[start..end],
+            prediction: &p[start..end],
+            attributes: vec![CodedAttribute {
+                name: "g",
+                codes: &codes[start..end],
+                levels: &levels,
+            }],
+            row_offset: start,
+        })
+        .unwrap();
+        st.merge(&part).unwrap();
+    }
+    st
+}
+
+fn opts() -> FairnessOptions {
+    FairnessOptions {
+        min_group_size: 1,
+        ..Default::default()
+    }
+}
+
+fn close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+}
+
+fn report() -> RegressionReport {
+    state(7, Some(3.0)).finish(&opts()).unwrap()
+}
+
+#[test]
+fn group_metrics_by_hand() {
+    let r = report();
+    let (a, b) = (&r.groups[0], &r.groups[1]);
+    assert_eq!((a.group.as_str(), a.count, b.count), ("A", 3, 4));
+    // A: errors 1, 0, 2; labels 1, 2, 3 (Σ(y − ȳ)² = 2).
+    close(a.metrics["mean_label"], 2.0);
+    close(a.metrics["mean_prediction"], 3.0);
+    close(a.metrics["mean_error"], 1.0);
+    close(a.metrics["mae"], 1.0);
+    close(a.metrics["rmse"], (5.0f64 / 3.0).sqrt());
+    close(a.metrics["r2"], 1.0 - 5.0 / 2.0);
+    // B: errors 0, −1, 1, 0; labels 1, 3, 5, 7 (Σ(y − ȳ)² = 20).
+    close(b.metrics["mean_error"], 0.0);
+    close(b.metrics["mae"], 0.5);
+    close(b.metrics["r2"], 0.9);
+    assert!(b.reference && !a.reference);
+    assert!(a.ks_statistic.is_some() && b.ks_statistic.is_none());
+}
+
+#[test]
+fn summaries_disparities_and_bounded_group_loss_by_hand() {
+    let r = report();
+    let s = &r.summary["g"];
+    assert_eq!(s.reference_group, "B");
+    close(s.metrics["mae_difference"].unwrap(), 0.5);
+    close(s.metrics["mae_ratio"].unwrap(), 0.5);
+    close(s.metrics["bounded_group_loss_mae"].unwrap(), 1.0);
+    close(s.metrics["bounded_group_loss_rmse"].unwrap(), (5.0f64 / 3.0).sqrt());
+    close(s.metrics["mean_error_difference"].unwrap(), 1.0);
+    assert!(!s.metrics.contains_key("mean_error_ratio"));
+    let d = |m: &str| r.disparities.iter().find(|d| d.metric == m).unwrap();
+    close(d("mean_prediction").difference, -1.0);
+    let ci = d("mean_prediction").difference_ci.unwrap();
+    assert!(ci[0] < -1.0 && -1.0 < ci[1]);
+    close(d("mae").ratio.unwrap(), 2.0);
+    assert!(d("mae").p_value.is_none());
+}
+
+#[test]
+fn threshold_gives_the_binary_report() {
+    let r = report();
+    let b = r.above_threshold.as_ref().unwrap();
+    // At or above 3: A has TP 1, TN 2; B has TP 2, FN 1, TN 1.
+    let a = &b.groups[0];
+    assert_eq!((a.tp, a.fp, a.tn, a.fn_), (Some(1), Some(0), Some(2), Some(0)));
+    let bg = &b.groups[1];
+    assert_eq!((bg.tp, bg.fp, bg.tn, bg.fn_), (Some(2), Some(0), Some(1), Some(1)));
+    close(
+        b.summary["g"].metrics["demographic_parity_difference"].unwrap(),
+        0.5 - 1.0 / 3.0,
+    );
+}
+
+#[test]
+fn chunking_changes_nothing_but_rounding() {
+    let whole = report();
+    for chunk in [1, 2, 3] {
+        let r = state(chunk, Some(3.0)).finish(&opts()).unwrap();
+        for (x, y) in r.groups.iter().zip(&whole.groups) {
+            assert_eq!(x.count, y.count);
+            assert_eq!(x.ks_statistic, y.ks_statistic);
+            for (k, v) in &x.metrics {
+                close(*v, y.metrics[k]);
+            }
+        }
+        assert_eq!(r.above_threshold, whole.above_threshold);
+    }
+}
+
+#[test]
+fn bad_values_and_options_are_errors() {
+    let levels = vec![Some("A".to_string()), Some("B".to_string())];
+    let mut st = RegressionState::new(vec!["g".into()], None);
+    let e = st
+        .update(&RegressionBatch {
+            label: &[Some(1.0), Some(f64::NAN)],
+            prediction: &[Some(1.0), Some(2.0)],
+            attributes: vec![CodedAttribute {
+                name: "g",
+                codes: &[0, 1],
+                levels: &levels,
+            }],
+            row_offset: 40,
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("NaN") && e.contains("row 41"), "{e}");
+    let best = FairnessOptions {
+        reference: ReferenceSpec::Best,
+        ..opts()
+    };
+    assert!(state(7, None).finish(&best).is_err());
+    let named = FairnessOptions {
+        reference: ReferenceSpec::parse("g=A").unwrap(),
+        ..opts()
+    };
+    let r = state(7, None).finish(&named).unwrap();
+    assert_eq!(r.summary["g"].reference_group, "A");
+    assert_eq!(r.summary["g"].reference_rule, "named");
+    let unknown = FairnessOptions {
+        reference: ReferenceSpec::parse("g=Z").unwrap(),
+        ..opts()
+    };
+    assert!(state(7, None).finish(&unknown).is_err());
+}

@@ -1,0 +1,161 @@
+//! The regression task (`--task regression`): the label and prediction read as numbers (a value
+//! that is not a number is an error naming it and its row; nulls are left out and counted),
+//! counted into the core's [`RegressionState`] a slice at a time, and finished into a
+//! [`RegressionOutput`].
+
+use super::parts::{Ctx, FairnessPart};
+use super::spec::*;
+use super::visit::*;
+use crate::error::{Error, Result};
+use crate::io::frame::Batch;
+use fairgauge_core::fairness::regression::{RegressionBatch, RegressionState};
+use fairgauge_core::fairness::{CodedAttribute, FairnessOptions};
+
+/// The roles the regression task accepts: a prediction, no score, no positive label, no
+/// sample weights (yet).
+pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {
+    if spec.prediction.is_none() {
+        return Err(Error::InvalidOption(
+            "the regression task needs the predicted value (--prediction COL)".into(),
+        ));
+    }
+    if spec.score.is_some() || spec.positive_label.is_some() {
+        return Err(Error::InvalidOption(
+            "the regression task takes a numeric --label and --prediction; --score and --positive-label are for the binary task".into(),
+        ));
+    }
+    if spec.weight.is_some() {
+        return Err(Error::InvalidOption(
+            "sample weights are supported by the binary and multiclass tasks; regression does not take --weight yet".into(),
+        ));
+    }
+    if let Some(t) = spec.above_threshold {
+        if !t.is_finite() {
+            return Err(Error::InvalidOption(format!(
+                "the threshold must be a finite number, given {t}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Ctx<'_> {
+    /// A numeric role column of a slice; the first value that is not a number (text, a
+    /// boolean, NaN, ±inf) is an error naming it and its data row.
+    fn numbers(&self, batch: &Batch, column: &str, first_row: usize) -> Result<Vec<Option<f64>>> {
+        let mut v = ScoreVisitor {
+            rules: &self.rules[column],
+            out: Vec::with_capacity(batch.len()),
+            bad: None,
+        };
+        self.visit(batch, column, &mut v)?;
+        let bad = v.bad.or_else(|| {
+            v.out
+                .iter()
+                .position(|x| x.is_some_and(|x| !x.is_finite()))
+                .map(|i| (i, v.out[i].unwrap_or_default().to_string()))
+        });
+        match bad {
+            Some((row, value)) => Err(self.bad(
+                column,
+                format!(
+                    "value `{value}` at data row {} is not a finite number (the regression task needs numbers; for classes use --task multiclass)",
+                    first_row + row + 1
+                ),
+            )),
+            None => Ok(v.out),
+        }
+    }
+
+    /// Counts one slice of a regression run.
+    pub(crate) fn regression_slice(&self, batch: &Batch, first_row: usize) -> Result<FairnessPart> {
+        let spec = self.spec;
+        let prediction = spec.prediction.as_deref().unwrap_or_default();
+        let label = self.numbers(batch, &spec.label, first_row)?;
+        let predicted = self.numbers(batch, prediction, first_row)?;
+        let attrs = self.read_attributes(batch)?;
+        let mut state = RegressionState::new(spec.sensitive.clone(), spec.above_threshold);
+        let input = RegressionBatch {
+            label: &label,
+            prediction: &predicted,
+            attributes: attrs
+                .iter()
+                .zip(&spec.sensitive)
+                .map(|(v, name)| CodedAttribute {
+                    name,
+                    codes: &v.codes,
+                    levels: &v.levels,
+                })
+                .collect(),
+            row_offset: first_row,
+        };
+        state.update(&input).map_err(|e| Error::Core {
+            context: format!("{}: ", self.table.path.display()),
+            source: e,
+        })?;
+        let mut part = FairnessPart::empty(spec);
+        part.regression = Some(state);
+        part.label.non_null = label.iter().filter(|x| x.is_some()).count() as u64;
+        part.prediction.non_null = predicted.iter().filter(|x| x.is_some()).count() as u64;
+        part.sensitive_non_null = attrs.iter().map(|a| a.non_null).collect();
+        Ok(part)
+    }
+}
+
+/// Finishes a regression part into its report.
+pub(crate) fn finish_regression(
+    ctx: &Ctx<'_>,
+    part: FairnessPart,
+    opts: &FairnessOptions,
+) -> Result<RegressionOutput> {
+    let spec = ctx.spec;
+    let table = ctx.table;
+    let state = part.regression.as_ref().ok_or_else(|| {
+        Error::InvalidOption("the parts were counted for another task, not regression".into())
+    })?;
+    if state.rows_seen == 0 {
+        return Err(Error::Format {
+            path: table.path.clone(),
+            message: "the table has no data rows".into(),
+        });
+    }
+    let prediction = spec.prediction.clone().unwrap_or_default();
+    for (column, nn) in [
+        (&spec.label, part.label.non_null),
+        (&prediction, part.prediction.non_null),
+    ] {
+        if nn == 0 {
+            return Err(ctx.bad(
+                column,
+                "every value is null; the regression task needs numbers".into(),
+            ));
+        }
+    }
+    for (name, &nn) in spec.sensitive.iter().zip(&part.sensitive_non_null) {
+        if nn == 0 {
+            return Err(ctx.bad(
+                name,
+                "every value is null; a sensitive attribute needs values".into(),
+            ));
+        }
+    }
+    let report = state.finish(opts).map_err(|e| Error::Core {
+        context: format!("{}: ", table.path.display()),
+        source: e,
+    })?;
+    Ok(RegressionOutput {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        input: InputInfo {
+            path: table.name().to_path_buf(),
+            format: table.format_name(),
+            schema_file: table.schema_file().map(|p| p.to_path_buf()),
+        },
+        roles: MulticlassRoles {
+            label: spec.label.clone(),
+            prediction,
+            sensitive: spec.sensitive.clone(),
+            weight: None,
+        },
+        report,
+    })
+}

@@ -1,0 +1,170 @@
+"""The regression task (`fairness --task regression`, `task="regression"`): per-group MAE, RMSE,
+R² and means equal scikit-learn's metrics on each group (Fairlearn's `MetricFrame`), summaries
+equal `MetricFrame(...).difference()` / `.ratio()` / `.group_max()` (the bounded group loss), the
+distribution tests equal scipy's `ks_2samp` and `wasserstein_distance`, Welch's test and interval
+equal scipy's `ttest_ind(equal_var=False)` and `t.ppf`; with a threshold, the binary rates equal
+Fairlearn's on `y >= T, p >= T`. The CLI and Python agree; bad input is a clear error."""
+
+import json
+
+import fairgauge
+import numpy as np
+import pandas as pd
+import pytest
+from fairgauge import FairgaugeError
+from fairlearn.metrics import MetricFrame, demographic_parity_difference, selection_rate, true_positive_rate
+from scipy import stats
+from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+TOL = 1e-10
+
+
+def close(a, b, tol=TOL):
+    assert a == pytest.approx(b, rel=tol, abs=tol), f"{a} != {b}"
+
+
+@pytest.fixture(scope="module")
+def table():
+    rng = np.random.default_rng(20261207)
+    n = 6000
+    sex = rng.choice(["F", "M"], n, p=[0.4, 0.6])
+    race = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    y = rng.normal(50, 10, n) + np.where(sex == "M", 3.0, 0.0)
+    p = y + rng.normal(0, 5, n) + np.where(race == "c", 2.0, 0.0)
+    return pd.DataFrame({"sex": sex, "race": race, "y": y.round(3), "p": p.round(3)})
+
+
+ROLES = dict(label="y", prediction="p", sensitive=["sex", "race"], task="regression")
+
+
+def rmse(a, b):
+    return np.sqrt(mean_squared_error(a, b))
+
+
+def test_group_metrics_and_summaries_equal_scikit_learn_and_fairlearn(table):
+    d = fairgauge.fairness(table, **ROLES).to_dict()
+    assert d["task"] == "regression"
+    metrics = {
+        "mae": mean_absolute_error,
+        "rmse": rmse,
+        "r2": r2_score,
+        "mean_label": lambda y, p: float(np.mean(y)),
+        "mean_prediction": lambda y, p: float(np.mean(p)),
+        "mean_error": lambda y, p: float(np.mean(np.asarray(p) - np.asarray(y))),
+    }
+    for attr in ("sex", "race"):
+        mf = MetricFrame(metrics=metrics, y_true=table.y, y_pred=table.p, sensitive_features=table[attr])
+        for name, row in mf.by_group.iterrows():
+            g = next(g for g in d["groups"] if g["attribute"] == attr and g["group"] == name)
+            for m in metrics:
+                close(g[m], row[m])
+        s = d["summary"][attr]
+        diff, ratio, worst = mf.difference(), mf.ratio(), mf.group_max()
+        for m in metrics:
+            close(s[f"{m}_difference"], diff[m])
+        for m in ("mae", "rmse", "mean_label", "mean_prediction"):
+            close(s[f"{m}_ratio"], ratio[m])
+        close(s["bounded_group_loss_mae"], worst["mae"])
+        close(s["bounded_group_loss_rmse"], worst["rmse"])
+
+
+def test_distribution_tests_and_welch_equal_scipy(table):
+    d = fairgauge.fairness(table, **ROLES).to_dict()
+    ref = table[table.race == "a"]
+    assert d["summary"]["race"]["reference_group"] == "a"
+    for name in ("b", "c"):
+        grp = table[table.race == name]
+        g = next(g for g in d["groups"] if g["attribute"] == "race" and g["group"] == name)
+        ks = stats.ks_2samp(ref.p, grp.p)
+        close(g["ks_statistic"], ks.statistic)
+        close(g["ks_p_value"], ks.pvalue, 1e-9)
+        close(g["wasserstein_normed"], stats.wasserstein_distance(ref.p, grp.p) / np.std(ref.p))
+        for metric, col in (("mean_prediction", "p"), ("mean_label", "y")):
+            dis = next(
+                x for x in d["disparities"] if x["attribute"] == "race" and x["group"] == name and x["metric"] == metric
+            )
+            t = stats.ttest_ind(grp[col], ref[col], equal_var=False)
+            close(dis["p_value"], t.pvalue, 1e-9)
+            diff = grp[col].mean() - ref[col].mean()
+            close(dis["difference"], diff)
+            se = np.sqrt(grp[col].var(ddof=1) / len(grp) + ref[col].var(ddof=1) / len(ref))
+            lo, hi = diff - stats.t.ppf(0.975, t.df) * se, diff + stats.t.ppf(0.975, t.df) * se
+            close(dis["difference_ci"][0], lo, 1e-8)
+            close(dis["difference_ci"][1], hi, 1e-8)
+        mae = next(
+            x for x in d["disparities"] if x["attribute"] == "race" and x["group"] == name and x["metric"] == "mae"
+        )
+        close(mae["ratio"], mean_absolute_error(grp.y, grp.p) / mean_absolute_error(ref.y, ref.p))
+
+
+def test_threshold_gives_binary_rates(table):
+    r = fairgauge.fairness(table, **ROLES, threshold=55)
+    b = r.to_dict()["above_threshold"]
+    yt, yp = (table.y >= 55).astype(int), (table.p >= 55).astype(int)
+    mf = MetricFrame(
+        metrics={"selection_rate": selection_rate, "tpr": true_positive_rate},
+        y_true=yt,
+        y_pred=yp,
+        sensitive_features=table.sex,
+    )
+    for name, row in mf.by_group.iterrows():
+        g = next(g for g in b["groups"] if g["attribute"] == "sex" and g["group"] == name)
+        close(g["selection_rate"], row["selection_rate"])
+        close(g["tpr"], row["tpr"])
+    close(
+        b["summary"]["sex"]["demographic_parity_difference"],
+        demographic_parity_difference(yt, yp, sensitive_features=table.sex),
+    )
+    assert r.above_threshold.by_group.height == 5
+    assert fairgauge.fairness(table, **ROLES).above_threshold is None
+
+
+def test_cli_equals_python_and_reads_as_text(table, run, run_json, tmp_path):
+    path = tmp_path / "r.parquet"
+    table.to_parquet(path)
+    args = ["fairness", path, "--label", "y", "--prediction", "p", "--sensitive", "sex,race", "--task", "regression"]
+    cli = run_json(*args, "--threshold", "55", "--intersect")
+    py = fairgauge.fairness(str(path), **ROLES, threshold=55, intersect=True).to_dict()
+    assert cli == py and "sex&race" in cli["summary"]
+    text = run(*args).stdout
+    assert "task regression" in text and "bounded group loss: MAE" in text
+    r = fairgauge.fairness(str(path), **ROLES)
+    assert "bounded group loss" in repr(r) and "MAE" in r._repr_html_()
+    assert {"mae", "rmse", "r2", "ks_statistic"} <= set(r.by_group.columns)
+    assert r.disparities.height == 3 * 5  # 3 groups besides the references, 5 metrics each
+
+
+def test_bad_input_is_a_clear_error(table, run, tmp_path):
+    bad = table.astype({"y": object})
+    bad.loc[17, "y"] = "abc"
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    mc = ["--label", "y", "--prediction", "p", "--sensitive", "sex", "--task", "regression"]
+    p = run("fairness", path, *mc, check=False)
+    assert p.returncode == 2 and "`abc` at data row 18 is not a finite number" in p.stderr, p.stderr
+    good = tmp_path / "good.csv"
+    table.to_csv(good, index=False)
+    p = run("fairness", good, "--label", "y", "--sensitive", "sex", "--task", "regression", check=False)
+    assert p.returncode == 2 and "needs the predicted value (--prediction COL)" in p.stderr
+    p = run("fairness", good, *mc, "--weight", "race", check=False)
+    assert p.returncode == 2 and "regression does not take --weight yet" in p.stderr
+    p = run("fairness", good, *mc, "--bootstrap", "50", check=False)
+    assert p.returncode == 2 and "no bootstrap yet" in p.stderr
+    p = run("fairness", good, *mc, "--reference-group", "best", check=False)
+    assert p.returncode == 2 and "one reference group" in p.stderr
+    out = tmp_path / "e.json"
+    p = run("assess", "--current", good, *mc, "--output", out, check=False)
+    assert p.returncode == 2 and "no regression thresholds yet" in p.stderr and not out.exists()
+    # The binary task on a numeric label says which task fits.
+    p = run("fairness", good, "--label", "y", "--prediction", "p", "--sensitive", "sex", check=False)
+    assert p.returncode == 2 and "--task" in p.stderr
+    with pytest.raises(FairgaugeError, match="not a finite number"):
+        fairgauge.fairness(str(path), **{**ROLES, "sensitive": "sex"})
+    one = pd.DataFrame({"sex": ["F"] * 10, "y": range(10), "p": range(10)})
+    with pytest.raises(FairgaugeError, match="only one group"):
+        fairgauge.fairness(one, **{**ROLES, "sensitive": "sex"})
+
+
+def test_json_round_trips(table):
+    r = fairgauge.fairness(table, **ROLES)
+    assert json.loads(r.to_json()) == r.to_dict()
