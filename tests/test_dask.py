@@ -69,6 +69,18 @@ def test_multiclass_fairness_on_dask_equals_in_process(data):
     assert local["task"] == "multiclass" and got == local
 
 
+def test_regression_fairness_on_dask_equals_in_process(data):
+    from frames import assert_close
+
+    _, cur = data
+    df = pd.read_parquet(cur)
+    roles = dict(label="income", prediction="x1", sensitive=["sex", "race"], task="regression")
+    local = fairgauge.fairness(df, **roles).to_dict()
+    got = fgd.fairness(dd.from_pandas(df, npartitions=3, sort=False), **roles).to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert_close(got, local, 1e-9)
+
+
 def test_bootstrap_on_dask_equals_in_process(data):
     # The intervals come from the merged counts: the same bytes whatever the partitioning.
     _, cur = data

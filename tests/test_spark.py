@@ -90,6 +90,22 @@ def test_multiclass_fairness_on_spark_equals_in_process(spark, data):
     assert got == local
 
 
+def test_regression_fairness_on_spark_equals_in_process(spark, data):
+    import pandas as pd
+    from frames import assert_close
+
+    ref, _ = data
+    df = pd.read_parquet(ref)
+    roles = dict(label="income", prediction="x1", sensitive=["sex", "race"], task="regression", threshold=0.0)
+    local = fairgauge.fairness(df, **roles).to_dict()
+    got = fgs.fairness(spark.createDataFrame(df).repartition(3), **roles).to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    # Counts, distributions and the threshold's rates exactly; means, variances and sums merged
+    # in another order to 1e-9 (variances lose digits as (mean / sd)² grows).
+    assert got["above_threshold"] == local["above_threshold"]
+    assert_close(got, local, 1e-9)
+
+
 def test_bootstrap_on_spark_equals_in_process(spark, data):
     ref, _ = data
     local = fairgauge.fairness(str(ref), **ROLES, bootstrap=150, seed=4).to_dict()

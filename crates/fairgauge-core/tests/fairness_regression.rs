@@ -83,7 +83,10 @@ fn summaries_disparities_and_bounded_group_loss_by_hand() {
     close(s.metrics["mae_difference"].unwrap(), 0.5);
     close(s.metrics["mae_ratio"].unwrap(), 0.5);
     close(s.metrics["bounded_group_loss_mae"].unwrap(), 1.0);
-    close(s.metrics["bounded_group_loss_rmse"].unwrap(), (5.0f64 / 3.0).sqrt());
+    close(
+        s.metrics["bounded_group_loss_rmse"].unwrap(),
+        (5.0f64 / 3.0).sqrt(),
+    );
     close(s.metrics["mean_error_difference"].unwrap(), 1.0);
     assert!(!s.metrics.contains_key("mean_error_ratio"));
     let d = |m: &str| r.disparities.iter().find(|d| d.metric == m).unwrap();
@@ -100,9 +103,15 @@ fn threshold_gives_the_binary_report() {
     let b = r.above_threshold.as_ref().unwrap();
     // At or above 3: A has TP 1, TN 2; B has TP 2, FN 1, TN 1.
     let a = &b.groups[0];
-    assert_eq!((a.tp, a.fp, a.tn, a.fn_), (Some(1), Some(0), Some(2), Some(0)));
+    assert_eq!(
+        (a.tp, a.fp, a.tn, a.fn_),
+        (Some(1), Some(0), Some(2), Some(0))
+    );
     let bg = &b.groups[1];
-    assert_eq!((bg.tp, bg.fp, bg.tn, bg.fn_), (Some(2), Some(0), Some(1), Some(1)));
+    assert_eq!(
+        (bg.tp, bg.fp, bg.tn, bg.fn_),
+        (Some(2), Some(0), Some(1), Some(1))
+    );
     close(
         b.summary["g"].metrics["demographic_parity_difference"].unwrap(),
         0.5 - 1.0 / 3.0,

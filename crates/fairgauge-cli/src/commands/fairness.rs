@@ -197,7 +197,9 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         sensitive: a.sensitive,
         positive_label: a.positive_label,
         weight: a.weight,
-        above_threshold: (a.task == TaskArg::Regression).then_some(a.threshold).flatten(),
+        above_threshold: (a.task == TaskArg::Regression)
+            .then_some(a.threshold)
+            .flatten(),
         task: a.task.into(),
     };
     let bar = crate::output::progress_bar();

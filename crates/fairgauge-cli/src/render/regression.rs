@@ -46,7 +46,17 @@ fn groups_table(s: &mut String, groups: &[&RegressionGroup], min_group_size: u64
     let _ = writeln!(
         s,
         "  {:<w$}  {:>8}  {:>6}  {:>10}  {:>10}  {:>10}  {:>10}  {:>10}  {:>7}  {:>6}  {:>9}  note",
-        "group", "n", "share", "mean label", "mean pred", "mean error", "MAE", "RMSE", "R²", "KS", "KS p"
+        "group",
+        "n",
+        "share",
+        "mean label",
+        "mean pred",
+        "mean error",
+        "MAE",
+        "RMSE",
+        "R²",
+        "KS",
+        "KS p"
     );
     for g in groups {
         let note = match (g.reference, g.insufficient_data) {

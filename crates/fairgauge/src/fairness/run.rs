@@ -2,8 +2,8 @@
 //! binary label and prediction), the report finished.
 
 use super::multiclass::finish_multiclass;
-use super::regression::finish_regression;
 use super::parts::*;
+use super::regression::finish_regression;
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::io::source::Table;

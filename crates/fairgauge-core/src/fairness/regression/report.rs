@@ -290,10 +290,7 @@ impl RegressionState {
         }
         let (keys, cells): (Vec<GroupKey>, Vec<RegressionCell>) = marg.into_iter().unzip();
         let names: Vec<String> = keys.iter().map(group_name).collect();
-        let eligible: Vec<bool> = cells
-            .iter()
-            .map(|c| c.n() >= opts.min_group_size)
-            .collect();
+        let eligible: Vec<bool> = cells.iter().map(|c| c.n() >= opts.min_group_size).collect();
         let wanted = match &opts.reference {
             ReferenceSpec::Named { by_attribute, any } => by_attribute
                 .get(&name)
