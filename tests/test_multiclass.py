@@ -300,3 +300,17 @@ def test_assess_judges_every_class(table, run, tmp_path):
     assert sorted(f["id"] for f in cli["findings"] if f["kind"].startswith("fairness.")) == sorted(
         f["id"] for f in bias
     )
+
+
+def test_hostile_class_names_are_escaped_in_html(tmp_path):
+    from pathlib import Path
+
+    rng = np.random.default_rng(5)
+    n = 600
+    classes = ["<script>alert(1)</script>", "a&b", 'q"uote']
+    y = rng.choice(classes, n)
+    df = pd.DataFrame({"sex": rng.choice(["F", "M"], n), "y": y, "p": np.where(rng.random(n) < 0.7, y, classes[0])})
+    ev = fairgauge.assess(df, label="y", prediction="p", sensitive="sex", task="multiclass")
+    page = Path(ev.write(tmp_path, ["html"])["html"]).read_text()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "a&amp;b" in page

@@ -25,7 +25,7 @@ pub mod categorical;
 pub mod correction;
 pub mod kolmogorov;
 pub mod numeric;
-mod radix;
+pub(crate) mod radix;
 pub mod sample;
 pub mod sketch;
 mod special;

@@ -65,6 +65,13 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
     check_sorted("reference", reference)?;
     check_sorted("current", current)?;
+    Ok(ks_2samp_presorted(reference, current))
+}
+
+/// [`ks_2samp`] for samples the caller has already sorted and checked (ascending, finite,
+/// non-empty), without validating them again: for comparing many groups with one large
+/// reference, where the checks would read the reference once per group.
+pub fn ks_2samp_presorted(reference: &[f64], current: &[f64]) -> TestOutcome {
     let (n1, n2) = (reference.len(), current.len());
     let (n1f, n2f) = (n1 as f64, n2 as f64);
     let mut max_diff = f64::NEG_INFINITY;
@@ -93,10 +100,10 @@ pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
         let h = (d * lcm as f64).round_ties_even();
         d = h / lcm as f64;
         if h == 0.0 {
-            return Ok(TestOutcome {
+            return TestOutcome {
                 statistic: d,
                 p_value: Some(1.0),
-            });
+            };
         }
         let h = h as u64;
         let prob = if n1 == n2 {
@@ -105,24 +112,24 @@ pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
             outer_prob_inside_method(n1u, n2u, g, h)
         };
         if (0.0..=1.0).contains(&prob) {
-            return Ok(TestOutcome {
+            return TestOutcome {
                 statistic: d,
                 p_value: Some(prob),
-            });
+            };
         }
         // scipy: "Exact calculation unsuccessful. Switching to method=asymp".
     }
     let (m, n) = if n1f >= n2f { (n1f, n2f) } else { (n2f, n1f) };
     let en = m * n / (m + n);
     let prob = kstwo_sf(d, en.round_ties_even() as u64);
-    Ok(TestOutcome {
+    TestOutcome {
         statistic: d,
         p_value: Some(if prob.is_nan() {
             prob
         } else {
             prob.clamp(0.0, 1.0)
         }),
-    })
+    }
 }
 
 /// Mann–Whitney U test, two-sided, as `scipy.stats.mannwhitneyu(reference, current)`
@@ -338,9 +345,19 @@ pub fn wasserstein_presorted(reference: &[f64], current: &[f64]) -> f64 {
 /// and the caller decides.)
 pub fn wasserstein_normed(reference: &[f64], current: &[f64]) -> Result<Option<f64>> {
     let w = wasserstein(reference, current)?;
-    let (_, var) = mean_var(reference, 0.0);
-    let sd = var.sqrt();
-    Ok(if sd > 0.0 { Some(w / sd) } else { None })
+    Ok(normed(w, population_sd(reference)))
+}
+
+/// The population standard deviation (`ddof = 0`) [`wasserstein_normed`] divides by: two passes
+/// of compensated sums.
+pub fn population_sd(v: &[f64]) -> f64 {
+    mean_var(v, 0.0).1.sqrt()
+}
+
+/// A distance over the reference's standard deviation `sd`; `None` when `sd` is 0 (a constant
+/// reference has no scale).
+pub fn normed(distance: f64, sd: f64) -> Option<f64> {
+    (sd > 0.0).then(|| distance / sd)
 }
 
 /// Energy distance `√(2 ∫ (F_ref − F_cur)² dx)` (Székely & Rizzo; the 1-D identity with the

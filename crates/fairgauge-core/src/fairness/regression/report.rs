@@ -23,11 +23,16 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::state::{RegressionCell, RegressionState};
-use crate::drift::numeric::{ks_2samp, wasserstein_normed, welch};
+use crate::drift::numeric::{
+    ks_2samp_presorted, normed, population_sd, wasserstein_presorted, welch,
+};
+use crate::drift::radix::radix_sort_f64;
+use crate::drift::sample::TestOutcome;
 use crate::error::{Error, Result};
 use crate::fairness::report::{
     attribute_sets, group_name, FairnessOptions, FairnessReport, ReferenceSpec, RowCounts,
@@ -238,11 +243,18 @@ impl RegressionState {
             threshold: self.threshold,
             above_threshold: None,
         };
+        // Each cell's predictions sorted once (in parallel); a group's are then merged from
+        // its cells' sorted runs.
+        let mut sorted: Vec<(GroupKey, RegressionCell)> = self
+            .cells
+            .iter()
+            .map(|(k, c)| (k.clone(), c.clone()))
+            .collect();
+        sorted
+            .par_iter_mut()
+            .for_each(|(_, c)| radix_sort_f64(&mut c.predictions));
         for set in attribute_sets(self.attributes.len(), opts.intersect) {
-            let mut g = self.groups_of(&set, opts)?;
-            for c in &mut g.cells {
-                c.predictions.sort_by(f64::total_cmp);
-            }
+            let g = self.groups_of(&sorted, &set, opts)?;
             self.push_groups(&g, used, &mut report);
             push_disparities(&g, opts.confidence, &mut report)?;
             report.summary.insert(g.name.clone(), summarise(&g, opts));
@@ -274,14 +286,20 @@ impl RegressionState {
         s
     }
 
-    /// The groups of one attribute set and its reference group.
-    fn groups_of(&self, set: &[usize], opts: &FairnessOptions) -> Result<Groups> {
+    /// The groups of one attribute set (from the cells with sorted predictions) and its
+    /// reference group.
+    fn groups_of(
+        &self,
+        sorted: &[(GroupKey, RegressionCell)],
+        set: &[usize],
+        opts: &FairnessOptions,
+    ) -> Result<Groups> {
         let name = set
             .iter()
             .map(|&i| self.attributes[i].as_str())
             .collect::<Vec<_>>()
             .join("&");
-        let marg = self.marginal(set);
+        let marg = sorted_marginal(sorted, set);
         if marg.len() < 2 {
             return Err(Error::OneGroup {
                 attribute: name,
@@ -338,30 +356,35 @@ impl RegressionState {
 
     fn push_groups(&self, g: &Groups, used: u64, report: &mut RegressionReport) {
         let reference = &g.cells[g.reference];
+        let sd = population_sd(&reference.predictions);
+        // Each group's predictions against the reference's, in parallel (the predictions are
+        // sorted and finite by construction).
+        let compared: Vec<Option<(TestOutcome, f64)>> = g
+            .cells
+            .par_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (i != g.reference).then(|| {
+                    let ks = ks_2samp_presorted(&reference.predictions, &c.predictions);
+                    (
+                        ks,
+                        wasserstein_presorted(&reference.predictions, &c.predictions),
+                    )
+                })
+            })
+            .collect();
         for (i, cell) in g.cells.iter().enumerate() {
             let mut undefined = BTreeMap::new();
             let (mut ks_statistic, mut ks_p_value, mut wasserstein) = (None, None, None);
-            if i != g.reference {
-                match ks_2samp(&reference.predictions, &cell.predictions) {
-                    Ok(t) => {
-                        ks_statistic = Some(t.statistic);
-                        ks_p_value = t.p_value;
-                    }
-                    Err(e) => {
-                        undefined.insert("ks".to_string(), e.to_string());
-                    }
-                }
-                match wasserstein_normed(&reference.predictions, &cell.predictions) {
-                    Ok(Some(w)) => wasserstein = Some(w),
-                    Ok(None) => {
-                        undefined.insert(
-                            "wasserstein_normed".to_string(),
-                            "the reference group's predictions are constant".to_string(),
-                        );
-                    }
-                    Err(e) => {
-                        undefined.insert("wasserstein_normed".to_string(), e.to_string());
-                    }
+            if let Some((ks, w)) = &compared[i] {
+                ks_statistic = Some(ks.statistic);
+                ks_p_value = ks.p_value;
+                wasserstein = normed(*w, sd);
+                if wasserstein.is_none() {
+                    undefined.insert(
+                        "wasserstein_normed".to_string(),
+                        "the reference group's predictions are constant".to_string(),
+                    );
                 }
             }
             let levels = g.keys[i]
@@ -391,6 +414,79 @@ impl RegressionState {
             });
         }
     }
+}
+
+/// The groups of attribute set `set` from cells whose predictions are sorted: moments and sums
+/// added, predictions merged (so each group's stay sorted).
+fn sorted_marginal(
+    cells: &[(GroupKey, RegressionCell)],
+    set: &[usize],
+) -> BTreeMap<GroupKey, RegressionCell> {
+    let mut parts: BTreeMap<GroupKey, Vec<&RegressionCell>> = BTreeMap::new();
+    for (k, c) in cells {
+        let sub: GroupKey = set.iter().map(|&i| k[i].clone()).collect();
+        parts.entry(sub).or_default().push(c);
+    }
+    parts
+        .into_iter()
+        .map(|(key, cs)| {
+            let mut out = RegressionCell::default();
+            for c in &cs {
+                out.label.merge(&c.label);
+                out.prediction.merge(&c.prediction);
+                out.error.merge(&c.error);
+                out.abs_error += c.abs_error;
+                out.sq_error += c.sq_error;
+                if let Some(a) = &c.above {
+                    out.above.get_or_insert_with(Default::default).add(a);
+                }
+            }
+            out.predictions = merge_sorted(cs.iter().map(|c| c.predictions.as_slice()).collect());
+            (key, out)
+        })
+        .collect()
+}
+
+/// Sorted runs merged into one sorted vector, pairwise (`O(n log k)` for `k` runs).
+fn merge_sorted(mut runs: Vec<&[f64]>) -> Vec<f64> {
+    let mut owned: Vec<Vec<f64>> = Vec::new();
+    if runs.len() == 1 {
+        return runs[0].to_vec();
+    }
+    while runs.len() + owned.len() > 1 {
+        let mut next: Vec<Vec<f64>> = Vec::new();
+        let all: Vec<&[f64]> = owned
+            .iter()
+            .map(Vec::as_slice)
+            .chain(runs.drain(..))
+            .collect();
+        for pair in all.chunks(2) {
+            next.push(match pair {
+                [a, b] => merge_two(a, b),
+                [a] => a.to_vec(),
+                _ => Vec::new(),
+            });
+        }
+        owned = next;
+    }
+    owned.pop().unwrap_or_default()
+}
+
+fn merge_two(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].total_cmp(&b[j]).is_le() {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// The disparities of one attribute set's groups against its reference.
