@@ -68,6 +68,16 @@ class _Report:
         return f"<{type(self).__name__}: {self._describe()}>"
 
 
+def _disparity_frame(disparities: list[dict[str, Any]]) -> pl.DataFrame:
+    """Disparities as rows, the difference's interval as ``difference_ci_low`` / ``_high``."""
+    rows = []
+    for d in disparities:
+        row = {k: v for k, v in d.items() if k != "difference_ci"}
+        row["difference_ci_low"], row["difference_ci_high"] = d.get("difference_ci") or [None, None]
+        rows.append(row)
+    return _frame(rows)
+
+
 def _num(v: Any) -> str:
     return "undefined" if v is None else f"{v:.3f}"
 
@@ -121,13 +131,7 @@ class FairnessReport(_Report):
     @property
     def disparities(self) -> pl.DataFrame:
         """One row per group and metric against the reference group."""
-        rows = []
-        for d in self._data["disparities"]:
-            row = {k: v for k, v in d.items() if k != "difference_ci"}
-            ci = d.get("difference_ci") or [None, None]
-            row["difference_ci_low"], row["difference_ci_high"] = ci
-            rows.append(row)
-        return _frame(rows)
+        return _disparity_frame(self._data["disparities"])
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -254,13 +258,7 @@ class MulticlassReport(_Report):
     @property
     def disparities(self) -> pl.DataFrame:
         """One row per class, group and rate against the reference group."""
-        rows = []
-        for d in self._data["disparities"]:
-            row = {k: v for k, v in d.items() if k != "difference_ci"}
-            ci = d.get("difference_ci") or [None, None]
-            row["difference_ci_low"], row["difference_ci_high"] = ci
-            rows.append(row)
-        return _frame(rows)
+        return _disparity_frame(self._data["disparities"])
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -311,13 +309,7 @@ class RegressionReport(_Report):
     def disparities(self) -> pl.DataFrame:
         """One row per group and metric against the reference group (Welch's interval and test
         for the means, ratios for MAE and RMSE)."""
-        rows = []
-        for d in self._data["disparities"]:
-            row = {k: v for k, v in d.items() if k != "difference_ci"}
-            ci = d.get("difference_ci") or [None, None]
-            row["difference_ci_low"], row["difference_ci_high"] = ci
-            rows.append(row)
-        return _frame(rows)
+        return _disparity_frame(self._data["disparities"])
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -84,6 +84,72 @@ impl<'a> FairnessBatch<'a> {
     }
 }
 
+/// Checks a batch's columns against the state (every task's): the attributes are the state's,
+/// in its order; every column (`lens`, the weights, the attributes) has `n` rows; every weight is
+/// finite and `≥ 0` (the first that is not is an error naming its row, counted from the batch's
+/// `row_offset`).
+pub(crate) fn check_columns<'a>(
+    n: usize,
+    mut lens: Vec<(&'a str, usize)>,
+    (weights, row_offset): (Option<&[f64]>, usize),
+    attributes: &[CodedAttribute<'a>],
+    expected: &[String],
+) -> Result<()> {
+    if attributes.len() != expected.len() {
+        return Err(Error::IncompatibleStates(format!(
+            "batch has {} sensitive attributes, state has {}",
+            attributes.len(),
+            expected.len()
+        )));
+    }
+    if let Some(w) = weights {
+        lens.push(("weight", w.len()));
+        if let Some(i) = w.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+            return Err(Error::InvalidWeight {
+                row: row_offset + i,
+                value: w[i],
+            });
+        }
+    }
+    for a in attributes {
+        lens.push((a.name, a.codes.len()));
+    }
+    for (name, len) in lens {
+        if len != n {
+            return Err(Error::LengthMismatch {
+                column: name.to_string(),
+                got: len,
+                expected: n,
+            });
+        }
+    }
+    for (a, e) in attributes.iter().zip(expected) {
+        if a.name != e {
+            return Err(Error::IncompatibleStates(format!(
+                "batch attribute `{}` where the state expects `{e}`",
+                a.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Every task's cells summed over the attributes not in `attrs` (with the cells' own `add`):
+/// the groups of one attribute (`[i]`) or of an intersection (`[i, j, …]`).
+pub(crate) fn marginal_of<C: Default>(
+    cells: &BTreeMap<GroupKey, C>,
+    attrs: &[usize],
+    add: impl Fn(&mut C, &C),
+) -> BTreeMap<GroupKey, C> {
+    let mut out: BTreeMap<GroupKey, C> = BTreeMap::new();
+    for (k, c) in cells {
+        let sub: GroupKey = attrs.iter().map(|&i| k[i].clone()).collect();
+        add(out.entry(sub).or_default(), c);
+    }
+    out
+}
+
+/// Counts of one cell.
 /// Counts of one cell.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
@@ -181,14 +247,6 @@ impl FairnessState {
     }
 
     fn check_batch(&self, b: &FairnessBatch<'_>) -> Result<()> {
-        let n = b.len();
-        if b.attributes.len() != self.attributes.len() {
-            return Err(Error::IncompatibleStates(format!(
-                "batch has {} sensitive attributes, state has {}",
-                b.attributes.len(),
-                self.attributes.len()
-            )));
-        }
         if b.prediction.is_some() != self.has_prediction
             || b.score.is_some() != self.has_score
             || b.weights.is_some() != self.has_weights
@@ -204,36 +262,13 @@ impl FairnessState {
         if let Some(s) = b.score {
             lens.push(("score", s.len()));
         }
-        if let Some(w) = b.weights {
-            lens.push(("weight", w.len()));
-            if let Some(i) = w.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
-                return Err(Error::InvalidWeight {
-                    row: b.row_offset + i,
-                    value: w[i],
-                });
-            }
-        }
-        for a in &b.attributes {
-            lens.push((a.name, a.codes.len()));
-        }
-        for (name, len) in lens {
-            if len != n {
-                return Err(Error::LengthMismatch {
-                    column: name.to_string(),
-                    got: len,
-                    expected: n,
-                });
-            }
-        }
-        for (a, expected) in b.attributes.iter().zip(&self.attributes) {
-            if a.name != expected {
-                return Err(Error::IncompatibleStates(format!(
-                    "batch attribute `{}` where the state expects `{expected}`",
-                    a.name
-                )));
-            }
-        }
-        Ok(())
+        check_columns(
+            b.len(),
+            lens,
+            (b.weights, b.row_offset),
+            &b.attributes,
+            &self.attributes,
+        )
     }
 
     /// Counts one batch, single-threaded.
@@ -427,30 +462,30 @@ impl FairnessState {
     /// Sums cells over the attributes not in `attrs`: the groups of one attribute (`[i]`) or of an
     /// intersection (`[i, j, …]`).
     pub fn marginal(&self, attrs: &[usize]) -> BTreeMap<GroupKey, Cell> {
-        let mut out: BTreeMap<GroupKey, Cell> = BTreeMap::new();
-        for (k, c) in &self.cells {
-            let sub: GroupKey = attrs.iter().map(|&i| k[i].clone()).collect();
-            out.entry(sub).or_default().add(c);
-        }
-        out
+        marginal_of(&self.cells, attrs, Cell::add)
     }
 }
 
-mod cells_as_pairs {
+/// Serde for maps keyed by [`GroupKey`] (a list of `[key, cell]` pairs, since JSON keys must be
+/// strings), for every task's cells.
+pub(crate) mod cells_as_pairs {
     use std::collections::BTreeMap;
 
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::{Cell, GroupKey};
+    use super::GroupKey;
 
-    pub fn serialize<S: Serializer>(m: &BTreeMap<GroupKey, Cell>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer, C: Serialize>(
+        m: &BTreeMap<GroupKey, C>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.collect_seq(m.iter())
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
+    pub fn deserialize<'de, D: Deserializer<'de>, C: Deserialize<'de>>(
         d: D,
-    ) -> Result<BTreeMap<GroupKey, Cell>, D::Error> {
-        let pairs: Vec<(GroupKey, Cell)> = Vec::deserialize(d)?;
+    ) -> Result<BTreeMap<GroupKey, C>, D::Error> {
+        let pairs: Vec<(GroupKey, C)> = Vec::deserialize(d)?;
         Ok(pairs.into_iter().collect())
     }
 }

@@ -148,10 +148,7 @@ impl Ctx<'_> {
             weights: weights.as_deref(),
             row_offset: first_row,
         };
-        state.update(&batch_in).map_err(|e| Error::Core {
-            context: format!("{}: ", self.table.path.display()),
-            source: e,
-        })?;
+        state.update(&batch_in).map_err(|e| self.core_error(e))?;
         Ok(FairnessPart {
             state,
             label: label.distinct,
@@ -167,6 +164,69 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    /// What the multiclass and regression tasks need of a part before finishing: rows, and a
+    /// label, a prediction and every sensitive attribute not entirely null (`needs` says what
+    /// the label and prediction must hold, for the message).
+    pub(crate) fn check_rows(
+        &self,
+        rows_seen: u64,
+        part: &FairnessPart,
+        needs: &str,
+    ) -> Result<()> {
+        let spec = self.spec;
+        if rows_seen == 0 {
+            return Err(Error::Format {
+                path: self.table.path.clone(),
+                message: "the table has no data rows".into(),
+            });
+        }
+        let prediction = spec.prediction.as_deref().unwrap_or_default();
+        for (column, nn) in [
+            (spec.label.as_str(), part.label.non_null),
+            (prediction, part.prediction.non_null),
+        ] {
+            if nn == 0 {
+                return Err(self.bad(column, format!("every value is null; {needs}")));
+            }
+        }
+        for (name, &nn) in spec.sensitive.iter().zip(&part.sensitive_non_null) {
+            if nn == 0 {
+                return Err(self.bad(
+                    name,
+                    "every value is null; a sensitive attribute needs values".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The input as a report names it.
+    pub(crate) fn input_info(&self) -> InputInfo {
+        InputInfo {
+            path: self.table.name().to_path_buf(),
+            format: self.table.format_name(),
+            schema_file: self.table.schema_file().map(|p| p.to_path_buf()),
+        }
+    }
+
+    /// The core's error, naming the file.
+    pub(crate) fn core_error(&self, e: fairgauge_core::Error) -> Error {
+        Error::Core {
+            context: format!("{}: ", self.table.path.display()),
+            source: e,
+        }
+    }
+
+    /// The roles of a multiclass or regression report.
+    pub(crate) fn task_roles(&self) -> MulticlassRoles {
+        MulticlassRoles {
+            label: self.spec.label.clone(),
+            prediction: self.spec.prediction.clone().unwrap_or_default(),
+            sensitive: self.spec.sensitive.clone(),
+            weight: self.spec.weight.clone(),
+        }
+    }
+
     /// The sensitive attributes of a slice, dictionary-encoded; more than [`MAX_GROUPS`]
     /// groups is an error.
     pub(crate) fn read_attributes(&self, batch: &Batch) -> Result<Vec<CategoryVisitor<'_>>> {

@@ -89,10 +89,7 @@ impl Ctx<'_> {
                 .collect(),
             row_offset: first_row,
         };
-        state.update(&input).map_err(|e| Error::Core {
-            context: format!("{}: ", self.table.path.display()),
-            source: e,
-        })?;
+        state.update(&input).map_err(|e| self.core_error(e))?;
         let mut part = FairnessPart::empty(spec);
         part.regression = Some(state);
         part.label.non_null = label.iter().filter(|x| x.is_some()).count() as u64;
@@ -108,54 +105,15 @@ pub(crate) fn finish_regression(
     part: FairnessPart,
     opts: &FairnessOptions,
 ) -> Result<RegressionOutput> {
-    let spec = ctx.spec;
-    let table = ctx.table;
     let state = part.regression.as_ref().ok_or_else(|| {
         Error::InvalidOption("the parts were counted for another task, not regression".into())
     })?;
-    if state.rows_seen == 0 {
-        return Err(Error::Format {
-            path: table.path.clone(),
-            message: "the table has no data rows".into(),
-        });
-    }
-    let prediction = spec.prediction.clone().unwrap_or_default();
-    for (column, nn) in [
-        (&spec.label, part.label.non_null),
-        (&prediction, part.prediction.non_null),
-    ] {
-        if nn == 0 {
-            return Err(ctx.bad(
-                column,
-                "every value is null; the regression task needs numbers".into(),
-            ));
-        }
-    }
-    for (name, &nn) in spec.sensitive.iter().zip(&part.sensitive_non_null) {
-        if nn == 0 {
-            return Err(ctx.bad(
-                name,
-                "every value is null; a sensitive attribute needs values".into(),
-            ));
-        }
-    }
-    let report = state.finish(opts).map_err(|e| Error::Core {
-        context: format!("{}: ", table.path.display()),
-        source: e,
-    })?;
+    ctx.check_rows(state.rows_seen, &part, "the regression task needs numbers")?;
+    let report = state.finish(opts).map_err(|e| ctx.core_error(e))?;
     Ok(RegressionOutput {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        input: InputInfo {
-            path: table.name().to_path_buf(),
-            format: table.format_name(),
-            schema_file: table.schema_file().map(|p| p.to_path_buf()),
-        },
-        roles: MulticlassRoles {
-            label: spec.label.clone(),
-            prediction,
-            sensitive: spec.sensitive.clone(),
-            weight: None,
-        },
+        input: ctx.input_info(),
+        roles: ctx.task_roles(),
         report,
     })
 }

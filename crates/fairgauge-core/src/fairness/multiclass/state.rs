@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::fairness::state::{CodedAttribute, GroupKey};
+use crate::fairness::state::{check_columns, marginal_of, CodedAttribute, GroupKey};
 
 /// Most classes a multiclass label and prediction may have together.
 pub const MAX_CLASSES: usize = 100;
@@ -93,7 +93,7 @@ pub struct MulticlassState {
     /// Whether rows carry sample weights.
     pub has_weights: bool,
     /// The confusion matrix per combination of attribute values (a list of `[key, cell]` pairs).
-    #[serde(with = "cells_as_pairs")]
+    #[serde(with = "crate::fairness::state::cells_as_pairs")]
     pub cells: BTreeMap<GroupKey, ClassCell>,
     /// Rows seen, including excluded ones.
     pub rows_seen: u64,
@@ -147,50 +147,18 @@ impl MulticlassState {
     }
 
     fn check_batch(&self, b: &MulticlassBatch<'_>) -> Result<()> {
-        let n = b.len();
-        if b.attributes.len() != self.attributes.len() {
-            return Err(Error::IncompatibleStates(format!(
-                "batch has {} sensitive attributes, state has {}",
-                b.attributes.len(),
-                self.attributes.len()
-            )));
-        }
         if b.weights.is_some() != self.has_weights {
             return Err(Error::IncompatibleStates(
                 "batch weights differ from the state's".into(),
             ));
         }
-        let mut lens: Vec<(&str, usize)> = vec![(b.prediction.name, b.prediction.codes.len())];
-        if let Some(w) = b.weights {
-            lens.push(("weight", w.len()));
-            if let Some(i) = w.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
-                return Err(Error::InvalidWeight {
-                    row: b.row_offset + i,
-                    value: w[i],
-                });
-            }
-        }
-        for a in &b.attributes {
-            lens.push((a.name, a.codes.len()));
-        }
-        for (name, len) in lens {
-            if len != n {
-                return Err(Error::LengthMismatch {
-                    column: name.to_string(),
-                    got: len,
-                    expected: n,
-                });
-            }
-        }
-        for (a, expected) in b.attributes.iter().zip(&self.attributes) {
-            if a.name != expected {
-                return Err(Error::IncompatibleStates(format!(
-                    "batch attribute `{}` where the state expects `{expected}`",
-                    a.name
-                )));
-            }
-        }
-        Ok(())
+        check_columns(
+            b.len(),
+            vec![(b.prediction.name, b.prediction.codes.len())],
+            (b.weights, b.row_offset),
+            &b.attributes,
+            &self.attributes,
+        )
     }
 
     /// Counts one batch.
@@ -307,12 +275,7 @@ impl MulticlassState {
     /// Sums cells over the attributes not in `attrs` (the groups of one attribute or of an
     /// intersection).
     pub fn marginal(&self, attrs: &[usize]) -> BTreeMap<GroupKey, ClassCell> {
-        let mut out: BTreeMap<GroupKey, ClassCell> = BTreeMap::new();
-        for (k, c) in &self.cells {
-            let sub: GroupKey = attrs.iter().map(|&i| k[i].clone()).collect();
-            out.entry(sub).or_default().add(c);
-        }
-        out
+        marginal_of(&self.cells, attrs, ClassCell::add)
     }
 }
 
@@ -332,26 +295,4 @@ fn code_at(a: &CodedAttribute<'_>, i: usize, offset: usize) -> Result<usize> {
 /// A non-null level's text (callers have left null rows out).
 fn level(a: &CodedAttribute<'_>, code: usize) -> String {
     a.levels[code].clone().unwrap_or_default()
-}
-
-mod cells_as_pairs {
-    use std::collections::BTreeMap;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use super::{ClassCell, GroupKey};
-
-    pub fn serialize<S: Serializer>(
-        m: &BTreeMap<GroupKey, ClassCell>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        s.collect_seq(m.iter())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<GroupKey, ClassCell>, D::Error> {
-        let pairs: Vec<(GroupKey, ClassCell)> = Vec::deserialize(d)?;
-        Ok(pairs.into_iter().collect())
-    }
 }

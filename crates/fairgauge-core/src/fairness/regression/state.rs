@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fairness::metric::Confusion;
-use crate::fairness::state::{CodedAttribute, GroupKey};
+use crate::fairness::state::{check_columns, marginal_of, CodedAttribute, GroupKey};
 use crate::stats::moments::Moments;
 
 /// One batch: the label and prediction as numbers (`None` for null: the row is left out and
@@ -82,7 +82,7 @@ pub struct RegressionState {
     /// Values at or above this are "selected" (the binary rates beside the regression metrics).
     pub threshold: Option<f64>,
     /// Per combination of attribute values (a list of `[key, cell]` pairs).
-    #[serde(with = "cells_as_pairs")]
+    #[serde(with = "crate::fairness::state::cells_as_pairs")]
     pub cells: BTreeMap<GroupKey, RegressionCell>,
     /// Rows seen, including excluded ones.
     pub rows_seen: u64,
@@ -114,27 +114,13 @@ impl RegressionState {
     /// row.
     pub fn update(&mut self, b: &RegressionBatch<'_>) -> Result<()> {
         let n = b.label.len();
-        for (name, len) in std::iter::once(("prediction", b.prediction.len()))
-            .chain(b.attributes.iter().map(|a| (a.name, a.codes.len())))
-        {
-            if len != n {
-                return Err(Error::LengthMismatch {
-                    column: name.to_string(),
-                    got: len,
-                    expected: n,
-                });
-            }
-        }
-        if b.attributes.len() != self.attributes.len()
-            || b.attributes
-                .iter()
-                .zip(&self.attributes)
-                .any(|(a, e)| a.name != e)
-        {
-            return Err(Error::IncompatibleStates(
-                "batch attributes differ from the state's".into(),
-            ));
-        }
+        check_columns(
+            n,
+            vec![("prediction", b.prediction.len())],
+            (None, b.row_offset),
+            &b.attributes,
+            &self.attributes,
+        )?;
         // Cells by a flat index of their codes first, named when the batch is done.
         let cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
         cards
@@ -213,12 +199,7 @@ impl RegressionState {
 
     /// Sums cells over the attributes not in `attrs`.
     pub fn marginal(&self, attrs: &[usize]) -> BTreeMap<GroupKey, RegressionCell> {
-        let mut out: BTreeMap<GroupKey, RegressionCell> = BTreeMap::new();
-        for (k, c) in &self.cells {
-            let sub: GroupKey = attrs.iter().map(|&i| k[i].clone()).collect();
-            out.entry(sub).or_default().add(c);
-        }
-        out
+        marginal_of(&self.cells, attrs, RegressionCell::add)
     }
 }
 
@@ -239,27 +220,5 @@ fn push_row(cell: &mut RegressionCell, y: f64, p: f64, threshold: Option<f64>) {
             (false, false) => c.tn += 1,
             (true, false) => c.fn_ += 1,
         }
-    }
-}
-
-mod cells_as_pairs {
-    use std::collections::BTreeMap;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use super::{GroupKey, RegressionCell};
-
-    pub fn serialize<S: Serializer>(
-        m: &BTreeMap<GroupKey, RegressionCell>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        s.collect_seq(m.iter())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<GroupKey, RegressionCell>, D::Error> {
-        let pairs: Vec<(GroupKey, RegressionCell)> = Vec::deserialize(d)?;
-        Ok(pairs.into_iter().collect())
     }
 }
