@@ -90,8 +90,7 @@ pub fn record_run(path: &Path, e: &Evidence) -> Result<usize> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
     )?;
-    conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-        .map_err(|x| db("cannot switch to WAL mode", x))?;
+    switch_to_wal(&conn).map_err(|x| db("cannot switch to WAL mode", x))?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|x| db("cannot start a transaction", x))?;
@@ -263,6 +262,31 @@ pub struct MetricRow {
     pub n: Option<i64>,
     /// The finding's status.
     pub status: String,
+}
+
+/// Puts the database in WAL mode (it stays so). The switch needs an exclusive lock, and SQLite
+/// answers "busy" at once, without the busy timeout, when two new writers ask for it together
+/// (each holds a shared lock and would wait for the other's); so a busy answer is retried for up
+/// to the busy timeout. Once one writer has switched, the others find WAL already set.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, m))
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                if std::time::Instant::now() >= deadline {
+                    return Err(rusqlite::Error::SqliteFailure(f, m));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(x) => return Err(x),
+        }
+    }
 }
 
 /// Opens the history at `path` with `flags` and checks that it is fairgauge's: a directory, a
