@@ -236,8 +236,8 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
     assert p.returncode == 2 and not out.exists()
     with pytest.raises(FairgaugeError, match="one class only"):
         fairgauge.fairness(str(one), label="tier", prediction="pred", sensitive="sex", task="multiclass")
-    with pytest.raises(ValueError, match="task is 'binary', 'multiclass' or 'regression'"):
-        fairgauge.fairness(table, label="tier", prediction="pred", sensitive="sex", task="ranking")
+    with pytest.raises(ValueError, match="task is 'binary', 'multiclass', 'regression' or 'ranking'"):
+        fairgauge.fairness(table, label="tier", prediction="pred", sensitive="sex", task="ordinal")
 
 
 def test_a_class_only_predicted_is_a_warning(run, tmp_path):

@@ -106,6 +106,20 @@ def test_regression_fairness_on_spark_equals_in_process(spark, data):
     assert_close(got, local, 1e-9)
 
 
+def test_ranking_fairness_on_spark_equals_in_process(spark, data):
+    import pandas as pd
+
+    ref, _ = data
+    df = pd.read_parquet(ref)
+    df["q"] = (df.index // 7).astype(str)
+    df["rel"] = df["label"].astype(float)
+    roles = dict(task="ranking", query="q", score="x1", relevance="rel", sensitive=["sex", "race"], k=[3])
+    local = fairgauge.fairness(df, **roles).to_dict()
+    got = fgs.fairness(spark.createDataFrame(df).repartition(4), **roles).to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert local["task"] == "ranking" and got == local
+
+
 def test_bootstrap_on_spark_equals_in_process(spark, data):
     ref, _ = data
     local = fairgauge.fairness(str(ref), **ROLES, bootstrap=150, seed=4).to_dict()

@@ -10,7 +10,8 @@
 //!   with 10 classes (true class `(⌊10·score⌋ + 3·label) mod 10`, predicted class `⌊10·score⌋ mod 10`),
 //!   sex × race intersected, beside `report` (the target: ≤ 2× the binary run);
 //!   `fairness_10m/regression`: the regression task (`income` against `x1`), the same groups
-//!   (target ≤ 1.5×).
+//!   (target ≤ 1.5×); `fairness_10m/ranking`: the ranking task on the same rows as 1M lists of 10
+//!   items (`q` = row / 10), ordered by `score`, relevance `label`, k = 10 (target ≤ 2×).
 //!
 //! Set `FAIRGAUGE_BENCH_ROWS` to change the 10M (e.g. 1000000 for a quick run).
 
@@ -58,6 +59,30 @@ fn multiclass_file(n: usize, synth: &Path) -> PathBuf {
                     col("race"),
                     ((predicted.clone() + col("label") * lit(3i64)) % lit(10i64)).alias("tier"),
                     predicted.alias("tier_pred"),
+                ])
+                .collect()
+                .unwrap();
+        let file = std::fs::File::create(&p).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
+    }
+    p
+}
+
+/// The synthetic rows as lists of 10 items (`q` = row / 10) with the score, the label as
+/// relevance and the sensitive attributes, beside `synth`'s file.
+fn ranking_file(n: usize, synth: &Path) -> PathBuf {
+    let p = synth.with_file_name(format!("synth-{n}-lists.parquet"));
+    if !p.exists() {
+        let mut df =
+            LazyFrame::scan_parquet(PlRefPath::new(synth.to_str().unwrap()), Default::default())
+                .unwrap()
+                .with_row_index("row", None)
+                .select([
+                    (col("row") / lit(10u32)).alias("q"),
+                    col("sex"),
+                    col("race"),
+                    col("score"),
+                    col("label").cast(DataType::Float64).alias("relevance"),
                 ])
                 .collect()
                 .unwrap();
@@ -132,6 +157,7 @@ fn report_vs_polars(c: &mut Criterion) {
         positive_label: Some("1".into()),
         weight: None,
         above_threshold: None,
+        ranking: None,
         task: fairgauge::fairness::Task::Binary,
     };
     let opts = FairnessOptions {
@@ -182,6 +208,25 @@ fn report_vs_polars(c: &mut Criterion) {
     };
     g.bench_function("regression", |b| {
         b.iter(|| run_task(&table, &reg, &opts, None).unwrap())
+    });
+    let lists = ranking_file(n, &path);
+    let rk_table = Table::open(&lists, &ReadOptions::default()).unwrap();
+    let rk = FairnessSpec {
+        label: String::new(),
+        prediction: None,
+        score: Some("score".into()),
+        positive_label: None,
+        task: Task::Ranking,
+        ranking: Some(fairgauge::fairness::RankingSpec {
+            query: "q".into(),
+            rank: None,
+            relevance: Some("relevance".into()),
+            k: vec![10],
+        }),
+        ..spec.clone()
+    };
+    g.bench_function("ranking", |b| {
+        b.iter(|| run_task(&rk_table, &rk, &opts, None).unwrap())
     });
     let p = path.to_str().unwrap().to_string();
     g.bench_function("polars_group_by", |b| {

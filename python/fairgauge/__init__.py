@@ -48,6 +48,7 @@ from ._reports import (
     FairnessReport,
     MulticlassReport,
     QualityReport,
+    RankingReport,
     RegressionReport,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "OptionError",
     "PolicyError",
     "QualityReport",
+    "RankingReport",
     "RegressionReport",
     "RulesError",
     "SchemaError",
@@ -118,8 +120,10 @@ def _fairness_args(
     seed: int = 0,
     task: str = "binary",
 ) -> dict[str, Any]:
-    if task not in ("binary", "multiclass", "regression"):
-        raise ValueError(f"task is 'binary', 'multiclass' or 'regression', given {task!r}")
+    if task not in ("binary", "multiclass", "regression", "ranking"):
+        raise ValueError(f"task is 'binary', 'multiclass', 'regression' or 'ranking', given {task!r}")
+    if task == "multiclass" and threshold is not None:
+        raise ValueError("threshold turns a binary score into decisions; the multiclass task takes predicted classes")
     # A regression's threshold selects values at or above it; a binary one turns scores into
     # decisions (0.5 when not given).
     above = threshold if task == "regression" else None
@@ -149,6 +153,31 @@ def _fairness_args(
         "confidence": confidence,
         "gei_alpha": gei_alpha,
     }
+
+
+def _ranking_args(
+    task: str,
+    label: str | None,
+    query: str | None,
+    rank: str | None,
+    relevance: str | None,
+    k: int | Sequence[int] | None,
+) -> dict[str, Any] | None:
+    """The ranking roles (``None`` for the other tasks, which must not be given them)."""
+    if task != "ranking":
+        if query is not None or rank is not None or relevance is not None or k is not None:
+            raise ValueError("query, rank, relevance and k describe a ranking: add task='ranking'")
+        if label is None:
+            raise ValueError("label is needed: the column holding the true label")
+        return None
+    if label is not None:
+        raise ValueError("a ranking's truth is its relevance: give relevance= instead of label=")
+    if query is None:
+        raise ValueError("task='ranking' needs query=, the column naming each item's list")
+    ks = [] if k is None else [k] if isinstance(k, int) else list(k)
+    if any(isinstance(x, bool) or not isinstance(x, int) or x < 1 for x in ks):
+        raise ValueError(f"k is a cut-off of at least 1, or a list of them, given {k!r}")
+    return {"query": query, "rank": rank, "relevance": relevance, "k": ks}
 
 
 def _drift_args(
@@ -255,7 +284,7 @@ def _with_weight(data: Any, weight: Any) -> tuple[Any, str | None]:
 def fairness(
     data: Any,
     *,
-    label: str,
+    label: str | None = None,
     prediction: str | None = None,
     sensitive: str | Sequence[str],
     score: str | None = None,
@@ -271,7 +300,11 @@ def fairness(
     bootstrap: int | None = None,
     seed: int = 0,
     task: str = "binary",
-) -> FairnessReport | MulticlassReport | RegressionReport:
+    query: str | None = None,
+    rank: str | None = None,
+    relevance: str | None = None,
+    k: int | Sequence[int] | None = None,
+) -> FairnessReport | MulticlassReport | RegressionReport | RankingReport:
     """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
     group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360
     summaries, as ``fairgauge fairness`` computes them.
@@ -306,17 +339,29 @@ def fairness(
     ``threshold=T`` also the binary rates of ``label >= T`` against ``prediction >= T``
     (``above_threshold``).
 
+    ``task="ranking"`` judges lists of ranked items (``query`` names each row's list; ``rank``
+    gives 1-based ranks, or ``score`` orders each list, highest first, ties sharing their
+    positions; ``relevance`` is optional; no ``label``) and returns a :class:`RankingReport`: per
+    group the share of items, exposure ``1 / log2(1 + position)`` and its share (Singh & Joachims
+    2018), the selection rate in the top ``k`` (an int or a list, default 10), and with relevance
+    the exposure-to-relevance ratio and NDCG.
+
     >>> r = fairgauge.fairness(df, label="y", prediction="p", sensitive="sex")  # doctest: +SKIP
     >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
     """
     sens = _names(sensitive)
     data, weight_col = _with_weight(data, weight)
+    ranking = _ranking_args(task, label, query, rank, relevance, k)
     args = _fairness_args(
-        label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
+        label or "", prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
         confidence, gei_alpha, weight_col, bootstrap, seed, task,
     )  # fmt: skip
-    with table_source(data, [label, prediction, score, weight_col, *sens]) as (path, read):
+    args["ranking"] = ranking
+    roles = [label, prediction, score, weight_col, *sens, query, rank, relevance]
+    with table_source(data, [c for c in roles if c]) as (path, read):
         out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))
+    if task == "ranking":
+        return RankingReport(json.loads(out))
     if task == "multiclass":
         return MulticlassReport(json.loads(out))
     if task == "regression":

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from . import _fairgauge
 from ._errors import ColumnNotFoundError, translate
 from ._native import FAIRNESS_DEFAULTS, call
-from ._reports import DriftReport, Evidence, FairnessReport, MulticlassReport, QualityReport, RegressionReport
+from ._reports import DriftReport, Evidence, FairnessReport, MulticlassReport, QualityReport, RankingReport, RegressionReport
 
 Parts = tuple[list[bytes], tuple[str, str] | None]
 
@@ -106,7 +106,7 @@ def fairness(
     engine: Engine,
     df: Any,
     *,
-    label: str,
+    label: str | None = None,
     prediction: str | None = None,
     sensitive: str | Sequence[str],
     score: str | None = None,
@@ -121,25 +121,30 @@ def fairness(
     bootstrap: int | None = None,
     seed: int = 0,
     task: str = "binary",
-) -> FairnessReport | MulticlassReport | RegressionReport:
+    query: str | None = None,
+    rank: str | None = None,
+    relevance: str | None = None,
+    k: int | Sequence[int] | None = None,
+) -> FairnessReport | MulticlassReport | RegressionReport | RankingReport:
     """`fairgauge.fairness` of a partitioned DataFrame: each partition is counted where it lives,
     the parts are merged on the driver. Same arguments, same report, plus ``engine`` in
     ``to_dict()`` (the engine's name and version and the number of partitions). ``weight`` names
     a sample-weight column. With ``task="multiclass"`` the default ``positive_label=1`` is not
     passed on (the multiclass task has none)."""
-    from . import _fairness_args, _names
+    from . import _fairness_args, _names, _ranking_args
 
     engine.module()
     sens = _names(sensitive)
-    if task in ("multiclass", "regression") and positive_label == 1:
+    if task in ("multiclass", "regression", "ranking") and positive_label == 1:
         positive_label = None
-    args = json.dumps(
-        _fairness_args(
-            label, prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-            confidence, gei_alpha, weight, bootstrap, seed, task,
-        )
+    ranking = _ranking_args(task, label, query, rank, relevance, k)
+    fargs = _fairness_args(
+        label or "", prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
+        confidence, gei_alpha, weight, bootstrap, seed, task,
     )  # fmt: skip
-    cols = [c for c in (label, prediction, score, weight, *sens) if c is not None]
+    fargs["ranking"] = ranking
+    args = json.dumps(fargs)
+    cols = [c for c in (label, prediction, score, weight, *sens, query, rank, relevance) if c]
     _check_columns(engine, df, cols)
     read = json.dumps({"name": engine.label})
     parts = _collect(engine, engine.select(df, cols), lambda t: _fairgauge.fairness_part(t, read, args))
@@ -147,6 +152,8 @@ def fairness(
     out["engine"] = _record(engine, df)
     if task == "regression":
         return RegressionReport(out)
+    if task == "ranking":
+        return RankingReport(out)
     return MulticlassReport(out) if task == "multiclass" else FairnessReport(out)
 
 

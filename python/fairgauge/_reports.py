@@ -339,6 +339,57 @@ class RegressionReport(_Report):
         )
 
 
+class RankingReport(_Report):
+    """A ranking's fairness (``task="ranking"``): per group the share of items, exposure under the
+    logarithmic position discount and its share (Singh & Joachims 2018), the selection rate in
+    the top ``k`` of each list, and with relevance the exposure-to-relevance ratio and NDCG;
+    disparities against the reference group and between-group summaries."""
+
+    def _describe(self) -> str:
+        d = self._data
+        parts = [f"{d['rows']['used']} items in {d['lists']} lists"]
+        for attr, s in d["summary"].items():
+            parts.append(f"{attr}: {s['groups']} groups, exposure ratio {_num(s.get('exposure_ratio'))}")
+        return "; ".join(parts + [f"warning: {w}" for w in d["warnings"]])
+
+    @property
+    def by_group(self) -> pl.DataFrame:
+        """One row per group: items, share, lists, exposure, exposure share, ``selection_rate_at_<k>``
+        and with relevance ``mean_relevance``, ``exposure_relevance_ratio``, ``ndcg``, ``ndcg_at_<k>``
+        (null where undefined)."""
+        return _frame([{k: v for k, v in g.items() if k not in ("levels", "undefined")} for g in self._data["groups"]])
+
+    @property
+    def disparities(self) -> pl.DataFrame:
+        """One row per group and metric against the reference group (difference and ratio)."""
+        return _disparity_frame(self._data["disparities"])
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Per attribute: ``<metric>_difference`` (max − min) and ``<metric>_ratio`` (min / max)."""
+        return self._data["summary"]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the reader should know (a cut-off ``k`` that takes whole lists)."""
+        return list(self._data["warnings"])
+
+    def _repr_html_(self) -> str:
+        k = self._data["k"][0]
+        keys = ("exposure", "exposure_share", f"selection_rate_at_{k}", "ndcg")
+        rows = []
+        for g in self._data["groups"]:
+            cells = [html.escape(g["attribute"]), html.escape(g["group"]), str(g["count"])]
+            cells += [_fmt(g.get(key)) for key in keys]
+            cells.append("reference" if g.get("reference") else "")
+            rows.append(cells)
+        return _table(
+            ["attribute", "group", "items", "exposure", "exposure share", f"top {k}", "NDCG", ""],
+            rows,
+            "fairgauge ranking fairness",
+        )
+
+
 class DriftReport(_Report):
     """Per-column drift and the dataset verdict."""
 

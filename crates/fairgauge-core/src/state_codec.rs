@@ -17,8 +17,9 @@ pub const MAGIC: &[u8; 4] = b"FGST";
 /// added sample weights to the fairness state (`has_weights`, and each cell's weight sums);
 /// parts are exchanged between processes of one run, so a version-1 part is refused with a
 /// message naming both versions rather than migrated. Version 3 (December 2026) added the
-/// multiclass task's state to the fairness part.
-pub const VERSION: u16 = 3;
+/// multiclass task's state to the fairness part (and the regression task's); version 4 the
+/// ranking task's.
+pub const VERSION: u16 = 4;
 
 /// What an encoded state holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -395,3 +395,50 @@ fn negative_weights_name_the_row() {
         .to_string();
     assert!(e.contains("-2") && e.contains("row 11"), "{e}");
 }
+
+#[test]
+fn groups_whose_names_collide_keep_their_own_matrices() {
+    // (R&D, x) and (R, D&x) are both shown as `R&D&x`; each keeps its own counts.
+    let classes = levels(&["a", "b"]);
+    let dept = levels(&["R&D", "R"]);
+    let team = levels(&["x", "D&x"]);
+    let mut st = MulticlassState::new(vec!["dept".into(), "team".into()]);
+    st.update(&MulticlassBatch {
+        label: CodedAttribute {
+            name: "y",
+            codes: &[0, 0, 0, 1, 1, 0, 1],
+            levels: &classes,
+        },
+        prediction: CodedAttribute {
+            name: "p",
+            codes: &[0, 1, 0, 1, 0, 0, 1],
+            levels: &classes,
+        },
+        attributes: vec![
+            CodedAttribute {
+                name: "dept",
+                codes: &[0, 0, 0, 1, 1, 0, 1],
+                levels: &dept,
+            },
+            CodedAttribute {
+                name: "team",
+                codes: &[0, 0, 1, 1, 1, 0, 0],
+                levels: &team,
+            },
+        ],
+        weights: None,
+        row_offset: 0,
+    })
+    .unwrap();
+    let o = FairnessOptions {
+        intersect: true,
+        ..opts()
+    };
+    let r = st.finish(&o).unwrap();
+    for g in &r.groups {
+        let total: u64 = g.confusion_matrix.iter().flatten().sum();
+        assert_eq!(total, g.count, "{} {}", g.attribute, g.group);
+        let support: u64 = g.classes.values().map(|c| c.support).sum();
+        assert_eq!(support, g.count);
+    }
+}

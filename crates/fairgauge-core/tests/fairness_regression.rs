@@ -170,3 +170,67 @@ fn bad_values_and_options_are_errors() {
     };
     assert!(state(7, None).finish(&unknown).is_err());
 }
+
+#[test]
+fn named_references_must_name_something_and_huge_values_are_refused() {
+    let any = FairnessOptions {
+        reference: ReferenceSpec::parse("Femal").unwrap(),
+        ..opts()
+    };
+    let e = state(7, None).finish(&any).unwrap_err().to_string();
+    assert!(e.contains("`Femal` not found"), "{e}");
+    let attr = FairnessOptions {
+        reference: ReferenceSpec::parse("raec=A").unwrap(),
+        ..opts()
+    };
+    let e = state(7, None).finish(&attr).unwrap_err().to_string();
+    assert!(
+        e.contains("`raec`, which is not a sensitive attribute"),
+        "{e}"
+    );
+    let levels = vec![Some("A".to_string()), Some("B".to_string())];
+    let mut st = RegressionState::new(vec!["g".into()], None);
+    let e = st
+        .update(&RegressionBatch {
+            label: &[Some(1e200), Some(1.0)],
+            prediction: &[Some(1.0), Some(1.0)],
+            attributes: vec![CodedAttribute {
+                name: "g",
+                codes: &[0, 1],
+                levels: &levels,
+            }],
+            row_offset: 0,
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("too large to square"), "{e}");
+}
+
+#[test]
+fn a_constant_pair_of_groups_leaves_welch_undefined_not_the_report() {
+    // Both groups' predictions constant: Welch is undefined for the mean prediction only.
+    let levels = vec![Some("A".to_string()), Some("B".to_string())];
+    let mut st = RegressionState::new(vec!["g".into()], None);
+    st.update(&RegressionBatch {
+        label: &[Some(1.0), Some(2.0), Some(3.0), Some(4.0)],
+        prediction: &[Some(5.0), Some(5.0), Some(7.0), Some(7.0)],
+        attributes: vec![CodedAttribute {
+            name: "g",
+            codes: &[0, 0, 1, 1],
+            levels: &levels,
+        }],
+        row_offset: 0,
+    })
+    .unwrap();
+    let r = st.finish(&opts()).unwrap();
+    let d = r
+        .disparities
+        .iter()
+        .find(|d| d.metric == "mean_prediction")
+        .unwrap();
+    assert!(d.p_value.is_none() && d.undefined.is_some());
+    assert!(r
+        .groups
+        .iter()
+        .all(|g| g.wasserstein_normed.is_none() || !g.reference));
+}

@@ -454,6 +454,11 @@ fn judge(
                         "the policy has no regression thresholds yet: a regression report is not judged".into(),
                     ))
                 }
+                fairgauge::fairness::TaskOutput::Ranking(_) => {
+                    return Err(bad_option(
+                        "the policy has no ranking thresholds yet: a ranking report is not judged".into(),
+                    ))
+                }
             },
             "drift" => {
                 let r: fairgauge::drift::DriftReport = parse("report", &report)?;

@@ -36,6 +36,8 @@ pub(crate) struct FairnessArgs {
     pub(crate) task: fairgauge::fairness::Task,
     #[serde(default)]
     pub(crate) above_threshold: Option<f64>,
+    #[serde(default)]
+    pub(crate) ranking: Option<fairgauge::fairness::RankingSpec>,
 }
 
 /// The fairness roles and options from their JSON.
@@ -69,6 +71,7 @@ pub(crate) fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptio
         positive_label: a.positive_label,
         weight: a.weight,
         above_threshold: a.above_threshold,
+        ranking: a.ranking,
         task: a.task,
     };
     Ok((spec, opts))

@@ -18,6 +18,7 @@
 //!     positive_label: Some(">50K".into()),
 //!     weight: None,
 //!     above_threshold: None,
+//!     ranking: None,
 //!     task: Task::Binary,
 //! };
 //! let out = run_fairness(&table, &spec, &FairnessOptions::default(), None)?;

@@ -26,6 +26,10 @@ pub enum TaskArg {
     /// reference group's (KS, normed Wasserstein), Welch disparities, bounded group loss; with
     /// --threshold T the binary rates of "at or above T".
     Regression,
+    /// A ranking: items in lists (--query), ordered by --rank or --score, optionally with
+    /// --relevance; per group exposure (Singh & Joachims 2018) and its share, selection rate in
+    /// the top --k, the exposure-to-relevance ratio and NDCG.
+    Ranking,
 }
 
 impl From<TaskArg> for Task {
@@ -34,6 +38,7 @@ impl From<TaskArg> for Task {
             TaskArg::Binary => Task::Binary,
             TaskArg::Multiclass => Task::Multiclass,
             TaskArg::Regression => Task::Regression,
+            TaskArg::Ranking => Task::Ranking,
         }
     }
 }
@@ -43,11 +48,12 @@ impl From<TaskArg> for Task {
 pub struct FairnessArgs {
     /// The table to assess (CSV, Parquet, Arrow IPC or NDJSON).
     pub data: PathBuf,
-    /// Column holding the true label.
+    /// Column holding the true label (every task but ranking, whose truth is --relevance).
     #[arg(long, value_name = "COL")]
-    pub label: String,
+    pub label: Option<String>,
     /// The task: `binary` (a label with two values), `multiclass` (the label and --prediction
-    /// hold classes) or `regression` (they hold numbers).
+    /// hold classes), `regression` (they hold numbers) or `ranking` (--query lists ordered by
+    /// --rank or --score).
     #[arg(long, value_enum, default_value_t = TaskArg::Binary)]
     pub task: TaskArg,
     /// Column holding the model's binary decision. Without it (and without --score) only the
@@ -70,6 +76,20 @@ pub struct FairnessArgs {
         required = true
     )]
     pub sensitive: Vec<String>,
+    /// Ranking: the column naming each item's list (a query, a search, a shortlist).
+    #[arg(long, value_name = "COL")]
+    pub query: Option<String>,
+    /// Ranking: the column of each item's 1-based rank in its list (or order by --score,
+    /// highest first; tied scores share their positions).
+    #[arg(long, value_name = "COL", conflicts_with = "score")]
+    pub rank: Option<String>,
+    /// Ranking: the column of each item's relevance (a number ≥ 0), for the
+    /// exposure-to-relevance ratio and NDCG.
+    #[arg(long, value_name = "COL")]
+    pub relevance: Option<String>,
+    /// Ranking: the top-k cut-offs, comma-separated (default 10).
+    #[arg(long, value_name = "K[,K…]", value_delimiter = ',')]
+    pub k: Vec<u32>,
     /// Column of sample weights (finite numbers ≥ 0): every rate becomes a ratio of weighted
     /// sums, as Fairlearn's `sample_weight`; intervals and tests use Kish's effective size.
     #[arg(long, value_name = "COL")]
@@ -186,8 +206,26 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         .transpose()?;
     let table = a.read.open(&a.data, &a.read.to_options(names)?)?;
     let has_decisions = a.prediction.is_some() || a.score.is_some();
+    if a.task == TaskArg::Multiclass && a.threshold.is_some() {
+        bail!("--threshold turns a binary score into decisions; the multiclass task takes the predicted class (--prediction)");
+    }
+    let ranking = a.task == TaskArg::Ranking;
+    if !ranking
+        && (a.query.is_some() || a.rank.is_some() || a.relevance.is_some() || !a.k.is_empty())
+    {
+        bail!("--query, --rank, --relevance and --k describe a ranking: add --task ranking");
+    }
+    if ranking && a.query.is_none() {
+        bail!("--task ranking needs the column naming each item's list (--query COL)");
+    }
+    if ranking && a.label.is_some() {
+        bail!("a ranking's truth is its relevance: give --relevance COL instead of --label");
+    }
+    let Some(label) = a.label.or_else(|| ranking.then(String::new)) else {
+        bail!("--label COL is needed: the column holding the true label");
+    };
     let spec = FairnessSpec {
-        label: a.label,
+        label,
         prediction: a.prediction,
         score: a.score,
         threshold: a
@@ -200,6 +238,12 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         above_threshold: (a.task == TaskArg::Regression)
             .then_some(a.threshold)
             .flatten(),
+        ranking: a.query.map(|query| fairgauge::fairness::RankingSpec {
+            query,
+            rank: a.rank,
+            relevance: a.relevance,
+            k: a.k,
+        }),
         task: a.task.into(),
     };
     let bar = crate::output::progress_bar();
@@ -207,6 +251,18 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
     bar.finish();
     let out = match result? {
         TaskOutput::Binary(out) => out,
+        TaskOutput::Ranking(out) => {
+            if a.fail_on.is_some() {
+                bail!("--fail-on judges the binary and multiclass tasks; the policy has no ranking thresholds yet");
+            }
+            crate::output::emit_report(
+                out.as_ref(),
+                a.format,
+                crate::render::ranking_text,
+                a.output.as_deref(),
+            )?;
+            return Ok(ExitStatus::Success);
+        }
         TaskOutput::Regression(out) => {
             if a.fail_on.is_some() {
                 bail!("--fail-on judges the binary and multiclass tasks; the policy has no regression thresholds yet");

@@ -6,6 +6,7 @@ mod evidence;
 mod fairness;
 mod multiclass;
 mod quality;
+mod ranking;
 mod regression;
 mod text;
 
@@ -14,5 +15,6 @@ pub use evidence::evidence_text;
 pub use fairness::fairness_text;
 pub use multiclass::multiclass_text;
 pub use quality::quality_text;
+pub use ranking::ranking_text;
 pub use regression::regression_text;
 pub use text::shown;

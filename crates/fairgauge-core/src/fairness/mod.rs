@@ -7,6 +7,8 @@ pub mod counts;
 pub mod inequality;
 pub mod metric;
 pub mod multiclass;
+pub mod ranking;
+pub(crate) mod reference;
 pub mod regression;
 pub mod report;
 pub mod scores;

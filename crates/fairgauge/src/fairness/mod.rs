@@ -10,10 +10,12 @@
 //!
 //! One file per step: [`spec`] (roles and output), [`visit`] (a batch's role columns read),
 //! [`parts`] (rows counted into the core's state, in parallel or as parts), [`multiclass`] (the
-//! multiclass task's reading and finishing), [`regression`] (the regression task's), [`run`].
+//! multiclass task's reading and finishing), [`regression`] and [`ranking`] (those tasks'),
+//! [`run`].
 
 pub mod multiclass;
 pub mod parts;
+pub mod ranking;
 pub mod regression;
 pub mod run;
 pub mod spec;
@@ -23,6 +25,6 @@ pub use crate::io::Progress;
 pub use parts::{fairness_part, FairnessPart};
 pub use run::{finish_fairness, finish_task, run_fairness, run_task};
 pub use spec::{
-    FairnessOutput, FairnessSpec, InputInfo, MulticlassOutput, MulticlassRoles, RegressionOutput,
-    ResolvedRoles, Task, TaskOutput, MAX_GROUPS,
+    FairnessOutput, FairnessSpec, InputInfo, MulticlassOutput, MulticlassRoles, RankingOutput,
+    RankingRoles, RankingSpec, RegressionOutput, ResolvedRoles, Task, TaskOutput, MAX_GROUPS,
 };

@@ -9,6 +9,7 @@ use crate::io::source::Table;
 use crate::io::text::{canonical_text, TextRules};
 use crate::io::Progress;
 use fairgauge_core::fairness::multiclass::MulticlassState;
+use fairgauge_core::fairness::ranking::RankingState;
 use fairgauge_core::fairness::regression::RegressionState;
 use fairgauge_core::fairness::{CodedAttribute, FairnessBatch, FairnessState};
 use rayon::prelude::*;
@@ -32,6 +33,9 @@ pub struct FairnessPart {
     pub(crate) multiclass: Option<MulticlassState>,
     /// The regression task's state (`None` for the other tasks).
     pub(crate) regression: Option<RegressionState>,
+    /// The ranking task's state (`None` for the other tasks).
+    #[serde(default)]
+    pub(crate) ranking: Option<RankingState>,
 }
 
 pub(crate) struct Ctx<'a> {
@@ -60,6 +64,7 @@ impl Ctx<'_> {
         match self.spec.task {
             Task::Multiclass => return self.multiclass_slice(batch, first_row),
             Task::Regression => return self.regression_slice(batch, first_row),
+            Task::Ranking => return self.ranking_slice(batch, first_row),
             Task::Binary => {}
         }
         let n = batch.len();
@@ -159,6 +164,7 @@ impl Ctx<'_> {
             sensitive_non_null: attrs.iter().map(|a| a.non_null).collect(),
             multiclass: None,
             regression: None,
+            ranking: None,
         })
     }
 }
@@ -174,22 +180,39 @@ impl Ctx<'_> {
         needs: &str,
     ) -> Result<()> {
         let spec = self.spec;
+        let prediction = spec.prediction.as_deref().unwrap_or_default();
+        self.check_non_null(
+            rows_seen,
+            part,
+            [
+                (spec.label.as_str(), part.label.non_null),
+                (prediction, part.prediction.non_null),
+            ],
+            needs,
+        )
+    }
+
+    /// Rows, each `(role column, non-null values)` with a value, and every sensitive attribute
+    /// not entirely null.
+    pub(crate) fn check_non_null(
+        &self,
+        rows_seen: u64,
+        part: &FairnessPart,
+        roles: [(&str, u64); 2],
+        needs: &str,
+    ) -> Result<()> {
         if rows_seen == 0 {
             return Err(Error::Format {
                 path: self.table.path.clone(),
                 message: "the table has no data rows".into(),
             });
         }
-        let prediction = spec.prediction.as_deref().unwrap_or_default();
-        for (column, nn) in [
-            (spec.label.as_str(), part.label.non_null),
-            (prediction, part.prediction.non_null),
-        ] {
+        for (column, nn) in roles {
             if nn == 0 {
                 return Err(self.bad(column, format!("every value is null; {needs}")));
             }
         }
-        for (name, &nn) in spec.sensitive.iter().zip(&part.sensitive_non_null) {
+        for (name, &nn) in self.spec.sensitive.iter().zip(&part.sensitive_non_null) {
             if nn == 0 {
                 return Err(self.bad(
                     name,
@@ -198,6 +221,39 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A numeric role column of a slice; the first value that is not a number (text, a
+    /// boolean, NaN, ±inf) is an error naming it and its data row (`needs` says why numbers).
+    pub(crate) fn numbers(
+        &self,
+        batch: &Batch,
+        column: &str,
+        first_row: usize,
+        needs: &str,
+    ) -> Result<Vec<Option<f64>>> {
+        let mut v = ScoreVisitor {
+            rules: &self.rules[column],
+            out: Vec::with_capacity(batch.len()),
+            bad: None,
+        };
+        self.visit(batch, column, &mut v)?;
+        let bad = v.bad.or_else(|| {
+            v.out
+                .iter()
+                .position(|x| x.is_some_and(|x| !x.is_finite()))
+                .map(|i| (i, v.out[i].unwrap_or_default().to_string()))
+        });
+        match bad {
+            Some((row, value)) => Err(self.bad(
+                column,
+                format!(
+                    "value `{value}` at data row {} is not a finite number ({needs})",
+                    first_row + row + 1
+                ),
+            )),
+            None => Ok(v.out),
+        }
     }
 
     /// The input as a report names it.
@@ -278,11 +334,13 @@ impl Ctx<'_> {
 pub(crate) const SLICE_ROWS: usize = 1 << 16;
 
 pub(crate) fn context<'a>(table: &'a Table, spec: &'a FairnessSpec) -> Result<Ctx<'a>> {
+    let ranking = super::ranking::role_columns(spec);
     let columns = std::iter::once(&spec.label)
         .chain(spec.prediction.iter())
         .chain(spec.score.iter())
         .chain(spec.weight.iter())
-        .chain(spec.sensitive.iter());
+        .chain(spec.sensitive.iter())
+        .chain(ranking.iter());
     Ok(Ctx {
         table,
         spec,
@@ -309,6 +367,9 @@ impl FairnessPart {
         });
         let regression = (spec.task == Task::Regression)
             .then(|| RegressionState::new(spec.sensitive.clone(), spec.above_threshold));
+        let ranking = (spec.task == Task::Ranking)
+            .then(|| super::ranking::empty_state(spec))
+            .flatten();
         FairnessPart {
             state,
             label: Distinct::default(),
@@ -317,6 +378,7 @@ impl FairnessPart {
             sensitive_non_null: vec![0; spec.sensitive.len()],
             multiclass,
             regression,
+            ranking,
         }
     }
 
@@ -360,6 +422,15 @@ pub(crate) fn merge_parts(acc: &mut FairnessPart, part: FairnessPart) -> Result<
             ))
         }
     }
+    match (&mut acc.ranking, &part.ranking) {
+        (Some(a), Some(b)) => a.merge(b)?,
+        (None, None) => {}
+        _ => {
+            return Err(Error::InvalidOption(
+                "cannot merge parts counted for different tasks".into(),
+            ))
+        }
+    }
     acc.label.merge(&part.label);
     acc.prediction.merge(&part.prediction);
     acc.score_non_null += part.score_non_null;
@@ -392,16 +463,22 @@ pub fn fairness_part(
             spec.threshold
         )));
     }
-    let mut columns: Vec<String> = vec![spec.label.clone()];
-    columns.extend(spec.prediction.iter().cloned());
-    columns.extend(spec.score.iter().cloned());
+    let mut columns: Vec<String> = if spec.task == Task::Ranking {
+        super::ranking::check_spec(spec)?;
+        super::ranking::role_columns(spec)
+    } else {
+        let mut c = vec![spec.label.clone()];
+        c.extend(spec.prediction.iter().cloned());
+        c.extend(spec.score.iter().cloned());
+        c
+    };
     columns.extend(spec.weight.iter().cloned());
     columns.extend(spec.sensitive.iter().cloned());
     let mut seen = BTreeSet::new();
     for c in &columns {
         if !seen.insert(c) {
             return Err(Error::InvalidOption(format!(
-                "column `{c}` is given for two roles; label, prediction, score, weight and sensitive attributes must be different columns"
+                "column `{c}` is given for two roles; label, prediction, score, weight, list, rank, relevance and sensitive attributes must be different columns"
             )));
         }
     }
@@ -409,7 +486,7 @@ pub fn fairness_part(
     match spec.task {
         Task::Multiclass => super::multiclass::check_spec(spec)?,
         Task::Regression => super::regression::check_spec(spec)?,
-        Task::Binary => {}
+        Task::Binary | Task::Ranking => {}
     }
     table.require_columns(&columns.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
     let ctx = context(table, spec)?;
@@ -432,7 +509,7 @@ pub fn fairness_part(
         match spec.task {
             Task::Binary => check_binary(&ctx, &acc)?,
             Task::Multiclass => check_classes(&ctx, &acc)?,
-            Task::Regression => {}
+            Task::Regression | Task::Ranking => {}
         }
         rows_done += batch.len() as u64;
         if let Some(p) = &progress {
@@ -450,6 +527,10 @@ pub fn fairness_part(
     if let Some(r) = &mut acc.regression {
         r.rows_seen = r.rows_seen.saturating_sub(blank);
         r.excluded_null_label = r.excluded_null_label.saturating_sub(blank);
+    }
+    if let Some(r) = &mut acc.ranking {
+        r.rows_seen = r.rows_seen.saturating_sub(blank);
+        r.excluded_null_query = r.excluded_null_query.saturating_sub(blank);
     }
     Ok(acc)
 }

@@ -5,7 +5,6 @@
 
 use super::parts::{Ctx, FairnessPart};
 use super::spec::*;
-use super::visit::*;
 use crate::error::{Error, Result};
 use crate::io::frame::Batch;
 use fairgauge_core::fairness::regression::{RegressionBatch, RegressionState};
@@ -40,39 +39,13 @@ pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {
 }
 
 impl Ctx<'_> {
-    /// A numeric role column of a slice; the first value that is not a number (text, a
-    /// boolean, NaN, ±inf) is an error naming it and its data row.
-    fn numbers(&self, batch: &Batch, column: &str, first_row: usize) -> Result<Vec<Option<f64>>> {
-        let mut v = ScoreVisitor {
-            rules: &self.rules[column],
-            out: Vec::with_capacity(batch.len()),
-            bad: None,
-        };
-        self.visit(batch, column, &mut v)?;
-        let bad = v.bad.or_else(|| {
-            v.out
-                .iter()
-                .position(|x| x.is_some_and(|x| !x.is_finite()))
-                .map(|i| (i, v.out[i].unwrap_or_default().to_string()))
-        });
-        match bad {
-            Some((row, value)) => Err(self.bad(
-                column,
-                format!(
-                    "value `{value}` at data row {} is not a finite number (the regression task needs numbers; for classes use --task multiclass)",
-                    first_row + row + 1
-                ),
-            )),
-            None => Ok(v.out),
-        }
-    }
-
     /// Counts one slice of a regression run.
     pub(crate) fn regression_slice(&self, batch: &Batch, first_row: usize) -> Result<FairnessPart> {
         let spec = self.spec;
         let prediction = spec.prediction.as_deref().unwrap_or_default();
-        let label = self.numbers(batch, &spec.label, first_row)?;
-        let predicted = self.numbers(batch, prediction, first_row)?;
+        let needs = "the regression task needs numbers; for classes use --task multiclass";
+        let label = self.numbers(batch, &spec.label, first_row, needs)?;
+        let predicted = self.numbers(batch, prediction, first_row, needs)?;
         let attrs = self.read_attributes(batch)?;
         let mut state = RegressionState::new(spec.sensitive.clone(), spec.above_threshold);
         let input = RegressionBatch {

@@ -3,6 +3,7 @@
 
 use super::multiclass::finish_multiclass;
 use super::parts::*;
+use super::ranking::finish_ranking;
 use super::regression::finish_regression;
 use super::spec::*;
 use crate::error::{Error, Result};
@@ -45,6 +46,7 @@ pub fn finish_task(
         Task::Binary => TaskOutput::Binary(Box::new(finish(&ctx, part, opts)?)),
         Task::Multiclass => TaskOutput::Multiclass(Box::new(finish_multiclass(&ctx, part, opts)?)),
         Task::Regression => TaskOutput::Regression(Box::new(finish_regression(&ctx, part, opts)?)),
+        Task::Ranking => TaskOutput::Ranking(Box::new(finish_ranking(&ctx, part, opts)?)),
     })
 }
 

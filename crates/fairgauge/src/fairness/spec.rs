@@ -2,6 +2,7 @@
 //! and the core's report.
 
 use fairgauge_core::fairness::multiclass::MulticlassReport;
+use fairgauge_core::fairness::ranking::RankingReport;
 use fairgauge_core::fairness::regression::RegressionReport;
 use fairgauge_core::fairness::FairnessReport;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,9 @@ pub enum Task {
     /// A regression model: numeric label and prediction; error, bias and the predictions'
     /// distribution per group.
     Regression,
+    /// A ranking: items in lists (`query`), ordered by a rank or a score, optionally with
+    /// relevance; exposure, top-k selection and NDCG per group.
+    Ranking,
 }
 
 impl Task {
@@ -34,6 +38,7 @@ impl Task {
             Task::Binary => "binary",
             Task::Multiclass => "multiclass",
             Task::Regression => "regression",
+            Task::Ranking => "ranking",
         }
     }
 }
@@ -66,6 +71,26 @@ pub struct FairnessSpec {
     /// (`--threshold` with `--task regression`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub above_threshold: Option<f64>,
+    /// The ranking task's roles (its lists, ranks, relevance and cut-offs); the order comes
+    /// from `ranking.rank` or from `score` (highest first), and `label` is not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<RankingSpec>,
+}
+
+/// The roles of the ranking task.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RankingSpec {
+    /// The column naming each item's list (a query, a search, a shortlist).
+    pub query: String,
+    /// The column of 1-based ranks (or none: the spec's `score` orders each list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
+    /// The column of relevance (numbers `≥ 0`), for the exposure-to-relevance ratio and NDCG.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<String>,
+    /// The top-k cut-offs (default [`fairgauge_core::fairness::ranking::DEFAULT_K`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub k: Vec<u32>,
 }
 
 /// Most groups one sensitive attribute may have before it is taken for an identifier.
@@ -162,10 +187,44 @@ pub struct RegressionOutput {
     pub report: RegressionReport,
 }
 
+/// The roles of a ranking run as resolved from the data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankingRoles {
+    /// The lists' column.
+    pub query: String,
+    /// The rank column, when lists are ordered by rank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
+    /// The score column, when lists are ordered by score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<String>,
+    /// The relevance column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<String>,
+    /// Sensitive attributes.
+    pub sensitive: Vec<String>,
+}
+
+/// A ranking fairness report with what it was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankingOutput {
+    /// fairgauge's version.
+    pub tool_version: String,
+    /// The input.
+    pub input: InputInfo,
+    /// The roles.
+    pub roles: RankingRoles,
+    /// The report (its `task` is `ranking`).
+    #[serde(flatten)]
+    pub report: RankingReport,
+}
+
 /// The report of any task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TaskOutput {
+    /// A ranking report (tried first: only it has `ranked_by`).
+    Ranking(Box<RankingOutput>),
     /// A regression report (tried first, with the multiclass one: only they have `task`).
     Regression(Box<RegressionOutput>),
     /// A multiclass report.

@@ -30,10 +30,10 @@ use super::state::{ClassCell, MulticlassState, MAX_CLASSES};
 use crate::error::{Error, Result};
 use crate::fairness::bootstrap::{multinomial, quantile, BootstrapInterval};
 use crate::fairness::report::{
-    attribute_sets, group_name, Disparity, FairnessOptions, FairnessReport, Representation,
-    RowCounts, WeightsUsed,
+    attribute_sets, Disparity, FairnessOptions, FairnessReport, Representation, RowCounts,
+    WeightsUsed,
 };
-use crate::fairness::state::{Cell, FairnessState, GroupKey};
+use crate::fairness::state::{Cell, FairnessState};
 use crate::fairness::summary::{difference, parity_summaries, ratio};
 use crate::fairness::weights::{kish, WeightSums};
 use crate::fairness::{Bootstrap, Confusion, Metric};
@@ -430,19 +430,28 @@ impl MulticlassState {
             bootstrap: opts.bootstrap,
             warnings,
         };
-        let mut cells: BTreeMap<(String, String), ClassCell> = BTreeMap::new();
+        // Each set's groups in key order: the order of the binary reports' groups, so the i-th
+        // cell is the i-th group (by key, not by its shown name, which values can repeat).
+        let mut by_set: BTreeMap<String, Vec<ClassCell>> = BTreeMap::new();
+        let mut cells: Vec<ClassCell> = vec![];
         for set in attribute_sets(self.attributes.len(), opts.intersect) {
             let name = set
                 .iter()
                 .map(|&i| self.attributes[i].as_str())
                 .collect::<Vec<_>>()
                 .join("&");
-            for (key, cell) in self.marginal(&set) {
-                cells.insert((name.clone(), group_name(&key)), cell);
-            }
+            let marg: Vec<ClassCell> = self.marginal(&set).into_values().collect();
+            cells.extend(marg.iter().cloned());
+            by_set.insert(name, marg);
         }
-        for (i, g) in first.groups.iter().enumerate() {
-            let cell = &cells[&(g.attribute.clone(), g.group.clone())];
+        if cells.len() != first.groups.len() {
+            return Err(Error::InvalidArgument(format!(
+                "{} groups counted but {} reported",
+                cells.len(),
+                first.groups.len()
+            )));
+        }
+        for (i, (g, cell)) in first.groups.iter().zip(&cells).enumerate() {
             report
                 .groups
                 .push(self.group(g, cell, &classes, &per_class, i));
@@ -459,7 +468,15 @@ impl MulticlassState {
             );
         }
         for (name, s) in &first.summary {
-            let summary = self.summarise(name, s, &report.groups, &classes, &per_class, opts);
+            let set_cells = by_set.get(name).map(Vec::as_slice).unwrap_or_default();
+            let summary = summarise(
+                (name, set_cells),
+                s,
+                &report.groups,
+                &classes,
+                &per_class,
+                opts,
+            );
             report.summary.insert(name.clone(), summary);
         }
         Ok(report)
@@ -547,116 +564,97 @@ impl MulticlassState {
             weighted,
         }
     }
+}
 
-    /// The summary of one attribute (or intersection) named `name`; `first` is its summary in
-    /// the first class's binary report (groups, reference, representation).
-    fn summarise(
-        &self,
-        name: &str,
-        first: &crate::fairness::AttributeSummary,
-        groups: &[MulticlassGroup],
-        classes: &[String],
-        per_class: &[FairnessReport],
-        opts: &FairnessOptions,
-    ) -> MulticlassSummary {
-        let mine: Vec<&MulticlassGroup> = groups.iter().filter(|g| g.attribute == name).collect();
-        let accuracies: Vec<f64> = mine
-            .iter()
-            .filter(|g| !g.insufficient_data)
-            .filter_map(|g| g.accuracy)
-            .collect();
-        let mut metrics = BTreeMap::new();
-        let mut undefined = BTreeMap::new();
-        for (key, v) in [
-            (
-                "accuracy_difference",
-                difference(Metric::Accuracy.name(), &accuracies, opts.min_group_size),
-            ),
-            (
-                "accuracy_ratio",
-                ratio(Metric::Accuracy.name(), &accuracies, opts.min_group_size),
-            ),
-        ] {
-            metrics.insert(key.to_string(), v.as_ref().ok().copied());
-            if let Err(e) = v {
-                undefined.insert(key.to_string(), e);
-            }
-        }
-        let mut per = BTreeMap::new();
-        for (c, r) in classes.iter().zip(per_class) {
-            let s = &r.summary[name];
-            let keep = |k: &str| PARITY.contains(&k);
-            per.insert(
-                c.clone(),
-                ClassSummary {
-                    metrics: s
-                        .metrics
-                        .iter()
-                        .filter(|(k, _)| keep(k))
-                        .map(|(k, v)| (k.clone(), *v))
-                        .collect(),
-                    undefined: s
-                        .undefined
-                        .iter()
-                        .filter(|(k, _)| keep(k))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                    intervals: BTreeMap::new(),
-                },
-            );
-        }
-        let mut worst_intervals = BTreeMap::new();
-        if let Some(b) = &opts.bootstrap {
-            let set_cells: Vec<ClassCell> = self.set_cells(name, &mine);
-            let eligible: Vec<usize> = (0..mine.len())
-                .filter(|&i| !mine[i].insufficient_data)
-                .collect();
-            let (by_class, worst) = joint_intervals(
-                &set_cells,
-                &eligible,
-                classes,
-                opts.min_group_size,
-                opts.confidence,
-                b,
-                name,
-            );
-            for (c, iv) in by_class {
-                if let Some(s) = per.get_mut(&c) {
-                    s.intervals = iv;
-                }
-            }
-            worst_intervals = worst;
-        }
-        let worst_class = worst_classes(classes, &per, &mut worst_intervals);
-        MulticlassSummary {
-            attribute: name.to_string(),
-            reference_group: first.reference_group.clone(),
-            reference_rule: first.reference_rule.clone(),
-            groups: first.groups,
-            insufficient_groups: first.insufficient_groups.clone(),
-            metrics,
-            classes: per,
-            worst_class,
-            representation_test: first.representation_test,
-            undefined,
+/// The summary of one attribute (or intersection) `name` whose groups' cells are `set_cells`; `first` is its summary in
+/// the first class's binary report (groups, reference, representation).
+fn summarise(
+    (name, set_cells): (&str, &[ClassCell]),
+    first: &crate::fairness::AttributeSummary,
+    groups: &[MulticlassGroup],
+    classes: &[String],
+    per_class: &[FairnessReport],
+    opts: &FairnessOptions,
+) -> MulticlassSummary {
+    let mine: Vec<&MulticlassGroup> = groups.iter().filter(|g| g.attribute == name).collect();
+    let accuracies: Vec<f64> = mine
+        .iter()
+        .filter(|g| !g.insufficient_data)
+        .filter_map(|g| g.accuracy)
+        .collect();
+    let mut metrics = BTreeMap::new();
+    let mut undefined = BTreeMap::new();
+    for (key, v) in [
+        (
+            "accuracy_difference",
+            difference(Metric::Accuracy.name(), &accuracies, opts.min_group_size),
+        ),
+        (
+            "accuracy_ratio",
+            ratio(Metric::Accuracy.name(), &accuracies, opts.min_group_size),
+        ),
+    ] {
+        metrics.insert(key.to_string(), v.as_ref().ok().copied());
+        if let Err(e) = v {
+            undefined.insert(key.to_string(), e);
         }
     }
-
-    /// The cells of the groups of attribute set `name`, in the groups' order.
-    fn set_cells(&self, name: &str, groups: &[&MulticlassGroup]) -> Vec<ClassCell> {
-        let set: Vec<usize> = name
-            .split('&')
-            .filter_map(|a| self.attributes.iter().position(|x| x == a))
+    let mut per = BTreeMap::new();
+    for (c, r) in classes.iter().zip(per_class) {
+        let s = &r.summary[name];
+        let keep = |k: &str| PARITY.contains(&k);
+        per.insert(
+            c.clone(),
+            ClassSummary {
+                metrics: s
+                    .metrics
+                    .iter()
+                    .filter(|(k, _)| keep(k))
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect(),
+                undefined: s
+                    .undefined
+                    .iter()
+                    .filter(|(k, _)| keep(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                intervals: BTreeMap::new(),
+            },
+        );
+    }
+    let mut worst_intervals = BTreeMap::new();
+    if let Some(b) = &opts.bootstrap {
+        let eligible: Vec<usize> = (0..mine.len())
+            .filter(|&i| !mine[i].insufficient_data)
             .collect();
-        let marg: BTreeMap<String, ClassCell> = self
-            .marginal(&set)
-            .into_iter()
-            .map(|(k, c): (GroupKey, ClassCell)| (group_name(&k), c))
-            .collect();
-        groups
-            .iter()
-            .map(|g| marg.get(&g.group).cloned().unwrap_or_default())
-            .collect()
+        let (by_class, worst) = joint_intervals(
+            set_cells,
+            &eligible,
+            classes,
+            opts.min_group_size,
+            opts.confidence,
+            b,
+            name,
+        );
+        for (c, iv) in by_class {
+            if let Some(s) = per.get_mut(&c) {
+                s.intervals = iv;
+            }
+        }
+        worst_intervals = worst;
+    }
+    let worst_class = worst_classes(classes, &per, &mut worst_intervals);
+    MulticlassSummary {
+        attribute: name.to_string(),
+        reference_group: first.reference_group.clone(),
+        reference_rule: first.reference_rule.clone(),
+        groups: first.groups,
+        insufficient_groups: first.insufficient_groups.clone(),
+        metrics,
+        classes: per,
+        worst_class,
+        representation_test: first.representation_test,
+        undefined,
     }
 }
 

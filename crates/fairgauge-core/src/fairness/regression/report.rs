@@ -34,8 +34,9 @@ use crate::drift::numeric::{
 use crate::drift::radix::radix_sort_f64;
 use crate::drift::sample::TestOutcome;
 use crate::error::{Error, Result};
+use crate::fairness::reference::{check_named_reference, choose_reference};
 use crate::fairness::report::{
-    attribute_sets, group_name, FairnessOptions, FairnessReport, ReferenceSpec, RowCounts,
+    attribute_sets, group_name, FairnessOptions, FairnessReport, RowCounts,
 };
 use crate::fairness::state::{Cell, FairnessState, GroupKey};
 use crate::fairness::summary::{difference, ratio};
@@ -195,6 +196,8 @@ impl RegressionCell {
 /// One attribute set's groups as finishing sees them.
 struct Groups {
     name: String,
+    /// The attributes of the set, in key order.
+    attributes: Vec<String>,
     names: Vec<String>,
     keys: Vec<GroupKey>,
     cells: Vec<RegressionCell>,
@@ -218,13 +221,17 @@ impl RegressionState {
                 "the bootstrap covers the binary and multiclass tasks; regression has Welch intervals but no bootstrap yet".into(),
             ));
         }
-        if matches!(opts.reference, ReferenceSpec::Best | ReferenceSpec::Worst) {
-            return Err(Error::InvalidArgument(
-                "regression compares every group with one reference group: use majority or name the group".into(),
-            ));
-        }
         // The confidence level is checked as the binary report checks it.
         crate::stats::z_critical(opts.confidence)?;
+        if !opts.expected_shares.is_empty() {
+            return Err(Error::InvalidArgument(
+                "expected shares (representation) are checked by the binary and multiclass tasks, not regression".into(),
+            ));
+        }
+        let groups: Vec<String> = (0..self.attributes.len())
+            .flat_map(|i| self.marginal(&[i]).into_keys().map(|k| group_name(&k)))
+            .collect();
+        check_named_reference(&self.attributes, &groups, opts)?;
         let mut report = RegressionReport {
             task: "regression".into(),
             rows: RowCounts {
@@ -256,7 +263,7 @@ impl RegressionState {
         for set in attribute_sets(self.attributes.len(), opts.intersect) {
             let g = self.groups_of(&sorted, &set, opts)?;
             self.push_groups(&g, used, &mut report);
-            push_disparities(&g, opts.confidence, &mut report)?;
+            push_disparities(&g, opts.confidence, &mut report);
             report.summary.insert(g.name.clone(), summarise(&g, opts));
         }
         if self.threshold.is_some() {
@@ -309,42 +316,12 @@ impl RegressionState {
         let (keys, cells): (Vec<GroupKey>, Vec<RegressionCell>) = marg.into_iter().unzip();
         let names: Vec<String> = keys.iter().map(group_name).collect();
         let eligible: Vec<bool> = cells.iter().map(|c| c.n() >= opts.min_group_size).collect();
-        let wanted = match &opts.reference {
-            ReferenceSpec::Named { by_attribute, any } => by_attribute
-                .get(&name)
-                .cloned()
-                .or_else(|| any.iter().find(|g| names.contains(g)).cloned()),
-            _ => None,
-        };
-        let (reference, rule) = match wanted {
-            Some(g) => match names.iter().position(|n| *n == g) {
-                Some(i) => (i, "named"),
-                None => {
-                    return Err(Error::UnknownReference {
-                        attribute: name,
-                        group: g,
-                        available: names.join(", "),
-                    })
-                }
-            },
-            None => {
-                let pool: Vec<usize> = (0..cells.len()).filter(|&i| eligible[i]).collect();
-                let pool = if pool.is_empty() {
-                    (0..cells.len()).collect()
-                } else {
-                    pool
-                };
-                let mut best = pool[0];
-                for &i in &pool {
-                    if cells[i].n() > cells[best].n() {
-                        best = i;
-                    }
-                }
-                (best, "majority")
-            }
-        };
+        let sizes: Vec<u64> = cells.iter().map(RegressionCell::n).collect();
+        let (reference, rule) =
+            choose_reference(&name, &names, &sizes, &eligible, opts, "regression")?;
         Ok(Groups {
             name,
+            attributes: set.iter().map(|&i| self.attributes[i].clone()).collect(),
             names,
             keys,
             cells,
@@ -389,7 +366,7 @@ impl RegressionState {
             }
             let levels = g.keys[i]
                 .iter()
-                .zip(g.name.split('&'))
+                .zip(&g.attributes)
                 .map(|(v, a)| {
                     (
                         a.to_string(),
@@ -490,7 +467,7 @@ fn merge_two(a: &[f64], b: &[f64]) -> Vec<f64> {
 }
 
 /// The disparities of one attribute set's groups against its reference.
-fn push_disparities(g: &Groups, confidence: f64, report: &mut RegressionReport) -> Result<()> {
+fn push_disparities(g: &Groups, confidence: f64, report: &mut RegressionReport) {
     let r = &g.cells[g.reference];
     let rm = r.metrics();
     for (i, c) in g.cells.iter().enumerate() {
@@ -527,21 +504,32 @@ fn push_disparities(g: &Groups, confidence: f64, report: &mut RegressionReport) 
                 let sample = |x: crate::stats::moments::Moments| {
                     [x.n as f64, x.mean, x.variance().unwrap_or(f64::NAN)]
                 };
+                let quantile = |w: &crate::drift::numeric::Welch| {
+                    StudentsT::new(0.0, 1.0, w.df)
+                        .ok()
+                        .map(|t| t.inverse_cdf((1.0 + confidence) / 2.0))
+                        .filter(|t| t.is_finite() && w.se.is_finite())
+                };
                 match welch(sample(a), sample(b)) {
-                    Ok(w) => {
-                        let t = StudentsT::new(0.0, 1.0, w.df)
-                            .map_err(|e| Error::InvalidArgument(e.to_string()))?
-                            .inverse_cdf((1.0 + confidence) / 2.0);
-                        d.difference_ci = Some([d.difference - t * w.se, d.difference + t * w.se]);
-                        d.p_value = Some(w.p_value);
-                    }
+                    Ok(w) => match quantile(&w) {
+                        Some(t) => {
+                            d.difference_ci =
+                                Some([d.difference - t * w.se, d.difference + t * w.se]);
+                            d.p_value = Some(w.p_value);
+                        }
+                        None => {
+                            d.undefined = Some(format!(
+                                "Welch's test is undefined here (degrees of freedom {}, standard error {})",
+                                w.df, w.se
+                            ))
+                        }
+                    },
                     Err(e) => d.undefined = Some(e.to_string()),
                 }
             }
             report.disparities.push(d);
         }
     }
-    Ok(())
 }
 
 /// The between-group summaries and the bounded group loss of one attribute set.

@@ -153,6 +153,16 @@ impl RegressionState {
                     });
                 }
             }
+            // Squares and sums of squares must stay finite (|x| below about 1e150).
+            if !(y * y).is_finite() || !(p * p).is_finite() || !((p - y) * (p - y)).is_finite() {
+                return Err(Error::InvalidSample {
+                    sample: "label and prediction".into(),
+                    reason: format!(
+                        "values {y} and {p} at row {} are too large to square (|x| must stay below about 1e150)",
+                        b.row_offset + i
+                    ),
+                });
+            }
             let mut key = 0u64;
             for (a, &card) in b.attributes.iter().zip(&cards) {
                 let code = a.codes[i] as u64;

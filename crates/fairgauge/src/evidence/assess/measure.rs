@@ -103,10 +103,14 @@ pub fn fairness_spec(
     let (Some(label), false) = (&roles.label, roles.sensitive.is_empty()) else {
         return Ok(None);
     };
-    if roles.task == crate::fairness::Task::Regression {
-        return Err(Error::InvalidOption(
-            "assess judges the binary and multiclass tasks; the policy has no regression thresholds yet (measure regression with `fairgauge fairness --task regression`)".into(),
-        ));
+    if matches!(
+        roles.task,
+        crate::fairness::Task::Regression | crate::fairness::Task::Ranking
+    ) {
+        return Err(Error::InvalidOption(format!(
+            "assess judges the binary and multiclass tasks; the policy has no {0} thresholds yet (measure {0} with `fairgauge fairness --task {0}`)",
+            roles.task.name()
+        )));
     }
     let spec = FairnessSpec {
         label: label.clone(),
@@ -117,6 +121,7 @@ pub fn fairness_spec(
         positive_label: roles.positive_label.clone(),
         weight: roles.weight.clone(),
         above_threshold: None,
+        ranking: None,
         task: roles.task,
     };
     let opts = FairnessOptions {

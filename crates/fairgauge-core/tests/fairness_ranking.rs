@@ -1,0 +1,302 @@
+//! The ranking task against hand-computed fixtures: exposure and its share, top-k selection,
+//! the exposure-to-relevance ratio and the groups' NDCG, with ranks and with tied scores;
+//! chunking and order do not change a byte; bad values name their row or list.
+
+use fairgauge_core::fairness::ranking::{RankBy, RankingBatch, RankingReport, RankingState};
+use fairgauge_core::fairness::{CodedAttribute, FairnessOptions, ReferenceSpec};
+
+/// (list, group, rank or score, relevance).
+type Row = (&'static str, u32, f64, f64);
+
+/// q1: A@1 (rel 3), B@2 (2), A@3 (0), B@4 (1); q2: B@1 (1), A@2 (2) — rows not in list order.
+const RANKED: [Row; 6] = [
+    ("q2", 1, 1.0, 1.0),
+    ("q1", 0, 1.0, 3.0),
+    ("q1", 1, 4.0, 1.0),
+    ("q1", 1, 2.0, 2.0),
+    ("q2", 0, 2.0, 2.0),
+    ("q1", 0, 3.0, 0.0),
+];
+
+fn v(p: f64) -> f64 {
+    1.0 / (1.0 + p).log2()
+}
+
+fn state(rows: &[Row], by: RankBy, relevance: bool, k: &[u32], chunk: usize) -> RankingState {
+    let levels = vec![Some("A".to_string()), Some("B".to_string())];
+    let mut st = RankingState::new(vec!["g".into()], by, relevance, k).unwrap();
+    for start in (0..rows.len()).step_by(chunk) {
+        let rows = &rows[start..(start + chunk).min(rows.len())];
+        let mut names: Vec<String> = vec![];
+        let query: Vec<Option<u32>> = rows
+            .iter()
+            .map(|r| {
+                let i = names.iter().position(|n| n == r.0).unwrap_or_else(|| {
+                    names.push(r.0.to_string());
+                    names.len() - 1
+                });
+                Some(i as u32)
+            })
+            .collect();
+        let codes: Vec<u32> = rows.iter().map(|r| r.1).collect();
+        let position: Vec<Option<f64>> = rows.iter().map(|r| Some(r.2)).collect();
+        let rel: Vec<Option<f64>> = rows.iter().map(|r| Some(r.3)).collect();
+        let mut part = RankingState::new(vec!["g".into()], by, relevance, k).unwrap();
+        part.update(&RankingBatch {
+            query: &query,
+            query_levels: &names,
+            position: &position,
+            relevance: relevance.then_some(&rel[..]),
+            attributes: vec![CodedAttribute {
+                name: "g",
+                codes: &codes,
+                levels: &levels,
+            }],
+            row_offset: start,
+        })
+        .unwrap();
+        st.merge(&part).unwrap();
+    }
+    st
+}
+
+fn opts() -> FairnessOptions {
+    FairnessOptions {
+        min_group_size: 1,
+        ..Default::default()
+    }
+}
+
+fn close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+}
+
+fn metric(r: &RankingReport, group: &str, m: &str) -> f64 {
+    let g = r.groups.iter().find(|g| g.group == group).unwrap();
+    *g.metrics
+        .get(m)
+        .unwrap_or_else(|| panic!("{m} missing: {:?}", g.undefined))
+}
+
+#[test]
+fn exposure_selection_and_ndcg_by_hand() {
+    let r = state(&RANKED, RankBy::Rank, true, &[2], 6)
+        .finish(&opts())
+        .unwrap();
+    assert_eq!((r.lists, r.longest_list, r.rows.used), (2, 4, 6));
+    let (ea, eb) = (v(1.0) + v(3.0) + v(2.0), v(2.0) + v(4.0) + v(1.0));
+    close(metric(&r, "A", "exposure"), ea / 3.0);
+    close(metric(&r, "B", "exposure"), eb / 3.0);
+    close(metric(&r, "A", "exposure_share"), ea / (ea + eb));
+    close(metric(&r, "A", "selection_rate_at_2"), 2.0 / 3.0);
+    close(metric(&r, "B", "selection_rate_at_2"), 2.0 / 3.0);
+    close(metric(&r, "A", "mean_relevance"), 5.0 / 3.0);
+    close(metric(&r, "A", "exposure_relevance_ratio"), ea / 5.0);
+    close(metric(&r, "B", "exposure_relevance_ratio"), eb / 4.0);
+    // q1's ideal order: A(3), B(2), B(1), A(0); q2's: A(2), B(1).
+    let a_q1 = (3.0 * v(1.0)) / (3.0 * v(1.0));
+    let b_q1 = (2.0 * v(2.0) + v(4.0)) / (2.0 * v(2.0) + v(3.0));
+    let (a_q2, b_q2) = (2.0 * v(2.0) / (2.0 * v(1.0)), v(1.0) / v(2.0));
+    close(metric(&r, "A", "ndcg"), (a_q1 + a_q2) / 2.0);
+    close(metric(&r, "B", "ndcg"), (b_q1 + b_q2) / 2.0);
+    // @2: q1 A: 3·v1 / 3·v1; B: 2·v2 / 2·v2; q2 A: 2·v2 / 2·v1, B: v1 / v2.
+    close(metric(&r, "A", "ndcg_at_2"), (1.0 + v(2.0)) / 2.0);
+    close(metric(&r, "B", "ndcg_at_2"), (1.0 + 1.0 / v(2.0)) / 2.0);
+    // A is the reference (equal sizes: the first); B against it.
+    let d = r
+        .disparities
+        .iter()
+        .find(|d| d.metric == "exposure" && d.group == "B")
+        .unwrap();
+    assert_eq!(d.reference, "A");
+    close(d.difference, (eb - ea) / 3.0);
+    close(d.ratio.unwrap(), eb / ea);
+    let s = &r.summary["g"];
+    close(s.metrics["exposure_ratio"].unwrap(), eb / ea);
+    close(s.metrics["exposure_difference"].unwrap(), (ea - eb) / 3.0);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+#[test]
+fn chunks_and_row_order_change_no_byte() {
+    let one = state(&RANKED, RankBy::Rank, true, &[1, 3], 6)
+        .finish(&opts())
+        .unwrap();
+    let mut reversed = RANKED;
+    reversed.reverse();
+    for (rows, chunk) in [(RANKED, 1), (RANKED, 4), (reversed, 2)] {
+        let other = state(&rows, RankBy::Rank, true, &[3, 1], chunk)
+            .finish(&opts())
+            .unwrap();
+        assert_eq!(
+            serde_json::to_string(&one).unwrap(),
+            serde_json::to_string(&other).unwrap()
+        );
+    }
+}
+
+#[test]
+fn tied_scores_share_their_positions() {
+    // One list by score: A 0.9, B 0.5, A 0.5, B 0.1; the tie takes positions 2 and 3.
+    let rows: [Row; 4] = [
+        ("q", 0, 0.9, 1.0),
+        ("q", 1, 0.5, 1.0),
+        ("q", 0, 0.5, 0.0),
+        ("q", 1, 0.1, 0.0),
+    ];
+    let r = state(&rows, RankBy::Score, true, &[2], 4)
+        .finish(&opts())
+        .unwrap();
+    let tie = (v(2.0) + v(3.0)) / 2.0;
+    close(metric(&r, "A", "exposure"), (v(1.0) + tie) / 2.0);
+    close(metric(&r, "B", "exposure"), (tie + v(4.0)) / 2.0);
+    close(metric(&r, "A", "selection_rate_at_2"), (1.0 + 0.5) / 2.0);
+    close(metric(&r, "B", "selection_rate_at_2"), 0.5 / 2.0);
+    // Ideal: the two relevance-1 items tie for positions 1 and 2.
+    let ideal = (v(1.0) + v(2.0)) / 2.0;
+    close(metric(&r, "A", "ndcg"), v(1.0) / ideal);
+    close(metric(&r, "B", "ndcg"), tie / ideal);
+    // @2: B's item is half in the top 2 (v(2)/2), its ideal entirely.
+    close(metric(&r, "B", "ndcg_at_2"), (v(2.0) / 2.0) / ideal);
+}
+
+#[test]
+fn one_group_per_list_gives_the_lists_ndcg() {
+    // Each list is one group's: the group's NDCG is the mean of its lists' NDCG.
+    let rows: [Row; 5] = [
+        ("a", 0, 1.0, 0.0),
+        ("a", 0, 2.0, 2.0),
+        ("a", 0, 3.0, 1.0),
+        ("b", 1, 1.0, 1.0),
+        ("b", 1, 2.0, 0.0),
+    ];
+    let r = state(&rows, RankBy::Rank, true, &[10], 5)
+        .finish(&opts())
+        .unwrap();
+    let dcg = 2.0 * v(2.0) + v(3.0);
+    let idcg = 2.0 * v(1.0) + v(2.0);
+    close(metric(&r, "A", "ndcg"), dcg / idcg);
+    close(metric(&r, "B", "ndcg"), 1.0);
+    assert_eq!(r.warnings.len(), 1, "k = 10 is longer than every list");
+    assert!(r.warnings[0].contains("k = 10"));
+}
+
+#[test]
+fn without_relevance_only_exposure_and_selection() {
+    let r = state(&RANKED, RankBy::Rank, false, &[], 6)
+        .finish(&opts())
+        .unwrap();
+    assert_eq!(r.k, vec![10]);
+    let g = &r.groups[0];
+    let mut keys: Vec<&String> = g.metrics.keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["exposure", "exposure_share", "selection_rate_at_10"]);
+    assert!(g.ndcg_lists.is_none());
+}
+
+#[test]
+fn bad_ranks_relevance_and_options_are_refused() {
+    let mut rows = RANKED;
+    rows[3].2 = 1.0; // q1 now has rank 1 twice
+    let e = state(&rows, RankBy::Rank, true, &[2], 6)
+        .finish(&opts())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("rank 1 appears twice in list `q1`"), "{e}");
+
+    let bad = |rank: f64, rel: f64| {
+        let levels = vec![Some("A".to_string())];
+        let mut st = RankingState::new(vec!["g".into()], RankBy::Rank, true, &[1]).unwrap();
+        st.update(&RankingBatch {
+            query: &[Some(0), Some(0)],
+            query_levels: &["q".to_string()],
+            position: &[Some(1.0), Some(rank)],
+            relevance: Some(&[Some(1.0), Some(rel)]),
+            attributes: vec![CodedAttribute {
+                name: "g",
+                codes: &[0, 0],
+                levels: &levels,
+            }],
+            row_offset: 10,
+        })
+        .unwrap_err()
+        .to_string()
+    };
+    let e = bad(2.5, 1.0);
+    assert!(e.contains("rank 2.5 at row 12"), "{e}");
+    let e = bad(0.0, 1.0);
+    assert!(e.contains("rank 0 at row 12"), "{e}");
+    let e = bad(2.0, -1.0);
+    assert!(e.contains("relevance -1 at row 12"), "{e}");
+    let e = bad(2.0, f64::NAN);
+    assert!(e.contains("relevance NaN at row 12"), "{e}");
+
+    assert!(RankingState::new(vec!["g".into()], RankBy::Rank, false, &[0]).is_err());
+    let st = state(&RANKED, RankBy::Rank, true, &[2], 6);
+    let e = st
+        .finish(&FairnessOptions {
+            reference: ReferenceSpec::Best,
+            ..opts()
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("ranking compares every group with one reference"),
+        "{e}"
+    );
+    let named = |s: &str| FairnessOptions {
+        reference: ReferenceSpec::parse(s).unwrap(),
+        ..opts()
+    };
+    let r = st.finish(&named("B")).unwrap();
+    assert_eq!(r.summary["g"].reference_group, "B");
+    assert!(st.finish(&named("C")).is_err());
+    assert!(st.finish(&named("sex=A")).is_err());
+}
+
+#[test]
+fn one_group_is_an_error_and_nulls_are_counted() {
+    let levels = vec![Some("A".to_string())];
+    let mut st = RankingState::new(vec!["g".into()], RankBy::Rank, true, &[1]).unwrap();
+    st.update(&RankingBatch {
+        query: &[Some(0), None, Some(0), Some(0)],
+        query_levels: &["q".to_string()],
+        position: &[Some(1.0), Some(2.0), None, Some(3.0)],
+        relevance: Some(&[Some(1.0), Some(1.0), Some(1.0), None]),
+        attributes: vec![CodedAttribute {
+            name: "g",
+            codes: &[0, 0, 0, 0],
+            levels: &levels,
+        }],
+        row_offset: 0,
+    })
+    .unwrap();
+    assert_eq!(
+        (
+            st.rows_seen,
+            st.excluded_null_query,
+            st.excluded_null_position,
+            st.excluded_null_relevance,
+            st.rows_used()
+        ),
+        (4, 1, 1, 1, 1)
+    );
+    let e = st.finish(&opts()).unwrap_err().to_string();
+    assert!(e.contains("one group"), "{e}");
+}
+
+#[test]
+fn a_serialised_state_merges_like_the_original() {
+    let st = state(&RANKED, RankBy::Rank, true, &[2], 3);
+    let json = serde_json::to_string(&st).unwrap();
+    let mut back: RankingState = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, st);
+    back.merge(&state(&RANKED[..2], RankBy::Rank, true, &[2], 2))
+        .unwrap();
+    assert_eq!(
+        back.queries.len(),
+        2,
+        "lists are matched by value after a round trip"
+    );
+    assert_eq!(back.keys.len(), 2);
+}

@@ -1,0 +1,243 @@
+"""The ranking task (`fairness --task ranking`, `task="ranking"`) against a direct pandas/numpy
+implementation of the formulas (Singh & Joachims 2018's exposure with the logarithmic discount,
+top-k selection, the exposure-to-relevance ratio, the groups' NDCG), written here from the
+definitions: positions from `--rank`, or from `--score` with pandas' `rank(method="min")` for the
+first place a tie takes; the groups' NDCG equal to scikit-learn's `ndcg_score` (ties averaged)
+when every list is one group's. The CLI and Python agree; bad input is a clear error."""
+
+import json
+
+import fairgauge
+import numpy as np
+import pandas as pd
+import pytest
+from fairgauge import FairgaugeError
+from sklearn.metrics import ndcg_score
+
+TOL = 1e-12
+
+
+def close(a, b, tol=TOL):
+    assert a == pytest.approx(b, rel=tol, abs=tol), f"{a} != {b}"
+
+
+def v(p):
+    return 1.0 / np.log2(1.0 + np.asarray(p, dtype=float))
+
+
+@pytest.fixture(scope="module")
+def table():
+    """800 lists of 3–15 items; scores rounded so that ties occur; relevance 0–3; the protected
+    group's items score a little lower."""
+    rng = np.random.default_rng(20261206)
+    sizes = rng.integers(3, 16, 800)
+    q = np.repeat([f"q{i:04d}" for i in range(len(sizes))], sizes)
+    n = len(q)
+    sex = rng.choice(["F", "M"], n, p=[0.45, 0.55])
+    race = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    rel = rng.integers(0, 4, n).astype(float)
+    score = (rel + rng.normal(0, 1.2, n) - np.where(sex == "F", 0.4, 0.0)).round(1)
+    df = pd.DataFrame({"q": q, "sex": sex, "race": race, "score": score, "rel": rel})
+    # 1-based ranks by score, ties broken by row order (for --rank).
+    df["rank"] = df.groupby("q")["score"].rank(method="first", ascending=False).astype(int)
+    return df.sample(frac=1.0, random_state=3).reset_index(drop=True)
+
+
+def tie_mean(slots, first, count, k=None):
+    """Mean discount (within k) of `count` slots from index `first` of `slots`."""
+    s = np.asarray(slots[first : first + count], dtype=float)
+    d = v(s) if k is None else np.where(s <= k, v(s), 0.0)
+    return d.mean()
+
+
+def expected(df, attr, by, ks, relevance=True):
+    """Per group: exposure, selection rates, mean relevance, exposure-to-relevance and NDCG."""
+    per_item = []
+    per_list = []
+    for _, lst in df.groupby("q"):
+        lst = lst.copy()
+        m = len(lst)
+        if by == "rank":
+            slots = np.sort(lst["rank"].to_numpy(float))
+            first = lst["rank"].rank(method="min").astype(int).to_numpy() - 1
+            count = np.ones(m, dtype=int)
+        else:
+            slots = np.arange(1, m + 1, dtype=float)
+            first = lst["score"].rank(method="min", ascending=False).astype(int).to_numpy() - 1
+            count = lst.groupby("score")["score"].transform("size").to_numpy()
+        rfirst = lst["rel"].rank(method="min", ascending=False).astype(int).to_numpy() - 1
+        rcount = lst.groupby("rel")["rel"].transform("size").to_numpy()
+        lst["d"] = [tie_mean(slots, f, c) for f, c in zip(first, count)]
+        lst["i"] = [tie_mean(slots, f, c) for f, c in zip(rfirst, rcount)]
+        for k in ks:
+            lst[f"d{k}"] = [tie_mean(slots, f, c, k) for f, c in zip(first, count)]
+            lst[f"i{k}"] = [tie_mean(slots, f, c, k) for f, c in zip(rfirst, rcount)]
+            lst[f"top{k}"] = [np.mean(slots[f : f + c] <= k) for f, c in zip(first, count)]
+        per_item.append(lst)
+        g = lst.assign(gd=lst.rel * lst.d, gi=lst.rel * lst.i)
+        for k in ks:
+            g[f"gd{k}"], g[f"gi{k}"] = g.rel * g[f"d{k}"], g.rel * g[f"i{k}"]
+        per_list.append(g.groupby(attr).sum(numeric_only=True))
+    items = pd.concat(per_item)
+    lists = pd.concat(per_list)
+    out = {}
+    total = items.d.sum()
+    for name, grp in items.groupby(attr):
+        e = {
+            "count": len(grp),
+            "exposure": grp.d.mean(),
+            "exposure_share": grp.d.sum() / total,
+            **{f"selection_rate_at_{k}": grp[f"top{k}"].mean() for k in ks},
+        }
+        if relevance:
+            lg = lists.loc[[name]]
+            ok = lg[lg.gi > 0]
+            e["mean_relevance"] = grp.rel.mean()
+            e["exposure_relevance_ratio"] = grp.d.sum() / grp.rel.sum()
+            e["ndcg"] = (ok.gd / ok.gi).mean()
+            for k in ks:
+                okk = lg[lg[f"gi{k}"] > 0]
+                e[f"ndcg_at_{k}"] = (okk[f"gd{k}"] / okk[f"gi{k}"]).mean()
+        out[name] = e
+    return out
+
+
+def groups(d, attr):
+    return {g["group"]: g for g in d["groups"] if g["attribute"] == attr}
+
+
+@pytest.mark.parametrize("by", ["rank", "score"])
+def test_group_metrics_equal_the_formulas(table, by):
+    order = {"rank": "rank"} if by == "rank" else {"score": "score"}
+    d = fairgauge.fairness(
+        table, task="ranking", query="q", relevance="rel", sensitive=["sex", "race"], k=[1, 5], **order
+    ).to_dict()
+    assert d["task"] == "ranking" and d["ranked_by"] == by and d["lists"] == 800
+    for attr in ("sex", "race"):
+        want = expected(table, attr, by, [1, 5])
+        got = groups(d, attr)
+        assert set(got) == set(want)
+        for name, e in want.items():
+            for key, value in e.items():
+                close(got[name][key], value)
+        s = d["summary"][attr]
+        for metric in ("exposure", "selection_rate_at_5", "ndcg", "ndcg_at_1", "exposure_relevance_ratio"):
+            values = [e[metric] for e in want.values()]
+            close(s[f"{metric}_difference"], max(values) - min(values))
+            close(s[f"{metric}_ratio"], min(values) / max(values))
+    # The protected group scores lower: less exposure, fewer top-5 places (by score).
+    sex = groups(d, "sex")
+    assert sex["F"]["exposure"] < sex["M"]["exposure"]
+    ref = d["summary"]["sex"]["reference_group"]
+    assert ref == "M"
+    disp = next(x for x in d["disparities"] if x["attribute"] == "sex" and x["metric"] == "exposure")
+    close(disp["ratio"], sex["F"]["exposure"] / sex["M"]["exposure"])
+    close(disp["difference"], sex["F"]["exposure"] - sex["M"]["exposure"])
+
+
+def test_one_group_per_list_gives_scikit_learns_ndcg(table):
+    # Query-side groups: every item of a list has its list's group, so a group's NDCG is the mean
+    # of scikit-learn's ndcg_score over its lists (ties in the score averaged, as it does).
+    df = table.copy()
+    df["segment"] = df.q.str[-1].map(lambda c: "even" if int(c) % 2 == 0 else "odd")
+    d = fairgauge.fairness(
+        df, task="ranking", query="q", score="score", relevance="rel", sensitive="segment", k=[3]
+    ).to_dict()
+    got = groups(d, "segment")
+    for name, grp in df.groupby("segment"):
+        full, at3 = [], []
+        for _, lst in grp.groupby("q"):
+            if lst.rel.sum() == 0:
+                continue
+            full.append(ndcg_score([lst.rel], [lst.score]))
+            at3.append(ndcg_score([lst.rel], [lst.score], k=3))
+        close(got[name]["ndcg"], np.mean(full))
+        close(got[name]["ndcg_at_3"], np.mean(at3))
+
+
+def test_cli_equals_python_and_reads_as_text(table, run, run_json, tmp_path):
+    path = tmp_path / "r.parquet"
+    table.to_parquet(path)
+    args = ["fairness", path, "--task", "ranking", "--query", "q", "--score", "score", "--sensitive", "sex,race"]
+    cli = run_json(*args, "--relevance", "rel", "--k", "3,10", "--intersect")
+    py = fairgauge.fairness(
+        str(path), task="ranking", query="q", score="score", relevance="rel", sensitive=["sex", "race"],
+        k=[3, 10], intersect=True,
+    ).to_dict()  # fmt: skip
+    assert cli == py and "sex&race" in cli["summary"] and cli["k"] == [3, 10]
+    assert cli["roles"] == {"query": "q", "score": "score", "relevance": "rel", "sensitive": ["sex", "race"]}
+    text = run(*args).stdout
+    assert "task ranking" in text and "exposure" in text and "top 10" in text
+    r = fairgauge.fairness(str(path), task="ranking", query="q", rank="rank", sensitive="sex")
+    assert "exposure ratio" in repr(r) and "exposure" in r._repr_html_()
+    assert {"exposure", "exposure_share", "selection_rate_at_10"} <= set(r.by_group.columns)
+    assert r.disparities.height == 2  # exposure and top-10 selection of F against M
+    assert json.loads(r.to_json()) == r.to_dict()
+    # Rows in any order, the same report.
+    shuffled = table.sample(frac=1.0, random_state=9)
+    again = fairgauge.fairness(shuffled, task="ranking", query="q", rank="rank", sensitive="sex").to_dict()
+    again.pop("input"), (base := r.to_dict()).pop("input")
+    assert again == base
+
+
+def test_bad_input_is_a_clear_error(table, run, tmp_path):
+    good = tmp_path / "good.csv"
+    table.to_csv(good, index=False)
+    base = ["fairness", good, "--task", "ranking", "--sensitive", "sex"]
+    p = run(*base, "--rank", "rank", check=False)
+    assert p.returncode == 2 and "--query COL" in p.stderr, p.stderr
+    p = run(*base, "--query", "q", check=False)
+    assert p.returncode == 2 and "--rank COL (1 = top) or --score COL" in p.stderr, p.stderr
+    p = run(*base, "--query", "q", "--rank", "rank", "--label", "rel", check=False)
+    assert p.returncode == 2 and "--relevance COL instead of --label" in p.stderr, p.stderr
+    p = run("fairness", good, "--label", "rel", "--sensitive", "sex", "--query", "q", check=False)
+    assert p.returncode == 2 and "add --task ranking" in p.stderr, p.stderr
+    # Ranks repeated within a list name the list and the rank.
+    dup = table.copy()
+    first = dup.index[(dup.q == "q0007") & (dup["rank"] == 2)][0]
+    dup.loc[first, "rank"] = 1
+    dpath = tmp_path / "dup.csv"
+    dup.to_csv(dpath, index=False)
+    out = tmp_path / "r.json"
+    p = run("fairness", dpath, "--task", "ranking", "--sensitive", "sex", "--query", "q", "--rank", "rank",
+            "--output", out, check=False)  # fmt: skip
+    assert p.returncode == 2 and "rank 1 appears twice in list `q0007`" in p.stderr, p.stderr
+    assert not out.exists()
+    # A rank that is not a whole number, text in the score, a negative relevance: each names its row.
+    bad = table.astype({"rank": float, "score": object})
+    bad.loc[4, "rank"] = 2.5
+    bad.loc[6, "score"] = "high"
+    bad.loc[8, "rel"] = -1.0
+    bpath = tmp_path / "bad.csv"
+    bad.to_csv(bpath, index=False)
+    p = run(*[bpath if x == good else x for x in base], "--query", "q", "--rank", "rank", check=False)
+    assert p.returncode == 2 and "rank 2.5 at row 5" in p.stderr, p.stderr
+    p = run(*[bpath if x == good else x for x in base], "--query", "q", "--score", "score", check=False)
+    assert p.returncode == 2 and "`high` at data row 7" in p.stderr, p.stderr
+    with pytest.raises(FairgaugeError, match="relevance -1 at row 9"):
+        fairgauge.fairness(
+            bad.assign(rank=table["rank"]), task="ranking", query="q", rank="rank", sensitive="sex", relevance="rel"
+        )
+    p = run(*base, "--query", "q", "--rank", "rank", "--k", "0", check=False)
+    assert p.returncode == 2 and "at least 1" in p.stderr, p.stderr
+    p = run(*base, "--query", "q", "--rank", "rank", "--weight", "rel", check=False)
+    assert p.returncode == 2 and "ranking does not take --weight yet" in p.stderr, p.stderr
+    p = run(*base, "--query", "q", "--rank", "rank", "--fail-on", "fail", check=False)
+    assert p.returncode == 2 and "no ranking thresholds yet" in p.stderr, p.stderr
+    p = run("assess", "--current", good, "--task", "ranking", "--label", "rel", "--sensitive", "sex", check=False)
+    assert p.returncode == 2 and "no ranking thresholds yet" in p.stderr, p.stderr
+    # k longer than every list is a warning, not an error.
+    r = fairgauge.fairness(table, task="ranking", query="q", rank="rank", sensitive="sex", k=50)
+    assert any("k = 50" in w for w in r.warnings) and "warning" in repr(r)
+    with pytest.raises(ValueError, match="add task='ranking'"):
+        fairgauge.fairness(table, label="rel", sensitive="sex", query="q")
+    with pytest.raises(ValueError, match="needs query="):
+        fairgauge.fairness(table, task="ranking", rank="rank", sensitive="sex")
+    with pytest.raises(ValueError, match="k is a cut-off"):
+        fairgauge.fairness(table, task="ranking", query="q", rank="rank", sensitive="sex", k=[0])
+    one = table.assign(sex="F")
+    with pytest.raises(FairgaugeError, match="only one group"):
+        fairgauge.fairness(one, task="ranking", query="q", rank="rank", sensitive="sex")
+    nulls = table.assign(q=None)
+    with pytest.raises(FairgaugeError, match="every value is null"):
+        fairgauge.fairness(nulls, task="ranking", query="q", rank="rank", sensitive="sex")
