@@ -27,7 +27,7 @@ def v(p):
 
 @pytest.fixture(scope="module")
 def table():
-    """800 lists of 3–15 items; scores rounded so that ties occur; relevance 0–3; the protected
+    """800 lists of 3 to 15 items; scores rounded so that ties occur; relevance 0 to 3; the protected
     group's items score a little lower."""
     rng = np.random.default_rng(20261206)
     sizes = rng.integers(3, 16, 800)
@@ -67,12 +67,12 @@ def expected(df, attr, by, ks, relevance=True):
             count = lst.groupby("score")["score"].transform("size").to_numpy()
         rfirst = lst["rel"].rank(method="min", ascending=False).astype(int).to_numpy() - 1
         rcount = lst.groupby("rel")["rel"].transform("size").to_numpy()
-        lst["d"] = [tie_mean(slots, f, c) for f, c in zip(first, count)]
-        lst["i"] = [tie_mean(slots, f, c) for f, c in zip(rfirst, rcount)]
+        lst["d"] = [tie_mean(slots, f, c) for f, c in zip(first, count, strict=True)]
+        lst["i"] = [tie_mean(slots, f, c) for f, c in zip(rfirst, rcount, strict=True)]
         for k in ks:
-            lst[f"d{k}"] = [tie_mean(slots, f, c, k) for f, c in zip(first, count)]
-            lst[f"i{k}"] = [tie_mean(slots, f, c, k) for f, c in zip(rfirst, rcount)]
-            lst[f"top{k}"] = [np.mean(slots[f : f + c] <= k) for f, c in zip(first, count)]
+            lst[f"d{k}"] = [tie_mean(slots, f, c, k) for f, c in zip(first, count, strict=True)]
+            lst[f"i{k}"] = [tie_mean(slots, f, c, k) for f, c in zip(rfirst, rcount, strict=True)]
+            lst[f"top{k}"] = [np.mean(slots[f : f + c] <= k) for f, c in zip(first, count, strict=True)]
         per_item.append(lst)
         g = lst.assign(gd=lst.rel * lst.d, gi=lst.rel * lst.i)
         for k in ks:
@@ -218,6 +218,9 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
         fairgauge.fairness(
             bad.assign(rank=table["rank"]), task="ranking", query="q", rank="rank", sensitive="sex", relevance="rel"
         )
+    # A pandas column of text and numbers is a DataError naming the conversion, not pyarrow's own.
+    with pytest.raises(fairgauge.DataError, match="mixed types"):
+        fairgauge.fairness(bad, task="ranking", query="q", score="score", sensitive="sex")
     p = run(*base, "--query", "q", "--rank", "rank", "--k", "0", check=False)
     assert p.returncode == 2 and "at least 1" in p.stderr, p.stderr
     p = run(*base, "--query", "q", "--rank", "rank", "--weight", "rel", check=False)

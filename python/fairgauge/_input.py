@@ -21,7 +21,9 @@ from typing import Any
 from ._errors import ColumnNotFoundError, DataError
 
 
-def _to_arrow(data: Any) -> Any:
+def _to_arrow(data: Any, columns: Sequence[str] | None = None) -> Any:
+    """`data` as a pyarrow Table; a pandas DataFrame converts only `columns` (those it has) when
+    given, and a column Arrow cannot type (mixed text and numbers) is a :class:`DataError`."""
     import pyarrow as pa
 
     if isinstance(data, pa.Table):
@@ -34,7 +36,15 @@ def _to_arrow(data: Any) -> Any:
         import pandas as pd
 
         if isinstance(data, pd.DataFrame):
-            return pa.Table.from_pandas(data, preserve_index=False)
+            if columns is not None:
+                data = data[[c for c in dict.fromkeys(columns) if c is not None and c in data.columns]]
+            try:
+                return pa.Table.from_pandas(data, preserve_index=False)
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+                raise DataError(
+                    f"cannot convert the DataFrame to Arrow: {e} (a column of mixed types? cast it first, "
+                    "e.g. with pd.to_numeric or astype(str))"
+                ) from None
     except ImportError:  # pragma: no cover - pandas is optional
         pass
     if hasattr(data, "__arrow_c_stream__"):
@@ -121,7 +131,7 @@ def table_source(data: Any, columns: Sequence[str] | None = None) -> Iterator[tu
         yield os.fspath(data), {}
         return
     name = f"<{type(data).__module__.split('.')[0]}.{type(data).__name__}>"
-    table = _to_arrow(data)
+    table = _to_arrow(data, columns)
     if columns is not None:
         wanted = list(dict.fromkeys(c for c in columns if c is not None))
         missing = [c for c in wanted if c not in table.column_names]

@@ -19,7 +19,15 @@ from typing import Any, TypeVar
 from . import _fairgauge
 from ._errors import ColumnNotFoundError, translate
 from ._native import FAIRNESS_DEFAULTS, call
-from ._reports import DriftReport, Evidence, FairnessReport, MulticlassReport, QualityReport, RankingReport, RegressionReport
+from ._reports import (
+    DriftReport,
+    Evidence,
+    FairnessReport,
+    MulticlassReport,
+    QualityReport,
+    RankingReport,
+    RegressionReport,
+)
 
 Parts = tuple[list[bytes], tuple[str, str] | None]
 

@@ -366,7 +366,7 @@ class RankingReport(_Report):
 
     @property
     def summary(self) -> dict[str, Any]:
-        """Per attribute: ``<metric>_difference`` (max − min) and ``<metric>_ratio`` (min / max)."""
+        """Per attribute: ``<metric>_difference`` (max - min) and ``<metric>_ratio`` (min / max)."""
         return self._data["summary"]
 
     @property

@@ -62,9 +62,11 @@ pub(crate) fn choose_reference(
             .get(set_name)
             .cloned()
             .or_else(|| any.iter().find(|g| names.contains(g)).cloned()),
-        ReferenceSpec::Best | ReferenceSpec::Worst => return Err(Error::InvalidArgument(format!(
+        ReferenceSpec::Best | ReferenceSpec::Worst => {
+            return Err(Error::InvalidArgument(format!(
             "{task} compares every group with one reference group: use majority or name the group"
-        ))),
+        )))
+        }
         ReferenceSpec::Majority => None,
     };
     if let Some(g) = wanted {
