@@ -210,17 +210,16 @@ fn tie_share(slots: &[f64], k: &[u32], at: &mut [f64], top: &mut [f64]) -> f64 {
     d / n
 }
 
-/// Runs of equal values (`same(i, i+1)`) over `0..n`, as `[start, end)`.
-fn runs(n: usize, same: impl Fn(usize, usize) -> bool) -> Vec<(usize, usize)> {
-    let mut out = vec![];
+/// Runs of equal values (`same(i, i+1)`) over `0..n`, as `[start, end)`, without allocating.
+fn runs<F: Fn(usize, usize) -> bool>(n: usize, same: F) -> impl Iterator<Item = (usize, usize)> {
     let mut s = 0;
-    for i in 1..=n {
-        if i == n || !same(i - 1, i) {
-            out.push((s, i));
+    (1..=n).filter_map(move |i| {
+        (i == n || !same(i - 1, i)).then(|| {
+            let run = (s, i);
             s = i;
-        }
-    }
-    out
+            run
+        })
+    })
 }
 
 impl RankingState {
@@ -283,22 +282,71 @@ impl RankingState {
         Ok(())
     }
 
-    /// The items sorted into lists (by list, then position), deterministically.
-    fn sorted_items(&self) -> Vec<RankingItem> {
-        let mut items = self.items.clone();
+    /// The order of each list's value and of each cell's key (their ranks when sorted), so
+    /// that items are ordered by numbers, not strings.
+    fn orders(&self) -> (Vec<u32>, Vec<u32>) {
+        let rank_of = |n: usize, cmp: &(dyn Fn(usize, usize) -> std::cmp::Ordering + Sync)| {
+            let mut ids: Vec<usize> = (0..n).collect();
+            ids.par_sort_unstable_by(|&a, &b| cmp(a, b));
+            let mut rank = vec![0u32; n];
+            for (r, &i) in ids.iter().enumerate() {
+                rank[i] = r as u32;
+            }
+            rank
+        };
+        (
+            rank_of(self.queries.len(), &|a, b| {
+                self.queries[a].cmp(&self.queries[b])
+            }),
+            rank_of(self.keys.len(), &|a, b| self.keys[a].cmp(&self.keys[b])),
+        )
+    }
+
+    /// The items grouped into lists in the lists' order (a counting sort on the list's rank,
+    /// keeping arrival order within a list), and each list's range.
+    fn grouped_items(&self, query_rank: &[u32]) -> (Vec<RankingItem>, Vec<(usize, usize)>) {
+        let mut start = vec![0usize; self.queries.len() + 1];
+        for it in &self.items {
+            start[query_rank[it.query as usize] as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let lists: Vec<(usize, usize)> = start
+            .windows(2)
+            .filter(|w| w[1] > w[0])
+            .map(|w| (w[0], w[1]))
+            .collect();
+        let mut next = start;
+        let mut out = vec![
+            RankingItem {
+                query: 0,
+                cell: 0,
+                position: 0.0,
+                relevance: 0.0
+            };
+            self.items.len()
+        ];
+        for it in &self.items {
+            let r = query_rank[it.query as usize] as usize;
+            out[next[r]] = *it;
+            next[r] += 1;
+        }
+        (out, lists)
+    }
+
+    /// Sorts one list's items by position (rank ascending, score descending), then by cell and
+    /// relevance, so that equal items are interchangeable and the result deterministic.
+    fn sort_list(&self, items: &mut [RankingItem], cell_rank: &[u32]) {
         let by = self.by;
-        let queries = &self.queries;
-        items.par_sort_unstable_by(|a, b| {
-            let q = queries[a.query as usize].cmp(&queries[b.query as usize]);
+        items.sort_unstable_by(|a, b| {
             let p = match by {
                 RankBy::Rank => a.position.total_cmp(&b.position),
                 RankBy::Score => b.position.total_cmp(&a.position),
             };
-            q.then(p)
-                .then(self.keys[a.cell as usize].cmp(&self.keys[b.cell as usize]))
+            p.then(cell_rank[a.cell as usize].cmp(&cell_rank[b.cell as usize]))
                 .then(a.relevance.total_cmp(&b.relevance))
         });
-        items
     }
 }
 
@@ -454,12 +502,13 @@ struct ChunkSums {
 }
 
 impl RankingState {
-    /// Sums one chunk of lists (`lists`: ranges of the sorted `items`).
+    /// Sums one chunk of lists (`lists`: ranges of the grouped `items`, each sorted here).
     fn sum_chunk(
         &self,
         items: &[RankingItem],
         lists: &[(usize, usize)],
         sets: &[SetGroups],
+        cell_rank: &[u32],
     ) -> Result<ChunkSums> {
         let nk = self.k.len();
         let mut out = ChunkSums {
@@ -475,12 +524,16 @@ impl RankingState {
             .map(|s| vec![ListAcc::default(); s.keys.len()])
             .collect();
         let mut b = ListScores::default();
+        let mut list: Vec<RankingItem> = vec![];
         for &(s, e) in lists {
-            self.score_list(&items[s..e], &mut b)?;
+            list.clear();
+            list.extend_from_slice(&items[s..e]);
+            self.sort_list(&mut list, cell_rank);
+            self.score_list(&list, &mut b)?;
             out.total_discount += b.discount.iter().sum::<f64>();
             out.longest = out.longest.max(e - s);
             for ((set, acc), local) in sets.iter().zip(&mut out.acc).zip(&mut locals) {
-                set.add_list(&items[s..e], &b, nk, acc, local);
+                set.add_list(&list, &b, nk, acc, local);
             }
         }
         Ok(out)
@@ -580,15 +633,15 @@ impl RankingState {
             })
             .collect();
         check_named_reference(&self.attributes, &groups, opts)?;
-        let items = self.sorted_items();
-        let lists = runs(items.len(), |a, b| items[a].query == items[b].query);
+        let (query_rank, cell_rank) = self.orders();
+        let (items, lists) = self.grouped_items(&query_rank);
         let sets: Vec<SetGroups> = attribute_sets(self.attributes.len(), opts.intersect)
             .iter()
             .map(|set| SetGroups::new(self, set))
             .collect();
         let chunks: Vec<ChunkSums> = lists
             .par_chunks(LISTS_PER_CHUNK)
-            .map(|chunk| self.sum_chunk(&items, chunk, &sets))
+            .map(|chunk| self.sum_chunk(&items, chunk, &sets, &cell_rank))
             .collect::<Result<_>>()?;
         let nk = self.k.len();
         let mut acc: Vec<Vec<Acc>> = sets
