@@ -80,15 +80,7 @@ impl Ctx<'_> {
                 codes: &predicted.codes,
                 levels: &predicted.levels,
             },
-            attributes: attrs
-                .iter()
-                .zip(&spec.sensitive)
-                .map(|(v, name)| CodedAttribute {
-                    name,
-                    codes: &v.codes,
-                    levels: &v.levels,
-                })
-                .collect(),
+            attributes: self.coded(&attrs),
             weights: weights.as_deref(),
             row_offset: first_row,
         };

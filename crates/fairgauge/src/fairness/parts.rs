@@ -141,15 +141,7 @@ impl Ctx<'_> {
             label: &label.out,
             prediction: pred_slice,
             score: score.as_ref().map(|s| s.out.as_slice()),
-            attributes: attrs
-                .iter()
-                .zip(&spec.sensitive)
-                .map(|(v, name)| CodedAttribute {
-                    name,
-                    codes: &v.codes,
-                    levels: &v.levels,
-                })
-                .collect(),
+            attributes: self.coded(&attrs),
             weights: weights.as_deref(),
             row_offset: first_row,
         };
@@ -301,6 +293,19 @@ impl Ctx<'_> {
             attrs.push(v);
         }
         Ok(attrs)
+    }
+
+    /// The sensitive attributes read by [`Ctx::read_attributes`] as the core takes them.
+    pub(crate) fn coded<'b>(&'b self, attrs: &'b [CategoryVisitor<'_>]) -> Vec<CodedAttribute<'b>> {
+        attrs
+            .iter()
+            .zip(&self.spec.sensitive)
+            .map(|(v, name)| CodedAttribute {
+                name,
+                codes: &v.codes,
+                levels: &v.levels,
+            })
+            .collect()
     }
 
     /// The weight column of a slice; the first value that is not a finite number `≥ 0` is an

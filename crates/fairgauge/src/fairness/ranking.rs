@@ -10,7 +10,7 @@ use super::visit::*;
 use crate::error::{Error, Result};
 use crate::io::frame::Batch;
 use fairgauge_core::fairness::ranking::{RankBy, RankingBatch, RankingState};
-use fairgauge_core::fairness::{CodedAttribute, FairnessOptions};
+use fairgauge_core::fairness::FairnessOptions;
 
 /// The ranking roles of a spec (an error naming what is missing or does not belong).
 pub(crate) fn roles(spec: &FairnessSpec) -> Result<&RankingSpec> {
@@ -119,15 +119,7 @@ impl Ctx<'_> {
             query_levels: &levels,
             position: &position,
             relevance: relevance.as_deref(),
-            attributes: attrs
-                .iter()
-                .zip(&spec.sensitive)
-                .map(|(v, name)| CodedAttribute {
-                    name,
-                    codes: &v.codes,
-                    levels: &v.levels,
-                })
-                .collect(),
+            attributes: self.coded(&attrs),
             row_offset: first_row,
         };
         state.update(&input).map_err(|e| self.core_error(e))?;

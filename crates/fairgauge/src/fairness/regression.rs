@@ -8,7 +8,7 @@ use super::spec::*;
 use crate::error::{Error, Result};
 use crate::io::frame::Batch;
 use fairgauge_core::fairness::regression::{RegressionBatch, RegressionState};
-use fairgauge_core::fairness::{CodedAttribute, FairnessOptions};
+use fairgauge_core::fairness::FairnessOptions;
 
 /// The roles the regression task accepts: a prediction, no score, no positive label, no
 /// sample weights (yet).
@@ -51,15 +51,7 @@ impl Ctx<'_> {
         let input = RegressionBatch {
             label: &label,
             prediction: &predicted,
-            attributes: attrs
-                .iter()
-                .zip(&spec.sensitive)
-                .map(|(v, name)| CodedAttribute {
-                    name,
-                    codes: &v.codes,
-                    levels: &v.levels,
-                })
-                .collect(),
+            attributes: self.coded(&attrs),
             row_offset: first_row,
         };
         state.update(&input).map_err(|e| self.core_error(e))?;

@@ -213,13 +213,13 @@ fn tie_share(slots: &[f64], k: &[u32], at: &mut [f64], top: &mut [f64]) -> f64 {
 /// Runs of equal values (`same(i, i+1)`) over `0..n`, as `[start, end)`, without allocating.
 fn runs<F: Fn(usize, usize) -> bool>(n: usize, same: F) -> impl Iterator<Item = (usize, usize)> {
     let mut s = 0;
-    (1..=n).filter_map(move |i| {
-        (i == n || !same(i - 1, i)).then(|| {
+    (1..=n)
+        .filter(move |&i| i == n || !same(i - 1, i))
+        .map(move |i| {
             let run = (s, i);
             s = i;
             run
         })
-    })
 }
 
 impl RankingState {
