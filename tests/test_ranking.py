@@ -135,6 +135,19 @@ def test_group_metrics_equal_the_formulas(table, by):
     close(disp["difference"], sex["F"]["exposure"] - sex["M"]["exposure"])
 
 
+def test_ranks_with_gaps_keep_their_positions(table):
+    # A shortlist cut from a longer ranking: every third item dropped, the others keep their rank.
+    cut = table[table["rank"] % 3 != 2].reset_index(drop=True)
+    d = fairgauge.fairness(
+        cut, task="ranking", query="q", rank="rank", relevance="rel", sensitive="race", k=[2, 4]
+    ).to_dict()
+    want = expected(cut, "race", "rank", [2, 4])
+    got = groups(d, "race")
+    for name, e in want.items():
+        for key, value in e.items():
+            close(got[name][key], value)
+
+
 def test_one_group_per_list_gives_scikit_learns_ndcg(table):
     # Query-side groups: every item of a list has its list's group, so a group's NDCG is the mean
     # of scikit-learn's ndcg_score over its lists (ties in the score averaged, as it does).
