@@ -249,8 +249,20 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
         fairgauge.fairness(table, label="rel", sensitive="sex", query="q")
     with pytest.raises(ValueError, match="needs query="):
         fairgauge.fairness(table, task="ranking", rank="rank", sensitive="sex")
-    with pytest.raises(ValueError, match="k is a cut-off"):
+    with pytest.raises(ValueError, match="k is a whole cut-off"):
         fairgauge.fairness(table, task="ranking", query="q", rank="rank", sensitive="sex", k=[0])
+    with pytest.raises(ValueError, match="k is a whole cut-off"):
+        fairgauge.fairness(table, task="ranking", query="q", rank="rank", sensitive="sex", k=2.5)
+    numpy_k = fairgauge.fairness(table, task="ranking", query="q", rank="rank", sensitive="sex", k=np.int64(3))
+    assert numpy_k.to_dict()["k"] == [3]
+    with pytest.raises(ValueError, match="a ranking's top is chosen with k="):
+        fairgauge.fairness(table, task="ranking", query="q", score="score", sensitive="sex", threshold=0.5)
+    p = run(*base, "--query", "q", "--score", "score", "--threshold", "0.5", check=False)
+    assert p.returncode == 2 and "chosen with --k" in p.stderr, p.stderr
+    with pytest.raises(FairgaugeError, match="relevance role needs values"):
+        fairgauge.fairness(
+            table.assign(rel=np.nan), task="ranking", query="q", rank="rank", sensitive="sex", relevance="rel"
+        )
     one = table.assign(sex="F")
     with pytest.raises(FairgaugeError, match="only one group"):
         fairgauge.fairness(one, task="ranking", query="q", rank="rank", sensitive="sex")

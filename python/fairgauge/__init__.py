@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import sys
 from collections.abc import Sequence
@@ -155,9 +156,27 @@ def _fairness_args(
     }
 
 
+def _cutoffs(k: Any) -> list[int]:
+    """`k` as a list of whole numbers (an int, a numpy integer, or a sequence or array of them);
+    `[0]` (refused by the caller) for anything else."""
+    if k is None:
+        return []
+    if isinstance(k, (bool, float, str)):
+        return [0]
+    try:
+        return [operator.index(k)]
+    except TypeError:
+        pass
+    try:
+        return [0 if isinstance(x, bool) else operator.index(x) for x in k]
+    except TypeError:
+        return [0]
+
+
 def _ranking_args(
     task: str,
     label: str | None,
+    threshold: float | None,
     query: str | None,
     rank: str | None,
     relevance: str | None,
@@ -172,11 +191,13 @@ def _ranking_args(
         return None
     if label is not None:
         raise ValueError("a ranking's truth is its relevance: give relevance= instead of label=")
+    if threshold is not None:
+        raise ValueError("threshold is for the binary and regression tasks; a ranking's top is chosen with k=")
     if query is None:
         raise ValueError("task='ranking' needs query=, the column naming each item's list")
-    ks = [] if k is None else [k] if isinstance(k, int) else list(k)
-    if any(isinstance(x, bool) or not isinstance(x, int) or x < 1 for x in ks):
-        raise ValueError(f"k is a cut-off of at least 1, or a list of them, given {k!r}")
+    ks = _cutoffs(k)
+    if (not ks and k is not None) or any(not 1 <= x < 2**32 for x in ks):
+        raise ValueError(f"k is a whole cut-off of at least 1, or a list of them, given {k!r}")
     return {"query": query, "rank": rank, "relevance": relevance, "k": ks}
 
 
@@ -351,7 +372,7 @@ def fairness(
     """
     sens = _names(sensitive)
     data, weight_col = _with_weight(data, weight)
-    ranking = _ranking_args(task, label, query, rank, relevance, k)
+    ranking = _ranking_args(task, label, threshold, query, rank, relevance, k)
     args = _fairness_args(
         label or "", prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
         confidence, gei_alpha, weight_col, bootstrap, seed, task,

@@ -145,7 +145,7 @@ def fairness(
     sens = _names(sensitive)
     if task in ("multiclass", "regression", "ranking") and positive_label == 1:
         positive_label = None
-    ranking = _ranking_args(task, label, query, rank, relevance, k)
+    ranking = _ranking_args(task, label, threshold, query, rank, relevance, k)
     fargs = _fairness_args(
         label or "", prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
         confidence, gei_alpha, weight, bootstrap, seed, task,

@@ -376,18 +376,18 @@ class RankingReport(_Report):
 
     def _repr_html_(self) -> str:
         k = self._data["k"][0]
-        keys = ("exposure", "exposure_share", f"selection_rate_at_{k}", "ndcg")
+        keys = ["exposure", "exposure_share", f"selection_rate_at_{k}"]
+        titles = ["exposure", "exposure share", f"top {k}"]
+        if self._data["roles"].get("relevance"):
+            keys.append("ndcg")
+            titles.append("NDCG")
         rows = []
         for g in self._data["groups"]:
             cells = [html.escape(g["attribute"]), html.escape(g["group"]), str(g["count"])]
             cells += [_fmt(g.get(key)) for key in keys]
             cells.append("reference" if g.get("reference") else "")
             rows.append(cells)
-        return _table(
-            ["attribute", "group", "items", "exposure", "exposure share", f"top {k}", "NDCG", ""],
-            rows,
-            "fairgauge ranking fairness",
-        )
+        return _table(["attribute", "group", "items", *titles, ""], rows, "fairgauge ranking fairness")
 
 
 class DriftReport(_Report):

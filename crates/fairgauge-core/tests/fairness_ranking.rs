@@ -230,6 +230,13 @@ fn bad_ranks_relevance_and_options_are_refused() {
     assert!(e.contains("relevance -1 at row 12"), "{e}");
     let e = bad(2.0, f64::NAN);
     assert!(e.contains("relevance NaN at row 12"), "{e}");
+    let e = bad(2.0, 1e200);
+    assert!(
+        e.contains("relevance 1e200 at row 12 is not a number in [0, 1e150]"),
+        "{e}"
+    );
+    let e = bad(5e9, 1.0);
+    assert!(e.contains("too large"), "{e}");
 
     assert!(RankingState::new(vec!["g".into()], RankBy::Rank, false, &[0]).is_err());
     let st = state(&RANKED, RankBy::Rank, true, &[2], 6);
@@ -283,6 +290,19 @@ fn one_group_is_an_error_and_nulls_are_counted() {
     );
     let e = st.finish(&opts()).unwrap_err().to_string();
     assert!(e.contains("one group"), "{e}");
+}
+
+#[test]
+fn a_state_that_refers_to_nothing_is_refused_not_a_panic() {
+    let mut st = state(&RANKED, RankBy::Rank, true, &[2], 6);
+    st.items[0].query = 99;
+    let e = st.finish(&opts()).unwrap_err().to_string();
+    assert!(e.contains("refers to list 99"), "{e}");
+    let mut acc = state(&RANKED, RankBy::Rank, true, &[2], 6);
+    assert!(acc.merge(&st).is_err());
+    let mut st = state(&RANKED, RankBy::Rank, true, &[2], 6);
+    st.k = vec![3, 2];
+    assert!(st.finish(&opts()).is_err());
 }
 
 #[test]

@@ -218,6 +218,9 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
     if ranking && a.query.is_none() {
         bail!("--task ranking needs the column naming each item's list (--query COL)");
     }
+    if ranking && a.threshold.is_some() {
+        bail!("--threshold is for the binary and regression tasks; a ranking's top is chosen with --k");
+    }
     if ranking && a.label.is_some() {
         bail!("a ranking's truth is its relevance: give --relevance COL instead of --label");
     }

@@ -71,7 +71,8 @@ pub(crate) fn role_columns(spec: &FairnessSpec) -> Vec<String> {
     out
 }
 
-/// An empty ranking state for the spec.
+/// An empty ranking state for the spec (`None` without ranking roles, or with a cut-off of 0,
+/// which [`check_spec`] refuses first).
 pub(crate) fn empty_state(spec: &FairnessSpec) -> Option<RankingState> {
     let r = spec.ranking.as_ref()?;
     let by = if r.rank.is_some() {
@@ -82,6 +83,14 @@ pub(crate) fn empty_state(spec: &FairnessSpec) -> Option<RankingState> {
     RankingState::new(spec.sensitive.clone(), by, r.relevance.is_some(), &r.k).ok()
 }
 
+/// The column that orders each list (`--rank`, else `--score`).
+fn order_column<'a>(spec: &'a FairnessSpec, r: &'a RankingSpec) -> &'a str {
+    r.rank
+        .as_deref()
+        .or(spec.score.as_deref())
+        .unwrap_or_default()
+}
+
 impl Ctx<'_> {
     /// Counts one slice of a ranking run.
     pub(crate) fn ranking_slice(&self, batch: &Batch, first_row: usize) -> Result<FairnessPart> {
@@ -90,11 +99,7 @@ impl Ctx<'_> {
         let needs = "the ranking task needs numbers";
         let mut query = CategoryVisitor::new(&self.rules[&r.query], batch.len());
         self.visit(batch, &r.query, &mut query)?;
-        let order = r
-            .rank
-            .as_deref()
-            .or(spec.score.as_deref())
-            .unwrap_or_default();
+        let order = order_column(spec, r);
         let position = self.numbers(batch, order, first_row, needs)?;
         let relevance = match &r.relevance {
             Some(c) => Some(self.numbers(batch, c, first_row, needs)?),
@@ -143,11 +148,7 @@ pub(crate) fn finish_ranking(
     let state = part.ranking.as_ref().ok_or_else(|| {
         Error::InvalidOption("the parts were counted for another task, not ranking".into())
     })?;
-    let order = r
-        .rank
-        .as_deref()
-        .or(spec.score.as_deref())
-        .unwrap_or_default();
+    let order = order_column(spec, r);
     ctx.check_non_null(
         state.rows_seen,
         &part,
@@ -157,6 +158,14 @@ pub(crate) fn finish_ranking(
         ],
         "the ranking task needs lists and their order",
     )?;
+    if let Some(c) = &r.relevance {
+        if state.rows_used() == 0 && state.excluded_null_relevance > 0 {
+            return Err(ctx.bad(
+                c,
+                "every value is null; the relevance role needs values".into(),
+            ));
+        }
+    }
     let report = state.finish(opts).map_err(|e| ctx.core_error(e))?;
     Ok(RankingOutput {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

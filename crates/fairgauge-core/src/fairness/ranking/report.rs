@@ -21,8 +21,14 @@
 //!   same positions reused; tied relevances share their discounts), then the mean over the
 //!   lists where that ideal is above 0. When a whole list is one group this is the list's NDCG
 //!   with linear gain (scikit-learn's `ndcg_score`); when groups share a list it can exceed 1:
-//!   the ranking places the group above its ideal places. `ndcg_at_<k>` is the same counting
-//!   only positions up to `k`, in the ranking and in the ideal;
+//!   the ranking places the group above its ideal places. Lists where the group's ideal is 0 (its
+//!   items all have relevance 0) are left out of its mean (scikit-learn's `ndcg_score` scores
+//!   such a list 0 and keeps it). `ndcg_at_<k>` is the same counting only positions up to `k`,
+//!   in the ranking and in the ideal (so a list where the group's items only enter the top k
+//!   above their ideal places, with an ideal DCG@k of 0, is left out too);
+//! - exposure and top-k selection depend on list length as well as order: a group found mostly
+//!   in short lists gets more of both with every list ordered fairly; compare groups that share
+//!   lists, or read `exposure_share` against `share`;
 //! - a disparity is `group − reference` and `group / reference` (`null` when the reference's
 //!   value is 0); summaries over the groups with at least `min_group_size` items are
 //!   `<metric>_difference` `max − min` and `<metric>_ratio` `min / max` (so `exposure_ratio` is
@@ -430,14 +436,15 @@ impl SetGroups {
         }
     }
 
-    /// Adds one list (its items and their contributions) to `acc`, with `local` as scratch.
+    /// Adds one list (its items and their contributions) to `acc`, with `local` (one entry per
+    /// group) and `touched` (the groups the list has, in order of first item) as scratch.
     fn add_list(
         &self,
         items: &[RankingItem],
         b: &ListScores,
         nk: usize,
         acc: &mut [Acc],
-        local: &mut [ListAcc],
+        (local, touched): (&mut [ListAcc], &mut Vec<usize>),
     ) {
         let relevance = !b.ideal.is_empty();
         for (i, it) in items.iter().enumerate() {
@@ -451,6 +458,7 @@ impl SetGroups {
             }
             let l = &mut local[g];
             if !l.touched {
+                touched.push(g);
                 l.touched = true;
                 l.dcg = 0.0;
                 l.ideal = 0.0;
@@ -468,10 +476,9 @@ impl SetGroups {
                 }
             }
         }
-        for (g, l) in local.iter_mut().enumerate() {
-            if !l.touched {
-                continue;
-            }
+        touched.sort_unstable();
+        for &g in touched.iter() {
+            let l = &mut local[g];
             l.touched = false;
             let a = &mut acc[g];
             a.lists += 1;
@@ -486,6 +493,7 @@ impl SetGroups {
                 }
             }
         }
+        touched.clear();
     }
 }
 
@@ -499,6 +507,8 @@ struct ChunkSums {
     acc: Vec<Vec<Acc>>,
     total_discount: f64,
     longest: usize,
+    /// The last position of any list (its length, or its largest rank).
+    last_position: f64,
 }
 
 impl RankingState {
@@ -518,10 +528,11 @@ impl RankingState {
                 .collect(),
             total_discount: 0.0,
             longest: 0,
+            last_position: 0.0,
         };
-        let mut locals: Vec<Vec<ListAcc>> = sets
+        let mut locals: Vec<(Vec<ListAcc>, Vec<usize>)> = sets
             .iter()
-            .map(|s| vec![ListAcc::default(); s.keys.len()])
+            .map(|s| (vec![ListAcc::default(); s.keys.len()], vec![]))
             .collect();
         let mut b = ListScores::default();
         let mut list: Vec<RankingItem> = vec![];
@@ -532,8 +543,11 @@ impl RankingState {
             self.score_list(&list, &mut b)?;
             out.total_discount += b.discount.iter().sum::<f64>();
             out.longest = out.longest.max(e - s);
+            out.last_position = out
+                .last_position
+                .max(b.slots.last().copied().unwrap_or(0.0));
             for ((set, acc), local) in sets.iter().zip(&mut out.acc).zip(&mut locals) {
-                set.add_list(&list, &b, nk, acc, local);
+                set.add_list(&list, &b, nk, acc, (&mut local.0, &mut local.1));
             }
         }
         Ok(out)
@@ -589,6 +603,17 @@ fn group_metrics(
             );
         }
     }
+    // A backstop: a value that is not finite (sums beyond f64) is reported undefined, not
+    // written as JSON null.
+    let infinite: Vec<String> = m
+        .iter()
+        .filter(|(_, v)| !v.is_finite())
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in infinite {
+        m.remove(&k);
+        undefined.insert(k, "the sums overflow a 64-bit float".to_string());
+    }
     (m, undefined)
 }
 
@@ -607,6 +632,7 @@ fn compared_metrics(k: &[u32], has_relevance: bool) -> Vec<String> {
 impl RankingState {
     /// Computes the report.
     pub fn finish(&self, opts: &FairnessOptions) -> Result<RankingReport> {
+        self.check()?;
         let used = self.rows_used();
         if used == 0 {
             return Err(Error::NoData(format!(
@@ -639,19 +665,23 @@ impl RankingState {
             .iter()
             .map(|set| SetGroups::new(self, set))
             .collect();
-        let chunks: Vec<ChunkSums> = lists
+        // Every chunk's result first, then the first error in list order (not the first to
+        // arrive), so that the same input names the same list.
+        let chunks: Vec<Result<ChunkSums>> = lists
             .par_chunks(LISTS_PER_CHUNK)
             .map(|chunk| self.sum_chunk(&items, chunk, &sets, &cell_rank))
-            .collect::<Result<_>>()?;
+            .collect();
+        let chunks: Vec<ChunkSums> = chunks.into_iter().collect::<Result<_>>()?;
         let nk = self.k.len();
         let mut acc: Vec<Vec<Acc>> = sets
             .iter()
             .map(|s| vec![Acc::new(nk); s.keys.len()])
             .collect();
-        let (mut total_discount, mut longest) = (0.0, 0);
+        let (mut total_discount, mut longest, mut last) = (0.0, 0, 0.0f64);
         for c in &chunks {
             total_discount += c.total_discount;
             longest = longest.max(c.longest);
+            last = last.max(c.last_position);
             for (a, ca) in acc.iter_mut().zip(&c.acc) {
                 for (x, y) in a.iter_mut().zip(ca) {
                     x.add(y);
@@ -679,9 +709,9 @@ impl RankingState {
             warnings: vec![],
         };
         for &k in &self.k {
-            if k as usize >= longest {
+            if k as f64 >= last {
                 report.warnings.push(format!(
-                    "k = {k} is at least the longest list ({longest} items): every item is in the top {k}, so selection_rate_at_{k} is 1 for every group"
+                    "k = {k} reaches the last position of every list ({last}): every item is in the top {k}, so selection_rate_at_{k} is 1 for every group"
                 ));
             }
         }

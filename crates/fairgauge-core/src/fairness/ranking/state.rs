@@ -12,6 +12,9 @@ use crate::fairness::state::{check_columns, CodedAttribute, GroupKey};
 /// The cut-offs of the top-k selection rates and NDCG@k when none are given.
 pub const DEFAULT_K: [u32; 1] = [10];
 
+/// The largest relevance accepted (so that sums over 10⁹ items stay finite).
+pub const MAX_RELEVANCE: f64 = 1e150;
+
 /// What orders a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -183,13 +186,20 @@ impl RankingState {
 
     /// Checks one row's rank or score and relevance.
     fn check_row(&self, row: usize, position: f64, relevance: f64) -> Result<()> {
-        if self.by == RankBy::Rank
-            && !(position >= 1.0 && position.fract() == 0.0 && position < 4e9)
-        {
+        if self.by == RankBy::Rank && !(position >= 1.0 && position.fract() == 0.0) {
             return Err(Error::InvalidSample {
                 sample: "rank".into(),
                 reason: format!(
                     "rank {position} at row {} is not a whole number from 1 up",
+                    row + 1
+                ),
+            });
+        }
+        if self.by == RankBy::Rank && position >= 4e9 {
+            return Err(Error::InvalidSample {
+                sample: "rank".into(),
+                reason: format!(
+                    "rank {position} at row {} is too large (ranks must be below 4e9)",
                     row + 1
                 ),
             });
@@ -200,14 +210,48 @@ impl RankingState {
                 reason: format!("score {position} at row {} is not a finite number", row + 1),
             });
         }
-        if !(relevance >= 0.0 && relevance.is_finite()) {
+        // Sums of relevances and of relevance × discount must stay finite.
+        if !(0.0..=MAX_RELEVANCE).contains(&relevance) {
             return Err(Error::InvalidSample {
                 sample: "relevance".into(),
                 reason: format!(
-                    "relevance {relevance} at row {} is not a finite number ≥ 0",
+                    "relevance {relevance} at row {} is not a number in [0, {MAX_RELEVANCE:e}]",
                     row + 1
                 ),
             });
+        }
+        Ok(())
+    }
+
+    /// Checks a state read from elsewhere (an encoded part): every item's list and cell exist,
+    /// the cut-offs are sorted, distinct and at least 1, and the lists' values and cells are
+    /// distinct.
+    pub fn check(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::IncompatibleStates(format!("ranking state: {m}")));
+        if let Some(it) = self.items.iter().find(|it| {
+            it.query as usize >= self.queries.len() || it.cell as usize >= self.keys.len()
+        }) {
+            return bad(format!(
+                "an item refers to list {} and cell {} of {} and {}",
+                it.query,
+                it.cell,
+                self.queries.len(),
+                self.keys.len()
+            ));
+        }
+        if self.k.is_empty() || self.k[0] == 0 || self.k.windows(2).any(|w| w[0] >= w[1]) {
+            return bad(format!(
+                "cut-offs {:?} are not distinct, ascending and ≥ 1",
+                self.k
+            ));
+        }
+        let queries: std::collections::HashSet<&String> = self.queries.iter().collect();
+        let keys: std::collections::HashSet<&GroupKey> = self.keys.iter().collect();
+        if queries.len() != self.queries.len() || keys.len() != self.keys.len() {
+            return bad("a list or a cell appears twice".into());
+        }
+        if self.keys.iter().any(|k| k.len() != self.attributes.len()) {
+            return bad("a cell does not have one value per attribute".into());
         }
         Ok(())
     }
@@ -317,6 +361,7 @@ impl RankingState {
 
     /// Adds another state of the same attributes, ordering, relevance and cut-offs.
     pub fn merge(&mut self, other: &RankingState) -> Result<()> {
+        other.check()?;
         if self.attributes != other.attributes
             || self.by != other.by
             || self.has_relevance != other.has_relevance
