@@ -152,9 +152,6 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
     assert p.returncode == 2 and "no bootstrap yet" in p.stderr
     p = run("fairness", good, *mc, "--reference-group", "best", check=False)
     assert p.returncode == 2 and "one reference group" in p.stderr
-    out = tmp_path / "e.json"
-    p = run("assess", "--current", good, *mc, "--output", out, check=False)
-    assert p.returncode == 2 and "no regression thresholds yet" in p.stderr and not out.exists()
     # The binary task on a numeric label says which task fits.
     p = run("fairness", good, "--label", "y", "--prediction", "p", "--sensitive", "sex", check=False)
     assert p.returncode == 2 and "--task" in p.stderr
@@ -163,6 +160,67 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
     one = pd.DataFrame({"sex": ["F"] * 10, "y": range(10), "p": range(10)})
     with pytest.raises(FairgaugeError, match="only one group"):
         fairgauge.fairness(one, **{**ROLES, "sensitive": "sex"})
+
+
+def test_assess_judges_the_error_ratios_and_the_policys_differences(table, run, tmp_path):
+    import csv
+    from pathlib import Path
+
+    import jsonschema
+    from test_exports import validate_oscal
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "evidence.schema.json").read_text())
+    ev = fairgauge.assess(table, **ROLES)
+    d = ev.to_dict()
+    jsonschema.Draft202012Validator(schema).validate(d)
+    assert d["roles"]["task"] == "regression" and d["results"]["fairness"]["task"] == "regression"
+    bias = {(f["kind"], f["subject"]["attribute"]): f for f in d["findings"] if f["kind"].startswith("fairness.")}
+    # The default policy judges the MAE and RMSE ratios (below 0.9 warn, 0.8 fail) per attribute.
+    report = fairgauge.fairness(table, **ROLES).to_dict()
+    for attr in ("sex", "race"):
+        for name in ("mae_ratio", "rmse_ratio"):
+            f = bias[(f"fairness.{name}", attr)]
+            v = report["summary"][attr][name]
+            assert f["value"] == v
+            assert f["status"] == ("fail" if v < 0.8 else "warn" if v < 0.9 else "pass")
+            assert "fail below 0.8" in f["message"]
+    assert ("fairness.mean_error_difference", "race") not in bias  # in the label's units: not by default
+    titles = {r["title"] for r in d["risks"]}
+    assert "Unequal error by race" in titles or all(
+        bias[(f"fairness.{n}", "race")]["status"] == "pass" for n in ("mae_ratio", "rmse_ratio")
+    )
+    judged = json.loads(fairgauge._fairgauge.judge("fairness", json.dumps(report), None))
+    from_assess = [f["id"] for f in d["findings"] if f["kind"].startswith("fairness.")]
+    assert sorted(f["id"] for f in judged) == sorted(from_assess)
+    paths = ev.write(tmp_path / "out", ["json", "register", "oscal", "html"])
+    validate_oscal(Path(paths["oscal"]))
+    with open(paths["register"], newline="") as fh:
+        assert list(csv.DictReader(fh)) is not None
+    assert "Regression fairness: the policy judges" in Path(paths["html"]).read_text()
+    # A policy in the label's units: race c's predictions are 2 higher, so the mean error gap fails.
+    policy = tmp_path / "p.toml"
+    policy.write_text(
+        '[data]\nlabel = "y"\nprediction = "p"\nsensitive = ["sex", "race"]\ntask = "regression"\n'
+        '[fairness.thresholds.mean_error_difference]\nwarn = 0.5\nfail = 1.0\ndirection = "above"\n'
+    )
+    data = tmp_path / "t.parquet"
+    table.to_parquet(data)
+    out = tmp_path / "e.json"
+    p = run("assess", "--current", data, "--policy", policy, "--output", out, "--fail-on", "fail", check=False)
+    assert p.returncode == 1, p.stderr
+    e = json.loads(out.read_text())
+    kind = "fairness.mean_error_difference"
+    gap = next(f for f in e["findings"] if f["kind"] == kind and f["subject"]["attribute"] == "race")
+    close(gap["value"], report["summary"]["race"]["mean_error_difference"])
+    assert gap["status"] == "fail" and "Unequal error by race" in {r["title"] for r in e["risks"]}
+    # --fail-on on the analysis alone judges the same way.
+    args = ["fairness", data, "--label", "y", "--prediction", "p", "--sensitive", "race", "--task", "regression"]
+    assert run(*args, "--fail-on", "fail", "--policy", policy, check=False).returncode == 1
+    # A threshold name the policy does not know is an error naming it.
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[fairness.thresholds.mean_error_ratio]\nwarn = 0.9\nfail = 0.8\ndirection = "below"\n')
+    p = run(*args, "--fail-on", "fail", "--policy", bad, check=False)
+    assert p.returncode == 2 and "mean_error_ratio: unknown metric" in p.stderr, p.stderr
 
 
 def test_json_round_trips(table):

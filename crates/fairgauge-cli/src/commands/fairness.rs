@@ -267,16 +267,18 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
             return Ok(ExitStatus::Success);
         }
         TaskOutput::Regression(out) => {
-            if a.fail_on.is_some() {
-                bail!("--fail-on judges the binary and multiclass tasks; the policy has no regression thresholds yet");
-            }
             crate::output::emit_report(
                 out.as_ref(),
                 a.format,
                 crate::render::regression_text,
                 a.output.as_deref(),
             )?;
-            return Ok(ExitStatus::Success);
+            return Ok(match (a.fail_on, policy) {
+                (Some(level), Some(policy)) => {
+                    level.verdict(&fairgauge::assess::judge_regression(&policy, &out.report))
+                }
+                _ => ExitStatus::Success,
+            });
         }
         TaskOutput::Multiclass(out) => {
             crate::output::emit_report(

@@ -15,13 +15,21 @@ use crate::evidence::controls;
 pub const DEFAULT_POLICY: &str = include_str!("default_policy.toml");
 
 /// Fairness metrics a policy can set thresholds for.
-pub const FAIRNESS_METRICS: [&str; 6] = [
+pub const FAIRNESS_METRICS: [&str; 13] = [
     "selection_rate_ratio",
     "demographic_parity_difference",
     "equalized_odds_difference",
     "equal_opportunity_difference",
     "false_positive_rate_difference",
     "base_rate_ratio",
+    // The regression task's between-group summaries.
+    "mae_ratio",
+    "rmse_ratio",
+    "mean_prediction_ratio",
+    "mean_error_difference",
+    "mae_difference",
+    "bounded_group_loss_mae",
+    "bounded_group_loss_rmse",
 ];
 
 /// The AI system the evidence is about.

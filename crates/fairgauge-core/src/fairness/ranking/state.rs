@@ -212,10 +212,16 @@ impl RankingState {
         }
         // Sums of relevances and of relevance × discount must stay finite.
         if !(0.0..=MAX_RELEVANCE).contains(&relevance) {
+            // Huge values in exponent form (`1e200`, not 201 digits).
+            let shown = if relevance.abs() >= 1e15 {
+                format!("{relevance:e}")
+            } else {
+                relevance.to_string()
+            };
             return Err(Error::InvalidSample {
                 sample: "relevance".into(),
                 reason: format!(
-                    "relevance {relevance} at row {} is not a number in [0, {MAX_RELEVANCE:e}]",
+                    "relevance {shown} at row {} is not a number in [0, {MAX_RELEVANCE:e}]",
                     row + 1
                 ),
             });

@@ -5,9 +5,10 @@
 
 use super::builder::*;
 use crate::evidence::document::{Category, FindingStatus, Subject};
-use crate::evidence::policy::Threshold;
+use crate::evidence::policy::{Direction, Threshold};
 use crate::present::percent;
 use fairgauge_core::fairness::multiclass::MulticlassReport;
+use fairgauge_core::fairness::regression::RegressionReport;
 use fairgauge_core::fairness::{Disparity, FairnessReport, Metric};
 use std::collections::BTreeSet;
 
@@ -117,6 +118,68 @@ pub(crate) fn multiclass_findings(b: &mut Builder<'_>, r: &MulticlassReport) {
 /// The between-group summaries judged per attribute (and per class).
 const SUMMARIES: [&str; 2] = ["demographic_parity_difference", "equalized_odds_difference"];
 
+/// The regression summaries judged per attribute, each when the policy has a threshold of its
+/// name (the default policy has the unit-free ratios; differences and the bounded group loss are
+/// in the label's units, so a policy sets them for its own system).
+const REGRESSION_SUMMARIES: [&str; 7] = [
+    "mae_ratio",
+    "rmse_ratio",
+    "mean_prediction_ratio",
+    "mean_error_difference",
+    "mae_difference",
+    "bounded_group_loss_mae",
+    "bounded_group_loss_rmse",
+];
+
+/// The regression task's findings: each attribute's between-group summaries that the policy
+/// has thresholds for (Fairlearn's `MetricFrame(...).difference()` / `.ratio()` of scikit-learn's
+/// regression metrics, and the bounded group loss), feeding the risk "Unequal error by A"; and
+/// the groups too small to judge.
+pub(crate) fn regression_findings(b: &mut Builder<'_>, r: &RegressionReport) {
+    let insufficient: BTreeSet<(String, String, u64)> = r
+        .groups
+        .iter()
+        .filter(|g| g.insufficient_data)
+        .map(|g| (g.attribute.clone(), g.group.clone(), g.count))
+        .collect();
+    insufficient_findings(b, r.min_group_size, insufficient);
+    for (attr, s) in &r.summary {
+        for name in REGRESSION_SUMMARIES {
+            let (Some(Some(v)), Some(t)) = (
+                s.metrics.get(name),
+                b.policy.fairness.thresholds.get(name).copied(),
+            ) else {
+                continue;
+            };
+            let side = match t.direction {
+                Direction::Above => "above",
+                Direction::Below => "below",
+            };
+            b.add(Judged {
+                value: Some(*v),
+                threshold: Some(judged(&t)),
+                subject: Subject {
+                    attribute: Some(attr.clone()),
+                    ..Default::default()
+                },
+                risk: Some(fairness_risk("error", attr, None)),
+                ..Judged::new(
+                    &format!("fairness.{name}"),
+                    Category::Bias,
+                    judge(*v, &t),
+                    name,
+                    format!(
+                        "the {} across the groups of {attr} is {} (fail {side} {}; Fairlearn's between-groups definition with scikit-learn's regression metrics)",
+                        name.replace('_', " "),
+                        fmt(*v),
+                        t.fail
+                    ),
+                )
+            });
+        }
+    }
+}
+
 /// The risk a fairness finding feeds: its key and title, per class for the multiclass task.
 fn fairness_risk(key: &str, attr: &str, class: Option<&str>) -> (String, String) {
     let title = match (key, class) {
@@ -130,6 +193,7 @@ fn fairness_risk(key: &str, attr: &str, class: Option<&str>) -> (String, String)
         ("equalized_odds", Some(c)) => {
             format!("Unequal error rates (equalized odds) of class {c} by {attr}")
         }
+        ("error", _) => format!("Unequal error by {attr}"),
         _ => format!("Label bias by {attr} in the data"),
     };
     let id = match class {

@@ -12,6 +12,7 @@ use crate::evidence::document::{Finding, FindingStatus};
 use crate::evidence::policy::{Policy, Roles};
 use crate::quality::QualityReport;
 use fairgauge_core::fairness::multiclass::MulticlassReport;
+use fairgauge_core::fairness::regression::RegressionReport;
 use fairgauge_core::fairness::FairnessReport;
 use std::collections::BTreeMap;
 
@@ -41,6 +42,12 @@ pub fn judge_fairness(
 /// judged one-vs-rest.
 pub fn judge_multiclass(policy: &Policy, report: &MulticlassReport) -> Vec<Finding> {
     findings_of(policy, |b| multiclass_findings(b, report))
+}
+
+/// The fairness findings `assess` makes of a regression report under `policy`: the
+/// between-group summaries it has thresholds for.
+pub fn judge_regression(policy: &Policy, report: &RegressionReport) -> Vec<Finding> {
+    findings_of(policy, |b| regression_findings(b, report))
 }
 
 /// The drift findings `assess` makes of `report` under `policy` (`roles` name the label and

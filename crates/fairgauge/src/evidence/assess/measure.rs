@@ -103,14 +103,10 @@ pub fn fairness_spec(
     let (Some(label), false) = (&roles.label, roles.sensitive.is_empty()) else {
         return Ok(None);
     };
-    if matches!(
-        roles.task,
-        crate::fairness::Task::Regression | crate::fairness::Task::Ranking
-    ) {
-        return Err(Error::InvalidOption(format!(
-            "assess judges the binary and multiclass tasks; the policy has no {0} thresholds yet (measure {0} with `fairgauge fairness --task {0}`)",
-            roles.task.name()
-        )));
+    if roles.task == crate::fairness::Task::Ranking {
+        return Err(Error::InvalidOption(
+            "assess judges the binary, multiclass and regression tasks; the policy has no ranking thresholds yet (measure a ranking with `fairgauge fairness --task ranking`)".into(),
+        ));
     }
     let spec = FairnessSpec {
         label: label.clone(),

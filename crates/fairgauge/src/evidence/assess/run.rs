@@ -190,11 +190,15 @@ fn fairness_part(
                 multiclass_findings(b, &out.report);
                 results.insert("fairness".into(), to_json(&out));
             }
-            // Refused by `fairness_spec`: the policy has no regression or ranking thresholds.
-            Ok(TaskOutput::Regression(_) | TaskOutput::Ranking(_)) => b.error(
+            Ok(TaskOutput::Regression(out)) => {
+                regression_findings(b, &out.report);
+                results.insert("fairness".into(), to_json(&out));
+            }
+            // Refused by `fairness_spec`: the policy has no ranking thresholds.
+            Ok(TaskOutput::Ranking(_)) => b.error(
                 "fairness",
                 Category::Bias,
-                "regression and ranking fairness are not judged by assess".into(),
+                "ranking fairness is not judged by assess".into(),
                 "fairness-error",
                 "Fairness not assessed",
             ),

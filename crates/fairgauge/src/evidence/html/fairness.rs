@@ -127,8 +127,12 @@ pub fn fairness_section(o: &mut String, e: &Evidence, fairness: Option<Result<&T
         Some(Ok(TaskOutput::Multiclass(mr))) => {
             multiclass_assessed(o, e, mr, impact_ratio_floor(e));
         }
-        Some(Ok(TaskOutput::Regression(_) | TaskOutput::Ranking(_))) => {
-            o.push_str("<p class=\"muted\">Regression and ranking fairness are recorded in the evidence but not judged.</p>");
+        Some(Ok(TaskOutput::Regression(_))) => {
+            o.push_str("<p class=\"muted\">Regression fairness: the policy judges the between-group summaries it has thresholds for (error ratios; differences in the label's units when the policy sets them).</p>");
+            findings_table(o, &fairness_findings(e, |_| true));
+        }
+        Some(Ok(TaskOutput::Ranking(_))) => {
+            o.push_str("<p class=\"muted\">Ranking fairness is recorded in the evidence but not judged.</p>");
             findings_table(o, &fairness_findings(e, |_| true));
         }
         Some(Err(err)) => {
