@@ -257,8 +257,8 @@ def _roles(
     task: str | None = None,
 ) -> dict[str, Any]:
     """The roles given (the policy's roles apply to the others)."""
-    if task not in (None, "binary", "multiclass"):
-        raise ValueError(f"assess judges task 'binary' or 'multiclass', given {task!r}")
+    if task not in (None, "binary", "multiclass", "regression"):
+        raise ValueError(f"assess judges task 'binary', 'multiclass' or 'regression', given {task!r}")
     roles: dict[str, Any] = {
         "task": task,
         "weight": weight,
@@ -470,8 +470,8 @@ def assess(
     built-in default), judged into findings with controls and risks: the evidence document
     ``fairgauge assess`` writes. Arguments given override the policy's roles. ``weight`` (a
     column name, or one number per row) weights the fairness rates as in :func:`fairness`;
-    ``task="multiclass"`` judges every class of a multiclass model one-vs-rest (the policy's
-    ``data.task``)."""
+    ``task="multiclass"`` judges every class of a multiclass model one-vs-rest, ``task="regression"``
+    the regression summaries the policy has thresholds for (the policy's ``data.task``)."""
     current, weight_col = _with_weight(current, weight)
     roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, key, weight_col, task)
     command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", "fairgauge.assess"]
