@@ -60,7 +60,8 @@ pub struct FairnessArgs {
     /// dataset's bias is measured: base rates by group.
     #[arg(long, value_name = "COL")]
     pub prediction: Option<String>,
-    /// Column holding the model's probability of the positive label.
+    /// Column holding the model's probability of the positive label (with --task ranking: any
+    /// number that orders each list, highest first).
     #[arg(long, value_name = "COL")]
     pub score: Option<String>,
     /// A score at or above this is a positive decision (used when no --prediction is given;

@@ -275,14 +275,7 @@ impl FairnessState {
     pub fn update(&mut self, b: &FairnessBatch<'_>) -> Result<()> {
         self.check_batch(b)?;
         let cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
-        let combos = cards
-            .iter()
-            .try_fold(1u64, |acc, &c| acc.checked_mul(c.max(1)))
-            .ok_or_else(|| {
-                Error::InvalidArgument(
-                    "too many combinations of sensitive-attribute values to count".into(),
-                )
-            })?;
+        let combos = combinations(&cards, "sensitive-attribute values")?;
         let dense = combos <= DENSE_LIMIT;
         let mut dense_counts: Vec<[u64; 4]> = if dense {
             vec![[0; 4]; combos as usize]
@@ -488,4 +481,13 @@ pub(crate) mod cells_as_pairs {
         let pairs: Vec<(GroupKey, C)> = Vec::deserialize(d)?;
         Ok(pairs.into_iter().collect())
     }
+}
+
+/// The product of the cardinalities `cards` (each at least 1): the number of combinations a
+/// flat cell index ranges over, or an error when it overflows (`what` names what is combined).
+pub(crate) fn combinations(cards: &[u64], what: &str) -> Result<u64> {
+    cards
+        .iter()
+        .try_fold(1u64, |acc, &c| acc.checked_mul(c.max(1)))
+        .ok_or_else(|| Error::InvalidArgument(format!("too many combinations of {what} to count")))
 }

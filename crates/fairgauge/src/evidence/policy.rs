@@ -15,14 +15,19 @@ use crate::evidence::controls;
 pub const DEFAULT_POLICY: &str = include_str!("default_policy.toml");
 
 /// Fairness metrics a policy can set thresholds for.
-pub const FAIRNESS_METRICS: [&str; 13] = [
+pub const FAIRNESS_METRICS: [&str; 6] = [
     "selection_rate_ratio",
     "demographic_parity_difference",
     "equalized_odds_difference",
     "equal_opportunity_difference",
     "false_positive_rate_difference",
     "base_rate_ratio",
-    // The regression task's between-group summaries.
+];
+
+/// The regression task's between-group summaries a policy may set thresholds for (the default
+/// policy has the unit-free ratios; differences and the bounded group loss are in the label's
+/// units, so a policy sets them for its own system).
+pub const REGRESSION_THRESHOLDS: [&str; 7] = [
     "mae_ratio",
     "rmse_ratio",
     "mean_prediction_ratio",
@@ -443,10 +448,13 @@ impl Policy {
             )));
         }
         for (name, t) in &f.thresholds {
-            if !FAIRNESS_METRICS.contains(&name.as_str()) {
+            if !FAIRNESS_METRICS.contains(&name.as_str())
+                && !REGRESSION_THRESHOLDS.contains(&name.as_str())
+            {
                 return Err(bad(format!(
-                    "fairness.thresholds.{name}: unknown metric (expected one of: {})",
-                    FAIRNESS_METRICS.join(", ")
+                    "fairness.thresholds.{name}: unknown metric (expected one of: {}; for regression: {})",
+                    FAIRNESS_METRICS.join(", "),
+                    REGRESSION_THRESHOLDS.join(", ")
                 )));
             }
             if !(t.warn.is_finite() && t.fail.is_finite() && t.warn >= 0.0 && t.fail >= 0.0) {

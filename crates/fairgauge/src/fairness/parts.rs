@@ -16,12 +16,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What one slice of rows contributes.
 /// The mergeable partial result of a fairness assessment over part of a table (a slice, a
 /// file shard, a Spark partition): the core's [`FairnessState`] plus what the roles held, so
 /// that merging parts in any order and finishing gives the single-pass report
 /// ([`fairness_part`], [`FairnessPart::merge`], [`finish_fairness`](crate::fairness::run::finish_fairness)). Serialised with
-/// [`FairnessPart::encode`]; its size grows with groups, not rows.
+/// [`FairnessPart::encode`]; its size grows with groups, not rows (the regression task keeps
+/// every prediction and the ranking task every item, about 24 bytes each).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FairnessPart {
     pub(crate) state: FairnessState,

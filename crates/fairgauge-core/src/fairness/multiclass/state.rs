@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::fairness::state::{check_columns, marginal_of, CodedAttribute, GroupKey};
+use crate::fairness::state::{check_columns, combinations, marginal_of, CodedAttribute, GroupKey};
 
 /// Most classes a multiclass label and prediction may have together.
 pub const MAX_CLASSES: usize = 100;
@@ -168,15 +168,7 @@ impl MulticlassState {
         let mut cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
         cards.push(b.label.levels.len() as u64);
         cards.push(b.prediction.levels.len() as u64);
-        let slots = cards
-            .iter()
-            .try_fold(1u64, |acc, &c| acc.checked_mul(c.max(1)))
-            .ok_or_else(|| {
-                Error::InvalidArgument(
-                    "too many combinations of sensitive-attribute values and classes to count"
-                        .into(),
-                )
-            })?;
+        let slots = combinations(&cards, "sensitive-attribute values and classes")?;
         let dense = slots <= DENSE_LIMIT;
         let mut dense_counts = vec![0u64; if dense { slots as usize } else { 0 }];
         let mut sparse: FxHashMap<u64, u64> = FxHashMap::default();

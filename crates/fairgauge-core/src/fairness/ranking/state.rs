@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::fairness::state::{check_columns, CodedAttribute, GroupKey};
+use crate::fairness::state::{check_columns, combinations, CodedAttribute, GroupKey};
 
 /// The cut-offs of the top-k selection rates and NDCG@k when none are given.
 pub const DEFAULT_K: [u32; 1] = [10];
@@ -286,14 +286,7 @@ impl RankingState {
         self.index();
         // Cells by a flat index of their codes (as the other tasks count them).
         let cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
-        cards
-            .iter()
-            .try_fold(1u64, |acc, &c| acc.checked_mul(c.max(1)))
-            .ok_or_else(|| {
-                Error::InvalidArgument(
-                    "too many combinations of sensitive-attribute values to count".into(),
-                )
-            })?;
+        combinations(&cards, "sensitive-attribute values")?;
         let mut cell_of: FxHashMap<u64, u32> = FxHashMap::default();
         let mut queries: Vec<Option<u32>> = vec![None; b.query_levels.len()];
         for i in 0..n {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fairness::metric::Confusion;
-use crate::fairness::state::{check_columns, marginal_of, CodedAttribute, GroupKey};
+use crate::fairness::state::{check_columns, combinations, marginal_of, CodedAttribute, GroupKey};
 use crate::stats::moments::Moments;
 
 /// One batch: the label and prediction as numbers (`None` for null: the row is left out and
@@ -123,14 +123,7 @@ impl RegressionState {
         )?;
         // Cells by a flat index of their codes first, named when the batch is done.
         let cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
-        cards
-            .iter()
-            .try_fold(1u64, |acc, &c| acc.checked_mul(c.max(1)))
-            .ok_or_else(|| {
-                Error::InvalidArgument(
-                    "too many combinations of sensitive-attribute values to count".into(),
-                )
-            })?;
+        combinations(&cards, "sensitive-attribute values")?;
         let mut by_index: FxHashMap<u64, RegressionCell> = FxHashMap::default();
         for i in 0..n {
             self.rows_seen += 1;

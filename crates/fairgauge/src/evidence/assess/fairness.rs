@@ -5,7 +5,7 @@
 
 use super::builder::*;
 use crate::evidence::document::{Category, FindingStatus, Subject};
-use crate::evidence::policy::{Direction, Threshold};
+use crate::evidence::policy::{Direction, Threshold, REGRESSION_THRESHOLDS};
 use crate::present::percent;
 use fairgauge_core::fairness::multiclass::MulticlassReport;
 use fairgauge_core::fairness::regression::RegressionReport;
@@ -118,19 +118,6 @@ pub(crate) fn multiclass_findings(b: &mut Builder<'_>, r: &MulticlassReport) {
 /// The between-group summaries judged per attribute (and per class).
 const SUMMARIES: [&str; 2] = ["demographic_parity_difference", "equalized_odds_difference"];
 
-/// The regression summaries judged per attribute, each when the policy has a threshold of its
-/// name (the default policy has the unit-free ratios; differences and the bounded group loss are
-/// in the label's units, so a policy sets them for its own system).
-const REGRESSION_SUMMARIES: [&str; 7] = [
-    "mae_ratio",
-    "rmse_ratio",
-    "mean_prediction_ratio",
-    "mean_error_difference",
-    "mae_difference",
-    "bounded_group_loss_mae",
-    "bounded_group_loss_rmse",
-];
-
 /// The regression task's findings: each attribute's between-group summaries that the policy
 /// has thresholds for (Fairlearn's `MetricFrame(...).difference()` / `.ratio()` of scikit-learn's
 /// regression metrics, and the bounded group loss), feeding the risk "Unequal error by A"; and
@@ -144,7 +131,7 @@ pub(crate) fn regression_findings(b: &mut Builder<'_>, r: &RegressionReport) {
         .collect();
     insufficient_findings(b, r.min_group_size, insufficient);
     for (attr, s) in &r.summary {
-        for name in REGRESSION_SUMMARIES {
+        for name in REGRESSION_THRESHOLDS {
             let (Some(Some(v)), Some(t)) = (
                 s.metrics.get(name),
                 b.policy.fairness.thresholds.get(name).copied(),
