@@ -90,7 +90,8 @@ pub struct AssessArgs {
     /// Reference group rule (overrides the policy).
     #[arg(long, value_name = "NAME")]
     pub reference_group: Option<String>,
-    /// The fairness task, `binary` or `multiclass` (overrides the policy's `data.task`).
+    /// The fairness task, `binary`, `multiclass` or `regression` (overrides the policy's
+    /// `data.task`; `ranking` is refused: the policy has no ranking thresholds yet).
     #[arg(long, value_enum, value_name = "TASK")]
     pub task: Option<crate::commands::fairness::TaskArg>,
     /// Key columns (override the policy).

@@ -380,6 +380,13 @@ impl Acc {
         }
     }
 
+    /// Zero sums for every group of every attribute set.
+    fn zeroed(sets: &[SetGroups], nk: usize) -> Vec<Vec<Acc>> {
+        sets.iter()
+            .map(|s| vec![Acc::new(nk); s.keys.len()])
+            .collect()
+    }
+
     fn add(&mut self, o: &Acc) {
         self.n += o.n;
         self.lists += o.lists;
@@ -522,10 +529,7 @@ impl RankingState {
     ) -> Result<ChunkSums> {
         let nk = self.k.len();
         let mut out = ChunkSums {
-            acc: sets
-                .iter()
-                .map(|s| vec![Acc::new(nk); s.keys.len()])
-                .collect(),
+            acc: Acc::zeroed(sets, nk),
             total_discount: 0.0,
             longest: 0,
             last_position: 0.0,
@@ -650,21 +654,19 @@ impl RankingState {
                 "expected shares (representation) are checked by the binary and multiclass tasks, not ranking".into(),
             ));
         }
-        let groups: Vec<String> = (0..self.attributes.len())
-            .flat_map(|i| {
-                SetGroups::new(self, &[i])
-                    .keys
-                    .into_iter()
-                    .map(|k| group_name(&k))
-            })
-            .collect();
-        check_named_reference(&self.attributes, &groups, opts)?;
-        let (query_rank, cell_rank) = self.orders();
-        let (items, lists) = self.grouped_items(&query_rank);
         let sets: Vec<SetGroups> = attribute_sets(self.attributes.len(), opts.intersect)
             .iter()
             .map(|set| SetGroups::new(self, set))
             .collect();
+        // Every attribute's groups (the sets of one attribute), for the named reference.
+        let groups: Vec<String> = sets
+            .iter()
+            .filter(|s| s.attributes.len() == 1)
+            .flat_map(|s| s.keys.iter().map(group_name))
+            .collect();
+        check_named_reference(&self.attributes, &groups, opts)?;
+        let (query_rank, cell_rank) = self.orders();
+        let (items, lists) = self.grouped_items(&query_rank);
         // Every chunk's result first, then the first error in list order (not the first to
         // arrive), so that the same input names the same list.
         let chunks: Vec<Result<ChunkSums>> = lists
@@ -672,11 +674,7 @@ impl RankingState {
             .map(|chunk| self.sum_chunk(&items, chunk, &sets, &cell_rank))
             .collect();
         let chunks: Vec<ChunkSums> = chunks.into_iter().collect::<Result<_>>()?;
-        let nk = self.k.len();
-        let mut acc: Vec<Vec<Acc>> = sets
-            .iter()
-            .map(|s| vec![Acc::new(nk); s.keys.len()])
-            .collect();
+        let mut acc = Acc::zeroed(&sets, self.k.len());
         let (mut total_discount, mut longest, mut last) = (0.0, 0, 0.0f64);
         for c in &chunks {
             total_discount += c.total_discount;
