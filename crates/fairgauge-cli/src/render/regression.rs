@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use fairgauge::fairness::RegressionOutput;
 use fairgauge::present::{p_value, percent};
-use fairgauge_core::fairness::regression::{RegressionGroup, RegressionSummary};
+use fairgauge_core::fairness::regression::{RegressionGroup, RegressionReport, RegressionSummary};
 
 use crate::render::text::{finish, name_width, num4, shown};
 
@@ -83,8 +83,15 @@ fn groups_table(s: &mut String, groups: &[&RegressionGroup], min_group_size: u64
     }
 }
 
-fn summary_lines(s: &mut String, summary: &RegressionSummary) {
-    let v = |k: &str| num4(summary.metrics.get(k).copied().flatten());
+fn summary_lines(s: &mut String, summary: &RegressionSummary, r: &RegressionReport) {
+    // A summary's value, with its bootstrap interval when there is one.
+    let v = |k: &str| {
+        let value = num4(summary.metrics.get(k).copied().flatten());
+        match summary.intervals.get(k) {
+            Some(i) => format!("{value} [{}, {}]", num4(Some(i.low)), num4(Some(i.high))),
+            None => value,
+        }
+    };
     let _ = writeln!(
         s,
         "  bounded group loss: MAE {}, RMSE {}; between groups: MAE difference {} (ratio {}), RMSE difference {} (ratio {}), mean error difference {}",
@@ -96,6 +103,15 @@ fn summary_lines(s: &mut String, summary: &RegressionSummary) {
         v("rmse_ratio"),
         v("mean_error_difference"),
     );
+    if let (Some(b), false) = (&r.bootstrap, summary.intervals.is_empty()) {
+        let _ = writeln!(
+            s,
+            "  [..]: {}% percentile bootstrap intervals, {} replicates, seed {}",
+            r.confidence * 100.0,
+            b.replicates,
+            b.seed
+        );
+    }
 }
 
 /// The whole report as text.
@@ -118,7 +134,7 @@ pub fn regression_text(out: &RegressionOutput) -> String {
             shown(&summary.reference_group)
         );
         groups_table(&mut s, &groups, r.min_group_size);
-        summary_lines(&mut s, summary);
+        summary_lines(&mut s, summary, r);
         if let Some(b) = &r.above_threshold {
             if let Some(bs) = b.summary.get(name) {
                 let dp = bs

@@ -3,6 +3,7 @@
 //! predictions' distribution against the reference group's, Welch disparities, between-group
 //! summaries and the bounded group loss, and with a threshold the binary rates of "at or above".
 
+mod bootstrap;
 pub mod report;
 pub mod state;
 

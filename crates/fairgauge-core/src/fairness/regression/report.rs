@@ -27,6 +27,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+use super::bootstrap::resample_cells;
 use super::state::{RegressionCell, RegressionState};
 use crate::drift::numeric::{
     ks_2samp_presorted, normed, population_sd, wasserstein_presorted, welch,
@@ -34,6 +35,7 @@ use crate::drift::numeric::{
 use crate::drift::radix::radix_sort_f64;
 use crate::drift::sample::TestOutcome;
 use crate::error::{Error, Result};
+use crate::fairness::bootstrap::{Bootstrap, BootstrapInterval};
 use crate::fairness::reference::{check_named_reference, choose_reference};
 use crate::fairness::report::{
     attribute_sets, group_name, FairnessOptions, FairnessReport, RowCounts,
@@ -138,6 +140,9 @@ pub struct RegressionSummary {
     pub metrics: BTreeMap<String, Option<f64>>,
     /// Why a summary is undefined.
     pub undefined: BTreeMap<String, String>,
+    /// Percentile bootstrap intervals of the summaries, when asked for.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub intervals: BTreeMap<String, BootstrapInterval>,
 }
 
 /// The result of a regression fairness assessment.
@@ -159,6 +164,9 @@ pub struct RegressionReport {
     pub disparities: Vec<RegressionDisparity>,
     /// Summary per attribute and intersection.
     pub summary: BTreeMap<String, RegressionSummary>,
+    /// The bootstrap behind the summaries' `intervals`, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<Bootstrap>,
     /// The threshold, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
@@ -169,28 +177,58 @@ pub struct RegressionReport {
 }
 
 impl RegressionCell {
+    /// The group's metrics, for tests of other modules.
+    #[cfg(test)]
+    pub(super) fn metrics_for_test(&self) -> BTreeMap<String, f64> {
+        self.metrics()
+    }
+
     /// The group's metrics (the definitions above).
     fn metrics(&self) -> BTreeMap<String, f64> {
-        let n = self.n() as f64;
-        let r2 = if self.label.m2 > 0.0 {
-            1.0 - self.sq_error / self.label.m2
-        } else if self.sq_error == 0.0 {
-            1.0
-        } else {
-            0.0
-        };
-        [
-            ("mean_label", self.label.mean),
-            ("mean_prediction", self.prediction.mean),
-            ("mean_error", self.error.mean),
-            ("mae", self.abs_error / n),
-            ("rmse", (self.sq_error / n).sqrt()),
-            ("r2", r2),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        metric_values(&MetricSums {
+            n: self.n() as f64,
+            mean_label: self.label.mean,
+            label_m2: self.label.m2,
+            mean_prediction: self.prediction.mean,
+            mean_error: self.error.mean,
+            abs_error: self.abs_error,
+            sq_error: self.sq_error,
+        })
     }
+}
+
+/// What a group's metrics are computed from: its size (or total weight), the label's mean and
+/// centred sum of squares, the means of prediction and error, and the sums of `|e|` and `e²`.
+pub(super) struct MetricSums {
+    pub n: f64,
+    pub mean_label: f64,
+    pub label_m2: f64,
+    pub mean_prediction: f64,
+    pub mean_error: f64,
+    pub abs_error: f64,
+    pub sq_error: f64,
+}
+
+/// A group's metrics (the definitions above), from its sums.
+pub(super) fn metric_values(s: &MetricSums) -> BTreeMap<String, f64> {
+    let r2 = if s.label_m2 > 0.0 {
+        1.0 - s.sq_error / s.label_m2
+    } else if s.sq_error == 0.0 {
+        1.0
+    } else {
+        0.0
+    };
+    [
+        ("mean_label", s.mean_label),
+        ("mean_prediction", s.mean_prediction),
+        ("mean_error", s.mean_error),
+        ("mae", s.abs_error / s.n),
+        ("rmse", (s.sq_error / s.n).sqrt()),
+        ("r2", r2),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 /// One attribute set's groups as finishing sees them.
@@ -216,10 +254,8 @@ impl RegressionState {
                 self.rows_seen, self.excluded_null_label, self.excluded_null_prediction
             )));
         }
-        if opts.bootstrap.is_some() {
-            return Err(Error::InvalidArgument(
-                "the bootstrap covers the binary and multiclass tasks; regression has Welch intervals but no bootstrap yet".into(),
-            ));
+        if let Some(b) = &opts.bootstrap {
+            b.check()?;
         }
         // The confidence level is checked as the binary report checks it.
         crate::stats::z_critical(opts.confidence)?;
@@ -247,8 +283,14 @@ impl RegressionState {
             groups: vec![],
             disparities: vec![],
             summary: BTreeMap::new(),
+            bootstrap: opts.bootstrap,
             threshold: self.threshold,
             above_threshold: None,
+        };
+        // The bootstrap's replicates of every cell, drawn from the unsorted state.
+        let replicated = match &opts.bootstrap {
+            Some(b) => Some(resample_cells(&self.cells, b)),
+            None => None,
         };
         // Each cell's predictions sorted once (in parallel); a group's are then merged from
         // its cells' sorted runs.
@@ -264,7 +306,11 @@ impl RegressionState {
             let g = self.groups_of(&sorted, &set, opts)?;
             self.push_groups(&g, used, &mut report);
             push_disparities(&g, opts.confidence, &mut report);
-            report.summary.insert(g.name.clone(), summarise(&g, opts));
+            let mut summary = summarise(&g, opts);
+            if let Some(r) = &replicated {
+                summary.intervals = r.intervals(&g.keys, &g.eligible, &set, opts);
+            }
+            report.summary.insert(g.name.clone(), summary);
         }
         if self.threshold.is_some() {
             report.above_threshold = Some(Box::new(self.thresholded().finish(opts)?));
@@ -552,38 +598,48 @@ fn summarise(g: &Groups, opts: &FairnessOptions) -> RegressionSummary {
             .collect(),
         metrics: BTreeMap::new(),
         undefined: BTreeMap::new(),
+        intervals: BTreeMap::new(),
     };
-    let mut put = |key: String, v: std::result::Result<f64, String>| match v {
-        Ok(x) => {
-            out.metrics.insert(key, Some(x));
+    for (key, v) in summary_values(&eligible, opts.min_group_size) {
+        match v {
+            Ok(x) => {
+                out.metrics.insert(key, Some(x));
+            }
+            Err(e) => {
+                out.metrics.insert(key.clone(), None);
+                out.undefined.insert(key, e);
+            }
         }
-        Err(e) => {
-            out.metrics.insert(key.clone(), None);
-            out.undefined.insert(key, e);
-        }
-    };
+    }
+    out
+}
+
+/// The summaries over the eligible groups' metrics (the definitions above): one place for the
+/// report and for each bootstrap replicate.
+pub(super) fn summary_values(
+    eligible: &[BTreeMap<String, f64>],
+    min_group_size: u64,
+) -> Vec<(String, std::result::Result<f64, String>)> {
+    let mut out = Vec::new();
     for metric in REGRESSION_METRICS {
         let values: Vec<f64> = eligible.iter().map(|m| m[metric]).collect();
-        put(
+        out.push((
             format!("{metric}_difference"),
-            difference(metric, &values, opts.min_group_size),
-        );
+            difference(metric, &values, min_group_size),
+        ));
         if matches!(metric, "mae" | "rmse" | "mean_label" | "mean_prediction") {
-            put(
+            out.push((
                 format!("{metric}_ratio"),
-                ratio(metric, &values, opts.min_group_size),
-            );
+                ratio(metric, &values, min_group_size),
+            ));
         }
         if matches!(metric, "mae" | "rmse") {
             let worst = if values.is_empty() {
-                Err(format!(
-                    "no group has at least {} rows",
-                    opts.min_group_size
-                ))
+                Err(format!("no group has at least {min_group_size} rows"))
             } else {
                 Ok(values.iter().cloned().fold(f64::NEG_INFINITY, f64::max))
             };
-            put(format!("bounded_group_loss_{metric}"), worst);
+            out.push((format!("bounded_group_loss_{metric}"), worst));
         }
     }
     out

@@ -1,7 +1,8 @@
 //! The mergeable regression state: per combination of sensitive-attribute values (a "cell"),
 //! the moments of the label, the prediction and the error `ŷ − y`, the sums `Σ|e|` and `Σe²`,
-//! every prediction (for the distribution tests against the reference group) and, with a
-//! threshold, the binary confusion of "at or above the threshold".
+//! every prediction (for the distribution tests against the reference group) with its label (for
+//! the bootstrap, which resamples rows) and, with a threshold, the binary confusion of "at or
+//! above the threshold".
 //!
 //! Counts, the predictions' distribution and the threshold's confusion merge exactly; means and
 //! sums of reals merge up to rounding (Chan et al.'s pairwise moments), so states merged in
@@ -48,6 +49,8 @@ pub struct RegressionCell {
     pub sq_error: f64,
     /// Every prediction, in no particular order (sorted when the report is finished).
     pub predictions: Vec<f64>,
+    /// The label of each prediction, in the same order.
+    pub labels: Vec<f64>,
     /// With a threshold: the confusion of `y ≥ T` against `ŷ ≥ T` (always written, `null`
     /// without one).
     #[serde(default)]
@@ -63,6 +66,7 @@ impl RegressionCell {
         self.abs_error += o.abs_error;
         self.sq_error += o.sq_error;
         self.predictions.extend_from_slice(&o.predictions);
+        self.labels.extend_from_slice(&o.labels);
         if let Some(c) = &o.above {
             self.above.get_or_insert_with(Default::default).add(c);
         }
@@ -215,6 +219,7 @@ fn push_row(cell: &mut RegressionCell, y: f64, p: f64, threshold: Option<f64>) {
     cell.abs_error += e.abs();
     cell.sq_error += e * e;
     cell.predictions.push(p);
+    cell.labels.push(y);
     if let Some(t) = threshold {
         let c = cell.above.get_or_insert_with(Default::default);
         match (y >= t, p >= t) {
