@@ -134,6 +134,56 @@ def test_cli_equals_python_and_reads_as_text(table, run, run_json, tmp_path):
     assert r.disparities.height == 3 * 5  # 3 groups besides the references, 5 metrics each
 
 
+def test_bootstrap_intervals_match_fairlearn_n_boot_within_monte_carlo_error(table):
+    # Ours is the Poisson bootstrap (each row weighs Poisson(1)), Fairlearn's resamples N rows:
+    # the same distribution up to the replicate's total, so centre and ends agree within Monte
+    # Carlo error; the point estimates are Fairlearn's to the last digits.
+    r = fairgauge.fairness(table, **{**ROLES, "sensitive": "sex"}, bootstrap=4000, seed=5).to_dict()
+    assert r["bootstrap"] == {"replicates": 4000, "seed": 5}
+    ours = r["summary"]["sex"]["intervals"]
+    for metric, name, summary in (
+        (mean_absolute_error, "mae_difference", "difference"),
+        (mean_absolute_error, "mae_ratio", "ratio"),
+        (rmse, "rmse_ratio", "ratio"),
+        (mean_absolute_error, "bounded_group_loss_mae", "group_max"),
+        (rmse, "bounded_group_loss_rmse", "group_max"),
+    ):
+        mf = MetricFrame(
+            metrics=metric,
+            y_true=table.y,
+            y_pred=table.p,
+            sensitive_features=table.sex,
+            n_boot=500,
+            ci_quantiles=[0.025, 0.975],
+            random_state=3,
+        )
+        theirs = getattr(mf, f"{summary}_ci")()
+        lo, hi = float(theirs[0]), float(theirs[1])
+        mine = ours[name]
+        assert mine["defined"] == 4000
+        # A 2.5 % quantile of 500 replicates has a Monte Carlo error of about 0.12 sd.
+        sigma = (mine["high"] - mine["low"]) / 3.92
+        assert abs(mine["low"] - lo) < 0.5 * sigma and abs(mine["high"] - hi) < 0.5 * sigma, (name, mine, lo, hi)
+        close(r["summary"]["sex"][name], float(getattr(mf, summary)()))
+    # The CLI draws the same bytes for the same seed, and another seed others.
+    again = fairgauge.fairness(table, **{**ROLES, "sensitive": "sex"}, bootstrap=4000, seed=5).to_dict()
+    assert again["summary"]["sex"]["intervals"] == ours
+    other = fairgauge.fairness(table, **{**ROLES, "sensitive": "sex"}, bootstrap=4000, seed=6).to_dict()
+    assert other["summary"]["sex"]["intervals"] != ours
+
+
+def test_bootstrap_is_the_same_bytes_in_the_cli_and_from_shuffled_rows(table, run_json, tmp_path):
+    path = tmp_path / "t.csv"
+    table.to_csv(path, index=False)
+    args = ["--label", "y", "--prediction", "p", "--sensitive", "sex,race", "--task", "regression"]
+    cli = run_json("fairness", path, *args, "--bootstrap", "300", "--seed", "9")
+    shuffled = table.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    py = fairgauge.fairness(shuffled, **ROLES, bootstrap=300, seed=9).to_dict()
+    for attr in ("sex", "race"):
+        assert cli["summary"][attr]["intervals"] == py["summary"][attr]["intervals"]
+    assert len(cli["summary"]["race"]["intervals"]) == 12
+
+
 def test_bad_input_is_a_clear_error(table, run, tmp_path):
     bad = table.astype({"y": object})
     bad.loc[17, "y"] = "abc"
@@ -148,8 +198,8 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
     assert p.returncode == 2 and "needs the predicted value (--prediction COL)" in p.stderr
     p = run("fairness", good, *mc, "--weight", "race", check=False)
     assert p.returncode == 2 and "regression does not take --weight yet" in p.stderr
-    p = run("fairness", good, *mc, "--bootstrap", "50", check=False)
-    assert p.returncode == 2 and "no bootstrap yet" in p.stderr
+    p = run("fairness", good, *mc, "--bootstrap", "1", check=False)
+    assert p.returncode == 2 and "between 2 and 100000 replicates" in p.stderr
     p = run("fairness", good, *mc, "--reference-group", "best", check=False)
     assert p.returncode == 2 and "one reference group" in p.stderr
     # The binary task on a numeric label says which task fits.
@@ -213,6 +263,15 @@ def test_assess_judges_the_error_ratios_and_the_policys_differences(table, run, 
     gap = next(f for f in e["findings"] if f["kind"] == kind and f["subject"]["attribute"] == "race")
     close(gap["value"], report["summary"]["race"]["mean_error_difference"])
     assert gap["status"] == "fail" and "Unequal error by race" in {r["title"] for r in e["risks"]}
+    # The policy's bootstrap puts the summary's interval on the finding.
+    booted = tmp_path / "boot.toml"
+    booted.write_text(policy.read_text().replace("[fairness.thresholds", "[fairness]\nbootstrap = 200\nseed = 4\n[fairness.thresholds", 1))
+    run("assess", "--current", data, "--policy", booted, "--output", out, check=False)
+    e = json.loads(out.read_text())
+    gap = next(f for f in e["findings"] if f["kind"] == kind and f["subject"]["attribute"] == "race")
+    iv = e["results"]["fairness"]["summary"]["race"]["intervals"]["mean_error_difference"]
+    assert gap["interval"] == [iv["low"], iv["high"]] and iv["low"] <= gap["value"] <= iv["high"]
+    assert "95% bootstrap interval" in gap["message"] and "200 replicates" in gap["message"]
     # --fail-on on the analysis alone judges the same way.
     args = ["fairness", data, "--label", "y", "--prediction", "p", "--sensitive", "race", "--task", "regression"]
     assert run(*args, "--fail-on", "fail", "--policy", policy, check=False).returncode == 1

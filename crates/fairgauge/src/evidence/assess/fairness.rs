@@ -142,9 +142,22 @@ pub(crate) fn regression_findings(b: &mut Builder<'_>, r: &RegressionReport) {
                 Direction::Above => "above",
                 Direction::Below => "below",
             };
+            // With the policy's bootstrap, the finding carries the summary's interval.
+            let interval = s.intervals.get(name).map(|i| [i.low, i.high]);
+            let shown = match (interval, r.bootstrap) {
+                (Some([lo, hi]), Some(boot)) => format!(
+                    " ({:.0}% bootstrap interval [{}, {}], {} replicates)",
+                    r.confidence * 100.0,
+                    fmt(lo),
+                    fmt(hi),
+                    boot.replicates
+                ),
+                _ => String::new(),
+            };
             b.add(Judged {
                 value: Some(*v),
                 threshold: Some(judged(&t)),
+                interval,
                 subject: Subject {
                     attribute: Some(attr.clone()),
                     ..Default::default()
@@ -156,7 +169,7 @@ pub(crate) fn regression_findings(b: &mut Builder<'_>, r: &RegressionReport) {
                     judge(*v, &t),
                     name,
                     format!(
-                        "the {} across the groups of {attr} is {} (fail {side} {}; Fairlearn's between-groups definition with scikit-learn's regression metrics)",
+                        "the {} across the groups of {attr} is {}{shown} (fail {side} {}; Fairlearn's between-groups definition with scikit-learn's regression metrics)",
                         name.replace('_', " "),
                         fmt(*v),
                         t.fail
