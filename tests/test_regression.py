@@ -246,7 +246,14 @@ def test_assess_judges_the_error_ratios_and_the_policys_differences(table, run, 
     validate_oscal(Path(paths["oscal"]))
     with open(paths["register"], newline="") as fh:
         assert list(csv.DictReader(fh)) is not None
-    assert "Regression fairness: the policy judges" in Path(paths["html"]).read_text()
+    html = Path(paths["html"]).read_text()
+    assert "Regression: error and bias per group" in html
+    # Error bars per group, on an axis in the label's units, the reference outlined.
+    for attr in ("sex", "race"):
+        assert f'aria-label="Mean absolute error by {attr}: ' in html
+        assert f'aria-label="Root mean squared error by {attr}: ' in html
+    mae_f = next(g for g in report["groups"] if g["attribute"] == "sex" and g["group"] == "F")["mae"]
+    assert f"F: {mae_f:.4g}" in html or f"F: {mae_f:.3f}" in html
     # A policy in the label's units: race c's predictions are 2 higher, so the mean error gap fails.
     policy = tmp_path / "p.toml"
     policy.write_text(

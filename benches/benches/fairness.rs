@@ -10,7 +10,8 @@
 //!   with 10 classes (true class `(⌊10·score⌋ + 3·label) mod 10`, predicted class `⌊10·score⌋ mod 10`),
 //!   sex × race intersected, beside `report` (the target: ≤ 2× the binary run);
 //!   `fairness_10m/regression`: the regression task (`income` against `x1`), the same groups
-//!   (target ≤ 1.5×); `fairness_10m/ranking`: the ranking task on the same rows as 1M lists of 10
+//!   (target ≤ 1.5×), and `fairness_10m/regression_bootstrap_200` the same with 200 bootstrap
+//!   replicates; `fairness_10m/ranking`: the ranking task on the same rows as 1M lists of 10
 //!   items (`q` = row / 10), ordered by `score`, relevance `label`, k = 10 (target ≤ 2×).
 //!
 //! Set `FAIRGAUGE_BENCH_ROWS` to change the 10M (e.g. 1000000 for a quick run).
@@ -157,6 +158,7 @@ fn report_vs_polars(c: &mut Criterion) {
         positive_label: Some("1".into()),
         weight: None,
         above_threshold: None,
+        keep_labels: false,
         ranking: None,
         task: fairgauge::fairness::Task::Binary,
     };
@@ -208,6 +210,17 @@ fn report_vs_polars(c: &mut Criterion) {
     };
     g.bench_function("regression", |b| {
         b.iter(|| run_task(&table, &reg, &opts, None).unwrap())
+    });
+    // The same with 200 Poisson-bootstrap replicates of every summary.
+    let booted = FairnessOptions {
+        bootstrap: Some(fairgauge_core::fairness::Bootstrap {
+            replicates: 200,
+            seed: 0,
+        }),
+        ..opts.clone()
+    };
+    g.bench_function("regression_bootstrap_200", |b| {
+        b.iter(|| run_task(&table, &reg, &booted, None).unwrap())
     });
     let lists = ranking_file(n, &path);
     let rk_table = Table::open(&lists, &ReadOptions::default()).unwrap();

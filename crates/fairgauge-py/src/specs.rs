@@ -71,6 +71,7 @@ pub(crate) fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptio
         positive_label: a.positive_label,
         weight: a.weight,
         above_threshold: a.above_threshold,
+        keep_labels: a.bootstrap.is_some(),
         ranking: a.ranking,
         task: a.task,
     };

@@ -18,6 +18,7 @@
 //!     positive_label: Some(">50K".into()),
 //!     weight: None,
 //!     above_threshold: None,
+//!     keep_labels: false,
 //!     ranking: None,
 //!     task: Task::Binary,
 //! };

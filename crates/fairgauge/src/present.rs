@@ -11,6 +11,21 @@ pub fn percent(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+/// A quantity in the data's own units (an error, an exposure) with four significant digits, in
+/// plain notation from 1e-4 to 1e6 and scientific beyond: `1.19683` → `1.197`, `1234.5` → `1235`,
+/// `0.000123` → `0.0001230`.
+pub fn quantity(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 {
+        "0".into()
+    } else if !(1e-4..1e6).contains(&a) {
+        format!("{x:.3e}")
+    } else {
+        let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
+    }
+}
+
 /// A share in a sentence: one decimal from 1 % up (and for 0), three below, so that a small
 /// share does not read as zero: `0.5` → `50.0%`, `0.00012` → `0.012%`.
 pub fn share_percent(x: f64) -> String {
@@ -55,6 +70,16 @@ pub fn p_value_short(p: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantities_keep_four_significant_digits() {
+        assert_eq!(quantity(1.196_83), "1.197");
+        assert_eq!(quantity(1234.5), "1235");
+        assert_eq!(quantity(0.000_123), "0.0001230");
+        assert_eq!(quantity(0.0), "0");
+        assert_eq!(quantity(2.5e7), "2.500e7");
+        assert_eq!(quantity(-0.5), "-0.5000");
+    }
 
     #[test]
     fn percentages_and_p_values() {

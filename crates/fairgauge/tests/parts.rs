@@ -59,6 +59,7 @@ fn fairness_parts_merge_in_any_order_into_the_single_pass_report() {
         positive_label: None,
         weight: None,
         above_threshold: None,
+        keep_labels: false,
         ranking: None,
         task: fairgauge::fairness::Task::Binary,
     };

@@ -184,6 +184,7 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
             positive_label: a.positive_label,
             weight: None,
             above_threshold: None,
+            keep_labels: false,
             ranking: None,
             task: fairgauge::fairness::Task::Binary,
         };

@@ -115,7 +115,7 @@ pub struct FairnessArgs {
     /// α of the generalized entropy index (AIF360's default is 2).
     #[arg(long, default_value_t = 2.0, value_name = "A")]
     pub gei_alpha: f64,
-    /// Percentile bootstrap intervals (B replicates) of the parity summaries (demographic parity,
+    /// Percentile bootstrap intervals (B replicates) of the summaries (demographic parity,
     /// equalized odds, equal opportunity: differences and ratios), as Fairlearn's
     /// `MetricFrame(n_boot=B)`; exact row bootstrap from the counts, deterministic with --seed.
     #[arg(long, value_name = "B")]
@@ -242,6 +242,7 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         above_threshold: (a.task == TaskArg::Regression)
             .then_some(a.threshold)
             .flatten(),
+        keep_labels: a.bootstrap.is_some(),
         ranking: a.query.map(|query| fairgauge::fairness::RankingSpec {
             query,
             rank: a.rank,

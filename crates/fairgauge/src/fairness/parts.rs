@@ -370,8 +370,11 @@ impl FairnessPart {
                 s
             }
         });
-        let regression = (spec.task == Task::Regression)
-            .then(|| RegressionState::new(spec.sensitive.clone(), spec.above_threshold));
+        let regression = (spec.task == Task::Regression).then(|| {
+            let mut s = RegressionState::new(spec.sensitive.clone(), spec.above_threshold);
+            s.keep_labels = spec.keep_labels;
+            s
+        });
         let ranking = (spec.task == Task::Ranking)
             .then(|| super::ranking::empty_state(spec))
             .flatten();

@@ -48,6 +48,7 @@ impl Ctx<'_> {
         let predicted = self.numbers(batch, prediction, first_row, needs)?;
         let attrs = self.read_attributes(batch)?;
         let mut state = RegressionState::new(spec.sensitive.clone(), spec.above_threshold);
+        state.keep_labels = spec.keep_labels;
         let input = RegressionBatch {
             label: &label,
             prediction: &predicted,

@@ -30,6 +30,17 @@ pub fn run_task(
     opts: &FairnessOptions,
     progress: Option<Progress>,
 ) -> Result<TaskOutput> {
+    // The bootstrap of a regression resamples rows: their labels must be kept.
+    let keeping;
+    let spec = if opts.bootstrap.is_some() && !spec.keep_labels {
+        keeping = FairnessSpec {
+            keep_labels: true,
+            ..spec.clone()
+        };
+        &keeping
+    } else {
+        spec
+    };
     let part = fairness_part(table, spec, progress)?;
     finish_task(table, spec, opts, part)
 }

@@ -71,6 +71,11 @@ pub struct FairnessSpec {
     /// (`--threshold` with `--task regression`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub above_threshold: Option<f64>,
+    /// Regression: keep every row's label beside its prediction, which the bootstrap resamples
+    /// (set when a bootstrap is asked for; without it the labels are not kept, which saves a
+    /// quarter of the regression's time at 10M rows).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_labels: bool,
     /// The ranking task's roles (its lists, ranks, relevance and cut-offs); the order comes
     /// from `ranking.rank` or from `score` (highest first), and `label` is not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,11 +16,13 @@
 //!
 //! Same bytes whatever the chunking, partitioning or engine: the draws are made when the report
 //! is finished, from the merged state, with each cell's rows first put in a canonical order (by
-//! prediction, then label; equal rows are interchangeable). Row `i` of cell `c` in replicate `r`
-//! draws from the 64-bit mix (SplitMix64's finaliser, Steele, Lea & Flood 2014) of a stream
-//! number — XXH3 of the seed, the cell's key and `r` — plus `i`, so cells and replicates are
-//! independent streams and run in parallel; each replicate's sums add in row order. The weight is
-//! the Poisson(1) inverse CDF at the top 32 bits (weights above 12, probability 1e-10, are 12).
+//! prediction, then label; equal rows are interchangeable). Row `i` of cell `c` draws its weights
+//! in all `R` replicates from `⌈R/2⌉` outputs of SplitMix64 (Steele, Lea & Flood 2014) started
+//! at the cell's stream (XXH3 of the seed and the cell's key) and advanced to counter
+//! `i·⌈R/2⌉`: each 64-bit output gives two replicates a 32-bit uniform each, and the weight is the
+//! Poisson(1) inverse CDF there (weights above 12, probability 1e-10, are 12). Rows are read once
+//! for all replicates, in fixed chunks of 16,384 rows summed in parallel and added in order, so
+//! the sums do not depend on the number of threads.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -36,6 +38,17 @@ use crate::fairness::state::GroupKey;
 /// Largest Poisson weight drawn.
 const MAX_WEIGHT: usize = 12;
 
+/// Rows per parallel task: each cell's rows are cut at fixed places, so the sums add in the
+/// same order on any machine.
+const CHUNK: usize = 1 << 14;
+
+/// SplitMix64's increment (the golden ratio, `2⁶⁴ / φ`).
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// One replicate's raw sums over rows: `[Σw, Σw·yc, Σw·yc², Σw·e, Σw·|e|, Σw·e²]`, where `yc` is
+/// the label less its cell's mean and `e = ŷ − y`.
+type Raw = [f64; 6];
+
 /// One cell's (or group's) weighted sums in one replicate.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(super) struct Sums {
@@ -45,8 +58,6 @@ pub(super) struct Sums {
     mean_label: f64,
     /// `Σw (y − ȳ_w)²`.
     label_m2: f64,
-    /// `Σw ŷ`.
-    prediction: f64,
     /// `Σw e`.
     error: f64,
     /// `Σw |e|`.
@@ -56,6 +67,22 @@ pub(super) struct Sums {
 }
 
 impl Sums {
+    /// A cell's sums from its raw sums (labels centred on `mean`).
+    fn from_raw(mean: f64, r: &Raw) -> Sums {
+        let [w, a, b, e, ae, ee] = *r;
+        if w == 0.0 {
+            return Sums::default();
+        }
+        Sums {
+            w,
+            mean_label: mean + a / w,
+            label_m2: (b - a * a / w).max(0.0),
+            error: e,
+            abs_error: ae,
+            sq_error: ee,
+        }
+    }
+
     /// Adds another cell's sums (Chan et al.'s pairwise update for the label's spread; a mean
     /// merged with an equal mean stays exactly equal, so constant labels keep `label_m2 = 0`).
     fn add(&mut self, o: &Sums) {
@@ -71,21 +98,22 @@ impl Sums {
         self.mean_label += d * (o.w / w);
         self.label_m2 += o.label_m2 + d * d * (self.w * o.w / w);
         self.w = w;
-        self.prediction += o.prediction;
         self.error += o.error;
         self.abs_error += o.abs_error;
         self.sq_error += o.sq_error;
     }
 
-    /// The weighted metrics, `None` when no row has weight.
+    /// The weighted metrics, `None` when no row has weight (the mean prediction is the mean
+    /// label plus the mean error).
     fn metrics(&self) -> Option<BTreeMap<String, f64>> {
         (self.w > 0.0).then(|| {
+            let mean_error = self.error / self.w;
             metric_values(&MetricSums {
                 n: self.w,
                 mean_label: self.mean_label,
                 label_m2: self.label_m2,
-                mean_prediction: self.prediction / self.w,
-                mean_error: self.error / self.w,
+                mean_prediction: self.mean_label + mean_error,
+                mean_error,
                 abs_error: self.abs_error,
                 sq_error: self.sq_error,
             })
@@ -110,8 +138,6 @@ pub(super) fn resample_cells(
     // Each cell's rows as (prediction, label), in canonical order.
     let rows: Vec<Vec<(f64, f64)>> = cells
         .values()
-        .collect::<Vec<_>>()
-        .par_iter()
         .map(|c| {
             let mut r: Vec<(f64, f64)> = c
                 .predictions
@@ -130,20 +156,68 @@ pub(super) fn resample_cells(
         .map(|r| r.iter().map(|x| x.1).sum::<f64>() / r.len().max(1) as f64)
         .collect();
     let streams: Vec<u64> = keys.iter().map(|k| cell_seed(k, b.seed)).collect();
-    let n_cells = keys.len();
-    let flat: Vec<Sums> = (0..b.replicates as usize * n_cells)
-        .into_par_iter()
-        .map(|t| {
-            let (r, c) = (t / n_cells, t % n_cells);
-            let stream =
-                xxhash_rust::xxh3::xxh3_64_with_seed(&(r as u64).to_le_bytes(), streams[c]);
-            let t = thresholds();
-            cell_sums(&rows[c], means[c], |i| weight(stream, i, t))
+    let reps = b.replicates as usize;
+    // Every (cell, chunk) in parallel, each giving its raw sums per replicate.
+    let tasks: Vec<(usize, usize)> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(c, r)| (0..r.len()).step_by(CHUNK).map(move |start| (c, start)))
+        .collect();
+    let table = PoissonTable::get();
+    let parts: Vec<Vec<Raw>> = tasks
+        .par_iter()
+        .map(|&(c, start)| {
+            let end = (start + CHUNK).min(rows[c].len());
+            let mut acc = vec![[0.0; 6]; reps];
+            accumulate(&rows[c][start..end], start, means[c], &mut acc, |i, w| {
+                table.weights(streams[c], i, w)
+            });
+            acc
         })
         .collect();
-    Replicated {
-        keys,
-        sums: flat.chunks(n_cells.max(1)).map(<[Sums]>::to_vec).collect(),
+    // Each cell's chunks added in order.
+    let mut raw = vec![vec![[0.0; 6]; keys.len()]; reps];
+    for (&(c, _), part) in tasks.iter().zip(&parts) {
+        for (r, x) in part.iter().enumerate() {
+            for (s, v) in raw[r][c].iter_mut().zip(x) {
+                *s += v;
+            }
+        }
+    }
+    let sums = raw
+        .iter()
+        .map(|cells| {
+            cells
+                .iter()
+                .zip(&means)
+                .map(|(x, &m)| Sums::from_raw(m, x))
+                .collect()
+        })
+        .collect();
+    Replicated { keys, sums }
+}
+
+/// Adds rows `(ŷ, y)` (the first being row `first` of its cell) to the replicates' raw sums:
+/// `draw(i, w)` writes row `i`'s weight in each replicate into `w`; `mean` is the cell's label
+/// mean (labels are centred on it so that the spread keeps its digits).
+fn accumulate(
+    rows: &[(f64, f64)],
+    first: usize,
+    mean: f64,
+    acc: &mut [Raw],
+    mut draw: impl FnMut(u64, &mut [u32]),
+) {
+    let mut w = vec![0u32; acc.len()];
+    for (j, &(p, y)) in rows.iter().enumerate() {
+        draw((first + j) as u64, &mut w);
+        let (yc, e) = (y - mean, p - y);
+        let v = [1.0, yc, yc * yc, e, e.abs(), e * e];
+        for (a, &k) in acc.iter_mut().zip(&w) {
+            let k = f64::from(k);
+            for (s, x) in a.iter_mut().zip(v) {
+                *s += k * x;
+            }
+        }
     }
 }
 
@@ -163,19 +237,70 @@ fn cell_seed(key: &GroupKey, seed: u64) -> u64 {
     xxhash_rust::xxh3::xxh3_64_with_seed(&bytes, seed)
 }
 
-/// `⌊2³² · P(W ≤ k)⌋` for `W ~ Poisson(1)`, `k = 0 … MAX_WEIGHT − 1`.
-fn thresholds() -> &'static [u64; MAX_WEIGHT] {
-    static T: OnceLock<[u64; MAX_WEIGHT]> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut t = [0u64; MAX_WEIGHT];
-        let (mut term, mut cdf) = ((-1f64).exp(), 0.0);
-        for (k, slot) in t.iter_mut().enumerate() {
-            cdf += term;
-            term /= (k + 1) as f64;
-            *slot = (cdf * 4_294_967_296.0).floor() as u64;
+/// The Poisson(1) inverse CDF on 32-bit uniforms.
+struct PoissonTable {
+    /// `⌊2³² · P(W ≤ k)⌋`, `k = 0 … MAX_WEIGHT − 1`: the weight of `u` is how many are `≤ u`.
+    thresholds: [u64; MAX_WEIGHT],
+    /// The weight of every `u` whose top byte is the index, or 255 when a threshold falls
+    /// inside that byte's range (then the thresholds decide).
+    by_top_byte: [u8; 256],
+}
+
+impl PoissonTable {
+    fn get() -> &'static PoissonTable {
+        static T: OnceLock<PoissonTable> = OnceLock::new();
+        T.get_or_init(|| {
+            let mut thresholds = [0u64; MAX_WEIGHT];
+            let (mut term, mut cdf) = ((-1f64).exp(), 0.0);
+            for (k, slot) in thresholds.iter_mut().enumerate() {
+                cdf += term;
+                term /= (k + 1) as f64;
+                *slot = (cdf * 4_294_967_296.0).floor() as u64;
+            }
+            let mut t = PoissonTable {
+                thresholds,
+                by_top_byte: [255; 256],
+            };
+            for b in 0..256u32 {
+                let (lo, hi) = (t.counted(b << 24), t.counted((b << 24) | 0x00FF_FFFF));
+                if lo == hi {
+                    t.by_top_byte[b as usize] = lo as u8;
+                }
+            }
+            t
+        })
+    }
+
+    /// The weight of `u` by the thresholds alone.
+    fn counted(&self, u: u32) -> u32 {
+        self.thresholds
+            .iter()
+            .map(|&x| u32::from(u64::from(u) >= x))
+            .sum()
+    }
+
+    /// The weight of `u`.
+    fn poisson(&self, u: u32) -> u32 {
+        match self.by_top_byte[(u >> 24) as usize] {
+            255 => self.counted(u),
+            k => u32::from(k),
         }
-        t
-    })
+    }
+
+    /// Row `i`'s weight in each replicate of a stream: replicates `2q` and `2q + 1` take the
+    /// two halves of SplitMix64's mix (Steele, Lea & Flood 2014) of the stream plus the
+    /// counter `i · ⌈R/2⌉ + q + 1` times its increment.
+    fn weights(&self, stream: u64, i: u64, w: &mut [u32]) {
+        let pairs = w.len().div_ceil(2) as u64;
+        let base = i.wrapping_mul(pairs);
+        for (q, ws) in w.chunks_mut(2).enumerate() {
+            let x = mix(stream.wrapping_add((base + q as u64 + 1).wrapping_mul(GOLDEN)));
+            ws[0] = self.poisson((x >> 32) as u32);
+            if let Some(s) = ws.get_mut(1) {
+                *s = self.poisson(x as u32);
+            }
+        }
+    }
 }
 
 /// SplitMix64's output function (Steele, Lea & Flood 2014): a bijective 64-bit mix.
@@ -183,40 +308,6 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
-}
-
-/// The weight of row `i` of a stream: the Poisson(1) inverse CDF at the top 32 bits of its mix.
-fn weight(stream: u64, i: usize, t: &[u64; MAX_WEIGHT]) -> u32 {
-    let u = mix(stream.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))) >> 32;
-    t.iter().map(|&x| u32::from(u >= x)).sum()
-}
-
-/// One replicate's sums of a cell's rows `(ŷ, y)`, row `i` weighing `weight(i)`; `mean` is the
-/// cell's label mean (labels are centred on it so that the spread keeps its digits).
-fn cell_sums(rows: &[(f64, f64)], mean: f64, weight: impl Fn(usize) -> u32) -> Sums {
-    let (mut w, mut a, mut b) = (0.0, 0.0, 0.0);
-    let mut s = Sums::default();
-    for (i, &(p, y)) in rows.iter().enumerate() {
-        let k = weight(i);
-        if k == 0 {
-            continue;
-        }
-        let k = f64::from(k);
-        let (yc, e) = (y - mean, p - y);
-        w += k;
-        a += k * yc;
-        b += k * yc * yc;
-        s.prediction += k * p;
-        s.error += k * e;
-        s.abs_error += k * e.abs();
-        s.sq_error += k * e * e;
-    }
-    if w > 0.0 {
-        s.w = w;
-        s.mean_label = mean + a / w;
-        s.label_m2 = (b - a * a / w).max(0.0);
-    }
-    s
 }
 
 impl Replicated {
@@ -283,19 +374,57 @@ impl Replicated {
 mod tests {
     use super::*;
 
+    /// One replicate's sums of a cell's rows with row `i` weighing `weight(i)`.
+    fn cell_sums(rows: &[(f64, f64)], mean: f64, weight: impl Fn(u64) -> u32) -> Sums {
+        let mut acc = [[0.0; 6]];
+        accumulate(rows, 0, mean, &mut acc, |i, w| w[0] = weight(i));
+        Sums::from_raw(mean, &acc[0])
+    }
+
     #[test]
-    fn weights_are_poisson_one() {
-        // Mean 1, variance 1, P(0) = e^{-1} within sampling error over 200,000 draws.
-        let t = thresholds();
-        let n = 200_000;
-        let ws: Vec<f64> = (0..n).map(|i| f64::from(weight(99, i, t))).collect();
-        let mean = ws.iter().sum::<f64>() / n as f64;
-        let var = ws.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / n as f64;
-        let zeros = ws.iter().filter(|&&w| w == 0.0).count() as f64 / n as f64;
+    fn weights_are_poisson_one_and_the_fast_path_is_the_thresholds() {
+        let t = PoissonTable::get();
+        // Mean 1, variance 1, P(0) = e^{-1} within sampling error over 200,000 rows × 2
+        // replicates (the two halves of each mix).
+        let n = 200_000u64;
+        let mut ws = Vec::new();
+        let mut w = [0u32; 2];
+        for i in 0..n {
+            t.weights(99, i, &mut w);
+            ws.extend(w.iter().map(|&k| f64::from(k)));
+        }
+        let m = ws.len() as f64;
+        let mean = ws.iter().sum::<f64>() / m;
+        let var = ws.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / m;
+        let zeros = ws.iter().filter(|&&w| w == 0.0).count() as f64 / m;
         assert!((mean - 1.0).abs() < 0.01, "{mean}");
         assert!((var - 1.0).abs() < 0.02, "{var}");
         assert!((zeros - (-1f64).exp()).abs() < 0.005, "{zeros}");
-        assert_eq!(t[0], ((-1f64).exp() * 4_294_967_296.0).floor() as u64);
+        assert_eq!(
+            t.thresholds[0],
+            ((-1f64).exp() * 4_294_967_296.0).floor() as u64
+        );
+        // The top-byte table agrees with the thresholds at and around every threshold and at
+        // every byte's ends.
+        for &x in &t.thresholds {
+            for d in [0u64, 1, 2] {
+                for u in [x.saturating_sub(d), x + d] {
+                    let u = u.min(u64::from(u32::MAX)) as u32;
+                    assert_eq!(t.poisson(u), t.counted(u), "{u}");
+                }
+            }
+        }
+        for b in 0..256u32 {
+            for u in [b << 24, (b << 24) | 0x00FF_FFFF, (b << 24) | 0x0080_0000] {
+                assert_eq!(t.poisson(u), t.counted(u), "{u}");
+            }
+        }
+        // An odd number of replicates uses the first half of the last mix.
+        let mut three = [0u32; 3];
+        let mut four = [0u32; 4];
+        t.weights(5, 0, &mut three);
+        t.weights(5, 0, &mut four);
+        assert_eq!(three[..2], four[..2]);
     }
 
     #[test]
@@ -329,6 +458,19 @@ mod tests {
         let doubled = cell_sums(&rows, cell.label.mean, |_| 2).metrics().unwrap();
         assert!((doubled["mae"] - direct["mae"]).abs() < 1e-12);
         assert!((doubled["r2"] - direct["r2"]).abs() < 1e-12);
+        // Weights by row: row i counted i % 3 times is the table with rows repeated.
+        let repeated: Vec<(f64, f64)> = rows
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| std::iter::repeat_n(*r, i % 3))
+            .collect();
+        let by_weight = cell_sums(&rows, 100.0, |i| (i % 3) as u32)
+            .metrics()
+            .unwrap();
+        let by_rows = cell_sums(&repeated, 100.0, one).metrics().unwrap();
+        for (k, v) in &by_rows {
+            assert!((by_weight[k] - v).abs() < 1e-12 * v.abs().max(1.0), "{k}");
+        }
         // Constant labels keep a spread of exactly 0 through merging (r² by its convention).
         let constant: Vec<(f64, f64)> = (0..10).map(|i| (i as f64, 0.1)).collect();
         let mut c = cell_sums(&constant, 0.1, one);

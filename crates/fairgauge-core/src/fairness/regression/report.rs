@@ -256,6 +256,11 @@ impl RegressionState {
         }
         if let Some(b) = &opts.bootstrap {
             b.check()?;
+            if !self.keep_labels {
+                return Err(Error::InvalidArgument(
+                    "the bootstrap resamples rows, and this state was counted without keeping the labels: count it with keep_labels (the bootstrap asked for)".into(),
+                ));
+            }
         }
         // The confidence level is checked as the binary report checks it.
         crate::stats::z_critical(opts.confidence)?;

@@ -49,7 +49,8 @@ pub struct RegressionCell {
     pub sq_error: f64,
     /// Every prediction, in no particular order (sorted when the report is finished).
     pub predictions: Vec<f64>,
-    /// The label of each prediction, in the same order.
+    /// The label of each prediction, in the same order, when the state keeps them
+    /// ([`RegressionState::keep_labels`]).
     pub labels: Vec<f64>,
     /// With a threshold: the confusion of `y ≥ T` against `ŷ ≥ T` (always written, `null`
     /// without one).
@@ -94,6 +95,10 @@ pub struct RegressionState {
     pub excluded_null_label: u64,
     /// Rows left out because the prediction is null.
     pub excluded_null_prediction: u64,
+    /// Keep each row's label beside its prediction (the bootstrap resamples rows; without it
+    /// the labels are not needed, and not keeping them saves time and memory).
+    #[serde(default)]
+    pub keep_labels: bool,
 }
 
 impl RegressionState {
@@ -106,6 +111,7 @@ impl RegressionState {
             rows_seen: 0,
             excluded_null_label: 0,
             excluded_null_prediction: 0,
+            keep_labels: false,
         }
     }
 
@@ -172,7 +178,12 @@ impl RegressionState {
                 }
                 key = key * card + code;
             }
-            push_row(by_index.entry(key).or_default(), y, p, self.threshold);
+            push_row(
+                by_index.entry(key).or_default(),
+                (y, p),
+                self.threshold,
+                self.keep_labels,
+            );
         }
         let mut cells: Vec<(u64, RegressionCell)> = by_index.into_iter().collect();
         cells.sort_by_key(|(k, _)| *k);
@@ -189,10 +200,18 @@ impl RegressionState {
 
     /// Adds another state of the same attributes and threshold.
     pub fn merge(&mut self, other: &RegressionState) -> Result<()> {
-        if self.attributes != other.attributes || self.threshold != other.threshold {
+        if self.attributes != other.attributes
+            || self.threshold != other.threshold
+            || self.keep_labels != other.keep_labels
+        {
             return Err(Error::IncompatibleStates(format!(
-                "attributes {:?} (threshold {:?}) vs {:?} (threshold {:?})",
-                self.attributes, self.threshold, other.attributes, other.threshold
+                "attributes {:?} (threshold {:?}, labels kept {}) vs {:?} (threshold {:?}, labels kept {})",
+                self.attributes,
+                self.threshold,
+                self.keep_labels,
+                other.attributes,
+                other.threshold,
+                other.keep_labels
             )));
         }
         for (k, c) in &other.cells {
@@ -211,7 +230,7 @@ impl RegressionState {
 }
 
 /// Adds one row (label `y`, prediction `p`) to a cell.
-fn push_row(cell: &mut RegressionCell, y: f64, p: f64, threshold: Option<f64>) {
+fn push_row(cell: &mut RegressionCell, (y, p): (f64, f64), threshold: Option<f64>, keep: bool) {
     let e = p - y;
     cell.label.push(y);
     cell.prediction.push(p);
@@ -219,7 +238,9 @@ fn push_row(cell: &mut RegressionCell, y: f64, p: f64, threshold: Option<f64>) {
     cell.abs_error += e.abs();
     cell.sq_error += e * e;
     cell.predictions.push(p);
-    cell.labels.push(y);
+    if keep {
+        cell.labels.push(y);
+    }
     if let Some(t) = threshold {
         let c = cell.above.get_or_insert_with(Default::default);
         match (y >= t, p >= t) {

@@ -117,6 +117,7 @@ pub fn fairness_spec(
         positive_label: roles.positive_label.clone(),
         weight: roles.weight.clone(),
         above_threshold: None,
+        keep_labels: policy.fairness.bootstrap.is_some(),
         ranking: None,
         task: roles.task,
     };

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::drift::HistogramCounts;
 use crate::evidence::html::escape::esc;
-use crate::present::percent;
+use crate::present::{percent, quantity};
 
 /// One bar of a rate chart.
 #[derive(Debug)]
@@ -32,17 +32,30 @@ pub struct Band<'a> {
     pub label: &'a str,
 }
 
+/// A bar chart's vertical axis: from 0 to `max`, values written by `fmt`.
+#[derive(Debug, Clone, Copy)]
+struct Axis {
+    max: f64,
+    fmt: fn(f64) -> String,
+}
+
+/// Rates: 0 to 100 %.
+const RATE_AXIS: Axis = Axis {
+    max: 1.0,
+    fmt: percent,
+};
+
 /// The bars in words, for the chart's text alternative.
-fn alt_text(bars: &[Bar]) -> Vec<String> {
+fn alt_text(bars: &[Bar], fmt: fn(f64) -> String) -> Vec<String> {
     bars.iter()
         .map(|b| {
             format!(
                 "{}{}: {}{}{}",
                 b.group,
                 if b.reference { " (reference)" } else { "" },
-                b.value.map(percent).unwrap_or_else(|| "undefined".into()),
+                b.value.map(fmt).unwrap_or_else(|| "undefined".into()),
                 b.interval
-                    .map(|c| format!(" [{}, {}]", percent(c[0]), percent(c[1])))
+                    .map(|c| format!(" [{}, {}]", fmt(c[0]), fmt(c[1])))
                     .unwrap_or_default(),
                 if b.insufficient {
                     ", insufficient data"
@@ -83,18 +96,19 @@ fn fitted(label: &str, font: f64, max: f64) -> (String, String) {
     (text, fit)
 }
 
-/// The geometry of a rate chart: the plot's top and height, and its left margin.
+/// The geometry of a bar chart: the plot's top and height, its left margin and its axis.
 #[derive(Debug)]
 struct Frame {
     top: f64,
     plot_h: f64,
     left: f64,
+    axis: Axis,
 }
 
 impl Frame {
-    /// The vertical position of a rate in [0, 1] (clamped).
+    /// The vertical position of a value in [0, max] (clamped).
     fn y(&self, v: f64) -> f64 {
-        self.top + self.plot_h * (1.0 - v.clamp(0.0, 1.0))
+        self.top + self.plot_h * (1.0 - (v / self.axis.max).clamp(0.0, 1.0))
     }
 }
 
@@ -139,7 +153,7 @@ fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
             svg,
             "<text class=\"c-value\" x=\"{cx:.1}\" y=\"{:.1}\" font-size=\"{FONT}\" text-anchor=\"middle\">{}</text>",
             fr.y(above) - 4.0,
-            esc(&percent(*v))
+            esc(&(fr.axis.fmt)(*v))
         );
     }
     let (label, fit) = fitted(&b.group, FONT, LABEL_W);
@@ -170,6 +184,38 @@ fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
 /// group's bar is outlined and labelled; `band` draws a dashed line (and shades below it) at a
 /// level such as four fifths of the reference's rate.
 pub fn rate_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>) -> String {
+    bar_chart(title, bars, band, RATE_AXIS)
+}
+
+/// A vertical bar chart of non-negative quantities in the data's units (errors, exposure) per
+/// group, from 0 to a round number above the largest value or interval end.
+pub fn value_chart(title: &str, bars: &[Bar]) -> String {
+    let top = bars
+        .iter()
+        .flat_map(|b| b.value.into_iter().chain(b.interval.map(|[_, hi]| hi)))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let axis = Axis {
+        max: round_up(top),
+        fmt: quantity,
+    };
+    bar_chart(title, bars, None, axis)
+}
+
+/// The smallest of 1, 2, 2.5, 5 × 10^k at or above `x` (1 for nothing above 0).
+fn round_up(x: f64) -> f64 {
+    if !(x > 0.0) {
+        return 1.0;
+    }
+    let unit = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * unit)
+        .find(|v| *v >= x)
+        .unwrap_or(10.0 * unit)
+}
+
+fn bar_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>, axis: Axis) -> String {
     let left = 48.0;
     let w = (left + 12.0 + bars.len().max(1) as f64 * SLOT) as usize;
     // A band's label is a legend above the plot (never on the bars); the value labels above a
@@ -180,15 +226,16 @@ pub fn rate_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>) -> String {
         top,
         plot_h: PLOT_H,
         left,
+        axis,
     };
     let mut svg = String::new();
     let _ = write!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
-        esc(&format!("{title}: {}", alt_text(bars).join("; "))),
+        esc(&format!("{title}: {}", alt_text(bars, axis.fmt).join("; "))),
         esc(title)
     );
-    for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
+    for t in [0.0, 0.25, 0.5, 0.75, 1.0].map(|t| t * axis.max) {
         let yy = fr.y(t);
         let _ = write!(
             svg,
@@ -196,7 +243,7 @@ pub fn rate_chart(title: &str, bars: &[Bar], band: Option<Band<'_>>) -> String {
             left - 5.0,
             yy + 4.0,
             FONT - 1.0,
-            percent(t)
+            (axis.fmt)(t)
         );
     }
     if let Some(b) = band {

@@ -22,6 +22,7 @@ mod multiclass;
 mod page;
 mod provenance;
 mod quality;
+mod regression;
 mod results;
 mod summary;
 
