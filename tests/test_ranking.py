@@ -238,10 +238,8 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
     assert p.returncode == 2 and "at least 1" in p.stderr, p.stderr
     p = run(*base, "--query", "q", "--rank", "rank", "--weight", "rel", check=False)
     assert p.returncode == 2 and "ranking does not take --weight yet" in p.stderr, p.stderr
-    p = run(*base, "--query", "q", "--rank", "rank", "--fail-on", "fail", check=False)
-    assert p.returncode == 2 and "no ranking thresholds yet" in p.stderr, p.stderr
     p = run("assess", "--current", good, "--task", "ranking", "--label", "rel", "--sensitive", "sex", check=False)
-    assert p.returncode == 2 and "no ranking thresholds yet" in p.stderr, p.stderr
+    assert "a ranking's truth is its relevance" in p.stdout + p.stderr, p.stderr
     # k longer than every list is a warning, not an error.
     r = fairgauge.fairness(table, task="ranking", query="q", rank="rank", sensitive="sex", k=50)
     assert any("k = 50" in w for w in r.warnings) and "warning" in repr(r)
@@ -269,3 +267,75 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
     nulls = table.assign(q=None)
     with pytest.raises(FairgaugeError, match="every value is null"):
         fairgauge.fairness(nulls, task="ranking", query="q", rank="rank", sensitive="sex")
+
+
+def test_assess_judges_the_exposure_ratio_and_the_policys_ranking_thresholds(table, run, tmp_path):
+    import csv
+    from pathlib import Path
+
+    import jsonschema
+    from test_exports import validate_oscal
+
+    roles = dict(task="ranking", query="q", score="score", relevance="rel", sensitive=["sex", "race"], k=[5, 10])
+    schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "evidence.schema.json").read_text())
+    ev = fairgauge.assess(table, **roles)
+    d = ev.to_dict()
+    jsonschema.Draft202012Validator(schema).validate(d)
+    assert d["roles"]["task"] == "ranking" and d["roles"]["query"] == "q" and d["roles"]["k"] == [5, 10]
+    report = fairgauge.fairness(table, **roles).to_dict()
+    assert d["results"]["fairness"]["summary"] == report["summary"]
+    bias = {(f["kind"], f["subject"]["attribute"]): f for f in d["findings"] if f["kind"].startswith("fairness.")}
+    # The default policy judges the exposure ratio (below 0.9 warn, 0.8 fail) per attribute.
+    for attr in ("sex", "race"):
+        f = bias[("fairness.exposure_ratio", attr)]
+        v = report["summary"][attr]["exposure_ratio"]
+        assert f["value"] == v
+        assert f["status"] == ("fail" if v < 0.8 else "warn" if v < 0.9 else "pass")
+        assert "fail below 0.8" in f["message"] and "Singh & Joachims" in f["message"]
+    assert ("fairness.ndcg_ratio", "sex") not in bias  # not in the default policy
+    risks = {r["title"] for r in d["risks"]}
+    assert "Unequal exposure in rankings by sex" in risks or bias[("fairness.exposure_ratio", "sex")]["status"] == "pass"
+    paths = ev.write(tmp_path / "out", ["json", "register", "oscal", "html"])
+    validate_oscal(Path(paths["oscal"]))
+    with open(paths["register"], newline="") as fh:
+        assert list(csv.DictReader(fh)) is not None
+    html = Path(paths["html"]).read_text()
+    for attr in ("sex", "race"):
+        assert f'aria-label="Mean exposure (position discount) by {attr}: ' in html
+        assert f'aria-label="Selection rate into the top 5 by {attr}: ' in html
+        assert f'aria-label="NDCG by {attr}: ' in html
+    # A policy of the system's own: the top-5 selection ratio and NDCG ratio, set to fail.
+    policy = tmp_path / "p.toml"
+    policy.write_text(
+        '[data]\nquery = "q"\nscore = "score"\nrelevance = "rel"\nsensitive = ["sex"]\ntask = "ranking"\nk = [5]\n'
+        '[fairness.thresholds.selection_rate_at_5_ratio]\nwarn = 0.999\nfail = 0.998\ndirection = "below"\n'
+        '[fairness.thresholds.ndcg_difference]\nwarn = 0.5\nfail = 0.9\ndirection = "above"\n'
+    )
+    data = tmp_path / "t.parquet"
+    table.to_parquet(data)
+    out = tmp_path / "e.json"
+    p = run("assess", "--current", data, "--policy", policy, "--output", out, check=False)
+    assert p.returncode == 1, p.stderr
+    e = json.loads(out.read_text())
+    top = next(f for f in e["findings"] if f["kind"] == "fairness.selection_rate_at_5_ratio")
+    one = fairgauge.fairness(table, task="ranking", query="q", score="score", relevance="rel", sensitive="sex", k=5)
+    close(top["value"], one.to_dict()["summary"]["sex"]["selection_rate_at_5_ratio"])
+    assert top["status"] == "fail" and "Unequal exposure in rankings by sex" in {r["title"] for r in e["risks"]}
+    nd = next(f for f in e["findings"] if f["kind"] == "fairness.ndcg_difference")
+    assert nd["status"] == "pass" and "Unequal ranking quality by sex" not in {r["title"] for r in e["risks"]}
+    # --fail-on on the analysis alone judges the same way; the CLI flags override the policy's.
+    args = ["fairness", data, "--task", "ranking", "--query", "q", "--score", "score", "--sensitive", "sex"]
+    assert run(*args, "--k", "5", "--fail-on", "fail", "--policy", policy, check=False).returncode == 1
+    assert run(*args, "--k", "5", "--fail-on", "fail", check=False).returncode in (0, 1)
+    p = run("assess", "--current", data, "--policy", policy, "--k", "3", "--output", out, check=False)
+    e = json.loads(out.read_text())
+    assert e["roles"]["k"] == [3] and not any(f["kind"] == "fairness.selection_rate_at_5_ratio" for f in e["findings"])
+    # Python's judge gives the CLI's findings.
+    judged = json.loads(fairgauge._fairgauge.judge("fairness", json.dumps(report), None))
+    from_assess = [f["id"] for f in d["findings"] if f["kind"].startswith("fairness.")]
+    assert sorted(f["id"] for f in judged) == sorted(from_assess)
+    # A threshold name for another cut-off form is an error naming it.
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[fairness.thresholds.selection_rate_at_k_ratio]\nwarn = 0.9\nfail = 0.8\ndirection = "below"\n')
+    p = run(*args, "--fail-on", "fail", "--policy", bad, check=False)
+    assert p.returncode == 2 and "selection_rate_at_k_ratio: unknown metric" in p.stderr, p.stderr

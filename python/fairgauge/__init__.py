@@ -255,11 +255,14 @@ def _roles(
     key: str | Sequence[str] | None,
     weight: str | None = None,
     task: str | None = None,
+    ranking: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The roles given (the policy's roles apply to the others)."""
-    if task not in (None, "binary", "multiclass", "regression"):
-        raise ValueError(f"assess judges task 'binary', 'multiclass' or 'regression', given {task!r}")
+    """The roles given (the policy's roles apply to the others); ``ranking`` the ranking roles
+    (``query``, ``rank``, ``relevance``, ``k``)."""
+    if task not in (None, "binary", "multiclass", "regression", "ranking"):
+        raise ValueError(f"assess judges task 'binary', 'multiclass', 'regression' or 'ranking', given {task!r}")
     roles: dict[str, Any] = {
+        **(ranking or {}),
         "task": task,
         "weight": weight,
         "label": label,
@@ -465,15 +468,24 @@ def assess(
     rules: str | os.PathLike[str] | None = None,
     weight: Any = None,
     task: str | None = None,
+    query: str | None = None,
+    rank: str | None = None,
+    relevance: str | None = None,
+    k: int | Sequence[int] | None = None,
 ) -> Evidence:
     """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
     built-in default), judged into findings with controls and risks: the evidence document
     ``fairgauge assess`` writes. Arguments given override the policy's roles. ``weight`` (a
     column name, or one number per row) weights the fairness rates as in :func:`fairness`;
     ``task="multiclass"`` judges every class of a multiclass model one-vs-rest, ``task="regression"``
-    the regression summaries the policy has thresholds for (the policy's ``data.task``)."""
+    and ``task="ranking"`` (with ``query``, ``rank`` or ``score``, ``relevance``, ``k`` as in
+    :func:`fairness`) the summaries the policy has thresholds for (the policy's ``data.task``)."""
     current, weight_col = _with_weight(current, weight)
-    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, key, weight_col, task)
+    ranking = {"query": query, "rank": rank, "relevance": relevance, "k": _cutoffs(k) if k is not None else None}
+    roles = _roles(
+        label, prediction, score, sensitive, positive_label, reference_group, key, weight_col, task,
+        {name: v for name, v in ranking.items() if v is not None},
+    )  # fmt: skip
     command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", "fairgauge.assess"]
     with contextlib.ExitStack() as stack:
         cpath, read = stack.enter_context(table_source(current))

@@ -440,34 +440,32 @@ fn judge(
     run(py, move || {
         let (policy, _) =
             Policy::load_or_builtin(policy.as_deref().map(std::path::Path::new)).map_err(fail)?;
-        let findings =
-            match family.as_str() {
-                "fairness" => match parse("report", &report)? {
-                    fairgauge::fairness::TaskOutput::Binary(out) => {
-                        let decisions = out.roles.prediction.is_some() || out.roles.score.is_some();
-                        fairgauge::assess::judge_fairness(&policy, &out.report, decisions)
-                    }
-                    fairgauge::fairness::TaskOutput::Multiclass(out) => {
-                        fairgauge::assess::judge_multiclass(&policy, &out.report)
-                    }
-                    fairgauge::fairness::TaskOutput::Regression(out) => {
-                        fairgauge::assess::judge_regression(&policy, &out.report)
-                    }
-                    fairgauge::fairness::TaskOutput::Ranking(_) => return Err(bad_option(
-                        "the policy has no ranking thresholds yet: a ranking report is not judged"
-                            .into(),
-                    )),
-                },
-                "drift" => {
-                    let r: fairgauge::drift::DriftReport = parse("report", &report)?;
-                    fairgauge::assess::judge_drift(&policy, &r, &policy.data)
+        let findings = match family.as_str() {
+            "fairness" => match parse("report", &report)? {
+                fairgauge::fairness::TaskOutput::Binary(out) => {
+                    let decisions = out.roles.prediction.is_some() || out.roles.score.is_some();
+                    fairgauge::assess::judge_fairness(&policy, &out.report, decisions)
                 }
-                other => {
-                    return Err(bad_option(format!(
-                        "cannot judge `{other}`: expected fairness or drift"
-                    )))
+                fairgauge::fairness::TaskOutput::Multiclass(out) => {
+                    fairgauge::assess::judge_multiclass(&policy, &out.report)
                 }
-            };
+                fairgauge::fairness::TaskOutput::Regression(out) => {
+                    fairgauge::assess::judge_regression(&policy, &out.report)
+                }
+                fairgauge::fairness::TaskOutput::Ranking(out) => {
+                    fairgauge::assess::judge_ranking(&policy, &out.report)
+                }
+            },
+            "drift" => {
+                let r: fairgauge::drift::DriftReport = parse("report", &report)?;
+                fairgauge::assess::judge_drift(&policy, &r, &policy.data)
+            }
+            other => {
+                return Err(bad_option(format!(
+                    "cannot judge `{other}`: expected fairness or drift"
+                )))
+            }
+        };
         to_json(&findings)
     })
 }

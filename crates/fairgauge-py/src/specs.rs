@@ -191,6 +191,14 @@ pub(crate) struct RoleOverrides {
     pub(crate) key: Option<Vec<String>>,
     pub(crate) weight: Option<String>,
     pub(crate) task: Option<fairgauge::fairness::Task>,
+    #[serde(default)]
+    pub(crate) query: Option<String>,
+    #[serde(default)]
+    pub(crate) rank: Option<String>,
+    #[serde(default)]
+    pub(crate) relevance: Option<String>,
+    #[serde(default)]
+    pub(crate) k: Option<Vec<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -256,6 +264,18 @@ pub(crate) fn assess_setup(
     }
     if let Some(t) = o.task {
         r.task = t;
+    }
+    for (given, role) in [
+        (o.query, &mut r.query),
+        (o.rank, &mut r.rank),
+        (o.relevance, &mut r.relevance),
+    ] {
+        if given.is_some() {
+            *role = given;
+        }
+    }
+    if let Some(k) = o.k {
+        r.k = k;
     }
     // The rules given, else the policy's (relative to the policy file), as the CLI does.
     let rules_path = rules

@@ -90,10 +90,22 @@ pub struct AssessArgs {
     /// Reference group rule (overrides the policy).
     #[arg(long, value_name = "NAME")]
     pub reference_group: Option<String>,
-    /// The fairness task, `binary`, `multiclass` or `regression` (overrides the policy's
-    /// `data.task`; `ranking` is refused: the policy has no ranking thresholds yet).
+    /// The fairness task, `binary`, `multiclass`, `regression` or `ranking` (overrides the
+    /// policy's `data.task`).
     #[arg(long, value_enum, value_name = "TASK")]
     pub task: Option<crate::commands::fairness::TaskArg>,
+    /// Ranking: the column naming each item's list (overrides the policy's `data.query`).
+    #[arg(long, value_name = "COL")]
+    pub query: Option<String>,
+    /// Ranking: the column of 1-based ranks (overrides `data.rank`; or order by --score).
+    #[arg(long, value_name = "COL")]
+    pub rank: Option<String>,
+    /// Ranking: the column of relevance, numbers ≥ 0 (overrides `data.relevance`).
+    #[arg(long, value_name = "COL")]
+    pub relevance: Option<String>,
+    /// Ranking: the top-k cut-offs, comma-separated (overrides `data.k`; default 10).
+    #[arg(long, value_name = "K[,K…]", value_delimiter = ',')]
+    pub k: Option<Vec<u32>>,
     /// Key columns (override the policy).
     #[arg(long, value_delimiter = ',', value_name = "COL,…")]
     pub key: Option<Vec<String>>,
@@ -175,6 +187,18 @@ pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
     }
     if let Some(t) = a.task {
         roles.task = t.into();
+    }
+    for (given, role) in [
+        (&a.query, &mut roles.query),
+        (&a.rank, &mut roles.rank),
+        (&a.relevance, &mut roles.relevance),
+    ] {
+        if given.is_some() {
+            role.clone_from(given);
+        }
+    }
+    if let Some(k) = &a.k {
+        roles.k = k.clone();
     }
     if let Some(r) = &a.reference_group {
         roles.reference_group = r.clone();

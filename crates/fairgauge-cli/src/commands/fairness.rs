@@ -257,16 +257,18 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
     let out = match result? {
         TaskOutput::Binary(out) => out,
         TaskOutput::Ranking(out) => {
-            if a.fail_on.is_some() {
-                bail!("--fail-on judges the binary and multiclass tasks; the policy has no ranking thresholds yet");
-            }
             crate::output::emit_report(
                 out.as_ref(),
                 a.format,
                 crate::render::ranking_text,
                 a.output.as_deref(),
             )?;
-            return Ok(ExitStatus::Success);
+            return Ok(match (a.fail_on, policy) {
+                (Some(level), Some(policy)) => {
+                    level.verdict(&fairgauge::assess::judge_ranking(&policy, &out.report))
+                }
+                _ => ExitStatus::Success,
+            });
         }
         TaskOutput::Regression(out) => {
             crate::output::emit_report(

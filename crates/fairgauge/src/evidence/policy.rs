@@ -37,6 +37,37 @@ pub const REGRESSION_THRESHOLDS: [&str; 7] = [
     "bounded_group_loss_rmse",
 ];
 
+/// The ranking task's between-group summaries a policy may set thresholds for (beside these,
+/// `selection_rate_at_<k>_ratio` / `_difference` and `ndcg_at_<k>_ratio` / `_difference` for any
+/// cut-off `k`; see [`is_ranking_threshold`]). The default policy judges `exposure_ratio`.
+pub const RANKING_THRESHOLDS: [&str; 6] = [
+    "exposure_ratio",
+    "exposure_difference",
+    "exposure_relevance_ratio_ratio",
+    "exposure_relevance_ratio_difference",
+    "ndcg_ratio",
+    "ndcg_difference",
+];
+
+/// Whether `name` is a ranking summary a policy may set a threshold for: one of
+/// [`RANKING_THRESHOLDS`], or `selection_rate_at_<k>_…` / `ndcg_at_<k>_…` (`ratio` or
+/// `difference`) for a cut-off `k` of digits.
+pub fn is_ranking_threshold(name: &str) -> bool {
+    if RANKING_THRESHOLDS.contains(&name) {
+        return true;
+    }
+    let Some(rest) = name
+        .strip_prefix("selection_rate_at_")
+        .or_else(|| name.strip_prefix("ndcg_at_"))
+    else {
+        return false;
+    };
+    let k = rest
+        .strip_suffix("_ratio")
+        .or_else(|| rest.strip_suffix("_difference"));
+    k.is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The AI system the evidence is about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -84,9 +115,22 @@ pub struct Roles {
     /// Sample-weight column for fairness (`[data] weight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
-    /// The fairness task, `binary` (default) or `multiclass` (`[data] task`).
+    /// The fairness task: `binary` (default), `multiclass`, `regression` or `ranking`
+    /// (`[data] task`).
     #[serde(default, skip_serializing_if = "crate::fairness::Task::is_binary")]
     pub task: crate::fairness::Task,
+    /// Ranking: the column naming each item's list (`[data] query`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// Ranking: the column of 1-based ranks (`[data] rank`; or `score`, highest first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
+    /// Ranking: the column of relevance (`[data] relevance`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<String>,
+    /// Ranking: the top-k cut-offs (`[data] k`; default 10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub k: Vec<u32>,
 }
 
 fn default_reference() -> String {
@@ -450,11 +494,13 @@ impl Policy {
         for (name, t) in &f.thresholds {
             if !FAIRNESS_METRICS.contains(&name.as_str())
                 && !REGRESSION_THRESHOLDS.contains(&name.as_str())
+                && !is_ranking_threshold(name)
             {
                 return Err(bad(format!(
-                    "fairness.thresholds.{name}: unknown metric (expected one of: {}; for regression: {})",
+                    "fairness.thresholds.{name}: unknown metric (expected one of: {}; for regression: {}; for ranking: {}, selection_rate_at_<k>_ratio|_difference, ndcg_at_<k>_ratio|_difference)",
                     FAIRNESS_METRICS.join(", "),
-                    REGRESSION_THRESHOLDS.join(", ")
+                    REGRESSION_THRESHOLDS.join(", "),
+                    RANKING_THRESHOLDS.join(", ")
                 )));
             }
             if !(t.warn.is_finite() && t.fail.is_finite() && t.warn >= 0.0 && t.fail >= 0.0) {

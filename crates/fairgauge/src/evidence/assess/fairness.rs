@@ -1,13 +1,15 @@
 //! Fairness findings: per group, impact ratios and rate gaps against the reference group; per
 //! attribute, Fairlearn's between-group summaries; groups too small to judge. The multiclass
 //! task gets the same findings for every class judged one-vs-rest, each naming its class (in the
-//! subject, the message and the risk: "Disparate selection of class High by sex").
+//! subject, the message and the risk: "Disparate selection of class High by sex"). Regression
+//! and ranking reports are judged on the between-group summaries the policy has thresholds for.
 
 use super::builder::*;
 use crate::evidence::document::{Category, FindingStatus, Subject};
-use crate::evidence::policy::{Direction, Threshold, REGRESSION_THRESHOLDS};
+use crate::evidence::policy::{is_ranking_threshold, Direction, Threshold, REGRESSION_THRESHOLDS};
 use crate::present::percent;
 use fairgauge_core::fairness::multiclass::MulticlassReport;
+use fairgauge_core::fairness::ranking::RankingReport;
 use fairgauge_core::fairness::regression::RegressionReport;
 use fairgauge_core::fairness::{Disparity, FairnessReport, Metric};
 use std::collections::BTreeSet;
@@ -132,52 +134,106 @@ pub(crate) fn regression_findings(b: &mut Builder<'_>, r: &RegressionReport) {
     insufficient_findings(b, r.min_group_size, insufficient);
     for (attr, s) in &r.summary {
         for name in REGRESSION_THRESHOLDS {
-            let (Some(Some(v)), Some(t)) = (
-                s.metrics.get(name),
-                b.policy.fairness.thresholds.get(name).copied(),
-            ) else {
+            let Some(Some(v)) = s.metrics.get(name) else {
                 continue;
-            };
-            let side = match t.direction {
-                Direction::Above => "above",
-                Direction::Below => "below",
             };
             // With the policy's bootstrap, the finding carries the summary's interval.
             let interval = s.intervals.get(name).map(|i| [i.low, i.high]);
-            let shown = match (interval, r.bootstrap) {
-                (Some([lo, hi]), Some(boot)) => format!(
-                    " ({:.0}% bootstrap interval [{}, {}], {} replicates)",
-                    r.confidence * 100.0,
-                    fmt(lo),
-                    fmt(hi),
-                    boot.replicates
-                ),
-                _ => String::new(),
-            };
-            b.add(Judged {
-                value: Some(*v),
-                threshold: Some(judged(&t)),
-                interval,
-                subject: Subject {
-                    attribute: Some(attr.clone()),
-                    ..Default::default()
-                },
-                risk: Some(fairness_risk("error", attr, None)),
-                ..Judged::new(
-                    &format!("fairness.{name}"),
-                    Category::Bias,
-                    judge(*v, &t),
-                    name,
-                    format!(
-                        "the {} across the groups of {attr} is {}{shown} (fail {side} {}; Fairlearn's between-groups definition with scikit-learn's regression metrics)",
-                        name.replace('_', " "),
-                        fmt(*v),
-                        t.fail
-                    ),
-                )
-            });
+            let boot = r.bootstrap.map(|b| (r.confidence, b.replicates));
+            threshold_finding(
+                b,
+                (attr, name, *v),
+                interval.zip(boot),
+                "error",
+                "Fairlearn's between-groups definition with scikit-learn's regression metrics",
+            );
         }
     }
+}
+
+/// The ranking task's findings: each attribute's between-group summaries that the policy has
+/// thresholds for (by default `exposure_ratio`, the smallest group's mean exposure over the
+/// largest's), feeding "Unequal exposure in rankings by A" (exposure, top-k selection,
+/// exposure per relevance) or "Unequal ranking quality by A" (NDCG); and the groups too small to
+/// judge.
+pub(crate) fn ranking_findings(b: &mut Builder<'_>, r: &RankingReport) {
+    let insufficient: BTreeSet<(String, String, u64)> = r
+        .groups
+        .iter()
+        .filter(|g| g.insufficient_data)
+        .map(|g| (g.attribute.clone(), g.group.clone(), g.count))
+        .collect();
+    insufficient_findings(b, r.min_group_size, insufficient);
+    for (attr, s) in &r.summary {
+        for (name, v) in &s.metrics {
+            let Some(v) = v else { continue };
+            if !is_ranking_threshold(name) {
+                continue;
+            }
+            let risk = if name.starts_with("ndcg") {
+                "ranking_quality"
+            } else {
+                "exposure"
+            };
+            threshold_finding(
+                b,
+                (attr, name, *v),
+                None,
+                risk,
+                "max − min or min / max over the groups; exposure is the mean position discount 1/log2(1 + rank), Singh & Joachims 2018",
+            );
+        }
+    }
+}
+
+/// One between-group summary `(attribute, name, value)` judged against the policy's threshold
+/// of that name (nothing when the policy has none), feeding the attribute's risk `risk`; with
+/// `(interval, (confidence, replicates))` the finding carries the summary's bootstrap interval.
+fn threshold_finding(
+    b: &mut Builder<'_>,
+    (attr, name, v): (&str, &str, f64),
+    boot: Option<([f64; 2], (f64, u32))>,
+    risk: &str,
+    definition: &str,
+) {
+    let Some(t) = b.policy.fairness.thresholds.get(name).copied() else {
+        return;
+    };
+    let side = match t.direction {
+        Direction::Above => "above",
+        Direction::Below => "below",
+    };
+    let shown = match boot {
+        Some(([lo, hi], (confidence, replicates))) => format!(
+            " ({:.0}% bootstrap interval [{}, {}], {replicates} replicates)",
+            confidence * 100.0,
+            fmt(lo),
+            fmt(hi),
+        ),
+        None => String::new(),
+    };
+    b.add(Judged {
+        value: Some(v),
+        threshold: Some(judged(&t)),
+        interval: boot.map(|(i, _)| i),
+        subject: Subject {
+            attribute: Some(attr.to_string()),
+            ..Default::default()
+        },
+        risk: Some(fairness_risk(risk, attr, None)),
+        ..Judged::new(
+            &format!("fairness.{name}"),
+            Category::Bias,
+            judge(v, &t),
+            name,
+            format!(
+                "the {} across the groups of {attr} is {}{shown} (fail {side} {}; {definition})",
+                name.replace('_', " "),
+                fmt(v),
+                t.fail
+            ),
+        )
+    });
 }
 
 /// The risk a fairness finding feeds: its key and title, per class for the multiclass task.
@@ -194,6 +250,8 @@ fn fairness_risk(key: &str, attr: &str, class: Option<&str>) -> (String, String)
             format!("Unequal error rates (equalized odds) of class {c} by {attr}")
         }
         ("error", _) => format!("Unequal error by {attr}"),
+        ("exposure", _) => format!("Unequal exposure in rankings by {attr}"),
+        ("ranking_quality", _) => format!("Unequal ranking quality by {attr}"),
         _ => format!("Label bias by {attr} in the data"),
     };
     let id = match class {

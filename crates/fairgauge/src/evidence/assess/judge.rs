@@ -12,6 +12,7 @@ use crate::evidence::document::{Finding, FindingStatus};
 use crate::evidence::policy::{Policy, Roles};
 use crate::quality::QualityReport;
 use fairgauge_core::fairness::multiclass::MulticlassReport;
+use fairgauge_core::fairness::ranking::RankingReport;
 use fairgauge_core::fairness::regression::RegressionReport;
 use fairgauge_core::fairness::FairnessReport;
 use std::collections::BTreeMap;
@@ -48,6 +49,12 @@ pub fn judge_multiclass(policy: &Policy, report: &MulticlassReport) -> Vec<Findi
 /// between-group summaries it has thresholds for.
 pub fn judge_regression(policy: &Policy, report: &RegressionReport) -> Vec<Finding> {
     findings_of(policy, |b| regression_findings(b, report))
+}
+
+/// The fairness findings `assess` makes of a ranking report under `policy`: the between-group
+/// summaries it has thresholds for.
+pub fn judge_ranking(policy: &Policy, report: &RankingReport) -> Vec<Finding> {
+    findings_of(policy, |b| ranking_findings(b, report))
 }
 
 /// The drift findings `assess` makes of `report` under `policy` (`roles` name the label and

@@ -4,10 +4,11 @@
 use crate::drift::{run_drift, DriftReport, DriftSpec};
 use crate::error::{Error, Result};
 use crate::evidence::policy::{Policy, PolicySource, Roles};
-use crate::fairness::{run_task, FairnessSpec, TaskOutput};
+use crate::fairness::{run_task, FairnessSpec, RankingSpec, TaskOutput};
 use crate::io::source::Table;
 use crate::quality::rules::RuleSet;
 use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
+use fairgauge_core::fairness::ranking::DEFAULT_K;
 use fairgauge_core::fairness::{Bootstrap, FairnessOptions, ReferenceSpec};
 
 /// What to assess.
@@ -100,16 +101,22 @@ pub fn fairness_spec(
     roles: &Roles,
     policy_source: &PolicySource,
 ) -> Result<Option<(FairnessSpec, FairnessOptions)>> {
-    let (Some(label), false) = (&roles.label, roles.sensitive.is_empty()) else {
-        return Ok(None);
+    let ranking = roles.task == crate::fairness::Task::Ranking;
+    // A ranking's truth is its relevance: it has lists (`query`) instead of a label.
+    let label = match (&roles.label, ranking) {
+        (_, _) if roles.sensitive.is_empty() => return Ok(None),
+        (Some(_), true) => {
+            return Err(Error::InvalidOption(
+                "a ranking's truth is its relevance: set `relevance` (--relevance COL) instead of `label`".into(),
+            ))
+        }
+        (None, true) if roles.query.is_none() => return Ok(None),
+        (None, true) => String::new(),
+        (Some(l), false) => l.clone(),
+        (None, false) => return Ok(None),
     };
-    if roles.task == crate::fairness::Task::Ranking {
-        return Err(Error::InvalidOption(
-            "assess judges the binary, multiclass and regression tasks; the policy has no ranking thresholds yet (measure a ranking with `fairgauge fairness --task ranking`)".into(),
-        ));
-    }
     let spec = FairnessSpec {
-        label: label.clone(),
+        label,
         prediction: roles.prediction.clone(),
         score: roles.score.clone(),
         threshold: roles.threshold,
@@ -118,7 +125,20 @@ pub fn fairness_spec(
         weight: roles.weight.clone(),
         above_threshold: None,
         keep_labels: policy.fairness.bootstrap.is_some(),
-        ranking: None,
+        ranking: roles
+            .query
+            .clone()
+            .filter(|_| ranking)
+            .map(|query| RankingSpec {
+                query,
+                rank: roles.rank.clone(),
+                relevance: roles.relevance.clone(),
+                k: if roles.k.is_empty() {
+                    DEFAULT_K.to_vec()
+                } else {
+                    roles.k.clone()
+                },
+            }),
         task: roles.task,
     };
     let opts = FairnessOptions {

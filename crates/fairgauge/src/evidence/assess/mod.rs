@@ -41,7 +41,8 @@ pub mod run;
 pub use crate::evidence::policy::FAIRNESS_METRICS;
 pub use builder::SHAPE_CHECKS;
 pub use judge::{
-    fails_at, judge_drift, judge_fairness, judge_multiclass, judge_quality, judge_regression,
+    fails_at, judge_drift, judge_fairness, judge_multiclass, judge_quality, judge_ranking,
+    judge_regression,
 };
 pub use measure::{drift_spec, fairness_spec, quality_spec, AssessInput, Measure};
 pub use run::{assess, assess_with};

@@ -194,14 +194,10 @@ fn fairness_part(
                 regression_findings(b, &out.report);
                 results.insert("fairness".into(), to_json(&out));
             }
-            // Refused by `fairness_spec`: the policy has no ranking thresholds.
-            Ok(TaskOutput::Ranking(_)) => b.error(
-                "fairness",
-                Category::Bias,
-                "ranking fairness is not judged by assess".into(),
-                "fairness-error",
-                "Fairness not assessed",
-            ),
+            Ok(TaskOutput::Ranking(out)) => {
+                ranking_findings(b, &out.report);
+                results.insert("fairness".into(), to_json(&out));
+            }
             Err(e) => b.error(
                 "fairness",
                 Category::Bias,

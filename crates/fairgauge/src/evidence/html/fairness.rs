@@ -10,6 +10,7 @@ use crate::evidence::html::charts::{rate_chart, Band, Bar};
 use crate::evidence::html::escape::esc;
 use crate::evidence::html::findings::findings_table;
 use crate::evidence::html::multiclass::multiclass_assessed;
+use crate::evidence::html::ranking::ranking_assessed;
 use crate::evidence::html::regression::regression_assessed;
 use crate::fairness::{FairnessOutput, TaskOutput};
 use crate::present::{percent, weighting};
@@ -129,10 +130,7 @@ pub fn fairness_section(o: &mut String, e: &Evidence, fairness: Option<Result<&T
             multiclass_assessed(o, e, mr, impact_ratio_floor(e));
         }
         Some(Ok(TaskOutput::Regression(rr))) => regression_assessed(o, e, rr),
-        Some(Ok(TaskOutput::Ranking(_))) => {
-            o.push_str("<p class=\"muted\">Ranking fairness is recorded in the evidence but not judged.</p>");
-            findings_table(o, &fairness_findings(e, |_| true));
-        }
+        Some(Ok(TaskOutput::Ranking(rk))) => ranking_assessed(o, e, rk),
         Some(Err(err)) => {
             let _ = write!(
                 o,

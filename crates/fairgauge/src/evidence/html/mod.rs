@@ -5,7 +5,8 @@
 //! not run one.
 //!
 //! The page (`page`: head, stylesheet, section order) is made of sections, one module each:
-//! `summary`, `fairness`, `drift`, `quality`, `provenance`. The results they show are read out of
+//! `summary`, `fairness` (with `multiclass`, `regression` and `ranking` for those tasks),
+//! `drift`, `quality`, `provenance`. The results they show are read out of
 //! the evidence once (`results`: fairness and drift into their own types, quality through a few
 //! accessors). Beneath them: the SVG `charts`, the `findings` table, table `cells` and `escape`.
 //!
@@ -22,6 +23,7 @@ mod multiclass;
 mod page;
 mod provenance;
 mod quality;
+mod ranking;
 mod regression;
 mod results;
 mod summary;
