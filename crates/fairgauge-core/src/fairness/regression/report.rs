@@ -293,10 +293,10 @@ impl RegressionState {
             above_threshold: None,
         };
         // The bootstrap's replicates of every cell, drawn from the unsorted state.
-        let replicated = match &opts.bootstrap {
-            Some(b) => Some(resample_cells(&self.cells, b)),
-            None => None,
-        };
+        let replicated = opts
+            .bootstrap
+            .as_ref()
+            .map(|b| resample_cells(&self.cells, b));
         // Each cell's predictions sorted once (in parallel); a group's are then merged from
         // its cells' sorted runs.
         let mut sorted: Vec<(GroupKey, RegressionCell)> = self

@@ -204,7 +204,7 @@ pub fn value_chart(title: &str, bars: &[Bar]) -> String {
 
 /// The smallest of 1, 2, 2.5, 5 × 10^k at or above `x` (1 for nothing above 0).
 fn round_up(x: f64) -> f64 {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 1.0;
     }
     let unit = 10f64.powf(x.log10().floor());
@@ -365,5 +365,29 @@ mod tests {
             .map(|(i, _)| y_of(&svg[i..]))
             .collect();
         assert!(rects.iter().all(|&ry| ry > y + 4.0), "{rects:?} vs {y}");
+    }
+
+    #[test]
+    fn value_axes_end_at_a_round_number_above_the_largest_value() {
+        assert_eq!(round_up(1.197), 2.0);
+        assert_eq!(round_up(0.8), 1.0);
+        assert_eq!(round_up(2.2), 2.5);
+        assert_eq!(round_up(3100.0), 5000.0);
+        assert_eq!(round_up(0.0), 1.0);
+        assert_eq!(round_up(f64::NAN), 1.0);
+        let bars = [Bar {
+            group: "<b>".into(),
+            value: Some(1.197),
+            interval: None,
+            reference: true,
+            insufficient: false,
+        }];
+        let svg = value_chart("MAE by sex", &bars);
+        // Ticks in the label's units up to 2, the value with four digits, the name escaped.
+        assert!(
+            svg.contains(">2.000</text>") && svg.contains(">1.197</text>"),
+            "{svg}"
+        );
+        assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
     }
 }
