@@ -294,7 +294,8 @@ def test_assess_judges_the_exposure_ratio_and_the_policys_ranking_thresholds(tab
         assert "fail below 0.8" in f["message"] and "Singh & Joachims" in f["message"]
     assert ("fairness.ndcg_ratio", "sex") not in bias  # not in the default policy
     risks = {r["title"] for r in d["risks"]}
-    assert "Unequal exposure in rankings by sex" in risks or bias[("fairness.exposure_ratio", "sex")]["status"] == "pass"
+    sex_status = bias[("fairness.exposure_ratio", "sex")]["status"]
+    assert "Unequal exposure in rankings by sex" in risks or sex_status == "pass"
     paths = ev.write(tmp_path / "out", ["json", "register", "oscal", "html"])
     validate_oscal(Path(paths["oscal"]))
     with open(paths["register"], newline="") as fh:

@@ -272,7 +272,8 @@ def test_assess_judges_the_error_ratios_and_the_policys_differences(table, run, 
     assert gap["status"] == "fail" and "Unequal error by race" in {r["title"] for r in e["risks"]}
     # The policy's bootstrap puts the summary's interval on the finding.
     booted = tmp_path / "boot.toml"
-    booted.write_text(policy.read_text().replace("[fairness.thresholds", "[fairness]\nbootstrap = 200\nseed = 4\n[fairness.thresholds", 1))
+    boot = "[fairness]\nbootstrap = 200\nseed = 4\n[fairness.thresholds"
+    booted.write_text(policy.read_text().replace("[fairness.thresholds", boot, 1))
     run("assess", "--current", data, "--policy", booted, "--output", out, check=False)
     e = json.loads(out.read_text())
     gap = next(f for f in e["findings"] if f["kind"] == kind and f["subject"]["attribute"] == "race")
