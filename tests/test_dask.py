@@ -74,11 +74,15 @@ def test_regression_fairness_on_dask_equals_in_process(data):
 
     _, cur = data
     df = pd.read_parquet(cur)
-    roles = dict(label="income", prediction="x1", sensitive=["sex", "race"], task="regression")
+    roles = dict(label="income", prediction="x1", sensitive=["sex", "race"], task="regression", bootstrap=50, seed=2)
     local = fairgauge.fairness(df, **roles).to_dict()
     got = fgd.fairness(dd.from_pandas(df, npartitions=3, sort=False), **roles).to_dict()
     got.pop("engine"), got.pop("input"), local.pop("input")
     assert_close(got, local, 1e-9)
+    # The bootstrap draws from each cell's rows in canonical order: the same bytes.
+    for attr in ("sex", "race"):
+        assert got["summary"][attr]["intervals"] == local["summary"][attr]["intervals"]
+        assert len(local["summary"][attr]["intervals"]) == 12
 
 
 def test_ranking_fairness_on_dask_equals_in_process(data):

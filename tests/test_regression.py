@@ -184,6 +184,54 @@ def test_bootstrap_is_the_same_bytes_in_the_cli_and_from_shuffled_rows(table, ru
     assert len(cli["summary"]["race"]["intervals"]) == 12
 
 
+def test_metric_frame_fast_path_equals_fairlearn_with_scikit_learns_metrics(table, monkeypatch):
+    import fairgauge.metrics as fgm
+    from fairlearn.metrics import MetricFrame as FairlearnFrame
+    from sklearn.metrics import mean_squared_error, root_mean_squared_error
+
+    metrics = {
+        "mae": mean_absolute_error,
+        "mse": mean_squared_error,
+        "rmse": root_mean_squared_error,
+        "r2": r2_score,
+    }
+    calls = []
+    one_pass = fgm._regression_by_group
+
+    def counted(*args):
+        calls.append(1)
+        return one_pass(*args)
+
+    monkeypatch.setattr(fgm, "_regression_by_group", counted)
+    for sf in (table.sex, table[["sex", "race"]]):
+        calls.clear()
+        ours = fgm.MetricFrame(metrics=metrics, y_true=table.y, y_pred=table.p, sensitive_features=sf)
+        theirs = FairlearnFrame(metrics=metrics, y_true=table.y, y_pred=table.p, sensitive_features=sf)
+        assert calls == [1]  # the four metrics from one pass of the core
+        np.testing.assert_allclose(ours.by_group.to_numpy(float), theirs.by_group.to_numpy(float), rtol=1e-12)
+        np.testing.assert_allclose(ours.overall.to_numpy(float), theirs.overall.to_numpy(float), rtol=1e-12)
+        np.testing.assert_allclose(ours.difference().to_numpy(float), theirs.difference().to_numpy(float), rtol=1e-10)
+        np.testing.assert_allclose(ours.ratio().to_numpy(float), theirs.ratio().to_numpy(float), rtol=1e-12)
+    # Sample weights take scikit-learn's own function per group (the core's regression has none yet).
+    calls.clear()
+    w = np.linspace(0.5, 2.0, len(table))
+    ours = fgm.MetricFrame(
+        metrics=mean_absolute_error, y_true=table.y, y_pred=table.p, sensitive_features=table.sex,
+        sample_params={"sample_weight": w},
+    )  # fmt: skip
+    theirs = FairlearnFrame(
+        metrics=mean_absolute_error, y_true=table.y, y_pred=table.p, sensitive_features=table.sex,
+        sample_params={"sample_weight": w},
+    )  # fmt: skip
+    assert calls == []
+    np.testing.assert_allclose(ours.by_group.to_numpy(float), theirs.by_group.to_numpy(float), rtol=1e-12)
+    # Data the core refuses (a NaN) gets scikit-learn's own error, not another.
+    bad = table.y.to_numpy(copy=True)
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        fgm.MetricFrame(metrics=mean_absolute_error, y_true=bad, y_pred=table.p, sensitive_features=table.sex)
+
+
 def test_bad_input_is_a_clear_error(table, run, tmp_path):
     bad = table.astype({"y": object})
     bad.loc[17, "y"] = "abc"

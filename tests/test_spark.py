@@ -96,10 +96,15 @@ def test_regression_fairness_on_spark_equals_in_process(spark, data):
 
     ref, _ = data
     df = pd.read_parquet(ref)
-    roles = dict(label="income", prediction="x1", sensitive=["sex", "race"], task="regression", threshold=0.0)
+    roles = dict(
+        label="income", prediction="x1", sensitive=["sex", "race"], task="regression", threshold=0.0,
+        bootstrap=50, seed=2,
+    )  # fmt: skip
     local = fairgauge.fairness(df, **roles).to_dict()
     got = fgs.fairness(spark.createDataFrame(df).repartition(3), **roles).to_dict()
     got.pop("engine"), got.pop("input"), local.pop("input")
+    # The bootstrap draws from each cell's rows in canonical order: the same bytes.
+    assert got["summary"]["sex"]["intervals"] == local["summary"]["sex"]["intervals"]
     # Counts, distributions and the threshold's rates exactly; means, variances and sums merged
     # in another order to 1e-9 (variances lose digits as (mean / sd)² grows).
     assert got["above_threshold"] == local["above_threshold"]

@@ -357,11 +357,54 @@ _FAST = {
 }
 
 
+# scikit-learn's regression metrics that MetricFrame computes in one pass of the Rust core (the
+# regression task's per-group MAE, RMSE and R², the same definitions), by function name.
+_REGRESSION = {
+    "mean_absolute_error": lambda g: g["mae"],
+    "mean_squared_error": lambda g: g["rmse"] ** 2,
+    "root_mean_squared_error": lambda g: g["rmse"],
+    "r2_score": lambda g: g["r2"],
+}
+
+
+def _regression_metric(f: Any) -> Callable[[dict[str, Any]], float] | None:
+    """The fast path of `f` when it is scikit-learn's own regression metric, else None."""
+    import sys
+
+    name = getattr(f, "__name__", None)
+    module = sys.modules.get("sklearn.metrics")
+    if name not in _REGRESSION or module is None or getattr(module, name, None) is not f:
+        return None
+    return _REGRESSION[name]
+
+
+def _regression_by_group(t: np.ndarray, p: np.ndarray, codes: np.ndarray, groups: int) -> list[dict[str, Any]] | None:
+    """Each group's regression metrics from one pass of the Rust core (`fairness`'s regression
+    task over the group codes), in code order; None when the core cannot take the data (text,
+    NaN, one group, too many groups), so that scikit-learn's own function reports it."""
+    import pyarrow as pa
+
+    from . import fairness
+    from ._errors import FairgaugeError
+
+    if groups < 2 or t.dtype.kind not in "iuf" or p.dtype.kind not in "iuf":
+        return None
+    table = pa.table({"y": t.astype(float), "p": p.astype(float), "g": pa.array(codes.astype(np.int64))})
+    try:
+        r = fairness(table, task="regression", label="y", prediction="p", sensitive="g", min_group_size=1)
+    except (FairgaugeError, ValueError):
+        return None
+    found = {int(g["group"]): g for g in r.to_dict()["groups"]}
+    return [found[g] for g in range(groups)] if len(found) == groups else None
+
+
 class MetricFrame:
     """Fairlearn's ``MetricFrame`` for the common case: metrics computed overall and per group
     (pandas results, as Fairlearn's), with ``difference``, ``ratio``, ``group_min`` and
-    ``group_max``. fairgauge's rate functions are computed in one pass of the Rust core; any other
-    callable ``f(y_true, y_pred)`` is applied to each group's rows."""
+    ``group_max``. fairgauge's rate functions, and scikit-learn's ``mean_absolute_error``,
+    ``mean_squared_error``, ``root_mean_squared_error`` and ``r2_score`` (without sample weights),
+    are computed in one pass of the Rust core; any other callable ``f(y_true, y_pred)`` is applied
+    to each group's rows."""
 
     def __init__(
         self,
@@ -391,15 +434,27 @@ class MetricFrame:
             index = pd.Index(labels, name=getattr(sensitive_features, "name", None) or "sensitive_feature_0")
         by_group: dict[str, list[Any]] = {}
         overall: dict[str, Any] = {}
+        # scikit-learn's regression metrics share one pass of the core, made on first use.
+        regression: dict[str, Any] = {}
+
+        def groups_metrics() -> list[dict[str, Any]] | None:
+            if "groups" not in regression:
+                regression["groups"] = _regression_by_group(t, p, codes, len(labels))
+            return regression["groups"]
+
         for name, f in funcs.items():
             sp = params.get(name, params) if not single else params
             weight = sp.get("sample_weight")
+            fast = _regression_metric(f) if not sp else None
             if f in _FAST:
                 # selection_rate's pos_label is 1 (Fairlearn's default); the rates infer it.
                 pos = 1 if f is selection_rate else None
                 _, c, _ = _counts(t, p, sensitive_features, weight, pos, binary=f is not selection_rate)
                 by_group[name] = _rates(_FAST[f], c).tolist()
                 overall[name] = float(_rates(_FAST[f], c.sum(axis=0))[0])
+            elif fast is not None and (gm := groups_metrics()) is not None:
+                by_group[name] = [fast(g) for g in gm]
+                overall[name] = f(t, p)
             elif f is count:
                 by_group[name] = np.bincount(codes, minlength=len(labels)).tolist()
                 overall[name] = len(t)

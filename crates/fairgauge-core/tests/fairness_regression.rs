@@ -32,6 +32,7 @@ fn state(chunk: usize, threshold: Option<f64>) -> RegressionState {
                 codes: &codes[start..end],
                 levels: &levels,
             }],
+            weights: None,
             row_offset: start,
         })
         .unwrap();
@@ -147,6 +148,7 @@ fn bad_values_and_options_are_errors() {
                 codes: &[0, 1],
                 levels: &levels,
             }],
+            weights: None,
             row_offset: 40,
         })
         .unwrap_err()
@@ -199,6 +201,7 @@ fn named_references_must_name_something_and_huge_values_are_refused() {
                 codes: &[0, 1],
                 levels: &levels,
             }],
+            weights: None,
             row_offset: 0,
         })
         .unwrap_err()
@@ -219,6 +222,7 @@ fn a_constant_pair_of_groups_leaves_welch_undefined_not_the_report() {
             codes: &[0, 0, 1, 1],
             levels: &levels,
         }],
+        weights: None,
         row_offset: 0,
     })
     .unwrap();
@@ -233,4 +237,176 @@ fn a_constant_pair_of_groups_leaves_welch_undefined_not_the_report() {
         .groups
         .iter()
         .all(|g| g.wasserstein_normed.is_none() || !g.reference));
+}
+
+/// A state of `ROWS` where row `i` has weight `weights[i]`, or (`repeat`) the same rows each
+/// repeated that many times without weights.
+fn weighted_or_repeated(
+    weights: &[u32],
+    repeat: bool,
+    threshold: Option<f64>,
+    keep_labels: bool,
+) -> RegressionState {
+    let levels = vec![Some("A".to_string()), Some("B".to_string())];
+    let (mut codes, mut y, mut p, mut w) = (vec![], vec![], vec![], vec![]);
+    for (r, &k) in ROWS.iter().zip(weights) {
+        for _ in 0..if repeat { k } else { 1 } {
+            codes.push(r.0);
+            y.push(Some(r.1));
+            p.push(Some(r.2));
+            w.push(f64::from(k));
+        }
+    }
+    let mut st = RegressionState::new(vec!["g".into()], threshold);
+    st.keep_labels = keep_labels;
+    if !repeat {
+        st = st.weighted();
+    }
+    st.update(&RegressionBatch {
+        label: &y,
+        prediction: &p,
+        attributes: vec![CodedAttribute {
+            name: "g",
+            codes: &codes,
+            levels: &levels,
+        }],
+        weights: (!repeat).then_some(w.as_slice()),
+        row_offset: 0,
+    })
+    .unwrap();
+    st
+}
+
+#[test]
+fn whole_sample_weights_are_repeated_rows() {
+    // Weights 2, 1, 3, 1, 2, 1, 4: every weighted metric, summary and distance is the one of
+    // the table with each row repeated that many times (Welch uses Kish's effective size, so
+    // its intervals are the weighted ones and differ).
+    let weights = [2, 1, 3, 1, 2, 1, 4];
+    let w = weighted_or_repeated(&weights, false, Some(3.0), false)
+        .finish(&opts())
+        .unwrap();
+    let r = weighted_or_repeated(&weights, true, Some(3.0), false)
+        .finish(&opts())
+        .unwrap();
+    for (a, b) in w.groups.iter().zip(&r.groups) {
+        assert_eq!(a.group, b.group);
+        for (k, v) in &b.metrics {
+            assert!(
+                (a.metrics[k] - v).abs() < 1e-12,
+                "{} {k}: {} vs {v}",
+                a.group,
+                a.metrics[k]
+            );
+        }
+        for (x, y) in [
+            (a.ks_statistic, b.ks_statistic),
+            (a.wasserstein_normed, b.wasserstein_normed),
+        ] {
+            assert_eq!(x.is_some(), y.is_some());
+            if let (Some(x), Some(y)) = (x, y) {
+                assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+            }
+        }
+        // Shares of weight are the repeated table's shares of rows.
+        assert!((a.share - b.share).abs() < 1e-15);
+    }
+    for (k, v) in &r.summary["g"].metrics {
+        let x = w.summary["g"].metrics[k];
+        assert_eq!(x.is_some(), v.is_some(), "{k}");
+        if let (Some(x), Some(v)) = (x, v) {
+            assert!((x - v).abs() < 1e-12, "{k}: {x} vs {v}");
+        }
+    }
+    // The threshold's binary report is weighted too: the same rates as the repeated rows.
+    let (wa, ra) = (
+        w.above_threshold.as_ref().unwrap(),
+        r.above_threshold.as_ref().unwrap(),
+    );
+    for (a, b) in wa.groups.iter().zip(&ra.groups) {
+        for (m, v) in &b.metrics {
+            let x = a.metrics[m];
+            assert_eq!(x.is_some(), v.is_some());
+            if let (Some(x), Some(v)) = (x, v) {
+                assert!((x - v).abs() < 1e-12, "{m:?}");
+            }
+        }
+    }
+    // The weights are recorded: 14 in all; group A (rows 0, 2, 4) 2 + 3 + 2 = 7.
+    assert_eq!(w.weights.unwrap().total, 14.0);
+    let a = w.groups.iter().find(|g| g.group == "A").unwrap();
+    assert_eq!(a.weighted.unwrap().total, 7.0);
+    assert!((a.weighted.unwrap().effective_n - 49.0 / 17.0).abs() < 1e-12);
+    assert_eq!(a.count, 3);
+    // Welch on the weighted means uses the effective sizes: a wider interval than the
+    // repeated table's.
+    let ci = |rep: &RegressionReport| {
+        let d = rep
+            .disparities
+            .iter()
+            .find(|d| d.metric == "mean_error")
+            .unwrap();
+        let [lo, hi] = d.difference_ci.unwrap();
+        hi - lo
+    };
+    assert!(ci(&w) > ci(&r));
+}
+
+#[test]
+fn zero_weights_and_missing_weights() {
+    // Group A's weights all 0: its metrics are undefined (named), it is not eligible, and the
+    // other group's are its own.
+    let w = weighted_or_repeated(&[0, 1, 0, 1, 0, 1, 1], false, None, false)
+        .finish(&opts())
+        .unwrap();
+    let a = w.groups.iter().find(|g| g.group == "A").unwrap();
+    assert!(a.metrics.is_empty() && a.insufficient_data);
+    assert!(a.undefined["metrics"].contains("0"), "{:?}", a.undefined);
+    assert!(w.disparities.is_empty());
+    // A weighted state refuses a batch without weights, and a negative weight names its row.
+    let mut st = RegressionState::new(vec!["g".into()], None).weighted();
+    let levels = vec![Some("A".to_string())];
+    let batch = |weights| RegressionBatch {
+        label: &[Some(1.0), Some(2.0)],
+        prediction: &[Some(1.0), Some(2.0)],
+        attributes: vec![CodedAttribute {
+            name: "g",
+            codes: &[0, 0],
+            levels: &levels,
+        }],
+        weights,
+        row_offset: 10,
+    };
+    assert!(st.update(&batch(None)).is_err());
+    let e = st
+        .update(&batch(Some(&[1.0, -2.0])))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("11") && e.contains("-2"), "{e}");
+    let e = st
+        .update(&batch(Some(&[f64::NAN, 1.0])))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("10") && e.contains("NaN"), "{e}");
+}
+
+#[test]
+fn weighted_bootstrap_scales_with_the_weights_and_needs_the_labels() {
+    let boot = |w: &[u32], keep: bool| {
+        let st = weighted_or_repeated(w, false, None, keep);
+        st.finish(&FairnessOptions {
+            bootstrap: Some(fairgauge_core::fairness::Bootstrap {
+                replicates: 40,
+                seed: 3,
+            }),
+            ..opts()
+        })
+    };
+    // Doubling every weight changes no metric in any replicate: the same intervals, bit for bit.
+    let one = boot(&[1, 2, 1, 3, 1, 1, 2], true).unwrap();
+    let two = boot(&[2, 4, 2, 6, 2, 2, 4], true).unwrap();
+    assert!(!one.summary["g"].intervals.is_empty());
+    assert_eq!(one.summary["g"].intervals, two.summary["g"].intervals);
+    // Counted without the labels, the bootstrap is refused.
+    assert!(boot(&[1, 1, 1, 1, 1, 1, 1], false).is_err());
 }

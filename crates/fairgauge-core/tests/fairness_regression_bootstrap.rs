@@ -62,6 +62,7 @@ fn state_of(
             codes: &s[range.clone()],
             levels: &levels,
         }],
+        weights: None,
         row_offset: range.start,
     })
     .unwrap();

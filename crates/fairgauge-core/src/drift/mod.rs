@@ -29,6 +29,7 @@ pub(crate) mod radix;
 pub mod sample;
 pub mod sketch;
 mod special;
+pub mod weighted;
 
 pub use categorical::{
     bin_counts, chi_square_2xk, cramers_v, g_test_2xk, hellinger, jensen_shannon, kl_divergence,

@@ -45,14 +45,14 @@ pub(crate) fn check_named_reference(
     Ok(())
 }
 
-/// The reference group of attribute set `set_name` among groups `names` with `sizes` (rows or
-/// items), and how it was chosen (`named` or `majority`: the largest eligible group, the first
+/// The reference group of attribute set `set_name` among groups `names` with `sizes` (rows,
+/// items or total weight), and how it was chosen (`named` or `majority`: the largest eligible group, the first
 /// of equals; every group when none is eligible). `best` / `worst` are refused with `task`'s
 /// name.
 pub(crate) fn choose_reference(
     set_name: &str,
     names: &[String],
-    sizes: &[u64],
+    sizes: &[f64],
     eligible: &[bool],
     opts: &FairnessOptions,
     task: &str,

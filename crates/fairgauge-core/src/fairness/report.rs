@@ -205,7 +205,7 @@ pub struct GroupWeights {
 }
 
 /// Whether and how sample weights entered the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WeightsUsed {
     /// Sum of the weights of the rows counted.
     pub total: f64,

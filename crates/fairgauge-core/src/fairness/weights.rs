@@ -55,15 +55,7 @@ impl WeightSums {
     }
 }
 
-/// `(Σw)² / Σw²`, computed as `Σw · (Σw / Σw²)` so that unit weights give the count exactly;
-/// 0 when there is no weight.
-pub fn kish(sum: f64, sum_sq: f64) -> f64 {
-    if sum_sq > 0.0 {
-        sum * (sum / sum_sq)
-    } else {
-        0.0
-    }
-}
+pub use crate::stats::moments::kish;
 
 #[cfg(test)]
 mod tests {

@@ -373,6 +373,9 @@ impl FairnessPart {
         let regression = (spec.task == Task::Regression).then(|| {
             let mut s = RegressionState::new(spec.sensitive.clone(), spec.above_threshold);
             s.keep_labels = spec.keep_labels;
+            if spec.weight.is_some() {
+                s = s.weighted();
+            }
             s
         });
         let ranking = (spec.task == Task::Ranking)

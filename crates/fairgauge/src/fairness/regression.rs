@@ -10,8 +10,8 @@ use crate::io::frame::Batch;
 use fairgauge_core::fairness::regression::{RegressionBatch, RegressionState};
 use fairgauge_core::fairness::FairnessOptions;
 
-/// The roles the regression task accepts: a prediction, no score, no positive label, no
-/// sample weights (yet).
+/// The roles the regression task accepts: a prediction, optional sample weights, no score, no
+/// positive label.
 pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {
     if spec.prediction.is_none() {
         return Err(Error::InvalidOption(
@@ -21,11 +21,6 @@ pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {
     if spec.score.is_some() || spec.positive_label.is_some() {
         return Err(Error::InvalidOption(
             "the regression task takes a numeric --label and --prediction; --score and --positive-label are for the binary task".into(),
-        ));
-    }
-    if spec.weight.is_some() {
-        return Err(Error::InvalidOption(
-            "sample weights are supported by the binary and multiclass tasks; regression does not take --weight yet".into(),
         ));
     }
     if let Some(t) = spec.above_threshold {
@@ -46,13 +41,21 @@ impl Ctx<'_> {
         let needs = "the regression task needs numbers; for classes use --task multiclass";
         let label = self.numbers(batch, &spec.label, first_row, needs)?;
         let predicted = self.numbers(batch, prediction, first_row, needs)?;
+        let weights = match &spec.weight {
+            Some(w) => Some(self.read_weights(batch, w, first_row)?),
+            None => None,
+        };
         let attrs = self.read_attributes(batch)?;
         let mut state = RegressionState::new(spec.sensitive.clone(), spec.above_threshold);
         state.keep_labels = spec.keep_labels;
+        if weights.is_some() {
+            state = state.weighted();
+        }
         let input = RegressionBatch {
             label: &label,
             prediction: &predicted,
             attributes: self.coded(&attrs),
+            weights: weights.as_deref(),
             row_offset: first_row,
         };
         state.update(&input).map_err(|e| self.core_error(e))?;

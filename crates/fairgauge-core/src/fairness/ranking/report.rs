@@ -736,8 +736,8 @@ impl RankingState {
             });
         }
         let names: Vec<String> = set.keys.iter().map(group_name).collect();
-        let sizes: Vec<u64> = acc.iter().map(|a| a.n).collect();
-        let eligible: Vec<bool> = sizes.iter().map(|&n| n >= opts.min_group_size).collect();
+        let eligible: Vec<bool> = acc.iter().map(|a| a.n >= opts.min_group_size).collect();
+        let sizes: Vec<f64> = acc.iter().map(|a| a.n as f64).collect();
         let (reference, rule) =
             choose_reference(&set.name, &names, &sizes, &eligible, opts, "ranking")?;
         let metrics: Vec<(BTreeMap<String, f64>, BTreeMap<String, String>)> = acc

@@ -1,6 +1,9 @@
 //! Percentile bootstrap intervals of the regression summaries (differences and ratios of the
 //! group metrics, bounded group loss), by the Poisson bootstrap.
 //!
+//! With sample weights a row's contribution is its sample weight times its Poisson weight
+//! (weighted metrics of a resample, as scikit-learn's `sample_weight` forms).
+//!
 //! The regression metrics are sums over rows (of `y`, `ŷ`, `e`, `|e|`, `e²`), so unlike the
 //! binary counts they cannot be resampled from a handful of cells: every row needs its own
 //! draw. Each replicate gives every row a weight `w ~ Poisson(1)`, independently (Oza & Russell
@@ -45,9 +48,13 @@ const CHUNK: usize = 1 << 14;
 /// SplitMix64's increment (the golden ratio, `2⁶⁴ / φ`).
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// One replicate's raw sums over rows: `[Σw, Σw·yc, Σw·yc², Σw·e, Σw·|e|, Σw·e²]`, where `yc` is
-/// the label less its cell's mean and `e = ŷ − y`.
+/// One replicate's raw sums over rows: `[Σw, Σw·yc, Σw·yc², Σw·e, Σw·|e|, Σw·e²]`, where `w` is
+/// the replicate's weight times the row's sample weight, `yc` the label less its cell's mean and
+/// `e = ŷ − y`.
 type Raw = [f64; 6];
+
+/// A row: prediction, label, sample weight (1 without sample weights).
+type Row = (f64, f64, f64);
 
 /// One cell's (or group's) weighted sums in one replicate.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -135,17 +142,22 @@ pub(super) fn resample_cells(
     b: &Bootstrap,
 ) -> Replicated {
     let keys: Vec<GroupKey> = cells.keys().cloned().collect();
-    // Each cell's rows as (prediction, label), in canonical order.
-    let rows: Vec<Vec<(f64, f64)>> = cells
+    // Each cell's rows as (prediction, label, sample weight or 1), in canonical order.
+    let rows: Vec<Vec<Row>> = cells
         .values()
         .map(|c| {
-            let mut r: Vec<(f64, f64)> = c
-                .predictions
-                .iter()
-                .copied()
-                .zip(c.labels.iter().copied())
+            let weighted = c.weighted.is_some() && c.weights.len() == c.predictions.len();
+            let mut r: Vec<Row> = (0..c.predictions.len())
+                .map(|i| {
+                    let w = if weighted { c.weights[i] } else { 1.0 };
+                    (c.predictions[i], c.labels[i], w)
+                })
                 .collect();
-            r.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            r.par_sort_unstable_by(|a, b| {
+                a.0.total_cmp(&b.0)
+                    .then(a.1.total_cmp(&b.1))
+                    .then(a.2.total_cmp(&b.2))
+            });
             r
         })
         .collect();
@@ -197,21 +209,21 @@ pub(super) fn resample_cells(
     Replicated { keys, sums }
 }
 
-/// Adds rows `(ŷ, y)` (the first being row `first` of its cell) to the replicates' raw sums:
+/// Adds rows `(ŷ, y, w)` (the first being row `first` of its cell) to the replicates' raw sums:
 /// `draw(i, w)` writes row `i`'s weight in each replicate into `w`; `mean` is the cell's label
 /// mean (labels are centred on it so that the spread keeps its digits).
 fn accumulate(
-    rows: &[(f64, f64)],
+    rows: &[Row],
     first: usize,
     mean: f64,
     acc: &mut [Raw],
     mut draw: impl FnMut(u64, &mut [u32]),
 ) {
     let mut w = vec![0u32; acc.len()];
-    for (j, &(p, y)) in rows.iter().enumerate() {
+    for (j, &(p, y, sw)) in rows.iter().enumerate() {
         draw((first + j) as u64, &mut w);
         let (yc, e) = (y - mean, p - y);
-        let v = [1.0, yc, yc * yc, e, e.abs(), e * e];
+        let v = [sw, sw * yc, sw * yc * yc, sw * e, sw * e.abs(), sw * e * e];
         for (a, &k) in acc.iter_mut().zip(&w) {
             let k = f64::from(k);
             for (s, x) in a.iter_mut().zip(v) {
@@ -376,8 +388,9 @@ mod tests {
 
     /// One replicate's sums of a cell's rows with row `i` weighing `weight(i)`.
     fn cell_sums(rows: &[(f64, f64)], mean: f64, weight: impl Fn(u64) -> u32) -> Sums {
+        let rows: Vec<Row> = rows.iter().map(|&(p, y)| (p, y, 1.0)).collect();
         let mut acc = [[0.0; 6]];
-        accumulate(rows, 0, mean, &mut acc, |i, w| w[0] = weight(i));
+        accumulate(&rows, 0, mean, &mut acc, |i, w| w[0] = weight(i));
         Sums::from_raw(mean, &acc[0])
     }
 

@@ -34,14 +34,16 @@ use crate::drift::numeric::{
 };
 use crate::drift::radix::radix_sort_f64;
 use crate::drift::sample::TestOutcome;
+use crate::drift::weighted::{ks_2samp_weighted_presorted, wasserstein_weighted_presorted};
 use crate::error::{Error, Result};
 use crate::fairness::bootstrap::{Bootstrap, BootstrapInterval};
 use crate::fairness::reference::{check_named_reference, choose_reference};
 use crate::fairness::report::{
-    attribute_sets, group_name, FairnessOptions, FairnessReport, RowCounts,
+    attribute_sets, group_name, FairnessOptions, FairnessReport, RowCounts, WeightsUsed,
 };
 use crate::fairness::state::{Cell, FairnessState, GroupKey};
 use crate::fairness::summary::{difference, ratio};
+use crate::stats::moments::{Moments, WeightedMoments};
 
 /// The regression metrics of a group, by name.
 pub const REGRESSION_METRICS: [&str; 6] = [
@@ -83,6 +85,9 @@ pub struct RegressionGroup {
     /// deviation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wasserstein_normed: Option<f64>,
+    /// With sample weights: the group's total weight and Kish's effective size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weighted: Option<WeightsUsed>,
     /// Why a comparison is undefined.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub undefined: BTreeMap<String, String>,
@@ -167,6 +172,9 @@ pub struct RegressionReport {
     /// The bootstrap behind the summaries' `intervals`, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bootstrap: Option<Bootstrap>,
+    /// With sample weights: their total and effective size over the rows counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightsUsed>,
     /// The threshold, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
@@ -183,8 +191,23 @@ impl RegressionCell {
         self.metrics()
     }
 
-    /// The group's metrics (the definitions above).
+    /// The group's metrics (the definitions above): weighted when the rows carry sample
+    /// weights, none when their weights are all 0.
     fn metrics(&self) -> BTreeMap<String, f64> {
+        if let Some(w) = &self.weighted {
+            if w.label.w == 0.0 {
+                return BTreeMap::new();
+            }
+            return metric_values(&MetricSums {
+                n: w.label.w,
+                mean_label: w.label.mean,
+                label_m2: w.label.m2,
+                mean_prediction: w.prediction.mean,
+                mean_error: w.error.mean,
+                abs_error: w.abs_error,
+                sq_error: w.sq_error,
+            });
+        }
         metric_values(&MetricSums {
             n: self.n() as f64,
             mean_label: self.label.mean,
@@ -289,6 +312,7 @@ impl RegressionState {
             disparities: vec![],
             summary: BTreeMap::new(),
             bootstrap: opts.bootstrap,
+            weights: None,
             threshold: self.threshold,
             above_threshold: None,
         };
@@ -304,12 +328,22 @@ impl RegressionState {
             .iter()
             .map(|(k, c)| (k.clone(), c.clone()))
             .collect();
-        sorted
-            .par_iter_mut()
-            .for_each(|(_, c)| radix_sort_f64(&mut c.predictions));
+        sorted.par_iter_mut().for_each(|(_, c)| {
+            if c.weighted.is_some() {
+                let mut pairs = c.weighted_predictions();
+                pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+                (c.predictions, c.weights) = pairs.into_iter().unzip();
+            } else {
+                radix_sort_f64(&mut c.predictions);
+            }
+        });
+        // Shares are of the rows counted, or of their weight.
+        let total = self.total_weight();
+        report.weights = total;
+        let used_share = total.map_or(used as f64, |w| w.total);
         for set in attribute_sets(self.attributes.len(), opts.intersect) {
             let g = self.groups_of(&sorted, &set, opts)?;
-            self.push_groups(&g, used, &mut report);
+            self.push_groups(&g, used_share, &mut report);
             push_disparities(&g, opts.confidence, &mut report);
             let mut summary = summarise(&g, opts);
             if let Some(r) = &replicated {
@@ -323,9 +357,28 @@ impl RegressionState {
         Ok(report)
     }
 
-    /// The binary state of `y ≥ T` against `ŷ ≥ T`.
+    /// With sample weights: their total and effective size over the rows counted.
+    fn total_weight(&self) -> Option<WeightsUsed> {
+        self.has_weights.then(|| {
+            let mut all = crate::stats::moments::WeightedMoments::default();
+            for c in self.cells.values() {
+                if let Some(w) = &c.weighted {
+                    all.merge(&w.label);
+                }
+            }
+            WeightsUsed {
+                total: all.w,
+                effective_n: all.effective_n(),
+            }
+        })
+    }
+
+    /// The binary state of `y ≥ T` against `ŷ ≥ T` (weighted with the rows' weights).
     fn thresholded(&self) -> FairnessState {
         let mut s = FairnessState::new(self.attributes.clone(), true, false);
+        if self.has_weights {
+            s = s.weighted();
+        }
         s.rows_seen = self.rows_seen;
         s.excluded_null_label = self.excluded_null_label;
         s.excluded_null_prediction = self.excluded_null_prediction;
@@ -336,7 +389,9 @@ impl RegressionState {
                 let cell = Cell {
                     confusion: c.above.unwrap_or_default(),
                     scores: None,
-                    weights: None,
+                    weights: self
+                        .has_weights
+                        .then(|| c.above_weights.unwrap_or_default()),
                 };
                 (k.clone(), cell)
             })
@@ -366,8 +421,15 @@ impl RegressionState {
         }
         let (keys, cells): (Vec<GroupKey>, Vec<RegressionCell>) = marg.into_iter().unzip();
         let names: Vec<String> = keys.iter().map(group_name).collect();
-        let eligible: Vec<bool> = cells.iter().map(|c| c.n() >= opts.min_group_size).collect();
-        let sizes: Vec<u64> = cells.iter().map(RegressionCell::n).collect();
+        // A weighted group needs some weight; the reference is the group with the most weight.
+        let eligible: Vec<bool> = cells
+            .iter()
+            .map(|c| c.n() >= opts.min_group_size && c.weight().is_none_or(|w| w.total > 0.0))
+            .collect();
+        let sizes: Vec<f64> = cells
+            .iter()
+            .map(|c| c.weight().map_or(c.n() as f64, |w| w.total))
+            .collect();
         let (reference, rule) =
             choose_reference(&name, &names, &sizes, &eligible, opts, "regression")?;
         Ok(Groups {
@@ -382,39 +444,38 @@ impl RegressionState {
         })
     }
 
-    fn push_groups(&self, g: &Groups, used: u64, report: &mut RegressionReport) {
-        let reference = &g.cells[g.reference];
-        let sd = population_sd(&reference.predictions);
-        // Each group's predictions against the reference's, in parallel (the predictions are
-        // sorted and finite by construction).
-        let compared: Vec<Option<(TestOutcome, f64)>> = g
-            .cells
-            .par_iter()
-            .enumerate()
-            .map(|(i, c)| {
-                (i != g.reference).then(|| {
-                    let ks = ks_2samp_presorted(&reference.predictions, &c.predictions);
-                    (
-                        ks,
-                        wasserstein_presorted(&reference.predictions, &c.predictions),
-                    )
-                })
-            })
-            .collect();
+    fn push_groups(&self, g: &Groups, used: f64, report: &mut RegressionReport) {
+        let compared = compare_distributions(g);
         for (i, cell) in g.cells.iter().enumerate() {
             let mut undefined = BTreeMap::new();
             let (mut ks_statistic, mut ks_p_value, mut wasserstein) = (None, None, None);
-            if let Some((ks, w)) = &compared[i] {
-                ks_statistic = Some(ks.statistic);
-                ks_p_value = ks.p_value;
-                wasserstein = normed(*w, sd);
-                if wasserstein.is_none() {
+            match &compared[i] {
+                Some(Some((ks, w))) => {
+                    ks_statistic = Some(ks.statistic);
+                    ks_p_value = ks.p_value;
+                    wasserstein = *w;
+                    if wasserstein.is_none() {
+                        undefined.insert(
+                            "wasserstein_normed".to_string(),
+                            "the reference group's predictions are constant".to_string(),
+                        );
+                    }
+                }
+                Some(None) => {
                     undefined.insert(
-                        "wasserstein_normed".to_string(),
-                        "the reference group's predictions are constant".to_string(),
+                        "ks_statistic".to_string(),
+                        "the group or its reference has no weight".to_string(),
                     );
                 }
+                None => {}
             }
+            if cell.weight().is_some_and(|w| w.total == 0.0) {
+                undefined.insert(
+                    "metrics".to_string(),
+                    "every sample weight of the group is 0".to_string(),
+                );
+            }
+            let weight = cell.weight();
             let levels = g.keys[i]
                 .iter()
                 .zip(&g.attributes)
@@ -431,15 +492,62 @@ impl RegressionState {
                 group: g.names[i].clone(),
                 levels,
                 count: cell.n(),
-                share: cell.n() as f64 / used as f64,
+                share: weight.map_or(cell.n() as f64, |w| w.total) / used,
                 insufficient_data: !g.eligible[i],
                 reference: i == g.reference,
                 metrics: cell.metrics(),
                 ks_statistic,
                 ks_p_value,
                 wasserstein_normed: wasserstein,
+                weighted: weight,
                 undefined,
             });
+        }
+    }
+}
+
+/// Each group's predictions against the reference group's, in parallel: the KS test and the
+/// Wasserstein distance over the reference's standard deviation (weighted with sample weights,
+/// [`crate::drift::weighted`]); `None` for the reference itself, `Some(None)` when a side has no
+/// weight. The predictions are sorted and finite by construction.
+#[allow(clippy::type_complexity)]
+fn compare_distributions(g: &Groups) -> Vec<Option<Option<(TestOutcome, Option<f64>)>>> {
+    let reference = &g.cells[g.reference];
+    match &reference.weighted {
+        None => {
+            let sd = population_sd(&reference.predictions);
+            g.cells
+                .par_iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    (i != g.reference).then(|| {
+                        let ks = ks_2samp_presorted(&reference.predictions, &c.predictions);
+                        let w = wasserstein_presorted(&reference.predictions, &c.predictions);
+                        Some((ks, normed(w, sd)))
+                    })
+                })
+                .collect()
+        }
+        Some(rw) => {
+            // The weighted population standard deviation of the reference's predictions.
+            let sd = if rw.prediction.w > 0.0 {
+                (rw.prediction.m2 / rw.prediction.w).max(0.0).sqrt()
+            } else {
+                0.0
+            };
+            let r = reference.weighted_predictions();
+            g.cells
+                .par_iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    (i != g.reference).then(|| {
+                        let cur = c.weighted_predictions();
+                        let ks = ks_2samp_weighted_presorted(&r, &cur)?;
+                        let w = wasserstein_weighted_presorted(&r, &cur)?;
+                        Some((ks, normed(w, sd)))
+                    })
+                })
+                .collect()
         }
     }
 }
@@ -468,29 +576,46 @@ fn sorted_marginal(
                 if let Some(a) = &c.above {
                     out.above.get_or_insert_with(Default::default).add(a);
                 }
+                if let Some(a) = &c.above_weights {
+                    out.above_weights
+                        .get_or_insert_with(Default::default)
+                        .add(a);
+                }
+                if let Some(w) = &c.weighted {
+                    out.weighted.get_or_insert_with(Default::default).add(w);
+                }
             }
-            out.predictions = merge_sorted(cs.iter().map(|c| c.predictions.as_slice()).collect());
+            if out.weighted.is_some() {
+                // With weights, each prediction keeps its weight: merged as pairs.
+                let runs: Vec<Vec<(f64, f64)>> =
+                    cs.iter().map(|c| c.weighted_predictions()).collect();
+                let merged = merge_sorted(runs.iter().map(Vec::as_slice).collect(), |x| x.0);
+                (out.predictions, out.weights) = merged.into_iter().unzip();
+            } else {
+                let runs = cs.iter().map(|c| c.predictions.as_slice()).collect();
+                out.predictions = merge_sorted(runs, |x| *x);
+            }
             (key, out)
         })
         .collect()
 }
 
-/// Sorted runs merged into one sorted vector, pairwise (`O(n log k)` for `k` runs).
-fn merge_sorted(mut runs: Vec<&[f64]>) -> Vec<f64> {
-    let mut owned: Vec<Vec<f64>> = Vec::new();
+/// Runs sorted by `key` merged into one sorted vector, pairwise (`O(n log k)` for `k` runs).
+fn merge_sorted<T: Copy>(mut runs: Vec<&[T]>, key: fn(&T) -> f64) -> Vec<T> {
+    let mut owned: Vec<Vec<T>> = Vec::new();
     if runs.len() == 1 {
         return runs[0].to_vec();
     }
     while runs.len() + owned.len() > 1 {
-        let mut next: Vec<Vec<f64>> = Vec::new();
-        let all: Vec<&[f64]> = owned
+        let mut next: Vec<Vec<T>> = Vec::new();
+        let all: Vec<&[T]> = owned
             .iter()
             .map(Vec::as_slice)
             .chain(runs.drain(..))
             .collect();
         for pair in all.chunks(2) {
             next.push(match pair {
-                [a, b] => merge_two(a, b),
+                [a, b] => merge_two(a, b, key),
                 [a] => a.to_vec(),
                 _ => Vec::new(),
             });
@@ -500,11 +625,11 @@ fn merge_sorted(mut runs: Vec<&[f64]>) -> Vec<f64> {
     owned.pop().unwrap_or_default()
 }
 
-fn merge_two(a: &[f64], b: &[f64]) -> Vec<f64> {
+fn merge_two<T: Copy>(a: &[T], b: &[T], key: fn(&T) -> f64) -> Vec<T> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
-        if a[i].total_cmp(&b[j]).is_le() {
+        if key(&a[i]).total_cmp(&key(&b[j])).is_le() {
             out.push(a[i]);
             i += 1;
         } else {
@@ -527,7 +652,10 @@ fn push_disparities(g: &Groups, confidence: f64, report: &mut RegressionReport) 
         }
         let m = c.metrics();
         for metric in ["mean_label", "mean_prediction", "mean_error", "mae", "rmse"] {
-            let (value, reference_value) = (m[metric], rm[metric]);
+            // A group (or reference) whose weights are all 0 has no metrics to compare.
+            let (Some(&value), Some(&reference_value)) = (m.get(metric), rm.get(metric)) else {
+                continue;
+            };
             let mut d = RegressionDisparity {
                 attribute: g.name.clone(),
                 metric: metric.to_string(),
@@ -542,26 +670,18 @@ fn push_disparities(g: &Groups, confidence: f64, report: &mut RegressionReport) 
                 p_value: None,
                 undefined: None,
             };
-            let moments = match metric {
-                "mean_label" => Some((c.label, r.label)),
-                "mean_prediction" => Some((c.prediction, r.prediction)),
-                "mean_error" => Some((c.error, r.error)),
-                _ => {
-                    d.ratio = (reference_value > 0.0).then(|| value / reference_value);
-                    None
-                }
-            };
+            let moments = c.welch_sample(metric).zip(r.welch_sample(metric));
+            if moments.is_none() {
+                d.ratio = (reference_value > 0.0).then(|| value / reference_value);
+            }
             if let Some((a, b)) = moments {
-                let sample = |x: crate::stats::moments::Moments| {
-                    [x.n as f64, x.mean, x.variance().unwrap_or(f64::NAN)]
-                };
                 let quantile = |w: &crate::drift::numeric::Welch| {
                     StudentsT::new(0.0, 1.0, w.df)
                         .ok()
                         .map(|t| t.inverse_cdf((1.0 + confidence) / 2.0))
                         .filter(|t| t.is_finite() && w.se.is_finite())
                 };
-                match welch(sample(a), sample(b)) {
+                match welch(a, b) {
                     Ok(w) => match quantile(&w) {
                         Some(t) => {
                             d.difference_ci =
@@ -648,4 +768,44 @@ pub(super) fn summary_values(
         }
     }
     out
+}
+
+impl RegressionCell {
+    /// With sample weights: the cell's total weight and Kish's effective size.
+    fn weight(&self) -> Option<WeightsUsed> {
+        self.weighted.map(|w| WeightsUsed {
+            total: w.label.w,
+            effective_n: w.label.effective_n(),
+        })
+    }
+
+    /// The moments Welch's test takes for a mean (`n`, mean, variance): with sample weights
+    /// Kish's effective size and the weighted variance at it.
+    fn welch_sample(&self, metric: &str) -> Option<[f64; 3]> {
+        let unweighted = |x: Moments| [x.n as f64, x.mean, x.variance().unwrap_or(f64::NAN)];
+        let weighted =
+            |x: WeightedMoments| [x.effective_n(), x.mean, x.variance().unwrap_or(f64::NAN)];
+        Some(match (metric, &self.weighted) {
+            ("mean_label", None) => unweighted(self.label),
+            ("mean_prediction", None) => unweighted(self.prediction),
+            ("mean_error", None) => unweighted(self.error),
+            ("mean_label", Some(w)) => weighted(w.label),
+            ("mean_prediction", Some(w)) => weighted(w.prediction),
+            ("mean_error", Some(w)) => weighted(w.error),
+            _ => return None,
+        })
+    }
+
+    /// The predictions with their weights (1 without sample weights), in the cell's order.
+    fn weighted_predictions(&self) -> Vec<(f64, f64)> {
+        if self.weights.len() == self.predictions.len() && self.weighted.is_some() {
+            self.predictions
+                .iter()
+                .copied()
+                .zip(self.weights.iter().copied())
+                .collect()
+        } else {
+            self.predictions.iter().map(|&p| (p, 1.0)).collect()
+        }
+    }
 }

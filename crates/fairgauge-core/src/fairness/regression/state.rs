@@ -18,10 +18,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::fairness::metric::Confusion;
 use crate::fairness::state::{check_columns, combinations, marginal_of, CodedAttribute, GroupKey};
-use crate::stats::moments::Moments;
+use crate::fairness::weights::WeightSums;
+use crate::stats::moments::{Moments, WeightedMoments};
 
 /// One batch: the label and prediction as numbers (`None` for null: the row is left out and
-/// counted), and the sensitive attributes.
+/// counted), the sensitive attributes and, for a weighted state, each row's sample weight.
 #[derive(Debug, Clone)]
 pub struct RegressionBatch<'a> {
     /// The true value of each row.
@@ -30,8 +31,36 @@ pub struct RegressionBatch<'a> {
     pub prediction: &'a [Option<f64>],
     /// The sensitive attributes, in the state's order.
     pub attributes: Vec<CodedAttribute<'a>>,
+    /// Sample weights (finite, `≥ 0`), given exactly when the state is weighted.
+    pub weights: Option<&'a [f64]>,
     /// Row number of the batch's first row in the whole input, for error messages.
     pub row_offset: usize,
+}
+
+/// With sample weights: a cell's weighted moments of the label, prediction and error, and
+/// `Σw|e|`, `Σw e²` (scikit-learn's `sample_weight` forms: MAE `Σw|e| / Σw`, …).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct WeightedRegression {
+    /// Weighted moments of the label (its `w` and `w2` are the cell's `Σw`, `Σw²`).
+    pub label: WeightedMoments,
+    /// Weighted moments of the prediction.
+    pub prediction: WeightedMoments,
+    /// Weighted moments of the error `ŷ − y`.
+    pub error: WeightedMoments,
+    /// `Σ w |ŷ − y|`.
+    pub abs_error: f64,
+    /// `Σ w (ŷ − y)²`.
+    pub sq_error: f64,
+}
+
+impl WeightedRegression {
+    pub(crate) fn add(&mut self, o: &WeightedRegression) {
+        self.label.merge(&o.label);
+        self.prediction.merge(&o.prediction);
+        self.error.merge(&o.error);
+        self.abs_error += o.abs_error;
+        self.sq_error += o.sq_error;
+    }
 }
 
 /// What one cell holds.
@@ -52,10 +81,19 @@ pub struct RegressionCell {
     /// The label of each prediction, in the same order, when the state keeps them
     /// ([`RegressionState::keep_labels`]).
     pub labels: Vec<f64>,
+    /// With sample weights: the weighted sums, and each prediction's weight (same order).
+    #[serde(default)]
+    pub weighted: Option<WeightedRegression>,
+    /// Each prediction's sample weight, when the state is weighted.
+    #[serde(default)]
+    pub weights: Vec<f64>,
     /// With a threshold: the confusion of `y ≥ T` against `ŷ ≥ T` (always written, `null`
     /// without one).
     #[serde(default)]
     pub above: Option<Confusion>,
+    /// With a threshold and sample weights: the weights of that confusion's cells.
+    #[serde(default)]
+    pub above_weights: Option<WeightSums>,
 }
 
 impl RegressionCell {
@@ -68,8 +106,17 @@ impl RegressionCell {
         self.sq_error += o.sq_error;
         self.predictions.extend_from_slice(&o.predictions);
         self.labels.extend_from_slice(&o.labels);
+        self.weights.extend_from_slice(&o.weights);
+        if let Some(w) = &o.weighted {
+            self.weighted.get_or_insert_with(Default::default).add(w);
+        }
         if let Some(c) = &o.above {
             self.above.get_or_insert_with(Default::default).add(c);
+        }
+        if let Some(c) = &o.above_weights {
+            self.above_weights
+                .get_or_insert_with(Default::default)
+                .add(c);
         }
     }
 
@@ -99,6 +146,9 @@ pub struct RegressionState {
     /// the labels are not needed, and not keeping them saves time and memory).
     #[serde(default)]
     pub keep_labels: bool,
+    /// Whether rows carry sample weights ([`RegressionState::weighted`]).
+    #[serde(default)]
+    pub has_weights: bool,
 }
 
 impl RegressionState {
@@ -112,7 +162,16 @@ impl RegressionState {
             excluded_null_label: 0,
             excluded_null_prediction: 0,
             keep_labels: false,
+            has_weights: false,
         }
+    }
+
+    /// The same state with sample weights: every batch must then give a weight per row, and
+    /// the metrics are weighted (scikit-learn's `sample_weight`), their tests and intervals at
+    /// Kish's effective size.
+    pub fn weighted(mut self) -> Self {
+        self.has_weights = true;
+        self
     }
 
     /// Rows counted in cells.
@@ -124,10 +183,21 @@ impl RegressionState {
     /// row.
     pub fn update(&mut self, b: &RegressionBatch<'_>) -> Result<()> {
         let n = b.label.len();
+        if b.weights.is_some() != self.has_weights {
+            return Err(Error::IncompatibleStates(format!(
+                "the batch {} sample weights, the state {}",
+                if b.weights.is_some() { "has" } else { "has no" },
+                if self.has_weights {
+                    "is weighted"
+                } else {
+                    "is not"
+                }
+            )));
+        }
         check_columns(
             n,
             vec![("prediction", b.prediction.len())],
-            (None, b.row_offset),
+            (b.weights, b.row_offset),
             &b.attributes,
             &self.attributes,
         )?;
@@ -180,7 +250,7 @@ impl RegressionState {
             }
             push_row(
                 by_index.entry(key).or_default(),
-                (y, p),
+                (y, p, b.weights.map(|w| w[i])),
                 self.threshold,
                 self.keep_labels,
             );
@@ -203,15 +273,18 @@ impl RegressionState {
         if self.attributes != other.attributes
             || self.threshold != other.threshold
             || self.keep_labels != other.keep_labels
+            || self.has_weights != other.has_weights
         {
             return Err(Error::IncompatibleStates(format!(
-                "attributes {:?} (threshold {:?}, labels kept {}) vs {:?} (threshold {:?}, labels kept {})",
+                "attributes {:?} (threshold {:?}, labels kept {}, weighted {}) vs {:?} (threshold {:?}, labels kept {}, weighted {})",
                 self.attributes,
                 self.threshold,
                 self.keep_labels,
+                self.has_weights,
                 other.attributes,
                 other.threshold,
-                other.keep_labels
+                other.keep_labels,
+                other.has_weights
             )));
         }
         for (k, c) in &other.cells {
@@ -229,8 +302,13 @@ impl RegressionState {
     }
 }
 
-/// Adds one row (label `y`, prediction `p`) to a cell.
-fn push_row(cell: &mut RegressionCell, (y, p): (f64, f64), threshold: Option<f64>, keep: bool) {
+/// Adds one row (label `y`, prediction `p`, its weight when weighted) to a cell.
+fn push_row(
+    cell: &mut RegressionCell,
+    (y, p, w): (f64, f64, Option<f64>),
+    threshold: Option<f64>,
+    keep: bool,
+) {
     let e = p - y;
     cell.label.push(y);
     cell.prediction.push(p);
@@ -241,13 +319,39 @@ fn push_row(cell: &mut RegressionCell, (y, p): (f64, f64), threshold: Option<f64
     if keep {
         cell.labels.push(y);
     }
+    if let Some(w) = w {
+        let s = cell.weighted.get_or_insert_with(Default::default);
+        s.label.push(y, w);
+        s.prediction.push(p, w);
+        s.error.push(e, w);
+        s.abs_error += w * e.abs();
+        s.sq_error += w * e * e;
+        cell.weights.push(w);
+    }
     if let Some(t) = threshold {
         let c = cell.above.get_or_insert_with(Default::default);
-        match (y >= t, p >= t) {
-            (true, true) => c.tp += 1,
-            (false, true) => c.fp += 1,
-            (false, false) => c.tn += 1,
-            (true, false) => c.fn_ += 1,
+        let k = match (y >= t, p >= t) {
+            (true, true) => {
+                c.tp += 1;
+                0
+            }
+            (false, true) => {
+                c.fp += 1;
+                1
+            }
+            (false, false) => {
+                c.tn += 1;
+                2
+            }
+            (true, false) => {
+                c.fn_ += 1;
+                3
+            }
+        };
+        if let Some(w) = w {
+            cell.above_weights
+                .get_or_insert_with(Default::default)
+                .push(k, w);
         }
     }
 }
