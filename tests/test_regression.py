@@ -37,8 +37,8 @@ def table():
 ROLES = dict(label="y", prediction="p", sensitive=["sex", "race"], task="regression")
 
 
-def rmse(a, b):
-    return np.sqrt(mean_squared_error(a, b))
+def rmse(a, b, sample_weight=None):
+    return np.sqrt(mean_squared_error(a, b, sample_weight=sample_weight))
 
 
 def test_group_metrics_and_summaries_equal_scikit_learn_and_fairlearn(table):
@@ -232,6 +232,72 @@ def test_metric_frame_fast_path_equals_fairlearn_with_scikit_learns_metrics(tabl
         fgm.MetricFrame(metrics=mean_absolute_error, y_true=bad, y_pred=table.p, sensitive_features=table.sex)
 
 
+def test_sample_weights_equal_scikit_learn_fairlearn_and_scipy(table, run, run_json, tmp_path):
+    from fairlearn.metrics import MetricFrame as FairlearnFrame
+
+    w = np.random.default_rng(5).gamma(2.0, 1.0, len(table)).round(2)
+    df = table.assign(w=w)
+    d = fairgauge.fairness(df, **ROLES, weight="w").to_dict()
+    metrics = {
+        "mae": mean_absolute_error,
+        "rmse": rmse,
+        "r2": r2_score,
+        "mean_label": lambda y, p, sample_weight: float(np.average(y, weights=sample_weight)),
+        "mean_prediction": lambda y, p, sample_weight: float(np.average(p, weights=sample_weight)),
+        "mean_error": lambda y, p, sample_weight: float(np.average(np.asarray(p) - y, weights=sample_weight)),
+    }
+    params = {m: {"sample_weight": df.w} for m in metrics}
+    for attr in ("sex", "race"):
+        mf = FairlearnFrame(
+            metrics=metrics, y_true=df.y, y_pred=df.p, sensitive_features=df[attr], sample_params=params
+        )
+        groups = {g["group"]: g for g in d["groups"] if g["attribute"] == attr}
+        for name, row in mf.by_group.iterrows():
+            g = groups[name]
+            for m in metrics:
+                close(g[m], row[m])
+            mask = df[attr] == name
+            close(g["weighted"]["total"], df.w[mask].sum())
+            close(g["weighted"]["effective_n"], df.w[mask].sum() ** 2 / (df.w[mask] ** 2).sum())
+            close(g["share"], df.w[mask].sum() / df.w.sum())
+        s = d["summary"][attr]
+        for m in ("mae", "rmse", "r2", "mean_error"):
+            close(s[f"{m}_difference"], mf.difference()[m])
+        close(s["mae_ratio"], mf.ratio()["mae"])
+        close(s["bounded_group_loss_rmse"], mf.group_max()["rmse"])
+        # The predictions' weighted distributions against the reference group's: scipy's
+        # weighted Wasserstein over the reference's weighted sd, and the weighted ECDFs' gap.
+        ref = next(g for g in groups.values() if g["reference"])["group"]
+        rm = df[attr] == ref
+        rp, rw = df.p[rm].to_numpy(), df.w[rm].to_numpy()
+        mean = np.average(rp, weights=rw)
+        sd = np.sqrt(np.average((rp - mean) ** 2, weights=rw))
+        for name, g in groups.items():
+            if name == ref:
+                continue
+            m = df[attr] == name
+            gp, gw = df.p[m].to_numpy(), df.w[m].to_numpy()
+            close(g["wasserstein_normed"], stats.wasserstein_distance(rp, gp, rw, gw) / sd, 1e-9)
+            grid = np.union1d(rp, gp)
+            fr = np.array([rw[rp <= x].sum() for x in grid]) / rw.sum()
+            fg = np.array([gw[gp <= x].sum() for x in grid]) / gw.sum()
+            close(g["ks_statistic"], np.abs(fr - fg).max(), 1e-12)
+    assert d["weights"]["total"] == pytest.approx(w.sum(), rel=1e-12)
+    # The CLI reads the same weights: the same report, and says so in its text.
+    path = tmp_path / "w.parquet"
+    df.to_parquet(path)
+    args = ["--label", "y", "--prediction", "p", "--sensitive", "sex,race", "--task", "regression", "--weight", "w"]
+    cli = run_json("fairness", path, *args)
+    assert cli["summary"] == d["summary"]
+    assert "Metrics are weighted by `w`" in run("fairness", path, *args).stdout
+    # With the bootstrap: intervals from the weighted rows, the same bytes for the same seed.
+    b1 = fairgauge.fairness(df, **ROLES, weight="w", bootstrap=100, seed=1).to_dict()
+    b2 = fairgauge.fairness(df.sample(frac=1.0, random_state=2), **ROLES, weight="w", bootstrap=100, seed=1)
+    assert b1["summary"]["race"]["intervals"] == b2.to_dict()["summary"]["race"]["intervals"]
+    iv = b1["summary"]["sex"]["intervals"]["mae_ratio"]
+    assert iv["low"] <= b1["summary"]["sex"]["mae_ratio"] <= iv["high"]
+
+
 def test_bad_input_is_a_clear_error(table, run, tmp_path):
     bad = table.astype({"y": object})
     bad.loc[17, "y"] = "abc"
@@ -245,7 +311,13 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
     p = run("fairness", good, "--label", "y", "--sensitive", "sex", "--task", "regression", check=False)
     assert p.returncode == 2 and "needs the predicted value (--prediction COL)" in p.stderr
     p = run("fairness", good, *mc, "--weight", "race", check=False)
-    assert p.returncode == 2 and "regression does not take --weight yet" in p.stderr
+    assert p.returncode == 2 and "race" in p.stderr, p.stderr
+    neg = table.assign(w=1.0)
+    neg.loc[41, "w"] = -0.5
+    npath = tmp_path / "neg.csv"
+    neg.to_csv(npath, index=False)
+    p = run("fairness", npath, *mc, "--weight", "w", check=False)
+    assert p.returncode == 2 and "-0.5" in p.stderr and "42" in p.stderr, p.stderr
     p = run("fairness", good, *mc, "--bootstrap", "1", check=False)
     assert p.returncode == 2 and "between 2 and 100000 replicates" in p.stderr
     p = run("fairness", good, *mc, "--reference-group", "best", check=False)

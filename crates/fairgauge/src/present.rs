@@ -39,10 +39,11 @@ pub fn share_percent(x: f64) -> String {
 
 /// The sentence that says a fairness report is weighted: `Rates are weighted by `w`: total weight
 /// 1523.4, effective sample size 812 of 1000 rows; intervals and tests use the effective size.`
-/// (the column name as given: callers escape it for their medium).
-pub fn weighting(column: &str, total: f64, effective_n: f64, rows: u64) -> String {
+/// (`what` is `Rates` or `Metrics`; the column name as given: callers escape it for their
+/// medium).
+pub fn weighting(what: &str, column: &str, total: f64, effective_n: f64, rows: u64) -> String {
     format!(
-        "Rates are weighted by `{column}`: total weight {total:.1}, effective sample size {effective_n:.0} of {rows} rows; intervals and tests use the effective size."
+        "{what} are weighted by `{column}`: total weight {total:.1}, effective sample size {effective_n:.0} of {rows} rows; intervals and tests use the effective size."
     )
 }
 

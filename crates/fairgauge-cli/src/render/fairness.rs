@@ -70,7 +70,7 @@ fn header(s: &mut String, out: &FairnessOutput) {
         }
     );
     if let (Some(col), Some(w)) = (&roles.weight, &r.weights) {
-        let line = weighting(&shown(col), w.total, w.effective_n, rows.used);
+        let line = weighting("Rates", &shown(col), w.total, w.effective_n, rows.used);
         let _ = writeln!(s, "{line} (n is rows)");
     }
 }

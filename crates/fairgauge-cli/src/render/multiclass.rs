@@ -51,7 +51,7 @@ fn header(s: &mut String, out: &MulticlassOutput) {
         }
     );
     if let (Some(col), Some(w)) = (&out.roles.weight, &r.weights) {
-        let line = weighting(&shown(col), w.total, w.effective_n, rows.used);
+        let line = weighting("Rates", &shown(col), w.total, w.effective_n, rows.used);
         let _ = writeln!(s, "{line} (n is rows)");
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use fairgauge::fairness::RegressionOutput;
-use fairgauge::present::{p_value, percent};
+use fairgauge::present::{p_value, percent, weighting};
 use fairgauge_core::fairness::regression::{RegressionGroup, RegressionReport, RegressionSummary};
 
 use crate::render::text::{finish, name_width, num4, shown};
@@ -39,6 +39,10 @@ fn header(s: &mut String, out: &RegressionOutput) {
             .map(|t| format!("; selected: at or above {t}"))
             .unwrap_or_default()
     );
+    if let (Some(col), Some(w)) = (&out.roles.weight, &r.weights) {
+        let line = weighting("Metrics", &shown(col), w.total, w.effective_n, rows.used);
+        let _ = writeln!(s, "{line}");
+    }
 }
 
 fn groups_table(s: &mut String, groups: &[&RegressionGroup], min_group_size: u64) {

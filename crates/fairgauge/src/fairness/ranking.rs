@@ -47,7 +47,7 @@ pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {
     }
     if spec.weight.is_some() {
         return Err(Error::InvalidOption(
-            "sample weights are supported by the binary and multiclass tasks; ranking does not take --weight yet".into(),
+            "sample weights are supported by the binary, multiclass and regression tasks; ranking does not take --weight yet".into(),
         ));
     }
     if r.k.contains(&0) {

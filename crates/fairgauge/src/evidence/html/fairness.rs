@@ -99,7 +99,7 @@ fn fairness_findings(e: &Evidence, keep: impl Fn(&Finding) -> bool) -> Vec<&Find
 fn assessed(o: &mut String, e: &Evidence, fr: &FairnessOutput) {
     let floor = impact_ratio_floor(e);
     if let (Some(col), Some(w)) = (&fr.roles.weight, &fr.report.weights) {
-        let line = weighting(col, w.total, w.effective_n, fr.report.rows.used);
+        let line = weighting("Rates", col, w.total, w.effective_n, fr.report.rows.used);
         let _ = write!(o, "<p class=\"muted weighting\">{}</p>", esc(&line));
     }
     for attr in &fr.report.attributes {

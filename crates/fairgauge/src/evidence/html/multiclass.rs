@@ -114,7 +114,7 @@ pub fn multiclass_assessed(o: &mut String, e: &Evidence, mr: &MulticlassOutput, 
         r.classes.len()
     );
     if let (Some(col), Some(w)) = (&mr.roles.weight, &r.weights) {
-        let line = weighting(col, w.total, w.effective_n, r.rows.used);
+        let line = weighting("Rates", col, w.total, w.effective_n, r.rows.used);
         let _ = write!(o, "<p class=\"muted weighting\">{}</p>", esc(&line));
     }
     for attr in &r.attributes {

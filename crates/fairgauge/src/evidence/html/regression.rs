@@ -12,7 +12,7 @@ use crate::evidence::html::charts::{value_chart, Bar};
 use crate::evidence::html::escape::esc;
 use crate::evidence::html::findings::findings_table;
 use crate::fairness::RegressionOutput;
-use crate::present::quantity;
+use crate::present::{quantity, weighting};
 
 /// The error charted, with its title.
 const ERRORS: [(&str, &str); 2] = [
@@ -83,6 +83,10 @@ pub fn regression_assessed(o: &mut String, e: &Evidence, rr: &RegressionOutput) 
         );
     }
     let _ = write!(o, "<p class=\"muted\">{}</p>", esc(&intro));
+    if let (Some(col), Some(w)) = (&rr.roles.weight, &r.weights) {
+        let line = weighting("Metrics", col, w.total, w.effective_n, r.rows.used);
+        let _ = write!(o, "<p class=\"muted weighting\">{}</p>", esc(&line));
+    }
     for attr in &r.attributes {
         let _ = write!(o, "<h3>By {}</h3>", esc(attr));
         let gs: Vec<&RegressionGroup> = r.groups.iter().filter(|g| g.attribute == *attr).collect();
