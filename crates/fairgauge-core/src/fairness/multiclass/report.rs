@@ -426,7 +426,7 @@ impl MulticlassState {
             disparities: vec![],
             summary: BTreeMap::new(),
             representation: first.representation.clone(),
-            weights: first.weights.clone(),
+            weights: first.weights,
             bootstrap: opts.bootstrap,
             warnings,
         };
