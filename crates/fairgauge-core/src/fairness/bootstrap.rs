@@ -100,20 +100,23 @@ pub fn summary_intervals(
             }
         }
     }
-    let (q_lo, q_hi) = ((1.0 - confidence) / 2.0, (1.0 + confidence) / 2.0);
     draws
         .into_iter()
-        .filter(|(_, v)| v.len() >= 2)
-        .map(|(name, mut v)| {
-            v.sort_by(f64::total_cmp);
-            let interval = BootstrapInterval {
-                low: quantile(&v, q_lo),
-                high: quantile(&v, q_hi),
-                defined: v.len() as u32,
-            };
-            (name.to_string(), interval)
-        })
+        .filter_map(|(name, v)| Some((name.to_string(), percentile_interval(v, confidence)?)))
         .collect()
+}
+
+/// The percentile interval of a summary's replicates (those where it was defined): the
+/// `(1 − c)/2` and `(1 + c)/2` quantiles ([`quantile`]); `None` with fewer than two.
+pub(crate) fn percentile_interval(mut v: Vec<f64>, confidence: f64) -> Option<BootstrapInterval> {
+    (v.len() >= 2).then(|| {
+        v.sort_by(f64::total_cmp);
+        BootstrapInterval {
+            low: quantile(&v, (1.0 - confidence) / 2.0),
+            high: quantile(&v, (1.0 + confidence) / 2.0),
+            defined: v.len() as u32,
+        }
+    })
 }
 
 /// One draw of `Multinomial(Σc, c / Σc)` into `out`, as a chain of binomials.

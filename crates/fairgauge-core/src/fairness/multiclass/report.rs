@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::state::{ClassCell, MulticlassState, MAX_CLASSES};
 use crate::error::{Error, Result};
-use crate::fairness::bootstrap::{multinomial, quantile, BootstrapInterval};
+use crate::fairness::bootstrap::{multinomial, percentile_interval, BootstrapInterval};
 use crate::fairness::report::{
     attribute_sets, Disparity, FairnessOptions, FairnessReport, Representation, RowCounts,
     WeightsUsed,
@@ -769,17 +769,7 @@ fn joint_intervals(
             worst.entry(name).or_default().push(x);
         }
     }
-    let (q_lo, q_hi) = ((1.0 - confidence) / 2.0, (1.0 + confidence) / 2.0);
-    let interval = |mut v: Vec<f64>| -> Option<BootstrapInterval> {
-        (v.len() >= 2).then(|| {
-            v.sort_by(f64::total_cmp);
-            BootstrapInterval {
-                low: quantile(&v, q_lo),
-                high: quantile(&v, q_hi),
-                defined: v.len() as u32,
-            }
-        })
-    };
+    let interval = |v: Vec<f64>| percentile_interval(v, confidence);
     let mut by_class: ClassIntervals = BTreeMap::new();
     for ((c, name), v) in draws {
         if let Some(iv) = interval(v) {

@@ -34,7 +34,7 @@ use rayon::prelude::*;
 
 use super::report::{metric_values, summary_values, MetricSums};
 use super::state::RegressionCell;
-use crate::fairness::bootstrap::{quantile, Bootstrap, BootstrapInterval};
+use crate::fairness::bootstrap::{percentile_interval, Bootstrap, BootstrapInterval};
 use crate::fairness::report::FairnessOptions;
 use crate::fairness::state::GroupKey;
 
@@ -365,19 +365,9 @@ impl Replicated {
                 }
             }
         }
-        let (q_lo, q_hi) = ((1.0 - opts.confidence) / 2.0, (1.0 + opts.confidence) / 2.0);
         draws
             .into_iter()
-            .filter(|(_, v)| v.len() >= 2)
-            .map(|(name, mut v)| {
-                v.sort_by(f64::total_cmp);
-                let interval = BootstrapInterval {
-                    low: quantile(&v, q_lo),
-                    high: quantile(&v, q_hi),
-                    defined: v.len() as u32,
-                };
-                (name, interval)
-            })
+            .filter_map(|(name, v)| Some((name, percentile_interval(v, opts.confidence)?)))
             .collect()
     }
 }

@@ -125,13 +125,9 @@ const SUMMARIES: [&str; 2] = ["demographic_parity_difference", "equalized_odds_d
 /// regression metrics, and the bounded group loss), feeding the risk "Unequal error by A"; and
 /// the groups too small to judge.
 pub(crate) fn regression_findings(b: &mut Builder<'_>, r: &RegressionReport) {
-    let insufficient: BTreeSet<(String, String, u64)> = r
-        .groups
-        .iter()
-        .filter(|g| g.insufficient_data)
-        .map(|g| (g.attribute.clone(), g.group.clone(), g.count))
-        .collect();
-    insufficient_findings(b, r.min_group_size, insufficient);
+    let small = r.groups.iter().filter(|g| g.insufficient_data);
+    let small = small.map(|g| (g.attribute.clone(), g.group.clone(), g.count));
+    insufficient_findings(b, r.min_group_size, small.collect());
     for (attr, s) in &r.summary {
         for name in REGRESSION_THRESHOLDS {
             let Some(Some(v)) = s.metrics.get(name) else {
@@ -157,13 +153,9 @@ pub(crate) fn regression_findings(b: &mut Builder<'_>, r: &RegressionReport) {
 /// exposure per relevance) or "Unequal ranking quality by A" (NDCG); and the groups too small to
 /// judge.
 pub(crate) fn ranking_findings(b: &mut Builder<'_>, r: &RankingReport) {
-    let insufficient: BTreeSet<(String, String, u64)> = r
-        .groups
-        .iter()
-        .filter(|g| g.insufficient_data)
-        .map(|g| (g.attribute.clone(), g.group.clone(), g.count))
-        .collect();
-    insufficient_findings(b, r.min_group_size, insufficient);
+    let small = r.groups.iter().filter(|g| g.insufficient_data);
+    let small = small.map(|g| (g.attribute.clone(), g.group.clone(), g.count));
+    insufficient_findings(b, r.min_group_size, small.collect());
     for (attr, s) in &r.summary {
         for (name, v) in &s.metrics {
             let Some(v) = v else { continue };

@@ -3,10 +3,31 @@
 
 use std::fmt::Write;
 
-use crate::evidence::document::Finding;
+use crate::evidence::document::{Evidence, Finding};
 use crate::evidence::html::cells::{num, status_badge};
 use crate::evidence::html::escape::{esc, esc_ident, esc_text};
 use crate::evidence::policy::Direction;
+
+/// The fairness findings about attribute `attr`.
+pub fn attribute_findings<'a>(e: &'a Evidence, attr: &str) -> Vec<&'a Finding> {
+    e.findings
+        .iter()
+        .filter(|x| x.kind.starts_with("fairness.") && x.subject.attribute.as_deref() == Some(attr))
+        .collect()
+}
+
+/// The fairness findings about none of `attributes` (groups too small, errors).
+pub fn other_fairness_findings<'a>(e: &'a Evidence, attributes: &[String]) -> Vec<&'a Finding> {
+    e.findings
+        .iter()
+        .filter(|x| {
+            x.kind.starts_with("fairness.")
+                && !attributes
+                    .iter()
+                    .any(|a| x.subject.attribute.as_deref() == Some(a.as_str()))
+        })
+        .collect()
+}
 
 /// The subject in words: `attribute = group column vs reference`, leaving out what is absent.
 fn subject_text(f: &Finding) -> String {

@@ -10,7 +10,7 @@ use fairgauge_core::fairness::Metric;
 
 use crate::evidence::document::Evidence;
 use crate::evidence::html::escape::esc;
-use crate::evidence::html::findings::findings_table;
+use crate::evidence::html::findings::{attribute_findings, findings_table};
 use crate::fairness::MulticlassOutput;
 use crate::present::{percent, weighting};
 
@@ -124,14 +124,6 @@ pub fn multiclass_assessed(o: &mut String, e: &Evidence, mr: &MulticlassOutput, 
         if let Some(s) = r.summary.get(attr) {
             worst_classes(o, s);
         }
-        let fs: Vec<_> = e
-            .findings
-            .iter()
-            .filter(|x| {
-                x.kind.starts_with("fairness.")
-                    && x.subject.attribute.as_deref() == Some(attr.as_str())
-            })
-            .collect();
-        findings_table(o, &fs);
+        findings_table(o, &attribute_findings(e, attr));
     }
 }

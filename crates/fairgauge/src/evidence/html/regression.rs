@@ -10,7 +10,9 @@ use fairgauge_core::fairness::regression::{RegressionGroup, RegressionSummary};
 use crate::evidence::document::Evidence;
 use crate::evidence::html::charts::{value_chart, Bar};
 use crate::evidence::html::escape::esc;
-use crate::evidence::html::findings::findings_table;
+use crate::evidence::html::findings::{
+    attribute_findings, findings_table, other_fairness_findings,
+};
 use crate::fairness::RegressionOutput;
 use crate::present::{quantity, weighting};
 
@@ -94,27 +96,9 @@ pub fn regression_assessed(o: &mut String, e: &Evidence, rr: &RegressionOutput) 
         if let Some(s) = r.summary.get(attr) {
             summary_line(o, s);
         }
-        let fs: Vec<_> = e
-            .findings
-            .iter()
-            .filter(|x| {
-                x.kind.starts_with("fairness.")
-                    && x.subject.attribute.as_deref() == Some(attr.as_str())
-            })
-            .collect();
-        findings_table(o, &fs);
+        findings_table(o, &attribute_findings(e, attr));
     }
-    let other: Vec<_> = e
-        .findings
-        .iter()
-        .filter(|x| {
-            x.kind.starts_with("fairness.")
-                && !r
-                    .attributes
-                    .iter()
-                    .any(|a| x.subject.attribute.as_deref() == Some(a.as_str()))
-        })
-        .collect();
+    let other = other_fairness_findings(e, &r.attributes);
     if !other.is_empty() {
         findings_table(o, &other);
     }
