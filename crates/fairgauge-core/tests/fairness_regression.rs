@@ -363,6 +363,12 @@ fn zero_weights_and_missing_weights() {
     assert!(a.metrics.is_empty() && a.insufficient_data);
     assert!(a.undefined["metrics"].contains("0"), "{:?}", a.undefined);
     assert!(w.disparities.is_empty());
+    // Every weight 0: an error, not a report of NaN.
+    let e = weighted_or_repeated(&[0; 7], false, None, false)
+        .finish(&opts())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("every sample weight"), "{e}");
     // A weighted state refuses a batch without weights, and a negative weight names its row.
     let mut st = RegressionState::new(vec!["g".into()], None).weighted();
     let levels = vec![Some("A".to_string())];

@@ -339,6 +339,11 @@ impl RegressionState {
         });
         // Shares are of the rows counted, or of their weight.
         let total = self.total_weight();
+        if total.is_some_and(|w| w.total == 0.0) {
+            return Err(Error::NoData(format!(
+                "every sample weight of the {used} rows counted is 0: there is nothing to weigh"
+            )));
+        }
         report.weights = total;
         let used_share = total.map_or(used as f64, |w| w.total);
         for set in attribute_sets(self.attributes.len(), opts.intersect) {
