@@ -155,6 +155,42 @@ def test_one_vs_rest_rates_and_summaries_equal_fairlearn(table, weighted):
             assert w["class"] == next(c for c in CLASSES if values.get(c) == w["value"])
 
 
+def test_metric_frame_fast_path_equals_fairlearn_with_averaged_metrics(table, monkeypatch):
+    import fairgauge.metrics as fgm
+    from fairlearn.metrics import MetricFrame as FairlearnFrame
+
+    metrics = {
+        "accuracy": accuracy_score,
+        "macro_f1": macro(f1_score),
+        "micro_precision": micro(precision_score),
+        "macro_recall": functools.partial(recall_score, average="macro"),
+    }
+    calls = []
+    one_pass = fgm._by_group
+
+    def counted(task, *args):
+        calls.append(task)
+        return one_pass(task, *args)
+
+    monkeypatch.setattr(fgm, "_by_group", counted)
+    for sf in (table.sex, table[["sex", "race"]]):
+        calls.clear()
+        ours = fgm.MetricFrame(metrics=metrics, y_true=table.tier, y_pred=table.pred, sensitive_features=sf)
+        theirs = FairlearnFrame(metrics=metrics, y_true=table.tier, y_pred=table.pred, sensitive_features=sf)
+        assert calls == ["multiclass"]  # the four metrics from one pass of the core
+        np.testing.assert_allclose(ours.by_group.to_numpy(float), theirs.by_group.to_numpy(float), rtol=1e-12)
+        np.testing.assert_allclose(ours.overall.to_numpy(float), theirs.overall.to_numpy(float), rtol=1e-12)
+        np.testing.assert_allclose(ours.ratio().to_numpy(float), theirs.ratio().to_numpy(float), rtol=1e-12)
+    # Another averaging (weighted) or another zero_division takes scikit-learn's own function.
+    calls.clear()
+    other = {
+        "w": functools.partial(f1_score, average="weighted"),
+        "z": functools.partial(f1_score, average="macro", zero_division=1),
+    }
+    fgm.MetricFrame(metrics=other, y_true=table.tier, y_pred=table.pred, sensitive_features=table.sex)
+    assert calls == []
+
+
 def test_wilson_intervals_per_class(table):
     d = fairgauge.fairness(table, **ROLES).to_dict()
     g = group(d, "race", "c")

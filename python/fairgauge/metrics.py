@@ -367,31 +367,69 @@ _REGRESSION = {
 }
 
 
-def _regression_metric(f: Any) -> Callable[[dict[str, Any]], float] | None:
-    """The fast path of `f` when it is scikit-learn's own regression metric, else None."""
+# scikit-learn's classification metrics that MetricFrame computes in one pass of the Rust core
+# (the multiclass task's per-group accuracy and macro / micro averages, the same definitions):
+# `accuracy_score` itself, and `precision_score`, `recall_score`, `f1_score` given as
+# `functools.partial(f, average="macro" | "micro")`.
+_AVERAGED = {"precision_score": "precision", "recall_score": "recall", "f1_score": "f1"}
+
+
+def _sklearn(f: Any, names: Any) -> str | None:
+    """`f`'s name when `f` is scikit-learn's own function of one of `names`."""
     import sys
 
     name = getattr(f, "__name__", None)
     module = sys.modules.get("sklearn.metrics")
-    if name not in _REGRESSION or module is None or getattr(module, name, None) is not f:
+    return name if name in names and module is not None and getattr(module, name, None) is f else None
+
+
+def _regression_metric(f: Any) -> Callable[[dict[str, Any]], float] | None:
+    """The fast path of `f` when it is scikit-learn's own regression metric, else None."""
+    name = _sklearn(f, _REGRESSION)
+    return _REGRESSION[name] if name else None
+
+
+def _classification_metric(f: Any) -> Callable[[dict[str, Any]], float] | None:
+    """The fast path of `f` when it is scikit-learn's `accuracy_score`, or its precision,
+    recall or F1 averaged `macro` or `micro` (a `functools.partial` with only `average=`)."""
+    import functools
+
+    if _sklearn(f, ("accuracy_score",)):
+        return lambda g: g["accuracy"]
+    if not isinstance(f, functools.partial) or f.args or not {"average"} <= set(f.keywords):
         return None
-    return _REGRESSION[name]
+    # A 0/0 counts as 0 in the core, as scikit-learn's zero_division=0 or "warn" (its default).
+    zero = f.keywords.get("zero_division", "warn")
+    if set(f.keywords) - {"average", "zero_division"} or not (zero == "warn" or zero == 0):
+        return None
+    average, name = f.keywords["average"], _sklearn(f.func, _AVERAGED)
+    if name is None or average not in ("macro", "micro"):
+        return None
+    key = _AVERAGED[name]
+    return lambda g: g[average][key]
 
 
-def _regression_by_group(t: np.ndarray, p: np.ndarray, codes: np.ndarray, groups: int) -> list[dict[str, Any]] | None:
-    """Each group's regression metrics from one pass of the Rust core (`fairness`'s regression
-    task over the group codes), in code order; None when the core cannot take the data (text,
-    NaN, one group, too many groups), so that scikit-learn's own function reports it."""
+def _by_group(task: str, t: np.ndarray, p: np.ndarray, codes: np.ndarray, groups: int) -> list[dict[str, Any]] | None:
+    """Each group's entry of one pass of the Rust core (`fairness`'s regression or multiclass
+    task over the group codes), in code order; None when the core cannot take the data (text in
+    a regression, NaN, one group or one class, too many groups or classes), so that
+    scikit-learn's own function reports it."""
     import pyarrow as pa
 
     from . import fairness
     from ._errors import FairgaugeError
 
-    if groups < 2 or t.dtype.kind not in "iuf" or p.dtype.kind not in "iuf":
+    if groups < 2:
         return None
-    table = pa.table({"y": t.astype(float), "p": p.astype(float), "g": pa.array(codes.astype(np.int64))})
+    if task == "regression":
+        if t.dtype.kind not in "iuf" or p.dtype.kind not in "iuf":
+            return None
+        t, p = t.astype(float), p.astype(float)
+    elif t.dtype.kind not in "iubUO" or p.dtype.kind != t.dtype.kind:
+        return None  # classes that read the same as text: integers, booleans, strings
+    table = pa.table({"y": t, "p": p, "g": pa.array(codes.astype(np.int64))})
     try:
-        r = fairness(table, task="regression", label="y", prediction="p", sensitive="g", min_group_size=1)
+        r = fairness(table, task=task, label="y", prediction="p", sensitive="g", min_group_size=1)
     except (FairgaugeError, ValueError):
         return None
     found = {int(g["group"]): g for g in r.to_dict()["groups"]}
@@ -401,10 +439,12 @@ def _regression_by_group(t: np.ndarray, p: np.ndarray, codes: np.ndarray, groups
 class MetricFrame:
     """Fairlearn's ``MetricFrame`` for the common case: metrics computed overall and per group
     (pandas results, as Fairlearn's), with ``difference``, ``ratio``, ``group_min`` and
-    ``group_max``. fairgauge's rate functions, and scikit-learn's ``mean_absolute_error``,
-    ``mean_squared_error``, ``root_mean_squared_error`` and ``r2_score`` (without sample weights),
-    are computed in one pass of the Rust core; any other callable ``f(y_true, y_pred)`` is applied
-    to each group's rows."""
+    ``group_max``. fairgauge's rate functions, scikit-learn's ``mean_absolute_error``,
+    ``mean_squared_error``, ``root_mean_squared_error`` and ``r2_score``, and its
+    ``accuracy_score`` and ``functools.partial(precision_score | recall_score | f1_score,
+    average="macro" | "micro")`` on integer or text classes (all without sample weights) are computed in one
+    pass of the Rust core per task; any other callable ``f(y_true, y_pred)`` is applied to each
+    group's rows."""
 
     def __init__(
         self,
@@ -434,25 +474,28 @@ class MetricFrame:
             index = pd.Index(labels, name=getattr(sensitive_features, "name", None) or "sensitive_feature_0")
         by_group: dict[str, list[Any]] = {}
         overall: dict[str, Any] = {}
-        # scikit-learn's regression metrics share one pass of the core, made on first use.
-        regression: dict[str, Any] = {}
+        # scikit-learn's regression (or classification) metrics share one pass of the core per
+        # task, made on first use.
+        passes: dict[str, Any] = {}
 
-        def groups_metrics() -> list[dict[str, Any]] | None:
-            if "groups" not in regression:
-                regression["groups"] = _regression_by_group(t, p, codes, len(labels))
-            return regression["groups"]
+        def groups_metrics(task: str) -> list[dict[str, Any]] | None:
+            if task not in passes:
+                passes[task] = _by_group(task, t, p, codes, len(labels))
+            return passes[task]
 
         for name, f in funcs.items():
             sp = params.get(name, params) if not single else params
             weight = sp.get("sample_weight")
-            fast = _regression_metric(f) if not sp else None
+            task, fast = "regression", _regression_metric(f) if not sp else None
+            if fast is None and not sp:
+                task, fast = "multiclass", _classification_metric(f)
             if f in _FAST:
                 # selection_rate's pos_label is 1 (Fairlearn's default); the rates infer it.
                 pos = 1 if f is selection_rate else None
                 _, c, _ = _counts(t, p, sensitive_features, weight, pos, binary=f is not selection_rate)
                 by_group[name] = _rates(_FAST[f], c).tolist()
                 overall[name] = float(_rates(_FAST[f], c.sum(axis=0))[0])
-            elif fast is not None and (gm := groups_metrics()) is not None:
+            elif fast is not None and (gm := groups_metrics(task)) is not None:
                 by_group[name] = [fast(g) for g in gm]
                 overall[name] = f(t, p)
             elif f is count:

@@ -606,7 +606,7 @@ fn sorted_marginal(
 }
 
 /// Runs sorted by `key` merged into one sorted vector, pairwise (`O(n log k)` for `k` runs).
-fn merge_sorted<T: Copy>(mut runs: Vec<&[T]>, key: fn(&T) -> f64) -> Vec<T> {
+fn merge_sorted<T: Copy, K: Fn(&T) -> f64 + Copy>(mut runs: Vec<&[T]>, key: K) -> Vec<T> {
     let mut owned: Vec<Vec<T>> = Vec::new();
     if runs.len() == 1 {
         return runs[0].to_vec();
@@ -630,7 +630,7 @@ fn merge_sorted<T: Copy>(mut runs: Vec<&[T]>, key: fn(&T) -> f64) -> Vec<T> {
     owned.pop().unwrap_or_default()
 }
 
-fn merge_two<T: Copy>(a: &[T], b: &[T], key: fn(&T) -> f64) -> Vec<T> {
+fn merge_two<T: Copy>(a: &[T], b: &[T], key: impl Fn(&T) -> f64) -> Vec<T> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
