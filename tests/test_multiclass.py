@@ -166,13 +166,13 @@ def test_metric_frame_fast_path_equals_fairlearn_with_averaged_metrics(table, mo
         "macro_recall": functools.partial(recall_score, average="macro"),
     }
     calls = []
-    one_pass = fgm._by_group
+    one_pass = fgm._core_pass
 
     def counted(task, *args):
         calls.append(task)
         return one_pass(task, *args)
 
-    monkeypatch.setattr(fgm, "_by_group", counted)
+    monkeypatch.setattr(fgm, "_core_pass", counted)
     for sf in (table.sex, table[["sex", "race"]]):
         calls.clear()
         ours = fgm.MetricFrame(metrics=metrics, y_true=table.tier, y_pred=table.pred, sensitive_features=sf)

@@ -409,7 +409,7 @@ def _classification_metric(f: Any) -> Callable[[dict[str, Any]], float] | None:
     return lambda g: g[average][key]
 
 
-def _by_group(task: str, t: np.ndarray, p: np.ndarray, codes: np.ndarray, groups: int) -> list[dict[str, Any]] | None:
+def _core_pass(task: str, t: np.ndarray, p: np.ndarray, codes: np.ndarray, groups: int) -> list[dict[str, Any]] | None:
     """Each group's entry of one pass of the Rust core (`fairness`'s regression or multiclass
     task over the group codes), in code order; None when the core cannot take the data (text in
     a regression, NaN, one group or one class, too many groups or classes), so that
@@ -480,7 +480,7 @@ class MetricFrame:
 
         def groups_metrics(task: str) -> list[dict[str, Any]] | None:
             if task not in passes:
-                passes[task] = _by_group(task, t, p, codes, len(labels))
+                passes[task] = _core_pass(task, t, p, codes, len(labels))
             return passes[task]
 
         for name, f in funcs.items():
