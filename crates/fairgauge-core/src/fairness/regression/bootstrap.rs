@@ -32,7 +32,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use super::report::{metric_values, summary_values, MetricSums};
+use super::metrics::{metric_values, summary_values, MetricSums};
 use super::state::RegressionCell;
 use crate::fairness::bootstrap::{percentile_interval, Bootstrap, BootstrapInterval};
 use crate::fairness::report::FairnessOptions;

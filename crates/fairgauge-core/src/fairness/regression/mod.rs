@@ -4,6 +4,7 @@
 //! summaries and the bounded group loss, and with a threshold the binary rates of "at or above".
 
 mod bootstrap;
+mod metrics;
 pub mod report;
 pub mod state;
 
