@@ -74,23 +74,16 @@ pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<TestOutcome> {
 pub fn ks_2samp_presorted(reference: &[f64], current: &[f64]) -> TestOutcome {
     let (n1, n2) = (reference.len(), current.len());
     let (n1f, n2f) = (n1 as f64, n2 as f64);
-    let mut max_diff = f64::NEG_INFINITY;
-    let mut min_diff = f64::INFINITY;
-    // One merged element per step (both advance on a tie); the ECDFs are compared once the
-    // last copy of a value is consumed, i.e. when the next head is larger.
-    let head = |v: &[f64], k: usize| if k < v.len() { v[k] } else { f64::INFINITY };
-    let (mut i, mut j) = (0usize, 0usize);
-    while i < n1 || j < n2 {
-        let (x, y) = (head(reference, i), head(current, j));
-        let v = x.min(y);
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
-        if head(reference, i).min(head(current, j)) > v {
-            let diff = i as f64 / n1f - j as f64 / n2f;
-            max_diff = max_diff.max(diff);
-            min_diff = min_diff.min(diff);
-        }
-    }
+    // The largest and smallest `F_ref − F_cur`: by one walk of both samples, or, for a sample
+    // much smaller than the other, by a binary search of the other at its values (the same
+    // points where the extremes are, so the same bits).
+    let (max_diff, min_diff) = if searching_pays(n1, n2) {
+        ecdf_extremes_by_search(reference, current, false)
+    } else if searching_pays(n2, n1) {
+        ecdf_extremes_by_search(current, reference, true)
+    } else {
+        ecdf_extremes_by_walk(reference, current)
+    };
     let min_s = (-min_diff).clamp(0.0, 1.0);
     let mut d = if min_s > max_diff { min_s } else { max_diff };
     let (n1u, n2u) = (n1 as u64, n2 as u64);
@@ -130,6 +123,82 @@ pub fn ks_2samp_presorted(reference: &[f64], current: &[f64]) -> TestOutcome {
             prob.clamp(0.0, 1.0)
         }),
     }
+}
+
+/// Whether finding `small`'s values in `large` by binary search (`m log n`) beats walking both
+/// (`n + m`).
+fn searching_pays(large: usize, small: usize) -> bool {
+    let log = (usize::BITS - large.leading_zeros()) as usize;
+    small.saturating_mul(2 * log + 4) < large
+}
+
+/// The largest and smallest `F_ref(v) − F_cur(v)` over the distinct values `v` of both sorted
+/// samples, each ECDF taken after every copy of `v`: one merged walk.
+fn ecdf_extremes_by_walk(reference: &[f64], current: &[f64]) -> (f64, f64) {
+    let (n1, n2) = (reference.len(), current.len());
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let mut max_diff = f64::NEG_INFINITY;
+    let mut min_diff = f64::INFINITY;
+    // One merged element per step (both advance on a tie); the ECDFs are compared once the
+    // last copy of a value is consumed, i.e. when the next head is larger.
+    let head = |v: &[f64], k: usize| if k < v.len() { v[k] } else { f64::INFINITY };
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < n1 || j < n2 {
+        let (x, y) = (head(reference, i), head(current, j));
+        let v = x.min(y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+        if head(reference, i).min(head(current, j)) > v {
+            let diff = i as f64 / n1f - j as f64 / n2f;
+            max_diff = max_diff.max(diff);
+            min_diff = min_diff.min(diff);
+        }
+    }
+    (max_diff, min_diff)
+}
+
+/// [`ecdf_extremes_by_walk`] when `small` is much smaller than `large`: `F_small` only steps at
+/// `small`'s values, so `F_large − F_small` (or its negation, `swapped`, when `large` is the
+/// current sample) is largest just before one of them or at the end, and smallest at one of
+/// them; `large`'s counts there come from binary searches. Each candidate is a point the walk
+/// evaluates, with the same counts, so the extremes are the walk's to the last bit.
+fn ecdf_extremes_by_search(large: &[f64], small: &[f64], swapped: bool) -> (f64, f64) {
+    let (nl, ns) = (large.len() as f64, small.len() as f64);
+    // `F_ref − F_cur` at counts (a of large, b of small).
+    let diff = |a: usize, b: usize| {
+        if swapped {
+            b as f64 / ns - a as f64 / nl
+        } else {
+            a as f64 / nl - b as f64 / ns
+        }
+    };
+    let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+    let mut put = |d: f64| {
+        hi = hi.max(d);
+        lo = lo.min(d);
+    };
+    // Before `small`'s first value: the last of `large`'s values below it, if any.
+    let below = large.partition_point(|&x| x < small[0]);
+    if below > 0 {
+        put(diff(below, 0));
+    }
+    let mut k = 0;
+    while k < small.len() {
+        let v = small[k];
+        while k < small.len() && small[k] == v {
+            k += 1;
+        }
+        // At `v`, after every copy of it in both samples.
+        put(diff(large.partition_point(|&x| x <= v), k));
+        // Just before the next value of `small` (or at the end): the last of `large`'s values
+        // between, if any.
+        let next = small.get(k).copied().unwrap_or(f64::INFINITY);
+        let upto = large.partition_point(|&x| x < next);
+        if upto > large.partition_point(|&x| x <= v) {
+            put(diff(upto, k));
+        }
+    }
+    (hi, lo)
 }
 
 /// Mann–Whitney U test, two-sided, as `scipy.stats.mannwhitneyu(reference, current)`
@@ -669,6 +738,43 @@ fn cvm_limit_cdf(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ks_extremes_by_search_are_the_walks_to_the_bit() {
+        // Small samples against large ones, with ties within and across, in both orientations.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |k: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % k) as f64 / 4.0
+        };
+        for trial in 0..300 {
+            let (n_large, n_small) = (500 + trial * 7, 1 + trial % 23);
+            let spread = 20 + (trial % 5) as u64 * 200;
+            let mut large: Vec<f64> = (0..n_large).map(|_| next(spread)).collect();
+            let mut small: Vec<f64> = (0..n_small).map(|_| next(spread + 40) - 2.0).collect();
+            large.sort_by(f64::total_cmp);
+            small.sort_by(f64::total_cmp);
+            let walk = ecdf_extremes_by_walk(&large, &small);
+            let search = ecdf_extremes_by_search(&large, &small, false);
+            assert_eq!(walk.0.to_bits(), search.0.to_bits(), "trial {trial} max");
+            assert_eq!(walk.1.to_bits(), search.1.to_bits(), "trial {trial} min");
+            let walk = ecdf_extremes_by_walk(&small, &large);
+            let search = ecdf_extremes_by_search(&large, &small, true);
+            assert_eq!(
+                walk.0.to_bits(),
+                search.0.to_bits(),
+                "trial {trial} swapped max"
+            );
+            assert_eq!(
+                walk.1.to_bits(),
+                search.1.to_bits(),
+                "trial {trial} swapped min"
+            );
+        }
+        assert!(searching_pays(1_000_000, 1000) && !searching_pays(1000, 1000));
+    }
 
     #[test]
     fn rejects_bad_input() {
