@@ -335,6 +335,14 @@ def test_assess_judges_the_exposure_ratio_and_the_policys_ranking_thresholds(tab
     judged = json.loads(fairgauge._fairgauge.judge("fairness", json.dumps(report), None))
     from_assess = [f["id"] for f in d["findings"] if f["kind"].startswith("fairness.")]
     assert sorted(f["id"] for f in judged) == sorted(from_assess)
+    # No bootstrap for rankings yet: refused on the command line, an error finding in assess.
+    p = run(*args, "--bootstrap", "10", check=False)
+    assert p.returncode == 2 and "not ranking" in p.stderr, p.stderr
+    booted = tmp_path / "boot.toml"
+    booted.write_text(policy.read_text() + "[fairness]\nbootstrap = 20\n")
+    run("assess", "--current", data, "--policy", booted, "--output", out, check=False)
+    errors = [f for f in json.loads(out.read_text())["findings"] if f["kind"] == "fairness.error"]
+    assert len(errors) == 1 and "not ranking" in errors[0]["message"], errors
     # A threshold name for another cut-off form is an error naming it.
     bad = tmp_path / "bad.toml"
     bad.write_text('[fairness.thresholds.selection_rate_at_k_ratio]\nwarn = 0.9\nfail = 0.8\ndirection = "below"\n')

@@ -646,7 +646,7 @@ impl RankingState {
         }
         if opts.bootstrap.is_some() {
             return Err(Error::InvalidArgument(
-                "the bootstrap covers the binary and multiclass tasks, not ranking".into(),
+                "the bootstrap covers the binary, multiclass and regression tasks, not ranking (a list-level resample is not built yet)".into(),
             ));
         }
         if !opts.expected_shares.is_empty() {
