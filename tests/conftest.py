@@ -36,3 +36,20 @@ def run_json(run):
         return json.loads(run(*args, "--format", "json").stdout)
 
     return _run_json
+
+
+@pytest.fixture
+def core_passes(monkeypatch):
+    """The tasks of the Rust core passes `fairgauge.metrics.MetricFrame` makes for its fast paths
+    (a list the test reads and may clear)."""
+    import fairgauge.metrics as fgm
+
+    calls = []
+    one_pass = fgm._core_pass
+
+    def counted(task, *args):
+        calls.append(task)
+        return one_pass(task, *args)
+
+    monkeypatch.setattr(fgm, "_core_pass", counted)
+    return calls

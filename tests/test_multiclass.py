@@ -155,7 +155,7 @@ def test_one_vs_rest_rates_and_summaries_equal_fairlearn(table, weighted):
             assert w["class"] == next(c for c in CLASSES if values.get(c) == w["value"])
 
 
-def test_metric_frame_fast_path_equals_fairlearn_with_averaged_metrics(table, monkeypatch):
+def test_metric_frame_fast_path_equals_fairlearn_with_averaged_metrics(table, core_passes):
     import fairgauge.metrics as fgm
     from fairlearn.metrics import MetricFrame as FairlearnFrame
 
@@ -165,14 +165,7 @@ def test_metric_frame_fast_path_equals_fairlearn_with_averaged_metrics(table, mo
         "micro_precision": micro(precision_score),
         "macro_recall": functools.partial(recall_score, average="macro"),
     }
-    calls = []
-    one_pass = fgm._core_pass
-
-    def counted(task, *args):
-        calls.append(task)
-        return one_pass(task, *args)
-
-    monkeypatch.setattr(fgm, "_core_pass", counted)
+    calls = core_passes
     for sf in (table.sex, table[["sex", "race"]]):
         calls.clear()
         ours = fgm.MetricFrame(metrics=metrics, y_true=table.tier, y_pred=table.pred, sensitive_features=sf)

@@ -184,7 +184,7 @@ def test_bootstrap_is_the_same_bytes_in_the_cli_and_from_shuffled_rows(table, ru
     assert len(cli["summary"]["race"]["intervals"]) == 12
 
 
-def test_metric_frame_fast_path_equals_fairlearn_with_scikit_learns_metrics(table, monkeypatch):
+def test_metric_frame_fast_path_equals_fairlearn_with_scikit_learns_metrics(table, core_passes):
     import fairgauge.metrics as fgm
     from fairlearn.metrics import MetricFrame as FairlearnFrame
     from sklearn.metrics import mean_squared_error, root_mean_squared_error
@@ -195,14 +195,7 @@ def test_metric_frame_fast_path_equals_fairlearn_with_scikit_learns_metrics(tabl
         "rmse": root_mean_squared_error,
         "r2": r2_score,
     }
-    calls = []
-    one_pass = fgm._core_pass
-
-    def counted(task, *args):
-        calls.append(task)
-        return one_pass(task, *args)
-
-    monkeypatch.setattr(fgm, "_core_pass", counted)
+    calls = core_passes
     for sf in (table.sex, table[["sex", "race"]]):
         calls.clear()
         ours = fgm.MetricFrame(metrics=metrics, y_true=table.y, y_pred=table.p, sensitive_features=sf)
