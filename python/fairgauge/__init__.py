@@ -361,7 +361,9 @@ def fairness(
     reference group's (scipy's ``ks_2samp``, normed Wasserstein-1), Welch disparities of the
     means, between-group differences and ratios and the bounded group loss; with
     ``threshold=T`` also the binary rates of ``label >= T`` against ``prediction >= T``
-    (``above_threshold``).
+    (``above_threshold``). ``weight`` makes every metric scikit-learn's ``sample_weight`` form;
+    ``bootstrap=B`` gives every summary an interval by the Poisson bootstrap of the rows (each row
+    weighs Poisson(1) per replicate), the same for the same ``seed`` whatever the engine.
 
     ``task="ranking"`` judges lists of ranked items (``query`` names each row's list; ``rank``
     gives 1-based ranks, or ``score`` orders each list, highest first, ties sharing their

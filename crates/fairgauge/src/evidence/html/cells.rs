@@ -1,5 +1,6 @@
 //! What a table cell shows: a status as a coloured badge with its word, and a number to a fixed
-//! number of decimals (`∞` when infinite, `—` when absent).
+//! number of decimals (`∞` when infinite, `—` when absent); and a muted line listing an
+//! attribute's summaries.
 
 use crate::evidence::html::escape::esc;
 
@@ -19,5 +20,16 @@ pub fn num(v: Option<f64>, digits: usize) -> String {
         Some(x) if x.is_finite() => format!("{x:.digits$}"),
         Some(_) => "∞".into(),
         None => "—".into(),
+    }
+}
+
+/// Appends `<p class="muted">{lead}: {parts joined by "; "}.</p>` (escaped), nothing when there
+/// are no parts.
+pub fn summary_paragraph(o: &mut String, lead: &str, parts: &[String]) {
+    if !parts.is_empty() {
+        o.push_str(&format!(
+            "<p class=\"muted\">{}</p>",
+            esc(&format!("{lead}: {}.", parts.join("; ")))
+        ));
     }
 }

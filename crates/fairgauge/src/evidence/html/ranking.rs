@@ -8,6 +8,7 @@ use std::fmt::Write;
 use fairgauge_core::fairness::ranking::{RankBy, RankingGroup, RankingSummary};
 
 use crate::evidence::document::Evidence;
+use crate::evidence::html::cells::summary_paragraph;
 use crate::evidence::html::charts::{rate_chart, value_chart, Bar};
 use crate::evidence::html::escape::esc;
 use crate::evidence::html::findings::{
@@ -56,13 +57,7 @@ fn summary_line(o: &mut String, s: &RankingSummary) {
         .filter(|(k, _)| k.ends_with("_ratio") && !k.ends_with("relevance_ratio"))
         .filter_map(|(k, v)| v.map(|v| format!("{} {}", k.replace('_', " "), quantity(v))))
         .collect();
-    if !parts.is_empty() {
-        let _ = write!(
-            o,
-            "<p class=\"muted\">Between the groups (min / max): {}.</p>",
-            esc(&parts.join("; "))
-        );
-    }
+    summary_paragraph(o, "Between the groups (min / max)", &parts);
 }
 
 /// Appends a ranking assessment's fairness content (inside the section).

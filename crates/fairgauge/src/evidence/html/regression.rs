@@ -8,6 +8,7 @@ use std::fmt::Write;
 use fairgauge_core::fairness::regression::{RegressionGroup, RegressionSummary};
 
 use crate::evidence::document::Evidence;
+use crate::evidence::html::cells::summary_paragraph;
 use crate::evidence::html::charts::{value_chart, Bar};
 use crate::evidence::html::escape::esc;
 use crate::evidence::html::findings::{
@@ -63,13 +64,7 @@ fn summary_line(o: &mut String, s: &RegressionSummary) {
             Some(format!("{words} {}{interval}", quantity(v)))
         })
         .collect();
-    if !parts.is_empty() {
-        let _ = write!(
-            o,
-            "<p class=\"muted\">Between the groups: {}.</p>",
-            esc(&parts.join("; "))
-        );
-    }
+    summary_paragraph(o, "Between the groups", &parts);
 }
 
 /// Appends a regression assessment's fairness content (inside the section).
