@@ -39,6 +39,10 @@ enum Command {
     /// into risks with their controls, written as evidence and exports. Exit 1 when a finding
     /// fails.
     Assess(Box<commands::assess::AssessArgs>),
+    /// Follow data over time: rows put in windows by a time column (day, week, month, quarter
+    /// or N rows), each assessed against a baseline with the policy; alerts for breaches and for
+    /// rates that moved from the baseline. Exit 1 when there is an alert.
+    Monitor(Box<commands::monitor::MonitorArgs>),
     /// Run the whole assessment on bundled UCI Adult data and write every export.
     Demo(commands::demo::DemoArgs),
     /// Write a starter policy with roles guessed from the data and every default, commented.
@@ -110,6 +114,7 @@ where
         Command::Drift(a) => commands::drift::run(*a),
         Command::Quality(a) => commands::quality::run(*a),
         Command::Assess(a) => commands::assess::run(*a, &command_line),
+        Command::Monitor(a) => commands::monitor::run(*a, &command_line),
         Command::Demo(a) => commands::demo::run(a),
         Command::Init(a) => commands::init::run(*a),
         Command::Ledger(a) => commands::ledger::run(a),

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use fairgauge::assess::{assess, AssessInput};
 use fairgauge::evidence::Evidence;
-use fairgauge::policy::Policy;
+use fairgauge::policy::{Policy, Roles};
 use fairgauge::rules::RuleSet;
 
 use crate::output::Format;
@@ -56,18 +56,9 @@ pub struct Outputs {
     pub history: Option<PathBuf>,
 }
 
-/// Arguments of `fairgauge assess`.
-#[derive(Debug, Args)]
-pub struct AssessArgs {
-    /// The policy (TOML); without it the built-in default applies.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-    /// The data assessed.
-    #[arg(long, value_name = "DATA")]
-    pub current: PathBuf,
-    /// The reference data (drift, leakage).
-    #[arg(long, value_name = "REF")]
-    pub reference: Option<PathBuf>,
+/// The data's roles on the command line, each overriding the policy's `[data]`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RoleArgs {
     /// Label column (overrides the policy).
     #[arg(long, value_name = "COL")]
     pub label: Option<String>,
@@ -109,6 +100,60 @@ pub struct AssessArgs {
     /// Key columns (override the policy).
     #[arg(long, value_delimiter = ',', value_name = "COL,…")]
     pub key: Option<Vec<String>>,
+}
+
+impl RoleArgs {
+    /// The policy's roles with the command line's on top.
+    pub fn over(&self, policy_roles: &Roles) -> Roles {
+        let a = self;
+        let mut roles = policy_roles.clone();
+        for (given, role) in [
+            (&a.label, &mut roles.label),
+            (&a.prediction, &mut roles.prediction),
+            (&a.score, &mut roles.score),
+            (&a.positive_label, &mut roles.positive_label),
+            (&a.weight, &mut roles.weight),
+            (&a.query, &mut roles.query),
+            (&a.rank, &mut roles.rank),
+            (&a.relevance, &mut roles.relevance),
+        ] {
+            if given.is_some() {
+                role.clone_from(given);
+            }
+        }
+        if let Some(s) = &a.sensitive {
+            roles.sensitive = s.clone();
+        }
+        if let Some(t) = a.task {
+            roles.task = t.into();
+        }
+        if let Some(k) = &a.k {
+            roles.k = k.clone();
+        }
+        if let Some(r) = &a.reference_group {
+            roles.reference_group = r.clone();
+        }
+        if let Some(k) = &a.key {
+            roles.key = k.clone();
+        }
+        roles
+    }
+}
+
+/// Arguments of `fairgauge assess`.
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// The policy (TOML); without it the built-in default applies.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The data assessed.
+    #[arg(long, value_name = "DATA")]
+    pub current: PathBuf,
+    /// The reference data (drift, leakage).
+    #[arg(long, value_name = "REF")]
+    pub reference: Option<PathBuf>,
+    #[command(flatten)]
+    pub roles: RoleArgs,
     /// Quality rules (TOML; overrides the policy's `quality.rules`).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
@@ -166,46 +211,7 @@ pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<Evidence> {
 pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
     a.outputs.check()?;
     let (policy, source) = Policy::load_or_builtin(a.policy.as_deref())?;
-    let mut roles = policy.data.clone();
-    if a.label.is_some() {
-        roles.label = a.label.clone();
-    }
-    if a.prediction.is_some() {
-        roles.prediction = a.prediction.clone();
-    }
-    if a.score.is_some() {
-        roles.score = a.score.clone();
-    }
-    if let Some(s) = &a.sensitive {
-        roles.sensitive = s.clone();
-    }
-    if a.positive_label.is_some() {
-        roles.positive_label = a.positive_label.clone();
-    }
-    if a.weight.is_some() {
-        roles.weight = a.weight.clone();
-    }
-    if let Some(t) = a.task {
-        roles.task = t.into();
-    }
-    for (given, role) in [
-        (&a.query, &mut roles.query),
-        (&a.rank, &mut roles.rank),
-        (&a.relevance, &mut roles.relevance),
-    ] {
-        if given.is_some() {
-            role.clone_from(given);
-        }
-    }
-    if let Some(k) = &a.k {
-        roles.k = k.clone();
-    }
-    if let Some(r) = &a.reference_group {
-        roles.reference_group = r.clone();
-    }
-    if let Some(k) = &a.key {
-        roles.key = k.clone();
-    }
+    let roles = a.roles.over(&policy.data);
     let opts = a.read.to_options(None)?;
     if let Some(r) = &a.reference {
         crate::read_args::one_stdin(&[&a.current, r])?;

@@ -8,6 +8,7 @@ pub mod fairness;
 pub mod history;
 pub mod init;
 pub mod ledger;
+pub mod monitor;
 pub mod quality;
 pub mod report;
 pub mod synth;

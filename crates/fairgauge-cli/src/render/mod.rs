@@ -4,6 +4,7 @@
 mod drift;
 mod evidence;
 mod fairness;
+mod monitor;
 mod multiclass;
 mod quality;
 mod ranking;
@@ -13,6 +14,7 @@ mod text;
 pub use drift::drift_text;
 pub use evidence::evidence_text;
 pub use fairness::fairness_text;
+pub use monitor::monitor_text;
 pub use multiclass::multiclass_text;
 pub use quality::quality_text;
 pub use ranking::ranking_text;

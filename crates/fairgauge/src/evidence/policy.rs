@@ -215,6 +215,19 @@ pub struct DriftPolicy {
     pub sketch: Option<u16>,
 }
 
+/// Monitoring settings: the baseline and the change alerts' budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitorPolicy {
+    /// Windows that form the baseline when no reference table is given.
+    pub baseline: usize,
+    /// The chance that a run over a system that did not change raises any change alert
+    /// (half to the shift rule, half to the CUSUMs).
+    pub false_alarm_rate: f64,
+    /// The CUSUM's reference value, in standard deviations of a window's change.
+    pub cusum_k: f64,
+}
+
 /// Quality thresholds (pairs: warn, fail).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -319,6 +332,8 @@ pub struct Policy {
     pub quality: QualityPolicy,
     /// Risk scoring.
     pub risk: RiskPolicy,
+    /// Monitoring over time windows (`fairgauge monitor`).
+    pub monitor: MonitorPolicy,
     /// Control overrides by finding kind.
     #[serde(default)]
     pub controls: BTreeMap<String, Vec<String>>,
@@ -477,6 +492,24 @@ impl Policy {
                 "version {} is not supported (expected `version = 1`)",
                 self.version
             )));
+        }
+        let m = &self.monitor;
+        if !(m.false_alarm_rate > 0.0 && m.false_alarm_rate < 1.0) {
+            return Err(bad(format!(
+                "monitor.false_alarm_rate must be strictly between 0 and 1, given {}",
+                m.false_alarm_rate
+            )));
+        }
+        if !(m.cusum_k.is_finite() && m.cusum_k > 0.0) {
+            return Err(bad(format!(
+                "monitor.cusum_k must be a number > 0, given {}",
+                m.cusum_k
+            )));
+        }
+        if m.baseline == 0 {
+            return Err(bad(
+                "monitor.baseline must be at least 1 window (or give monitor --reference)".into(),
+            ));
         }
         let f = &self.fairness;
         if !(f.confidence > 0.0 && f.confidence < 1.0) {

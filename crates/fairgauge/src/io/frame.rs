@@ -951,3 +951,38 @@ pub fn write_table_chunks(
     tmp.persist(path).map_err(|e| io_err(e.to_string()))?;
     Ok(())
 }
+
+/// The table read whole into memory (every column, in file order), reported under its own name:
+/// what `monitor` splits into windows.
+pub(crate) fn load(table: &Table) -> Result<Table> {
+    let df = scan(table)?.collect().map_err(|e| read_err(table, e))?;
+    let mut t = Table::from_frame(&table.name().to_string_lossy(), df);
+    t.path = table.path.clone();
+    t.shown = table.shown.clone();
+    Ok(t)
+}
+
+/// Rows of an in-memory table (indices in the order given), without the columns `drop`, as an
+/// in-memory table reported under `name`.
+pub(crate) fn take_rows(table: &Table, rows: &[u32], drop: &[String], name: &str) -> Result<Table> {
+    let Some(Memory(df)) = &table.frame else {
+        return Err(Error::InvalidOption(
+            "rows are taken from an in-memory table (load it first)".into(),
+        ));
+    };
+    let idx = IdxCa::from_vec(
+        PlSmallStr::from("rows"),
+        rows.iter().map(|&r| r as IdxSize).collect(),
+    );
+    let keep: Vec<PlSmallStr> = df
+        .get_column_names()
+        .into_iter()
+        .filter(|n| !drop.iter().any(|d| d.as_str() == n.as_str()))
+        .cloned()
+        .collect();
+    let part = df
+        .select(keep)
+        .and_then(|d| d.take(&idx))
+        .map_err(|e| read_err(table, e))?;
+    Ok(Table::from_frame(name, part))
+}

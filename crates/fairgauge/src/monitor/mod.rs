@@ -1,0 +1,12 @@
+//! Monitoring a system over time (`fairgauge monitor`): the rows of a table put in windows by a
+//! time column, each window assessed against a baseline (the first windows, or a reference
+//! table) with the policy, and alerts for what breaches the policy or moved from the baseline.
+
+pub mod alerts;
+pub mod report;
+pub mod run;
+pub mod windows;
+
+pub use report::{write_metrics, Alert, MetricPoint, MonitorReport, WindowReport};
+pub use run::{monitor, MonitorInput};
+pub use windows::Every;

@@ -1,0 +1,353 @@
+//! One monitoring run: the table read once, its rows put in windows by time, each window
+//! assessed against the baseline with the policy (quality, fairness per group, drift of each
+//! column), and the alerts judged over all windows.
+
+use jiff::civil::DateTime;
+
+use super::alerts::{change_alerts, policy_alerts, Groups};
+use super::report::*;
+use super::windows::{parse_time, plan, Every, Plan, Window};
+use crate::drift::{run_drift, DriftReport, DriftSpec};
+use crate::error::{Error, Result};
+use crate::evidence::assess::measure::{fairness_spec, Measure};
+use crate::evidence::assess::{assess_with, AssessInput};
+use crate::evidence::document::{Evidence, Finding};
+use crate::evidence::export::words::subject_text;
+use crate::evidence::policy::{Policy, PolicySource, Roles};
+use crate::fairness::{run_task, FairnessSpec, TaskOutput};
+use crate::io::frame::{for_each_batch, load, take_rows, Visit};
+use crate::io::source::Table;
+use crate::quality::rules::RuleSet;
+use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
+use fairgauge_core::fairness::FairnessOptions;
+
+/// What to monitor.
+#[derive(Debug)]
+pub struct MonitorInput<'a> {
+    /// The data, with a time column.
+    pub data: &'a Table,
+    /// A reference table to compare every window with, instead of the first windows.
+    pub reference: Option<&'a Table>,
+    /// The time column.
+    pub time: String,
+    /// The windows' width.
+    pub every: Every,
+    /// Baseline windows (without a reference); `None`: the policy's `monitor.baseline`.
+    pub baseline: Option<usize>,
+    /// The policy.
+    pub policy: &'a Policy,
+    /// Where it came from.
+    pub policy_source: &'a PolicySource,
+    /// Roles: the policy's, overridden by the command line.
+    pub roles: Roles,
+    /// Rules for the quality checks.
+    pub rules: Option<RuleSet>,
+    /// The command line, for the record.
+    pub command_line: Vec<String>,
+}
+
+/// Monitors the table window by window (module documentation).
+pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
+    let time = input.time.clone();
+    input.data.require_columns(&[time.as_str()])?;
+    let data = load(input.data)?;
+    let plan = read_plan(&data, &time, input.every)?;
+    let k = input.baseline.unwrap_or(input.policy.monitor.baseline);
+    let drop = std::slice::from_ref(&time);
+    let (base, baseline) = match input.reference {
+        Some(r) => {
+            let loaded = load(r)?;
+            let all: Vec<u32> = (0..row_count(&loaded)? as u32).collect();
+            let dropped: Vec<String> = (loaded.column_names()?.contains(&time))
+                .then(|| time.clone())
+                .into_iter()
+                .collect();
+            let t = take_rows(&loaded, &all, &dropped, &r.name().to_string_lossy())?;
+            let b = Baseline {
+                source: "reference".into(),
+                path: Some(r.name().to_path_buf()),
+                windows: 0,
+                rows: all.len() as u64,
+            };
+            (t, b)
+        }
+        None => {
+            if plan.windows.len() <= k {
+                return Err(Error::InvalidOption(format!(
+                    "`{time}` gives {} window(s) of a {}; the first {k} form the baseline, so at \
+                     least {} are needed: use a shorter --every, a smaller --baseline, or give \
+                     --reference",
+                    plan.windows.len(),
+                    input.every.name(),
+                    k + 1
+                )));
+            }
+            let rows: Vec<u32> = plan.windows[..k]
+                .iter()
+                .flat_map(|w| w.rows.iter().copied())
+                .collect();
+            let name = format!(
+                "{} (baseline: first {k} windows)",
+                input.data.name().display()
+            );
+            let t = take_rows(&data, &rows, drop, &name)?;
+            let b = Baseline {
+                source: "windows".into(),
+                path: None,
+                windows: k,
+                rows: rows.len() as u64,
+            };
+            (t, b)
+        }
+    };
+    let baseline_windows = baseline.windows;
+    let base_facts = dataset_fingerprints(&base)?;
+    let mut notes = vec![];
+    let base_groups = baseline_groups(input, &base, &mut notes);
+    let mut windows = vec![];
+    let mut groups = vec![];
+    let mut alerts = vec![];
+    for (i, w) in plan.windows.iter().enumerate() {
+        let name = format!("{} [{} .. {}]", input.data.name().display(), w.start, w.end);
+        let table = take_rows(&data, &w.rows, drop, &name)?;
+        let is_base = i < baseline_windows;
+        let e = assess_window(input, &table, (!is_base).then_some((&base, &base_facts)))?;
+        if !is_base {
+            alerts.extend(policy_alerts(&w.start.to_string(), &e));
+        }
+        groups.push(Groups::of(&e));
+        windows.push(window_report(w, is_base, &e));
+    }
+    let cfg = fairgauge_core::monitor::DetectConfig {
+        alpha: input.policy.monitor.false_alarm_rate,
+        cusum_k: input.policy.monitor.cusum_k,
+        min_rows: input.policy.fairness.min_group_size,
+    };
+    let method = change_alerts(
+        &base_groups,
+        &groups,
+        baseline_windows,
+        &cfg,
+        &mut windows,
+        &mut alerts,
+    )?;
+    if base_groups.is_empty() {
+        notes.push(
+            "no change alerts: the baseline gives no binary fairness rates (a label, a \
+             prediction or score and a sensitive attribute are needed)"
+                .into(),
+        );
+    }
+    alerts.sort_by(|a, b| {
+        (&a.window, &a.family, &a.metric, &a.subject, &a.rule)
+            .cmp(&(&b.window, &b.family, &b.metric, &b.subject, &b.rule))
+    });
+    Ok(MonitorReport {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        input: input.data.name().to_path_buf(),
+        time,
+        every: input.every.name(),
+        rows: row_count(&data)? as u64,
+        untimed_rows: plan.untimed,
+        first_unreadable: plan
+            .first_unreadable
+            .clone()
+            .map(|(row, value)| Unreadable { row, value }),
+        baseline,
+        method,
+        windows,
+        alerts,
+        notes,
+    })
+}
+
+fn row_count(t: &Table) -> Result<usize> {
+    Ok(crate::io::frame::row_count_hint(t).unwrap_or(0))
+}
+
+/// The windows of the data by its time column; an error when no row has a time, or all fall in
+/// one window.
+fn read_plan(data: &Table, time: &str, every: Every) -> Result<Plan> {
+    let mut reader = TimeReader::default();
+    for_each_batch(data, &[time.to_string()], |batch, first_row| {
+        reader.offset = first_row;
+        batch
+            .visit(time, &mut reader)
+            .map_err(|e| Error::InvalidOption(format!("column `{time}`: {e}")))
+    })?;
+    let mut p = plan(&reader.times, every);
+    p.first_unreadable = reader.first_bad.clone();
+    let first = reader
+        .first_bad
+        .as_ref()
+        .map(|(row, v)| format!(" (row {row} holds `{v}`)"))
+        .unwrap_or_default();
+    match p.windows.len() {
+        0 => Err(Error::InvalidOption(format!(
+            "no value of the time column `{time}` is a date or a date and time{first}: expected \
+             RFC 3339 (`2024-03-01`, `2024-03-01T12:00:00Z`) or a Date/Datetime column"
+        ))),
+        1 => Err(Error::InvalidOption(format!(
+            "every row of `{time}` falls in one window of a {} (from {}): there is nothing to \
+             follow over time; use a shorter --every",
+            every.name(),
+            p.windows[0].start
+        ))),
+        _ => Ok(p),
+    }
+}
+
+/// Collects a time column's values (rows in file order).
+#[derive(Default)]
+struct TimeReader {
+    offset: usize,
+    times: Vec<Option<DateTime>>,
+    first_bad: Option<(u64, String)>,
+}
+
+impl TimeReader {
+    fn bad(&mut self, row: usize, v: String) {
+        if self.first_bad.is_none() {
+            self.first_bad = Some(((self.offset + row + 1) as u64, v));
+        }
+        self.times.push(None);
+    }
+}
+
+impl Visit for TimeReader {
+    fn text(&mut self, row: usize, v: Option<&str>) {
+        match v.map(|s| (s, parse_time(s))) {
+            None => self.times.push(None),
+            Some((_, Some(t))) => self.times.push(Some(t)),
+            Some((s, None)) => self.bad(row, s.to_string()),
+        }
+    }
+    fn number(&mut self, row: usize, v: Option<f64>) {
+        match v {
+            None => self.times.push(None),
+            Some(x) => self.bad(row, x.to_string()),
+        }
+    }
+    fn boolean(&mut self, row: usize, v: Option<bool>) {
+        match v {
+            None => self.times.push(None),
+            Some(b) => self.bad(row, b.to_string()),
+        }
+    }
+}
+
+/// One window assessed with the policy; drift against the baseline unless it is one of the
+/// baseline windows.
+fn assess_window(
+    input: &MonitorInput<'_>,
+    window: &Table,
+    base: Option<(&Table, &quality::DatasetFacts)>,
+) -> Result<Evidence> {
+    let a = AssessInput {
+        current: window,
+        reference: base.map(|b| b.0),
+        policy: input.policy,
+        policy_source: input.policy_source,
+        roles: input.roles.clone(),
+        rules: input.rules.clone(),
+        command_line: input.command_line.clone(),
+    };
+    assess_with(
+        &a,
+        &WindowMeasure {
+            current: window,
+            base,
+        },
+    )
+}
+
+/// A window's measurements: quality without the leakage check (a window sharing rows with the
+/// baseline is not a test set leaking into training), drift against the baseline, whose
+/// fingerprints are computed once for the run.
+struct WindowMeasure<'a> {
+    current: &'a Table,
+    base: Option<(&'a Table, &'a quality::DatasetFacts)>,
+}
+
+impl Measure for WindowMeasure<'_> {
+    fn quality(&self, spec: &QualitySpec) -> Result<QualityReport> {
+        run_quality(self.current, None, spec, None)
+    }
+    fn facts(&self, reference: bool) -> Result<quality::DatasetFacts> {
+        match (reference, self.base) {
+            (true, Some((_, f))) => Ok(f.clone()),
+            _ => dataset_fingerprints(self.current),
+        }
+    }
+    fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<TaskOutput> {
+        run_task(self.current, spec, opts, None)
+    }
+    fn drift(&self, spec: &DriftSpec) -> Result<DriftReport> {
+        match self.base {
+            Some((b, _)) => run_drift(b, self.current, spec),
+            None => Err(Error::InvalidOption(
+                "a baseline window has no drift".into(),
+            )),
+        }
+    }
+}
+
+/// The baseline's group counts for the change rules (empty, with a note, when its fairness
+/// cannot be measured).
+fn baseline_groups(input: &MonitorInput<'_>, base: &Table, notes: &mut Vec<String>) -> Groups {
+    let spec = match fairness_spec(input.policy, &input.roles, input.policy_source) {
+        Ok(Some(s)) => s,
+        _ => return Groups::default(),
+    };
+    match run_task(base, &spec.0, &spec.1, None) {
+        Ok(TaskOutput::Binary(out)) => Groups::of_report(&out.report),
+        Ok(_) => {
+            notes.push(
+                "change alerts cover binary fairness rates only: this task is judged per window \
+                 against the policy"
+                    .into(),
+            );
+            Groups::default()
+        }
+        Err(e) => {
+            notes.push(format!(
+                "the baseline's fairness could not be measured: {e}"
+            ));
+            Groups::default()
+        }
+    }
+}
+
+fn measurement(f: &Finding) -> Measurement {
+    Measurement {
+        family: f.kind.split('.').next().unwrap_or(&f.kind).to_string(),
+        kind: f.kind.clone(),
+        metric: f.metric.clone(),
+        subject: subject_text(&f.subject),
+        value: f.value,
+        interval: f.interval,
+        status: f.status.as_str().to_string(),
+    }
+}
+
+fn window_report(w: &Window, baseline: bool, e: &Evidence) -> WindowReport {
+    let quality_score = e
+        .results
+        .get("quality")
+        .and_then(|q| {
+            q.pointer("/summary/score")
+                .or_else(|| q.pointer("/dataset/score"))
+        })
+        .and_then(|v| v.as_f64());
+    WindowReport {
+        start: w.start.to_string(),
+        end: w.end.to_string(),
+        rows: w.rows.len() as u64,
+        baseline,
+        status: e.summary.overall.as_str().to_string(),
+        quality_score,
+        fairness: Groups::of(e).rates(),
+        findings: e.findings.iter().map(measurement).collect(),
+        changes: vec![],
+    }
+}
