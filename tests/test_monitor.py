@@ -126,7 +126,7 @@ def test_the_planted_shift_alerts_from_its_window_and_not_before(run, shifted):
     assert min(a["window"] for a in r["alerts"]) == str(SHIFT)
     assert {a["family"] for a in change} == {"fairness"}
     assert all("Female" in a["subject"] for a in change)
-    first = [a for a in change if a["window"] == str(SHIFT) and a["metric"] == "selection_rate" and a["rule"] == "shift"]
+    first = [a for a in change if (a["window"], a["metric"], a["rule"]) == (str(SHIFT), "selection_rate", "shift")]
     assert len(first) == 1 and first[0]["value"] < first[0]["expected"][0]
     for a in r["alerts"]:
         assert set(a) == {"window", "family", "metric", "subject", "value", "expected", "rule", "severity", "message"}
@@ -161,7 +161,7 @@ def assert_same(a, b, path="$", loose=False):
             assert_same(a[k], b[k], f"{path}.{k}", loose)
     elif isinstance(a, list):
         assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             assert_same(x, y, f"{path}[{i}]", loose)
     elif loose and isinstance(a, float):
         assert a == pytest.approx(b, rel=1e-9), path
@@ -226,3 +226,12 @@ def test_bad_requests_are_clear_errors(run, shifted, tmp_path, args, message):
     assert proc.returncode == 2, proc.stdout
     assert message in proc.stderr
     assert not out.exists()
+
+
+def test_a_bad_monitor_policy_names_the_key(run, shifted, tmp_path):
+    d, _ = shifted
+    policy = tmp_path / "policy.toml"
+    policy.write_text("version = 1\n[monitor]\nfalse_alarm_rate = 2\n")
+    proc = run("monitor", d / "data.csv", "--time", "date", "--every", "week", "--policy", policy, *ROLES, check=False)
+    assert proc.returncode == 2
+    assert "monitor.false_alarm_rate must be strictly between 0 and 1, given 2" in proc.stderr

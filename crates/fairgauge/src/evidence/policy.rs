@@ -228,6 +228,34 @@ pub struct MonitorPolicy {
     pub cusum_k: f64,
 }
 
+impl MonitorPolicy {
+    fn validate(&self, path: &Path) -> Result<()> {
+        let bad = |message: String| Error::Policy {
+            path: path.to_path_buf(),
+            message,
+        };
+        let m = self;
+        if !(m.false_alarm_rate > 0.0 && m.false_alarm_rate < 1.0) {
+            return Err(bad(format!(
+                "monitor.false_alarm_rate must be strictly between 0 and 1, given {}",
+                m.false_alarm_rate
+            )));
+        }
+        if !(m.cusum_k.is_finite() && m.cusum_k > 0.0) {
+            return Err(bad(format!(
+                "monitor.cusum_k must be a number > 0, given {}",
+                m.cusum_k
+            )));
+        }
+        if m.baseline == 0 {
+            return Err(bad(
+                "monitor.baseline must be at least 1 window (or give monitor --reference)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Quality thresholds (pairs: warn, fail).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -493,24 +521,7 @@ impl Policy {
                 self.version
             )));
         }
-        let m = &self.monitor;
-        if !(m.false_alarm_rate > 0.0 && m.false_alarm_rate < 1.0) {
-            return Err(bad(format!(
-                "monitor.false_alarm_rate must be strictly between 0 and 1, given {}",
-                m.false_alarm_rate
-            )));
-        }
-        if !(m.cusum_k.is_finite() && m.cusum_k > 0.0) {
-            return Err(bad(format!(
-                "monitor.cusum_k must be a number > 0, given {}",
-                m.cusum_k
-            )));
-        }
-        if m.baseline == 0 {
-            return Err(bad(
-                "monitor.baseline must be at least 1 window (or give monitor --reference)".into(),
-            ));
-        }
+        self.monitor.validate(path)?;
         let f = &self.fairness;
         if !(f.confidence > 0.0 && f.confidence < 1.0) {
             return Err(bad(format!(
