@@ -1,17 +1,17 @@
 //! `fairgauge assess`: fairness, drift and quality against a policy, written as evidence and its
 //! exports; exit 1 when a finding fails.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
 use fairgauge::assess::{assess, AssessInput};
 use fairgauge::evidence::Evidence;
-use fairgauge::policy::{Policy, Roles};
+use fairgauge::policy::{Policy, PolicySource, Roles};
 use fairgauge::rules::RuleSet;
 
 use crate::output::Format;
-use crate::read_args::ReadArgs;
+use crate::read_args::{Opened, ReadArgs};
 use crate::status::ExitStatus;
 
 /// Where to write the evidence and its exports.
@@ -206,25 +206,41 @@ pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<Evidence> {
     Ok(written)
 }
 
+/// What a policy run reads: the data and the reference (one of them may be standard input),
+/// and the quality rules — the flag's, else the policy's (relative to the policy file).
+pub fn open_inputs(
+    read: &ReadArgs,
+    data: &Path,
+    reference: Option<&Path>,
+    rules: Option<&Path>,
+    (policy, source): (&Policy, &PolicySource),
+) -> Result<(Opened, Option<Opened>, Option<RuleSet>)> {
+    let opts = read.to_options(None)?;
+    if let Some(r) = reference {
+        crate::read_args::one_stdin(&[data, r])?;
+    }
+    let data = read.open(data, &opts)?;
+    let reference = reference.map(|r| read.open(r, &opts)).transpose()?;
+    let rules_path = rules
+        .map(Path::to_path_buf)
+        .or_else(|| policy.rules_path(source));
+    let rules = rules_path.as_deref().map(RuleSet::load).transpose()?;
+    Ok((data, reference, rules))
+}
+
 /// Runs the subcommand; `command_line` (the program and its arguments) is recorded in the
 /// evidence.
 pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
     a.outputs.check()?;
     let (policy, source) = Policy::load_or_builtin(a.policy.as_deref())?;
     let roles = a.roles.over(&policy.data);
-    let opts = a.read.to_options(None)?;
-    if let Some(r) = &a.reference {
-        crate::read_args::one_stdin(&[&a.current, r])?;
-    }
-    let current = a.read.open(&a.current, &opts)?;
-    let reference = a
-        .reference
-        .as_ref()
-        .map(|r| a.read.open(r, &opts))
-        .transpose()?;
-    // Rules: the flag, else the policy's (relative to the policy file).
-    let rules_path = a.rules.clone().or_else(|| policy.rules_path(&source));
-    let rules = rules_path.as_deref().map(RuleSet::load).transpose()?;
+    let (current, reference, rules) = open_inputs(
+        &a.read,
+        &a.current,
+        a.reference.as_deref(),
+        a.rules.as_deref(),
+        (&policy, &source),
+    )?;
     let input = AssessInput {
         current: &current,
         reference: reference.as_deref(),

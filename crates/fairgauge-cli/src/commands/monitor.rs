@@ -8,9 +8,8 @@ use anyhow::Result;
 use clap::Args;
 use fairgauge::monitor::{monitor, write_metrics, Every, MonitorInput};
 use fairgauge::policy::Policy;
-use fairgauge::rules::RuleSet;
 
-use crate::commands::assess::RoleArgs;
+use crate::commands::assess::{open_inputs, RoleArgs};
 use crate::output::Format;
 use crate::read_args::ReadArgs;
 use crate::status::ExitStatus;
@@ -63,18 +62,13 @@ pub fn run(a: MonitorArgs, command_line: &[String]) -> Result<ExitStatus> {
     let every: Every = a.every.parse()?;
     let (policy, source) = Policy::load_or_builtin(a.policy.as_deref())?;
     let roles = a.roles.over(&policy.data);
-    let opts = a.read.to_options(None)?;
-    if let Some(r) = &a.reference {
-        crate::read_args::one_stdin(&[&a.data, r])?;
-    }
-    let data = a.read.open(&a.data, &opts)?;
-    let reference = a
-        .reference
-        .as_ref()
-        .map(|r| a.read.open(r, &opts))
-        .transpose()?;
-    let rules_path = a.rules.clone().or_else(|| policy.rules_path(&source));
-    let rules = rules_path.as_deref().map(RuleSet::load).transpose()?;
+    let (data, reference, rules) = open_inputs(
+        &a.read,
+        &a.data,
+        a.reference.as_deref(),
+        a.rules.as_deref(),
+        (&policy, &source),
+    )?;
     let input = MonitorInput {
         data: &data,
         reference: reference.as_deref(),
