@@ -235,3 +235,22 @@ def test_a_bad_monitor_policy_names_the_key(run, shifted, tmp_path):
     proc = run("monitor", d / "data.csv", "--time", "date", "--every", "week", "--policy", policy, *ROLES, check=False)
     assert proc.returncode == 2
     assert "monitor.false_alarm_rate must be strictly between 0 and 1, given 2" in proc.stderr
+
+
+def test_a_reference_table_is_the_baseline_for_every_window(run, shifted, tmp_path):
+    """The first four weeks given as --reference (time column and all) give the same baseline:
+    the same change statistics for the later weeks, and every week is monitored."""
+    d, df = shifted
+    first = df.filter(pl.col("date") < dt.date(2024, 1, 29))
+    first.write_parquet(tmp_path / "ref.parquet")
+    by_windows = monitor(run, d / "data.csv", "--time", "date", "--every", "week", *ROLES)
+    by_ref = monitor(
+        run, d / "data.csv", "--time", "date", "--every", "week", "--reference", tmp_path / "ref.parquet", *ROLES
+    )
+    assert by_ref["baseline"]["source"] == "reference"
+    assert by_ref["baseline"]["rows"] == first.height == by_windows["baseline"]["rows"]
+    assert not any(w["baseline"] for w in by_ref["windows"])
+    for a, b in zip(by_windows["windows"][4:], by_ref["windows"][4:], strict=True):
+        assert [(c["subject"], c["metric"], c["z"], c["expected"]) for c in a["changes"]] == [
+            (c["subject"], c["metric"], c["z"], c["expected"]) for c in b["changes"]
+        ]

@@ -127,7 +127,9 @@ pub enum Untestable {
     Mismatch,
 }
 
-/// `(p₀ (1 − p₀), n ≥ 5/p₀ and 5/(1 − p₀))` for one count against its baseline count.
+/// One count's share of the change's variance under "nothing changed",
+/// `p̂₀ (1 − p̂₀)(1/n + 1/n₀)`, and its baseline rate `p̂₀`; an error when the baseline rate is 0
+/// or 1, or the window expects fewer than [`MIN_EXPECTED`] successes or failures.
 fn part(window: Count, baseline: Count) -> Result<(f64, f64), Untestable> {
     let p0 = baseline.rate().ok_or(Untestable::NoBaselineVariance)?;
     let v = p0 * (1.0 - p0);

@@ -30,6 +30,14 @@ pub enum FindingStatus {
     Error,
 }
 
+impl Finding {
+    /// The finding's family: its kind's first part (`fairness.selection_rate_ratio` →
+    /// `fairness`; `drift`, `quality`, `provenance`).
+    pub fn family(&self) -> &str {
+        self.kind.split('.').next().unwrap_or(&self.kind)
+    }
+}
+
 impl FindingStatus {
     /// The lower-case name.
     pub fn as_str(self) -> &'static str {

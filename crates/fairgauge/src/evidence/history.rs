@@ -30,7 +30,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
-use crate::evidence::document::{evidence_json, json_sha256, Evidence, Finding};
+use crate::evidence::document::{evidence_json, json_sha256, Evidence};
 use crate::evidence::export::words::subject_text;
 use crate::evidence::ledger::filed_head;
 use crate::evidence::policy::Direction;
@@ -168,7 +168,7 @@ fn insert_run(tx: &Transaction<'_>, e: &Evidence) -> rusqlite::Result<usize> {
         insert.execute(params![
             e.run.id,
             f.id,
-            family(f),
+            f.family(),
             f.kind,
             f.metric,
             subject_text(&f.subject),
@@ -190,11 +190,6 @@ fn insert_run(tx: &Transaction<'_>, e: &Evidence) -> rusqlite::Result<usize> {
         ])?;
     }
     Ok(e.findings.len())
-}
-
-/// The finding's family: its kind's first part (`fairness.selection_rate_ratio` → `fairness`).
-fn family(f: &Finding) -> &str {
-    f.kind.split('.').next().unwrap_or(&f.kind)
 }
 
 /// A value SQLite can hold as a REAL: it has no NaN, which is stored as NULL (±∞ are kept).

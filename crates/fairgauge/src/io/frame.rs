@@ -962,18 +962,19 @@ pub(crate) fn load(table: &Table) -> Result<Table> {
     Ok(t)
 }
 
-/// Rows of an in-memory table (indices in the order given), without the columns `drop`, as an
-/// in-memory table reported under `name`.
-pub(crate) fn take_rows(table: &Table, rows: &[u32], drop: &[String], name: &str) -> Result<Table> {
+/// Rows of an in-memory table (indices in the order given; `None`: all of them), without the
+/// columns `drop` (those it has), as an in-memory table reported under `name`.
+pub(crate) fn take_rows(
+    table: &Table,
+    rows: Option<&[u32]>,
+    drop: &[String],
+    name: &str,
+) -> Result<Table> {
     let Some(Memory(df)) = &table.frame else {
         return Err(Error::InvalidOption(
             "rows are taken from an in-memory table (load it first)".into(),
         ));
     };
-    let idx = IdxCa::from_vec(
-        PlSmallStr::from("rows"),
-        rows.iter().map(|&r| r as IdxSize).collect(),
-    );
     let keep: Vec<PlSmallStr> = df
         .get_column_names()
         .into_iter()
@@ -982,7 +983,13 @@ pub(crate) fn take_rows(table: &Table, rows: &[u32], drop: &[String], name: &str
         .collect();
     let part = df
         .select(keep)
-        .and_then(|d| d.take(&idx))
+        .and_then(|d| match rows {
+            Some(rows) => d.take(&IdxCa::from_vec(
+                PlSmallStr::from("rows"),
+                rows.iter().map(|&r| r as IdxSize).collect(),
+            )),
+            None => Ok(d),
+        })
         .map_err(|e| read_err(table, e))?;
     Ok(Table::from_frame(name, part))
 }

@@ -152,7 +152,7 @@ pub(crate) fn policy_alerts(window: &str, e: &Evidence) -> Vec<Alert> {
             };
             Alert {
                 window: window.to_string(),
-                family: f.kind.split('.').next().unwrap_or(&f.kind).to_string(),
+                family: f.family().to_string(),
                 metric: f.metric.clone(),
                 subject: subject_text(&f.subject),
                 value: f.value,

@@ -57,17 +57,13 @@ pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
     let (base, baseline) = match input.reference {
         Some(r) => {
             let loaded = load(r)?;
-            let all: Vec<u32> = (0..row_count(&loaded)? as u32).collect();
-            let dropped: Vec<String> = (loaded.column_names()?.contains(&time))
-                .then(|| time.clone())
-                .into_iter()
-                .collect();
-            let t = take_rows(&loaded, &all, &dropped, &r.name().to_string_lossy())?;
+            // The reference may have the time column too: left out, as from the windows.
+            let t = take_rows(&loaded, None, drop, &r.name().to_string_lossy())?;
             let b = Baseline {
                 source: "reference".into(),
                 path: Some(r.name().to_path_buf()),
                 windows: 0,
-                rows: all.len() as u64,
+                rows: row_count(&t)? as u64,
             };
             (t, b)
         }
@@ -90,7 +86,7 @@ pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
                 "{} (baseline: first {k} windows)",
                 input.data.name().display()
             );
-            let t = take_rows(&data, &rows, drop, &name)?;
+            let t = take_rows(&data, Some(&rows), drop, &name)?;
             let b = Baseline {
                 source: "windows".into(),
                 path: None,
@@ -109,14 +105,15 @@ pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
     let mut alerts = vec![];
     for (i, w) in plan.windows.iter().enumerate() {
         let name = format!("{} [{} .. {}]", input.data.name().display(), w.start, w.end);
-        let table = take_rows(&data, &w.rows, drop, &name)?;
+        let table = take_rows(&data, Some(&w.rows), drop, &name)?;
         let is_base = i < baseline_windows;
         let e = assess_window(input, &table, (!is_base).then_some((&base, &base_facts)))?;
         if !is_base {
             alerts.extend(policy_alerts(&w.start.to_string(), &e));
         }
-        groups.push(Groups::of(&e));
-        windows.push(window_report(w, is_base, &e));
+        let g = Groups::of(&e);
+        windows.push(window_report(w, is_base, &e, &g));
+        groups.push(g);
     }
     let cfg = fairgauge_core::monitor::DetectConfig {
         alpha: input.policy.monitor.false_alarm_rate,
@@ -320,7 +317,7 @@ fn baseline_groups(input: &MonitorInput<'_>, base: &Table, notes: &mut Vec<Strin
 
 fn measurement(f: &Finding) -> Measurement {
     Measurement {
-        family: f.kind.split('.').next().unwrap_or(&f.kind).to_string(),
+        family: f.family().to_string(),
         kind: f.kind.clone(),
         metric: f.metric.clone(),
         subject: subject_text(&f.subject),
@@ -330,14 +327,11 @@ fn measurement(f: &Finding) -> Measurement {
     }
 }
 
-fn window_report(w: &Window, baseline: bool, e: &Evidence) -> WindowReport {
+fn window_report(w: &Window, baseline: bool, e: &Evidence, groups: &Groups) -> WindowReport {
     let quality_score = e
         .results
         .get("quality")
-        .and_then(|q| {
-            q.pointer("/summary/score")
-                .or_else(|| q.pointer("/dataset/score"))
-        })
+        .and_then(|q| q.pointer("/dataset/score"))
         .and_then(|v| v.as_f64());
     WindowReport {
         start: w.start.to_string(),
@@ -346,7 +340,7 @@ fn window_report(w: &Window, baseline: bool, e: &Evidence) -> WindowReport {
         baseline,
         status: e.summary.overall.as_str().to_string(),
         quality_score,
-        fairness: Groups::of(e).rates(),
+        fairness: groups.rates(),
         findings: e.findings.iter().map(measurement).collect(),
         changes: vec![],
     }
