@@ -122,6 +122,7 @@ fn assess(
             roles: r,
             rules,
             command_line,
+            history: None,
         };
         let e = run_assess(&input).map_err(fail)?;
         Ok(fairgauge::export::evidence_json(&e))

@@ -334,6 +334,7 @@ pub(crate) fn assess_finish(
             roles,
             rules,
             command_line,
+            history: None,
         };
         let mut e = assess_with(&input, &m).map_err(fail)?;
         e.run.engine = Some(Engine {

@@ -206,6 +206,22 @@ pub fn write_outputs(e: &Evidence, out: &Outputs) -> Result<Evidence> {
     Ok(written)
 }
 
+/// The history a policy run records into — the flag's, else the policy's `[history] path` —
+/// and what it knows of the policy's system.
+pub fn open_history(
+    flag: Option<&Path>,
+    (policy, source): (&Policy, &PolicySource),
+) -> Result<Option<(PathBuf, fairgauge::history::Past)>> {
+    let Some(path) = flag
+        .map(Path::to_path_buf)
+        .or_else(|| policy.history_path(source))
+    else {
+        return Ok(None);
+    };
+    let past = fairgauge::history::load_past(&path, &policy.system.id)?;
+    Ok(Some((path, past)))
+}
+
 /// What a policy run reads: the data and the reference (one of them may be standard input),
 /// and the quality rules — the flag's, else the policy's (relative to the policy file).
 pub fn open_inputs(
@@ -230,9 +246,11 @@ pub fn open_inputs(
 
 /// Runs the subcommand; `command_line` (the program and its arguments) is recorded in the
 /// evidence.
-pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
+pub fn run(mut a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
     a.outputs.check()?;
     let (policy, source) = Policy::load_or_builtin(a.policy.as_deref())?;
+    let history = open_history(a.outputs.history.as_deref(), (&policy, &source))?;
+    a.outputs.history = history.as_ref().map(|(p, _)| p.clone());
     let roles = a.roles.over(&policy.data);
     let (current, reference, rules) = open_inputs(
         &a.read,
@@ -249,6 +267,7 @@ pub fn run(a: AssessArgs, command_line: &[String]) -> Result<ExitStatus> {
         roles,
         rules,
         command_line: command_line.to_vec(),
+        history: history.as_ref().map(|(_, past)| past),
     };
     let evidence = write_outputs(&assess(&input)?, &a.outputs)?;
     match a.format {

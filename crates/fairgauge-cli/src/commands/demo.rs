@@ -76,6 +76,7 @@ pub fn run(a: DemoArgs) -> Result<ExitStatus> {
         roles: policy.data.clone(),
         rules: None,
         command_line: std::env::args().collect(),
+        history: None,
     };
     let evidence = assess(&input)?;
     let f = |n: &str| Some(a.out.join(n));

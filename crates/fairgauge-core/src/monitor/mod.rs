@@ -22,6 +22,7 @@
 //! Benjamini & Hochberg 1995, and the union bound adds the CUSUMs'). `tests/monitor_simulation.rs`
 //! measures it, and the detection delay of planted shifts.
 
+pub mod anomaly;
 pub mod change;
 pub mod cusum;
 

@@ -339,6 +339,13 @@ pub fn lookup(id: &str) -> Option<&'static Control> {
 /// A.7.4, MAP 2.3, Art. 10(3); fingerprints → A.7.5; drift → A.6.2.6, MEASURE 2.4, MANAGE 4.1.
 pub fn builtin(kind: &str) -> &'static [&'static str] {
     match kind {
+        // An anomaly on a metric's history: monitoring and its evaluation.
+        k if k.ends_with(".anomaly") => &[
+            "ISO42001:9.1",
+            "ISO42001:A.6.2.6",
+            "NIST-AI-RMF:MEASURE-3.1",
+            "NIST-AI-RMF:MANAGE-4.1",
+        ],
         "fairness.base_rate_ratio" => &[
             "ISO42001:A.5.4",
             "ISO42001:A.7.4",

@@ -219,6 +219,60 @@ pub struct Risk {
     pub findings: Vec<String>,
     /// Controls (union of its findings').
     pub controls: Vec<ControlRef>,
+    /// Its life across the runs of a metric history (`assess --history`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub life: Option<RiskLife>,
+}
+
+/// A risk's life across the runs recorded in a metric history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskLife {
+    /// `new` (first seen in this run), `open` (as before), `worsening` / `improving` (its score,
+    /// else its driving metric's distance past its threshold, moved since the last run that saw
+    /// it), `resolved` (seen before, not in this run).
+    pub status: String,
+    /// The end of the first run that saw it, RFC 3339.
+    pub first_seen: String,
+    /// The end of the last run that saw it (this run's, unless resolved).
+    pub last_seen: String,
+    /// Runs that saw it, this one included.
+    pub runs_seen: u64,
+    /// The runs that saw it, oldest first (at most the last 20): the score and the driving
+    /// metric's value.
+    pub trend: Vec<TrendPoint>,
+    /// The latest decision people recorded on it (`fairgauge risk …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionState>,
+}
+
+/// One run of a risk's trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    /// The run's end, RFC 3339.
+    pub finished_at: String,
+    /// The risk's score then (`null` for runs recorded before history schema 2).
+    pub score: Option<u8>,
+    /// The driving metric (the risk's worst finding's).
+    pub metric: Option<String>,
+    /// Its value.
+    pub value: Option<f64>,
+}
+
+/// A decision on a risk, and whether it still holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionState {
+    /// `accept`, `mitigate`, `transfer`, `avoid` or `close`.
+    pub decision: String,
+    /// Who decided.
+    pub decided_by: String,
+    /// Why.
+    pub reason: String,
+    /// When, RFC 3339.
+    pub decided_at: String,
+    /// Until when it holds (an acceptance's review date), `YYYY-MM-DD`.
+    pub review_date: Option<String>,
+    /// `false` when its review date has passed, or a closed risk came back.
+    pub in_force: bool,
 }
 
 /// The run.
@@ -332,6 +386,10 @@ pub struct Evidence {
     pub findings: Vec<Finding>,
     /// Risks, by score (highest first), then id.
     pub risks: Vec<Risk>,
+    /// Risks an earlier run of the history saw that this run does not (`assess --history`), as
+    /// last seen, by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolved_risks: Vec<Risk>,
     /// Summary.
     pub summary: Summary,
     /// The full metric results: `fairness`, `drift`, `quality` (each as its command writes it).

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::evidence::controls;
+use fairgauge_core::monitor::anomaly::Rule as AnomalyRule;
 
 /// The built-in policy, every default written out and commented.
 pub const DEFAULT_POLICY: &str = include_str!("default_policy.toml");
@@ -256,6 +257,123 @@ impl MonitorPolicy {
     }
 }
 
+/// The metric history: where runs are recorded, and the anomaly rules judged against it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryPolicy {
+    /// The history database every `assess` run records into (as `--history`), relative to the
+    /// policy file.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// Anomaly rules: each judges the metrics it names against their earlier runs.
+    #[serde(default)]
+    pub anomaly: Vec<AnomalyPolicy>,
+}
+
+/// One anomaly rule of the policy (`[[history.anomaly]]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnomalyPolicy {
+    /// The findings judged: `*` (every one), a family (`fairness.*`), a kind
+    /// (`fairness.selection_rate_ratio`) or a metric (`selection_rate_ratio`).
+    pub metric: String,
+    /// `absolute_change`, `relative_change`, `mean_sd` or `interval`.
+    pub rule: String,
+    /// The largest change allowed (`absolute_change`; `relative_change` as a fraction).
+    #[serde(default)]
+    pub limit: Option<f64>,
+    /// Standard deviations (`mean_sd`; default 3).
+    #[serde(default)]
+    pub k: Option<f64>,
+    /// Earlier runs used (`mean_sd`: default 10, at least 2; `interval`: default 1).
+    #[serde(default)]
+    pub runs: Option<usize>,
+    /// The status of an anomaly: `warn` (default) or `fail`.
+    #[serde(default = "default_severity")]
+    pub severity: String,
+}
+
+fn default_severity() -> String {
+    "warn".into()
+}
+
+impl AnomalyPolicy {
+    /// The rule, checked: a message naming what is wrong otherwise.
+    pub fn to_rule(&self) -> std::result::Result<AnomalyRule, String> {
+        let positive = |name: &str, v: Option<f64>| match v {
+            Some(x) if x.is_finite() && x > 0.0 => Ok(x),
+            Some(x) => Err(format!("`{name}` must be a number > 0, given {x}")),
+            None => Err(format!("rule `{}` needs `{name}`", self.rule)),
+        };
+        let rule = match self.rule.as_str() {
+            "absolute_change" => AnomalyRule::AbsoluteChange {
+                limit: positive("limit", self.limit)?,
+            },
+            "relative_change" => AnomalyRule::RelativeChange {
+                limit: positive("limit", self.limit)?,
+            },
+            "mean_sd" => AnomalyRule::MeanSd {
+                k: positive("k", Some(self.k.unwrap_or(3.0)))?,
+                runs: self.runs.unwrap_or(10),
+            },
+            "interval" => AnomalyRule::Interval {
+                runs: self.runs.unwrap_or(1),
+            },
+            other => {
+                return Err(format!(
+                    "unknown rule `{other}` (expected absolute_change, relative_change, mean_sd \
+                     or interval)"
+                ))
+            }
+        };
+        if let Some(r) = self.runs {
+            if r < rule.needs().max(1) {
+                return Err(format!(
+                    "`runs` must be at least {} for rule `{}`, given {r}",
+                    rule.needs(),
+                    self.rule
+                ));
+            }
+        }
+        if !["warn", "fail"].contains(&self.severity.as_str()) {
+            return Err(format!(
+                "`severity` must be \"warn\" or \"fail\", given {:?}",
+                self.severity
+            ));
+        }
+        if self.metric.trim().is_empty() {
+            return Err("`metric` must name a metric, a kind, `family.*` or `*`".into());
+        }
+        Ok(rule)
+    }
+
+    /// Whether the rule judges a finding of `kind` measuring `metric` (anomaly findings
+    /// themselves never are).
+    pub fn applies_to(&self, kind: &str, metric: &str) -> bool {
+        if kind.ends_with(".anomaly") {
+            return false;
+        }
+        let family = kind.split('.').next().unwrap_or(kind);
+        match self.metric.strip_suffix(".*") {
+            _ if self.metric == "*" => true,
+            Some(f) => f == family,
+            None => self.metric == kind || self.metric == metric,
+        }
+    }
+}
+
+impl HistoryPolicy {
+    fn validate(&self, path: &Path) -> Result<()> {
+        for (i, a) in self.anomaly.iter().enumerate() {
+            a.to_rule().map_err(|m| Error::Policy {
+                path: path.to_path_buf(),
+                message: format!("history.anomaly[{i}] (metric {:?}): {m}", a.metric),
+            })?;
+        }
+        Ok(())
+    }
+}
+
 /// Quality thresholds (pairs: warn, fail).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -362,6 +480,8 @@ pub struct Policy {
     pub risk: RiskPolicy,
     /// Monitoring over time windows (`fairgauge monitor`).
     pub monitor: MonitorPolicy,
+    /// The metric history and its anomaly rules.
+    pub history: HistoryPolicy,
     /// Control overrides by finding kind.
     #[serde(default)]
     pub controls: BTreeMap<String, Vec<String>>,
@@ -522,6 +642,7 @@ impl Policy {
             )));
         }
         self.monitor.validate(path)?;
+        self.history.validate(path)?;
         let f = &self.fairness;
         if !(f.confidence > 0.0 && f.confidence < 1.0) {
             return Err(bad(format!(
@@ -650,6 +771,14 @@ impl Policy {
         self.quality.rules.as_ref().map(|r| match &source.path {
             Some(p) => p.parent().unwrap_or(Path::new(".")).join(r),
             None => r.clone(),
+        })
+    }
+
+    /// The history database the policy names (`[history] path`, relative to the policy file).
+    pub fn history_path(&self, source: &PolicySource) -> Option<PathBuf> {
+        self.history.path.as_ref().map(|h| match &source.path {
+            Some(p) => p.parent().unwrap_or(Path::new(".")).join(h),
+            None => h.clone(),
         })
     }
 

@@ -248,6 +248,7 @@ fn assess_window(
         roles: input.roles.clone(),
         rules: input.rules.clone(),
         command_line: input.command_line.clone(),
+        history: None,
     };
     assess_with(
         &a,

@@ -80,6 +80,9 @@ pub(crate) struct Judged {
     pub(crate) message: String,
     /// The risk it feeds: (key, title).
     pub(crate) risk: Option<(String, String)>,
+    /// A further part of its id, when kind and subject do not tell it from another finding
+    /// (an anomaly: the metric and the rule).
+    pub(crate) id_extra: Option<String>,
 }
 
 impl Judged {
@@ -103,6 +106,7 @@ impl Judged {
             subject: Subject::default(),
             message,
             risk: None,
+            id_extra: None,
         }
     }
 }
@@ -110,8 +114,11 @@ impl Judged {
 pub(crate) struct Builder<'a> {
     pub(crate) policy: &'a Policy,
     pub(crate) findings: Vec<Finding>,
-    /// finding id → (risk key, risk title, description stem)
+    /// finding id → (risk key, risk title), for the findings that feed a risk
     pub(crate) risk_keys: BTreeMap<String, (String, String)>,
+    /// finding id → (risk key, risk title), for every finding given one, passing or not (an
+    /// anomaly on a passing finding feeds the risk the finding would)
+    pub(crate) series_keys: BTreeMap<String, (String, String)>,
 }
 
 impl Builder<'_> {
@@ -139,8 +146,9 @@ impl Builder<'_> {
 
     /// Adds a judged measurement as a finding: its stable id (a digest of the kind and the
     /// subject), the controls the policy (or the built-in map) gives its kind, ISO/IEC 42001 10.2
-    /// when it fails, and the risk it feeds unless it passes or is a shape remark.
-    pub(crate) fn add(&mut self, j: Judged) {
+    /// when it fails, and the risk it feeds unless it passes or is a shape remark. Returns its
+    /// id.
+    pub(crate) fn add(&mut self, j: Judged) -> String {
         let Judged {
             kind,
             category,
@@ -153,6 +161,7 @@ impl Builder<'_> {
             subject,
             message,
             risk,
+            id_extra,
         } = j;
         let kind = kind.as_str();
         let subj = [
@@ -164,6 +173,7 @@ impl Builder<'_> {
         // A class (multiclass) is a sixth part; without one the ids are as before.
         let mut parts = vec![kind, subj[0], subj[1], subj[2], subj[3]];
         parts.extend(subject.class.as_deref());
+        parts.extend(id_extra.as_deref());
         let id = stable_id("F-", &parts);
         let mut ids: Vec<String> = match self.policy.controls.get(kind) {
             Some(v) => v.clone(),
@@ -196,11 +206,14 @@ impl Builder<'_> {
             FindingStatus::Fail => true,
             _ => !remark,
         };
-        if let (Some(r), true) = (risk, feeds_risk) {
-            self.risk_keys.insert(id.clone(), r);
+        if let Some(r) = risk {
+            if feeds_risk {
+                self.risk_keys.insert(id.clone(), r.clone());
+            }
+            self.series_keys.insert(id.clone(), r);
         }
         self.findings.push(Finding {
-            id,
+            id: id.clone(),
             kind: kind.into(),
             category,
             status,
@@ -214,5 +227,6 @@ impl Builder<'_> {
             controls,
             risk_id: None,
         });
+        id
     }
 }

@@ -22,6 +22,7 @@ fn findings_of(policy: &Policy, add: impl FnOnce(&mut Builder<'_>)) -> Vec<Findi
         policy,
         findings: vec![],
         risk_keys: BTreeMap::new(),
+        series_keys: BTreeMap::new(),
     };
     add(&mut b);
     let mut findings = b.findings;

@@ -28,6 +28,8 @@ pub struct AssessInput<'a> {
     pub rules: Option<RuleSet>,
     /// The command line, for the record.
     pub command_line: Vec<String>,
+    /// The system's history (`--history`): anomalies and each risk's life are judged against it.
+    pub history: Option<&'a crate::evidence::history::Past>,
 }
 
 /// Where an assessment's measurements come from: the tables themselves ([`assess`](crate::evidence::assess::run::assess)), or parts

@@ -33,6 +33,7 @@ pub mod builder;
 pub mod drift;
 pub mod fairness;
 pub mod judge;
+pub mod life;
 pub mod measure;
 pub mod quality;
 pub mod risks;

@@ -104,6 +104,7 @@ pub(crate) fn build_risks(
             status: "open".into(),
             findings: idx.iter().map(|&i| findings[i].id.clone()).collect(),
             controls,
+            life: None,
         });
     }
     risks.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));

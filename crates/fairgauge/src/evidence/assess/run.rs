@@ -4,6 +4,7 @@
 use super::builder::*;
 use super::drift::*;
 use super::fairness::*;
+use super::life::*;
 use super::measure::*;
 use super::quality::*;
 use super::risks::*;
@@ -38,6 +39,7 @@ pub fn assess_with(input: &AssessInput<'_>, m: &dyn Measure) -> Result<Evidence>
         policy,
         findings: vec![],
         risk_keys: BTreeMap::new(),
+        series_keys: BTreeMap::new(),
     };
     let mut results: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     require_roles(input)?;
@@ -61,16 +63,24 @@ pub fn assess_with(input: &AssessInput<'_>, m: &dyn Measure) -> Result<Evidence>
             ),
         }
     }
+    if let Some(past) = input.history {
+        results.insert("history".into(), anomaly_findings(&mut b, past));
+    }
     let mut findings = b.findings;
     sort_findings(&mut findings);
-    let risks = build_risks(policy, &input.policy.system.id, &mut findings, &b.risk_keys);
+    let mut risks = build_risks(policy, &input.policy.system.id, &mut findings, &b.risk_keys);
+    let finished_at = now_rfc3339();
+    let resolved_risks = match input.history {
+        Some(past) => risk_lives(&mut risks, &findings, past, &finished_at),
+        None => vec![],
+    };
     let summary = summarise(&findings, &risks);
     Ok(Evidence {
         schema_version: SCHEMA_VERSION.into(),
         run: Run {
             id: uuid_v4(),
             started_at: started,
-            finished_at: now_rfc3339(),
+            finished_at,
             tool: "fairgauge".into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
             command_line: input.command_line.clone(),
@@ -84,6 +94,7 @@ pub fn assess_with(input: &AssessInput<'_>, m: &dyn Measure) -> Result<Evidence>
         datasets,
         findings,
         risks,
+        resolved_risks,
         summary,
         results,
     })

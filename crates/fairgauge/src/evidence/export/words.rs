@@ -168,6 +168,15 @@ pub(crate) fn worst<'a>(fs: &[&'a Finding]) -> Option<&'a Finding> {
     best
 }
 
+/// The finding that drives a risk: the worst ([`worst`]) of those behind it in `findings`.
+pub(crate) fn driving<'a>(findings: &'a [Finding], r: &Risk) -> Option<&'a Finding> {
+    let fs: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| r.findings.contains(&f.id) || f.risk_id.as_deref() == Some(r.id.as_str()))
+        .collect();
+    worst(&fs)
+}
+
 /// Distinct items joined, in first-seen order.
 pub(crate) fn join_unique<'a>(items: impl Iterator<Item = &'a str>, sep: &str) -> String {
     let mut seen: Vec<&str> = Vec::new();

@@ -1,0 +1,195 @@
+//! People's decisions on risks (`fairgauge risk accept|mitigate|transfer|avoid|close`), kept in
+//! the history beside the runs so that later evidence carries them (ISO/IEC 42001 6.1.3 and 8.3:
+//! risk treatment, and its record).
+
+use std::path::Path;
+
+use rusqlite::{params, OpenFlags, TransactionBehavior};
+
+use crate::error::Result;
+
+use super::store::{history_err, migrate, open_checked, sqlite_err, switch_to_wal};
+
+/// What was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// Accept the risk (until a review date, when given).
+    Accept,
+    /// Reduce it.
+    Mitigate,
+    /// Share it (insurance, contract).
+    Transfer,
+    /// Stop the activity.
+    Avoid,
+    /// It is dealt with.
+    Close,
+}
+
+impl DecisionKind {
+    /// The word, as the command and every export spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Accept => "accept",
+            DecisionKind::Mitigate => "mitigate",
+            DecisionKind::Transfer => "transfer",
+            DecisionKind::Avoid => "avoid",
+            DecisionKind::Close => "close",
+        }
+    }
+
+    /// A risk's `status` while the decision holds.
+    pub fn risk_status(self) -> &'static str {
+        match self {
+            DecisionKind::Accept => "accepted",
+            DecisionKind::Mitigate => "remediating",
+            DecisionKind::Transfer => "transferred",
+            DecisionKind::Avoid => "avoided",
+            DecisionKind::Close => "closed",
+        }
+    }
+
+    /// The kind a word names.
+    pub fn parse(word: &str) -> Option<DecisionKind> {
+        [
+            DecisionKind::Accept,
+            DecisionKind::Mitigate,
+            DecisionKind::Transfer,
+            DecisionKind::Avoid,
+            DecisionKind::Close,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == word)
+    }
+}
+
+/// A decision on a risk, as recorded.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Decision {
+    /// The risk.
+    pub risk_id: String,
+    /// Its system.
+    pub system_id: String,
+    /// What was decided.
+    pub decision: DecisionKind,
+    /// Who decided.
+    pub decided_by: String,
+    /// Why.
+    pub reason: String,
+    /// When, RFC 3339.
+    pub decided_at: String,
+    /// Until when it holds, `YYYY-MM-DD`.
+    pub review_date: Option<String>,
+}
+
+/// Records `decision` on the risk `risk_id` in the existing history at `path` (migrating it to
+/// the current schema). The risk must be one a recorded run saw; `by` and `reason` must say
+/// something; `until` must be a date (`YYYY-MM-DD`) not before `now`'s.
+pub fn record_decision(
+    path: &Path,
+    risk_id: &str,
+    decision: DecisionKind,
+    (by, reason): (&str, &str),
+    until: Option<&str>,
+    now: &str,
+) -> Result<Decision> {
+    let err = |m: String| history_err(path, m);
+    if by.trim().is_empty() || reason.trim().is_empty() {
+        return Err(err(
+            "a decision needs who made it (--by) and why (--reason), both non-empty".into(),
+        ));
+    }
+    let review_date = until.map(|u| check_date(u, now)).transpose().map_err(err)?;
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(err(format!("cannot open: {e}")));
+    }
+    let db = |what: &str, x: rusqlite::Error| sqlite_err(path, what, x);
+    let (mut conn, version) = open_checked(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    if version == 0 {
+        return Err(err("is empty: no run has been recorded in it".into()));
+    }
+    switch_to_wal(&conn).map_err(|x| db("cannot switch to WAL mode", x))?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|x| db("cannot start a transaction", x))?;
+    migrate(&tx).map_err(|x| db("cannot migrate the schema", x))?;
+    let system: Option<String> = tx
+        .query_row(
+            "SELECT r.system_id FROM metrics m JOIN runs r USING (run_id) WHERE m.risk_id = ?1 \
+             ORDER BY r.finished_at DESC LIMIT 1",
+            [risk_id],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|x| match x {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            x => Err(x),
+        })
+        .map_err(|x| db("cannot read the risks", x))?;
+    let Some(system_id) = system else {
+        return Err(err(format!(
+            "has no risk `{risk_id}`: no recorded run saw it (`fairgauge risk list {}` lists \
+             the risks)",
+            path.display()
+        )));
+    };
+    let d = Decision {
+        risk_id: risk_id.to_string(),
+        system_id,
+        decision,
+        decided_by: by.trim().to_string(),
+        reason: reason.trim().to_string(),
+        decided_at: now.to_string(),
+        review_date,
+    };
+    tx.execute(
+        "INSERT INTO decisions (risk_id, system_id, decision, decided_by, reason, decided_at, \
+         review_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            d.risk_id,
+            d.system_id,
+            d.decision.as_str(),
+            d.decided_by,
+            d.reason,
+            d.decided_at,
+            d.review_date
+        ],
+    )
+    .map_err(|x| db("cannot write the decision", x))?;
+    tx.commit()
+        .map_err(|x| db("cannot commit the decision", x))?;
+    Ok(d)
+}
+
+/// A review date: `YYYY-MM-DD`, not before the day of `now` (RFC 3339).
+fn check_date(until: &str, now: &str) -> std::result::Result<String, String> {
+    let date: jiff::civil::Date = until
+        .parse()
+        .map_err(|_| format!("--until {until:?} is not a date (expected YYYY-MM-DD)"))?;
+    let today = now.get(..10).unwrap_or(now);
+    if date.to_string().as_str() < today {
+        return Err(format!(
+            "--until {until} is before today ({today}): a review date is in the future"
+        ));
+    }
+    Ok(date.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_dates_are_dates_not_in_the_past() {
+        let now = "2026-12-06T10:00:00Z";
+        assert_eq!(check_date("2027-03-31", now).unwrap(), "2027-03-31");
+        assert_eq!(check_date("2026-12-06", now).unwrap(), "2026-12-06");
+        assert!(check_date("2026-12-05", now)
+            .unwrap_err()
+            .contains("before today"));
+        assert!(check_date("next week", now)
+            .unwrap_err()
+            .contains("YYYY-MM-DD"));
+        assert!(check_date("2027-02-30", now).is_err());
+    }
+}

@@ -1,0 +1,227 @@
+//! What the history knows about one system before a run: its earlier runs, each finding's
+//! series of values, each risk's appearances and the decisions on it. `assess --history` reads
+//! it to judge anomalies and tell each risk's life.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use fairgauge_core::monitor::anomaly::PastValue;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::Result;
+use crate::evidence::document::Risk;
+
+use super::decide::{Decision, DecisionKind};
+use super::store::{history_err, open_checked};
+
+/// An earlier run of the system.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastRun {
+    /// Its id.
+    pub run_id: String,
+    /// Its end, RFC 3339.
+    pub finished_at: String,
+}
+
+/// A finding's earlier values, oldest first, with the runs they came from (indices into
+/// [`Past::runs`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PastSeries {
+    /// Run index of each value.
+    pub runs: Vec<usize>,
+    /// The values with their intervals.
+    pub values: Vec<PastValue>,
+}
+
+/// A risk in one earlier run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastRisk {
+    /// Index into [`Past::runs`].
+    pub run: usize,
+    /// The risk as that run's evidence had it (runs recorded in history schema 2 and later).
+    pub risk: Option<Risk>,
+    /// Its driving metric then.
+    pub metric: Option<String>,
+    /// Its driving metric's value then.
+    pub value: Option<f64>,
+}
+
+/// The history of one system (empty when there is no history yet).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Past {
+    /// The system's earlier runs, oldest first.
+    pub runs: Vec<PastRun>,
+    /// Each finding's whole-table values (not monitoring windows), by finding id.
+    pub series: BTreeMap<String, PastSeries>,
+    /// Each risk's appearances, oldest first, by risk id.
+    pub risks: BTreeMap<String, Vec<PastRisk>>,
+    /// The latest decision on each risk, by risk id.
+    pub decisions: BTreeMap<String, Decision>,
+}
+
+/// Reads what the history at `path` knows of `system_id`. A missing file is an empty history
+/// (the run will create it); a file that is not a fairgauge history, or one from a newer
+/// fairgauge, is an error.
+pub fn load_past(path: &Path, system_id: &str) -> Result<Past> {
+    if !path.exists() {
+        return Ok(Past::default());
+    }
+    let (conn, version) = open_checked(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    if version == 0 {
+        return Ok(Past::default());
+    }
+    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the history: {x}"));
+    let mut past = Past {
+        runs: past_runs(&conn, system_id).map_err(read)?,
+        ..Past::default()
+    };
+    let index: BTreeMap<String, usize> = past
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.run_id.clone(), i))
+        .collect();
+    read_series(&conn, system_id, &index, &mut past).map_err(read)?;
+    if version >= 2 {
+        read_risks(&conn, system_id, &index, &mut past).map_err(read)?;
+        past.decisions = latest_decisions(&conn, system_id).map_err(read)?;
+    }
+    Ok(past)
+}
+
+fn past_runs(conn: &Connection, system_id: &str) -> rusqlite::Result<Vec<PastRun>> {
+    let mut q = conn.prepare(
+        "SELECT run_id, finished_at FROM runs WHERE system_id = ?1 ORDER BY finished_at, rowid",
+    )?;
+    let rows = q.query_map([system_id], |r| {
+        Ok(PastRun {
+            run_id: r.get(0)?,
+            finished_at: r.get(1)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Every finding's values, and the risks each run's findings fed (the appearances of runs
+/// recorded before schema 2, which has no `risks` table).
+fn read_series(
+    conn: &Connection,
+    system_id: &str,
+    index: &BTreeMap<String, usize>,
+    past: &mut Past,
+) -> rusqlite::Result<()> {
+    let mut q = conn.prepare(
+        "SELECT m.run_id, m.finding_id, m.value, m.lower, m.upper, m.risk_id \
+         FROM metrics m JOIN runs r USING (run_id) \
+         WHERE r.system_id = ?1 AND m.window_start IS NULL",
+    )?;
+    let mut rows = q.query([system_id])?;
+    let mut points: BTreeMap<String, Vec<(usize, PastValue)>> = BTreeMap::new();
+    let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let Some(&run) = index.get(&r.get::<_, String>(0)?) else {
+            continue;
+        };
+        let value: Option<f64> = r.get(2)?;
+        let (lower, upper): (Option<f64>, Option<f64>) = (r.get(3)?, r.get(4)?);
+        if let Some(value) = value {
+            points.entry(r.get(1)?).or_default().push((
+                run,
+                PastValue {
+                    value,
+                    interval: lower.zip(upper).map(|(l, u)| [l, u]),
+                },
+            ));
+        }
+        if let Some(risk) = r.get::<_, Option<String>>(5)? {
+            seen.entry(risk).or_default().push(run);
+        }
+    }
+    for (id, mut p) in points {
+        p.sort_by_key(|(run, _)| *run);
+        let (runs, values) = p.into_iter().unzip();
+        past.series.insert(id, PastSeries { runs, values });
+    }
+    for (id, mut runs) in seen {
+        runs.sort_unstable();
+        runs.dedup();
+        let appearances = runs
+            .into_iter()
+            .map(|run| PastRisk {
+                run,
+                risk: None,
+                metric: None,
+                value: None,
+            })
+            .collect();
+        past.risks.insert(id, appearances);
+    }
+    Ok(())
+}
+
+/// The risks table (schema 2): each appearance's entry and driving metric, over the ones the
+/// metrics gave.
+fn read_risks(
+    conn: &Connection,
+    system_id: &str,
+    index: &BTreeMap<String, usize>,
+    past: &mut Past,
+) -> rusqlite::Result<()> {
+    let mut q = conn.prepare(
+        "SELECT k.run_id, k.risk_id, k.metric, k.value, k.risk_json \
+         FROM risks k JOIN runs r USING (run_id) WHERE r.system_id = ?1",
+    )?;
+    let mut rows = q.query([system_id])?;
+    while let Some(r) = rows.next()? {
+        let Some(&run) = index.get(&r.get::<_, String>(0)?) else {
+            continue;
+        };
+        let id: String = r.get(1)?;
+        let json: String = r.get(4)?;
+        let entry = PastRisk {
+            run,
+            risk: serde_json::from_str(&json).ok(),
+            metric: r.get(2)?,
+            value: r.get(3)?,
+        };
+        let list = past.risks.entry(id).or_default();
+        match list.iter_mut().find(|p| p.run == run) {
+            Some(p) => *p = entry,
+            None => {
+                list.push(entry);
+                list.sort_by_key(|p| p.run);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The latest decision on each of the system's risks (the last one recorded wins).
+fn latest_decisions(
+    conn: &Connection,
+    system_id: &str,
+) -> rusqlite::Result<BTreeMap<String, Decision>> {
+    let mut q = conn.prepare(
+        "SELECT risk_id, decision, decided_by, reason, decided_at, review_date, system_id \
+         FROM decisions WHERE system_id = ?1 ORDER BY decision_id",
+    )?;
+    let mut rows = q.query([system_id])?;
+    let mut out = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let word: String = r.get(1)?;
+        let Some(kind) = DecisionKind::parse(&word) else {
+            continue;
+        };
+        let d = Decision {
+            risk_id: r.get(0)?,
+            system_id: r.get(6)?,
+            decision: kind,
+            decided_by: r.get(2)?,
+            reason: r.get(3)?,
+            decided_at: r.get(4)?,
+            review_date: r.get(5)?,
+        };
+        out.insert(d.risk_id.clone(), d);
+    }
+    Ok(out)
+}
