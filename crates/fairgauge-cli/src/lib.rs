@@ -52,6 +52,9 @@ enum Command {
     /// Read the metric history `assess --history` writes: runs, one run's measurements, or
     /// every measurement as CSV or Parquet.
     History(commands::history::HistoryArgs),
+    /// Record a decision on a risk of the history (accept, mitigate, transfer, avoid, close;
+    /// later evidence and the register carry it), or list the risks its runs saw.
+    Risk(commands::risk::RiskArgs),
     /// Render an evidence document as a self-contained HTML report.
     Report(commands::report::ReportArgs),
     /// Write a seeded synthetic table with planted group disparity and drift.
@@ -119,6 +122,7 @@ where
         Command::Init(a) => commands::init::run(*a),
         Command::Ledger(a) => commands::ledger::run(a),
         Command::History(a) => commands::history::run(a),
+        Command::Risk(a) => commands::risk::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Synth(a) => commands::synth::run(a),
         Command::Validate(a) => commands::validate::run(a),

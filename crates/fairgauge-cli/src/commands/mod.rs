@@ -11,5 +11,6 @@ pub mod ledger;
 pub mod monitor;
 pub mod quality;
 pub mod report;
+pub mod risk;
 pub mod synth;
 pub mod validate;

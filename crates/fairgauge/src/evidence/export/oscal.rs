@@ -3,7 +3,7 @@
 
 use super::times::*;
 use super::words::*;
-use crate::evidence::document::{Evidence, Finding, FindingStatus};
+use crate::evidence::document::{Evidence, Finding, FindingStatus, Risk};
 use crate::evidence::ids::uuid_from_name;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -320,7 +320,7 @@ fn findings(e: &Evidence, ids: &Ids<'_>) -> Vec<Value> {
 /// The risks, with their score, treatment, controls and the observations behind them.
 fn risks(e: &Evidence, ids: &Ids<'_>) -> Vec<Value> {
     let mut risks = Vec::new();
-    for r in &e.risks {
+    for r in e.risks.iter().chain(&e.resolved_risks) {
         let controls = join_unique(r.controls.iter().map(|c| c.id.as_str()), ", ");
         let mut props = Vec::new();
         push_prop(&mut props, "risk-id", &r.id);
@@ -333,11 +333,7 @@ fn risks(e: &Evidence, ids: &Ids<'_>) -> Vec<Value> {
         for c in &r.controls {
             push_prop(&mut props, "control-id", &control_token(&c.id));
         }
-        let status = if RISK_STATUSES.contains(&r.status.as_str()) {
-            r.status.as_str()
-        } else {
-            "open"
-        };
+        let status = oscal_risk_status(&r.status);
         let mut risk = json!({
             "uuid": ids.of("risk", &r.id),
             "title": title(&r.title, &r.id),
@@ -359,9 +355,77 @@ fn risks(e: &Evidence, ids: &Ids<'_>) -> Vec<Value> {
             .map(|f| json!({"observation-uuid": ids.of("observation", &f.id)}))
             .collect();
         set_list(&mut risk, "related-observations", related);
+        let entries = risk_log(e, r, ids);
+        if let (false, Some(map)) = (entries.is_empty(), risk.as_object_mut()) {
+            map.insert("risk-log".into(), json!({ "entries": entries }));
+        }
         risks.push(risk);
     }
     risks
+}
+
+/// A risk's status as OSCAL spells it: a decision to accept or transfer is an approved
+/// deviation, to avoid is remediation (the activity stops), anything unknown is `open`.
+fn oscal_risk_status(status: &str) -> &str {
+    match status {
+        "accepted" | "transferred" => "deviation-approved",
+        "avoided" => "remediating",
+        s if RISK_STATUSES.contains(&s) => s,
+        _ => "open",
+    }
+}
+
+/// The risk's log (with a metric history): when it was first seen and how it stands, and the
+/// decision people recorded on it.
+fn risk_log(e: &Evidence, r: &Risk, ids: &Ids<'_>) -> Vec<Value> {
+    let Some(life) = &r.life else {
+        return vec![];
+    };
+    let mut entries = vec![json!({
+        "uuid": ids.of("risk-log", &format!("{}:seen", r.id)),
+        "title": "Seen by assessments",
+        "description": markup(&format!(
+            "First seen {}, last seen {}, in {} run(s); {} as of this run.",
+            life.first_seen, life.last_seen, life.runs_seen, life.status
+        )),
+        "start": utc_timestamp(&life.first_seen),
+        "end": utc_timestamp(if life.status == "resolved" { &e.run.finished_at } else { &life.last_seen }),
+        "status-change": "open",
+    })];
+    if let Some(d) = &life.decision {
+        let mut entry = json!({
+            "uuid": ids.of("risk-log", &format!("{}:decision:{}", r.id, d.decided_at)),
+            "title": format!("Decision: {}", d.decision),
+            "description": markup_or(&format!("{} decided to {}: {}", d.decided_by, d.decision, d.reason), "A decision."),
+            "start": utc_timestamp(&d.decided_at),
+            "status-change": oscal_risk_status(&r.status),
+        });
+        let mut props = vec![];
+        push_prop(&mut props, "decision", &d.decision);
+        push_prop(&mut props, "decided-by", &d.decided_by);
+        push_prop(
+            &mut props,
+            "in-force",
+            if d.in_force { "true" } else { "false" },
+        );
+        if let Some(date) = &d.review_date {
+            push_prop(&mut props, "review-date", date);
+            if let Some(map) = entry.as_object_mut() {
+                map.insert("end".into(), json!(format!("{date}T23:59:59Z")));
+            }
+        }
+        set_list(&mut entry, "props", props);
+        if !d.in_force {
+            if let Some(map) = entry.as_object_mut() {
+                map.insert(
+                    "remarks".into(),
+                    json!("No longer in force: its review date has passed, or the closed risk came back."),
+                );
+            }
+        }
+        entries.push(entry);
+    }
+    entries
 }
 
 /// The result: the run's times, the reviewed controls and the verdict counts (observations,

@@ -3,11 +3,13 @@
 
 use super::times::*;
 use super::words::*;
-use crate::evidence::document::{Evidence, FindingStatus};
+use std::borrow::Cow;
+
+use crate::evidence::document::{Evidence, FindingStatus, Risk};
 use crate::io::write::{csv_writer, defused};
 
 /// The columns of [`register_csv`], in order.
-pub const REGISTER_COLUMNS: [&str; 23] = [
+pub const REGISTER_COLUMNS: [&str; 33] = [
     "ref_id",
     "name",
     "description",
@@ -31,6 +33,16 @@ pub const REGISTER_COLUMNS: [&str; 23] = [
     "assessed_at",
     "next_review_date",
     "ledger_head",
+    "life_status",
+    "first_seen",
+    "last_seen",
+    "runs_seen",
+    "decision",
+    "decided_by",
+    "decided_at",
+    "decision_reason",
+    "review_date",
+    "decision_in_force",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -51,56 +63,117 @@ pub const REGISTER_COLUMNS: [&str; 23] = [
 /// `@`, a tab or a carriage return, and not a number) is prefixed with `'`
 /// ([`defused`](crate::io::write::defused)). Written by the one CSV writer
 /// ([`csv_writer`](crate::io::write::csv_writer)).
+///
+/// With a metric history (`assess --history`) the register is a living one: a row for each risk
+/// of the run and each resolved one (an earlier run saw it, this one does not), with the risk's
+/// life (`life_status` new/open/worsening/improving/resolved, `first_seen`, `last_seen`,
+/// `runs_seen`) and the latest decision on it (`decision`, `decided_by`, `decided_at`,
+/// `decision_reason`, `review_date`, `decision_in_force`); `status` and `treatment` say what a
+/// decision in force says, and its review date is the `next_review_date`. Without a history these
+/// columns are empty.
 pub fn register_csv(e: &Evidence, evidence_link: &str, evidence_sha256: &str) -> String {
     let mut w = csv_writer(Vec::new(), true);
     // Writing to memory cannot fail.
     let _ = w.write_record(REGISTER_COLUMNS);
-    let assessed = e.run.finished_at.as_str();
-    let next_review = review_date(assessed);
-    let head = ledger_head(e).unwrap_or_default();
-    for r in &e.risks {
-        let fs = findings_of(e, r);
-        let existing = join_unique(
-            fs.iter()
-                .filter(|f| f.status == FindingStatus::Pass)
-                .flat_map(|f| f.controls.iter().map(|c| c.id.as_str())),
-            "; ",
-        );
-        let controls = join_unique(r.controls.iter().map(|c| c.id.as_str()), "; ");
-        let (metric, value, threshold) = match worst(&fs) {
-            Some(f) => (
-                f.metric.clone(),
-                value_text(f.value),
-                f.threshold.as_ref().map(threshold_text).unwrap_or_default(),
-            ),
-            None => Default::default(),
-        };
-        let row = [
-            defused(&r.id),
-            defused(&r.title),
-            defused(&r.description),
-            defused(r.category.as_str()),
-            defused(&e.system.owner),
-            r.likelihood.to_string().into(),
-            r.impact.to_string().into(),
-            r.score.to_string().into(),
-            defused(r.rating.as_str()),
-            defused(&existing),
-            r.likelihood.to_string().into(),
-            r.impact.to_string().into(),
-            defused(r.treatment.as_str()),
-            defused(&r.status),
-            defused(&controls),
-            defused(evidence_link),
-            defused(evidence_sha256),
-            defused(&metric),
-            value.as_str().into(),
-            defused(&threshold),
-            defused(assessed),
-            defused(&next_review),
-            defused(&head),
-        ];
+    let links = (evidence_link, evidence_sha256);
+    for r in e.risks.iter().chain(&e.resolved_risks) {
+        let row = risk_row(e, r, links);
         let _ = w.write_record(row.iter().map(|f| f.as_bytes()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// One risk's row of the register (see [`register_csv`]).
+fn risk_row<'a>(
+    e: &'a Evidence,
+    r: &'a Risk,
+    (link, sha): (&'a str, &'a str),
+) -> Vec<Cow<'a, str>> {
+    let fs = findings_of(e, r);
+    let existing = join_unique(
+        fs.iter()
+            .filter(|f| f.status == FindingStatus::Pass)
+            .flat_map(|f| f.controls.iter().map(|c| c.id.as_str())),
+        "; ",
+    );
+    let controls = join_unique(r.controls.iter().map(|c| c.id.as_str()), "; ");
+    let life = r.life.as_ref();
+    let (metric, value, threshold) = match worst(&fs) {
+        Some(f) => (
+            f.metric.clone(),
+            value_text(f.value),
+            f.threshold.as_ref().map(threshold_text).unwrap_or_default(),
+        ),
+        // A resolved risk: its driving metric as last seen.
+        None => match life.and_then(|l| l.trend.last()) {
+            Some(t) => (
+                t.metric.clone().unwrap_or_default(),
+                value_text(t.value),
+                String::new(),
+            ),
+            None => Default::default(),
+        },
+    };
+    let assessed = e.run.finished_at.as_str();
+    let decision = life.and_then(|l| l.decision.as_ref());
+    let next_review = match decision
+        .filter(|d| d.in_force)
+        .and_then(|d| d.review_date.clone())
+    {
+        Some(date) => date,
+        None => review_date(assessed),
+    };
+    let owned = |s: String| -> Cow<'a, str> { Cow::Owned(defused(&s).into_owned()) };
+    let mut row: Vec<Cow<'a, str>> = vec![
+        defused(&r.id),
+        defused(&r.title),
+        defused(&r.description),
+        defused(r.category.as_str()),
+        defused(&e.system.owner),
+        r.likelihood.to_string().into(),
+        r.impact.to_string().into(),
+        r.score.to_string().into(),
+        defused(r.rating.as_str()),
+        owned(existing),
+        r.likelihood.to_string().into(),
+        r.impact.to_string().into(),
+        defused(r.treatment.as_str()),
+        defused(&r.status),
+        owned(controls),
+        defused(link),
+        defused(sha),
+        owned(metric),
+        value.into(),
+        owned(threshold),
+        defused(assessed),
+        owned(next_review),
+        owned(ledger_head(e).unwrap_or_default()),
+    ];
+    row.extend(life_columns(r));
+    row
+}
+
+/// The risk's life and decision columns (empty without a history).
+fn life_columns(r: &Risk) -> Vec<Cow<'_, str>> {
+    let Some(l) = &r.life else {
+        return vec![Cow::Borrowed(""); 10];
+    };
+    let mut out: Vec<Cow<'_, str>> = vec![
+        defused(&l.status),
+        defused(&l.first_seen),
+        defused(&l.last_seen),
+        l.runs_seen.to_string().into(),
+    ];
+    match &l.decision {
+        Some(d) => out.extend([
+            defused(&d.decision),
+            defused(&d.decided_by),
+            defused(&d.decided_at),
+            defused(&d.reason),
+            defused(d.review_date.as_deref().unwrap_or("")),
+            Cow::Borrowed(if d.in_force { "true" } else { "false" }),
+        ]),
+        None => out.extend(std::iter::repeat_n(Cow::Borrowed(""), 6)),
+    }
+    out
 }

@@ -128,7 +128,7 @@ pub fn record_decision(
         .map_err(|x| db("cannot read the risks", x))?;
     let Some(system_id) = system else {
         return Err(err(format!(
-            "has no risk `{risk_id}`: no recorded run saw it (`fairgauge risk list {}` lists \
+            "has no risk `{risk_id}`: no recorded run saw it (`fairgauge risk list --history {}` lists \
              the risks)",
             path.display()
         )));

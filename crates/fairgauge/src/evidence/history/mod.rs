@@ -31,5 +31,7 @@ mod store;
 
 pub use decide::{record_decision, Decision, DecisionKind};
 pub use past::{load_past, Past, PastRisk, PastRun, PastSeries};
-pub use read::{export_metrics, metrics, runs, MetricRow, RunRow, METRIC_COLUMNS};
+pub use read::{
+    export_metrics, metrics, register, runs, MetricRow, RegisterRow, RunRow, METRIC_COLUMNS,
+};
 pub use store::{record_run, HISTORY_SCHEMA_VERSION};

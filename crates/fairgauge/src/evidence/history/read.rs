@@ -226,3 +226,117 @@ fn export_parquet(rows: &[MetricRow], path: &Path) -> Result<()> {
         .collect();
     write_table(path, crate::io::source::InputFormat::Parquet, named)
 }
+
+/// A risk as the history knows it: its appearances, its latest entry and the decision on it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RegisterRow {
+    /// The risk's id.
+    pub risk_id: String,
+    /// Its system.
+    pub system_id: String,
+    /// Its title in the latest run that saw it (`None` when only runs recorded before history
+    /// schema 2 saw it).
+    pub title: Option<String>,
+    /// Its score then.
+    pub score: Option<i64>,
+    /// Its rating then.
+    pub rating: Option<String>,
+    /// The end of the first run that saw it.
+    pub first_seen: String,
+    /// The end of the last run that saw it.
+    pub last_seen: String,
+    /// Runs that saw it.
+    pub runs_seen: i64,
+    /// `open` when the system's latest run saw it, else `resolved`.
+    pub state: String,
+    /// The latest decision on it.
+    pub decision: Option<super::decide::Decision>,
+}
+
+/// Every risk the runs in the history at `path` saw, by system and id.
+pub fn register(path: &Path) -> Result<Vec<RegisterRow>> {
+    let conn = open_read(path)?;
+    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the risks: {x}"));
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(read)?;
+    let mut q = conn
+        .prepare(
+            "SELECT m.risk_id, r.system_id, min(r.finished_at), max(r.finished_at), \
+             count(DISTINCT m.run_id), \
+             (SELECT max(r2.finished_at) FROM runs r2 WHERE r2.system_id = r.system_id) \
+             FROM metrics m JOIN runs r USING (run_id) WHERE m.risk_id IS NOT NULL \
+             GROUP BY m.risk_id, r.system_id ORDER BY r.system_id, m.risk_id",
+        )
+        .map_err(read)?;
+    let mut rows = q
+        .query_map([], |r| {
+            let last: String = r.get(3)?;
+            let system_last: String = r.get(5)?;
+            Ok(RegisterRow {
+                risk_id: r.get(0)?,
+                system_id: r.get(1)?,
+                title: None,
+                score: None,
+                rating: None,
+                first_seen: r.get(2)?,
+                state: if last == system_last {
+                    "open"
+                } else {
+                    "resolved"
+                }
+                .into(),
+                last_seen: last,
+                runs_seen: r.get(4)?,
+                decision: None,
+            })
+        })
+        .map_err(read)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(read)?;
+    if version >= 2 {
+        for row in &mut rows {
+            latest_entry(&conn, row).map_err(read)?;
+        }
+    }
+    Ok(rows)
+}
+
+/// The risk's latest entry (title, score, rating) and the latest decision on it.
+fn latest_entry(conn: &rusqlite::Connection, row: &mut RegisterRow) -> rusqlite::Result<()> {
+    use rusqlite::OptionalExtension;
+    let entry = conn
+        .query_row(
+            "SELECT k.title, k.score, k.rating FROM risks k JOIN runs r USING (run_id) \
+             WHERE k.risk_id = ?1 ORDER BY r.finished_at DESC, r.rowid DESC LIMIT 1",
+            [&row.risk_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((title, score, rating)) = entry {
+        (row.title, row.score, row.rating) = (Some(title), Some(score), Some(rating));
+    }
+    row.decision = conn
+        .query_row(
+            "SELECT decision, decided_by, reason, decided_at, review_date FROM decisions \
+             WHERE risk_id = ?1 ORDER BY decision_id DESC LIMIT 1",
+            [&row.risk_id],
+            |r| {
+                let word: String = r.get(0)?;
+                Ok(super::decide::DecisionKind::parse(&word).map(|decision| {
+                    super::decide::Decision {
+                        risk_id: row.risk_id.clone(),
+                        system_id: row.system_id.clone(),
+                        decision,
+                        decided_by: r.get(1).unwrap_or_default(),
+                        reason: r.get(2).unwrap_or_default(),
+                        decided_at: r.get(3).unwrap_or_default(),
+                        review_date: r.get(4).unwrap_or_default(),
+                    }
+                }))
+            },
+        )
+        .optional()?
+        .flatten();
+    Ok(())
+}
