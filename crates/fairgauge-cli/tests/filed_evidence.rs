@@ -135,9 +135,14 @@ fn the_evidence_records_its_position_and_every_export_the_head() {
     // Every export names the head after its append, each in its own place.
     let register = d.read("r2.csv");
     let mut rows = register.lines();
-    assert!(rows.next().unwrap().ends_with(",ledger_head"));
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let at = header.iter().position(|c| *c == "ledger_head").unwrap();
     for row in rows {
-        assert!(row.ends_with(&format!(",{head2}")), "{row}");
+        // Without a history the life columns after the head are empty.
+        assert!(
+            row.ends_with(&format!(",{head2}{}", ",".repeat(header.len() - 1 - at))),
+            "{row}"
+        );
     }
     let oscal: Value = serde_json::from_str(&d.read("r2.oscal.json")).unwrap();
     let props = oscal["assessment-results"]["results"][0]["props"]

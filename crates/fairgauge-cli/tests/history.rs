@@ -169,7 +169,7 @@ fn newer_foreign_and_corrupt_databases_are_refused_untouched() {
     let newer = p("newer.db");
     Connection::open(&newer)
         .unwrap()
-        .execute_batch("CREATE TABLE runs (x); PRAGMA user_version = 2;")
+        .execute_batch("CREATE TABLE runs (x); PRAGMA user_version = 3;")
         .unwrap();
     let foreign = p("foreign.db");
     Connection::open(&foreign)
@@ -178,7 +178,7 @@ fn newer_foreign_and_corrupt_databases_are_refused_untouched() {
         .unwrap();
     let corrupt = write(&d, "corrupt.db", &"not a database ".repeat(300));
     for (db, needle) in [
-        (newer, "newer fairgauge (history schema 2"),
+        (newer, "newer fairgauge (history schema 3"),
         (foreign, "not a fairgauge history"),
         (corrupt, "left as it is"),
     ] {

@@ -225,6 +225,7 @@ fn sample() -> Evidence {
             findings[2].id.clone(),
         ],
         controls: union(&[&findings[0], &findings[1], &findings[2]]),
+        life: None,
     };
     let risk2 = Risk {
         id: r2.clone(),
@@ -239,6 +240,7 @@ fn sample() -> Evidence {
         status: "open".into(),
         findings: vec![findings[4].id.clone(), findings[6].id.clone()],
         controls: union(&[&findings[4], &findings[6]]),
+        life: None,
     };
     let mut counts = BTreeMap::new();
     for f in &findings {
@@ -296,6 +298,7 @@ fn sample() -> Evidence {
             overall: FindingStatus::Fail,
             passed: false,
         },
+        resolved_risks: vec![],
         results: BTreeMap::new(),
     }
 }
@@ -390,7 +393,8 @@ fn register_csv_reads_back_with_its_columns_and_escaping() {
         "ref_id,name,description,category,owner,inherent_likelihood,inherent_impact,score,rating,\
          existing_controls,residual_likelihood,residual_impact,treatment,status,controls,\
          evidence_link,evidence_sha256,metric,value,threshold,assessed_at,next_review_date,\
-         ledger_head"
+         ledger_head,life_status,first_seen,last_seen,runs_seen,decision,decided_by,decided_at,\
+         decision_reason,review_date,decision_in_force"
     );
     assert_eq!(rows.len(), 1 + e.risks.len());
     let col = |name: &str| REGISTER_COLUMNS.iter().position(|c| *c == name).unwrap();
@@ -413,6 +417,8 @@ fn register_csv_reads_back_with_its_columns_and_escaping() {
         assert_eq!(row[col("evidence_sha256")], sha);
         assert_eq!(row[col("assessed_at")], "2026-11-28T21:39:14Z");
         assert_eq!(row[col("next_review_date")], "2027-02-26");
+        // Without a history the life and decision columns are empty.
+        assert!(row[col("life_status")..].iter().all(String::is_empty));
     }
     let (bias, quality) = (&rows[1], &rows[2]);
     // Commas, quotes and line breaks survive quoting.
@@ -1335,4 +1341,66 @@ fn filed_exports_verify_even_without_an_end_time_and_when_written_again() {
     );
     let files: Vec<PathBuf> = ["b.json", "b.csv", "b.xml", "b.md"].map(p).to_vec();
     assert!(fairgauge::ledger::verify_with_evidence(&p("l.jsonl"), None, &files).is_ok());
+}
+
+/// With a history the register is a living one: each risk's life and the decision on it, a
+/// decision in force sets the status, treatment and review date, and resolved risks get rows.
+#[test]
+fn living_register_rows_carry_life_and_decisions() {
+    use fairgauge::evidence::{DecisionState, RiskLife, TrendPoint};
+    let mut e = sample();
+    let life = |status: &str, decision: Option<DecisionState>| RiskLife {
+        status: status.into(),
+        first_seen: "2026-10-01T09:00:00Z".into(),
+        last_seen: "2026-11-28T21:39:14Z".into(),
+        runs_seen: 3,
+        trend: vec![TrendPoint {
+            finished_at: "2026-11-28T21:39:14Z".into(),
+            score: Some(16),
+            metric: Some("selection_rate_ratio".into()),
+            value: Some(0.61),
+        }],
+        decision,
+    };
+    let accepted = DecisionState {
+        decision: "accept".into(),
+        decided_by: "=Ana".into(),
+        reason: "retraining, Q1".into(),
+        decided_at: "2026-11-01T10:00:00Z".into(),
+        review_date: Some("2027-01-31".into()),
+        in_force: true,
+    };
+    e.risks[0].status = "accepted".into();
+    e.risks[0].life = Some(life("worsening", Some(accepted)));
+    let mut gone = e.risks[1].clone();
+    gone.id = "R-0123456789ab".into();
+    gone.life = Some(life("resolved", None));
+    e.resolved_risks = vec![gone];
+    let rows = parse_csv(&register_csv(&e, "", ""));
+    let col = |name: &str| REGISTER_COLUMNS.iter().position(|c| *c == name).unwrap();
+    assert_eq!(rows.len(), 1 + e.risks.len() + 1);
+    let r = &rows[1];
+    assert_eq!(r[col("status")], "accepted");
+    assert_eq!(r[col("life_status")], "worsening");
+    assert_eq!(r[col("first_seen")], "2026-10-01T09:00:00Z");
+    assert_eq!(r[col("runs_seen")], "3");
+    assert_eq!(r[col("decision")], "accept");
+    assert_eq!(r[col("decided_by")], "'=Ana", "a formula is defused");
+    assert_eq!(r[col("decision_reason")], "retraining, Q1");
+    assert_eq!(r[col("review_date")], "2027-01-31");
+    assert_eq!(r[col("decision_in_force")], "true");
+    assert_eq!(
+        r[col("next_review_date")],
+        "2027-01-31",
+        "the decision's review date"
+    );
+    // The second risk has no life: its columns are empty.
+    assert!(rows[2][col("life_status")..].iter().all(String::is_empty));
+    // The resolved risk's row: its driving metric as last seen.
+    let g = &rows[3];
+    assert_eq!(g[col("ref_id")], "R-0123456789ab");
+    assert_eq!(g[col("life_status")], "resolved");
+    assert_eq!(g[col("metric")], "selection_rate_ratio");
+    assert_eq!(g[col("value")], "0.61");
+    assert_eq!(g[col("decision")], "");
 }

@@ -98,7 +98,8 @@ fn risk_row<'a>(
     );
     let controls = join_unique(r.controls.iter().map(|c| c.id.as_str()), "; ");
     let life = r.life.as_ref();
-    let (metric, value, threshold) = match worst(&fs) {
+    let resolved = life.is_some_and(|l| l.status == "resolved");
+    let (metric, value, threshold) = match worst(&fs).filter(|_| !resolved) {
         Some(f) => (
             f.metric.clone(),
             value_text(f.value),

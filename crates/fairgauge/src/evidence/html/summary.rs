@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::evidence::document::Evidence;
+use crate::evidence::document::{Evidence, Risk};
 use crate::evidence::html::cells::status_badge;
 use crate::evidence::html::escape::{esc, esc_ident, esc_text};
 
@@ -38,10 +38,23 @@ fn risks_table(o: &mut String, e: &Evidence) {
     o.push_str("<h3>Risks, by score</h3>");
     if e.risks.is_empty() {
         o.push_str("<p class=\"muted\">No risks: every finding passes.</p>");
-        return;
+    } else {
+        risk_rows(o, &e.risks);
     }
-    o.push_str("<table><thead><tr><th>Id</th><th>Risk</th><th>Category</th><th>Rating</th><th>Score (L×I)</th><th>Treatment</th><th>Controls</th></tr></thead><tbody>");
-    for r in &e.risks {
+    if !e.resolved_risks.is_empty() {
+        o.push_str("<h3>Resolved risks</h3><p class=\"muted\">Seen by earlier runs of the history, not by this one (as last seen).</p>");
+        risk_rows(o, &e.resolved_risks);
+    }
+}
+
+fn risk_rows(o: &mut String, risks: &[Risk]) {
+    let history = risks.iter().any(|r| r.life.is_some());
+    let _ = write!(
+        o,
+        "<table><thead><tr><th>Id</th><th>Risk</th><th>Category</th><th>Rating</th><th>Score (L×I)</th><th>Treatment</th><th>Controls</th>{}</tr></thead><tbody>",
+        if history { "<th>History</th>" } else { "" }
+    );
+    for r in risks {
         let controls: Vec<String> = r
             .controls
             .iter()
@@ -55,14 +68,59 @@ fn risks_table(o: &mut String, e: &Evidence) {
             .collect();
         let _ = write!(
             o,
-            "<tr><td><code class=\"id\">{}</code></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"num\">{} = {}×{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code class=\"id\">{}</code></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"num\">{} = {}×{}</td><td>{}{}</td><td>{}</td>{}</tr>",
             esc(&r.id), esc_text(&r.title), esc_text(&r.description), esc(r.category.as_str()), status_badge(r.rating.as_str()),
             r.score, r.likelihood, r.impact,
             esc(r.treatment.as_str()),
-            controls.join(", ")
+            if r.status == "open" { String::new() } else { format!("<br><span class=\"muted\">{}</span>", esc(&r.status)) },
+            controls.join(", "),
+            if history { format!("<td>{}</td>", life_cell(r)) } else { String::new() }
         );
     }
     o.push_str("</tbody></table>");
+}
+
+/// A risk's life in a cell: its status, when it was seen, its score over the runs and the
+/// decision on it.
+fn life_cell(r: &Risk) -> String {
+    let Some(l) = &r.life else {
+        return String::new();
+    };
+    let scores: Vec<String> = l
+        .trend
+        .iter()
+        .rev()
+        .take(8)
+        .rev()
+        .map(|t| t.score.map_or("—".into(), |s| s.to_string()))
+        .collect();
+    let mut cell = format!(
+        "{} · {} run(s), first {}, last {}<br><span class=\"muted\">score {}</span>",
+        status_badge(&l.status),
+        l.runs_seen,
+        esc(&l.first_seen),
+        esc(&l.last_seen),
+        esc(&scores.join(" → "))
+    );
+    if let Some(d) = &l.decision {
+        let _ = write!(
+            cell,
+            "<br>{} by {}{}: {}{}",
+            esc(&d.decision),
+            esc_text(&d.decided_by),
+            d.review_date
+                .as_deref()
+                .map(|u| format!(" until {}", esc(u)))
+                .unwrap_or_default(),
+            esc_text(&d.reason),
+            if d.in_force {
+                ""
+            } else {
+                " <b>(no longer in force)</b>"
+            }
+        );
+    }
+    cell
 }
 
 /// Appends the summary section.
