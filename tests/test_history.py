@@ -17,7 +17,7 @@ def test_write_records_runs_and_measurements(tmp_path):
         e.write(tmp_path / f"run-{b_tpr}", ["json"], history=db)
         evidences.append(e.to_dict())
     con = sqlite3.connect(db)
-    assert con.execute("PRAGMA user_version").fetchone() == (1,)
+    assert con.execute("PRAGMA user_version").fetchone() == (2,)
     assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
     for ev in evidences:
         rows = {
@@ -73,3 +73,30 @@ def test_export_is_the_database_as_a_long_table(tmp_path, run):
         df = pl.read_parquet(tmp_path / f) if f.endswith("parquet") else pl.read_csv(tmp_path / f)
         got = list(df.select("run_id", "finished_at", "finding_id", "value", "lower", "status").iter_rows())
         assert got == want, f
+
+
+def test_assess_with_a_history_judges_against_it_and_write_records_there(tmp_path):
+    """`assess(history=)` reads the system's earlier runs (anomalies, each risk's life) and
+    `Evidence.write` records the run in that history without being told again."""
+    db = tmp_path / "history.db"
+    first = fairgauge.assess(two_groups(0.9), label="y", prediction="p", sensitive="g", history=db)
+    assert first.to_dict()["results"]["history"]["earlier_runs"] == 0
+    assert not db.exists(), "assess only reads the history"
+    first.write(tmp_path / "one", ["json"])
+    second = fairgauge.assess(two_groups(0.3), label="y", prediction="p", sensitive="g", history=db)
+    data = second.to_dict()
+    assert data["results"]["history"]["earlier_runs"] == 1
+    seen_before = {r["id"] for r in first.to_dict()["risks"]}
+    lives = {r["id"]: r["life"] for r in data["risks"]}
+    assert lives and seen_before & set(lives)
+    for rid, life in lives.items():
+        if rid in seen_before:
+            assert life["status"] in {"open", "worsening", "improving"} and life["runs_seen"] == 2
+        else:
+            assert life["status"] == "new" and life["runs_seen"] == 1
+    frame = second.risks
+    assert {"life_status", "runs_seen", "decision"} <= set(frame.columns)
+    assert sorted(frame["life_status"].to_list()) == sorted(life["status"] for life in lives.values())
+    second.write(tmp_path / "two", ["json"])
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)

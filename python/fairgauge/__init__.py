@@ -474,11 +474,16 @@ def assess(
     rank: str | None = None,
     relevance: str | None = None,
     k: int | Sequence[int] | None = None,
+    history: str | os.PathLike[str] | None = None,
 ) -> Evidence:
     """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
     built-in default), judged into findings with controls and risks: the evidence document
-    ``fairgauge assess`` writes. Arguments given override the policy's roles. ``weight`` (a
-    column name, or one number per row) weights the fairness rates as in :func:`fairness`;
+    ``fairgauge assess`` writes. With ``history`` (a SQLite file, else the policy's
+    ``[history] path``), the run is judged against the system's earlier runs there — anomalies
+    by the policy's ``[[history.anomaly]]`` rules, each risk's life and the decisions on it — and
+    :meth:`Evidence.write` records it in the ``history`` given here (docs/history.md). Arguments
+    given override the policy's roles. ``weight`` (a column name, or one number per row) weights
+    the fairness rates as in :func:`fairness`;
     ``task="multiclass"`` judges every class of a multiclass model one-vs-rest, ``task="regression"``
     and ``task="ranking"`` (with ``query``, ``rank`` or ``score``, ``relevance``, ``k`` as in
     :func:`fairness`) the summaries the policy has thresholds for (the policy's ``data.task``)."""
@@ -502,8 +507,11 @@ def assess(
             json.dumps(roles),
             _path(rules),
             command,
+            _path(history),
         )
-    return Evidence(json.loads(out))
+    evidence = Evidence(json.loads(out))
+    evidence._history = _path(history)
+    return evidence
 
 
 def __getattr__(name: str) -> Any:

@@ -555,6 +555,19 @@ EXPORTS = {
 }
 
 
+def _life_columns(life: dict[str, Any] | None) -> dict[str, Any]:
+    """A risk's life and decision as columns (``None`` without a history)."""
+    life = life or {}
+    decision = life.get("decision") or {}
+    return {
+        "life_status": life.get("status"),
+        "first_seen": life.get("first_seen"),
+        "runs_seen": life.get("runs_seen"),
+        "decision": decision.get("decision"),
+        "decision_in_force": decision.get("in_force"),
+    }
+
+
 class Evidence(_Report):
     """An assessment's evidence: findings, risks, summary, and writers for every export."""
 
@@ -597,7 +610,8 @@ class Evidence(_Report):
 
     @property
     def risks(self) -> pl.DataFrame:
-        """One row per risk, by score."""
+        """One row per risk, by score; with a history (``assess(history=…)``), its life (status,
+        first seen, runs seen) and the decision on it, and a row per resolved risk."""
         return _frame(
             [
                 {
@@ -617,8 +631,9 @@ class Evidence(_Report):
                     },
                     "controls": ", ".join(c["id"] for c in r["controls"]),
                     "findings": len(r["findings"]),
+                    **_life_columns(r.get("life")),
                 }
-                for r in self._data["risks"]
+                for r in [*self._data["risks"], *self._data.get("resolved_risks", [])]
             ]
         )
 
@@ -641,8 +656,9 @@ class Evidence(_Report):
         attestation, envelope (the attestation in a DSSE envelope signed with `sign_key`), html
         (default: all; the envelope only with `sign_key`). With `ledger`, appends a record
         (signed with `sign_key`, which also signs the checkpoint) and this evidence then
-        records its position in ``run.ledger``. With `history`, records the run and its findings'
-        measurements in that SQLite database (see docs/history.md). Returns the paths written, by
+        records its position in ``run.ledger``. With `history` (default: the one given to
+        :func:`assess`), records the run and its findings' measurements in that SQLite database
+        (see docs/history.md). Returns the paths written, by
         format."""
         from . import _fairgauge
         from ._errors import OptionError
@@ -669,6 +685,7 @@ class Evidence(_Report):
             outputs["ledger"] = os.fspath(ledger)
         if sign_key:
             outputs["sign_key"] = os.fspath(sign_key)
+        history = history or getattr(self, "_history", None)
         if history:
             outputs["history"] = os.fspath(history)
         written = call(_fairgauge.write_evidence, json.dumps(self._data), json.dumps(outputs))

@@ -93,7 +93,7 @@ fn quality(
 
 /// An assessment against a policy (the built-in one when `policy` is None): the evidence JSON.
 #[pyfunction]
-#[pyo3(signature = (current, read, reference, reference_read, policy, roles, rules, command_line))]
+#[pyo3(signature = (current, read, reference, reference_read, policy, roles, rules, command_line, history=None))]
 #[allow(clippy::too_many_arguments)]
 fn assess(
     py: Python<'_>,
@@ -105,6 +105,7 @@ fn assess(
     roles: String,
     rules: Option<String>,
     command_line: Vec<String>,
+    history: Option<String>,
 ) -> PyResult<String> {
     let current = input(current, "current")?;
     let reference = input_opt(reference, "reference")?;
@@ -114,6 +115,14 @@ fn assess(
         let (policy, source, r, rules) = assess_setup(policy, &roles, rules)?;
         let current = open(current, &read)?;
         let reference = reference.map(|p| open(p, &reference_read)).transpose()?;
+        // The history the run is judged against: the argument's, else the policy's.
+        let history = history
+            .map(std::path::PathBuf::from)
+            .or_else(|| policy.history_path(&source));
+        let past = history
+            .map(|h| fairgauge::history::load_past(&h, &policy.system.id))
+            .transpose()
+            .map_err(fail)?;
         let input = AssessInput {
             current: &current,
             reference: reference.as_ref(),
@@ -122,7 +131,7 @@ fn assess(
             roles: r,
             rules,
             command_line,
-            history: None,
+            history: past.as_ref(),
         };
         let e = run_assess(&input).map_err(fail)?;
         Ok(fairgauge::export::evidence_json(&e))

@@ -247,7 +247,7 @@ pub struct RegisterRow {
     pub last_seen: String,
     /// Runs that saw it.
     pub runs_seen: i64,
-    /// `open` when the system's latest run saw it, else `resolved`.
+    /// `open` when the system's latest run (in the order recorded) saw it, else `resolved`.
     pub state: String,
     /// The latest decision on it.
     pub decision: Option<super::decide::Decision>,
@@ -264,7 +264,8 @@ pub fn register(path: &Path) -> Result<Vec<RegisterRow>> {
         .prepare(
             "SELECT m.risk_id, r.system_id, min(r.finished_at), max(r.finished_at), \
              count(DISTINCT m.run_id), \
-             (SELECT max(r2.finished_at) FROM runs r2 WHERE r2.system_id = r.system_id) \
+             max(m.run_id = (SELECT r2.run_id FROM runs r2 WHERE r2.system_id = r.system_id \
+             ORDER BY r2.finished_at DESC, r2.rowid DESC LIMIT 1)) \
              FROM metrics m JOIN runs r USING (run_id) WHERE m.risk_id IS NOT NULL \
              GROUP BY m.risk_id, r.system_id ORDER BY r.system_id, m.risk_id",
         )
@@ -272,7 +273,8 @@ pub fn register(path: &Path) -> Result<Vec<RegisterRow>> {
     let mut rows = q
         .query_map([], |r| {
             let last: String = r.get(3)?;
-            let system_last: String = r.get(5)?;
+            // Seen by the system's latest run (runs in the order recorded, as everywhere).
+            let latest: bool = r.get(5)?;
             Ok(RegisterRow {
                 risk_id: r.get(0)?,
                 system_id: r.get(1)?,
@@ -280,12 +282,7 @@ pub fn register(path: &Path) -> Result<Vec<RegisterRow>> {
                 score: None,
                 rating: None,
                 first_seen: r.get(2)?,
-                state: if last == system_last {
-                    "open"
-                } else {
-                    "resolved"
-                }
-                .into(),
+                state: if latest { "open" } else { "resolved" }.into(),
                 last_seen: last,
                 runs_seen: r.get(4)?,
                 decision: None,
@@ -319,8 +316,8 @@ fn latest_entry(conn: &rusqlite::Connection, row: &mut RegisterRow) -> rusqlite:
     row.decision = conn
         .query_row(
             "SELECT decision, decided_by, reason, decided_at, review_date FROM decisions \
-             WHERE risk_id = ?1 ORDER BY decision_id DESC LIMIT 1",
-            [&row.risk_id],
+             WHERE risk_id = ?1 AND system_id = ?2 ORDER BY decision_id DESC LIMIT 1",
+            [&row.risk_id, &row.system_id],
             |r| {
                 let word: String = r.get(0)?;
                 Ok(super::decide::DecisionKind::parse(&word).map(|decision| {
