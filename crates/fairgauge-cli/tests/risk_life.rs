@@ -278,6 +278,25 @@ fn risks_live_across_runs_and_decisions_reach_later_evidence() {
     assert_eq!(row["decision"]["decided_by"], "Bo");
 }
 
+/// Turns a schema-2 history back into what fairgauge wrote under schema 1: `metrics` keyed by
+/// run and finding only, no `risks` or `decisions`.
+const SCHEMA_1_AGAIN: &str = "
+CREATE TABLE m1 (
+    run_id TEXT NOT NULL REFERENCES runs (run_id), finding_id TEXT NOT NULL,
+    family TEXT NOT NULL, kind TEXT NOT NULL, metric TEXT NOT NULL, subject TEXT NOT NULL,
+    attribute TEXT, group_name TEXT, reference_group TEXT, column_name TEXT, window_start TEXT,
+    value REAL, lower REAL, upper REAL, n INTEGER, status TEXT NOT NULL, threshold_warn REAL,
+    threshold_fail REAL, direction TEXT, risk_id TEXT, PRIMARY KEY (run_id, finding_id)
+);
+INSERT INTO m1 SELECT * FROM metrics;
+DROP TABLE metrics;
+ALTER TABLE m1 RENAME TO metrics;
+CREATE INDEX metrics_by_series ON metrics (family, metric, subject);
+DROP TABLE risks;
+DROP TABLE decisions;
+PRAGMA user_version = 1;
+";
+
 #[test]
 fn a_schema_1_history_is_migrated_and_its_runs_count() {
     let d = tempfile::tempdir().unwrap();
@@ -287,10 +306,7 @@ fn a_schema_1_history_is_migrated_and_its_runs_count() {
     // Make it what fairgauge wrote before schema 2.
     Connection::open(&db)
         .unwrap()
-        .execute_batch(
-            "DROP TABLE risks; DROP TABLE decisions; DROP INDEX metrics_by_run; \
-             PRAGMA user_version = 1;",
-        )
+        .execute_batch(SCHEMA_1_AGAIN)
         .unwrap();
     let (_, e2) = assess(&d, &file, &db, None);
     let conn = Connection::open(&db).unwrap();
@@ -298,6 +314,25 @@ fn a_schema_1_history_is_migrated_and_its_runs_count() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, 2);
+    // The rebuilt metrics table is keyed by window too, and indexed by finding.
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for i in ["metrics_key", "metrics_by_finding", "metrics_by_series"] {
+        assert!(indexes.iter().any(|x| x == i), "{indexes:?}");
+    }
+    let kept: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM metrics WHERE run_id = ?1",
+            [e1["run"]["id"].as_str().unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept as usize, e1["findings"].as_array().unwrap().len());
     let runs: i64 = conn
         .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
         .unwrap();
@@ -330,4 +365,93 @@ fn bad_anomaly_rules_are_refused() {
             &["history.anomaly[0]", needle],
         );
     }
+}
+
+#[test]
+fn monitor_records_every_window_and_a_trend_reads_one_series() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("m.db").to_string_lossy().into_owned();
+    let out = d.path().join("m.json").to_string_lossy().into_owned();
+    // Six weeks of 200 rows each (Mondays from 2026-01-05).
+    let mut csv = String::from("date,y,p,g,x\n");
+    for week in 0..6 {
+        for line in data(week * 3).lines().skip(1) {
+            csv.push_str(&format!(
+                "2026-{:02}-{:02},{line}\n",
+                1 + (5 + 7 * week) / 31,
+                (5 + 7 * week - 1) % 31 + 1
+            ));
+        }
+    }
+    let file = write(&d, "dated.csv", &csv);
+    let o = run(&[
+        "monitor",
+        &file,
+        "--time",
+        "date",
+        "--every",
+        "week",
+        "--label",
+        "y",
+        "--prediction",
+        "p",
+        "--sensitive",
+        "g",
+        "--history",
+        &db,
+        "--format",
+        "json",
+        "--output",
+        &out,
+    ]);
+    assert!(o.status.code().unwrap() < 2, "{}", stderr(&o));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let windows = report["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 6);
+    let conn = Connection::open(&db).unwrap();
+    let (runs, with_window): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM runs), \
+             (SELECT count(*) FROM metrics WHERE window_start IS NOT NULL)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(runs, 1);
+    let findings: usize = windows
+        .iter()
+        .map(|w| w["findings"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(with_window as usize, findings);
+    // Each window's rows are the `n` of its measurements; the same check has the same id in
+    // every window, so its trend has one row per window, in time order.
+    let id = windows[0]["findings"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = run(&["history", "trend", &db, &id, "--format", "json"]);
+    assert_eq!(t.status.code(), Some(0), "{}", stderr(&t));
+    let trend: Value = serde_json::from_slice(&t.stdout).unwrap();
+    let trend = trend.as_array().unwrap();
+    assert_eq!(trend.len(), 6);
+    for (row, w) in trend.iter().zip(windows) {
+        assert_eq!(row["window_start"], w["start"]);
+        assert_eq!(row["n"], w["rows"]);
+        let f = w["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(row["value"], f["value"]);
+    }
+    fails_with(
+        &["history", "trend", &db, "F-000000000000"],
+        &["no measurement of finding `F-000000000000`"],
+    );
+    // Windows never feed an assess run's anomalies: only whole-table runs are its series.
+    let plain = write(&d, "plain.csv", &data(30));
+    let (_, e) = assess(&d, &plain, &db, None);
+    assert_eq!(e["results"]["history"]["earlier_runs"], 1);
+    assert_eq!(e["results"]["history"]["judged"], 0);
 }

@@ -120,7 +120,7 @@ fn assess(
             .map(std::path::PathBuf::from)
             .or_else(|| policy.history_path(&source));
         let past = history
-            .map(|h| fairgauge::history::load_past(&h, &policy.system.id))
+            .map(|h| fairgauge::history::load_past(&h, &policy.system.id, policy.history.depth()))
             .transpose()
             .map_err(fail)?;
         let input = AssessInput {

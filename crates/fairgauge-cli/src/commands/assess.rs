@@ -218,7 +218,7 @@ pub fn open_history(
     else {
         return Ok(None);
     };
-    let past = fairgauge::history::load_past(&path, &policy.system.id)?;
+    let past = fairgauge::history::load_past(&path, &policy.system.id, policy.history.depth())?;
     Ok(Some((path, past)))
 }
 

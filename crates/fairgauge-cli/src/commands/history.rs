@@ -39,6 +39,17 @@ pub enum HistoryCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// One finding's series across runs and windows (its id from the evidence or `history
+    /// show`): time, window, status, value and interval.
+    Trend {
+        /// The history database.
+        db: PathBuf,
+        /// The finding's id (`F-…`), the same in every run.
+        finding: String,
+        /// Text for the terminal, or JSON (a list of measurements).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Every measurement as a long table (run, time, finding, family, kind, metric, subject,
     /// window, value, lower, upper, n, status).
     Export {
@@ -77,6 +88,17 @@ pub fn run(a: HistoryArgs) -> Result<ExitStatus> {
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
                 Format::Text => print!("{}", metrics_text(&rows)),
+            }
+        }
+        HistoryCommand::Trend {
+            db,
+            finding,
+            format,
+        } => {
+            let rows = fairgauge::history::trend(&db, &finding)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+                Format::Text => print!("{}", trend_text(&rows)),
             }
         }
         HistoryCommand::Export { db, format, output } => {
@@ -122,6 +144,33 @@ fn metrics_text(rows: &[MetricRow]) -> String {
             r.status.to_uppercase(),
             shown(&r.kind),
             shown(&r.subject),
+            num(r.value)
+        ));
+    }
+    o
+}
+
+fn trend_text(rows: &[MetricRow]) -> String {
+    let num = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "—".into());
+    let mut o = match rows.first() {
+        Some(r) => format!(
+            "{} {}  {}\n",
+            shown(&r.kind),
+            shown(&r.subject),
+            r.finding_id
+        ),
+        None => String::new(),
+    };
+    for r in rows {
+        let interval = match (r.lower, r.upper) {
+            (Some(lo), Some(hi)) => format!(" [{lo:.4}, {hi:.4}]"),
+            _ => String::new(),
+        };
+        o.push_str(&format!(
+            "{}  {:<10}  {:<17}  {}{interval}\n",
+            r.finished_at,
+            r.window_start.as_deref().map(shown).unwrap_or_default(),
+            r.status.to_uppercase(),
             num(r.value)
         ));
     }

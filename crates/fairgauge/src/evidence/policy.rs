@@ -363,6 +363,20 @@ impl AnomalyPolicy {
 }
 
 impl HistoryPolicy {
+    /// How many of the latest runs the anomaly rules look back over (at least 1).
+    pub fn depth(&self) -> usize {
+        self.anomaly
+            .iter()
+            .filter_map(|a| a.to_rule().ok())
+            .map(|r| match r {
+                AnomalyRule::MeanSd { runs, .. } | AnomalyRule::Interval { runs } => runs,
+                AnomalyRule::AbsoluteChange { .. } | AnomalyRule::RelativeChange { .. } => 1,
+            })
+            .max()
+            .unwrap_or(1)
+            .max(1)
+    }
+
     fn validate(&self, path: &Path) -> Result<()> {
         for (i, a) in self.anomaly.iter().enumerate() {
             a.to_rule().map_err(|m| Error::Policy {

@@ -102,6 +102,9 @@ pub struct WindowReport {
     pub findings: Vec<Measurement>,
     /// Each rate and gap tested against the baseline.
     pub changes: Vec<Change>,
+    /// The window's findings in full, for the history (`monitor --history`).
+    #[serde(skip)]
+    pub evidence_findings: Vec<crate::evidence::document::Finding>,
 }
 
 /// A group's rates in a window.
@@ -133,6 +136,9 @@ pub struct Rate {
 /// A finding of a window, in short.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Measurement {
+    /// The finding's id: the same check of the same subject has the same id in every window
+    /// (and in `assess`).
+    pub id: String,
     /// `fairness`, `drift`, `quality`, `provenance`.
     pub family: String,
     /// The finding's kind.

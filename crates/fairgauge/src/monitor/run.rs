@@ -318,6 +318,7 @@ fn baseline_groups(input: &MonitorInput<'_>, base: &Table, notes: &mut Vec<Strin
 
 fn measurement(f: &Finding) -> Measurement {
     Measurement {
+        id: f.id.clone(),
         family: f.family().to_string(),
         kind: f.kind.clone(),
         metric: f.metric.clone(),
@@ -344,5 +345,6 @@ fn window_report(w: &Window, baseline: bool, e: &Evidence, groups: &Groups) -> W
         fairness: groups.rates(),
         findings: e.findings.iter().map(measurement).collect(),
         changes: vec![],
+        evidence_findings: e.findings.clone(),
     }
 }

@@ -134,10 +134,10 @@ pub(crate) fn risk_lives(
             metric: driver.map(|f| f.metric.clone()),
             value: driver.and_then(|f| f.value),
         });
-        let status = match before.last().and_then(|p| p.risk.as_ref()) {
+        let status = match before.last().and_then(|p| p.score) {
             _ if before.is_empty() => "new",
-            Some(prev) if r.score > prev.score => "worsening",
-            Some(prev) if r.score < prev.score => "improving",
+            Some(prev) if r.score > prev => "worsening",
+            Some(prev) if r.score < prev => "improving",
             _ => "open",
         };
         let decision = past.decisions.get(&r.id).map(|d| state(d, true, today));
@@ -158,7 +158,7 @@ pub(crate) fn risk_lives(
             continue;
         }
         // Runs recorded before history schema 2 kept no risk entries to list.
-        let Some(mut r) = before.iter().rev().find_map(|p| p.risk.clone()) else {
+        let Some(mut r) = past.latest.get(id).cloned() else {
             continue;
         };
         r.status = "open".into();
@@ -182,7 +182,7 @@ fn trend_of(before: &[PastRisk], past: &Past) -> Vec<TrendPoint> {
         .iter()
         .map(|p| TrendPoint {
             finished_at: past.runs[p.run].finished_at.clone(),
-            score: p.risk.as_ref().map(|k| k.score),
+            score: p.score,
             metric: p.metric.clone(),
             value: p.value,
         })

@@ -32,6 +32,6 @@ mod store;
 pub use decide::{record_decision, Decision, DecisionKind};
 pub use past::{load_past, Past, PastRisk, PastRun, PastSeries};
 pub use read::{
-    export_metrics, metrics, register, runs, MetricRow, RegisterRow, RunRow, METRIC_COLUMNS,
+    export_metrics, metrics, register, runs, trend, MetricRow, RegisterRow, RunRow, METRIC_COLUMNS,
 };
-pub use store::{record_run, HISTORY_SCHEMA_VERSION};
+pub use store::{record_run, record_windows, WindowedRun, HISTORY_SCHEMA_VERSION};

@@ -38,8 +38,8 @@ pub struct PastSeries {
 pub struct PastRisk {
     /// Index into [`Past::runs`].
     pub run: usize,
-    /// The risk as that run's evidence had it (runs recorded in history schema 2 and later).
-    pub risk: Option<Risk>,
+    /// Its score then (runs recorded in history schema 2 and later).
+    pub score: Option<u8>,
     /// Its driving metric then.
     pub metric: Option<String>,
     /// Its driving metric's value then.
@@ -55,14 +55,17 @@ pub struct Past {
     pub series: BTreeMap<String, PastSeries>,
     /// Each risk's appearances, oldest first, by risk id.
     pub risks: BTreeMap<String, Vec<PastRisk>>,
+    /// Each risk's entry as the latest run that saw it had it (schema 2 and later), by risk id.
+    pub latest: BTreeMap<String, Risk>,
     /// The latest decision on each risk, by risk id.
     pub decisions: BTreeMap<String, Decision>,
 }
 
-/// Reads what the history at `path` knows of `system_id`. A missing file is an empty history
-/// (the run will create it); a file that is not a fairgauge history, or one from a newer
-/// fairgauge, is an error.
-pub fn load_past(path: &Path, system_id: &str) -> Result<Past> {
+/// Reads what the history at `path` knows of `system_id`: every run, each risk's appearances,
+/// and the findings' values in the last `depth` runs (what the anomaly rules look back over).
+/// A missing file is an empty history (the run will create it); a file that is not a fairgauge
+/// history, or one from a newer fairgauge, is an error.
+pub fn load_past(path: &Path, system_id: &str, depth: usize) -> Result<Past> {
     if !path.exists() {
         return Ok(Past::default());
     }
@@ -81,7 +84,8 @@ pub fn load_past(path: &Path, system_id: &str) -> Result<Past> {
         .enumerate()
         .map(|(i, r)| (r.run_id.clone(), i))
         .collect();
-    read_series(&conn, system_id, &index, &mut past).map_err(read)?;
+    let first = past.runs.len().saturating_sub(depth);
+    read_series(&conn, system_id, (&index, first), &mut past).map_err(read)?;
     if version >= 2 {
         read_risks(&conn, system_id, &index, &mut past).map_err(read)?;
         past.decisions = latest_decisions(&conn, system_id).map_err(read)?;
@@ -102,43 +106,44 @@ fn past_runs(conn: &Connection, system_id: &str) -> rusqlite::Result<Vec<PastRun
     rows.collect()
 }
 
-/// Every finding's values, and the risks each run's findings fed (the appearances of runs
-/// recorded before schema 2, which has no `risks` table).
+/// The findings' values in the runs from index `first` on, and the risks each run's findings
+/// fed (all of a run's appearances: runs recorded before schema 2 have no `risks` table).
 fn read_series(
     conn: &Connection,
     system_id: &str,
-    index: &BTreeMap<String, usize>,
+    (index, first): (&BTreeMap<String, usize>, usize),
     past: &mut Past,
 ) -> rusqlite::Result<()> {
+    let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut q = conn.prepare(
-        "SELECT m.run_id, m.finding_id, m.value, m.lower, m.upper, m.risk_id \
-         FROM metrics m JOIN runs r USING (run_id) \
-         WHERE r.system_id = ?1 AND m.window_start IS NULL",
+        "SELECT DISTINCT m.run_id, m.risk_id FROM metrics m JOIN runs r USING (run_id) \
+         WHERE r.system_id = ?1 AND m.risk_id IS NOT NULL AND m.window_start IS NULL",
     )?;
     let mut rows = q.query([system_id])?;
-    let mut points: BTreeMap<String, Vec<(usize, PastValue)>> = BTreeMap::new();
-    let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     while let Some(r) = rows.next()? {
-        let Some(&run) = index.get(&r.get::<_, String>(0)?) else {
-            continue;
-        };
-        let value: Option<f64> = r.get(2)?;
-        let (lower, upper): (Option<f64>, Option<f64>) = (r.get(3)?, r.get(4)?);
-        if let Some(value) = value {
-            points.entry(r.get(1)?).or_default().push((
+        if let Some(&run) = index.get(&r.get::<_, String>(0)?) {
+            seen.entry(r.get(1)?).or_default().push(run);
+        }
+    }
+    let mut points: BTreeMap<String, Vec<(usize, PastValue)>> = BTreeMap::new();
+    let mut q = conn.prepare(
+        "SELECT m.run_id, m.finding_id, m.value, m.lower, m.upper FROM metrics m \
+         WHERE m.run_id = ?1 AND m.window_start IS NULL AND m.value IS NOT NULL",
+    )?;
+    for (run, r) in past.runs.iter().enumerate().skip(first) {
+        let mut rows = q.query([&r.run_id])?;
+        while let Some(row) = rows.next()? {
+            let (lower, upper): (Option<f64>, Option<f64>) = (row.get(3)?, row.get(4)?);
+            points.entry(row.get(1)?).or_default().push((
                 run,
                 PastValue {
-                    value,
+                    value: row.get(2)?,
                     interval: lower.zip(upper).map(|(l, u)| [l, u]),
                 },
             ));
         }
-        if let Some(risk) = r.get::<_, Option<String>>(5)? {
-            seen.entry(risk).or_default().push(run);
-        }
     }
-    for (id, mut p) in points {
-        p.sort_by_key(|(run, _)| *run);
+    for (id, p) in points {
         let (runs, values) = p.into_iter().unzip();
         past.series.insert(id, PastSeries { runs, values });
     }
@@ -149,7 +154,7 @@ fn read_series(
             .into_iter()
             .map(|run| PastRisk {
                 run,
-                risk: None,
+                score: None,
                 metric: None,
                 value: None,
             })
@@ -159,8 +164,8 @@ fn read_series(
     Ok(())
 }
 
-/// The risks table (schema 2): each appearance's entry and driving metric, over the ones the
-/// metrics gave.
+/// The risks table (schema 2): each appearance's score and driving metric, over the ones the
+/// metrics gave, and each risk's latest entry.
 fn read_risks(
     conn: &Connection,
     system_id: &str,
@@ -168,7 +173,7 @@ fn read_risks(
     past: &mut Past,
 ) -> rusqlite::Result<()> {
     let mut q = conn.prepare(
-        "SELECT k.run_id, k.risk_id, k.metric, k.value, k.risk_json \
+        "SELECT k.run_id, k.risk_id, k.score, k.metric, k.value \
          FROM risks k JOIN runs r USING (run_id) WHERE r.system_id = ?1",
     )?;
     let mut rows = q.query([system_id])?;
@@ -177,20 +182,28 @@ fn read_risks(
             continue;
         };
         let id: String = r.get(1)?;
-        let json: String = r.get(4)?;
         let entry = PastRisk {
             run,
-            risk: serde_json::from_str(&json).ok(),
-            metric: r.get(2)?,
-            value: r.get(3)?,
+            score: r.get(2)?,
+            metric: r.get(3)?,
+            value: r.get(4)?,
         };
         let list = past.risks.entry(id).or_default();
-        match list.iter_mut().find(|p| p.run == run) {
-            Some(p) => *p = entry,
-            None => {
-                list.push(entry);
-                list.sort_by_key(|p| p.run);
-            }
+        match list.binary_search_by_key(&run, |p| p.run) {
+            Ok(i) => list[i] = entry,
+            Err(i) => list.insert(i, entry),
+        }
+    }
+    // Only each risk's latest entry is read whole.
+    let mut latest =
+        conn.prepare("SELECT risk_json FROM risks WHERE run_id = ?1 AND risk_id = ?2")?;
+    for (id, list) in &past.risks {
+        let Some(last) = list.last() else { continue };
+        let json: Option<String> = latest
+            .query_row([&past.runs[last.run].run_id, id], |r| r.get(0))
+            .ok();
+        if let Some(risk) = json.and_then(|j| serde_json::from_str(&j).ok()) {
+            past.latest.insert(id.clone(), risk);
         }
     }
     Ok(())

@@ -115,35 +115,59 @@ pub fn metrics(path: &Path, run: Option<&str>) -> Result<Vec<MetricRow>> {
             ));
         }
     }
-    let mut q = conn
-        .prepare(
-            "SELECT m.run_id, r.finished_at, m.finding_id, m.family, m.kind, m.metric, \
-             m.subject, m.window_start, m.value, m.lower, m.upper, m.n, m.status \
-             FROM metrics m JOIN runs r USING (run_id) \
-             WHERE ?1 IS NULL OR m.run_id = ?1 \
-             ORDER BY r.finished_at, r.rowid, m.finding_id",
-        )
-        .map_err(read)?;
-    let rows = q
-        .query_map([run], |r| {
-            Ok(MetricRow {
-                run_id: r.get(0)?,
-                finished_at: r.get(1)?,
-                finding_id: r.get(2)?,
-                family: r.get(3)?,
-                kind: r.get(4)?,
-                metric: r.get(5)?,
-                subject: r.get(6)?,
-                window_start: r.get(7)?,
-                value: r.get(8)?,
-                lower: r.get(9)?,
-                upper: r.get(10)?,
-                n: r.get(11)?,
-                status: r.get(12)?,
-            })
+    select_metrics(&conn, "?1 IS NULL OR m.run_id = ?1", run).map_err(read)
+}
+
+/// One finding's series: its measurements in every run and window, in run order (as [`runs`])
+/// then by window. A finding id no run recorded is an error. The `metrics_by_finding` index
+/// answers it without reading the other series.
+pub fn trend(path: &Path, finding_id: &str) -> Result<Vec<MetricRow>> {
+    let conn = open_read(path)?;
+    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the metrics: {x}"));
+    let rows = select_metrics(&conn, "m.finding_id = ?1", Some(finding_id)).map_err(read)?;
+    if rows.is_empty() {
+        return Err(history_err(
+            path,
+            format!(
+                "has no measurement of finding `{finding_id}` (`fairgauge history show` lists a \
+                 run's findings)"
+            ),
+        ));
+    }
+    Ok(rows)
+}
+
+/// The measurements `filter` (SQL over `m`, with `?1` bound to `arg`) selects, in run order, then
+/// by window and finding id.
+fn select_metrics(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    arg: Option<&str>,
+) -> rusqlite::Result<Vec<MetricRow>> {
+    let mut q = conn.prepare(&format!(
+        "SELECT m.run_id, r.finished_at, m.finding_id, m.family, m.kind, m.metric, \
+         m.subject, m.window_start, m.value, m.lower, m.upper, m.n, m.status \
+         FROM metrics m JOIN runs r USING (run_id) WHERE {filter} \
+         ORDER BY r.finished_at, r.rowid, m.window_start, m.finding_id"
+    ))?;
+    let rows = q.query_map([arg], |r| {
+        Ok(MetricRow {
+            run_id: r.get(0)?,
+            finished_at: r.get(1)?,
+            finding_id: r.get(2)?,
+            family: r.get(3)?,
+            kind: r.get(4)?,
+            metric: r.get(5)?,
+            subject: r.get(6)?,
+            window_start: r.get(7)?,
+            value: r.get(8)?,
+            lower: r.get(9)?,
+            upper: r.get(10)?,
+            n: r.get(11)?,
+            status: r.get(12)?,
         })
-        .map_err(read)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(read)
+    })?;
+    rows.collect()
 }
 
 /// The columns of [`export_metrics`], in order.

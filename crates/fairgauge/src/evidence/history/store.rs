@@ -6,7 +6,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
-use crate::evidence::document::{evidence_json, json_sha256, Evidence};
+use crate::evidence::document::{evidence_json, json_sha256, Evidence, Finding};
 use crate::evidence::export::words::driving;
 use crate::evidence::export::words::subject_text;
 use crate::evidence::ledger::filed_head;
@@ -58,8 +58,41 @@ CREATE INDEX runs_by_time ON runs (system_id, finished_at);
 ";
 
 /// Schema version 2: each run's risks (so a risk's life — first and last seen, trend, status —
-/// can be told) and the decisions people record on them (`fairgauge risk …`).
+/// can be told), the decisions people record on them (`fairgauge risk …`), and `metrics` keyed by
+/// run, finding *and window* (a `monitor` run records each window's measurements; version 1's
+/// primary key had no window), indexed by finding for a series' trend. The `metrics` table is
+/// rebuilt with every row kept.
 const SCHEMA_V2: &str = "
+CREATE TABLE metrics_v2 (
+    run_id TEXT NOT NULL REFERENCES runs (run_id),
+    finding_id TEXT NOT NULL,
+    family TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    attribute TEXT,
+    group_name TEXT,
+    reference_group TEXT,
+    column_name TEXT,
+    window_start TEXT,
+    value REAL,
+    lower REAL,
+    upper REAL,
+    n INTEGER,
+    status TEXT NOT NULL,
+    threshold_warn REAL,
+    threshold_fail REAL,
+    direction TEXT,
+    risk_id TEXT
+);
+INSERT INTO metrics_v2 SELECT run_id, finding_id, family, kind, metric, subject, attribute,
+    group_name, reference_group, column_name, window_start, value, lower, upper, n, status,
+    threshold_warn, threshold_fail, direction, risk_id FROM metrics;
+DROP TABLE metrics;
+ALTER TABLE metrics_v2 RENAME TO metrics;
+CREATE UNIQUE INDEX metrics_key ON metrics (run_id, finding_id, ifnull(window_start, ''));
+CREATE INDEX metrics_by_series ON metrics (family, metric, subject);
+CREATE INDEX metrics_by_finding ON metrics (finding_id);
 CREATE TABLE risks (
     run_id TEXT NOT NULL REFERENCES runs (run_id),
     risk_id TEXT NOT NULL,
@@ -84,7 +117,6 @@ CREATE TABLE decisions (
     decided_at TEXT NOT NULL,
     review_date TEXT
 );
-CREATE INDEX metrics_by_run ON metrics (run_id);
 CREATE INDEX decisions_by_risk ON decisions (risk_id);
 ";
 
@@ -92,6 +124,65 @@ CREATE INDEX decisions_by_risk ON decisions (risk_id);
 /// [`evidence_json`]`(e)`) and every finding's measurement in the history database at `path`,
 /// creating it when missing. Returns the number of metrics written.
 pub fn record_run(path: &Path, e: &Evidence) -> Result<usize> {
+    write_run(path, &e.run.id, |tx| insert_run(tx, e))
+}
+
+/// A monitoring run (`monitor --history`): its record and each window's findings.
+#[derive(Debug, Clone)]
+pub struct WindowedRun {
+    /// The run's id.
+    pub run_id: String,
+    /// The system, as in the policy.
+    pub system: crate::evidence::document::System,
+    /// Start and end, RFC 3339.
+    pub started_at: String,
+    /// End, RFC 3339.
+    pub finished_at: String,
+    /// The policy's digest.
+    pub policy_sha256: String,
+    /// `sha256:` of the monitoring report as JSON.
+    pub report_sha256: String,
+    /// The worst status of the monitored windows.
+    pub overall: String,
+    /// Each window's findings: the window's start, its rows, the finding.
+    pub windows: Vec<(String, u64, Vec<Finding>)>,
+}
+
+/// Records a monitoring run: one run, and each window's findings with the window's start and
+/// its rows as `n`. Returns the number of metrics written.
+pub fn record_windows(path: &Path, run: &WindowedRun) -> Result<usize> {
+    write_run(path, &run.run_id, |tx| {
+        tx.execute(
+            "INSERT INTO runs (run_id, system_id, system_name, started_at, finished_at, \
+             tool_version, policy_sha256, evidence_sha256, ledger_seq, ledger_head, overall) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, NULL, ?9)",
+            params![
+                run.run_id,
+                run.system.id,
+                run.system.name,
+                run.started_at,
+                run.finished_at,
+                env!("CARGO_PKG_VERSION"),
+                run.policy_sha256,
+                run.report_sha256,
+                run.overall,
+            ],
+        )?;
+        let mut n = 0;
+        for (start, rows, findings) in &run.windows {
+            n += insert_metrics(tx, &run.run_id, findings, Some((start, *rows)))?;
+        }
+        Ok(n)
+    })
+}
+
+/// Writes one run with `insert` in one immediate transaction, creating and migrating the
+/// database as needed.
+fn write_run(
+    path: &Path,
+    run_id: &str,
+    insert: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+) -> Result<usize> {
     let err = |message: String| history_err(path, message);
     let db = |what: &str, x: rusqlite::Error| sqlite_err(path, what, x);
     let (mut conn, _) = open_checked(
@@ -103,11 +194,11 @@ pub fn record_run(path: &Path, e: &Evidence) -> Result<usize> {
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|x| db("cannot start a transaction", x))?;
     migrate(&tx).map_err(|x| db("cannot create the schema", x))?;
-    let n = insert_run(&tx, e).map_err(|x| match x {
+    let n = insert(&tx).map_err(|x| match x {
         rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            err(format!("run {} is already recorded", e.run.id))
+            err(format!("run {run_id} is already recorded"))
         }
         x => db("cannot write the run", x),
     })?;
@@ -169,16 +260,28 @@ fn insert_run(tx: &Transaction<'_>, e: &Evidence) -> rusqlite::Result<usize> {
             e.summary.overall.as_str(),
         ],
     )?;
-    let mut insert = tx.prepare(
+    insert_metrics(tx, &e.run.id, &e.findings, None)?;
+    insert_risks(tx, e)?;
+    Ok(e.findings.len())
+}
+
+/// The findings' measurements, of a whole-table run or of one window (its start and rows).
+fn insert_metrics(
+    tx: &Transaction<'_>,
+    run_id: &str,
+    findings: &[Finding],
+    window: Option<(&String, u64)>,
+) -> rusqlite::Result<usize> {
+    let mut insert = tx.prepare_cached(
         "INSERT INTO metrics (run_id, finding_id, family, kind, metric, subject, attribute, \
          group_name, reference_group, column_name, window_start, value, lower, upper, n, status, \
          threshold_warn, threshold_fail, direction, risk_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11, ?12, ?13, NULL, ?14, ?15, \
-         ?16, ?17, ?18)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+         ?18, ?19, ?20)",
     )?;
-    for f in &e.findings {
+    for f in findings {
         insert.execute(params![
-            e.run.id,
+            run_id,
             f.id,
             f.family(),
             f.kind,
@@ -188,9 +291,11 @@ fn insert_run(tx: &Transaction<'_>, e: &Evidence) -> rusqlite::Result<usize> {
             f.subject.group,
             f.subject.reference_group,
             f.subject.column,
+            window.map(|w| w.0),
             finite(f.value),
             finite(f.interval.map(|i| i[0])),
             finite(f.interval.map(|i| i[1])),
+            window.map(|w| w.1 as i64),
             f.status.as_str(),
             f.threshold.as_ref().map(|t| t.warn),
             f.threshold.as_ref().map(|t| t.fail),
@@ -201,8 +306,7 @@ fn insert_run(tx: &Transaction<'_>, e: &Evidence) -> rusqlite::Result<usize> {
             f.risk_id,
         ])?;
     }
-    insert_risks(tx, e)?;
-    Ok(e.findings.len())
+    Ok(findings.len())
 }
 
 /// The run's risks (not the resolved ones: a risk's runs are the runs that saw it), each with
