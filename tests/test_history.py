@@ -100,3 +100,25 @@ def test_assess_with_a_history_judges_against_it_and_write_records_there(tmp_pat
     second.write(tmp_path / "two", ["json"])
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+
+
+def test_history_reader_gives_runs_metrics_and_the_living_register(tmp_path, run):
+    """`fairgauge.history(db)` reads what sqlite3 reads: the runs in order, every measurement,
+    and the register `fairgauge risk list` prints, with the decision recorded by the CLI."""
+    db = tmp_path / "history.db"
+    for b_tpr in (0.9, 0.5):
+        e = fairgauge.assess(two_groups(b_tpr), label="y", prediction="p", sensitive="g", history=db)
+        e.write(tmp_path / f"run-{b_tpr}", ["json"])
+    h = fairgauge.history(db)
+    con = sqlite3.connect(db)
+    assert h.runs["run_id"].to_list() == [r for (r,) in con.execute("SELECT run_id FROM runs ORDER BY rowid")]
+    assert h.metrics.height == con.execute("SELECT count(*) FROM metrics").fetchone()[0]
+    risk = e.to_dict()["risks"][0]["id"]
+    run("risk", "accept", risk, "--history", db, "--by", "Ana", "--reason", "known", "--until", "2099-01-31")
+    listed = json.loads(run("risk", "list", "--history", db, "--format", "json").stdout)
+    frame = h.risks
+    assert frame["risk_id"].to_list() == [r["risk_id"] for r in listed]
+    row = frame.filter(frame["risk_id"] == risk)
+    assert row["decision"].to_list() == ["accept"] and row["review_date"].to_list() == ["2099-01-31"]
+    assert row["runs_seen"].to_list() == [con.execute(
+        "SELECT count(DISTINCT run_id) FROM metrics WHERE risk_id = ?", (risk,)).fetchone()[0]]  # fmt: skip

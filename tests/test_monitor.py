@@ -254,3 +254,37 @@ def test_a_reference_table_is_the_baseline_for_every_window(run, shifted, tmp_pa
         assert [(c["subject"], c["metric"], c["z"], c["expected"]) for c in a["changes"]] == [
             (c["subject"], c["metric"], c["z"], c["expected"]) for c in b["changes"]
         ]
+
+
+def test_python_monitor_equals_the_cli_and_records_a_history(run, shifted, tmp_path):
+    """`fairgauge.monitor(df, …)` on the polars frame gives the CLI's windows and alerts on the
+    same data (CSV), `.metrics` equals `--metrics-out`, and with `history=` the run is recorded:
+    `fairgauge.history(db)` reads one run whose each finding has one point per window."""
+    import fairgauge
+
+    d, df = shifted
+    cli = monitor(run, d / "data.csv", "--time", "date", "--every", "week", *ROLES, "--metrics-out", tmp_path / "m.csv")
+    db = tmp_path / "h.db"
+    r = fairgauge.monitor(
+        df, time="date", every="week", label="label", prediction="prediction", sensitive="sex",
+        positive_label=1, history=db,
+    )  # fmt: skip
+    assert isinstance(r, fairgauge.MonitorReport)
+    assert_same(r.to_dict()["windows"], cli["windows"], loose=True)
+    assert r.to_dict()["alerts"] == cli["alerts"]
+    windows = r.windows
+    assert windows["start"].to_list() == [w["start"] for w in cli["windows"]]
+    assert windows["alerts"].sum() == len(cli["alerts"])
+    assert r.alerts.height == len(cli["alerts"])
+    out = pl.read_csv(tmp_path / "m.csv")
+    assert r.metrics.height == out.height
+    assert r.metrics["value"].to_list() == pytest.approx(out["value"].to_list(), abs=1e-12, nan_ok=True)
+    assert "windows" in r._repr_html_()
+    h = fairgauge.history(db)
+    assert h.runs.height == 1
+    finding = cli["windows"][0]["findings"][0]["id"]
+    trend = h.trend(finding)
+    assert trend["window_start"].to_list() == [w["start"] for w in cli["windows"]]
+    assert trend["n"].to_list() == [w["rows"] for w in cli["windows"]]
+    with pytest.raises(fairgauge.FairgaugeError, match="no measurement of finding"):
+        h.trend("F-000000000000")

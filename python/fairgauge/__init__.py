@@ -47,6 +47,8 @@ from ._reports import (
     DriftReport,
     Evidence,
     FairnessReport,
+    History,
+    MonitorReport,
     MulticlassReport,
     QualityReport,
     RankingReport,
@@ -63,8 +65,10 @@ __all__ = [
     "FairgaugeError",
     "FairgaugeIOError",
     "FairnessReport",
+    "History",
     "InternalError",
     "LedgerError",
+    "MonitorReport",
     "MulticlassReport",
     "OptionError",
     "PolicyError",
@@ -77,7 +81,9 @@ __all__ = [
     "assess",
     "drift",
     "fairness",
+    "history",
     "metrics",
+    "monitor",
     "quality",
 ]
 
@@ -512,6 +518,58 @@ def assess(
     evidence = Evidence(json.loads(out))
     evidence._history = _path(history)
     return evidence
+
+
+def monitor(
+    data: Any,
+    *,
+    time: str,
+    every: str | int,
+    reference: Any = None,
+    baseline: int | None = None,
+    policy: str | os.PathLike[str] | None = None,
+    label: str | None = None,
+    prediction: str | None = None,
+    score: str | None = None,
+    sensitive: str | Sequence[str] | None = None,
+    positive_label: Any = None,
+    reference_group: str | None = None,
+    rules: str | os.PathLike[str] | None = None,
+    history: str | os.PathLike[str] | None = None,
+) -> MonitorReport:
+    """``fairgauge monitor``: the rows put in windows by the `time` column (``every`` = "day",
+    "week", "month", "quarter", or a number of rows), each assessed with the policy against a
+    baseline (the first `baseline` windows, default the policy's 4, or `reference`); alerts for
+    what breaches the policy and for rates that moved from the baseline (docs/monitoring.md).
+    With ``history`` (else the policy's ``[history] path``), the run and every window's findings
+    are recorded there. The report has ``.windows``, ``.metrics`` and ``.alerts`` (polars)."""
+    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, None, None, None, {})
+    command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", "fairgauge.monitor"]
+    with contextlib.ExitStack() as stack:
+        cpath, read = stack.enter_context(table_source(data))
+        rpath, rread = stack.enter_context(table_source(reference)) if reference is not None else (None, {})
+        out, metrics = call(
+            _fairgauge.monitor,
+            cpath,
+            json.dumps(read),
+            rpath,
+            json.dumps(rread),
+            _path(policy),
+            json.dumps(roles),
+            _path(rules),
+            time,
+            str(every),
+            baseline,
+            command,
+            _path(history),
+        )
+    return MonitorReport(json.loads(out), json.loads(metrics))
+
+
+def history(path: str | os.PathLike[str]) -> History:
+    """The metric history at `path` (SQLite, written by ``assess``/``monitor`` with
+    ``history=``): runs, measurements, trends and the living risk register as DataFrames."""
+    return History(os.fspath(path))
 
 
 def __getattr__(name: str) -> Any:

@@ -452,6 +452,119 @@ class DriftReport(_Report):
         )
 
 
+class MonitorReport(_Report):
+    """Monitoring over time windows: each window's verdict, its measurements, and the alerts."""
+
+    def __init__(self, data: dict[str, Any], metrics: list[dict[str, Any]]) -> None:
+        super().__init__(data)
+        self._metrics = metrics
+
+    def _describe(self) -> str:
+        w = self._data["windows"]
+        monitored = [x for x in w if not x["baseline"]]
+        return (
+            f"{len(w)} windows ({len(w) - len(monitored)} baseline, every {self._data['every']}); "
+            f"{len(self._data['alerts'])} alert(s)"
+        )
+
+    @property
+    def windows(self) -> pl.DataFrame:
+        """One row per window in time order: start, end, rows, baseline, status, quality score,
+        and its number of alerts."""
+        alerts: dict[str, int] = {}
+        for a in self._data["alerts"]:
+            alerts[a["window"]] = alerts.get(a["window"], 0) + 1
+        keys = ("start", "end", "rows", "baseline", "status", "quality_score")
+        return _frame([{**{k: w[k] for k in keys}, "alerts": alerts.get(w["start"], 0)} for w in self._data["windows"]])
+
+    @property
+    def metrics(self) -> pl.DataFrame:
+        """Every measurement of every window as a long table (``--metrics-out``): window, family,
+        metric, subject, value, lower, upper, n."""
+        return _frame(self._metrics)
+
+    @property
+    def alerts(self) -> pl.DataFrame:
+        """The alerts: window, family, metric, subject, value, expected limits, rule, severity,
+        message."""
+        rows = []
+        for a in self._data["alerts"]:
+            row = {k: v for k, v in a.items() if k != "expected"}
+            row["lower"], row["upper"] = a["expected"]
+            rows.append(row)
+        return _frame(rows)
+
+    def _repr_html_(self) -> str:
+        alerts: dict[str, int] = {}
+        for a in self._data["alerts"]:
+            alerts[a["window"]] = alerts.get(a["window"], 0) + 1
+        rows = [
+            [
+                html.escape(w["start"]),
+                str(w["rows"]),
+                "baseline" if w["baseline"] else _badge(w["status"]),
+                _fmt(w.get("quality_score"), 1),
+                str(alerts.get(w["start"], 0)),
+            ]
+            for w in self._data["windows"]
+        ]
+        first = [
+            [html.escape(a["window"]), html.escape(a["rule"]), _badge(a["severity"]), html.escape(a["message"])]
+            for a in self._data["alerts"][:20]
+        ]
+        return _table(
+            ["window", "rows", "status", "quality", "alerts"], rows, f"fairgauge monitor: {self._describe()}"
+        ) + (_table(["window", "rule", "severity", "alert"], first, "alerts (first 20)") if first else "")
+
+
+class History:
+    """A metric history (the SQLite database ``assess``/``monitor`` write with ``history=``):
+    ``.runs``, ``.metrics``, ``.risks`` (the living register) and ``.trend(finding_id)``, each a
+    polars DataFrame read through fairgauge's own reader (docs/history.md)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def _read(self, what: str, key: str | None = None) -> pl.DataFrame:
+        return _frame(json.loads(self._json(what, key)))
+
+    @property
+    def runs(self) -> pl.DataFrame:
+        """The runs, oldest first: id, system, times, verdict, evidence digest, ledger record."""
+        return self._read("runs")
+
+    @property
+    def metrics(self) -> pl.DataFrame:
+        """Every measurement of every run (and window) as a long table, in run order."""
+        return self._read("metrics")
+
+    def run(self, run_id: str) -> pl.DataFrame:
+        """One run's measurements."""
+        return self._read("metrics", run_id)
+
+    def trend(self, finding_id: str) -> pl.DataFrame:
+        """One finding's series across runs and windows, in time order."""
+        return self._read("trend", finding_id)
+
+    @property
+    def risks(self) -> pl.DataFrame:
+        """Every risk the runs saw: first and last seen, runs, latest score, state, decision."""
+        rows = json.loads(self._json("risks"))
+        for r in rows:
+            d = r.pop("decision", None) or {}
+            r.update({k: d.get(k) for k in ("decision", "decided_by", "decided_at", "review_date")})
+        return _frame(rows)
+
+    def _json(self, what: str, key: str | None = None) -> str:
+        from . import _fairgauge
+        from ._native import call
+
+        return call(_fairgauge.history_read, self.path, what, key)
+
+    def __repr__(self) -> str:
+        return f"fairgauge.History({self.path!r})"
+
+
 class QualityReport(_Report):
     """Column profiles, checks, dataset facts, fingerprints and the score."""
 

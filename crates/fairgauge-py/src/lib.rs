@@ -138,6 +138,85 @@ fn assess(
     })
 }
 
+/// Monitoring over time windows against a policy: the report JSON and its long table (JSON
+/// rows); with `history`, the run is recorded there.
+#[pyfunction]
+#[pyo3(signature = (current, read, reference, reference_read, policy, roles, rules, time, every, baseline, command_line, history=None))]
+#[allow(clippy::too_many_arguments)]
+fn monitor(
+    py: Python<'_>,
+    current: &Bound<'_, PyAny>,
+    read: String,
+    reference: Option<&Bound<'_, PyAny>>,
+    reference_read: String,
+    policy: Option<String>,
+    roles: String,
+    rules: Option<String>,
+    time: String,
+    every: String,
+    baseline: Option<usize>,
+    command_line: Vec<String>,
+    history: Option<String>,
+) -> PyResult<(String, String)> {
+    let current = input(current, "current")?;
+    let reference = input_opt(reference, "reference")?;
+    run(py, move || {
+        let read: Read = parse("read options", &read)?;
+        let reference_read: Read = parse("read options", &reference_read)?;
+        let (policy, source, r, rules) = assess_setup(policy, &roles, rules)?;
+        let every: fairgauge::monitor::Every = every.parse().map_err(fail)?;
+        let current = open(current, &read)?;
+        let reference = reference.map(|p| open(p, &reference_read)).transpose()?;
+        let history = history
+            .map(std::path::PathBuf::from)
+            .or_else(|| policy.history_path(&source));
+        let started = fairgauge::evidence::now_rfc3339();
+        let report = fairgauge::monitor::monitor(&fairgauge::monitor::MonitorInput {
+            data: &current,
+            reference: reference.as_ref(),
+            time,
+            every,
+            baseline,
+            policy: &policy,
+            policy_source: &source,
+            roles: r,
+            rules,
+            command_line,
+        })
+        .map_err(fail)?;
+        if let Some(h) = history {
+            let windowed = report.windowed_run(&policy.system, &source.sha256, started);
+            fairgauge::history::record_windows(&h, &windowed).map_err(fail)?;
+        }
+        Ok((to_json(&report)?, to_json(&report.metrics())?))
+    })
+}
+
+/// What a metric history holds, as JSON: `runs`, `metrics` (of one run, or all), `trend` (one
+/// finding's series) or `risks` (the register the runs make).
+#[pyfunction]
+#[pyo3(signature = (path, what, key=None))]
+fn history_read(
+    py: Python<'_>,
+    path: String,
+    what: String,
+    key: Option<String>,
+) -> PyResult<String> {
+    run(py, move || {
+        let p = std::path::Path::new(&path);
+        let key = key.as_deref();
+        match what.as_str() {
+            "runs" => to_json(&fairgauge::history::runs(p).map_err(fail)?),
+            "metrics" => to_json(&fairgauge::history::metrics(p, key).map_err(fail)?),
+            "trend" => {
+                to_json(&fairgauge::history::trend(p, key.unwrap_or_default()).map_err(fail)?)
+            }
+            "risks" => to_json(&fairgauge::history::register(p).map_err(fail)?),
+            other => Err(("option", format!("unknown history read `{other}`"))),
+        }
+    })
+}
+
 /// The named stand-in for a table whose parts were read elsewhere (no rows).
 fn named(name: &str) -> Table {
     Table::from_frame(name, DataFrame::empty())
@@ -502,6 +581,8 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(drift, m)?)?;
     m.add_function(wrap_pyfunction!(quality, m)?)?;
     m.add_function(wrap_pyfunction!(assess, m)?)?;
+    m.add_function(wrap_pyfunction!(monitor, m)?)?;
+    m.add_function(wrap_pyfunction!(history_read, m)?)?;
     m.add_function(wrap_pyfunction!(write_evidence, m)?)?;
     m.add_function(wrap_pyfunction!(fairness_part, m)?)?;
     m.add_function(wrap_pyfunction!(fairness_finish, m)?)?;

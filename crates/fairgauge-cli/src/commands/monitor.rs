@@ -6,10 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use fairgauge::evidence::{json_sha256, now_rfc3339, uuid_v4};
-use fairgauge::history::WindowedRun;
-use fairgauge::monitor::{monitor, write_metrics, Every, MonitorInput, MonitorReport};
-use fairgauge::policy::{Policy, PolicySource};
+use fairgauge::evidence::now_rfc3339;
+use fairgauge::monitor::{monitor, write_metrics, Every, MonitorInput};
+use fairgauge::policy::Policy;
 
 use crate::commands::assess::{open_inputs, RoleArgs};
 use crate::output::Format;
@@ -100,45 +99,12 @@ pub fn run(a: MonitorArgs, command_line: &[String]) -> Result<ExitStatus> {
         a.output.as_deref(),
     )?;
     if let Some(h) = history {
-        let run = windowed_run(&report, &policy, &source, started_at)?;
+        let run = report.windowed_run(&policy.system, &source.sha256, started_at);
         fairgauge::history::record_windows(&h, &run)?;
     }
     Ok(if report.alerts.is_empty() {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
-    })
-}
-
-/// The monitoring run as the history records it: every window's findings (baseline windows
-/// included), the report's digest, and the worst status of the monitored windows.
-fn windowed_run(
-    report: &MonitorReport,
-    policy: &Policy,
-    source: &PolicySource,
-    started_at: String,
-) -> Result<WindowedRun> {
-    const ORDER: [&str; 5] = ["pass", "insufficient_data", "warn", "fail", "error"];
-    let rank = |s: &str| ORDER.iter().position(|o| *o == s).unwrap_or(0);
-    let overall = report
-        .windows
-        .iter()
-        .filter(|w| !w.baseline)
-        .map(|w| w.status.as_str())
-        .max_by_key(|s| rank(s))
-        .unwrap_or("pass");
-    Ok(WindowedRun {
-        run_id: uuid_v4(),
-        system: policy.system.clone(),
-        started_at,
-        finished_at: now_rfc3339(),
-        policy_sha256: source.sha256.clone(),
-        report_sha256: json_sha256(&serde_json::to_string_pretty(report)?),
-        overall: overall.to_string(),
-        windows: report
-            .windows
-            .iter()
-            .map(|w| (w.start.clone(), w.rows, w.evidence_findings.clone()))
-            .collect(),
     })
 }

@@ -231,6 +231,41 @@ pub const POINT_COLUMNS: [&str; 8] = [
 ];
 
 impl MonitorReport {
+    /// The monitoring run as the history records it (`monitor --history`): every window's
+    /// findings (baseline windows included), the digest of the report as JSON, and the worst
+    /// status of the monitored windows.
+    pub fn windowed_run(
+        &self,
+        system: &crate::evidence::document::System,
+        policy_sha256: &str,
+        started_at: String,
+    ) -> crate::evidence::history::WindowedRun {
+        const ORDER: [&str; 5] = ["pass", "insufficient_data", "warn", "fail", "error"];
+        let rank = |s: &str| ORDER.iter().position(|o| *o == s).unwrap_or(0);
+        let overall = self
+            .windows
+            .iter()
+            .filter(|w| !w.baseline)
+            .map(|w| w.status.as_str())
+            .max_by_key(|s| rank(s))
+            .unwrap_or("pass");
+        let json = serde_json::to_string_pretty(self).unwrap_or_default();
+        crate::evidence::history::WindowedRun {
+            run_id: crate::evidence::ids::uuid_v4(),
+            system: system.clone(),
+            started_at,
+            finished_at: crate::evidence::ids::now_rfc3339(),
+            policy_sha256: policy_sha256.to_string(),
+            report_sha256: crate::evidence::document::json_sha256(&json),
+            overall: overall.to_string(),
+            windows: self
+                .windows
+                .iter()
+                .map(|w| (w.start.clone(), w.rows, w.evidence_findings.clone()))
+                .collect(),
+        }
+    }
+
     /// Every measurement of every window as rows of the long table: the findings' values and the
     /// groups' rates.
     pub fn metrics(&self) -> Vec<MetricPoint> {
