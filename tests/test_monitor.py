@@ -288,3 +288,32 @@ def test_python_monitor_equals_the_cli_and_records_a_history(run, shifted, tmp_p
     assert trend["n"].to_list() == [w["rows"] for w in cli["windows"]]
     with pytest.raises(fairgauge.FairgaugeError, match="no measurement of finding"):
         h.trend("F-000000000000")
+
+
+def test_html_report_draws_a_trend_per_group_rate_with_the_alerts(run, shifted, tmp_path):
+    """`monitor --html`: one chart per group rate over the windows (line, interval band); the
+    planted shift's change alerts on women's selection rate ring exactly the alerted windows of
+    that chart; a hostile group name is escaped, and the page has no script."""
+    import re
+
+    d, df = shifted
+    page = tmp_path / "m.html"
+    r = monitor(run, d / "data.csv", "--time", "date", "--every", "week", *ROLES, "--html", page)
+    text = page.read_text()
+    series = {
+        (g["attribute"], g["group"], x["metric"]) for w in r["windows"] for g in w["fairness"] for x in g["rates"]
+    }
+    assert text.count('class="t-line"') == len(series)
+    figures = re.findall(r"<figure>(.*?)</figure>", text, re.S)
+    chart = next(f for f in figures if "<figcaption>selection_rate, sex = Female</figcaption>" in f)
+    alerted = {
+        a["window"] for a in r["alerts"] if a["metric"] == "selection_rate" and a["subject"].startswith("sex=Female")
+    }
+    assert alerted and chart.count('class="t-alert"') == len(alerted)
+    hostile = df.with_columns(
+        pl.when(pl.col("sex") == "Female").then(pl.lit("<script>x</script>")).otherwise(pl.col("sex")).alias("sex")
+    )
+    hostile.write_csv(tmp_path / "h.csv")
+    monitor(run, tmp_path / "h.csv", "--time", "date", "--every", "week", *ROLES, "--html", tmp_path / "h.html")
+    page = (tmp_path / "h.html").read_text()
+    assert "<script" not in page and "&lt;script&gt;x&lt;/script&gt;" in page

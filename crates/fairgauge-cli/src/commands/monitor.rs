@@ -54,6 +54,10 @@ pub struct MonitorArgs {
     /// Write the report here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The report as one self-contained HTML page: the windows, a chart per group rate over
+    /// the windows with its interval band and the alerts marked, the alerts.
+    #[arg(long, value_name = "FILE.html")]
+    pub html: Option<PathBuf>,
     /// Record the run and every window's findings (with the window's start and rows) in a
     /// metric history (SQLite, created when missing; default: the policy's `[history] path`).
     #[arg(long, value_name = "FILE.db")]
@@ -91,6 +95,10 @@ pub fn run(a: MonitorArgs, command_line: &[String]) -> Result<ExitStatus> {
     let report = monitor(&input)?;
     if let Some(p) = &a.metrics_out {
         write_metrics(&report.metrics(), p)?;
+    }
+    if let Some(p) = &a.html {
+        let page = fairgauge::monitor::monitor_html(&report, &policy.system.name);
+        fairgauge::io::write::write_atomic(p, &page)?;
     }
     crate::output::emit_report(
         &report,

@@ -3,10 +3,12 @@
 //! table) with the policy, and alerts for what breaches the policy or moved from the baseline.
 
 pub mod alerts;
+pub mod html;
 pub mod report;
 pub mod run;
 pub mod windows;
 
+pub use html::monitor_html;
 pub use report::{write_metrics, Alert, MetricPoint, MonitorReport, WindowReport};
 pub use run::{monitor, MonitorInput};
 pub use windows::Every;

@@ -391,3 +391,120 @@ mod tests {
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
     }
 }
+
+/// One window (or run) of a trend chart.
+#[derive(Debug)]
+pub struct TrendPoint {
+    /// The window's label (its start).
+    pub label: String,
+    /// The rate (none when the window has no rows of the subject).
+    pub value: Option<f64>,
+    /// Its interval.
+    pub interval: Option<[f64; 2]>,
+    /// The window is part of the baseline (shaded).
+    pub baseline: bool,
+    /// An alert was raised on it (a red ring).
+    pub alert: bool,
+}
+
+/// A small line chart of a rate in [0, 1] over windows: the line, its interval band, baseline
+/// windows shaded, alerts ringed in red; first and last labels under the plot. Elements carry
+/// classes (`t-line`, `t-band`, `t-alert`) for tests.
+pub fn trend_chart(title: &str, points: &[TrendPoint]) -> String {
+    const W: f64 = 300.0;
+    const H: f64 = 110.0;
+    const LEFT: f64 = 46.0;
+    const TOP: f64 = 8.0;
+    let plot_w = W - LEFT - 8.0;
+    let n = points.len().max(1);
+    let x = |i: usize| LEFT + plot_w * (i as f64 + 0.5) / n as f64;
+    let y = |v: f64| TOP + H * (1.0 - v.clamp(0.0, 1.0));
+    let alt: Vec<String> = points
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: {}{}",
+                p.label,
+                p.value.map(percent).unwrap_or_else(|| "no rows".into()),
+                if p.alert { " (alert)" } else { "" }
+            )
+        })
+        .collect();
+    let mut svg = format!(
+        "<figure><svg role=\"img\" viewBox=\"0 0 {W} {:.0}\" width=\"{W}\" aria-label=\"{}\"><title>{}</title>",
+        TOP + H + 22.0,
+        esc(&format!("{title}: {}", alt.join("; "))),
+        esc(title)
+    );
+    let slot = plot_w / n as f64;
+    for (i, _) in points.iter().enumerate().filter(|(_, p)| p.baseline) {
+        let _ = write!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{TOP}\" width=\"{slot:.1}\" height=\"{H}\" fill=\"#f6f8fa\"/>",
+            x(i) - slot / 2.0
+        );
+    }
+    for v in [0.0, 0.5, 1.0] {
+        let _ = write!(
+            svg,
+            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#d0d7de\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">{}</text>",
+            LEFT + plot_w, y(v), y(v), LEFT - 4.0, y(v) + 3.0, esc(&percent(v))
+        );
+    }
+    let with: Vec<(usize, [f64; 2])> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.interval.map(|c| (i, c)))
+        .collect();
+    if !with.is_empty() {
+        let upper = with
+            .iter()
+            .map(|(i, c)| format!("{:.1},{:.1}", x(*i), y(c[1])));
+        let lower = with
+            .iter()
+            .rev()
+            .map(|(i, c)| format!("{:.1},{:.1}", x(*i), y(c[0])));
+        let _ = write!(
+            svg,
+            "<polygon class=\"t-band\" points=\"{}\" fill=\"#54aeff\" fill-opacity=\"0.25\"/>",
+            upper.chain(lower).collect::<Vec<_>>().join(" ")
+        );
+    }
+    let line: Vec<String> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.value.map(|v| format!("{:.1},{:.1}", x(i), y(v))))
+        .collect();
+    let _ = write!(
+        svg,
+        "<polyline class=\"t-line\" points=\"{}\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\"/>",
+        line.join(" ")
+    );
+    for (i, p) in points.iter().enumerate() {
+        if let (true, Some(v)) = (p.alert, p.value) {
+            let _ = write!(
+                svg,
+                "<circle class=\"t-alert\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"none\" stroke=\"#cf222e\" stroke-width=\"2\"/>",
+                x(i),
+                y(v)
+            );
+        }
+    }
+    if let (Some(first), Some(last)) = (points.first(), points.last()) {
+        let _ = write!(
+            svg,
+            "<text x=\"{LEFT}\" y=\"{:.1}\" font-size=\"10\" fill=\"#57606a\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">{}</text>",
+            TOP + H + 16.0,
+            esc(&first.label),
+            LEFT + plot_w,
+            TOP + H + 16.0,
+            esc(&last.label)
+        );
+    }
+    let _ = write!(
+        svg,
+        "</svg><figcaption>{}</figcaption></figure>",
+        esc(title)
+    );
+    svg
+}

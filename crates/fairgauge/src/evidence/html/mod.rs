@@ -28,6 +28,8 @@ mod regression;
 mod results;
 mod summary;
 
+pub use cells::status_badge;
+pub use charts::{trend_chart, TrendPoint};
 pub use escape::esc;
-pub use page::render_html;
+pub use page::{page_start, render_html};
 pub use provenance::LedgerPosition;

@@ -1,8 +1,6 @@
 //! The page: the head (a Content-Security-Policy that forbids scripts, the inline stylesheet),
 //! then the sections in order: summary, fairness, drift, data quality, provenance.
 
-use std::fmt::Write;
-
 use crate::evidence::document::Evidence;
 use crate::evidence::html::drift::drift_section;
 use crate::evidence::html::escape::esc;
@@ -44,15 +42,18 @@ section { break-inside: auto; } figure, tr { break-inside: avoid; }
 }
 "#;
 
+/// The start of a self-contained page titled `title`: the head (the Content-Security-Policy
+/// that forbids scripts, the stylesheet) and the opening `<body>`.
+pub fn page_start(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"><title>{}</title><style>{STYLE}</style></head><body>",
+        esc(title)
+    )
+}
+
 /// Renders the evidence as one self-contained HTML page.
 pub fn render_html(e: &Evidence, ledger: Option<&LedgerPosition>) -> String {
-    let mut o = String::new();
-    let title = format!("fairgauge report: {}", e.system.name);
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"><title>{}</title><style>{STYLE}</style></head><body>",
-        esc(&title)
-    );
+    let mut o = page_start(&format!("fairgauge report: {}", e.system.name));
     header(&mut o, e);
     summary_section(&mut o, e);
     let fairness = results::fairness(e);
