@@ -9,11 +9,12 @@
 //! label, prediction or score is left out and counted in `rows`.
 //!
 //! One file per step: [`spec`] (roles and output), [`visit`] (a batch's role columns read),
-//! [`parts`] (rows counted into the core's state, in parallel or as parts), [`multiclass`] (the
+//! [`part`] (the mergeable part and the readers' context), [`parts`] (rows counted into the core's state, in parallel or as parts), [`multiclass`] (the
 //! multiclass task's reading and finishing), [`regression`] and [`ranking`] (those tasks'),
 //! [`run`].
 
 pub mod multiclass;
+pub mod part;
 pub mod parts;
 pub mod ranking;
 pub mod regression;
@@ -22,7 +23,8 @@ pub mod spec;
 pub mod visit;
 
 pub use crate::io::Progress;
-pub use parts::{fairness_part, FairnessPart};
+pub use part::FairnessPart;
+pub use parts::fairness_part;
 pub use run::{finish_fairness, finish_task, run_fairness, run_task};
 pub use spec::{
     FairnessOutput, FairnessSpec, InputInfo, MulticlassOutput, MulticlassRoles, RankingOutput,

@@ -2,7 +2,7 @@
 //! value its own class, nulls left out and counted), counted into the core's
 //! [`MulticlassState`] a slice at a time, and finished into a [`MulticlassOutput`].
 
-use super::parts::{Ctx, FairnessPart};
+use super::part::{Ctx, FairnessPart};
 use super::spec::*;
 use super::visit::*;
 use crate::error::{Error, Result};

@@ -1,49 +1,19 @@
 //! Counting rows into the core's mergeable state, a slice of a batch at a time and in parallel;
 //! a table's part ([`FairnessPart`]) as the Spark and Dask engines send it.
 
+use super::part::{Ctx, FairnessPart};
 use super::spec::*;
 use super::visit::*;
 use crate::error::{Error, Result};
 use crate::io::frame::{for_each_batch, Batch, Visit};
 use crate::io::source::Table;
-use crate::io::text::{canonical_text, TextRules};
+use crate::io::text::canonical_text;
 use crate::io::Progress;
 use fairgauge_core::fairness::multiclass::MulticlassState;
-use fairgauge_core::fairness::ranking::RankingState;
 use fairgauge_core::fairness::regression::RegressionState;
 use fairgauge_core::fairness::{CodedAttribute, FairnessBatch, FairnessState};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
-
-/// The mergeable partial result of a fairness assessment over part of a table (a slice, a
-/// file shard, a Spark partition): the core's [`FairnessState`] plus what the roles held, so
-/// that merging parts in any order and finishing gives the single-pass report
-/// ([`fairness_part`], [`FairnessPart::merge`], [`finish_fairness`](crate::fairness::run::finish_fairness)). Serialised with
-/// [`FairnessPart::encode`]; its size grows with groups, not rows (the regression task keeps
-/// every prediction and the ranking task every item, about 24 bytes each).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FairnessPart {
-    pub(crate) state: FairnessState,
-    pub(crate) label: Distinct,
-    pub(crate) prediction: Distinct,
-    pub(crate) score_non_null: u64,
-    pub(crate) sensitive_non_null: Vec<u64>,
-    /// The multiclass task's state (`None` for the binary task, whose `state` then counts).
-    pub(crate) multiclass: Option<MulticlassState>,
-    /// The regression task's state (`None` for the other tasks).
-    pub(crate) regression: Option<RegressionState>,
-    /// The ranking task's state (`None` for the other tasks).
-    #[serde(default)]
-    pub(crate) ranking: Option<RankingState>,
-}
-
-pub(crate) struct Ctx<'a> {
-    pub(crate) table: &'a Table,
-    pub(crate) spec: &'a FairnessSpec,
-    pub(crate) positive: Option<String>,
-    pub(crate) rules: BTreeMap<String, TextRules>,
-}
+use std::collections::BTreeSet;
 
 impl Ctx<'_> {
     pub(crate) fn bad(&self, column: &str, message: String) -> Error {

@@ -4,7 +4,7 @@
 //! a [`RankingOutput`]. A value of the rank, score or relevance that is not a number is an
 //! error naming it and its row; nulls are left out and counted.
 
-use super::parts::{Ctx, FairnessPart};
+use super::part::{Ctx, FairnessPart};
 use super::spec::*;
 use super::visit::*;
 use crate::error::{Error, Result};

@@ -3,7 +3,7 @@
 //! counted into the core's [`RegressionState`] a slice at a time, and finished into a
 //! [`RegressionOutput`].
 
-use super::parts::{Ctx, FairnessPart};
+use super::part::{Ctx, FairnessPart};
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::io::frame::Batch;

@@ -2,6 +2,7 @@
 //! binary label and prediction), the report finished.
 
 use super::multiclass::finish_multiclass;
+use super::part::{Ctx, FairnessPart};
 use super::parts::*;
 use super::ranking::finish_ranking;
 use super::regression::finish_regression;
