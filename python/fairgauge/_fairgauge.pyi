@@ -22,7 +22,9 @@ __all__ = [
     "fairness",
     "fairness_finish",
     "fairness_part",
+    "history_read",
     "judge",
+    "monitor",
     "policy_fairness_thresholds",
     "quality",
     "quality_finish",
@@ -50,7 +52,23 @@ def assess(
     roles: str,
     rules: str | None,
     command_line: list[str],
+    history: str | None = None,
 ) -> str: ...
+def monitor(
+    current: Any,
+    read: str,
+    reference: Any | None,
+    reference_read: str,
+    policy: str | None,
+    roles: str,
+    rules: str | None,
+    time: str,
+    every: str,
+    baseline: int | None,
+    command_line: list[str],
+    history: str | None = None,
+) -> tuple[str, str]: ...
+def history_read(path: str, what: str, key: str | None = None) -> str: ...
 def fairness_part(data: Any, read: str, args: str) -> bytes: ...
 def fairness_finish(parts: list[bytes], name: str, args: str) -> str: ...
 def drift_plan(reference: Any, current: Any, args: str) -> str: ...
