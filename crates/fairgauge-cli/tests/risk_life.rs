@@ -59,6 +59,15 @@ fn assess(d: &tempfile::TempDir, data: &str, db: &str, policy: Option<&str>) -> 
     )
 }
 
+/// The entry of the list `list` whose `key` is `id`.
+fn entry<'a>(list: &'a Value, key: &str, id: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[key] == id)
+        .unwrap_or_else(|| panic!("no {key} {id} in {list}"))
+}
+
 fn findings_of<'a>(e: &'a Value, kind: &str) -> Vec<&'a Value> {
     e["findings"]
         .as_array()
@@ -149,12 +158,7 @@ fn risks_live_across_runs_and_decisions_reach_later_evidence() {
     assert_eq!(risk["life"]["status"], "new");
     assert_eq!(risk["life"]["runs_seen"], 1);
     let (_, e2) = assess(&d, &file, &db, None);
-    let r2 = e2["risks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == id.as_str())
-        .unwrap();
+    let r2 = entry(&e2["risks"], "id", &id);
     assert_eq!(r2["life"]["status"], "open", "same score");
     assert_eq!(r2["life"]["runs_seen"], 2);
     assert_eq!(r2["life"]["first_seen"], e1["run"]["finished_at"]);
@@ -176,12 +180,7 @@ fn risks_live_across_runs_and_decisions_reach_later_evidence() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let (_, e3) = assess(&d, &file, &db, None);
-    let r3 = e3["risks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == id.as_str())
-        .unwrap();
+    let r3 = entry(&e3["risks"], "id", &id);
     assert_eq!(r3["status"], "accepted");
     assert_eq!(r3["treatment"], "accept");
     let dec = &r3["life"]["decision"];
@@ -207,12 +206,7 @@ fn risks_live_across_runs_and_decisions_reach_later_evidence() {
         )
         .unwrap();
     let (_, e4) = assess(&d, &file, &db, None);
-    let r4 = e4["risks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == id.as_str())
-        .unwrap();
+    let r4 = entry(&e4["risks"], "id", &id);
     assert_eq!(r4["status"], "open");
     assert_eq!(r4["treatment"], risk["treatment"]);
     assert_eq!(r4["life"]["decision"]["in_force"], false);
@@ -260,19 +254,13 @@ fn risks_live_across_runs_and_decisions_reach_later_evidence() {
     }
     std::fs::write(&fair, fixed).unwrap();
     let (_, e5) = assess(&d, &fair, &db, None);
-    let resolved = e5["resolved_risks"].as_array().unwrap();
-    let gone = resolved.iter().find(|r| r["id"] == id.as_str()).unwrap();
+    let gone = entry(&e5["resolved_risks"], "id", &id);
     assert_eq!(gone["life"]["status"], "resolved");
     assert_eq!(gone["life"]["runs_seen"], 4);
     assert_eq!(gone["life"]["last_seen"], e4["run"]["finished_at"]);
     let list = run(&["risk", "list", "--history", &db, "--format", "json"]);
     let list: Value = serde_json::from_slice(&list.stdout).unwrap();
-    let row = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["risk_id"] == id.as_str())
-        .unwrap();
+    let row = entry(&list, "risk_id", &id);
     assert_eq!(row["state"], "resolved");
     assert_eq!(row["runs_seen"], 4);
     assert_eq!(row["decision"]["decided_by"], "Bo");
