@@ -24,12 +24,13 @@ use fairgauge_core::monitor::anomaly::judge;
 use serde_json::json;
 
 use super::builder::{fmt, Builder, Judged};
+use super::risks::treatment_of;
 use crate::evidence::document::{
     DecisionState, Finding, FindingStatus, Risk, RiskLife, TrendPoint,
 };
 use crate::evidence::export::words::{driving, subject_text};
 use crate::evidence::history::{Decision, DecisionKind, Past, PastRisk};
-use crate::evidence::policy::Treatment;
+use crate::evidence::policy::{Policy, Treatment};
 
 /// The most runs a risk's trend lists.
 pub const TREND_RUNS: usize = 20;
@@ -117,10 +118,10 @@ pub(crate) fn anomaly_findings(b: &mut Builder<'_>, past: &Past) -> serde_json::
 /// risks earlier runs saw that this one does not (as last seen, with a `resolved` life), by id.
 /// `now` is this run's end (RFC 3339).
 pub(crate) fn risk_lives(
+    policy: &Policy,
     risks: &mut [Risk],
     findings: &[Finding],
-    past: &Past,
-    now: &str,
+    (past, now): (&Past, &str),
 ) -> Vec<Risk> {
     let today = now.get(..10).unwrap_or(now);
     let at = |p: &PastRisk| past.runs[p.run].finished_at.clone();
@@ -161,7 +162,9 @@ pub(crate) fn risk_lives(
         let Some(mut r) = past.latest.get(id).cloned() else {
             continue;
         };
+        // As the policy would treat it now, unless a decision in force says otherwise.
         r.status = "open".into();
+        r.treatment = treatment_of(policy, r.rating);
         let decision = past.decisions.get(id).map(|d| state(d, false, today));
         apply(&mut r, decision.as_ref());
         r.life = Some(RiskLife {

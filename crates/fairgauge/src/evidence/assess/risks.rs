@@ -17,6 +17,17 @@ pub(crate) fn impact_of(policy: &Policy, c: Category) -> u8 {
     }
 }
 
+/// The policy's treatment for a rating.
+pub(crate) fn treatment_of(policy: &Policy, rating: Rating) -> Treatment {
+    let t = &policy.risk.treatment;
+    match rating {
+        Rating::Critical => t.critical,
+        Rating::High => t.high,
+        Rating::Medium => t.medium,
+        Rating::Low => t.low,
+    }
+}
+
 pub(crate) fn build_risks(
     policy: &Policy,
     system_id: &str,
@@ -71,13 +82,7 @@ pub(crate) fn build_risks(
         }
         let score = likelihood * impact;
         let rating = Rating::of(score);
-        let t = &policy.risk.treatment;
-        let treatment: Treatment = match rating {
-            Rating::Critical => t.critical,
-            Rating::High => t.high,
-            Rating::Medium => t.medium,
-            Rating::Low => t.low,
-        };
+        let treatment = treatment_of(policy, rating);
         let n_fail = idx
             .iter()
             .filter(|&&i| findings[i].status == FindingStatus::Fail)

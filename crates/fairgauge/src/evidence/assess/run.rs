@@ -71,7 +71,7 @@ pub fn assess_with(input: &AssessInput<'_>, m: &dyn Measure) -> Result<Evidence>
     let mut risks = build_risks(policy, &input.policy.system.id, &mut findings, &b.risk_keys);
     let finished_at = now_rfc3339();
     let resolved_risks = match input.history {
-        Some(past) => risk_lives(&mut risks, &findings, past, &finished_at),
+        Some(past) => risk_lives(policy, &mut risks, &findings, (past, &finished_at)),
         None => vec![],
     };
     let summary = summarise(&findings, &risks);
