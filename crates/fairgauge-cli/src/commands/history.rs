@@ -139,8 +139,13 @@ fn metrics_text(rows: &[MetricRow]) -> String {
             (Some(lo), Some(hi)) => format!(" [{lo:.4}, {hi:.4}]"),
             _ => String::new(),
         };
+        let window = r
+            .window_start
+            .as_deref()
+            .map(|w| format!("{}  ", shown(w)))
+            .unwrap_or_default();
         o.push_str(&format!(
-            "{:<17}  {}  {}  {}{interval}\n",
+            "{window}{:<17}  {}  {}  {}{interval}\n",
             r.status.to_uppercase(),
             shown(&r.kind),
             shown(&r.subject),
