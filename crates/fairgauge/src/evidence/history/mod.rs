@@ -1,20 +1,31 @@
-//! The metric history: every assessment run and its measurements in an embedded SQLite
-//! database (`assess --history FILE.db`), so a metric can be followed across runs — the first
-//! part of monitoring a system through its life (ISO/IEC 42001 clause 9.1).
+//! The metric history: every assessment run (`assess --history FILE.db`) and monitoring run
+//! (`monitor --history`) with its measurements in an embedded SQLite database, so a metric can
+//! be followed across runs and windows; what a new run is judged against (anomalies, each risk's
+//! life: `past`); and the decisions people record on risks (`decide`). ISO/IEC 42001 clause
+//! 9.1 (monitoring), 6.1.3 and 8.3 (risk treatment). docs/history.md documents it for users.
 //!
-//! # Schema (version 1, SQLite's `PRAGMA user_version`)
+//! # Schema (version 2, SQLite's `PRAGMA user_version`)
 //!
 //! - `runs`: one row per run — `run_id` (primary key), `system_id`, `system_name`,
 //!   `started_at`, `finished_at` (RFC 3339), `tool_version`, `policy_sha256`,
-//!   `evidence_sha256` (of the evidence's bytes as written), `ledger_seq` and `ledger_head`
-//!   (when the evidence was filed in a ledger, else `NULL`), `overall` (`pass`/`warn`/`fail`).
-//! - `metrics`: one row per finding of a run — `run_id` (→ `runs`), `finding_id` (stable across
-//!   runs: the series key), `family` (`fairness`, `drift`, `quality`, `provenance`: the finding
-//!   kind's first part), `kind`, `metric`, `subject` (the words the exports use: `sex = Female vs
-//!   Male`, a column), `attribute`, `group_name`, `reference_group`, `column_name`,
-//!   `window_start` (`NULL` for a whole-table run), `value`, `lower`, `upper` (its interval),
-//!   `n` (`NULL` until findings carry their row count), `status`, `threshold_warn`,
-//!   `threshold_fail`, `direction`, `risk_id`. Primary key (`run_id`, `finding_id`).
+//!   `evidence_sha256` (of the evidence's bytes as written; of the report's JSON for a monitor
+//!   run), `ledger_seq` and `ledger_head` (when the evidence was filed in a ledger, else `NULL`),
+//!   `overall` (`pass`/`warn`/`fail`).
+//! - `metrics`: one row per finding of a run (and window) — `run_id` (→ `runs`), `finding_id`
+//!   (stable across runs: the series key), `family` (`fairness`, `drift`, `quality`,
+//!   `provenance`: the finding kind's first part), `kind`, `metric`, `subject` (the words the
+//!   exports use: `sex = Female vs Male`, a column), `attribute`, `group_name`,
+//!   `reference_group`, `column_name`, `window_start` (`NULL` for a whole-table run), `value`,
+//!   `lower`, `upper` (its interval), `n` (a window's rows; `NULL` for a whole-table run),
+//!   `status`, `threshold_warn`, `threshold_fail`, `direction`, `risk_id`. Unique on (`run_id`,
+//!   `finding_id`, `window_start`); indexed by `finding_id` (a series' trend).
+//! - `risks` (version 2): each run's risks — `run_id`, `risk_id`, `title`, `category`, `score`,
+//!   `rating`, `status`, `life_status`, the driving `metric` and `value`, `risk_json`.
+//! - `decisions` (version 2): `decision_id`, `risk_id`, `system_id`, `decision`, `decided_by`,
+//!   `reason`, `decided_at`, `review_date`; the latest on a risk counts.
+//!
+//! Version 1 (no `risks` or `decisions`; `metrics` keyed by run and finding only) is migrated in
+//! the first writing transaction, every row kept.
 //!
 //! # Safety
 //!
