@@ -282,6 +282,19 @@ def _roles(
     return {k: v for k, v in roles.items() if v is not None}
 
 
+def _command(name: str) -> list[str]:
+    """The command line recorded in the evidence: the program, then the API function."""
+    return [sys.argv[0] if sys.argv and sys.argv[0] else "python", name]
+
+
+def _sources(stack: contextlib.ExitStack, data: Any, reference: Any) -> tuple[Any, str, Any, str]:
+    """The table and the optional reference as the core reads them (their read options as JSON),
+    open until `stack` closes."""
+    path, read = stack.enter_context(table_source(data))
+    rpath, rread = stack.enter_context(table_source(reference)) if reference is not None else (None, {})
+    return path, json.dumps(read), rpath, json.dumps(rread)
+
+
 def _with_weight(data: Any, weight: Any) -> tuple[Any, str | None]:
     """`data` and the name of its sample-weight column: `weight` itself when it names a column,
     else `weight` (a numpy array, list or pandas Series, one value per row) added to the data as
@@ -455,9 +468,7 @@ def quality(
         raise ValueError(f"sketch is a KLL sketch's k, an integer of at least 8 (1000 is typical), given {sketch!r}")
     args = _quality_args(label, sensitive, key, rules, examples, sketch)
     with contextlib.ExitStack() as stack:
-        path, read = stack.enter_context(table_source(data))
-        rpath, rread = stack.enter_context(table_source(reference)) if reference is not None else (None, {})
-        out, inferred = call(_fairgauge.quality, path, json.dumps(read), rpath, json.dumps(rread), json.dumps(args))
+        out, inferred = call(_fairgauge.quality, *_sources(stack, data, reference), json.dumps(args))
     return QualityReport(json.loads(out), inferred)
 
 
@@ -499,20 +510,14 @@ def assess(
         label, prediction, score, sensitive, positive_label, reference_group, key, weight_col, task,
         {name: v for name, v in ranking.items() if v is not None},
     )  # fmt: skip
-    command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", "fairgauge.assess"]
     with contextlib.ExitStack() as stack:
-        cpath, read = stack.enter_context(table_source(current))
-        rpath, rread = stack.enter_context(table_source(reference)) if reference is not None else (None, {})
         out = call(
             _fairgauge.assess,
-            cpath,
-            json.dumps(read),
-            rpath,
-            json.dumps(rread),
+            *_sources(stack, current, reference),
             _path(policy),
             json.dumps(roles),
             _path(rules),
-            command,
+            _command("fairgauge.assess"),
             _path(history),
         )
     evidence = Evidence(json.loads(out))
@@ -544,23 +549,17 @@ def monitor(
     With ``history`` (else the policy's ``[history] path``), the run and every window's findings
     are recorded there. The report has ``.windows``, ``.metrics`` and ``.alerts`` (polars)."""
     roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, None, None, None, {})
-    command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", "fairgauge.monitor"]
     with contextlib.ExitStack() as stack:
-        cpath, read = stack.enter_context(table_source(data))
-        rpath, rread = stack.enter_context(table_source(reference)) if reference is not None else (None, {})
         out, metrics = call(
             _fairgauge.monitor,
-            cpath,
-            json.dumps(read),
-            rpath,
-            json.dumps(rread),
+            *_sources(stack, data, reference),
             _path(policy),
             json.dumps(roles),
             _path(rules),
             time,
             str(every),
             baseline,
-            command,
+            _command("fairgauge.monitor"),
             _path(history),
         )
     return MonitorReport(json.loads(out), json.loads(metrics))

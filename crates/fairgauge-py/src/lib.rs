@@ -24,7 +24,7 @@ mod parts;
 mod specs;
 
 use call::{bad_option, fail, parse, run, run_here, to_json, Failure, RustError};
-use input::{bytes_of, input, input_opt, open, Read};
+use input::{bytes_of, input, input_opt, open, Input, Read};
 use specs::{assess_setup, drift_spec, fairness_inputs, quality_spec_of, side, Outputs};
 
 /// Group fairness of a table: the CLI's `fairness --format json`.
@@ -110,17 +110,12 @@ fn assess(
     let current = input(current, "current")?;
     let reference = input_opt(reference, "reference")?;
     run(py, move || {
-        let read: Read = parse("read options", &read)?;
-        let reference_read: Read = parse("read options", &reference_read)?;
         let (policy, source, r, rules) = assess_setup(policy, &roles, rules)?;
-        let current = open(current, &read)?;
-        let reference = reference.map(|p| open(p, &reference_read)).transpose()?;
+        let (current, reference) = open_both(current, &read, reference, &reference_read)?;
         // The history the run is judged against: the argument's, else the policy's.
-        let history = history
-            .map(std::path::PathBuf::from)
-            .or_else(|| policy.history_path(&source));
-        let past = history
-            .map(|h| fairgauge::history::load_past(&h, &policy.system.id, policy.history.depth()))
+        let past = policy
+            .history_path(&source, history.as_deref().map(std::path::Path::new))
+            .map(|h| fairgauge::history::load_past(&h, &policy))
             .transpose()
             .map_err(fail)?;
         let input = AssessInput {
@@ -161,15 +156,10 @@ fn monitor(
     let current = input(current, "current")?;
     let reference = input_opt(reference, "reference")?;
     run(py, move || {
-        let read: Read = parse("read options", &read)?;
-        let reference_read: Read = parse("read options", &reference_read)?;
         let (policy, source, r, rules) = assess_setup(policy, &roles, rules)?;
         let every: fairgauge::monitor::Every = every.parse().map_err(fail)?;
-        let current = open(current, &read)?;
-        let reference = reference.map(|p| open(p, &reference_read)).transpose()?;
-        let history = history
-            .map(std::path::PathBuf::from)
-            .or_else(|| policy.history_path(&source));
+        let (current, reference) = open_both(current, &read, reference, &reference_read)?;
+        let history = policy.history_path(&source, history.as_deref().map(std::path::Path::new));
         let started = fairgauge::evidence::now_rfc3339();
         let report = fairgauge::monitor::monitor(&fairgauge::monitor::MonitorInput {
             data: &current,
@@ -190,6 +180,20 @@ fn monitor(
         }
         Ok((to_json(&report)?, to_json(&report.metrics())?))
     })
+}
+
+/// The table and the optional reference, opened with their read options (JSON).
+fn open_both(
+    current: Input,
+    read: &str,
+    reference: Option<Input>,
+    reference_read: &str,
+) -> Result<(Table, Option<Table>), Failure> {
+    let read: Read = parse("read options", read)?;
+    let reference_read: Read = parse("read options", reference_read)?;
+    let current = open(current, &read)?;
+    let reference = reference.map(|p| open(p, &reference_read)).transpose()?;
+    Ok((current, reference))
 }
 
 /// What a metric history holds, as JSON: `runs`, `metrics` (of one run, or all), `trend` (one

@@ -212,13 +212,10 @@ pub fn open_history(
     flag: Option<&Path>,
     (policy, source): (&Policy, &PolicySource),
 ) -> Result<Option<(PathBuf, fairgauge::history::Past)>> {
-    let Some(path) = flag
-        .map(Path::to_path_buf)
-        .or_else(|| policy.history_path(source))
-    else {
+    let Some(path) = policy.history_path(source, flag) else {
         return Ok(None);
     };
-    let past = fairgauge::history::load_past(&path, &policy.system.id, policy.history.depth())?;
+    let past = fairgauge::history::load_past(&path, policy)?;
     Ok(Some((path, past)))
 }
 

@@ -131,32 +131,35 @@ fn runs_text(runs: &[RunRow]) -> String {
     o
 }
 
+/// A measurement's value and interval to four decimals (`—` for none).
+fn value_text(r: &MetricRow) -> String {
+    let value = r.value.map_or_else(|| "—".into(), |x| format!("{x:.4}"));
+    match (r.lower, r.upper) {
+        (Some(lo), Some(hi)) => format!("{value} [{lo:.4}, {hi:.4}]"),
+        _ => value,
+    }
+}
+
 fn metrics_text(rows: &[MetricRow]) -> String {
-    let num = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "—".into());
     let mut o = String::new();
     for r in rows {
-        let interval = match (r.lower, r.upper) {
-            (Some(lo), Some(hi)) => format!(" [{lo:.4}, {hi:.4}]"),
-            _ => String::new(),
-        };
         let window = r
             .window_start
             .as_deref()
             .map(|w| format!("{}  ", shown(w)))
             .unwrap_or_default();
         o.push_str(&format!(
-            "{window}{:<17}  {}  {}  {}{interval}\n",
+            "{window}{:<17}  {}  {}  {}\n",
             r.status.to_uppercase(),
             shown(&r.kind),
             shown(&r.subject),
-            num(r.value)
+            value_text(r)
         ));
     }
     o
 }
 
 fn trend_text(rows: &[MetricRow]) -> String {
-    let num = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "—".into());
     let mut o = match rows.first() {
         Some(r) => format!(
             "{} {}  {}\n",
@@ -167,16 +170,12 @@ fn trend_text(rows: &[MetricRow]) -> String {
         None => String::new(),
     };
     for r in rows {
-        let interval = match (r.lower, r.upper) {
-            (Some(lo), Some(hi)) => format!(" [{lo:.4}, {hi:.4}]"),
-            _ => String::new(),
-        };
         o.push_str(&format!(
-            "{}  {:<10}  {:<17}  {}{interval}\n",
+            "{}  {:<10}  {:<17}  {}\n",
             r.finished_at,
             r.window_start.as_deref().map(shown).unwrap_or_default(),
             r.status.to_uppercase(),
-            num(r.value)
+            value_text(r)
         ));
     }
     o

@@ -90,7 +90,7 @@ pub fn run(a: MonitorArgs, command_line: &[String]) -> Result<ExitStatus> {
         rules,
         command_line: command_line.to_vec(),
     };
-    let history = a.history.clone().or_else(|| policy.history_path(&source));
+    let history = policy.history_path(&source, a.history.as_deref());
     let started_at = now_rfc3339();
     let report = monitor(&input)?;
     if let Some(p) = &a.metrics_out {

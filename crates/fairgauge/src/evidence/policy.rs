@@ -510,6 +510,16 @@ pub struct PolicySource {
     pub sha256: String,
 }
 
+impl PolicySource {
+    /// A path the policy names, relative to the policy file (as given for the built-in policy).
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        match &self.path {
+            Some(p) => p.parent().unwrap_or(Path::new(".")).join(path),
+            None => path.to_path_buf(),
+        }
+    }
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -782,18 +792,15 @@ impl Policy {
 
     /// The policy's rules file (`quality.rules`), relative to the policy file's directory.
     pub fn rules_path(&self, source: &PolicySource) -> Option<PathBuf> {
-        self.quality.rules.as_ref().map(|r| match &source.path {
-            Some(p) => p.parent().unwrap_or(Path::new(".")).join(r),
-            None => r.clone(),
-        })
+        self.quality.rules.as_ref().map(|r| source.resolve(r))
     }
 
-    /// The history database the policy names (`[history] path`, relative to the policy file).
-    pub fn history_path(&self, source: &PolicySource) -> Option<PathBuf> {
-        self.history.path.as_ref().map(|h| match &source.path {
-            Some(p) => p.parent().unwrap_or(Path::new(".")).join(h),
-            None => h.clone(),
-        })
+    /// The history database a run records into: `given` (a `--history` flag, a `history=`
+    /// argument), else the one the policy names (`[history] path`, relative to the policy file).
+    pub fn history_path(&self, source: &PolicySource, given: Option<&Path>) -> Option<PathBuf> {
+        given
+            .map(Path::to_path_buf)
+            .or_else(|| self.history.path.as_ref().map(|h| source.resolve(h)))
     }
 
     /// The default policy text with the roles and system filled in (for `fairgauge init`).

@@ -240,14 +240,11 @@ impl MonitorReport {
         policy_sha256: &str,
         started_at: String,
     ) -> crate::evidence::history::WindowedRun {
-        const ORDER: [&str; 5] = ["pass", "insufficient_data", "warn", "fail", "error"];
-        let rank = |s: &str| ORDER.iter().position(|o| *o == s).unwrap_or(0);
-        let overall = self
-            .windows
-            .iter()
-            .filter(|w| !w.baseline)
-            .map(|w| w.status.as_str())
-            .max_by_key(|s| rank(s))
+        // A window's status is its evidence's overall verdict: pass, warn or fail.
+        let monitored = || self.windows.iter().filter(|w| !w.baseline);
+        let overall = ["fail", "warn"]
+            .into_iter()
+            .find(|s| monitored().any(|w| w.status == *s))
             .unwrap_or("pass");
         let json = serde_json::to_string_pretty(self).unwrap_or_default();
         crate::evidence::history::WindowedRun {

@@ -82,6 +82,28 @@ pub struct Decision {
     pub review_date: Option<String>,
 }
 
+/// The columns of `decisions` that [`decision_of`] reads, in its order.
+pub(super) const DECISION_COLUMNS: &str =
+    "risk_id, system_id, decision, decided_by, reason, decided_at, review_date";
+
+/// A decision from a row selecting [`DECISION_COLUMNS`]; `None` for a decision word this version
+/// does not know.
+pub(super) fn decision_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Decision>> {
+    let word: String = r.get(2)?;
+    let Some(decision) = DecisionKind::parse(&word) else {
+        return Ok(None);
+    };
+    Ok(Some(Decision {
+        risk_id: r.get(0)?,
+        system_id: r.get(1)?,
+        decision,
+        decided_by: r.get(3)?,
+        reason: r.get(4)?,
+        decided_at: r.get(5)?,
+        review_date: r.get(6)?,
+    }))
+}
+
 /// Records `decision` on the risk `risk_id` in the existing history at `path` (migrating it to
 /// the current schema). The risk must be one a recorded run saw; `by` and `reason` must say
 /// something; `until` must be a date (`YYYY-MM-DD`) not before `now`'s.

@@ -10,8 +10,9 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::Result;
 use crate::evidence::document::Risk;
+use crate::evidence::policy::Policy;
 
-use super::decide::{Decision, DecisionKind};
+use super::decide::{decision_of, Decision, DECISION_COLUMNS};
 use super::store::{history_err, open_checked};
 
 /// An earlier run of the system.
@@ -61,11 +62,13 @@ pub struct Past {
     pub decisions: BTreeMap<String, Decision>,
 }
 
-/// Reads what the history at `path` knows of `system_id`: every run, each risk's appearances,
-/// and the findings' values in the last `depth` runs (what the anomaly rules look back over).
-/// A missing file is an empty history (the run will create it); a file that is not a fairgauge
-/// history, or one from a newer fairgauge, is an error.
-pub fn load_past(path: &Path, system_id: &str, depth: usize) -> Result<Past> {
+/// Reads what the history at `path` knows of the policy's system: every run, each risk's
+/// appearances, and the findings' values in the last runs the policy's anomaly rules look back
+/// over ([`HistoryPolicy::depth`](crate::evidence::policy::HistoryPolicy::depth)). A missing file
+/// is an empty history (the run will create it); a file that is not a fairgauge history, or one
+/// from a newer fairgauge, is an error.
+pub fn load_past(path: &Path, policy: &Policy) -> Result<Past> {
+    let (system_id, depth) = (policy.system.id.as_str(), policy.history.depth());
     if !path.exists() {
         return Ok(Past::default());
     }
@@ -214,27 +217,15 @@ fn latest_decisions(
     conn: &Connection,
     system_id: &str,
 ) -> rusqlite::Result<BTreeMap<String, Decision>> {
-    let mut q = conn.prepare(
-        "SELECT risk_id, decision, decided_by, reason, decided_at, review_date, system_id \
-         FROM decisions WHERE system_id = ?1 ORDER BY decision_id",
-    )?;
+    let mut q = conn.prepare(&format!(
+        "SELECT {DECISION_COLUMNS} FROM decisions WHERE system_id = ?1 ORDER BY decision_id"
+    ))?;
     let mut rows = q.query([system_id])?;
     let mut out = BTreeMap::new();
     while let Some(r) = rows.next()? {
-        let word: String = r.get(1)?;
-        let Some(kind) = DecisionKind::parse(&word) else {
-            continue;
-        };
-        let d = Decision {
-            risk_id: r.get(0)?,
-            system_id: r.get(6)?,
-            decision: kind,
-            decided_by: r.get(2)?,
-            reason: r.get(3)?,
-            decided_at: r.get(4)?,
-            review_date: r.get(5)?,
-        };
-        out.insert(d.risk_id.clone(), d);
+        if let Some(d) = decision_of(r)? {
+            out.insert(d.risk_id.clone(), d);
+        }
     }
     Ok(out)
 }

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::error::Result;
 
+use super::decide::{decision_of, Decision, DECISION_COLUMNS};
 use super::store::{history_err, open_read};
 
 /// A run as the history holds it, with its number of metrics.
@@ -274,7 +275,7 @@ pub struct RegisterRow {
     /// `open` when the system's latest run (in the order recorded) saw it, else `resolved`.
     pub state: String,
     /// The latest decision on it.
-    pub decision: Option<super::decide::Decision>,
+    pub decision: Option<Decision>,
 }
 
 /// Every risk the runs in the history at `path` saw, by system and id.
@@ -339,23 +340,12 @@ fn latest_entry(conn: &rusqlite::Connection, row: &mut RegisterRow) -> rusqlite:
     }
     row.decision = conn
         .query_row(
-            "SELECT decision, decided_by, reason, decided_at, review_date FROM decisions \
-             WHERE risk_id = ?1 AND system_id = ?2 ORDER BY decision_id DESC LIMIT 1",
+            &format!(
+                "SELECT {DECISION_COLUMNS} FROM decisions WHERE risk_id = ?1 AND system_id = ?2 \
+                 ORDER BY decision_id DESC LIMIT 1"
+            ),
             [&row.risk_id, &row.system_id],
-            |r| {
-                let word: String = r.get(0)?;
-                Ok(super::decide::DecisionKind::parse(&word).map(|decision| {
-                    super::decide::Decision {
-                        risk_id: row.risk_id.clone(),
-                        system_id: row.system_id.clone(),
-                        decision,
-                        decided_by: r.get(1).unwrap_or_default(),
-                        reason: r.get(2).unwrap_or_default(),
-                        decided_at: r.get(3).unwrap_or_default(),
-                        review_date: r.get(4).unwrap_or_default(),
-                    }
-                }))
-            },
+            decision_of,
         )
         .optional()?
         .flatten();
