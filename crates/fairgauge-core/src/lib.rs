@@ -9,6 +9,7 @@ pub mod drift;
 pub mod error;
 pub mod fairness;
 pub mod fingerprint;
+pub mod membership;
 pub mod monitor;
 pub mod quality;
 pub mod state_codec;
