@@ -34,6 +34,7 @@ pub mod evidence; // judge and write: policy, assessment, evidence, exports, led
 pub mod fairness; // analyse: per-group rates and disparities
 pub mod generate;
 pub mod io; // read: tables, the polars adapter, atomic writes
+pub mod membership; // analyse: sensitive groups as probabilities (BISG from surname and place)
 pub mod monitor; // analyse and judge over time windows: assess per window, change alerts
 pub mod present; // numbers and words as people read them (CLI, Markdown, HTML)
 pub mod quality; // analyse: column profiles, dataset checks, rules // synthetic data and the demo's scored data

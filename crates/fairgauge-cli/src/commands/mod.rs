@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments (clap derive, doc comments as help) and its `run`.
 
 pub mod assess;
+pub mod bisg;
 pub mod completions;
 pub mod demo;
 pub mod drift;

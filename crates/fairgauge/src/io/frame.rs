@@ -831,11 +831,73 @@ pub fn write_table(
     format: InputFormat,
     columns: Vec<(String, OwnedColumn)>,
 ) -> Result<()> {
+    let df = frame_of_columns(columns).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    write_frame(path, format, df)
+}
+
+/// The whole table as one batch (every column, every row).
+pub(crate) fn read_all(table: &Table) -> Result<Batch> {
+    let df = scan(table)?.collect().map_err(|e| read_err(table, e))?;
+    Ok(Batch { df })
+}
+
+/// Writes `batch` with the `added` columns after its own (as many rows each) to `path` in
+/// `format`, atomically.
+pub(crate) fn write_extended(
+    path: &Path,
+    format: InputFormat,
+    batch: Batch,
+    added: Vec<(String, OwnedColumn)>,
+) -> Result<()> {
+    let io_err = |e: PolarsError| Error::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let extra = frame_of_columns(added).map_err(io_err)?;
+    let df = batch.df.hstack(extra.columns()).map_err(io_err)?;
+    write_frame(path, format, df)
+}
+
+/// Rows of a Parquet table held in memory (`name` in messages): the `keys` columns (text)
+/// joined into one key, and six float columns.
+pub(crate) fn keyed_rows(
+    name: &str,
+    bytes: &[u8],
+    keys: &[&str],
+    values: &[&str; 6],
+) -> Result<Vec<(String, [f64; 6])>> {
+    let err = |e: PolarsError| Error::Read {
+        path: name.into(),
+        message: e.to_string(),
+    };
+    let df = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(err)?;
+    let mut rows: Vec<(String, [f64; 6])> = vec![(String::new(), [0.0; 6]); df.height()];
+    for k in keys {
+        let c = df.column(k).map_err(err)?.as_materialized_series();
+        for (row, v) in rows.iter_mut().zip(c.str().map_err(err)?.iter()) {
+            row.0.push_str(v.unwrap_or(""));
+        }
+    }
+    for (j, k) in values.iter().enumerate() {
+        let c = df.column(k).map_err(err)?.as_materialized_series();
+        for (row, v) in rows.iter_mut().zip(c.f64().map_err(err)?.iter()) {
+            row.1[j] = v.unwrap_or(f64::NAN);
+        }
+    }
+    Ok(rows)
+}
+
+/// Writes a frame to `path` in `format`, atomically.
+fn write_frame(path: &Path, format: InputFormat, mut df: DataFrame) -> Result<()> {
     let io_err = |message: String| Error::Io {
         path: path.to_path_buf(),
         message,
     };
-    let mut df = frame_of_columns(columns).map_err(|e| io_err(e.to_string()))?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

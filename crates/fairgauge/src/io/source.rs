@@ -432,6 +432,20 @@ impl Table {
         t
     }
 
+    /// The same table with `column` read as text when the table is a CSV file without a type
+    /// for it (so that codes such as ZIP codes keep their leading zeros, in the analysis and in
+    /// a table written back).
+    pub fn with_text_column(&self, column: &str) -> Table {
+        let mut t = self.clone();
+        if t.resolved.format == InputFormat::Csv && !t.resolved.all_text {
+            t.resolved
+                .dtypes
+                .entry(column.to_string())
+                .or_insert(ColumnType::Str);
+        }
+        t
+    }
+
     /// The null tokens configured for the table.
     pub fn null_tokens(&self) -> &[String] {
         &self.resolved.null_values
