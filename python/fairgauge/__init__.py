@@ -41,6 +41,7 @@ from ._errors import (
     RulesError,
     SchemaError,
 )
+from ._bisg import bisg
 from ._input import table_source
 from ._native import FAIRNESS_DEFAULTS, call
 from ._reports import (
@@ -79,6 +80,7 @@ __all__ = [
     "SchemaError",
     "__version__",
     "assess",
+    "bisg",
     "drift",
     "fairness",
     "history",

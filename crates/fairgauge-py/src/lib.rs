@@ -221,6 +221,54 @@ fn history_read(
     })
 }
 
+/// BISG probabilities of a table's rows: the six `p_*` columns as little-endian f64 bytes, row
+/// by row (NaN where a row has no estimate), each row's basis as one byte (0 surname and place,
+/// 1 surname, 2 place, 3 none), and the summary as JSON.
+#[pyfunction]
+#[pyo3(signature = (path, read, surname, zip=None, tract=None))]
+fn bisg(
+    py: Python<'_>,
+    path: &Bound<'_, PyAny>,
+    read: String,
+    surname: String,
+    zip: Option<String>,
+    tract: Option<String>,
+) -> PyResult<(Py<PyBytes>, Py<PyBytes>, String)> {
+    use fairgauge::core::membership::bisg::{Basis, PlaceKind};
+    use fairgauge::membership::bisg::{run_bisg, BisgSpec};
+    let data = input(path, "data")?;
+    let (probs, basis, summary) = run(py, move || {
+        let read: Read = parse("read options", &read)?;
+        let table = open(data, &read)?;
+        let place = match (zip, tract) {
+            (Some(_), Some(_)) => return Err(bad_option("give zip= or tract=, not both".into())),
+            (Some(z), None) => Some((PlaceKind::Zcta, z)),
+            (None, Some(t)) => Some((PlaceKind::Tract, t)),
+            (None, None) => None,
+        };
+        let out = run_bisg(&table, &BisgSpec { surname, place }).map_err(fail)?;
+        let mut probs = Vec::with_capacity(out.estimates.len() * 48);
+        let mut basis = Vec::with_capacity(out.estimates.len());
+        for e in &out.estimates {
+            for p in e.probs.unwrap_or([f64::NAN; 6]) {
+                probs.extend_from_slice(&p.to_le_bytes());
+            }
+            basis.push(match e.basis {
+                Basis::SurnameAndPlace => 0u8,
+                Basis::Surname => 1,
+                Basis::Place => 2,
+                Basis::None => 3,
+            });
+        }
+        Ok((probs, basis, to_json(&out.summary)?))
+    })?;
+    Ok((
+        PyBytes::new(py, &probs).unbind(),
+        PyBytes::new(py, &basis).unbind(),
+        summary,
+    ))
+}
+
 /// The named stand-in for a table whose parts were read elsewhere (no rows).
 fn named(name: &str) -> Table {
     Table::from_frame(name, DataFrame::empty())
@@ -587,6 +635,7 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(assess, m)?)?;
     m.add_function(wrap_pyfunction!(monitor, m)?)?;
     m.add_function(wrap_pyfunction!(history_read, m)?)?;
+    m.add_function(wrap_pyfunction!(bisg, m)?)?;
     m.add_function(wrap_pyfunction!(write_evidence, m)?)?;
     m.add_function(wrap_pyfunction!(fairness_part, m)?)?;
     m.add_function(wrap_pyfunction!(fairness_finish, m)?)?;

@@ -100,7 +100,7 @@ fn render(s: &BisgSummary, out: &std::path::Path) -> String {
         (c.surname_not_listed, "surnames not on the Census list".to_string()),
         (c.surname_missing, "surnames empty or null".to_string()),
         (c.place_malformed, format!("{noun}s not of the expected form (surname used alone)")),
-        (c.place_not_listed, format!("{noun}s not in the Census table (surname used alone)")),
+        (c.place_not_listed, format!("{noun}s not in the Census table or without residents (surname used alone)")),
         (c.place_missing, format!("{noun}s empty or null")),
         (
             c.place_without_surname_groups,

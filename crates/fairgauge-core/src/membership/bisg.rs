@@ -185,7 +185,7 @@ pub enum SurnameMatch {
 pub enum PlaceMatch {
     /// In the table.
     Listed,
-    /// Well-formed but not in the table.
+    /// Well-formed but not in the table, or in it without residents.
     NotListed,
     /// Not of the expected form (see [`PlaceKind::normalize`]).
     Malformed,
@@ -288,7 +288,12 @@ impl BisgTables {
         let Some(key) = t.kind.normalize(raw) else {
             return (None, PlaceMatch::Malformed);
         };
-        match (t.given_race.get(key.as_str()), t.race_given.get(key.as_str())) {
+        // Places without residents are in the tables with empty rows (read as NaN).
+        let known = |r: &&RaceProbs| r.iter().all(|x| x.is_finite());
+        match (
+            t.given_race.get(key.as_str()).filter(known),
+            t.race_given.get(key.as_str()).filter(known),
+        ) {
             (Some(a), Some(b)) => (Some((a, b)), PlaceMatch::Listed),
             _ => (None, PlaceMatch::NotListed),
         }
@@ -335,7 +340,7 @@ pub struct BisgCounts {
     pub surname_not_listed: u64,
     /// Surnames null or empty.
     pub surname_missing: u64,
-    /// Places not in the table.
+    /// Places not in the table, or in it without residents.
     pub place_not_listed: u64,
     /// Places not of the expected form.
     pub place_malformed: u64,
@@ -471,8 +476,10 @@ mod tests {
             vec![
                 ("02501".into(), [1e-6, 2e-6, 1e-6, 1e-6, 1e-6, 3e-6]),
                 ("99990".into(), [1e-6, 0.0, 0.0, 0.0, 0.0, 0.0]),
+                ("99991".into(), [f64::NAN; 6]),
             ],
             vec![
+                ("99991".into(), [f64::NAN; 6]),
                 ("02501".into(), [0.6, 0.2, 0.05, 0.05, 0.05, 0.05]),
                 ("99990".into(), [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
             ],
@@ -503,6 +510,7 @@ mod tests {
         for (place, why) in [
             (Some("abc"), PlaceMatch::Malformed),
             (Some("12345"), PlaceMatch::NotListed),
+            (Some("99991"), PlaceMatch::NotListed),
             (Some(" "), PlaceMatch::Missing),
             (None, PlaceMatch::Missing),
         ] {
@@ -513,6 +521,8 @@ mod tests {
         // Yoo in a place with no Asian residents: the surname alone.
         let e = t.estimate(Some("Yoo"), Some("99990"));
         assert_eq!(e.basis, Basis::Surname);
+        let e = t.estimate(Some("Zzqx"), Some("99991"));
+        assert_eq!((e.basis, e.probs), (Basis::None, None));
         let e = t.estimate(None, Some("bad"));
         assert_eq!((e.basis, e.probs), (Basis::None, None));
         // Without place tables the place is not given.
