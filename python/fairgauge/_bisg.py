@@ -73,7 +73,7 @@ def bisg(
     data: Any,
     *,
     surname: str,
-    zip: str | None = None,  # noqa: A002 - the issue's and the CLI's name
+    zip: str | None = None,
     tract: str | None = None,
     with_summary: bool = False,
 ) -> Any:

@@ -11,6 +11,7 @@ __all__ = [
     "assess",
     "assess_finish",
     "assess_plan",
+    "bisg",
     "cli",
     "confusion_counts",
     "default_policy",

@@ -96,11 +96,23 @@ fn render(s: &BisgSummary, out: &std::path::Path) -> String {
     lines.push(format!("  no estimate        {}", of(c.neither)));
     let noun = s.place_kind.map(PlaceKind::noun).unwrap_or("place");
     let notes = [
-        (c.surname_by_part, "surnames matched by one part of a compound name".to_string()),
-        (c.surname_not_listed, "surnames not on the Census list".to_string()),
+        (
+            c.surname_by_part,
+            "surnames matched by one part of a compound name".to_string(),
+        ),
+        (
+            c.surname_not_listed,
+            "surnames not on the Census list".to_string(),
+        ),
         (c.surname_missing, "surnames empty or null".to_string()),
-        (c.place_malformed, format!("{noun}s not of the expected form (surname used alone)")),
-        (c.place_not_listed, format!("{noun}s not in the Census table or without residents (surname used alone)")),
+        (
+            c.place_malformed,
+            format!("{noun}s not of the expected form (surname used alone)"),
+        ),
+        (
+            c.place_not_listed,
+            format!("{noun}s not in the Census table or without residents (surname used alone)"),
+        ),
         (c.place_missing, format!("{noun}s empty or null")),
         (
             c.place_without_surname_groups,

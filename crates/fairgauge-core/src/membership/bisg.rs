@@ -61,15 +61,40 @@ fn strip_suffix(s: &mut String, suffix: &str) {
 /// The suffix rule is surgeo's to the letter, so a name that merely ends in those letters loses
 /// them too (`LEIV` → `LE`): kept, so that the probabilities equal surgeo's.
 pub fn normalize_surname(raw: &str) -> String {
+    let mut out = String::new();
+    normalize_surname_into(raw, &mut out);
+    out
+}
+
+/// [`normalize_surname`] into a buffer (cleared first), without allocating for ASCII names.
+pub fn normalize_surname_into(raw: &str, out: &mut String) {
+    out.clear();
+    // ASCII without the separators U+001C–U+001F: once digits, punctuation and white space are
+    // gone no white space is left, so the suffix rule is a plain ending.
+    if raw
+        .bytes()
+        .all(|b| b.is_ascii() && !(0x1c..=0x1f).contains(&b))
+    {
+        for c in raw.chars() {
+            if !(c.is_ascii_digit() || c.is_ascii_punctuation() || is_ascii_py_space(c)) {
+                out.push(c.to_ascii_uppercase());
+            }
+        }
+        for suffix in ["JR", "SR", "III", "IV"] {
+            if out.ends_with(suffix) {
+                out.truncate(out.len() - suffix.len());
+            }
+        }
+        return;
+    }
     let kept: String = raw
         .chars()
         .filter(|c| !(c.is_ascii_digit() || c.is_ascii_punctuation() || is_ascii_py_space(*c)))
         .collect();
-    let mut s = kept.to_uppercase();
+    out.push_str(&kept.to_uppercase());
     for suffix in ["JR", "SR", "III", "IV"] {
-        strip_suffix(&mut s, suffix);
+        strip_suffix(out, suffix);
     }
-    s
 }
 
 /// Python's `string.whitespace`: space, tab, line feed, carriage return, vertical tab, form feed.
@@ -114,11 +139,12 @@ impl PlaceKind {
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         match self {
             PlaceKind::Zcta => {
+                // Byte 5 is ASCII when it is `-`, so both slices fall on character boundaries.
+                let zip4 =
+                    t.len() == 10 && t.as_bytes()[5] == b'-' && digits(&t[..5]) && digits(&t[6..]);
                 if digits(t) && t.len() <= 5 {
                     Some(format!("{t:0>5}"))
-                } else if digits(t) && t.len() == 9 {
-                    Some(t[..5].to_string())
-                } else if t.len() == 10 && t.as_bytes()[5] == b'-' && digits(&t[..5]) && digits(&t[6..]) {
+                } else if zip4 || (digits(t) && t.len() == 9) {
                     Some(t[..5].to_string())
                 } else {
                     None
@@ -127,6 +153,23 @@ impl PlaceKind {
             PlaceKind::Tract => {
                 (digits(t) && (t.len() == 10 || t.len() == 11)).then(|| format!("{t:0>11}"))
             }
+        }
+    }
+
+    /// The place's table key without building its text: the number [`PlaceKind::normalize`]'s
+    /// digits spell (zero-filling does not change it).
+    pub fn key(self, raw: &str) -> Option<u64> {
+        let b = raw.trim().as_bytes();
+        let num = |d: &[u8]| -> Option<u64> {
+            (!d.is_empty() && d.iter().all(u8::is_ascii_digit))
+                .then(|| d.iter().fold(0u64, |a, &c| a * 10 + u64::from(c - b'0')))
+        };
+        match (self, b.len()) {
+            (PlaceKind::Zcta, 1..=5) => num(b),
+            (PlaceKind::Zcta, 9) => num(b).and(num(&b[..5])),
+            (PlaceKind::Zcta, 10) if b[5] == b'-' => num(&b[6..]).and(num(&b[..5])),
+            (PlaceKind::Tract, 10 | 11) => num(b),
+            _ => None,
         }
     }
 
@@ -210,29 +253,60 @@ pub struct Estimate {
 
 /// The lookup tables: `P(i | surname)`, and for one kind of place `P(place | i)` and
 /// `P(i | place)`.
+///
+/// A surname of up to 15 bytes (every name on the Census list) is keyed by its bytes packed in a
+/// `u128`, so that a lookup compares numbers in the table rather than following a pointer to
+/// text; longer names have their own map. Places are keyed by their code's number (a ZIP code
+/// or an 11-digit FIPS code fits in a `u64`).
 #[derive(Debug, Default)]
 pub struct BisgTables {
-    surnames: FxHashMap<Box<str>, RaceProbs>,
+    surnames: FxHashMap<u128, RaceProbs>,
+    long_surnames: FxHashMap<Box<str>, RaceProbs>,
     place: Option<PlaceTables>,
+}
+
+/// A name of up to 15 bytes packed in a `u128`: its bytes, then its length in the last byte.
+fn packed(name: &str) -> Option<u128> {
+    let b = name.as_bytes();
+    if b.len() > 15 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    k[15] = b.len() as u8;
+    Some(u128::from_le_bytes(k))
 }
 
 #[derive(Debug)]
 struct PlaceTables {
     kind: PlaceKind,
-    given_race: FxHashMap<Box<str>, RaceProbs>,
-    race_given: FxHashMap<Box<str>, RaceProbs>,
+    given_race: FxHashMap<u64, RaceProbs>,
+    race_given: FxHashMap<u64, RaceProbs>,
 }
 
-fn to_map(rows: Vec<(String, RaceProbs)>) -> FxHashMap<Box<str>, RaceProbs> {
-    rows.into_iter().map(|(k, v)| (k.into_boxed_str(), v)).collect()
+fn place_map(kind: PlaceKind, rows: Vec<(String, RaceProbs)>) -> FxHashMap<u64, RaceProbs> {
+    rows.into_iter()
+        .filter_map(|(k, v)| kind.key(&k).map(|k| (k, v)))
+        .collect()
 }
 
 impl BisgTables {
     /// Tables with surnames only (keys already normalised, as on the Census list).
     pub fn new(surnames: Vec<(String, RaceProbs)>) -> BisgTables {
-        BisgTables {
-            surnames: to_map(surnames),
-            place: None,
+        let mut t = BisgTables::default();
+        for (name, p) in surnames {
+            match packed(&name) {
+                Some(k) => t.surnames.insert(k, p),
+                None => t.long_surnames.insert(name.into_boxed_str(), p),
+            };
+        }
+        t
+    }
+
+    fn lookup(&self, name: &str) -> Option<&RaceProbs> {
+        match packed(name) {
+            Some(k) => self.surnames.get(&k),
+            None => self.long_surnames.get(name),
         }
     }
 
@@ -246,8 +320,8 @@ impl BisgTables {
     ) -> BisgTables {
         self.place = Some(PlaceTables {
             kind,
-            given_race: to_map(place_given_race),
-            race_given: to_map(race_given_place),
+            given_race: place_map(kind, place_given_race),
+            race_given: place_map(kind, race_given_place),
         });
         self
     }
@@ -262,15 +336,20 @@ impl BisgTables {
         let Some(raw) = raw else {
             return (None, SurnameMatch::Missing);
         };
-        let whole = normalize_surname(raw);
-        if whole.is_empty() {
-            return (None, SurnameMatch::Missing);
+        thread_local! {
+            static WHOLE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
-        if let Some(p) = self.surnames.get(whole.as_str()) {
-            return (Some(p), SurnameMatch::Whole);
+        let found = WHOLE.with_borrow_mut(|whole| {
+            normalize_surname_into(raw, whole);
+            (!whole.is_empty()).then(|| self.lookup(whole))
+        });
+        match found {
+            None => return (None, SurnameMatch::Missing),
+            Some(Some(p)) => return (Some(p), SurnameMatch::Whole),
+            Some(None) => {}
         }
         for part in surname_parts(raw) {
-            if let Some(p) = self.surnames.get(part.as_str()) {
+            if let Some(p) = self.lookup(&part) {
                 return (Some(p), SurnameMatch::Part);
             }
         }
@@ -285,14 +364,14 @@ impl BisgTables {
         let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
             return (None, PlaceMatch::Missing);
         };
-        let Some(key) = t.kind.normalize(raw) else {
+        let Some(key) = t.kind.key(raw) else {
             return (None, PlaceMatch::Malformed);
         };
         // Places without residents are in the tables with empty rows (read as NaN).
         let known = |r: &&RaceProbs| r.iter().all(|x| x.is_finite());
         match (
-            t.given_race.get(key.as_str()).filter(known),
-            t.race_given.get(key.as_str()).filter(known),
+            t.given_race.get(&key).filter(known),
+            t.race_given.get(&key).filter(known),
         ) {
             (Some(a), Some(b)) => (Some((a, b)), PlaceMatch::Listed),
             _ => (None, PlaceMatch::NotListed),
@@ -443,13 +522,55 @@ mod tests {
         assert_eq!(z.normalize("63144-0001").as_deref(), Some("63144"));
         assert_eq!(z.normalize("631440001").as_deref(), Some("63144"));
         assert_eq!(z.normalize("6314"), Some("06314".into()));
-        for bad in ["abc", "631445", "63144-01", "", "12.5", "-1234"] {
+        for bad in [
+            "abc",
+            "631445",
+            "63144-01",
+            "",
+            "12.5",
+            "-1234",
+            "1234é-678",
+            "é12345678",
+        ] {
             assert_eq!(z.normalize(bad), None, "{bad}");
+        }
+        for raw in [
+            "63144",
+            " 2501 ",
+            "601",
+            "63144-0001",
+            "631440001",
+            "abc",
+            "631445",
+            "0",
+        ] {
+            let via_text = z.normalize(raw).map(|k| k.parse::<u64>().unwrap());
+            assert_eq!(z.key(raw), via_text, "{raw}");
         }
         let t = PlaceKind::Tract;
         assert_eq!(t.normalize("1001020100").as_deref(), Some("01001020100"));
         assert_eq!(t.normalize("06075010100").as_deref(), Some("06075010100"));
         assert_eq!(t.normalize("601"), None);
+    }
+
+    #[test]
+    fn long_and_short_names_are_both_found() {
+        let long = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let t = BisgTables::new(vec![
+            (long.into(), [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+            ("ABCDEFGHIJKLMNO".into(), [0.0, 1.0, 0.0, 0.0, 0.0, 0.0]),
+            ("ABCDEFGHIJKLMN".into(), [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]),
+        ]);
+        assert_eq!(
+            t.surname(Some("abcdefghijklmnopqrstuvwxyz")).0.unwrap()[0],
+            1.0
+        );
+        assert_eq!(t.surname(Some("abcdefghijklmno")).0.unwrap()[1], 1.0);
+        assert_eq!(t.surname(Some("abcdefghijklmn")).0.unwrap()[2], 1.0);
+        assert_eq!(t.surname(Some("abcdefghijklm")).1, SurnameMatch::NotListed);
+        // A name that is another's prefix padded with zeros is not that name.
+        assert_eq!(packed("AB"), packed("AB"));
+        assert_ne!(packed("AB"), packed("AB\0"));
     }
 
     #[test]
@@ -492,7 +613,11 @@ mod tests {
         let e = t.estimate(Some("garcia"), Some("2501"));
         assert_eq!(
             (e.basis, e.surname, e.place),
-            (Basis::SurnameAndPlace, SurnameMatch::Whole, PlaceMatch::Listed)
+            (
+                Basis::SurnameAndPlace,
+                SurnameMatch::Whole,
+                PlaceMatch::Listed
+            )
         );
         let u = [0.05e-6, 0.02e-6, 0.01e-6, 0.01e-6, 0.02e-6, 2.7e-6];
         let total: f64 = u.iter().sum();
@@ -501,11 +626,17 @@ mod tests {
         }
         // A compound name found by its first part; an unknown name gets the place's mix.
         let e = t.estimate(Some("Garcia-Nobody"), Some("02501"));
-        assert_eq!((e.basis, e.surname), (Basis::SurnameAndPlace, SurnameMatch::Part));
+        assert_eq!(
+            (e.basis, e.surname),
+            (Basis::SurnameAndPlace, SurnameMatch::Part)
+        );
         let e = t.estimate(Some("Nobody-Lopez"), None);
         assert_eq!(e.probs.unwrap()[0], 0.06);
         let e = t.estimate(Some("Zzqx"), Some("02501"));
-        assert_eq!((e.basis, e.probs), (Basis::Place, Some([0.6, 0.2, 0.05, 0.05, 0.05, 0.05])));
+        assert_eq!(
+            (e.basis, e.probs),
+            (Basis::Place, Some([0.6, 0.2, 0.05, 0.05, 0.05, 0.05]))
+        );
         // Bad or unknown places fall back to the surname.
         for (place, why) in [
             (Some("abc"), PlaceMatch::Malformed),
@@ -544,7 +675,11 @@ mod tests {
         let mut b = BisgCounts::default();
         for (i, (s, g)) in rows.iter().enumerate() {
             let e = t.estimate(*s, *g);
-            if i < 2 { a.add(&e) } else { b.add(&e) }
+            if i < 2 {
+                a.add(&e)
+            } else {
+                b.add(&e)
+            }
         }
         a.merge(&b);
         let want = BisgCounts {

@@ -65,11 +65,19 @@ impl BisgOutput {
             .into_iter()
             .enumerate()
             .map(|(i, name)| {
-                let v = self.estimates.iter().map(|e| e.probs.map(|p| p[i])).collect();
+                let v = self
+                    .estimates
+                    .iter()
+                    .map(|e| e.probs.map(|p| p[i]))
+                    .collect();
                 (name, OwnedColumn::OptF64(v))
             })
             .collect();
-        let basis = self.estimates.iter().map(|e| basis_name(e.basis).to_string()).collect();
+        let basis = self
+            .estimates
+            .iter()
+            .map(|e| basis_name(e.basis).to_string())
+            .collect();
         out.push((BASIS_COLUMN.to_string(), OwnedColumn::Str(basis)));
         out
     }
@@ -94,7 +102,8 @@ struct Texts<'a> {
 
 impl Visit for Texts<'_> {
     fn text(&mut self, _row: usize, v: Option<&str>) {
-        self.values.push(v.and_then(|s| self.rules.apply(s)).map(str::to_string));
+        self.values
+            .push(v.and_then(|s| self.rules.apply(s)).map(str::to_string));
     }
     fn number(&mut self, _row: usize, v: Option<f64>) {
         self.values.push(v.and_then(canonical_number));
@@ -110,11 +119,13 @@ fn texts(table: &Table, batch: &Batch, column: &str) -> Result<Vec<Option<String
         rules: &rules,
         values: Vec::with_capacity(batch.len()),
     };
-    batch.visit(column, &mut t).map_err(|message| Error::BadColumn {
-        path: table.name().to_path_buf(),
-        column: column.to_string(),
-        message,
-    })?;
+    batch
+        .visit(column, &mut t)
+        .map_err(|message| Error::BadColumn {
+            path: table.name().to_path_buf(),
+            column: column.to_string(),
+            message,
+        })?;
     Ok(t.values)
 }
 
@@ -156,7 +167,10 @@ fn estimate_batch(table: &Table, batch: &Batch, spec: &BisgSpec) -> Result<BisgO
             message: "the table has no rows; BISG needs surnames".into(),
         });
     }
-    if surnames.iter().all(|s| s.as_deref().is_none_or(|s| s.trim().is_empty())) {
+    if surnames
+        .iter()
+        .all(|s| s.as_deref().is_none_or(|s| s.trim().is_empty()))
+    {
         return Err(Error::BadColumn {
             path: table.name().to_path_buf(),
             column: spec.surname.clone(),

@@ -47,7 +47,8 @@ fn load(kind: Option<PlaceKind>) -> Result<BisgTables> {
 
 /// The tables for surnames and, when given, one kind of place; loaded on first use and kept.
 pub fn bisg_tables(kind: Option<PlaceKind>) -> Result<Arc<BisgTables>> {
-    static CACHE: [OnceLock<Arc<BisgTables>>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static CACHE: [OnceLock<Arc<BisgTables>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let cell = &CACHE[match kind {
         None => 0,
         Some(PlaceKind::Zcta) => 1,
@@ -80,7 +81,10 @@ mod tests {
                 .lines()
                 .find_map(|l| l.strip_suffix(file).map(|h| h.trim().to_string()))
                 .unwrap_or_else(|| panic!("{file} not in SHA256SUMS"));
-            let got: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+            let got: String = Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             assert_eq!(got, want, "{file}");
         }
     }
