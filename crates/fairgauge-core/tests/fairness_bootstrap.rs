@@ -50,6 +50,7 @@ fn state(y: &[Option<bool>], p: &[Option<bool>], s: &[u32]) -> FairnessState {
             levels: &levels,
         }],
         weights: None,
+        membership: None,
         row_offset: 0,
     })
     .unwrap();
@@ -177,6 +178,7 @@ fn bad_settings_are_errors() {
                 levels: &levels,
             }],
             weights: Some(&w),
+            membership: None,
             row_offset: 0,
         })
         .unwrap();

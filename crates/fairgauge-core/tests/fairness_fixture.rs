@@ -61,6 +61,7 @@ fn state() -> FairnessState {
             },
         ],
         weights: None,
+        membership: None,
         row_offset: 0,
     })
     .unwrap();
@@ -417,6 +418,7 @@ fn dataset_bias_without_prediction() {
             levels: &levels,
         }],
         weights: None,
+        membership: None,
         row_offset: 0,
     })
     .unwrap();
@@ -460,6 +462,7 @@ fn one_group_and_no_rows_are_errors() {
             levels: &levels,
         }],
         weights: None,
+        membership: None,
         row_offset: 0,
     })
     .unwrap();

@@ -71,6 +71,7 @@ fn state(
             },
         ],
         weights,
+        membership: None,
         row_offset: 0,
     };
     if parallel {
@@ -248,6 +249,7 @@ fn bad_weights_name_the_row() {
                     levels: &levels,
                 }],
                 weights: Some(&w),
+                membership: None,
                 row_offset: 100,
             })
             .unwrap_err();
@@ -281,6 +283,7 @@ fn weighted_score_metrics_are_repeated_rows() {
                 levels: &levels,
             }],
             weights,
+            membership: None,
             row_offset: 0,
         })
         .unwrap();

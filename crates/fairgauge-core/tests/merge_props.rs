@@ -72,6 +72,7 @@ fn count(rows: &[Row], state: &mut FairnessState, permute: bool, parallel: bool)
             },
         ],
         weights: None,
+        membership: None,
         row_offset: 0,
     };
     if parallel {

@@ -54,6 +54,7 @@ fn count(r: &Rows, range: std::ops::Range<usize>, levels: &[Option<String>]) -> 
             levels,
         }],
         weights: None,
+        membership: None,
         row_offset: range.start,
     })
     .unwrap();

@@ -23,5 +23,5 @@ pub use report::{
     Representation, RowCounts,
 };
 pub use scores::ScoreHistogram;
-pub use state::{CodedAttribute, FairnessBatch, FairnessState, GroupKey, NULL_GROUP};
+pub use state::{CodedAttribute, FairnessBatch, FairnessState, GroupKey, Membership, NULL_GROUP};
 pub use weights::WeightSums;

@@ -131,6 +131,13 @@ pub struct RowCounts {
     pub excluded_null_prediction: u64,
     /// Rows left out because the score is null.
     pub excluded_null_score: u64,
+    /// With groups known as probabilities: rows left out because they have none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub excluded_no_membership: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Metrics of one group.
@@ -465,7 +472,13 @@ impl FairnessState {
             }
         }
         let k = self.attributes.len();
-        let sets = attribute_sets(k, opts.intersect);
+        // A state with membership reports the probabilistic attribute and its intersections:
+        // an ordinary attribute's rows are spread over that attribute's groups, so its own
+        // groups come from an ordinary state.
+        let sets: Vec<Vec<usize>> = attribute_sets(k, opts.intersect)
+            .into_iter()
+            .filter(|set| self.membership.is_none_or(|m| set.contains(&m)))
+            .collect();
         if let ReferenceSpec::Named { by_attribute, .. } = &opts.reference {
             let names: Vec<String> = sets
                 .iter()
@@ -519,6 +532,7 @@ impl FairnessState {
                 excluded_null_label: self.excluded_null_label,
                 excluded_null_prediction: self.excluded_null_prediction,
                 excluded_null_score: self.excluded_null_score,
+                excluded_no_membership: self.excluded_no_membership,
             },
             attributes: self.attributes.clone(),
             confidence: opts.confidence,
@@ -534,7 +548,9 @@ impl FairnessState {
         for set in &sets {
             self.finish_set(set, opts, z, used, &mut report)?;
         }
-        if self.has_weights {
+        // With membership the cells' squared weights are a row's split over its groups, not
+        // the row's: the state's effective size is not theirs (each group's is).
+        if self.has_weights && self.membership.is_none() {
             let mut all = super::weights::WeightSums::default();
             for c in self.cells.values() {
                 all.add(&c.weights.unwrap_or_default());
@@ -614,11 +630,18 @@ impl FairnessState {
                 group: marg.keys().next().map(group_name).unwrap_or_default(),
             });
         }
+        // A group known as probabilities is as large as its effective size: each of its rows
+        // counts with its probability.
+        let probabilistic = self.membership.is_some_and(|m| set.contains(&m));
+        let too_small = |cell: &Cell| match (&cell.weights, probabilistic) {
+            (Some(w), true) => w.effective_n() < opts.min_group_size as f64,
+            _ => cell.confusion.n() < opts.min_group_size,
+        };
         let rows: Vec<GroupRow> = marg
             .into_iter()
             .map(|(key, cell)| GroupRow {
                 name: group_name(&key),
-                insufficient: cell.confusion.n() < opts.min_group_size,
+                insufficient: too_small(&cell),
                 values: self.group_values(&cell),
                 cell,
                 key,
@@ -691,6 +714,14 @@ impl FairnessState {
 
     /// Appends the metrics of each group, with Wilson intervals of its proportions.
     fn push_groups(&self, s: &AttributeSet<'_>, z: f64, used: u64, report: &mut FairnessReport) {
+        // A group known as probabilities has its expected share: its weight over every group's
+        // (a row counts towards several groups); other groups their share of the rows.
+        let probabilistic = self.membership.is_some_and(|m| s.set.contains(&m));
+        let all_weight: f64 = s.rows.iter().map(|r| r.size()).sum();
+        let share = |r: &GroupRow| match probabilistic {
+            true if all_weight > 0.0 => r.size() / all_weight,
+            _ => r.cell.confusion.n() as f64 / used as f64,
+        };
         for (i, r) in s.rows.iter().enumerate() {
             let c = &r.cell.confusion;
             let mut metrics = BTreeMap::new();
@@ -731,7 +762,7 @@ impl FairnessState {
                 group: r.name.clone(),
                 levels,
                 count: c.n(),
-                share: c.n() as f64 / used as f64,
+                share: share(r),
                 insufficient_data: r.insufficient,
                 reference: !s.per_metric && i == s.fixed_ref,
                 tp: pred.then_some(c.tp),

@@ -34,6 +34,21 @@ pub struct CodedAttribute<'a> {
     pub levels: &'a [Option<String>],
 }
 
+/// Probabilistic membership of one attribute's groups: each row counts towards every group
+/// with its probability (times its sample weight), as a weighted row of that group.
+///
+/// `probs` holds `K` probabilities per row, row after row, `K` being the attribute's number of
+/// levels (its codes in the batch are not read); a row whose first probability is NaN has no
+/// membership and is excluded and counted. The caller checks that each row's probabilities are
+/// in `[0, 1]` and sum to 1.
+#[derive(Debug, Clone, Copy)]
+pub struct Membership<'a> {
+    /// Index of the probabilistic attribute among the batch's attributes.
+    pub attribute: usize,
+    /// `K` probabilities per row, row-major.
+    pub probs: &'a [f64],
+}
+
 /// One batch of rows with their roles. `None` entries are nulls; such rows are excluded and
 /// counted (label first, then prediction, then score).
 #[derive(Debug, Clone)]
@@ -48,6 +63,9 @@ pub struct FairnessBatch<'a> {
     pub attributes: Vec<CodedAttribute<'a>>,
     /// Each row's sample weight (finite, `≥ 0`), when the state is weighted.
     pub weights: Option<&'a [f64]>,
+    /// Probabilistic membership of one attribute's groups, for a state made with
+    /// [`FairnessState::with_membership`].
+    pub membership: Option<Membership<'a>>,
     /// Row number of the batch's first row in the whole input, for error messages.
     pub row_offset: usize,
 }
@@ -70,6 +88,13 @@ impl<'a> FairnessBatch<'a> {
             prediction: self.prediction.map(|p| &p[start..end]),
             score: self.score.map(|s| &s[start..end]),
             weights: self.weights.map(|w| &w[start..end]),
+            membership: self.membership.map(|m| {
+                let k = self.attributes[m.attribute].levels.len();
+                Membership {
+                    attribute: m.attribute,
+                    probs: &m.probs[start * k..end * k],
+                }
+            }),
             attributes: self
                 .attributes
                 .iter()
@@ -211,6 +236,16 @@ pub struct FairnessState {
     pub excluded_null_prediction: u64,
     /// Rows excluded because the score is null.
     pub excluded_null_score: u64,
+    /// The attribute whose groups rows belong to with probabilities
+    /// ([`FairnessState::with_membership`]).
+    #[serde(default)]
+    pub membership: Option<usize>,
+    /// With membership: rows counted (each towards every group it may belong to).
+    #[serde(default)]
+    pub membership_rows: u64,
+    /// With membership: rows excluded because they have no probabilities.
+    #[serde(default)]
+    pub excluded_no_membership: u64,
 }
 
 /// Above this many attribute-value combinations per batch, cells are counted in a hash map.
@@ -231,7 +266,21 @@ impl FairnessState {
             excluded_null_label: 0,
             excluded_null_prediction: 0,
             excluded_null_score: 0,
+            membership: None,
+            membership_rows: 0,
+            excluded_no_membership: 0,
         }
+    }
+
+    /// The same state with the groups of attribute `attribute` known only as probabilities
+    /// ([`Membership`]): every batch gives them, and the state is weighted (a row's weight in a
+    /// group is its probability times its sample weight, 1 without sample weights), so rates are
+    /// ratios of weighted sums, intervals and tests use Kish's effective size, and a group is
+    /// `insufficient_data` when its effective size is below the minimum.
+    pub fn with_membership(mut self, attribute: usize) -> Self {
+        self.has_weights = true;
+        self.membership = Some(attribute);
+        self
     }
 
     /// The same state with sample weights: every batch must then give a weight per row, and the
@@ -243,13 +292,21 @@ impl FairnessState {
 
     /// Rows counted in cells.
     pub fn rows_used(&self) -> u64 {
+        if self.membership.is_some() {
+            return self.membership_rows;
+        }
         self.cells.values().map(|c| c.confusion.n()).sum()
     }
 
     fn check_batch(&self, b: &FairnessBatch<'_>) -> Result<()> {
+        // With membership the state is weighted whether or not rows carry sample weights.
+        let weights_differ = match self.membership {
+            Some(_) => b.membership.is_none(),
+            None => b.weights.is_some() != self.has_weights || b.membership.is_some(),
+        };
         if b.prediction.is_some() != self.has_prediction
             || b.score.is_some() != self.has_score
-            || b.weights.is_some() != self.has_weights
+            || weights_differ
         {
             return Err(Error::IncompatibleStates(
                 "batch roles (prediction, score, weight) differ from the state's".into(),
@@ -261,6 +318,22 @@ impl FairnessState {
         }
         if let Some(s) = b.score {
             lens.push(("score", s.len()));
+        }
+        if let Some(m) = b.membership {
+            let k = b.attributes.get(m.attribute).map_or(0, |a| a.levels.len());
+            if Some(m.attribute) != self.membership || k == 0 {
+                return Err(Error::IncompatibleStates(format!(
+                    "membership of attribute {} where the state has {:?}",
+                    m.attribute, self.membership
+                )));
+            }
+            if m.probs.len() != b.len() * k {
+                return Err(Error::LengthMismatch {
+                    column: "membership probabilities".into(),
+                    got: m.probs.len(),
+                    expected: b.len() * k,
+                });
+            }
         }
         check_columns(
             b.len(),
@@ -318,9 +391,13 @@ impl FairnessState {
                 },
                 None => None,
             };
+            // The row's key with the probabilistic attribute's code (if any) left at 0, and
+            // that attribute's place value in the key.
             let mut key = 0u64;
-            for (a, &card) in b.attributes.iter().zip(&cards) {
-                let code = a.codes[i] as u64;
+            let mut stride = 0u64;
+            for (j, (a, &card)) in b.attributes.iter().zip(&cards).enumerate() {
+                let probabilistic = b.membership.is_some_and(|m| m.attribute == j);
+                let code = if probabilistic { 0 } else { a.codes[i] as u64 };
                 if code >= card {
                     return Err(Error::InvalidArgument(format!(
                         "code {code} of attribute `{}` at row {} has no level",
@@ -328,27 +405,45 @@ impl FairnessState {
                         b.row_offset + i
                     )));
                 }
+                stride = if probabilistic { 1 } else { stride * card };
                 key = key * card + code;
             }
             let slot = (y as usize) * 2 + p as usize;
-            if dense {
-                dense_counts[key as usize][slot] += 1;
-            } else {
-                sparse_counts.entry(key).or_insert([0; 4])[slot] += 1;
-            }
-            if let Some(s) = s {
-                match b.weights {
-                    Some(w) => weighted_pairs.entry(key).or_default().push((s, y, w[i])),
-                    None => pairs.entry(key).or_default().push((s, y)),
+            let w = b.weights.map_or(1.0, |w| w[i]);
+            let mut count = |key: u64, w: f64| {
+                if dense {
+                    dense_counts[key as usize][slot] += 1;
+                } else {
+                    sparse_counts.entry(key).or_insert([0; 4])[slot] += 1;
                 }
-            }
-            if let Some(w) = b.weights {
-                // Weight cells are ordered [TP, FP, TN, FN]; `slot` is label * 2 + prediction.
-                const WEIGHT_CELL: [usize; 4] = [2, 1, 3, 0];
-                weighed
-                    .entry(key)
-                    .or_default()
-                    .push(WEIGHT_CELL[slot], w[i]);
+                if let Some(s) = s {
+                    match self.has_weights {
+                        true => weighted_pairs.entry(key).or_default().push((s, y, w)),
+                        false => pairs.entry(key).or_default().push((s, y)),
+                    }
+                }
+                if self.has_weights {
+                    // Weight cells are ordered [TP, FP, TN, FN]; `slot` is label * 2 + prediction.
+                    const WEIGHT_CELL: [usize; 4] = [2, 1, 3, 0];
+                    weighed.entry(key).or_default().push(WEIGHT_CELL[slot], w);
+                }
+            };
+            match b.membership {
+                None => count(key, w),
+                Some(m) => {
+                    let k = cards[m.attribute] as usize;
+                    let probs = &m.probs[i * k..(i + 1) * k];
+                    if probs[0].is_nan() {
+                        self.excluded_no_membership += 1;
+                        continue;
+                    }
+                    self.membership_rows += 1;
+                    for (g, &pg) in probs.iter().enumerate() {
+                        if pg > 0.0 {
+                            count(key + g as u64 * stride, w * pg);
+                        }
+                    }
+                }
             }
         }
         let decode = |mut key: u64| -> GroupKey {
@@ -406,6 +501,7 @@ impl FairnessState {
         let mut template =
             FairnessState::new(self.attributes.clone(), self.has_prediction, self.has_score);
         template.has_weights = self.has_weights;
+        template.membership = self.membership;
         let merged = starts
             .into_par_iter()
             .map(|start| {
@@ -429,6 +525,7 @@ impl FairnessState {
             || self.has_prediction != other.has_prediction
             || self.has_score != other.has_score
             || self.has_weights != other.has_weights
+            || self.membership != other.membership
         {
             return Err(Error::IncompatibleStates(format!(
                 "attributes {:?} (prediction {}, score {}, weights {}) vs {:?} (prediction {}, score {}, weights {})",
@@ -449,6 +546,8 @@ impl FairnessState {
         self.excluded_null_label += other.excluded_null_label;
         self.excluded_null_prediction += other.excluded_null_prediction;
         self.excluded_null_score += other.excluded_null_score;
+        self.membership_rows += other.membership_rows;
+        self.excluded_no_membership += other.excluded_no_membership;
         Ok(())
     }
 

@@ -113,6 +113,7 @@ impl Ctx<'_> {
             score: score.as_ref().map(|s| s.out.as_slice()),
             attributes: self.coded(&attrs),
             weights: weights.as_deref(),
+            membership: None,
             row_offset: first_row,
         };
         state.update(&batch_in).map_err(|e| self.core_error(e))?;

@@ -262,6 +262,7 @@ impl RegressionState {
                 excluded_null_label: self.excluded_null_label,
                 excluded_null_prediction: self.excluded_null_prediction,
                 excluded_null_score: 0,
+                excluded_no_membership: 0,
             },
             attributes: self.attributes.clone(),
             confidence: opts.confidence,
