@@ -38,6 +38,8 @@ pub(crate) struct FairnessArgs {
     pub(crate) above_threshold: Option<f64>,
     #[serde(default)]
     pub(crate) ranking: Option<fairgauge::fairness::RankingSpec>,
+    #[serde(default)]
+    pub(crate) probabilistic: Vec<fairgauge::fairness::ProbabilisticSpec>,
 }
 
 /// The fairness roles and options from their JSON.
@@ -74,6 +76,7 @@ pub(crate) fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptio
         keep_labels: a.bootstrap.is_some(),
         ranking: a.ranking,
         task: a.task,
+        probabilistic: a.probabilistic,
     };
     Ok((spec, opts))
 }

@@ -21,6 +21,7 @@
 //!     keep_labels: false,
 //!     ranking: None,
 //!     task: Task::Binary,
+//!     probabilistic: vec![],
 //! };
 //! let out = run_fairness(&table, &spec, &FairnessOptions::default(), None)?;
 //! println!("{}", serde_json::to_string_pretty(&out)?);

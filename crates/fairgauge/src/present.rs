@@ -47,6 +47,35 @@ pub fn weighting(what: &str, column: &str, total: f64, effective_n: f64, rows: u
     )
 }
 
+/// The sentence that says how an attribute known as probabilities was counted: `` `race` is
+/// known as probabilities (p_white, p_black): 980 rows count towards every group with their
+/// probability (n: rows that may belong to a group; share: its expected share), 20 without
+/// probabilities are left out; threshold estimator `race_assigned` (p ≥ 0.8): 700 rows
+/// assigned, 280 below.`` (names as given: callers escape them for their medium).
+pub fn membership(m: &crate::fairness::MembershipInfo) -> String {
+    let columns: Vec<&str> = m.columns.values().map(String::as_str).collect();
+    let mut s = format!(
+        "`{}` is known as probabilities ({}): {} rows count towards every group with their probability (n: rows that may belong to a group; share: its expected share)",
+        m.attribute,
+        columns.join(", "),
+        m.rows_with_probabilities
+    );
+    if m.rows_without_probabilities > 0 {
+        s += &format!(
+            ", {} without probabilities are left out",
+            m.rows_without_probabilities
+        );
+    }
+    s += &format!(
+        "; threshold estimator `{}` (p ≥ {}): {} rows assigned, {} below",
+        m.assigned_attribute, m.assign_threshold, m.rows_assigned, m.rows_unassigned
+    );
+    match &m.assigned_not_reported {
+        Some(why) => s + &format!(" (not reported: {why})."),
+        None => s + ".",
+    }
+}
+
 /// A p-value in a table: four decimals, scientific below 1e-4, `< 1e-300` below what a double
 /// resolves in the tails.
 pub fn p_value(p: f64) -> String {

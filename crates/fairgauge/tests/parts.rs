@@ -62,6 +62,7 @@ fn fairness_parts_merge_in_any_order_into_the_single_pass_report() {
         keep_labels: false,
         ranking: None,
         task: fairgauge::fairness::Task::Binary,
+        probabilistic: vec![],
     };
     let opts = FairnessOptions::default();
     let single = run_fairness(&whole, &spec, &opts, None).unwrap();

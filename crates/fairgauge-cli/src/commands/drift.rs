@@ -187,6 +187,7 @@ pub fn run(a: DriftArgs) -> Result<ExitStatus> {
             keep_labels: false,
             ranking: None,
             task: fairgauge::fairness::Task::Binary,
+            probabilistic: vec![],
         };
         let fopts = fairgauge_core::fairness::FairnessOptions {
             min_group_size: a.min_group_size,

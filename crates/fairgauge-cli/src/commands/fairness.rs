@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::Args;
-use fairgauge::fairness::{run_task, FairnessSpec, Task, TaskOutput};
+use fairgauge::fairness::{run_task, FairnessSpec, ProbabilisticSpec, Task, TaskOutput};
 use fairgauge_core::fairness::{Bootstrap, FairnessOptions, ReferenceSpec};
 
 use crate::output::Format;
@@ -74,9 +74,19 @@ pub struct FairnessArgs {
         long,
         value_name = "COL[,COL…]",
         value_delimiter = ',',
-        required = true
+        required_unless_present = "sensitive_probabilities"
     )]
     pub sensitive: Vec<String>,
+    /// A sensitive attribute known only as probabilities, repeatable: NAME=COL,COL,… (one
+    /// column per group, each row's summing to 1; `p_white` names group `white`) or
+    /// NAME=GROUP:COL,…, as `fairgauge bisg` writes them. Each row counts towards every group
+    /// with its probability; the threshold estimator (NAME_assigned) is reported beside it.
+    #[arg(long, value_name = "NAME=COL,COL…")]
+    pub sensitive_probabilities: Vec<String>,
+    /// With --sensitive-probabilities: the threshold estimator assigns a row its most likely
+    /// group when that probability is at least P.
+    #[arg(long, default_value_t = fairgauge::fairness::DEFAULT_ASSIGN_THRESHOLD, value_name = "P")]
+    pub assign_threshold: f64,
     /// Ranking: the column naming each item's list (a query, a search, a shortlist).
     #[arg(long, value_name = "COL")]
     pub query: Option<String>,
@@ -252,6 +262,12 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
             k: a.k,
         }),
         task: a.task.into(),
+        probabilistic: a
+            .sensitive_probabilities
+            .iter()
+            .map(|p| ProbabilisticSpec::parse(p, a.assign_threshold))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| anyhow::anyhow!("--sensitive-probabilities {e}"))?,
     };
     let bar = crate::output::progress_bar();
     let result = run_task(&table, &spec, &opts, bar.callback());

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use fairgauge::fairness::FairnessOutput;
-use fairgauge::present::{p_value, percent, weighting};
+use fairgauge::present::{membership, p_value, percent, weighting};
 use fairgauge_core::fairness::{AttributeSummary, FairnessReport, GroupMetrics, Metric};
 use fairgauge_core::stats::TestKind;
 
@@ -72,6 +72,10 @@ fn header(s: &mut String, out: &FairnessOutput) {
     if let (Some(col), Some(w)) = (&roles.weight, &r.weights) {
         let line = weighting("Rates", &shown(col), w.total, w.effective_n, rows.used);
         let _ = writeln!(s, "{line} (n is rows)");
+    }
+    for m in &out.membership {
+        let _ = writeln!(s, "{}", shown(&membership(m)));
+        let _ = writeln!(s, "note: {}", shown(&m.caveat));
     }
 }
 

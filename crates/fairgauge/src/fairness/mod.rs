@@ -11,8 +11,9 @@
 //! One file per step: [`spec`] (roles and output), [`visit`] (a batch's role columns read),
 //! [`part`] (the mergeable part and the readers' context), [`parts`] (rows counted into the core's state, in parallel or as parts), [`multiclass`] (the
 //! multiclass task's reading and finishing), [`regression`] and [`ranking`] (those tasks'),
-//! [`run`].
+//! [`membership`] (attributes known as probabilities), [`run`].
 
+pub mod membership;
 pub mod multiclass;
 pub mod part;
 pub mod parts;
@@ -27,6 +28,7 @@ pub use part::FairnessPart;
 pub use parts::fairness_part;
 pub use run::{finish_fairness, finish_task, run_fairness, run_task};
 pub use spec::{
-    FairnessOutput, FairnessSpec, InputInfo, MulticlassOutput, MulticlassRoles, RankingOutput,
-    RankingRoles, RankingSpec, RegressionOutput, ResolvedRoles, Task, TaskOutput, MAX_GROUPS,
+    FairnessOutput, FairnessSpec, InputInfo, MembershipInfo, MulticlassOutput, MulticlassRoles,
+    ProbabilisticSpec, RankingOutput, RankingRoles, RankingSpec, RegressionOutput, ResolvedRoles,
+    Task, TaskOutput, DEFAULT_ASSIGN_THRESHOLD, MAX_GROUPS,
 };

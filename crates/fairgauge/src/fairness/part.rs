@@ -34,6 +34,9 @@ pub struct FairnessPart {
     /// The ranking task's state (`None` for the other tasks).
     #[serde(default)]
     pub(crate) ranking: Option<RankingState>,
+    /// One part per sensitive attribute known as probabilities ([`super::membership`]).
+    #[serde(default)]
+    pub(crate) membership: Vec<super::membership::MembershipPart>,
 }
 
 pub(crate) struct Ctx<'a> {

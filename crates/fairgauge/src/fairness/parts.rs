@@ -116,8 +116,11 @@ impl Ctx<'_> {
             membership: None,
             row_offset: first_row,
         };
+        // Without ordinary attributes the state only counts the rows (one cell).
         state.update(&batch_in).map_err(|e| self.core_error(e))?;
+        let membership = self.membership_slice(batch, &batch_in)?;
         Ok(FairnessPart {
+            membership,
             state,
             label: label.distinct,
             prediction: prediction.map(|p| p.distinct).unwrap_or_default(),
@@ -316,6 +319,7 @@ pub(crate) fn context<'a>(table: &'a Table, spec: &'a FairnessSpec) -> Result<Ct
         .chain(spec.score.iter())
         .chain(spec.weight.iter())
         .chain(spec.sensitive.iter())
+        .chain(spec.probabilistic.iter().flat_map(|p| p.columns()))
         .chain(ranking.iter());
     Ok(Ctx {
         table,
@@ -353,6 +357,11 @@ impl FairnessPart {
             .then(|| super::ranking::empty_state(spec))
             .flatten();
         FairnessPart {
+            membership: spec
+                .probabilistic
+                .iter()
+                .map(|p| super::membership::MembershipPart::empty(spec, p))
+                .collect(),
             state,
             label: Distinct::default(),
             prediction: Distinct::default(),
@@ -386,6 +395,14 @@ impl FairnessPart {
 
 pub(crate) fn merge_parts(acc: &mut FairnessPart, part: FairnessPart) -> Result<()> {
     acc.state.merge(&part.state)?;
+    if acc.membership.len() != part.membership.len() {
+        return Err(Error::InvalidOption(
+            "cannot merge parts counted for different sensitive probabilities".into(),
+        ));
+    }
+    for (a, b) in acc.membership.iter_mut().zip(&part.membership) {
+        a.merge(b)?;
+    }
     match (&mut acc.multiclass, &part.multiclass) {
         (Some(a), Some(b)) => a.merge(b)?,
         (None, None) => {}
@@ -434,11 +451,12 @@ pub fn fairness_part(
     spec: &FairnessSpec,
     progress: Option<Progress>,
 ) -> Result<FairnessPart> {
-    if spec.sensitive.is_empty() {
+    if spec.sensitive.is_empty() && spec.probabilistic.is_empty() {
         return Err(Error::InvalidOption(
             "at least one sensitive attribute is needed (--sensitive COL[,COL…])".into(),
         ));
     }
+    super::membership::check_spec(spec)?;
     if !(spec.threshold.is_finite() && (0.0..=1.0).contains(&spec.threshold)) {
         return Err(Error::InvalidOption(format!(
             "the threshold must be in [0, 1], given {}",
@@ -456,6 +474,7 @@ pub fn fairness_part(
     };
     columns.extend(spec.weight.iter().cloned());
     columns.extend(spec.sensitive.iter().cloned());
+    columns.extend(spec.probabilistic.iter().flat_map(|p| p.columns().cloned()));
     let mut seen = BTreeSet::new();
     for c in &columns {
         if !seen.insert(c) {

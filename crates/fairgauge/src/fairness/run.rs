@@ -180,11 +180,17 @@ pub(crate) fn finish(
             ));
         }
     }
-    let report = a.state.finish(opts).map_err(|e| Error::Core {
-        context: format!("{}: ", table.path.display()),
-        source: e,
-    })?;
+    let base = if spec.sensitive.is_empty() {
+        None
+    } else {
+        Some(a.state.finish(opts).map_err(|e| ctx.core_error(e))?)
+    };
+    let (report, membership) = match (base, spec.probabilistic.is_empty()) {
+        (Some(r), true) => (r, vec![]),
+        (base, _) => super::membership::finish_membership(ctx, &a.membership, opts, base)?,
+    };
     Ok(FairnessOutput {
+        membership,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         input: InputInfo {
             path: table.name().to_path_buf(),

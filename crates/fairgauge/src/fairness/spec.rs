@@ -80,6 +80,92 @@ pub struct FairnessSpec {
     /// from `ranking.rank` or from `score` (highest first), and `label` is not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ranking: Option<RankingSpec>,
+    /// Sensitive attributes known only as each row's probability of each group (BISG's
+    /// `p_white`, …): each row counts towards every group with its probability (binary task).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probabilistic: Vec<ProbabilisticSpec>,
+}
+
+/// A sensitive attribute given as probability columns, one per group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbabilisticSpec {
+    /// The attribute's name in the report (`race`).
+    pub name: String,
+    /// Each group's name and its probability column, in order.
+    pub groups: Vec<(String, String)>,
+    /// The threshold estimator beside the weighted one: a row is assigned its most likely
+    /// group when that probability is at least this (default [`DEFAULT_ASSIGN_THRESHOLD`]).
+    #[serde(default = "default_assign_threshold")]
+    pub assign_threshold: f64,
+}
+
+/// The threshold estimator's default: a row is assigned a group of probability ≥ 0.8.
+pub const DEFAULT_ASSIGN_THRESHOLD: f64 = 0.8;
+
+fn default_assign_threshold() -> f64 {
+    DEFAULT_ASSIGN_THRESHOLD
+}
+
+impl ProbabilisticSpec {
+    /// Parses `NAME=COL,COL,…` or `NAME=GROUP:COL,…`. Without group names, a group is named by
+    /// its column without a prefix all the columns share up to `_` (`p_white` → `white`).
+    pub fn parse(s: &str, assign_threshold: f64) -> Result<ProbabilisticSpec, String> {
+        let (name, cols) = s
+            .split_once('=')
+            .ok_or_else(|| format!("`{s}`: expected NAME=COL,COL,… (e.g. race=p_white,p_black)"))?;
+        let items: Vec<&str> = cols.split(',').map(str::trim).collect();
+        if name.trim().is_empty() || items.len() < 2 || items.iter().any(|c| c.is_empty()) {
+            return Err(format!(
+                "`{s}`: expected a name and at least two probability columns, NAME=COL,COL,…"
+            ));
+        }
+        let named: Vec<Option<(&str, &str)>> = items.iter().map(|i| i.split_once(':')).collect();
+        let groups: Vec<(String, String)> = if named.iter().all(Option::is_some) {
+            named
+                .into_iter()
+                .flatten()
+                .map(|(g, c)| (g.trim().to_string(), c.trim().to_string()))
+                .collect()
+        } else {
+            let prefix = common_prefix(&items);
+            items
+                .iter()
+                .map(|c| (c[prefix.len()..].to_string(), c.to_string()))
+                .collect()
+        };
+        Ok(ProbabilisticSpec {
+            name: name.trim().to_string(),
+            groups,
+            assign_threshold,
+        })
+    }
+
+    /// The probability columns, in group order.
+    pub fn columns(&self) -> impl Iterator<Item = &String> {
+        self.groups.iter().map(|(_, c)| c)
+    }
+
+    /// The threshold estimator's attribute name: `race_assigned`.
+    pub fn assigned_name(&self) -> String {
+        format!("{}_assigned", self.name)
+    }
+}
+
+/// The longest prefix ending in `_` that every column has and none is only (`p_` of `p_white`,
+/// `p_black`); empty when there is none.
+fn common_prefix(columns: &[&str]) -> String {
+    let first = columns[0];
+    let mut best = "";
+    for (i, _) in first.match_indices('_') {
+        let p = &first[..=i];
+        if columns
+            .iter()
+            .all(|c| c.starts_with(p) && c.len() > p.len())
+        {
+            best = p;
+        }
+    }
+    best.to_string()
 }
 
 /// The roles of the ranking task.
@@ -148,6 +234,40 @@ pub struct FairnessOutput {
     /// The report.
     #[serde(flatten)]
     pub report: FairnessReport,
+    /// The attributes known as probabilities: how they were counted and what to keep in mind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub membership: Vec<MembershipInfo>,
+}
+
+/// How an attribute known as probabilities entered a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MembershipInfo {
+    /// The attribute (its weighted groups are the report's `attribute`).
+    pub attribute: String,
+    /// Each group's probability column.
+    pub columns: std::collections::BTreeMap<String, String>,
+    /// Rows with probabilities (each counted towards every group with its probability).
+    pub rows_with_probabilities: u64,
+    /// Rows without (every probability null): left out.
+    pub rows_without_probabilities: u64,
+    /// The threshold estimator's attribute (`race_assigned`), when it could be reported.
+    pub assigned_attribute: String,
+    /// Its threshold: a row is assigned its most likely group when that probability is at
+    /// least this.
+    pub assign_threshold: f64,
+    /// Rows assigned a group.
+    pub rows_assigned: u64,
+    /// Rows whose largest probability is below the threshold: left out of the threshold
+    /// estimator.
+    pub rows_unassigned: u64,
+    /// Why the threshold estimator is not in the report, when it is not (fewer than two groups
+    /// assigned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_not_reported: Option<String>,
+    /// How the groups were counted.
+    pub method: String,
+    /// What the estimate cannot tell.
+    pub caveat: String,
 }
 
 /// The roles of a multiclass run as resolved from the data.

@@ -142,6 +142,7 @@ pub fn fairness_spec(
                 },
             }),
         task: roles.task,
+        probabilistic: vec![],
     };
     let opts = FairnessOptions {
         confidence: policy.fairness.confidence,

@@ -1,0 +1,352 @@
+//! Sensitive attributes known only as each row's probability of each group (`--sensitive-probabilities
+//! race=p_white,p_black,…`, as `fairgauge bisg` writes them). Two estimators side by side:
+//!
+//! - **weighted**: each row counts towards every group with its probability (times its sample
+//!   weight), the core's [`FairnessState::with_membership`]; rates are ratios of weighted sums,
+//!   intervals and tests use each group's Kish effective size;
+//! - **threshold** (`race_assigned`): a row is assigned its most likely group when that
+//!   probability is at least the threshold (default 0.8), else left out.
+//!
+//! Chen, Kallus, Mao, Svacha & Udell (2019), "Fairness under unawareness: assessing disparity
+//! when protected class is unobserved" (FAT* '19): the weighted estimator's bias is the
+//! conditional covariance of the outcome with true membership given the proxies, and tends to
+//! understate disparities; the threshold estimator's tends to overstate them, by an amount that
+//! varies with the threshold. Both are reported, with that caveat.
+
+use std::collections::BTreeMap;
+
+use fairgauge_core::fairness::{
+    CodedAttribute, FairnessBatch, FairnessOptions, FairnessReport, FairnessState, Membership,
+};
+use serde::{Deserialize, Serialize};
+
+use super::part::Ctx;
+use super::spec::{FairnessSpec, MembershipInfo, ProbabilisticSpec};
+use super::visit::ScoreVisitor;
+use crate::error::{Error, Result};
+use crate::io::frame::Batch;
+
+/// How far a row's probabilities may sum from 1 (the Census surname list's rows, rounded to four
+/// decimals, are within 2e-4).
+pub const SUM_TOLERANCE: f64 = 1e-3;
+
+/// What part of a table held for one attribute known as probabilities.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct MembershipPart {
+    /// The weighted estimator: the attribute (first) and the ordinary sensitive attributes, for
+    /// intersections.
+    pub(crate) weighted: FairnessState,
+    /// The threshold estimator: the assigned rows by their assigned group.
+    pub(crate) assigned: FairnessState,
+    /// Rows with probabilities whose largest is below the threshold.
+    pub(crate) unassigned: u64,
+}
+
+impl MembershipPart {
+    pub(crate) fn empty(spec: &FairnessSpec, p: &ProbabilisticSpec) -> MembershipPart {
+        let has_pred = spec.prediction.is_some() || spec.score.is_some();
+        let has_score = spec.score.is_some();
+        let mut attrs = vec![p.name.clone()];
+        attrs.extend(spec.sensitive.iter().cloned());
+        let mut assigned = FairnessState::new(vec![p.assigned_name()], has_pred, has_score);
+        if spec.weight.is_some() {
+            assigned = assigned.weighted();
+        }
+        MembershipPart {
+            weighted: FairnessState::new(attrs, has_pred, has_score).with_membership(0),
+            assigned,
+            unassigned: 0,
+        }
+    }
+
+    pub(crate) fn merge(&mut self, o: &MembershipPart) -> Result<()> {
+        let core = |e| Error::Core {
+            context: String::new(),
+            source: e,
+        };
+        self.weighted.merge(&o.weighted).map_err(core)?;
+        self.assigned.merge(&o.assigned).map_err(core)?;
+        self.unassigned += o.unassigned;
+        Ok(())
+    }
+}
+
+/// Checks the spec's attributes known as probabilities (before any row is read).
+pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {
+    for p in &spec.probabilistic {
+        if spec.task != super::spec::Task::Binary {
+            return Err(Error::InvalidOption(format!(
+                "sensitive probabilities (`{}`) are supported for the binary task only",
+                p.name
+            )));
+        }
+        if !(p.assign_threshold > 0.0 && p.assign_threshold <= 1.0) {
+            return Err(Error::InvalidOption(format!(
+                "the assignment threshold must be in (0, 1], given {}",
+                p.assign_threshold
+            )));
+        }
+        if spec.sensitive.contains(&p.name) || spec.sensitive.contains(&p.assigned_name()) {
+            return Err(Error::InvalidOption(format!(
+                "`{}` is both a sensitive column and the name of sensitive probabilities",
+                p.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Ctx<'_> {
+    /// A slice's probability columns of `p`, row after row (`K` per row), with a row of NaN
+    /// where every probability is null or NaN. A row with some but not all, a value outside
+    /// `[0, 1]`, or a sum further than [`SUM_TOLERANCE`] from 1 is an error naming its data row.
+    fn read_probabilities(
+        &self,
+        batch: &Batch,
+        p: &ProbabilisticSpec,
+        first_row: usize,
+    ) -> Result<Vec<f64>> {
+        let n = batch.len();
+        let mut cols = Vec::with_capacity(p.groups.len());
+        for c in p.columns() {
+            let mut v = ScoreVisitor {
+                rules: &self.rules[c],
+                out: Vec::with_capacity(n),
+                bad: None,
+            };
+            self.visit(batch, c, &mut v)?;
+            if let Some((row, value)) = v.bad {
+                return Err(self.bad(
+                    c,
+                    format!(
+                        "value `{value}` at data row {} is not a number (group probabilities are in [0, 1])",
+                        first_row + row + 1
+                    ),
+                ));
+            }
+            cols.push(v.out);
+        }
+        let k = cols.len();
+        let mut out = vec![f64::NAN; n * k];
+        for i in 0..n {
+            let known = cols
+                .iter()
+                .filter(|c| c[i].is_some_and(|x| !x.is_nan()))
+                .count();
+            if known == 0 {
+                continue;
+            }
+            let row = first_row + i + 1;
+            if known < k {
+                let missing = p
+                    .columns()
+                    .zip(&cols)
+                    .find(|(_, c)| c[i].is_none_or(f64::is_nan));
+                let name = missing.map(|(n, _)| n.as_str()).unwrap_or_default();
+                return Err(self.bad(
+                    name,
+                    format!("null at data row {row}, where the row's other group probabilities are given"),
+                ));
+            }
+            let mut sum = 0.0;
+            for (j, (c, name)) in cols.iter().zip(p.columns()).enumerate() {
+                let x = c[i].unwrap_or_default();
+                if !(0.0..=1.0).contains(&x) {
+                    return Err(self.bad(
+                        name,
+                        format!("probability {x} at data row {row} is outside [0, 1]"),
+                    ));
+                }
+                out[i * k + j] = x;
+                sum += x;
+            }
+            if (sum - 1.0).abs() > SUM_TOLERANCE {
+                return Err(self.bad(
+                    p.columns().next().map(String::as_str).unwrap_or_default(),
+                    format!(
+                        "the probabilities of `{}` at data row {row} sum to {sum}, not 1 (within {SUM_TOLERANCE}): {}",
+                        p.name,
+                        p.columns().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts one slice's rows (`base`: its roles and ordinary attributes, as counted for the
+    /// ordinary state) for every attribute known as probabilities.
+    pub(crate) fn membership_slice(
+        &self,
+        batch: &Batch,
+        base: &FairnessBatch<'_>,
+    ) -> Result<Vec<MembershipPart>> {
+        let mut parts = Vec::with_capacity(self.spec.probabilistic.len());
+        for p in &self.spec.probabilistic {
+            let probs = self.read_probabilities(batch, p, base.row_offset)?;
+            let mut part = MembershipPart::empty(self.spec, p);
+            let levels: Vec<Option<String>> =
+                p.groups.iter().map(|(g, _)| Some(g.clone())).collect();
+            let zeros = vec![0u32; base.len()];
+            let mut attributes = vec![CodedAttribute {
+                name: &p.name,
+                codes: &zeros,
+                levels: &levels,
+            }];
+            attributes.extend(base.attributes.iter().copied());
+            let weighted = FairnessBatch {
+                attributes,
+                membership: Some(Membership {
+                    attribute: 0,
+                    probs: &probs,
+                }),
+                ..base.clone()
+            };
+            part.weighted
+                .update(&weighted)
+                .map_err(|e| self.core_error(e))?;
+            self.count_assigned(&mut part, base, p, &probs, &levels)?;
+            parts.push(part);
+        }
+        Ok(parts)
+    }
+
+    /// The threshold estimator: the rows whose largest probability reaches the threshold, by
+    /// that group (the first of equal largest).
+    fn count_assigned(
+        &self,
+        part: &mut MembershipPart,
+        base: &FairnessBatch<'_>,
+        p: &ProbabilisticSpec,
+        probs: &[f64],
+        levels: &[Option<String>],
+    ) -> Result<()> {
+        let k = p.groups.len();
+        let (mut rows, mut codes) = (vec![], vec![]);
+        for i in 0..base.len() {
+            let row = &probs[i * k..(i + 1) * k];
+            if row[0].is_nan() {
+                continue;
+            }
+            let (g, max) =
+                row.iter()
+                    .enumerate()
+                    .fold((0, f64::MIN), |b, (j, &x)| if x > b.1 { (j, x) } else { b });
+            if max >= p.assign_threshold {
+                rows.push(i);
+                codes.push(g as u32);
+            } else {
+                part.unassigned += 1;
+            }
+        }
+        let pick = |v: &[Option<bool>]| rows.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        let label = pick(base.label);
+        let prediction = base.prediction.map(pick);
+        let score: Option<Vec<Option<f64>>> =
+            base.score.map(|s| rows.iter().map(|&i| s[i]).collect());
+        let weights: Option<Vec<f64>> = base.weights.map(|w| rows.iter().map(|&i| w[i]).collect());
+        let name = p.assigned_name();
+        let assigned = FairnessBatch {
+            label: &label,
+            prediction: prediction.as_deref(),
+            score: score.as_deref(),
+            attributes: vec![CodedAttribute {
+                name: &name,
+                codes: &codes,
+                levels,
+            }],
+            weights: weights.as_deref(),
+            membership: None,
+            row_offset: base.row_offset,
+        };
+        part.assigned
+            .update(&assigned)
+            .map_err(|e| self.core_error(e))
+    }
+}
+
+/// The caveat every report of an attribute known as probabilities carries.
+pub fn caveat(p: &ProbabilisticSpec) -> String {
+    format!(
+        "`{name}` is estimated, not observed. The weighted estimate of a group's rate is biased by \
+         the covariance, given the proxies (surname, place), between the outcome and true \
+         membership, and tends to understate disparities; the threshold estimate \
+         (`{assigned}`, p ≥ {t}) tends to overstate them, by an amount that varies with the \
+         threshold (Chen, Kallus, Mao, Svacha & Udell 2019, \"Fairness under unawareness\"). \
+         When both biases go these ways the two bracket the true disparity. Tests between \
+         weighted groups treat them as independent samples, which rows counted in several \
+         groups are not.",
+        name = p.name,
+        assigned = p.assigned_name(),
+        t = p.assign_threshold,
+    )
+}
+
+const METHOD: &str = "each row counts towards every group with its probability (times its \
+    sample weight): rates are ratios of weighted sums, intervals and tests use each group's \
+    Kish effective size, and a group is insufficient_data below min_group_size effective rows";
+
+/// Adds the attributes known as probabilities to `base` (the ordinary attributes' report, if
+/// any): the weighted groups (and intersections) and the threshold estimator's.
+pub(crate) fn finish_membership(
+    ctx: &Ctx<'_>,
+    parts: &[MembershipPart],
+    opts: &FairnessOptions,
+    base: Option<FairnessReport>,
+) -> Result<(FairnessReport, Vec<MembershipInfo>)> {
+    if opts.bootstrap.is_some() {
+        return Err(Error::InvalidOption(
+            "--bootstrap with sensitive probabilities is not supported yet".into(),
+        ));
+    }
+    let mut out = base;
+    let mut infos = vec![];
+    for (p, part) in ctx.spec.probabilistic.iter().zip(parts) {
+        let weighted = part.weighted.finish(opts).map_err(|e| ctx.core_error(e))?;
+        let plain = FairnessOptions {
+            intersect: false,
+            ..opts.clone()
+        };
+        let (assigned, not_reported) = match part.assigned.finish(&plain) {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        infos.push(MembershipInfo {
+            attribute: p.name.clone(),
+            columns: p.groups.iter().cloned().collect::<BTreeMap<_, _>>(),
+            rows_with_probabilities: part.weighted.membership_rows,
+            rows_without_probabilities: part.weighted.excluded_no_membership,
+            assigned_attribute: p.assigned_name(),
+            assign_threshold: p.assign_threshold,
+            rows_assigned: part.assigned.rows_seen,
+            rows_unassigned: part.unassigned,
+            assigned_not_reported: not_reported,
+            method: METHOD.into(),
+            caveat: caveat(p),
+        });
+        let mut report = match out.take() {
+            None => FairnessReport {
+                attributes: vec![p.name.clone()],
+                ..weighted
+            },
+            Some(mut r) => {
+                append(&mut r, weighted, &p.name);
+                r
+            }
+        };
+        if let Some(a) = assigned {
+            append(&mut report, a, &p.assigned_name());
+        }
+        out = Some(report);
+    }
+    out.map(|r| (r, infos))
+        .ok_or_else(|| Error::InvalidOption("at least one sensitive attribute is needed".into()))
+}
+
+/// Appends another report's groups, disparities and summaries (attribute `name`).
+fn append(to: &mut FairnessReport, from: FairnessReport, name: &str) {
+    to.attributes.push(name.to_string());
+    to.groups.extend(from.groups);
+    to.disparities.extend(from.disparities);
+    to.summary.extend(from.summary);
+}
