@@ -57,6 +57,24 @@ def test_weighted_fairness_on_dask_equals_in_process(data):
     assert ev["results"]["fairness"]["groups"] == local["groups"]
 
 
+def test_fairness_with_probabilities_on_dask_equals_in_process(data):
+    # Probabilities in eighths: every weighted sum is exact, so partitioning cannot change a bit.
+    _, cur = data
+    df = pd.read_parquet(cur)
+    i = pd.Series(range(len(df)))
+    df["p_a"], df["p_b"] = (i % 5) / 8, (i % 3) / 8
+    df["p_c"] = 1 - df["p_a"] - df["p_b"]
+    df.loc[::97, ["p_a", "p_b", "p_c"]] = None
+    roles = dict(label="label", prediction="prediction", sensitive="sex", intersect=True)
+    probs = {"grp": ["p_a", "p_b", "p_c"]}
+    local = fairgauge.fairness(df, **roles, sensitive_probabilities=probs, assign_threshold=0.45).to_dict()
+    part = dd.from_pandas(df, npartitions=3, sort=False)
+    got = fgd.fairness(part, **roles, sensitive_probabilities=probs, assign_threshold=0.45).to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert got == local
+    assert {g["attribute"] for g in local["groups"]} == {"sex", "grp", "grp&sex", "grp_assigned"}
+
+
 def test_multiclass_fairness_on_dask_equals_in_process(data):
     _, cur = data
     df = pd.read_parquet(cur)

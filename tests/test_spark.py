@@ -74,6 +74,23 @@ def test_weighted_fairness_on_spark_equals_in_process(spark, data):
     assert got == local and local["weights"]["total"] == df["w"].sum()
 
 
+def test_fairness_with_probabilities_on_spark_equals_in_process(spark, data):
+    # Probabilities in eighths: every weighted sum is exact, so partitioning cannot change a bit.
+    import pandas as pd
+
+    ref, _ = data
+    df = pd.read_parquet(ref)
+    i = pd.Series(range(len(df)))
+    df["p_a"], df["p_b"] = (i % 5) / 8, (i % 3) / 8
+    df["p_c"] = 1 - df["p_a"] - df["p_b"]
+    roles = dict(label="label", prediction="prediction", sensitive="sex")
+    probs = {"grp": ["p_a", "p_b", "p_c"]}
+    local = fairgauge.fairness(df, **roles, sensitive_probabilities=probs).to_dict()
+    got = fgs.fairness(spark.createDataFrame(df).repartition(3), **roles, sensitive_probabilities=probs).to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert got == local and local["membership"][0]["rows_with_probabilities"] == len(df)
+
+
 def test_multiclass_fairness_on_spark_equals_in_process(spark, data):
     import pandas as pd
 

@@ -128,6 +128,8 @@ def _fairness_args(
     bootstrap: int | None = None,
     seed: int = 0,
     task: str = "binary",
+    probabilities: list[str] | None = None,
+    assign_threshold: float = 0.8,
 ) -> dict[str, Any]:
     if task not in ("binary", "multiclass", "regression", "ranking"):
         raise ValueError(f"task is 'binary', 'multiclass', 'regression' or 'ranking', given {task!r}")
@@ -161,7 +163,33 @@ def _fairness_args(
         "min_group_size": min_group_size,
         "confidence": confidence,
         "gei_alpha": gei_alpha,
+        "sensitive_probabilities": probabilities or [],
+        "assign_threshold": assign_threshold,
     }
+
+
+def _probabilities(spec: Any) -> tuple[list[str], list[str]]:
+    """`sensitive_probabilities` as the core reads it (``NAME=COL,COL`` or ``NAME=GROUP:COL``
+    strings) and the columns it names."""
+    if spec is None:
+        return [], []
+    if not isinstance(spec, dict):
+        raise TypeError(
+            "sensitive_probabilities is a dict: {'race': ['p_white', 'p_black', ...]} or "
+            "{'race': {'white': 'p_white', ...}}"
+        )
+    out, columns = [], []
+    for name, groups in spec.items():
+        if isinstance(groups, dict):
+            items = [f"{g}:{c}" for g, c in groups.items()]
+            columns += list(groups.values())
+        elif isinstance(groups, str):
+            raise TypeError(f"sensitive_probabilities[{name!r}] lists the columns: a list, not a string")
+        else:
+            items = list(groups)
+            columns += items
+        out.append(f"{name}={','.join(items)}")
+    return out, columns
 
 
 def _cutoffs(k: Any) -> list[int]:
@@ -331,7 +359,7 @@ def fairness(
     *,
     label: str | None = None,
     prediction: str | None = None,
-    sensitive: str | Sequence[str],
+    sensitive: str | Sequence[str] | None = None,
     score: str | None = None,
     threshold: float | None = None,
     positive_label: Any = None,
@@ -349,6 +377,8 @@ def fairness(
     rank: str | None = None,
     relevance: str | None = None,
     k: int | Sequence[int] | None = None,
+    sensitive_probabilities: dict[str, Any] | None = None,
+    assign_threshold: float = 0.8,
 ) -> FairnessReport | MulticlassReport | RegressionReport | RankingReport:
     """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
     group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360
@@ -393,18 +423,29 @@ def fairness(
     2018), the selection rate in the top ``k`` (an int or a list, default 10), and with relevance
     the exposure-to-relevance ratio and NDCG.
 
+    ``sensitive_probabilities`` gives attributes known only as each row's probability of each
+    group, as :func:`fairgauge.bisg` writes them: ``{"race": ["p_white", "p_black", …]}`` (group
+    ``white`` from column ``p_white``) or ``{"race": {"white": "p_white", …}}``. Each row counts
+    towards every group with its probability (rates are weighted, intervals use each group's
+    effective size), and the threshold estimator ``race_assigned`` (a row assigned its most likely
+    group when that probability is at least ``assign_threshold``) is reported beside it;
+    ``report.membership`` says how, and what the estimates cannot tell (binary task).
+
     >>> r = fairgauge.fairness(df, label="y", prediction="p", sensitive="sex")  # doctest: +SKIP
     >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
     """
+    if sensitive is None and sensitive_probabilities is None:
+        raise TypeError("fairness() needs sensitive= (columns) or sensitive_probabilities=")
     sens = _names(sensitive)
+    probabilities, probability_columns = _probabilities(sensitive_probabilities)
     data, weight_col = _with_weight(data, weight)
     ranking = _ranking_args(task, label, threshold, query, rank, relevance, k)
     args = _fairness_args(
         label or "", prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-        confidence, gei_alpha, weight_col, bootstrap, seed, task,
+        confidence, gei_alpha, weight_col, bootstrap, seed, task, probabilities, assign_threshold,
     )  # fmt: skip
     args["ranking"] = ranking
-    roles = [label, prediction, score, weight_col, *sens, query, rank, relevance]
+    roles = [label, prediction, score, weight_col, *sens, query, rank, relevance, *probability_columns]
     with table_source(data, [c for c in roles if c]) as (path, read):
         out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))
     if task == "ranking":

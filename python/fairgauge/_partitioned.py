@@ -116,7 +116,7 @@ def fairness(
     *,
     label: str | None = None,
     prediction: str | None = None,
-    sensitive: str | Sequence[str],
+    sensitive: str | Sequence[str] | None = None,
     score: str | None = None,
     threshold: float | None = None,
     positive_label: Any = 1,
@@ -133,26 +133,32 @@ def fairness(
     rank: str | None = None,
     relevance: str | None = None,
     k: int | Sequence[int] | None = None,
+    sensitive_probabilities: dict[str, Any] | None = None,
+    assign_threshold: float = 0.8,
 ) -> FairnessReport | MulticlassReport | RegressionReport | RankingReport:
     """`fairgauge.fairness` of a partitioned DataFrame: each partition is counted where it lives,
     the parts are merged on the driver. Same arguments, same report, plus ``engine`` in
     ``to_dict()`` (the engine's name and version and the number of partitions). ``weight`` names
     a sample-weight column. With ``task="multiclass"`` the default ``positive_label=1`` is not
     passed on (the multiclass task has none)."""
-    from . import _fairness_args, _names, _ranking_args
+    from . import _fairness_args, _names, _probabilities, _ranking_args
 
     engine.module()
+    if sensitive is None and sensitive_probabilities is None:
+        raise TypeError("fairness() needs sensitive= (columns) or sensitive_probabilities=")
     sens = _names(sensitive)
+    probabilities, probability_columns = _probabilities(sensitive_probabilities)
     if task in ("multiclass", "regression", "ranking") and positive_label == 1:
         positive_label = None
     ranking = _ranking_args(task, label, threshold, query, rank, relevance, k)
     fargs = _fairness_args(
         label or "", prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-        confidence, gei_alpha, weight, bootstrap, seed, task,
+        confidence, gei_alpha, weight, bootstrap, seed, task, probabilities, assign_threshold,
     )  # fmt: skip
     fargs["ranking"] = ranking
     args = json.dumps(fargs)
-    cols = [c for c in (label, prediction, score, weight, *sens, query, rank, relevance) if c]
+    roles = (label, prediction, score, weight, *sens, query, rank, relevance, *probability_columns)
+    cols = list(dict.fromkeys(c for c in roles if c))
     _check_columns(engine, df, cols)
     read = json.dumps({"name": engine.label})
     parts = _collect(engine, engine.select(df, cols), lambda t: _fairgauge.fairness_part(t, read, args))

@@ -102,6 +102,11 @@ class FairnessReport(_Report):
         ]
         if roles.get("weight") and d.get("weights"):
             parts.append(f"weighted by `{roles['weight']}` (effective n {d['weights']['effective_n']:.0f})")
+        for m in d.get("membership", []):
+            parts.append(
+                f"`{m['attribute']}` estimated from probabilities ({m['rows_with_probabilities']} rows; "
+                f"threshold estimator `{m['assigned_attribute']}`: see .membership)"
+            )
         for attr, s in d["summary"].items():
             if d["mode"] == "classification":
                 main = (
@@ -112,6 +117,13 @@ class FairnessReport(_Report):
                 main = f"base rate ratio {_num(s.get('base_rate_ratio'))}"
             parts.append(f"{attr}: {s['groups']} groups, {main}")
         return "; ".join(parts)
+
+    @property
+    def membership(self) -> list[dict[str, Any]]:
+        """For each attribute known as probabilities (``sensitive_probabilities=``): its columns,
+        the rows counted and left out, the threshold estimator's attribute and counts, the method
+        and the caveat (what the estimates cannot tell). Empty otherwise."""
+        return list(self._data.get("membership", []))
 
     @property
     def by_group(self) -> pl.DataFrame:

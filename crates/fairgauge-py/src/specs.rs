@@ -38,8 +38,15 @@ pub(crate) struct FairnessArgs {
     pub(crate) above_threshold: Option<f64>,
     #[serde(default)]
     pub(crate) ranking: Option<fairgauge::fairness::RankingSpec>,
+    /// `NAME=COL,COL,…` or `NAME=GROUP:COL,…`, as the CLI's `--sensitive-probabilities`.
     #[serde(default)]
-    pub(crate) probabilistic: Vec<fairgauge::fairness::ProbabilisticSpec>,
+    pub(crate) sensitive_probabilities: Vec<String>,
+    #[serde(default = "assign_threshold")]
+    pub(crate) assign_threshold: f64,
+}
+
+fn assign_threshold() -> f64 {
+    fairgauge::fairness::DEFAULT_ASSIGN_THRESHOLD
 }
 
 /// The fairness roles and options from their JSON.
@@ -76,7 +83,12 @@ pub(crate) fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptio
         keep_labels: a.bootstrap.is_some(),
         ranking: a.ranking,
         task: a.task,
-        probabilistic: a.probabilistic,
+        probabilistic: a
+            .sensitive_probabilities
+            .iter()
+            .map(|p| fairgauge::fairness::ProbabilisticSpec::parse(p, a.assign_threshold))
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad_option(format!("sensitive_probabilities: {e}")))?,
     };
     Ok((spec, opts))
 }
