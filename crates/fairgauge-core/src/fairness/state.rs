@@ -349,16 +349,7 @@ impl FairnessState {
         self.check_batch(b)?;
         let cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
         let combos = combinations(&cards, "sensitive-attribute values")?;
-        let dense = combos <= DENSE_LIMIT;
-        let mut dense_counts: Vec<[u64; 4]> = if dense {
-            vec![[0; 4]; combos as usize]
-        } else {
-            Vec::new()
-        };
-        let mut sparse_counts: FxHashMap<u64, [u64; 4]> = FxHashMap::default();
-        let mut pairs: FxHashMap<u64, Vec<(f64, bool)>> = FxHashMap::default();
-        let mut weighted_pairs: FxHashMap<u64, Vec<(f64, bool, f64)>> = FxHashMap::default();
-        let mut weighed: FxHashMap<u64, WeightSums> = FxHashMap::default();
+        let mut tally = Tally::new(combos, self.has_weights);
         for i in 0..b.len() {
             self.rows_seen += 1;
             let Some(y) = b.label[i] else {
@@ -408,28 +399,14 @@ impl FairnessState {
                 stride = if probabilistic { 1 } else { stride * card };
                 key = key * card + code;
             }
-            let slot = (y as usize) * 2 + p as usize;
-            let w = b.weights.map_or(1.0, |w| w[i]);
-            let mut count = |key: u64, w: f64| {
-                if dense {
-                    dense_counts[key as usize][slot] += 1;
-                } else {
-                    sparse_counts.entry(key).or_insert([0; 4])[slot] += 1;
-                }
-                if let Some(s) = s {
-                    match self.has_weights {
-                        true => weighted_pairs.entry(key).or_default().push((s, y, w)),
-                        false => pairs.entry(key).or_default().push((s, y)),
-                    }
-                }
-                if self.has_weights {
-                    // Weight cells are ordered [TP, FP, TN, FN]; `slot` is label * 2 + prediction.
-                    const WEIGHT_CELL: [usize; 4] = [2, 1, 3, 0];
-                    weighed.entry(key).or_default().push(WEIGHT_CELL[slot], w);
-                }
+            let row = Row {
+                slot: (y as usize) * 2 + p as usize,
+                label: y,
+                score: s,
             };
+            let w = b.weights.map_or(1.0, |w| w[i]);
             match b.membership {
-                None => count(key, w),
+                None => tally.add(key, &row, w),
                 Some(m) => {
                     let k = cards[m.attribute] as usize;
                     let probs = &m.probs[i * k..(i + 1) * k];
@@ -440,52 +417,17 @@ impl FairnessState {
                     self.membership_rows += 1;
                     for (g, &pg) in probs.iter().enumerate() {
                         if pg > 0.0 {
-                            count(key + g as u64 * stride, w * pg);
+                            tally.add(key + g as u64 * stride, &row, w * pg);
                         }
                     }
                 }
             }
         }
-        let decode = |mut key: u64| -> GroupKey {
-            let mut codes = vec![0u64; cards.len()];
-            for j in (0..cards.len()).rev() {
-                codes[j] = key % cards[j];
-                key /= cards[j];
-            }
-            codes
-                .iter()
-                .zip(&b.attributes)
-                .map(|(&c, a)| a.levels[c as usize].clone())
-                .collect()
-        };
-        let counted: Vec<(u64, [u64; 4])> = if dense {
-            dense_counts
-                .into_iter()
-                .enumerate()
-                .filter(|(_, c)| c.iter().any(|&v| v > 0))
-                .map(|(k, c)| (k as u64, c))
-                .collect()
-        } else {
-            sparse_counts.into_iter().collect()
-        };
-        for (key, counts) in counted {
-            let mut cell = Cell {
-                confusion: Confusion::from_cells(counts),
-                scores: None,
-                weights: self
-                    .has_weights
-                    .then(|| weighed.remove(&key).unwrap_or_default()),
-            };
-            if self.has_score {
-                cell.scores = Some(if self.has_weights {
-                    ScoreHistogram::from_weighted(
-                        &mut weighted_pairs.remove(&key).unwrap_or_default(),
-                    )
-                } else {
-                    ScoreHistogram::from_pairs(&mut pairs.remove(&key).unwrap_or_default())
-                });
-            }
-            self.cells.entry(decode(key)).or_default().add(&cell);
+        for (key, cell) in tally.cells(self.has_score) {
+            self.cells
+                .entry(decode_key(key, &cards, &b.attributes))
+                .or_default()
+                .add(&cell);
         }
         Ok(())
     }
@@ -556,6 +498,126 @@ impl FairnessState {
     pub fn marginal(&self, attrs: &[usize]) -> BTreeMap<GroupKey, Cell> {
         marginal_of(&self.cells, attrs, Cell::add)
     }
+}
+
+/// What one row adds to its cell: its confusion slot (`label * 2 + prediction`), its label and
+/// its score.
+struct Row {
+    slot: usize,
+    label: bool,
+    score: Option<f64>,
+}
+
+/// One batch's cells as they are counted: counts (dense up to [`DENSE_LIMIT`] combinations, else
+/// hashed), weight sums and scores by the cell's flat key.
+struct Tally {
+    dense: bool,
+    weighted: bool,
+    dense_counts: Vec<[u64; 4]>,
+    sparse_counts: FxHashMap<u64, [u64; 4]>,
+    dense_weights: Vec<WeightSums>,
+    sparse_weights: FxHashMap<u64, WeightSums>,
+    pairs: FxHashMap<u64, Vec<(f64, bool)>>,
+    weighted_pairs: FxHashMap<u64, Vec<(f64, bool, f64)>>,
+}
+
+impl Tally {
+    fn new(combos: u64, weighted: bool) -> Tally {
+        let dense = combos <= DENSE_LIMIT;
+        let n = if dense { combos as usize } else { 0 };
+        Tally {
+            dense,
+            weighted,
+            dense_counts: vec![[0; 4]; n],
+            sparse_counts: FxHashMap::default(),
+            dense_weights: vec![WeightSums::default(); if weighted { n } else { 0 }],
+            sparse_weights: FxHashMap::default(),
+            pairs: FxHashMap::default(),
+            weighted_pairs: FxHashMap::default(),
+        }
+    }
+
+    /// Adds a row of weight `w` (ignored when the state is not weighted) to cell `key`.
+    #[inline]
+    fn add(&mut self, key: u64, r: &Row, w: f64) {
+        // Weight cells are ordered [TP, FP, TN, FN]; `slot` is label * 2 + prediction.
+        const WEIGHT_CELL: [usize; 4] = [2, 1, 3, 0];
+        if self.dense {
+            self.dense_counts[key as usize][r.slot] += 1;
+            if self.weighted {
+                self.dense_weights[key as usize].push(WEIGHT_CELL[r.slot], w);
+            }
+        } else {
+            self.sparse_counts.entry(key).or_insert([0; 4])[r.slot] += 1;
+            if self.weighted {
+                let sums = self.sparse_weights.entry(key).or_default();
+                sums.push(WEIGHT_CELL[r.slot], w);
+            }
+        }
+        if let Some(s) = r.score {
+            match self.weighted {
+                true => self
+                    .weighted_pairs
+                    .entry(key)
+                    .or_default()
+                    .push((s, r.label, w)),
+                false => self.pairs.entry(key).or_default().push((s, r.label)),
+            }
+        }
+    }
+
+    /// The counted cells by flat key (scores summarised when `has_score`).
+    fn cells(mut self, has_score: bool) -> Vec<(u64, Cell)> {
+        let counted: Vec<(u64, [u64; 4])> = if self.dense {
+            std::mem::take(&mut self.dense_counts)
+                .into_iter()
+                .enumerate()
+                .filter(|(_, c)| c.iter().any(|&v| v > 0))
+                .map(|(k, c)| (k as u64, c))
+                .collect()
+        } else {
+            std::mem::take(&mut self.sparse_counts)
+                .into_iter()
+                .collect()
+        };
+        counted
+            .into_iter()
+            .map(|(key, counts)| {
+                let weights = self.weighted.then(|| match self.dense {
+                    true => self.dense_weights[key as usize],
+                    false => self.sparse_weights.remove(&key).unwrap_or_default(),
+                });
+                let scores = has_score.then(|| match self.weighted {
+                    true => ScoreHistogram::from_weighted(
+                        &mut self.weighted_pairs.remove(&key).unwrap_or_default(),
+                    ),
+                    false => {
+                        ScoreHistogram::from_pairs(&mut self.pairs.remove(&key).unwrap_or_default())
+                    }
+                });
+                let cell = Cell {
+                    confusion: Confusion::from_cells(counts),
+                    scores,
+                    weights,
+                };
+                (key, cell)
+            })
+            .collect()
+    }
+}
+
+/// The attribute values a flat cell key stands for (the first attribute most significant).
+fn decode_key(mut key: u64, cards: &[u64], attributes: &[CodedAttribute<'_>]) -> GroupKey {
+    let mut codes = vec![0u64; cards.len()];
+    for j in (0..cards.len()).rev() {
+        codes[j] = key % cards[j];
+        key /= cards[j];
+    }
+    codes
+        .iter()
+        .zip(attributes)
+        .map(|(&c, a)| a.levels[c as usize].clone())
+        .collect()
 }
 
 /// Serde for maps keyed by [`GroupKey`] (a list of `[key, cell]` pairs, since JSON keys must be

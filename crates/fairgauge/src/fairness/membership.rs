@@ -22,9 +22,41 @@ use serde::{Deserialize, Serialize};
 
 use super::part::Ctx;
 use super::spec::{FairnessSpec, MembershipInfo, ProbabilisticSpec};
-use super::visit::ScoreVisitor;
 use crate::error::{Error, Result};
 use crate::io::frame::Batch;
+
+/// Reads a probability column: numbers as they are, null as NaN; the first value that is not a
+/// number (text, a boolean) is kept as `(row, value shown)` for the error.
+struct Probabilities<'a> {
+    rules: &'a crate::io::text::TextRules,
+    out: Vec<f64>,
+    bad: Option<(usize, String)>,
+}
+
+impl crate::io::frame::Visit for Probabilities<'_> {
+    fn text(&mut self, row: usize, v: Option<&str>) {
+        let parsed = match v.and_then(|s| self.rules.apply(s)) {
+            None => Some(f64::NAN),
+            Some(s) => s.trim().parse::<f64>().ok(),
+        };
+        if parsed.is_none() && self.bad.is_none() {
+            self.bad = Some((row, v.unwrap_or_default().to_string()));
+        }
+        self.out.push(parsed.unwrap_or(f64::NAN));
+    }
+    fn number(&mut self, _row: usize, v: Option<f64>) {
+        self.out.push(v.unwrap_or(f64::NAN));
+    }
+    fn boolean(&mut self, row: usize, v: Option<bool>) {
+        if let (Some(b), None) = (v, &self.bad) {
+            self.bad = Some((row, b.to_string()));
+        }
+        self.out.push(f64::NAN);
+    }
+    fn numbers(&mut self, _first_row: usize, values: &[f64]) {
+        self.out.extend_from_slice(values);
+    }
+}
 
 /// How far a row's probabilities may sum from 1 (the Census surname list's rows, rounded to four
 /// decimals, are within 2e-4).
@@ -107,9 +139,10 @@ impl Ctx<'_> {
         first_row: usize,
     ) -> Result<Vec<f64>> {
         let n = batch.len();
-        let mut cols = Vec::with_capacity(p.groups.len());
+        let k = p.groups.len();
+        let mut cols: Vec<Vec<f64>> = Vec::with_capacity(k);
         for c in p.columns() {
-            let mut v = ScoreVisitor {
+            let mut v = Probabilities {
                 rules: &self.rules[c],
                 out: Vec::with_capacity(n),
                 bad: None,
@@ -126,52 +159,55 @@ impl Ctx<'_> {
             }
             cols.push(v.out);
         }
-        let k = cols.len();
-        let mut out = vec![f64::NAN; n * k];
+        // Row after row, in one sequential pass (column by column would scatter the stores).
+        let mut out = Vec::with_capacity(n * k);
         for i in 0..n {
-            let known = cols
-                .iter()
-                .filter(|c| c[i].is_some_and(|x| !x.is_nan()))
-                .count();
-            if known == 0 {
-                continue;
-            }
-            let row = first_row + i + 1;
-            if known < k {
-                let missing = p
-                    .columns()
-                    .zip(&cols)
-                    .find(|(_, c)| c[i].is_none_or(f64::is_nan));
-                let name = missing.map(|(n, _)| n.as_str()).unwrap_or_default();
-                return Err(self.bad(
-                    name,
-                    format!("null at data row {row}, where the row's other group probabilities are given"),
-                ));
-            }
-            let mut sum = 0.0;
-            for (j, (c, name)) in cols.iter().zip(p.columns()).enumerate() {
-                let x = c[i].unwrap_or_default();
-                if !(0.0..=1.0).contains(&x) {
-                    return Err(self.bad(
-                        name,
-                        format!("probability {x} at data row {row} is outside [0, 1]"),
-                    ));
-                }
-                out[i * k + j] = x;
-                sum += x;
-            }
-            if (sum - 1.0).abs() > SUM_TOLERANCE {
-                return Err(self.bad(
-                    p.columns().next().map(String::as_str).unwrap_or_default(),
-                    format!(
-                        "the probabilities of `{}` at data row {row} sum to {sum}, not 1 (within {SUM_TOLERANCE}): {}",
-                        p.name,
-                        p.columns().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                ));
-            }
+            out.extend(cols.iter().map(|c| c[i]));
+        }
+        for (i, row) in out.chunks_exact(k).enumerate() {
+            self.check_row(p, row, first_row + i + 1)?;
         }
         Ok(out)
+    }
+
+    /// A row of probabilities (NaN for null): none, or all in `[0, 1]` summing to 1.
+    fn check_row(&self, p: &ProbabilisticSpec, row: &[f64], data_row: usize) -> Result<()> {
+        // One pass for the usual row (NaN fails the range test); the error's details after.
+        let (mut sum, mut in_range) = (0.0, true);
+        for &x in row {
+            in_range &= (0.0..=1.0).contains(&x);
+            sum += x;
+        }
+        if in_range && (sum - 1.0).abs() <= SUM_TOLERANCE {
+            return Ok(());
+        }
+        if row.iter().all(|x| x.is_nan()) {
+            return Ok(());
+        }
+        let name = |j: usize| p.groups[j].1.as_str();
+        if let Some(j) = row.iter().position(|x| x.is_nan()) {
+            return Err(self.bad(
+                name(j),
+                format!("null at data row {data_row}, where the row's other group probabilities are given"),
+            ));
+        }
+        if let Some(j) = row.iter().position(|x| !(0.0..=1.0).contains(x)) {
+            return Err(self.bad(
+                name(j),
+                format!(
+                    "probability {} at data row {data_row} is outside [0, 1]",
+                    row[j]
+                ),
+            ));
+        }
+        Err(self.bad(
+            name(0),
+            format!(
+                "the probabilities of `{}` at data row {data_row} sum to {sum}, not 1 (within {SUM_TOLERANCE}): {}",
+                p.name,
+                p.columns().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        ))
     }
 
     /// Counts one slice's rows (`base`: its roles and ordinary attributes, as counted for the
