@@ -584,7 +584,7 @@ def test_decisions_in_force_set_status_and_treatment(run, decided):
 
 @pytest.mark.parametrize("which", ["lives", "decided"])
 def test_register_life_columns_equal_the_evidence(which, lives, decided):
-    """The register CSV (csv module): 33 columns ending in the 10 life columns; one row per risk
+    """The register CSV (csv module): 34 columns, the 10 life columns then `estimated`; one row per risk
     then per resolved risk, in the evidence's order; status, treatment, life and decision columns
     equal the evidence; next_review_date is the decision's review date when in force, else the
     run's date + 90 days."""
@@ -595,7 +595,7 @@ def test_register_life_columns_equal_the_evidence(which, lives, decided):
         d, e = decided["dir"], decided["third"]
     with open(d / "register.csv", newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
-    assert len(header) == 33 and header[-10:] == LIFE_COLUMNS
+    assert len(header) == 34 and header[-11:-1] == LIFE_COLUMNS and header[-1] == "estimated"
     rows = read_register(d / "register.csv")
     risks = e["risks"] + e.get("resolved_risks", [])
     assert [row["ref_id"] for row in rows] == [r["id"] for r in risks]
@@ -696,7 +696,7 @@ def test_evidence_with_history_validates_against_the_schema(mean_sd_histories, l
     validator = jsonschema.Draft202012Validator(SCHEMA)
     docs = [mean_sd_histories[0][1][-1], lives[2][-1], decided["third"]]
     for e in docs:
-        assert e["schema_version"] == "1.2.0"
+        assert e["schema_version"] == "1.3.0"
         validator.validate(e)
     e = lives[2][-1]
     assert e["resolved_risks"] and e["results"]["history"]["earlier_runs"] == 3

@@ -132,6 +132,7 @@ fn group_counts(c: &mut Criterion) {
                         },
                     ],
                     weights: None,
+                    membership: None,
                     row_offset: 0,
                 })
                 .unwrap();
@@ -161,6 +162,7 @@ fn report_vs_polars(c: &mut Criterion) {
         keep_labels: false,
         ranking: None,
         task: fairgauge::fairness::Task::Binary,
+        probabilistic: vec![],
     };
     let opts = FairnessOptions {
         intersect: true,

@@ -535,6 +535,8 @@ def assess(
     relevance: str | None = None,
     k: int | Sequence[int] | None = None,
     history: str | os.PathLike[str] | None = None,
+    sensitive_probabilities: dict[str, Any] | None = None,
+    assign_threshold: float | None = None,
 ) -> Evidence:
     """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
     built-in default), judged into findings with controls and risks: the evidence document
@@ -546,13 +548,21 @@ def assess(
     the fairness rates as in :func:`fairness`;
     ``task="multiclass"`` judges every class of a multiclass model one-vs-rest, ``task="regression"``
     and ``task="ranking"`` (with ``query``, ``rank`` or ``score``, ``relevance``, ``k`` as in
-    :func:`fairness`) the summaries the policy has thresholds for (the policy's ``data.task``)."""
+    :func:`fairness`) the summaries the policy has thresholds for (the policy's ``data.task``).
+    ``sensitive_probabilities`` (as in :func:`fairness`; the policy's
+    ``data.sensitive_probabilities``) judges attributes known only as probabilities: their
+    findings carry ``estimated`` (the estimator and the caveat), the register's ``estimated``
+    column names it, and the HTML report draws their rates hollow."""
     current, weight_col = _with_weight(current, weight)
     ranking = {"query": query, "rank": rank, "relevance": relevance, "k": _cutoffs(k) if k is not None else None}
     roles = _roles(
         label, prediction, score, sensitive, positive_label, reference_group, key, weight_col, task,
         {name: v for name, v in ranking.items() if v is not None},
     )  # fmt: skip
+    if sensitive_probabilities is not None:
+        roles["sensitive_probabilities"] = _probabilities(sensitive_probabilities)[0]
+    if assign_threshold is not None:
+        roles["assign_threshold"] = assign_threshold
     with contextlib.ExitStack() as stack:
         out = call(
             _fairgauge.assess,

@@ -193,7 +193,7 @@ fn risks_live_across_runs_and_decisions_reach_later_evidence() {
         row.ends_with(",accept,Ana,") || row.contains(",accept,Ana,"),
         "{row}"
     );
-    assert!(row.ends_with(",known,2999-12-31,true"), "{row}");
+    assert!(row.ends_with(",known,2999-12-31,true,"), "{row}");
 
     // An acceptance past its review date reopens the risk.
     Connection::open(&db)

@@ -214,6 +214,10 @@ pub(crate) struct RoleOverrides {
     pub(crate) relevance: Option<String>,
     #[serde(default)]
     pub(crate) k: Option<Vec<u32>>,
+    #[serde(default)]
+    pub(crate) sensitive_probabilities: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) assign_threshold: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -291,6 +295,12 @@ pub(crate) fn assess_setup(
     }
     if let Some(k) = o.k {
         r.k = k;
+    }
+    if let Some(p) = o.sensitive_probabilities {
+        r.sensitive_probabilities = p;
+    }
+    if o.assign_threshold.is_some() {
+        r.assign_threshold = o.assign_threshold;
     }
     // The rules given, else the policy's (relative to the policy file), as the CLI does.
     let rules_path = rules

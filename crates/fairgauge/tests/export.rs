@@ -96,6 +96,7 @@ fn finding(
         message: message.into(),
         controls: controls_of(kind),
         risk_id: risk.map(str::to_string),
+        estimated: None,
     }
 }
 
@@ -394,7 +395,7 @@ fn register_csv_reads_back_with_its_columns_and_escaping() {
          existing_controls,residual_likelihood,residual_impact,treatment,status,controls,\
          evidence_link,evidence_sha256,metric,value,threshold,assessed_at,next_review_date,\
          ledger_head,life_status,first_seen,last_seen,runs_seen,decision,decided_by,decided_at,\
-         decision_reason,review_date,decision_in_force"
+         decision_reason,review_date,decision_in_force,estimated"
     );
     assert_eq!(rows.len(), 1 + e.risks.len());
     let col = |name: &str| REGISTER_COLUMNS.iter().position(|c| *c == name).unwrap();

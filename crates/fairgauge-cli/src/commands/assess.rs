@@ -71,6 +71,15 @@ pub struct RoleArgs {
     /// Sensitive attributes, comma-separated (override the policy).
     #[arg(long, value_delimiter = ',', value_name = "COL,…")]
     pub sensitive: Option<Vec<String>>,
+    /// A sensitive attribute known only as probabilities, repeatable (overrides the policy's
+    /// `data.sensitive_probabilities`): NAME=COL,COL,… or NAME=GROUP:COL,…, as `fairgauge bisg`
+    /// writes them; findings on it are marked estimated.
+    #[arg(long, value_name = "NAME=COL,COL…")]
+    pub sensitive_probabilities: Option<Vec<String>>,
+    /// With --sensitive-probabilities: the threshold estimator's threshold (overrides
+    /// `data.assign_threshold`; default 0.8).
+    #[arg(long, value_name = "P")]
+    pub assign_threshold: Option<f64>,
     /// Positive label value (overrides the policy).
     #[arg(long, value_name = "V")]
     pub positive_label: Option<String>,
@@ -123,6 +132,12 @@ impl RoleArgs {
         }
         if let Some(s) = &a.sensitive {
             roles.sensitive = s.clone();
+        }
+        if let Some(s) = &a.sensitive_probabilities {
+            roles.sensitive_probabilities = s.clone();
+        }
+        if a.assign_threshold.is_some() {
+            roles.assign_threshold = a.assign_threshold;
         }
         if let Some(t) = a.task {
             roles.task = t.into();

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the evidence format (semantic versioning; a change of the major number breaks
 /// readers).
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 /// A finding's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -190,6 +190,22 @@ pub struct Finding {
     /// The risk it feeds, when it is not a pass.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_id: Option<String>,
+    /// Set when the value is estimated, not observed: a finding on a sensitive attribute known
+    /// only as probabilities (`data.sensitive_probabilities`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated: Option<Estimated>,
+}
+
+/// How an estimated finding's value was made, and what it cannot tell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Estimated {
+    /// `weighted` (each row counts towards every group with its probability) or `threshold`
+    /// (rows assigned their most likely group).
+    pub estimator: String,
+    /// The attribute known as probabilities.
+    pub attribute: String,
+    /// What the estimate cannot tell (the estimators' known biases).
+    pub caveat: String,
 }
 
 /// A risk-register entry.

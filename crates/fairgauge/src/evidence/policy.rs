@@ -132,6 +132,14 @@ pub struct Roles {
     /// Ranking: the top-k cut-offs (`[data] k`; default 10).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub k: Vec<u32>,
+    /// Sensitive attributes known only as probabilities (`[data] sensitive_probabilities`),
+    /// each `NAME=COL,COL,…` or `NAME=GROUP:COL,…` (BISG's `p_white`, …): findings on them are
+    /// marked estimated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_probabilities: Vec<String>,
+    /// The threshold estimator's threshold (`[data] assign_threshold`, default 0.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign_threshold: Option<f64>,
 }
 
 fn default_reference() -> String {

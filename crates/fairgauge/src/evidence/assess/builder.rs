@@ -226,6 +226,7 @@ impl Builder<'_> {
             message,
             controls,
             risk_id: None,
+            estimated: None,
         });
         id
     }

@@ -5,8 +5,9 @@
 //! and ranking reports are judged on the between-group summaries the policy has thresholds for.
 
 use super::builder::*;
-use crate::evidence::document::{Category, FindingStatus, Subject};
+use crate::evidence::document::{Category, Estimated, FindingStatus, Subject};
 use crate::evidence::policy::{is_ranking_threshold, Direction, Threshold, REGRESSION_THRESHOLDS};
+use crate::fairness::MembershipInfo;
 use crate::present::percent;
 use fairgauge_core::fairness::multiclass::MulticlassReport;
 use fairgauge_core::fairness::ranking::RankingReport;
@@ -77,6 +78,37 @@ pub(crate) fn fairness_findings(b: &mut Builder<'_>, r: &FairnessReport, has_pre
                 summary_finding(b, (attr, None), name, *v, interval, boot);
             }
         }
+    }
+}
+
+/// Marks the findings on attributes known as probabilities as estimated: the weighted groups
+/// and their intersections (`weighted`), and the threshold estimator's (`threshold`); each
+/// message says so.
+pub(crate) fn mark_estimated(b: &mut Builder<'_>, membership: &[MembershipInfo]) {
+    for f in &mut b.findings {
+        let Some(attr) = f.subject.attribute.as_deref() else {
+            continue;
+        };
+        let Some((m, estimator)) = membership.iter().find_map(|m| {
+            if attr == m.assigned_attribute {
+                Some((m, "threshold"))
+            } else if attr.split('&').any(|a| a == m.attribute) {
+                Some((m, "weighted"))
+            } else {
+                None
+            }
+        }) else {
+            continue;
+        };
+        f.message.push_str(&format!(
+            " Estimated ({estimator} estimator): `{}` is known only as probabilities.",
+            m.attribute
+        ));
+        f.estimated = Some(Estimated {
+            estimator: estimator.into(),
+            attribute: m.attribute.clone(),
+            caveat: m.caveat.clone(),
+        });
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::drift::{run_drift, DriftReport, DriftSpec};
 use crate::error::{Error, Result};
 use crate::evidence::policy::{Policy, PolicySource, Roles};
-use crate::fairness::{run_task, FairnessSpec, RankingSpec, TaskOutput};
+use crate::fairness::{run_task, FairnessSpec, ProbabilisticSpec, RankingSpec, TaskOutput};
 use crate::io::source::Table;
 use crate::quality::rules::RuleSet;
 use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
@@ -106,7 +106,9 @@ pub fn fairness_spec(
     let ranking = roles.task == crate::fairness::Task::Ranking;
     // A ranking's truth is its relevance: it has lists (`query`) instead of a label.
     let label = match (&roles.label, ranking) {
-        (_, _) if roles.sensitive.is_empty() => return Ok(None),
+        (_, _) if roles.sensitive.is_empty() && roles.sensitive_probabilities.is_empty() => {
+            return Ok(None)
+        }
         (Some(_), true) => {
             return Err(Error::InvalidOption(
                 "a ranking's truth is its relevance: set `relevance` (--relevance COL) instead of `label`".into(),
@@ -142,7 +144,17 @@ pub fn fairness_spec(
                 },
             }),
         task: roles.task,
-        probabilistic: vec![],
+        probabilistic: roles
+            .sensitive_probabilities
+            .iter()
+            .map(|p| {
+                let t = roles
+                    .assign_threshold
+                    .unwrap_or(crate::fairness::DEFAULT_ASSIGN_THRESHOLD);
+                ProbabilisticSpec::parse(p, t)
+                    .map_err(|e| Error::InvalidOption(format!("data.sensitive_probabilities {e}")))
+            })
+            .collect::<Result<_>>()?,
     };
     let opts = FairnessOptions {
         confidence: policy.fairness.confidence,

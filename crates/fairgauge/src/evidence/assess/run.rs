@@ -195,6 +195,7 @@ fn fairness_part(
         Some((spec, opts)) => match m.fairness(&spec, &opts) {
             Ok(TaskOutput::Binary(out)) => {
                 fairness_findings(b, &out.report, spec.prediction.is_some() || spec.score.is_some());
+                mark_estimated(b, &out.membership);
                 results.insert("fairness".into(), to_json(&out));
             }
             Ok(TaskOutput::Multiclass(out)) => {

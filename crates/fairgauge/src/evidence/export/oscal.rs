@@ -255,6 +255,11 @@ fn observation_props(f: &Finding) -> Vec<Value> {
     if let Some(r) = &f.risk_id {
         push_prop(&mut props, "risk-id", r);
     }
+    // A value estimated from group probabilities: which estimator, for which attribute.
+    if let Some(x) = &f.estimated {
+        push_prop(&mut props, "estimated", &x.estimator);
+        push_prop(&mut props, "estimated-attribute", &x.attribute);
+    }
     for c in &f.controls {
         push_prop(&mut props, "control-id", &control_token(&c.id));
     }

@@ -9,7 +9,7 @@ use crate::evidence::document::{Evidence, FindingStatus, Risk};
 use crate::io::write::{csv_writer, defused};
 
 /// The columns of [`register_csv`], in order.
-pub const REGISTER_COLUMNS: [&str; 33] = [
+pub const REGISTER_COLUMNS: [&str; 34] = [
     "ref_id",
     "name",
     "description",
@@ -43,6 +43,7 @@ pub const REGISTER_COLUMNS: [&str; 33] = [
     "decision_reason",
     "review_date",
     "decision_in_force",
+    "estimated",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -71,6 +72,9 @@ pub const REGISTER_COLUMNS: [&str; 33] = [
 /// `decision_reason`, `review_date`, `decision_in_force`); `status` and `treatment` say what a
 /// decision in force says, and its review date is the `next_review_date`. Without a history these
 /// columns are empty.
+///
+/// `estimated` names the estimators behind the risk's findings on sensitive attributes known
+/// only as probabilities (`weighted`, `threshold`); empty when every value was observed.
 pub fn register_csv(e: &Evidence, evidence_link: &str, evidence_sha256: &str) -> String {
     let mut w = csv_writer(Vec::new(), true);
     // Writing to memory cannot fail.
@@ -151,6 +155,12 @@ fn risk_row<'a>(
         owned(ledger_head(e).unwrap_or_default()),
     ];
     row.extend(life_columns(r));
+    // The estimators behind the risk's estimated findings (attributes known as probabilities).
+    let estimated = fs.iter().filter_map(|f| f.estimated.as_ref());
+    row.push(owned(join_unique(
+        estimated.map(|x| x.estimator.as_str()),
+        "; ",
+    )));
     row
 }
 

@@ -21,6 +21,8 @@ pub struct Bar {
     pub reference: bool,
     /// The group has too few rows to judge.
     pub insufficient: bool,
+    /// The rate is estimated (groups known as probabilities): the bar is drawn hollow.
+    pub estimated: bool,
 }
 
 /// A dashed line across a rate chart (with the area below it shaded), at `level`, labelled.
@@ -127,16 +129,18 @@ fn write_bar(svg: &mut String, fr: &Frame, i: usize, b: &Bar) {
         "#54aeff"
     };
     if let Some(v) = &b.value {
+        // An estimated rate is drawn hollow: its outline in the bar's colour.
+        let paint = match (b.estimated, b.reference) {
+            (true, true) => format!("fill=\"none\" stroke=\"{fill}\" stroke-width=\"3\""),
+            (true, false) => format!("fill=\"none\" stroke=\"{fill}\" stroke-width=\"2\""),
+            (false, true) => format!("fill=\"{fill}\" stroke=\"#1f2328\" stroke-width=\"2\""),
+            (false, false) => format!("fill=\"{fill}\""),
+        };
         let _ = write!(
             svg,
-            "<rect class=\"c-bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{BAR_W}\" height=\"{:.1}\" fill=\"{fill}\"{}/>",
+            "<rect class=\"c-bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{BAR_W}\" height=\"{:.1}\" {paint}/>",
             fr.y(*v),
             (top + plot_h) - fr.y(*v),
-            if b.reference {
-                " stroke=\"#1f2328\" stroke-width=\"2\""
-            } else {
-                ""
-            }
         );
     }
     if let Some([lo, hi]) = &b.interval {
@@ -343,6 +347,7 @@ mod tests {
                 interval: Some([0.95, 1.0]),
                 reference: *g == "a",
                 insufficient: false,
+                estimated: false,
             })
             .collect();
         let band = Band {
@@ -381,6 +386,7 @@ mod tests {
             interval: None,
             reference: true,
             insufficient: false,
+            estimated: false,
         }];
         let svg = value_chart("MAE by sex", &bars);
         // Ticks in the label's units up to 2, the value with four digits, the name escaped.

@@ -13,7 +13,7 @@ use crate::evidence::html::multiclass::multiclass_assessed;
 use crate::evidence::html::ranking::ranking_assessed;
 use crate::evidence::html::regression::regression_assessed;
 use crate::fairness::{FairnessOutput, TaskOutput};
-use crate::present::{percent, weighting};
+use crate::present::{membership, percent, weighting};
 
 /// The rates charted, in order, with their titles.
 const RATES: [(Metric, &str); 4] = [
@@ -53,7 +53,7 @@ fn rate(g: &GroupMetrics, m: Metric) -> Option<f64> {
 
 /// Appends the charts of one attribute's groups; the selection rate's carries a line at
 /// `floor` times the reference group's rate.
-fn attribute_charts(o: &mut String, attr: &str, gs: &[&GroupMetrics], floor: f64) {
+fn attribute_charts(o: &mut String, attr: &str, gs: &[&GroupMetrics], floor: f64, estimated: bool) {
     let reference_sel = gs
         .iter()
         .find(|g| g.reference)
@@ -75,6 +75,7 @@ fn attribute_charts(o: &mut String, attr: &str, gs: &[&GroupMetrics], floor: f64
                 interval: g.ci.get(&metric).copied(),
                 reference: g.reference,
                 insufficient: g.insufficient_data,
+                estimated,
             })
             .collect();
         let band = (metric == Metric::SelectionRate)
@@ -85,7 +86,11 @@ fn attribute_charts(o: &mut String, attr: &str, gs: &[&GroupMetrics], floor: f64
                 })
             })
             .flatten();
-        o.push_str(&rate_chart(&format!("{title} by {attr}"), &bars, band));
+        let title = match estimated {
+            true => format!("{title} by {attr} (estimated)"),
+            false => format!("{title} by {attr}"),
+        };
+        o.push_str(&rate_chart(&title, &bars, band));
     }
 }
 
@@ -102,7 +107,19 @@ fn assessed(o: &mut String, e: &Evidence, fr: &FairnessOutput) {
         let line = weighting("Rates", col, w.total, w.effective_n, fr.report.rows.used);
         let _ = write!(o, "<p class=\"muted weighting\">{}</p>", esc(&line));
     }
+    for m in &fr.membership {
+        let _ = write!(
+            o,
+            "<p class=\"muted estimated\">{} Estimated rates are drawn hollow. {}</p>",
+            esc(&membership(m)),
+            esc(&m.caveat)
+        );
+    }
     for attr in &fr.report.attributes {
+        let estimated = fr
+            .membership
+            .iter()
+            .any(|m| *attr == m.attribute || *attr == m.assigned_attribute);
         let _ = write!(o, "<h3>By {}</h3><div class=\"charts\">", esc(attr));
         let gs: Vec<&GroupMetrics> = fr
             .report
@@ -110,7 +127,7 @@ fn assessed(o: &mut String, e: &Evidence, fr: &FairnessOutput) {
             .iter()
             .filter(|g| g.attribute == *attr)
             .collect();
-        attribute_charts(o, attr, &gs, floor);
+        attribute_charts(o, attr, &gs, floor, estimated);
         o.push_str("</div>");
         let fs = fairness_findings(e, |x| x.subject.attribute.as_deref() == Some(attr.as_str()));
         findings_table(o, &fs);

@@ -25,6 +25,7 @@ fn bars(gs: &[&RankingGroup], metric: &str) -> Vec<Bar> {
             interval: None,
             reference: g.reference,
             insufficient: g.insufficient_data,
+            estimated: false,
         })
         .collect()
 }

@@ -43,6 +43,7 @@ fn charts(o: &mut String, attr: &str, gs: &[&RegressionGroup]) {
                 interval: None,
                 reference: g.reference,
                 insufficient: g.insufficient_data,
+                estimated: false,
             })
             .collect();
         o.push_str(&value_chart(&format!("{title} by {attr}"), &bars));
