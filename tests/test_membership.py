@@ -7,15 +7,15 @@ the assigned rows, and bad input."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import fairgauge
 import numpy as np
 import pandas as pd
 import pytest
 from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate
 from sklearn.metrics import precision_score, recall_score
 from statsmodels.stats.proportion import proportion_confint
-
-import fairgauge
 
 GROUPS = ["white", "black", "api", "hispanic"]
 P = [f"p_{g}" for g in GROUPS]
@@ -85,9 +85,7 @@ def test_weighted_rates_equal_fairlearn_on_the_stacked_table(table, weight):
         assert ours["share"] == pytest.approx(sub["sw"].sum() / s["sw"].sum(), abs=TOL)
         assert ours["count"] == int((sub["sw"] > 0).sum())
     summary = r.summary["race"]
-    assert summary["demographic_parity_difference"] == pytest.approx(
-        mf.difference()["selection_rate"], abs=TOL
-    )
+    assert summary["demographic_parity_difference"] == pytest.approx(mf.difference()["selection_rate"], abs=TOL)
     assert summary["equalized_odds_difference"] == pytest.approx(
         max(mf.difference()["tpr"], mf.difference()["fpr"]), abs=TOL
     )
@@ -169,7 +167,16 @@ def test_cli_reads_bisg_output_and_says_how(run, tmp_path, table):
     spec = "race=" + ",".join(P)
     out = json.loads(
         run(
-            "fairness", src, "--label", "y", "--prediction", "pred", "--sensitive-probabilities", spec, "--format", "json"
+            "fairness",
+            src,
+            "--label",
+            "y",
+            "--prediction",
+            "pred",
+            "--sensitive-probabilities",
+            spec,
+            "--format",
+            "json",
         ).stdout
     )
     py = fairgauge.fairness(table, label="y", prediction="pred", sensitive_probabilities={"race": P})
@@ -217,12 +224,89 @@ def test_bad_options_are_clear_errors(table):
     with pytest.raises(fairgauge.OptionError, match="bootstrap"):
         fairgauge.fairness(table, label="y", prediction="pred", sensitive_probabilities={"race": P}, bootstrap=50)
     with pytest.raises(fairgauge.OptionError, match="binary task only"):
-        fairgauge.fairness(
-            table, label="y", prediction="pred", sensitive_probabilities={"race": P}, task="multiclass"
-        )
+        fairgauge.fairness(table, label="y", prediction="pred", sensitive_probabilities={"race": P}, task="multiclass")
     with pytest.raises(fairgauge.OptionError, match="at least two probability columns"):
         fairgauge.fairness(table, label="y", prediction="pred", sensitive_probabilities={"race": ["p_white"]})
     with pytest.raises(fairgauge.OptionError, match=r"\(0, 1\]"):
-        fairgauge.fairness(
-            table, label="y", prediction="pred", sensitive_probabilities={"race": P}, assign_threshold=0
-        )
+        fairgauge.fairness(table, label="y", prediction="pred", sensitive_probabilities={"race": P}, assign_threshold=0)
+
+
+# --------------------------------------------------------------------------------------------
+# assess: findings on attributes known as probabilities are marked estimated everywhere
+# --------------------------------------------------------------------------------------------
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "evidence.schema.json").read_text())
+
+
+def test_assess_marks_estimated_findings_in_every_export(table, tmp_path):
+    import csv
+
+    import jsonschema
+
+    ev = fairgauge.assess(
+        table,
+        label="y",
+        prediction="pred",
+        sensitive="sex",
+        sensitive_probabilities={"race": P},
+        assign_threshold=0.5,
+    )
+    paths = ev.write(tmp_path, formats=["json", "register", "oscal", "html"])
+    e = json.loads(Path(paths["json"]).read_text())
+    jsonschema.validate(e, SCHEMA)
+    assert e["schema_version"] == "1.3.0"
+    fairness = [f for f in e["findings"] if f["kind"].startswith("fairness.")]
+    by_attr = {}
+    for f in fairness:
+        by_attr.setdefault(f["subject"].get("attribute"), set()).add((f.get("estimated") or {}).get("estimator"))
+    assert by_attr["sex"] == {None}
+    assert by_attr["race"] == {"weighted"}
+    assert by_attr["race_assigned"] == {"threshold"}
+    weighted = next(f for f in fairness if (f.get("estimated") or {}).get("estimator") == "weighted")
+    assert weighted["estimated"]["attribute"] == "race"
+    assert "Fairness under unawareness" in weighted["estimated"]["caveat"]
+    assert "Estimated (weighted estimator)" in weighted["message"]
+    assert e["results"]["fairness"]["membership"][0]["attribute"] == "race"
+    # The register names the estimators behind each risk; OSCAL carries them as properties.
+    with open(paths["register"], newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    risk_of = {f["risk_id"]: f for f in e["findings"] if f.get("risk_id")}
+    for row in rows:
+        f = risk_of.get(row["ref_id"])
+        want = (f.get("estimated") or {}).get("estimator", "") if f else ""
+        assert row["estimated"] == want or (want and want in row["estimated"])
+    oscal = json.loads(Path(paths["oscal"]).read_text())
+    props = [
+        p
+        for o in oscal["assessment-results"]["results"][0]["observations"]
+        for p in o.get("props", [])
+        if p["name"] in ("estimated", "estimated-attribute")
+    ]
+    assert {p["value"] for p in props} >= {"weighted", "threshold", "race"}
+    # The HTML report draws estimated rates hollow, observed ones filled.
+    html = Path(paths["html"]).read_text()
+    race = html[html.index("<h3>By race</h3>") : html.index("<h3>By race_assigned</h3>")]
+    sex = html[html.index("<h3>By sex</h3>") : html.index("<h3>By race</h3>")]
+    assert 'class="c-bar"' in race and 'fill="none"' in race and "(estimated)" in race
+    assert 'fill="none"' not in sex.split("<table")[0]
+    assert "Estimated rates are drawn hollow" in html
+
+
+def test_assess_reads_sensitive_probabilities_from_the_policy(run, table, tmp_path):
+    src = tmp_path / "t.parquet"
+    table.to_parquet(src, index=False)
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        '[data]\nlabel = "y"\nprediction = "pred"\nsensitive = []\n'
+        f'sensitive_probabilities = ["race={",".join(P)}"]\nassign_threshold = 0.5\n'
+    )
+    out = tmp_path / "e.json"
+    proc = run("assess", "--policy", policy, "--current", src, "--output", out, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    e = json.loads(out.read_text())
+    assert e["roles"]["sensitive_probabilities"] == [f"race={','.join(P)}"]
+    est = [f for f in e["findings"] if f.get("estimated")]
+    assert est and all(f["subject"]["attribute"] in ("race", "race_assigned") for f in est)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[data]\nlabel = "y"\nsensitive_probabilities = ["race"]\n')
+    proc = run("assess", "--policy", bad, "--current", src, "--output", tmp_path / "x.json", check=False)
+    assert "sensitive_probabilities" in (proc.stderr + proc.stdout)

@@ -16,11 +16,10 @@
 use std::collections::BTreeMap;
 
 use fairgauge_core::fairness::{
-    CodedAttribute, FairnessBatch, FairnessOptions, FairnessReport, FairnessState, Membership,
+    CodedAttribute, FairnessBatch, FairnessOptions, FairnessReport, Membership,
 };
-use serde::{Deserialize, Serialize};
 
-use super::part::Ctx;
+use super::part::{Ctx, MembershipPart};
 use super::spec::{FairnessSpec, MembershipInfo, ProbabilisticSpec};
 use crate::error::{Error, Result};
 use crate::io::frame::Batch;
@@ -61,47 +60,6 @@ impl crate::io::frame::Visit for Probabilities<'_> {
 /// How far a row's probabilities may sum from 1 (the Census surname list's rows, rounded to four
 /// decimals, are within 2e-4).
 pub const SUM_TOLERANCE: f64 = 1e-3;
-
-/// What part of a table held for one attribute known as probabilities.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct MembershipPart {
-    /// The weighted estimator: the attribute (first) and the ordinary sensitive attributes, for
-    /// intersections.
-    pub(crate) weighted: FairnessState,
-    /// The threshold estimator: the assigned rows by their assigned group.
-    pub(crate) assigned: FairnessState,
-    /// Rows with probabilities whose largest is below the threshold.
-    pub(crate) unassigned: u64,
-}
-
-impl MembershipPart {
-    pub(crate) fn empty(spec: &FairnessSpec, p: &ProbabilisticSpec) -> MembershipPart {
-        let has_pred = spec.prediction.is_some() || spec.score.is_some();
-        let has_score = spec.score.is_some();
-        let mut attrs = vec![p.name.clone()];
-        attrs.extend(spec.sensitive.iter().cloned());
-        let mut assigned = FairnessState::new(vec![p.assigned_name()], has_pred, has_score);
-        if spec.weight.is_some() {
-            assigned = assigned.weighted();
-        }
-        MembershipPart {
-            weighted: FairnessState::new(attrs, has_pred, has_score).with_membership(0),
-            assigned,
-            unassigned: 0,
-        }
-    }
-
-    pub(crate) fn merge(&mut self, o: &MembershipPart) -> Result<()> {
-        let core = |e| Error::Core {
-            context: String::new(),
-            source: e,
-        };
-        self.weighted.merge(&o.weighted).map_err(core)?;
-        self.assigned.merge(&o.assigned).map_err(core)?;
-        self.unassigned += o.unassigned;
-        Ok(())
-    }
-}
 
 /// Checks the spec's attributes known as probabilities (before any row is read).
 pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {

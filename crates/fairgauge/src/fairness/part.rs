@@ -3,8 +3,9 @@
 //! positive label, each role column's text rules). Each task's module (`multiclass`,
 //! `regression`, `ranking`) and `parts` add their own methods; this module sits below them all.
 
-use super::spec::FairnessSpec;
+use super::spec::{FairnessSpec, ProbabilisticSpec};
 use super::visit::Distinct;
+use crate::error::{Error, Result};
 use crate::io::source::Table;
 use crate::io::text::TextRules;
 use fairgauge_core::fairness::multiclass::MulticlassState;
@@ -36,7 +37,7 @@ pub struct FairnessPart {
     pub(crate) ranking: Option<RankingState>,
     /// One part per sensitive attribute known as probabilities ([`super::membership`]).
     #[serde(default)]
-    pub(crate) membership: Vec<super::membership::MembershipPart>,
+    pub(crate) membership: Vec<MembershipPart>,
 }
 
 pub(crate) struct Ctx<'a> {
@@ -44,4 +45,45 @@ pub(crate) struct Ctx<'a> {
     pub(crate) spec: &'a FairnessSpec,
     pub(crate) positive: Option<String>,
     pub(crate) rules: BTreeMap<String, TextRules>,
+}
+
+/// What part of a table held for one attribute known as probabilities.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct MembershipPart {
+    /// The weighted estimator: the attribute (first) and the ordinary sensitive attributes, for
+    /// intersections.
+    pub(crate) weighted: FairnessState,
+    /// The threshold estimator: the assigned rows by their assigned group.
+    pub(crate) assigned: FairnessState,
+    /// Rows with probabilities whose largest is below the threshold.
+    pub(crate) unassigned: u64,
+}
+
+impl MembershipPart {
+    pub(crate) fn empty(spec: &FairnessSpec, p: &ProbabilisticSpec) -> MembershipPart {
+        let has_pred = spec.prediction.is_some() || spec.score.is_some();
+        let has_score = spec.score.is_some();
+        let mut attrs = vec![p.name.clone()];
+        attrs.extend(spec.sensitive.iter().cloned());
+        let mut assigned = FairnessState::new(vec![p.assigned_name()], has_pred, has_score);
+        if spec.weight.is_some() {
+            assigned = assigned.weighted();
+        }
+        MembershipPart {
+            weighted: FairnessState::new(attrs, has_pred, has_score).with_membership(0),
+            assigned,
+            unassigned: 0,
+        }
+    }
+
+    pub(crate) fn merge(&mut self, o: &MembershipPart) -> Result<()> {
+        let core = |e| Error::Core {
+            context: String::new(),
+            source: e,
+        };
+        self.weighted.merge(&o.weighted).map_err(core)?;
+        self.assigned.merge(&o.assigned).map_err(core)?;
+        self.unassigned += o.unassigned;
+        Ok(())
+    }
 }

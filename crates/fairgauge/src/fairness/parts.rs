@@ -360,7 +360,7 @@ impl FairnessPart {
             membership: spec
                 .probabilistic
                 .iter()
-                .map(|p| super::membership::MembershipPart::empty(spec, p))
+                .map(|p| super::part::MembershipPart::empty(spec, p))
                 .collect(),
             state,
             label: Distinct::default(),
