@@ -310,3 +310,14 @@ def test_assess_reads_sensitive_probabilities_from_the_policy(run, table, tmp_pa
     bad.write_text('[data]\nlabel = "y"\nsensitive_probabilities = ["race"]\n')
     proc = run("assess", "--policy", bad, "--current", src, "--output", tmp_path / "x.json", check=False)
     assert "sensitive_probabilities" in (proc.stderr + proc.stdout)
+
+
+def test_monitor_refuses_sensitive_probabilities_clearly(run, table, tmp_path):
+    src = tmp_path / "t.parquet"
+    table.assign(date=pd.date_range("2025-01-01", periods=len(table), freq="h")).to_parquet(src, index=False)
+    spec = "race=" + ",".join(P)
+    proc = run(
+        "monitor", src, "--time", "date", "--every", "week", "--label", "y", "--prediction", "pred",
+        "--sensitive-probabilities", spec, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "does not support sensitive probabilities yet" in proc.stderr

@@ -48,6 +48,14 @@ pub struct MonitorInput<'a> {
 
 /// Monitors the table window by window (module documentation).
 pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
+    // Change alerts size their limits by each group's rows; a group known as probabilities has
+    // an effective size instead, which they do not use yet.
+    if !input.roles.sensitive_probabilities.is_empty() {
+        return Err(Error::InvalidOption(
+            "monitor does not support sensitive probabilities yet (data.sensitive_probabilities, --sensitive-probabilities): use assess per period, or fairness"
+                .into(),
+        ));
+    }
     let time = input.time.clone();
     input.data.require_columns(&[time.as_str()])?;
     let data = load(input.data)?;
