@@ -106,14 +106,9 @@ impl Ctx<'_> {
                 bad: None,
             };
             self.visit(batch, c, &mut v)?;
-            if let Some((row, value)) = v.bad {
-                return Err(self.bad(
-                    c,
-                    format!(
-                        "value `{value}` at data row {} is not a number (group probabilities are in [0, 1])",
-                        first_row + row + 1
-                    ),
-                ));
+            if let Some(bad) = v.bad {
+                let needs = "group probabilities are in [0, 1]";
+                return Err(self.not_a_number(c, bad, first_row, needs));
             }
             cols.push(v.out);
         }

@@ -24,6 +24,24 @@ impl Ctx<'_> {
         }
     }
 
+    /// A value that is not a number: `(row, value)` in a slice starting at data row
+    /// `first_row`, `needs` saying what the column holds.
+    pub(crate) fn not_a_number(
+        &self,
+        column: &str,
+        (row, value): (usize, String),
+        first_row: usize,
+        needs: &str,
+    ) -> Error {
+        self.bad(
+            column,
+            format!(
+                "value `{value}` at data row {} is not a number ({needs})",
+                first_row + row + 1
+            ),
+        )
+    }
+
     pub(crate) fn visit<V: Visit>(&self, batch: &Batch, column: &str, v: &mut V) -> Result<()> {
         batch
             .visit(column, v)
@@ -55,13 +73,12 @@ impl Ctx<'_> {
                 bad: None,
             };
             self.visit(batch, s, &mut v)?;
-            if let Some((row, value)) = v.bad {
-                return Err(self.bad(
+            if let Some(bad) = v.bad {
+                return Err(self.not_a_number(
                     s,
-                    format!(
-                        "value `{value}` at data row {} is not a number (scores are probabilities in [0, 1])",
-                        first_row + row + 1
-                    ),
+                    bad,
+                    first_row,
+                    "scores are probabilities in [0, 1]",
                 ));
             }
             for (i, x) in v.out.iter().enumerate() {
