@@ -321,3 +321,13 @@ def test_monitor_refuses_sensitive_probabilities_clearly(run, table, tmp_path):
         "--sensitive-probabilities", spec, check=False,
     )  # fmt: skip
     assert proc.returncode == 2 and "does not support sensitive probabilities yet" in proc.stderr
+
+
+def test_blank_csv_lines_are_not_rows(run, tmp_path):
+    # polars reads a blank CSV line as a row of nulls: not a row read, nor one without probabilities.
+    src = tmp_path / "m.csv"
+    src.write_text("y,pred,p_a,p_b\n1,1,0.75,0.25\n1,0,0.5,0.5\n0,1,0.25,0.75\n0,0,1.0,0.0\n\n")
+    args = ["--label", "y", "--prediction", "pred", "--sensitive-probabilities", "race=p_a,p_b"]
+    out = json.loads(run("fairness", src, *args, "--min-group-size", "1", "--format", "json").stdout)
+    assert (out["rows"]["seen"], out["rows"]["used"], out["rows"]["excluded_null_label"]) == (4, 4, 0)
+    assert out["membership"][0]["rows_without_probabilities"] == 0

@@ -538,6 +538,11 @@ pub fn fairness_part(
     // polars reads each blank CSV line as a row of nulls: take them back out.
     acc.state.rows_seen = acc.state.rows_seen.saturating_sub(blank);
     acc.state.excluded_null_label = acc.state.excluded_null_label.saturating_sub(blank);
+    for m in &mut acc.membership {
+        m.weighted.rows_seen = m.weighted.rows_seen.saturating_sub(blank);
+        let w = &mut m.weighted;
+        w.excluded_null_label = w.excluded_null_label.saturating_sub(blank);
+    }
     if let Some(m) = &mut acc.multiclass {
         m.rows_seen = m.rows_seen.saturating_sub(blank);
         m.excluded_null_label = m.excluded_null_label.saturating_sub(blank);
