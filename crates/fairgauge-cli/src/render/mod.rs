@@ -1,6 +1,7 @@
-//! Text rendering of reports for a terminal: one module per report (`fairness`, `drift`,
+//! Text rendering of reports for a terminal: one module per report (`bisg`, `fairness`, `drift`,
 //! `quality`, `evidence` for an assessment), with what they share in `text`.
 
+mod bisg;
 mod drift;
 mod evidence;
 mod fairness;
@@ -11,6 +12,7 @@ mod ranking;
 mod regression;
 mod text;
 
+pub use bisg::bisg_text;
 pub use drift::drift_text;
 pub use evidence::evidence_text;
 pub use fairness::fairness_text;

@@ -250,7 +250,8 @@ pub struct MembershipInfo {
     pub rows_with_probabilities: u64,
     /// Rows without (every probability null): left out.
     pub rows_without_probabilities: u64,
-    /// The threshold estimator's attribute (`race_assigned`), when it could be reported.
+    /// The threshold estimator's attribute (`race_assigned`); `assigned_not_reported` says why
+    /// when its groups are not in the report.
     pub assigned_attribute: String,
     /// Its threshold: a row is assigned its most likely group when that probability is at
     /// least this.

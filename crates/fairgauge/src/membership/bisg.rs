@@ -225,11 +225,17 @@ fn method_sentence(kind: Option<PlaceKind>) -> String {
     )
 }
 
-/// Estimates every row of `table`.
-pub fn run_bisg(table: &Table, spec: &BisgSpec) -> Result<BisgOutput> {
+/// The table as BISG reads it, whole, and every row's estimate.
+fn read_estimated(table: &Table, spec: &BisgSpec) -> Result<(Batch, BisgOutput)> {
     let table = prepare(table, spec)?;
     let batch = read_all(&table)?;
-    estimate_batch(&table, &batch, spec)
+    let output = estimate_batch(&table, &batch, spec)?;
+    Ok((batch, output))
+}
+
+/// Estimates every row of `table`.
+pub fn run_bisg(table: &Table, spec: &BisgSpec) -> Result<BisgOutput> {
+    read_estimated(table, spec).map(|(_, output)| output)
 }
 
 /// Estimates every row of `table` and writes the table with the added columns to `out` (in
@@ -240,9 +246,7 @@ pub fn write_bisg(
     out: &Path,
     format: InputFormat,
 ) -> Result<BisgSummary> {
-    let table = prepare(table, spec)?;
-    let batch = read_all(&table)?;
-    let output = estimate_batch(&table, &batch, spec)?;
+    let (batch, output) = read_estimated(table, spec)?;
     write_extended(out, format, batch, output.columns())?;
     Ok(output.summary)
 }
