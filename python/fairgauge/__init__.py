@@ -30,6 +30,7 @@ from typing import Any
 
 from . import _fairgauge
 from ._bisg import bisg
+from ._estimate import estimate
 from ._errors import (
     ColumnNotFoundError,
     DataError,
@@ -46,6 +47,7 @@ from ._input import table_source
 from ._native import FAIRNESS_DEFAULTS, call
 from ._reports import (
     DriftReport,
+    EstimateReport,
     Evidence,
     FairnessReport,
     History,
@@ -62,6 +64,7 @@ __all__ = [
     "ColumnNotFoundError",
     "DataError",
     "DriftReport",
+    "EstimateReport",
     "Evidence",
     "FairgaugeError",
     "FairgaugeIOError",
@@ -82,6 +85,7 @@ __all__ = [
     "assess",
     "bisg",
     "drift",
+    "estimate",
     "fairness",
     "history",
     "metrics",

@@ -402,6 +402,89 @@ class RankingReport(_Report):
         return _table(["attribute", "group", "items", *titles, ""], rows, "fairgauge ranking fairness")
 
 
+ESTIMATED_METRICS = ("tpr", "tnr", "fpr", "ppv", "npv", "accuracy", "f1", "roc_auc", "prevalence")
+
+
+class EstimateReport(_Report):
+    """A label-free estimate: per group the calibration chosen on the reference and the
+    estimated metrics with their intervals (every value an estimate, not a measurement)."""
+
+    def _groups(self) -> list[tuple[str, dict[str, Any]]]:
+        d = self._data
+        out = [("all", d["overall"])]
+        for a in d["attributes"]:
+            out += [(a["attribute"], g) for g in a["groups"]]
+        return out
+
+    def _describe(self) -> str:
+        d = self._data
+        o = d["overall"]
+        acc = (o["estimated"].get("accuracy") or {}).get("value")
+        return (
+            f"ESTIMATED without labels: {o['rows']} rows, calibrated on {o['reference_rows']} labelled rows "
+            f"({o['calibration']['applied']}); accuracy {_num(acc)}; {len(self._groups()) - 1} groups"
+        )
+
+    @property
+    def overall(self) -> dict[str, Any]:
+        """All rows' entry: rows, calibration check, expected confusion matrix, estimates."""
+        return self._data["overall"]
+
+    @property
+    def by_group(self) -> pl.DataFrame:
+        """One row per group (`attribute` ``all`` for every row): rows, reference rows, the
+        calibration applied, status, and each metric's value, interval (``_lower``, ``_upper``),
+        standard error and NannyML's sampling error."""
+        rows = []
+        for attr, g in self._groups():
+            row: dict[str, Any] = {
+                "attribute": attr,
+                "group": g["group"],
+                "rows": g["rows"],
+                "reference_rows": g["reference_rows"],
+                "calibration": g["calibration"]["applied"],
+                "status": g["status"],
+                "selection_rate": g["selection_rate"],
+            }
+            for m in ESTIMATED_METRICS:
+                v = g["estimated"].get(m) or {}
+                row[m] = v.get("value")
+                row[f"{m}_lower"] = v.get("lower")
+                row[f"{m}_upper"] = v.get("upper")
+                row[f"{m}_std_error"] = v.get("std_error")
+                row[f"{m}_sampling_error"] = v.get("sampling_error")
+            rows.append(row)
+        return _frame(rows)
+
+    @property
+    def summaries(self) -> pl.DataFrame:
+        """Per attribute: equal opportunity, equalized odds and predictive parity differences of
+        the estimates, with intervals and the groups that give them."""
+        return _frame([{"attribute": a["attribute"], **m} for a in self._data["attributes"] for m in a["summaries"]])
+
+    @property
+    def calibration(self) -> pl.DataFrame:
+        """Per group: the expected calibration error of the raw scores, of the population's and
+        of the group's isotonic calibrator (out of fold), and the one applied."""
+        return _frame([{"attribute": a, "group": g["group"], **g["calibration"]} for a, g in self._groups()])
+
+    @property
+    def reliability(self) -> pl.DataFrame:
+        """Per group and score bin: reference rows, mean raw score and share of positive labels."""
+        return _frame([{"attribute": a, "group": g["group"], **b} for a, g in self._groups() for b in g["reliability"]])
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for attr, g in self._groups():
+            cells = [html.escape(attr), html.escape(g["group"]), str(g["rows"]), html.escape(g["calibration"]["applied"])]
+            for m in ("tpr", "fpr", "ppv", "accuracy", "roc_auc"):
+                v = g["estimated"].get(m)
+                cells.append("—" if v is None else f"{v['value']:.3f} [{v['lower']:.3f}, {v['upper']:.3f}]")
+            rows.append(cells)
+        headers = ["attribute", "group", "rows", "calibrated", "TPR", "FPR", "PPV", "accuracy", "ROC AUC"]
+        return _table(headers, rows, caption=f"ESTIMATED without labels ({self._data['confidence']:.0%} intervals)")
+
+
 class DriftReport(_Report):
     """Per-column drift and the dataset verdict."""
 

@@ -43,6 +43,9 @@ enum Command {
     /// or N rows), each assessed against a baseline with the policy; alerts for breaches and for
     /// rates that moved from the baseline. Exit 1 when there is an alert.
     Monitor(Box<commands::monitor::MonitorArgs>),
+    /// Estimate a model's performance per group on data without labels (TPR, FPR, PPV, accuracy,
+    /// F1, ROC AUC with intervals), from its scores calibrated on a labelled reference.
+    Estimate(Box<commands::estimate::EstimateArgs>),
     /// Estimate race and ethnicity probabilities from surname and ZIP code or tract (BISG, with
     /// the bundled Census 2010 tables) and write the table with them added.
     Bisg(Box<commands::bisg::BisgArgs>),
@@ -121,6 +124,7 @@ where
         Command::Quality(a) => commands::quality::run(*a),
         Command::Assess(a) => commands::assess::run(*a, &command_line),
         Command::Monitor(a) => commands::monitor::run(*a, &command_line),
+        Command::Estimate(a) => commands::estimate::run(*a),
         Command::Bisg(a) => commands::bisg::run(*a),
         Command::Demo(a) => commands::demo::run(a),
         Command::Init(a) => commands::init::run(*a),

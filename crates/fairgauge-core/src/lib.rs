@@ -7,6 +7,7 @@
 
 pub mod drift;
 pub mod error;
+pub mod estimate;
 pub mod fairness;
 pub mod fingerprint;
 pub mod membership;

@@ -67,6 +67,29 @@ fn drift(
     })
 }
 
+/// A label-free estimate: the CLI's `estimate --format json`; `args` is the
+/// [`fairgauge::estimate::EstimateSpec`] as JSON.
+#[pyfunction]
+fn estimate(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    read: String,
+    reference: &Bound<'_, PyAny>,
+    reference_read: String,
+    args: String,
+) -> PyResult<String> {
+    let data = input(data, "data")?;
+    let reference = input(reference, "reference")?;
+    run(py, move || {
+        let read: Read = parse("read options", &read)?;
+        let reference_read: Read = parse("read options", &reference_read)?;
+        let spec: fairgauge::estimate::EstimateSpec = parse("estimate options", &args)?;
+        let r = open(reference, &reference_read)?;
+        let d = open(data, &read)?;
+        to_json(&fairgauge::estimate::run_estimate(&d, &r, &spec).map_err(fail)?)
+    })
+}
+
 /// Data quality of a table: the CLI's `quality --format json`, and the inferred rules (TOML).
 #[pyfunction]
 #[pyo3(signature = (path, read, reference, reference_read, args))]
@@ -631,6 +654,7 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(fairness, m)?)?;
     m.add_function(wrap_pyfunction!(drift, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate, m)?)?;
     m.add_function(wrap_pyfunction!(quality, m)?)?;
     m.add_function(wrap_pyfunction!(assess, m)?)?;
     m.add_function(wrap_pyfunction!(monitor, m)?)?;

@@ -31,6 +31,7 @@
 // The flow, bottom to top; each layer imports only from the ones before it.
 pub mod drift; // analyse: reference vs current
 pub mod error; // one error type for the crate
+pub mod estimate; // analyse: performance per group without labels (CBPE on calibrated scores)
 pub mod evidence; // judge and write: policy, assessment, evidence, exports, ledger, HTML
 pub mod fairness; // analyse: per-group rates and disparities
 pub mod generate;

@@ -76,6 +76,14 @@ pub fn membership(m: &crate::fairness::MembershipInfo) -> String {
     }
 }
 
+/// What a label-free estimate is and what its intervals cover.
+pub fn estimate_method(confidence: f64) -> String {
+    format!(
+        "Estimated without labels by confidence-based performance estimation (CBPE, as NannyML): each row's calibrated score p stands for its unknown label (expected true positives Σ p·ŷ, false positives Σ (1 − p)·ŷ, …), the calibration chosen per group on the labelled reference by out-of-fold expected calibration error. Intervals ({}) cover the value the labels will show, from the labels' Bernoulli variance and the calibrator's fit; sampling_error is NannyML's (the metric's spread over samples of this size). Estimates assume the scores stay as calibrated as on the reference (no concept drift).",
+        percent(confidence)
+    )
+}
+
 /// A p-value in a table: four decimals, scientific below 1e-4, `< 1e-300` below what a double
 /// resolves in the tails.
 pub fn p_value(p: f64) -> String {

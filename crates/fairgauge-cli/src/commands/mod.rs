@@ -5,6 +5,7 @@ pub mod bisg;
 pub mod completions;
 pub mod demo;
 pub mod drift;
+pub mod estimate;
 pub mod fairness;
 pub mod history;
 pub mod init;

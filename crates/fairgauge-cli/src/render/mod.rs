@@ -3,6 +3,7 @@
 
 mod bisg;
 mod drift;
+mod estimate;
 mod evidence;
 mod fairness;
 mod monitor;
@@ -14,6 +15,7 @@ mod text;
 
 pub use bisg::bisg_text;
 pub use drift::drift_text;
+pub use estimate::estimate_text;
 pub use evidence::evidence_text;
 pub use fairness::fairness_text;
 pub use monitor::monitor_text;

@@ -1,0 +1,183 @@
+//! The rows of one group as a run-length histogram: sorted distinct scores, and at each the rows
+//! counted by cell (the prediction, and on a labelled reference the label and the fold). It
+//! merges by a linear merge, so every chunking and row order gives the same state, and every sum
+//! over it is taken in score order, so estimates are bit-identical whatever the chunking.
+
+use serde::{Deserialize, Serialize};
+
+/// Cells of an unlabelled row: its prediction, `0` or `1`.
+pub const ANALYSIS_CELLS: usize = 2;
+/// Folds of the reference's cross-validated calibration check.
+pub const FOLDS: usize = 2;
+/// Cells of a labelled reference row: `fold · 4 + 2 · label + prediction`.
+pub const REFERENCE_CELLS: usize = 4 * FOLDS;
+
+/// The fold of a reference row from its data-row index (a hash, so that sorted tables split
+/// evenly; the same row always lands in the same fold whatever the chunking).
+pub fn fold_of(row: u64) -> usize {
+    let mut z = row.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z % FOLDS as u64) as usize
+}
+
+/// The cell of a labelled reference row.
+pub fn reference_cell(fold: usize, label: bool, prediction: bool) -> u8 {
+    (fold * 4 + 2 * label as usize + prediction as usize) as u8
+}
+
+/// Sorted distinct scores with the rows in each of `N` cells at each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreCells<const N: usize> {
+    /// Distinct scores, ascending (−0 is stored as +0).
+    pub scores: Vec<f64>,
+    /// Rows per cell at each score.
+    #[serde(with = "cells_serde")]
+    pub counts: Vec<[u64; N]>,
+}
+
+impl<const N: usize> Default for ScoreCells<N> {
+    fn default() -> Self {
+        ScoreCells {
+            scores: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+}
+
+impl<const N: usize> ScoreCells<N> {
+    /// Builds from `(score, cell)` pairs, scores already checked to lie in `[0, 1]` and cells
+    /// below `N`.
+    pub fn from_rows(rows: &mut [(f64, u8)]) -> Self {
+        // Non-negative scores sort by their IEEE bits as they do by value.
+        rows.sort_unstable_by_key(|&(s, _)| (s + 0.0).to_bits());
+        let mut out = ScoreCells::default();
+        for &(s, c) in rows.iter() {
+            let s = s + 0.0;
+            if out.scores.last() != Some(&s) {
+                out.scores.push(s);
+                out.counts.push([0; N]);
+            }
+            let k = out.counts.len() - 1;
+            out.counts[k][c as usize] += 1;
+        }
+        out
+    }
+
+    /// Merges another histogram into this one.
+    pub fn merge(&mut self, other: &ScoreCells<N>) {
+        if other.scores.is_empty() {
+            return;
+        }
+        if self.scores.is_empty() {
+            *self = other.clone();
+            return;
+        }
+        let cap = self.scores.len() + other.scores.len();
+        let mut out = ScoreCells {
+            scores: Vec::with_capacity(cap),
+            counts: Vec::with_capacity(cap),
+        };
+        let (mut i, mut j) = (0, 0);
+        while i < self.scores.len() || j < other.scores.len() {
+            let take_self = j >= other.scores.len()
+                || (i < self.scores.len() && self.scores[i] <= other.scores[j]);
+            let (s, c) = if take_self {
+                i += 1;
+                (self.scores[i - 1], &self.counts[i - 1])
+            } else {
+                j += 1;
+                (other.scores[j - 1], &other.counts[j - 1])
+            };
+            if out.scores.last() == Some(&s) {
+                let k = out.counts.len() - 1;
+                for (a, b) in out.counts[k].iter_mut().zip(c) {
+                    *a += b;
+                }
+            } else {
+                out.scores.push(s);
+                out.counts.push(*c);
+            }
+        }
+        *self = out;
+    }
+
+    /// Rows in all cells.
+    pub fn rows(&self) -> u64 {
+        self.counts.iter().map(|c| c.iter().sum::<u64>()).sum()
+    }
+
+    /// The histogram with the cells folded by `f` (cell → new cell).
+    pub fn fold<const M: usize>(&self, f: impl Fn(usize) -> usize) -> ScoreCells<M> {
+        ScoreCells {
+            scores: self.scores.clone(),
+            counts: self
+                .counts
+                .iter()
+                .map(|c| {
+                    let mut out = [0u64; M];
+                    for (k, &n) in c.iter().enumerate() {
+                        out[f(k)] += n;
+                    }
+                    out
+                })
+                .collect(),
+        }
+    }
+}
+
+/// serde for fixed-size count arrays of any length (serde derives arrays up to 32 only through
+/// its own impls, which do not cover a const generic `N`).
+mod cells_serde {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, const N: usize>(
+        v: &[[u64; N]],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let flat: Vec<&[u64]> = v.iter().map(|c| c.as_slice()).collect();
+        flat.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<Vec<[u64; N]>, D::Error> {
+        let flat: Vec<Vec<u64>> = Vec::deserialize(d)?;
+        flat.into_iter()
+            .map(|c| {
+                <[u64; N]>::try_from(c.as_slice())
+                    .map_err(|_| serde::de::Error::custom(format!("expected {N} counts")))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_equals_one_build() {
+        let rows: Vec<(f64, u8)> =
+            vec![(0.3, 1), (0.1, 0), (0.3, 0), (-0.0, 1), (0.7, 1), (0.1, 1)];
+        let whole = ScoreCells::<2>::from_rows(&mut rows.clone());
+        assert_eq!(whole.scores, vec![0.0, 0.1, 0.3, 0.7]);
+        assert_eq!(whole.counts, vec![[0, 1], [1, 1], [1, 1], [0, 1]]);
+        let mut a = ScoreCells::<2>::from_rows(&mut rows[..2].to_vec());
+        let mut b = ScoreCells::<2>::from_rows(&mut rows[2..].to_vec());
+        a.merge(&b);
+        assert_eq!(a, whole);
+        b.merge(&ScoreCells::default());
+        assert_eq!(b.rows(), 4);
+        let folded: ScoreCells<1> = whole.fold(|_| 0);
+        assert_eq!(folded.counts, vec![[1], [2], [2], [1]]);
+    }
+
+    #[test]
+    fn folds_split_rows_evenly() {
+        let ones = (0..10_000u64).filter(|&r| fold_of(r) == 1).count();
+        assert!((4_800..=5_200).contains(&ones), "{ones}");
+        assert_eq!(reference_cell(1, true, false), 6);
+    }
+}

@@ -1,0 +1,295 @@
+//! Running an estimate: the labelled reference and the unlabelled data read into their
+//! histograms, the roles checked, and per group the calibration chosen on the reference and the
+//! metrics estimated on the data ([`fairgauge_core::estimate`]).
+
+use super::read::{read_state, Seen};
+use super::spec::*;
+use crate::error::{Error, Result};
+use crate::fairness::spec::InputInfo;
+use crate::io::source::Table;
+use crate::io::text::{canonical_text, is_positive_token};
+use fairgauge_core::estimate::calibration::{
+    calibrator, choose, reliability, CalibrationCheck, Calibrator, Reference,
+};
+use fairgauge_core::estimate::cbpe::{estimate, Analysis};
+use fairgauge_core::estimate::sampling::SamplingComponents;
+use fairgauge_core::estimate::state::{AnalysisState, ReferenceState};
+use fairgauge_core::stats::proportion::z_critical;
+
+/// Estimates the performance of a model per group on `data` (no labels needed) from its scores
+/// and decisions, calibrated on the labelled `reference`.
+pub fn run_estimate(
+    data: &Table,
+    reference: &Table,
+    spec: &EstimateSpec,
+) -> Result<EstimateOutput> {
+    check_spec(spec)?;
+    let (r, rseen) = read_state::<8>(reference, spec, true)?;
+    let positive = check_reference(reference, spec, &r, &rseen)?;
+    let (a, aseen) = read_state::<2>(data, spec, false)?;
+    check_data(data, spec, &a, &aseen, &positive)?;
+    let z = z_critical(spec.confidence).map_err(|e| Error::InvalidOption(e.to_string()))?;
+    let pop_check = choose(&r.all, &r.all, spec.calibration);
+    let pop_cal = calibrator(pop_check.applied, &r.all, &r.all);
+    let overall = group_entry(
+        "all",
+        &r.all,
+        &a.all,
+        pop_check.clone(),
+        &pop_cal,
+        z,
+        spec.min_group_size,
+    );
+    let empty_ref = Reference::default();
+    let empty = Analysis::default();
+    let mut attributes = Vec::with_capacity(spec.sensitive.len());
+    for (i, name) in spec.sensitive.iter().enumerate() {
+        let (rg, ag) = (&r.attributes[i].1, &a.attributes[i].1);
+        let mut names: Vec<&String> = rg.keys().chain(ag.keys()).collect();
+        names.sort();
+        names.dedup();
+        let groups: Vec<GroupEntry> = names
+            .into_iter()
+            .map(|g| {
+                let rh = rg.get(g).unwrap_or(&empty_ref);
+                let ah = ag.get(g).unwrap_or(&empty);
+                let (check, cal) = if rh.rows() == 0 {
+                    // A group the reference never saw is calibrated as the population.
+                    let check = CalibrationCheck {
+                        applied: pop_check.applied,
+                        ece_raw: None,
+                        ece_population: None,
+                        ece_group: None,
+                    };
+                    (check, pop_cal.clone())
+                } else {
+                    let check = choose(&r.all, rh, spec.calibration);
+                    let cal = match check.applied {
+                        k if k == pop_check.applied => pop_cal.clone(),
+                        k => calibrator(k, &r.all, rh),
+                    };
+                    (check, cal)
+                };
+                group_entry(g, rh, ah, check, &cal, z, spec.min_group_size)
+            })
+            .collect();
+        attributes.push(AttributeEntry {
+            attribute: name.clone(),
+            summaries: super::summary::summaries(&groups, z),
+            groups,
+            rows_without_group: a.null_groups[i],
+        });
+    }
+    Ok(EstimateOutput {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        input: input_info(data),
+        reference: input_info(reference),
+        roles: EstimateRoles {
+            score: spec.score.clone(),
+            prediction: spec.prediction.clone(),
+            threshold: spec.prediction.is_none().then_some(spec.threshold),
+            label: spec.label.clone(),
+            positive_label: positive,
+            sensitive: spec.sensitive.clone(),
+        },
+        rows: EstimateRows {
+            analysis: aseen.rows,
+            analysis_excluded: a.excluded,
+            reference: rseen.rows,
+            reference_excluded: r.excluded,
+        },
+        calibration: spec.calibration,
+        min_group_size: spec.min_group_size,
+        confidence: spec.confidence,
+        estimated: true,
+        method: crate::present::estimate_method(spec.confidence),
+        overall,
+        attributes,
+    })
+}
+
+fn input_info(t: &Table) -> InputInfo {
+    InputInfo {
+        path: t.name().to_path_buf(),
+        format: t.format_name(),
+        schema_file: t.schema_file().map(|p| p.to_path_buf()),
+    }
+}
+
+fn group_entry(
+    name: &str,
+    r: &Reference,
+    a: &Analysis,
+    calibration: CalibrationCheck,
+    cal: &Calibrator,
+    z: f64,
+    min_rows: u64,
+) -> GroupEntry {
+    let reference_rows = r.rows();
+    let e = estimate(a, cal, z);
+    let rows = a.rows();
+    let mut estimated = e.as_ref().map(|e| e.metrics).unwrap_or_default();
+    if reference_rows > 0 {
+        let s = SamplingComponents::of(r);
+        estimated.set_sampling_errors(|m| s.error(m, rows));
+    }
+    let ok = reference_rows >= min_rows && rows >= min_rows;
+    GroupEntry {
+        group: name.to_string(),
+        rows,
+        reference_rows,
+        selection_rate: e.as_ref().map(|e| e.selection_rate),
+        reliability: reliability(r, &Calibrator::Identity),
+        calibration,
+        expected_confusion: e.map(|e| e.confusion),
+        estimated,
+        status: if ok { "ok" } else { "insufficient_data" }.to_string(),
+    }
+}
+
+fn check_spec(spec: &EstimateSpec) -> Result<()> {
+    if !(spec.threshold.is_finite() && (0.0..=1.0).contains(&spec.threshold)) {
+        return Err(Error::InvalidOption(format!(
+            "the threshold must be in [0, 1], given {}",
+            spec.threshold
+        )));
+    }
+    if !(spec.confidence > 0.0 && spec.confidence < 1.0) {
+        return Err(Error::InvalidOption(format!(
+            "the confidence must be strictly between 0 and 1, given {}",
+            spec.confidence
+        )));
+    }
+    Ok(())
+}
+
+fn bad(table: &Table, column: &str, message: String) -> Error {
+    Error::BadColumn {
+        path: table.path.clone(),
+        column: column.to_string(),
+        message,
+    }
+}
+
+/// The reference must have rows, labels of two values with a positive one, and rows with a
+/// score, a decision and a label. Returns the positive label.
+fn check_reference(
+    table: &Table,
+    spec: &EstimateSpec,
+    r: &ReferenceState,
+    seen: &Seen,
+) -> Result<String> {
+    if seen.rows == 0 {
+        return Err(Error::Format {
+            path: table.path.clone(),
+            message: "the reference has no data rows".into(),
+        });
+    }
+    if seen.label.non_null == 0 {
+        return Err(bad(
+            table,
+            &spec.label,
+            "every value is null; the reference needs labels to calibrate the scores".into(),
+        ));
+    }
+    let values = &seen.label.values;
+    if values.len() > 2 {
+        return Err(bad(
+            table,
+            &spec.label,
+            format!(
+                "the label has more than two values ({}); estimates are for binary classifiers",
+                seen.label.list()
+            ),
+        ));
+    }
+    let positive = match &spec.positive_label {
+        Some(p) => {
+            let p = canonical_text(p);
+            if !values.contains(&p) {
+                return Err(bad(
+                    table,
+                    &spec.label,
+                    format!(
+                        "the positive label `{p}` never occurs; the label's values are {}",
+                        seen.label.list()
+                    ),
+                ));
+            }
+            p
+        }
+        None => {
+            let pos: Vec<&String> = values.iter().filter(|v| is_positive_token(v)).collect();
+            match pos.as_slice() {
+                [one] => (*one).clone(),
+                _ => return Err(bad(
+                    table,
+                    &spec.label,
+                    format!(
+                        "cannot tell which label value is positive among {}; pass --positive-label",
+                        seen.label.list()
+                    ),
+                )),
+            }
+        }
+    };
+    check_decisions(table, spec, seen, &positive)?;
+    if r.all.rows() == 0 {
+        return Err(Error::Format {
+            path: table.path.clone(),
+            message: format!(
+                "no reference row has a score, a decision and a label together (columns `{}`, `{}`)",
+                spec.score, spec.label
+            ),
+        });
+    }
+    Ok(positive)
+}
+
+/// The prediction column's values are the positive label and at most one other.
+fn check_decisions(table: &Table, spec: &EstimateSpec, seen: &Seen, positive: &str) -> Result<()> {
+    let Some(p) = &spec.prediction else {
+        return Ok(());
+    };
+    let others = seen
+        .prediction
+        .values
+        .iter()
+        .filter(|v| *v != positive)
+        .count();
+    if others > 1 {
+        return Err(bad(
+            table,
+            p,
+            format!(
+                "the prediction has values {}; a binary decision is the positive label `{positive}` or one other value",
+                seen.prediction.list()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_data(
+    table: &Table,
+    spec: &EstimateSpec,
+    a: &AnalysisState,
+    seen: &Seen,
+    positive: &str,
+) -> Result<()> {
+    if seen.rows == 0 {
+        return Err(Error::Format {
+            path: table.path.clone(),
+            message: "the table has no data rows".into(),
+        });
+    }
+    check_decisions(table, spec, seen, positive)?;
+    if a.all.rows() == 0 {
+        return Err(bad(
+            table,
+            &spec.score,
+            "no row has both a score and a decision; every score (or decision) is null".into(),
+        ));
+    }
+    Ok(())
+}
