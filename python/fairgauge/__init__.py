@@ -30,7 +30,6 @@ from typing import Any
 
 from . import _fairgauge
 from ._bisg import bisg
-from ._estimate import estimate
 from ._errors import (
     ColumnNotFoundError,
     DataError,
@@ -43,6 +42,7 @@ from ._errors import (
     RulesError,
     SchemaError,
 )
+from ._estimate import estimate
 from ._input import table_source
 from ._native import FAIRNESS_DEFAULTS, call
 from ._reports import (

@@ -476,7 +476,12 @@ class EstimateReport(_Report):
     def _repr_html_(self) -> str:
         rows = []
         for attr, g in self._groups():
-            cells = [html.escape(attr), html.escape(g["group"]), str(g["rows"]), html.escape(g["calibration"]["applied"])]
+            cells = [
+                html.escape(attr),
+                html.escape(g["group"]),
+                str(g["rows"]),
+                html.escape(g["calibration"]["applied"]),
+            ]
             for m in ("tpr", "fpr", "ppv", "accuracy", "roc_auc"):
                 v = g["estimated"].get(m)
                 cells.append("—" if v is None else f"{v['value']:.3f} [{v['lower']:.3f}, {v['upper']:.3f}]")
