@@ -149,14 +149,20 @@ pub fn ece(r: &Reference, cal: &Calibrator) -> Option<f64> {
     ece_of(&bins)
 }
 
-/// The ECE of an isotonic calibrator judged out of fold: for each fold, fitted on `fit`'s other
-/// folds and applied to `eval`'s rows of that fold, the bins pooled over the folds. `None` when
-/// a fold has nothing to fit on or nothing to judge.
-pub fn cross_fitted_ece(fit: &Reference, eval: &Reference) -> Option<f64> {
+/// The out-of-fold calibrators of a reference: for each fold, the isotonic fit on the other
+/// folds. `None` when a fold leaves nothing to fit on.
+pub fn fold_fits(fit: &Reference) -> Option<Vec<Isotonic>> {
+    (0..FOLDS)
+        .map(|k| Isotonic::fit(&fit.scores, &label_counts(fit, |f| f != k)))
+        .collect()
+}
+
+/// The ECE of out-of-fold calibrators `fits` (from [`fold_fits`]) on `eval`: each fold's rows
+/// mapped by the calibrator fitted without them, the bins pooled over the folds. `None` when a
+/// fold has nothing to judge.
+pub fn out_of_fold_ece(fits: &[Isotonic], eval: &Reference) -> Option<f64> {
     let mut bins: BinSums = [(0, 0.0, 0); ECE_BINS];
-    for k in 0..FOLDS {
-        let train = label_counts(fit, |f| f != k);
-        let iso = Isotonic::fit(&fit.scores, &train)?;
+    for (k, iso) in fits.iter().enumerate() {
         let held = label_counts(eval, |f| f == k);
         if held.iter().all(|&(a, b)| a + b == 0) {
             return None;
@@ -164,6 +170,29 @@ pub fn cross_fitted_ece(fit: &Reference, eval: &Reference) -> Option<f64> {
         add_to_bins(&mut bins, &eval.scores, &held, |s| iso.predict(s));
     }
     ece_of(&bins)
+}
+
+/// The ECE of an isotonic calibrator fitted on `fit`, judged out of fold on `eval`.
+pub fn cross_fitted_ece(fit: &Reference, eval: &Reference) -> Option<f64> {
+    out_of_fold_ece(&fold_fits(fit)?, eval)
+}
+
+/// The whole reference with its out-of-fold calibrators, fitted once for every group's check.
+#[derive(Debug)]
+pub struct Population<'a> {
+    /// The whole reference.
+    pub reference: &'a Reference,
+    folds: Option<Vec<Isotonic>>,
+}
+
+impl<'a> Population<'a> {
+    /// Fits the out-of-fold calibrators of `reference`.
+    pub fn new(reference: &'a Reference) -> Population<'a> {
+        Population {
+            reference,
+            folds: fold_fits(reference),
+        }
+    }
 }
 
 /// What the calibration check found for one group.
@@ -179,18 +208,21 @@ pub struct CalibrationCheck {
     pub ece_group: Option<f64>,
 }
 
-/// Checks and chooses the calibration of a group (`group`) given the whole reference
-/// (`population`); for the population itself pass it as both and the group candidate is left
-/// out. `allowed` limits the candidates (the caller's `--calibration`).
-pub fn choose(population: &Reference, group: &Reference, allowed: Allowed) -> CalibrationCheck {
-    let is_population = std::ptr::eq(population, group);
-    let ece_raw = ece(group, &Calibrator::Identity);
-    let ece_population = cross_fitted_ece(population, group);
-    let ece_group = if is_population {
-        None
-    } else {
-        cross_fitted_ece(group, group)
-    };
+/// Checks and chooses the calibration of a group given the whole reference; `group` `None`
+/// checks the population itself (the group candidate is then left out). `allowed` limits the
+/// candidates (the caller's `--calibration`).
+pub fn choose(
+    population: &Population,
+    group: Option<&Reference>,
+    allowed: Allowed,
+) -> CalibrationCheck {
+    let eval = group.unwrap_or(population.reference);
+    let ece_raw = ece(eval, &Calibrator::Identity);
+    let ece_population = population
+        .folds
+        .as_deref()
+        .and_then(|f| out_of_fold_ece(f, eval));
+    let ece_group = group.and_then(|g| cross_fitted_ece(g, g));
     let mut best = (CalibrationKind::None, ece_raw);
     let better = |e: Option<f64>, b: Option<f64>| match (e, b) {
         (Some(e), Some(b)) => e < b,
@@ -201,7 +233,7 @@ pub fn choose(population: &Reference, group: &Reference, allowed: Allowed) -> Ca
         if allowed == Allowed::Isotonic || better(ece_population, best.1) {
             best = (CalibrationKind::Population, ece_population);
         }
-        if !is_population && better(ece_group, best.1) {
+        if better(ece_group, best.1) {
             best = (CalibrationKind::Group, ece_group);
         }
     }
@@ -295,13 +327,14 @@ mod tests {
             row += 1;
         }
         let group = reference(&g);
-        let pop_check = choose(&population, &population, Allowed::Auto);
+        let pop = Population::new(&population);
+        let pop_check = choose(&pop, None, Allowed::Auto);
         assert_eq!(pop_check.applied, CalibrationKind::None);
-        let check = choose(&population, &group, Allowed::Auto);
+        let check = choose(&pop, Some(&group), Allowed::Auto);
         assert_eq!(check.applied, CalibrationKind::Group);
         assert!((check.ece_raw.unwrap() - 0.3).abs() < 1e-12);
         assert!(check.ece_group.unwrap() < 0.05);
-        let none = choose(&population, &group, Allowed::None);
+        let none = choose(&pop, Some(&group), Allowed::None);
         assert_eq!(none.applied, CalibrationKind::None);
         let cal = calibrator(CalibrationKind::Group, &population, &group);
         assert!((cal.map(0.2) - 0.5).abs() < 1e-12);

@@ -196,9 +196,26 @@ pub fn estimate(a: &Analysis, cal: &Calibrator, z: f64) -> Option<GroupEstimate>
         Calibrator::Isotonic(i) => i.blocks.clone(),
         Calibrator::Identity => Vec::new(),
     };
+    // What every ratio's variance needs, summed once: per decision, Σ c p (1 − p); per
+    // calibrator block and decision, Σ c · ∂p/∂f.
+    let mut label_var = [NeumaierSum::default(); 2];
+    let mut block_sums = vec![[0.0f64; 2]; blocks.len()];
+    for l in &levels {
+        for k in 0..2 {
+            label_var[k].add(l.c[k] * l.p * (1.0 - l.p));
+        }
+        if let Some(parts) = l.parts {
+            for (b, w) in parts {
+                block_sums[b][0] += l.c[0] * w;
+                block_sums[b][1] += l.c[1] * w;
+            }
+        }
+    }
     let ctx = Ctx {
         levels: &levels,
         blocks: &blocks,
+        label_var: [label_var[0].value(), label_var[1].value()],
+        block_sums: &block_sums,
         z,
     };
     let ratio =
@@ -239,19 +256,48 @@ pub fn estimate(a: &Analysis, cal: &Calibrator, z: f64) -> Option<GroupEstimate>
 struct Ctx<'a> {
     levels: &'a [Level],
     blocks: &'a [(f64, f64)],
+    /// Per decision `ŷ`, `Σ c p (1 − p)`.
+    label_var: [f64; 2],
+    /// Per calibrator block and decision, `Σ c · ∂p/∂f`.
+    block_sums: &'a [[f64; 2]],
     z: f64,
 }
 
 impl Ctx<'_> {
     /// A ratio `num / den` whose numerator and denominator move with a row's label by
-    /// `beta[ŷ]` and `delta[ŷ]`: derivative `(β − r δ) / den`.
+    /// `beta[ŷ]` and `delta[ŷ]`: derivative `g[ŷ] = (β − r δ) / den`, the same for every row
+    /// with the same decision, so the variances come from the sums made once.
     fn ratio(&self, num: f64, den: f64, beta: [f64; 2], delta: [f64; 2]) -> Option<EstimatedValue> {
         if den <= 0.0 {
             return None;
         }
         let r = num / den;
-        let g = |_: usize, k: usize| (beta[k] - r * delta[k]) / den;
-        Some(self.interval(r, g))
+        let g = [
+            (beta[0] - r * delta[0]) / den,
+            (beta[1] - r * delta[1]) / den,
+        ];
+        let v_label = g[0] * g[0] * self.label_var[0] + g[1] * g[1] * self.label_var[1];
+        let v_cal: f64 = self
+            .blocks
+            .iter()
+            .zip(self.block_sums)
+            .map(|(&(f, m), s)| {
+                let d = g[0] * s[0] + g[1] * s[1];
+                f * (1.0 - f) / m * d * d
+            })
+            .sum();
+        Some(self.finish(r, v_label + v_cal))
+    }
+
+    fn finish(&self, value: f64, variance: f64) -> EstimatedValue {
+        let se = variance.sqrt();
+        EstimatedValue {
+            value,
+            lower: (value - self.z * se).max(0.0),
+            upper: (value + self.z * se).min(1.0),
+            std_error: se,
+            sampling_error: None,
+        }
     }
 
     /// `value ± z √(V_label + V_calibration)` for a metric with derivative `g(level, ŷ)`.
@@ -279,14 +325,7 @@ impl Ctx<'_> {
             .zip(&by_block)
             .map(|(&(f, m), &d)| f * (1.0 - f) / m * d * d)
             .sum();
-        let se = (v_label.value() + v_cal).sqrt();
-        EstimatedValue {
-            value,
-            lower: (value - self.z * se).max(0.0),
-            upper: (value + self.z * se).min(1.0),
-            std_error: se,
-            sampling_error: None,
-        }
+        self.finish(value, v_label.value() + v_cal)
     }
 
     /// The expected ROC AUC: levels of equal `p` pooled, each a positive of weight `Σ p` and a

@@ -65,6 +65,25 @@ impl<const N: usize> ScoreCells<N> {
         out
     }
 
+    /// Adds a row whose score is at least every score so far (rows taken in score order).
+    pub fn push_sorted(&mut self, s: f64, cell: u8) {
+        if self.scores.last() != Some(&s) {
+            self.scores.push(s);
+            self.counts.push([0; N]);
+        }
+        let k = self.counts.len() - 1;
+        self.counts[k][cell as usize] += 1;
+    }
+
+    /// Merges another histogram into this one, taking it whole when this one is empty.
+    pub fn absorb(&mut self, other: ScoreCells<N>) {
+        if self.scores.is_empty() {
+            *self = other;
+        } else {
+            self.merge(&other);
+        }
+    }
+
     /// Merges another histogram into this one.
     pub fn merge(&mut self, other: &ScoreCells<N>) {
         if other.scores.is_empty() {
@@ -79,27 +98,34 @@ impl<const N: usize> ScoreCells<N> {
             scores: Vec::with_capacity(cap),
             counts: Vec::with_capacity(cap),
         };
+        // Each side is strictly increasing, so an equal score can only be the two heads.
+        let (a, b) = (&*self, other);
         let (mut i, mut j) = (0, 0);
-        while i < self.scores.len() || j < other.scores.len() {
-            let take_self = j >= other.scores.len()
-                || (i < self.scores.len() && self.scores[i] <= other.scores[j]);
-            let (s, c) = if take_self {
+        while i < a.scores.len() && j < b.scores.len() {
+            let (x, y) = (a.scores[i], b.scores[j]);
+            if x < y {
+                out.scores.push(x);
+                out.counts.push(a.counts[i]);
                 i += 1;
-                (self.scores[i - 1], &self.counts[i - 1])
-            } else {
+            } else if y < x {
+                out.scores.push(y);
+                out.counts.push(b.counts[j]);
                 j += 1;
-                (other.scores[j - 1], &other.counts[j - 1])
-            };
-            if out.scores.last() == Some(&s) {
-                let k = out.counts.len() - 1;
-                for (a, b) in out.counts[k].iter_mut().zip(c) {
-                    *a += b;
-                }
             } else {
-                out.scores.push(s);
-                out.counts.push(*c);
+                let mut c = a.counts[i];
+                for (s, t) in c.iter_mut().zip(&b.counts[j]) {
+                    *s += t;
+                }
+                out.scores.push(x);
+                out.counts.push(c);
+                i += 1;
+                j += 1;
             }
         }
+        out.scores.extend_from_slice(&a.scores[i..]);
+        out.counts.extend_from_slice(&a.counts[i..]);
+        out.scores.extend_from_slice(&b.scores[j..]);
+        out.counts.extend_from_slice(&b.counts[j..]);
         *self = out;
     }
 

@@ -46,28 +46,41 @@ impl<const N: usize> GroupedCells<N> {
         groups: &[Vec<Option<u32>>],
         levels: &[Vec<String>],
     ) {
-        let mut all: Vec<(f64, u8)> = cells.iter().flatten().copied().collect();
-        self.excluded += (cells.len() - all.len()) as u64;
-        self.all.merge(&ScoreCells::from_rows(&mut all));
+        // One sort of the rows by score; every histogram is then built in that order.
+        let mut order: Vec<(u64, u32)> = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.map(|(s, _)| ((s + 0.0).to_bits(), i as u32)))
+            .collect();
+        self.excluded += (cells.len() - order.len()) as u64;
+        order.sort_unstable();
+        let row = |i: u32| cells[i as usize].expect("a row with a score");
+        let mut all = ScoreCells::default();
+        for &(_, i) in &order {
+            let (s, c) = row(i);
+            all.push_sorted(s + 0.0, c);
+        }
+        self.all.absorb(all);
         for (a, codes) in groups.iter().enumerate() {
-            let mut by_code: Vec<Vec<(f64, u8)>> = vec![Vec::new(); levels[a].len()];
-            for (row, code) in cells.iter().zip(codes) {
-                match (row, code) {
-                    (Some(r), Some(c)) => by_code[*c as usize].push(*r),
-                    (Some(_), None) => self.null_groups[a] += 1,
-                    _ => {}
+            let mut by_code: Vec<ScoreCells<N>> = vec![ScoreCells::default(); levels[a].len()];
+            for &(_, i) in &order {
+                match codes[i as usize] {
+                    Some(code) => {
+                        let (s, c) = row(i);
+                        by_code[code as usize].push_sorted(s + 0.0, c);
+                    }
+                    None => self.null_groups[a] += 1,
                 }
             }
-            for (name, mut rows) in levels[a].iter().zip(by_code) {
-                if rows.is_empty() {
+            for (name, h) in levels[a].iter().zip(by_code) {
+                if h.scores.is_empty() {
                     continue;
                 }
-                let h = ScoreCells::from_rows(&mut rows);
                 self.attributes[a]
                     .1
                     .entry(name.clone())
                     .or_default()
-                    .merge(&h);
+                    .absorb(h);
             }
         }
     }

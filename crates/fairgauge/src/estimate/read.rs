@@ -16,8 +16,10 @@ use fairgauge_core::estimate::state::GroupedCells;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
-/// Rows per parallel slice of a batch.
-const SLICE_ROWS: usize = 1 << 16;
+/// The fewest rows per parallel slice of a batch. A batch is split into one slice per thread
+/// (at least this long): each slice's histograms are sorted once, and fewer slices mean fewer
+/// merges, which cost more than the sorts.
+const MIN_SLICE_ROWS: usize = 1 << 16;
 
 /// What a table held besides its histograms: the label's and the decision's values.
 #[derive(Debug, Default, Clone)]
@@ -89,15 +91,26 @@ pub(crate) fn read_state<const N: usize>(
     let mut state = GroupedCells::<N>::new(&spec.sensitive);
     let mut seen = Seen::default();
     let blank = for_each_batch(table, &columns, |batch, offset| {
-        let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
-        let parts: Result<Vec<(GroupedCells<N>, Seen)>> = starts
+        // The slices' histograms are merged in a tree (in parallel), then once into the whole:
+        // merging each slice into the growing whole would copy it once per slice.
+        let slice_rows = batch
+            .len()
+            .div_ceil(rayon::current_num_threads())
+            .max(MIN_SLICE_ROWS);
+        let starts: Vec<usize> = (0..batch.len()).step_by(slice_rows).collect();
+        let merged = starts
             .par_iter()
             .map(|&s| {
-                let len = SLICE_ROWS.min(batch.len() - s);
+                let len = slice_rows.min(batch.len() - s);
                 read_slice(&ctx, spec, labelled, &batch.slice(s, len), offset + s)
             })
-            .collect();
-        for (p, s) in parts? {
+            .try_reduce_with(|mut a, b| {
+                a.0.merge(&b.0);
+                a.1.merge(&b.1);
+                Ok(a)
+            });
+        if let Some(part) = merged {
+            let (p, s) = part?;
             state.merge(&p);
             seen.merge(&s);
         }

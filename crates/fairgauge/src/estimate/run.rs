@@ -9,12 +9,13 @@ use crate::fairness::spec::InputInfo;
 use crate::io::source::Table;
 use crate::io::text::{canonical_text, is_positive_token};
 use fairgauge_core::estimate::calibration::{
-    calibrator, choose, reliability, CalibrationCheck, Calibrator, Reference,
+    calibrator, choose, reliability, CalibrationCheck, Calibrator, Population, Reference,
 };
 use fairgauge_core::estimate::cbpe::{estimate, Analysis};
 use fairgauge_core::estimate::sampling::SamplingComponents;
 use fairgauge_core::estimate::state::{AnalysisState, ReferenceState};
 use fairgauge_core::stats::proportion::z_critical;
+use rayon::prelude::*;
 
 /// Estimates the performance of a model per group on `data` (no labels needed) from its scores
 /// and decisions, calibrated on the labelled `reference`.
@@ -29,7 +30,8 @@ pub fn run_estimate(
     let (a, aseen) = read_state::<2>(data, spec, false)?;
     check_data(data, spec, &a, &aseen, &positive)?;
     let z = z_critical(spec.confidence).map_err(|e| Error::InvalidOption(e.to_string()))?;
-    let pop_check = choose(&r.all, &r.all, spec.calibration);
+    let population = Population::new(&r.all);
+    let pop_check = choose(&population, None, spec.calibration);
     let pop_cal = calibrator(pop_check.applied, &r.all, &r.all);
     let overall = group_entry(
         "all",
@@ -49,7 +51,7 @@ pub fn run_estimate(
         names.sort();
         names.dedup();
         let groups: Vec<GroupEntry> = names
-            .into_iter()
+            .into_par_iter()
             .map(|g| {
                 let rh = rg.get(g).unwrap_or(&empty_ref);
                 let ah = ag.get(g).unwrap_or(&empty);
@@ -63,7 +65,7 @@ pub fn run_estimate(
                     };
                     (check, pop_cal.clone())
                 } else {
-                    let check = choose(&r.all, rh, spec.calibration);
+                    let check = choose(&population, Some(rh), spec.calibration);
                     let cal = match check.applied {
                         k if k == pop_check.applied => pop_cal.clone(),
                         k => calibrator(k, &r.all, rh),
@@ -222,14 +224,16 @@ fn check_reference(
             let pos: Vec<&String> = values.iter().filter(|v| is_positive_token(v)).collect();
             match pos.as_slice() {
                 [one] => (*one).clone(),
-                _ => return Err(bad(
-                    table,
-                    &spec.label,
-                    format!(
+                _ => {
+                    return Err(bad(
+                        table,
+                        &spec.label,
+                        format!(
                         "cannot tell which label value is positive among {}; pass --positive-label",
                         seen.label.list()
                     ),
-                )),
+                    ))
+                }
             }
         }
     };
