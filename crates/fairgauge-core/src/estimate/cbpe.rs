@@ -201,8 +201,8 @@ pub fn estimate(a: &Analysis, cal: &Calibrator, z: f64) -> Option<GroupEstimate>
     let mut label_var = [NeumaierSum::default(); 2];
     let mut block_sums = vec![[0.0f64; 2]; blocks.len()];
     for l in &levels {
-        for k in 0..2 {
-            label_var[k].add(l.c[k] * l.p * (1.0 - l.p));
+        for (v, c) in label_var.iter_mut().zip(l.c) {
+            v.add(c * l.p * (1.0 - l.p));
         }
         if let Some(parts) = l.parts {
             for (b, w) in parts {
