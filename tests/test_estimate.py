@@ -6,6 +6,7 @@ and by hand in the core's tests."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import fairgauge
 import numpy as np
@@ -184,3 +185,45 @@ def test_hostile_group_names_are_escaped_in_text(tmp_path, run):
     out = run("estimate", tmp_path / "data.parquet", "--reference", tmp_path / "ref.parquet", "--score", "score",
               "--label", "y", "--sensitive", "g").stdout  # fmt: skip
     assert "\x1b" not in out and "\u202e" not in out and "\\x1b[31mred\\u{202e}" in out
+
+
+def test_assess_estimates_without_labels_when_the_policy_allows(tmp_path, run):
+    """assess on a current table without its label column: with `estimate_without_labels` the
+    fairness findings are estimated (CBPE) and say so in the evidence (valid against the
+    schema), the register, OSCAL and the HTML report; without it, the missing label is an
+    error of the request."""
+    import jsonschema
+
+    ref, data = _table(4000, 16), _table(2000, 17, overconfident_b=2.0)
+    ref.to_parquet(tmp_path / "ref.parquet")
+    data.drop(columns="y").to_parquet(tmp_path / "cur.parquet")
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[fairness]\nestimate_without_labels = true\n")
+    args = ["assess", "--current", tmp_path / "cur.parquet", "--reference", tmp_path / "ref.parquet", "--label",
+            "y", "--score", "score", "--prediction", "pred", "--sensitive", "g"]  # fmt: skip
+    proc = run(*args, "--policy", policy, "-o", tmp_path / "ev.json", "--register", tmp_path / "reg.csv",
+               "--oscal", tmp_path / "oscal.json", "--html", tmp_path / "report.html", check=False)  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stderr
+    e = json.loads((tmp_path / "ev.json").read_text())
+    schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "evidence.schema.json").read_text())
+    jsonschema.validate(e, schema)
+    assert e["schema_version"] == "1.4.0"
+    assert e["results"]["fairness"]["estimated"] is True
+    fair = [f for f in e["findings"] if f["kind"].startswith("fairness.")]
+    assert {f["kind"] for f in fair} == {"fairness.equal_opportunity_difference", "fairness.equalized_odds_difference"}
+    for f in fair:
+        assert f["estimated"]["estimator"] == "cbpe" and f["estimated"]["attribute"] == "g"
+        assert "Estimated without labels" in f["message"]
+        lo, hi = f["interval"]
+        assert lo <= f["value"] <= hi
+    summaries = {s["summary"]: s for s in e["results"]["fairness"]["attributes"][0]["summaries"]}
+    assert fair[0]["value"] == summaries[fair[0]["kind"].split(".")[1]]["value"]
+    register = (tmp_path / "reg.csv").read_text()
+    assert "cbpe" in register
+    assert "estimated" in (tmp_path / "oscal.json").read_text()
+    assert "Fairness (estimated without labels)" in (tmp_path / "report.html").read_text()
+    # Quality ran without the label's checks rather than failing on the missing column.
+    assert "quality" in e["results"]
+    # Without the policy's permission the missing label column is an error of the request.
+    proc = run(*args, "-o", tmp_path / "ev2.json", check=False)
+    assert proc.returncode == 2 and "no column `y`" in proc.stderr

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the evidence format (semantic versioning; a change of the major number breaks
 /// readers).
-pub const SCHEMA_VERSION: &str = "1.3.0";
+pub const SCHEMA_VERSION: &str = "1.4.0";
 
 /// A finding's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -199,10 +199,11 @@ pub struct Finding {
 /// How an estimated finding's value was made, and what it cannot tell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Estimated {
-    /// `weighted` (each row counts towards every group with its probability) or `threshold`
-    /// (rows assigned their most likely group).
+    /// `weighted` (each row counts towards every group with its probability), `threshold`
+    /// (rows assigned their most likely group), or `cbpe` (rates estimated without labels from
+    /// calibrated scores; since 1.4.0).
     pub estimator: String,
-    /// The attribute known as probabilities.
+    /// The attribute known as probabilities, or whose groups' rates were estimated.
     pub attribute: String,
     /// What the estimate cannot tell (the estimators' known biases).
     pub caveat: String,

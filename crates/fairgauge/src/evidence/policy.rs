@@ -205,6 +205,11 @@ pub struct FairnessPolicy {
     /// Seed of the bootstrap.
     #[serde(default)]
     pub seed: u64,
+    /// When the current data has no label column, estimate its fairness from the scores
+    /// calibrated on the labelled reference (`fairgauge estimate`, CBPE) instead of reporting
+    /// an error; the findings are marked estimated. Needs `data.score` and a reference.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub estimate_without_labels: bool,
 }
 
 /// Drift settings.

@@ -5,6 +5,7 @@
 //! and ranking reports are judged on the between-group summaries the policy has thresholds for.
 
 use super::builder::*;
+use crate::estimate::EstimateOutput;
 use crate::evidence::document::{Category, Estimated, FindingStatus, Subject};
 use crate::evidence::policy::{is_ranking_threshold, Direction, Threshold, REGRESSION_THRESHOLDS};
 use crate::fairness::MembershipInfo;
@@ -108,6 +109,64 @@ pub(crate) fn mark_estimated(b: &mut Builder<'_>, membership: &[MembershipInfo])
             estimator: estimator.into(),
             attribute: m.attribute.clone(),
             caveat: m.caveat.clone(),
+        });
+    }
+}
+
+/// What a label-free estimate cannot tell, on each of its findings.
+pub(crate) const CBPE_CAVEAT: &str = "Estimated without labels from the model's scores, calibrated per group on the labelled reference (confidence-based performance estimation); it holds only while the scores stay as calibrated as on the reference, and a change in how labels follow the features (concept drift) cannot be seen without labels.";
+
+/// The findings of a label-free estimate: each attribute's summaries (equal opportunity,
+/// equalized odds, predictive parity differences) that the policy has thresholds for, judged
+/// on the estimate, with its interval, and marked estimated (`cbpe`).
+pub(crate) fn estimate_findings(b: &mut Builder<'_>, out: &EstimateOutput) {
+    let first = b.findings.len();
+    for a in &out.attributes {
+        for s in &a.summaries {
+            let Some(t) = b.policy.fairness.thresholds.get(&s.summary).copied() else {
+                continue;
+            };
+            let key = match s.summary.as_str() {
+                "predictive_parity_difference" => "predictive_parity",
+                _ => "equalized_odds",
+            };
+            let message = format!(
+                "the {} across the groups of {} is estimated at {} ({:.0}% interval [{}, {}]; {} {} against {}) (fail above {}). Estimated without labels (CBPE).",
+                s.summary.replace('_', " "),
+                a.attribute,
+                fmt(s.value),
+                out.confidence * 100.0,
+                fmt(s.lower),
+                fmt(s.upper),
+                s.metric.to_uppercase(),
+                s.highest,
+                s.lowest,
+                t.fail
+            );
+            b.add(Judged {
+                value: Some(s.value),
+                threshold: Some(judged(&t)),
+                interval: Some([s.lower, s.upper]),
+                subject: Subject {
+                    attribute: Some(a.attribute.clone()),
+                    ..Default::default()
+                },
+                risk: Some(fairness_risk(key, &a.attribute, None)),
+                ..Judged::new(
+                    &format!("fairness.{}", s.summary),
+                    Category::Bias,
+                    judge(s.value, &t),
+                    &s.summary,
+                    message,
+                )
+            });
+        }
+    }
+    for f in &mut b.findings[first..] {
+        f.estimated = Some(Estimated {
+            estimator: "cbpe".into(),
+            attribute: f.subject.attribute.clone().unwrap_or_default(),
+            caveat: CBPE_CAVEAT.into(),
         });
     }
 }
@@ -273,6 +332,7 @@ fn fairness_risk(key: &str, attr: &str, class: Option<&str>) -> (String, String)
         ("equalized_odds", Some(c)) => {
             format!("Unequal error rates (equalized odds) of class {c} by {attr}")
         }
+        ("predictive_parity", _) => format!("Unequal precision (predictive parity) by {attr}"),
         ("error", _) => format!("Unequal error by {attr}"),
         ("exposure", _) => format!("Unequal exposure in rankings by {attr}"),
         ("ranking_quality", _) => format!("Unequal ranking quality by {attr}"),

@@ -3,11 +3,13 @@
 
 use crate::drift::{run_drift, DriftReport, DriftSpec};
 use crate::error::{Error, Result};
+use crate::estimate::{run_estimate, EstimateOutput, EstimateSpec};
 use crate::evidence::policy::{Policy, PolicySource, Roles};
 use crate::fairness::{run_task, FairnessSpec, ProbabilisticSpec, RankingSpec, TaskOutput};
 use crate::io::source::Table;
 use crate::quality::rules::RuleSet;
 use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
+use fairgauge_core::estimate::calibration::Allowed;
 use fairgauge_core::fairness::ranking::DEFAULT_K;
 use fairgauge_core::fairness::{Bootstrap, FairnessOptions, ReferenceSpec};
 
@@ -44,6 +46,17 @@ pub trait Measure {
     fn fairness(&self, spec: &FairnessSpec, opts: &FairnessOptions) -> Result<TaskOutput>;
     /// Drift of the current table from the reference.
     fn drift(&self, spec: &DriftSpec) -> Result<DriftReport>;
+    /// Whether the current table has this column (engines that cannot tell say it has).
+    fn has_column(&self, _column: &str) -> Result<bool> {
+        Ok(true)
+    }
+    /// Label-free estimates of the current table from scores calibrated on the reference.
+    fn estimate(&self, _spec: &EstimateSpec) -> Result<EstimateOutput> {
+        Err(Error::InvalidOption(
+            "label-free estimates need the tables themselves; this engine has only their parts"
+                .into(),
+        ))
+    }
 }
 
 /// Measurements read from the tables, in this process.
@@ -71,6 +84,36 @@ impl Measure for Local<'_> {
             None => Err(Error::InvalidOption("drift needs a reference table".into())),
         }
     }
+    fn has_column(&self, column: &str) -> Result<bool> {
+        Ok(self.current.column_names()?.iter().any(|c| c == column))
+    }
+    fn estimate(&self, spec: &EstimateSpec) -> Result<EstimateOutput> {
+        match self.reference {
+            Some(r) => run_estimate(self.current, r, spec),
+            None => Err(Error::InvalidOption(
+                "label-free estimates need a labelled reference table (--reference)".into(),
+            )),
+        }
+    }
+}
+
+/// The label-free estimate an assessment asks for when the current data has no labels and the
+/// policy allows it (`fairness.estimate_without_labels`); `None` otherwise.
+pub fn estimate_spec(policy: &Policy, roles: &Roles) -> Option<EstimateSpec> {
+    if !policy.fairness.estimate_without_labels || roles.sensitive.is_empty() {
+        return None;
+    }
+    Some(EstimateSpec {
+        score: roles.score.clone()?,
+        prediction: roles.prediction.clone(),
+        threshold: roles.threshold,
+        label: roles.label.clone()?,
+        sensitive: roles.sensitive.clone(),
+        positive_label: roles.positive_label.clone(),
+        calibration: Allowed::Auto,
+        confidence: policy.fairness.confidence,
+        min_group_size: policy.fairness.min_group_size,
+    })
 }
 
 /// The quality run an assessment asks for: the roles, the rules and the policy's thresholds.

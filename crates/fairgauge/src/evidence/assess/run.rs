@@ -9,6 +9,8 @@ use super::measure::*;
 use super::quality::*;
 use super::risks::*;
 use crate::error::Result;
+use crate::estimate::EstimateSpec;
+use crate::evidence::policy::Roles;
 use crate::evidence::document::{
     Category, Dataset, Evidence, Finding, FindingStatus, Risk, Run, Subject, Summary,
     SCHEMA_VERSION,
@@ -42,10 +44,23 @@ pub fn assess_with(input: &AssessInput<'_>, m: &dyn Measure) -> Result<Evidence>
         series_keys: BTreeMap::new(),
     };
     let mut results: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-    require_roles(input)?;
-    let datasets = quality_and_provenance(input, m, &mut b, &mut results)?;
+    // A current table without its label column is assessed without labels when the policy
+    // allows it (fairness estimated from calibrated scores; quality without label checks).
+    let estimate = match estimate_spec(policy, &input.roles) {
+        Some(spec) if !m.has_column(&spec.label)? => Some(spec),
+        _ => None,
+    };
+    let present = Roles {
+        label: input.roles.label.clone().filter(|_| estimate.is_none()),
+        ..input.roles.clone()
+    };
+    require_roles(input.current, &present)?;
+    let datasets = quality_and_provenance(input, &present, m, &mut b, &mut results)?;
     if policy.checks.fairness {
-        fairness_part(input, m, &mut b, &mut results)?;
+        match &estimate {
+            Some(spec) => estimate_part(spec, m, &mut b, &mut results),
+            None => fairness_part(input, m, &mut b, &mut results)?,
+        }
     }
     if policy.checks.drift && input.reference.is_some() {
         let spec = drift_spec(policy);
@@ -106,21 +121,21 @@ fn to_json(v: &dyn erased::Ser) -> serde_json::Value {
 }
 
 /// A role naming a missing column is an error of the request, not a finding.
-fn require_roles(input: &AssessInput<'_>) -> Result<()> {
-    let roles = &input.roles;
+fn require_roles(current: &Table, roles: &Roles) -> Result<()> {
     let mut wanted: Vec<&str> = vec![];
     wanted.extend(roles.label.as_deref());
     wanted.extend(roles.prediction.as_deref());
     wanted.extend(roles.score.as_deref());
     wanted.extend(roles.sensitive.iter().map(String::as_str));
     wanted.extend(roles.key.iter().map(String::as_str));
-    input.current.require_columns(&wanted)
+    current.require_columns(&wanted)
 }
 
 /// Quality, judged (its pass also fingerprints the current table, and the reference's leakage
 /// pass the reference), and one provenance finding per dataset. Returns the datasets.
 fn quality_and_provenance(
     input: &AssessInput<'_>,
+    roles: &Roles,
     m: &dyn Measure,
     b: &mut Builder<'_>,
     results: &mut BTreeMap<String, serde_json::Value>,
@@ -128,7 +143,7 @@ fn quality_and_provenance(
     let policy = input.policy;
     let mut reference_facts: Option<quality::DatasetFacts> = None;
     let current_fp = if policy.checks.quality {
-        let spec = quality_spec(policy, &input.roles, input.rules.clone());
+        let spec = quality_spec(policy, roles, input.rules.clone());
         let report = m.quality(&spec)?;
         reference_facts = report.reference_facts().cloned();
         quality_findings(b, &report);
@@ -181,6 +196,32 @@ fn quality_and_provenance(
         });
     }
     Ok(datasets)
+}
+
+/// Fairness estimated without labels (the current table has no label column and the policy
+/// allows it), judged; an estimate that cannot be made is an `error` finding.
+fn estimate_part(
+    spec: &EstimateSpec,
+    m: &dyn Measure,
+    b: &mut Builder<'_>,
+    results: &mut BTreeMap<String, serde_json::Value>,
+) {
+    match m.estimate(spec) {
+        Ok(out) => {
+            estimate_findings(b, &out);
+            results.insert("fairness".into(), to_json(&out));
+        }
+        Err(e) => b.error(
+            "fairness",
+            Category::Bias,
+            format!(
+                "the current data has no label column `{}`, and fairness could not be estimated without it: {e}",
+                spec.label
+            ),
+            "fairness-error",
+            "Fairness not assessed",
+        ),
+    }
 }
 
 /// Fairness, judged. Data that cannot be assessed for fairness (one group, a label that is not

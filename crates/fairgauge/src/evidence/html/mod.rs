@@ -5,7 +5,8 @@
 //! not run one.
 //!
 //! The page (`page`: head, stylesheet, section order) is made of sections, one module each:
-//! `summary`, `fairness` (with `multiclass`, `regression` and `ranking` for those tasks),
+//! `summary`, `fairness` (with `multiclass`, `regression` and `ranking` for those tasks, and
+//! `estimate` when the rates were estimated without labels),
 //! `drift`, `quality`, `provenance`. The results they show are read out of
 //! the evidence once (`results`: fairness and drift into their own types, quality through a few
 //! accessors). Beneath them: the SVG `charts`, the `findings` table, table `cells` and `escape`.
@@ -17,6 +18,7 @@ mod cells;
 mod charts;
 mod drift;
 mod escape;
+mod estimate;
 mod fairness;
 mod findings;
 mod multiclass;

@@ -4,6 +4,7 @@
 use crate::evidence::document::Evidence;
 use crate::evidence::html::drift::drift_section;
 use crate::evidence::html::escape::esc;
+use crate::evidence::html::estimate::estimate_section;
 use crate::evidence::html::fairness::fairness_section;
 use crate::evidence::html::provenance::{provenance_section, LedgerPosition};
 use crate::evidence::html::quality::quality_section;
@@ -56,14 +57,19 @@ pub fn render_html(e: &Evidence, ledger: Option<&LedgerPosition>) -> String {
     let mut o = page_start(&format!("fairgauge report: {}", e.system.name));
     header(&mut o, e);
     summary_section(&mut o, e);
-    let fairness = results::fairness(e);
-    fairness_section(
-        &mut o,
-        e,
-        fairness
-            .as_ref()
-            .map(|r| r.as_ref().map_err(String::as_str)),
-    );
+    match results::estimate(e) {
+        Some(Ok(est)) => estimate_section(&mut o, e, &est),
+        _ => {
+            let fairness = results::fairness(e);
+            fairness_section(
+                &mut o,
+                e,
+                fairness
+                    .as_ref()
+                    .map(|r| r.as_ref().map_err(String::as_str)),
+            );
+        }
+    }
     let drift = results::drift(e);
     drift_section(
         &mut o,

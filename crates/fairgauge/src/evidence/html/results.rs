@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::drift::DriftReport;
+use crate::estimate::EstimateOutput;
 use crate::evidence::document::Evidence;
 use crate::fairness::TaskOutput;
 
@@ -19,9 +20,15 @@ fn typed<T: DeserializeOwned>(e: &Evidence, key: &str) -> Part<T> {
         .map(|v| T::deserialize(v).map_err(|err| err.to_string()))
 }
 
-/// The fairness results (of the binary or the multiclass task).
+/// The fairness results (of any task), unless they were estimated without labels.
 pub fn fairness(e: &Evidence) -> Part<TaskOutput> {
     typed(e, "fairness")
+}
+
+/// The fairness results when they were estimated without labels (`"estimated": true`).
+pub fn estimate(e: &Evidence) -> Part<EstimateOutput> {
+    let v = e.results.get("fairness")?;
+    (v.get("estimated") == Some(&Value::Bool(true))).then(|| typed(e, "fairness"))?
 }
 
 /// The drift results.
