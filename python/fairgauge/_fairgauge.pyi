@@ -20,6 +20,7 @@ __all__ = [
     "drift_finish",
     "drift_part",
     "drift_plan",
+    "estimate",
     "fairness",
     "fairness_finish",
     "fairness_part",
