@@ -227,3 +227,28 @@ def test_assess_estimates_without_labels_when_the_policy_allows(tmp_path, run):
     # Without the policy's permission the missing label column is an error of the request.
     proc = run(*args, "-o", tmp_path / "ev2.json", check=False)
     assert proc.returncode == 2 and "no column `y`" in proc.stderr
+
+
+def test_windows_equal_estimates_of_each_windows_rows(run, tmp_path):
+    ref, data = _table(3000, 18), _table(1500, 19)
+    data["t"] = pd.date_range("2026-01-01", periods=len(data), freq="2h").strftime("%Y-%m-%dT%H:%M:%S")
+    rep = fairgauge.estimate(data, reference=ref, time="t", every="week", **ROLES)
+    d = rep.to_dict()
+    assert d["roles"]["time"] == "t" and d["roles"]["every"] == "week"
+    assert sum(w["rows"] for w in d["windows"]) == len(data) and len(d["windows"]) == 19
+    for w in d["windows"][:3]:
+        rows = data[(data["t"] >= w["start"]) & (data["t"] < w["end"])]
+        alone = fairgauge.estimate(rows.drop(columns="t"), reference=ref, **ROLES).to_dict()
+        assert w["overall"] == alone["overall"] and w["attributes"] == alone["attributes"]
+    assert rep.windows.height == 19 * 3
+    data.to_parquet(tmp_path / "data.parquet")
+    ref.to_parquet(tmp_path / "ref.parquet")
+    base = ["estimate", tmp_path / "data.parquet", "--reference", tmp_path / "ref.parquet", "--score", "score",
+            "--prediction", "pred", "--label", "y", "--sensitive", "g"]  # fmt: skip
+    assert "by window of week (t):" in run(*base, "--time", "t", "--every", "week").stdout
+    proc = run(*base, "--time", "t", check=False)
+    assert proc.returncode == 2 and "--every" in proc.stderr
+    proc = run(*base, "--time", "t", "--every", "fortnight", check=False)
+    assert proc.returncode == 2 and "expected day, week, month, quarter" in proc.stderr
+    proc = run(*base, "--time", "score", "--every", "week", check=False)
+    assert proc.returncode == 2 and "no value of the time column" in proc.stderr

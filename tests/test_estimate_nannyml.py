@@ -191,3 +191,36 @@ def test_a_group_calibrated_on_its_own_equals_cbpe_fitted_on_that_group():
             est.needs_calibration = True
         theirs = est.estimate(db[["score", "pred"]]).filter(period="analysis").to_df()
     _check_entry(entry, theirs.iloc[0], len(db))
+
+
+def test_monthly_windows_equal_cbpe_by_period():
+    """`time=`/`every="month"` against NannyML's `chunk_period="M"` on the same timestamps."""
+    rng = np.random.default_rng(3)
+    ref = _reference(rng, 3.0)
+    data = _table(3000, rng, 0.3, 3.0)
+    data["t"] = pd.date_range("2026-01-01", periods=len(data), freq="5h")
+    est = nml.CBPE(
+        y_pred_proba="score",
+        y_pred="pred",
+        y_true="y",
+        metrics=["roc_auc", "f1", "precision", "recall", "specificity", "accuracy", "confusion_matrix"],
+        timestamp_column_name="t",
+        chunk_period="M",
+        problem_type="classification_binary",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = ref.copy()
+        r["t"] = pd.date_range("2025-01-01", periods=len(r), freq="h")
+        est.fit(r[["score", "pred", "y", "t"]])
+        theirs = est.estimate(data[["score", "pred", "t"]]).filter(period="analysis").to_df()
+    calibration = "isotonic" if est.needs_calibration else "none"
+    ours = fairgauge.estimate(
+        data, reference=ref, score="score", prediction="pred", label="y", calibration=calibration, time="t",
+        every="month",
+    ).to_dict()  # fmt: skip
+    windows = ours["windows"]
+    assert len(windows) == len(theirs) == 21
+    for w, (_, row) in zip(windows, theirs.iterrows(), strict=True):
+        assert w["start"] == str(row[("chunk", "start_date")].date())
+        _check_entry(w["overall"], row, w["rows"])

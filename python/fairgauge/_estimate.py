@@ -29,6 +29,8 @@ def estimate(
     calibration: str = "auto",
     confidence: float = 0.95,
     min_group_size: int = 30,
+    time: str | None = None,
+    every: str | int | None = None,
 ) -> EstimateReport:
     """Estimate TPR, TNR, FPR, PPV, NPV, accuracy, F1 and ROC AUC per group of `sensitive` on
     `data`, which needs no labels, from the model's `score` (its probability of the positive
@@ -52,9 +54,12 @@ def estimate(
         "calibration": calibration,
         "confidence": float(confidence),
         "min_group_size": int(min_group_size),
+        "time": time,
+        "every": None if every is None else str(every),
     }
-    data_cols = [score, *([prediction] if prediction else []), *groups]
-    ref_cols = [*data_cols, label]
+    role_cols = [score, *([prediction] if prediction else []), *groups]
+    data_cols = [*role_cols, *([time] if time else [])]
+    ref_cols = [*role_cols, label]
     with table_source(data, data_cols) as (dpath, dread), table_source(reference, ref_cols) as (rpath, rread):
         out = call(_fairgauge.estimate, dpath, json.dumps(dread), rpath, json.dumps(rread), json.dumps(args))
     return EstimateReport(json.loads(out))

@@ -457,6 +457,22 @@ class EstimateReport(_Report):
         return _frame(rows)
 
     @property
+    def windows(self) -> pl.DataFrame:
+        """With ``time``/``every``: one row per window and group (``attribute`` ``all`` for all
+        its rows), each metric's value and interval."""
+        rows = []
+        for w in self._data.get("windows", []):
+            entries = [("all", w["overall"])] + [(a["attribute"], g) for a in w["attributes"] for g in a["groups"]]
+            for attr, g in entries:
+                row: dict[str, Any] = {"start": w["start"], "end": w["end"], "attribute": attr, "group": g["group"],
+                                       "rows": g["rows"], "status": g["status"]}  # fmt: skip
+                for m in ESTIMATED_METRICS:
+                    v = g["estimated"].get(m) or {}
+                    row[m], row[f"{m}_lower"], row[f"{m}_upper"] = v.get("value"), v.get("lower"), v.get("upper")
+                rows.append(row)
+        return _frame(rows)
+
+    @property
     def summaries(self) -> pl.DataFrame:
         """Per attribute: equal opportunity, equalized odds and predictive parity differences of
         the estimates, with intervals and the groups that give them."""

@@ -68,6 +68,13 @@ pub struct EstimateArgs {
     /// left out of the summaries).
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub min_group_size: u64,
+    /// Also estimate each time window of DATA: the column that dates its rows (RFC 3339 dates
+    /// or date-times, or a Date/Datetime column), with --every.
+    #[arg(long, value_name = "COL", requires = "every")]
+    pub time: Option<String>,
+    /// The windows' width: day, week (ISO, from Monday), month, quarter, or N rows in time order.
+    #[arg(long, value_name = "PERIOD", requires = "time")]
+    pub every: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -98,6 +105,8 @@ pub fn run(a: EstimateArgs) -> Result<ExitStatus> {
         },
         confidence: a.confidence,
         min_group_size: a.min_group_size,
+        time: a.time.clone(),
+        every: a.every.clone(),
     };
     let out = run_estimate(&data, &reference, &spec)?;
     emit_report(&out, a.format, estimate_text, a.output.as_deref())?;

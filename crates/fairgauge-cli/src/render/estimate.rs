@@ -94,6 +94,41 @@ pub fn estimate_text(out: &EstimateOutput) -> String {
             );
         }
     }
+    if !out.windows.is_empty() {
+        let _ = writeln!(
+            s,
+            "by window of {} ({}):",
+            out.roles.every.as_deref().unwrap_or(""),
+            shown(out.roles.time.as_deref().unwrap_or(""))
+        );
+        for w in &out.windows {
+            let _ = write!(s, "  {} .. {} {:>8} rows", w.start, w.end, w.rows);
+            for key in ["accuracy", "tpr", "fpr", "roc_auc"] {
+                let v = w.overall.estimated.get(key);
+                let _ = write!(s, "  {key} {}", num3(v.map(|v| v.value)));
+            }
+            for a in &w.attributes {
+                for m in a
+                    .summaries
+                    .iter()
+                    .filter(|m| m.summary == "equalized_odds_difference")
+                {
+                    let _ = write!(
+                        s,
+                        "  {} equalized odds {}",
+                        shown(&a.attribute),
+                        num3(Some(m.value))
+                    );
+                }
+            }
+            s.push('\n');
+        }
+    }
     let _ = writeln!(s, "method: {}", out.method);
     finish(s)
+}
+
+fn num3(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.3}"))
+        .unwrap_or_else(|| "undefined".into())
 }

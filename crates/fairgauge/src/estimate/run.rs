@@ -6,8 +6,10 @@ use super::read::{read_state, Seen};
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::fairness::spec::InputInfo;
+use crate::io::frame::{load, take_rows};
 use crate::io::source::Table;
 use crate::io::text::{canonical_text, is_positive_token};
+use crate::io::windows::{read_plan, Every};
 use fairgauge_core::estimate::calibration::{
     calibrator, choose, reliability, CalibrationCheck, Calibrator, Population, Reference,
 };
@@ -16,72 +18,139 @@ use fairgauge_core::estimate::sampling::SamplingComponents;
 use fairgauge_core::estimate::state::{AnalysisState, ReferenceState};
 use fairgauge_core::stats::proportion::z_critical;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// The reference read and every calibration chosen: the population's and each group's.
+struct Calibrated {
+    reference: ReferenceState,
+    seen: Seen,
+    positive: String,
+    z: f64,
+    population: (CalibrationCheck, Calibrator),
+    /// Per attribute, each group's check and calibrator.
+    groups: Vec<BTreeMap<String, (CalibrationCheck, Calibrator)>>,
+}
+
+impl Calibrated {
+    fn fit(table: &Table, spec: &EstimateSpec) -> Result<Calibrated> {
+        let (r, seen) = read_state::<8>(table, spec, true)?;
+        let positive = check_reference(table, spec, &r, &seen)?;
+        let z = z_critical(spec.confidence).map_err(|e| Error::InvalidOption(e.to_string()))?;
+        let population = Population::new(&r.all);
+        let pop_check = choose(&population, None, spec.calibration);
+        let pop_cal = calibrator(pop_check.applied, &r.all, &r.all);
+        let groups = r
+            .attributes
+            .iter()
+            .map(|(_, groups)| {
+                groups
+                    .par_iter()
+                    .map(|(g, rh)| {
+                        let check = choose(&population, Some(rh), spec.calibration);
+                        let cal = match check.applied {
+                            k if k == pop_check.applied => pop_cal.clone(),
+                            k => calibrator(k, &r.all, rh),
+                        };
+                        (g.clone(), (check, cal))
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Calibrated {
+            seen,
+            positive,
+            z,
+            population: (pop_check, pop_cal),
+            groups,
+            reference: r,
+        })
+    }
+
+    /// The estimates of an unlabelled state: all rows, and per attribute its groups and
+    /// summaries.
+    fn estimate(
+        &self,
+        a: &AnalysisState,
+        spec: &EstimateSpec,
+    ) -> (GroupEntry, Vec<AttributeEntry>) {
+        let r = &self.reference;
+        let (pop_check, pop_cal) = &self.population;
+        let min = spec.min_group_size;
+        let overall = group_entry(
+            "all",
+            &r.all,
+            &a.all,
+            pop_check.clone(),
+            pop_cal,
+            self.z,
+            min,
+        );
+        let empty_ref = Reference::default();
+        let empty = Analysis::default();
+        let mut attributes = Vec::with_capacity(spec.sensitive.len());
+        for (i, name) in spec.sensitive.iter().enumerate() {
+            let (rg, ag) = (&r.attributes[i].1, &a.attributes[i].1);
+            let mut names: Vec<&String> = rg.keys().chain(ag.keys()).collect();
+            names.sort();
+            names.dedup();
+            let groups: Vec<GroupEntry> = names
+                .into_par_iter()
+                .map(|g| {
+                    let rh = rg.get(g).unwrap_or(&empty_ref);
+                    let ah = ag.get(g).unwrap_or(&empty);
+                    let (check, cal) = match self.groups[i].get(g) {
+                        Some((check, cal)) => (check.clone(), cal),
+                        // A group the reference never saw is calibrated as the population.
+                        None => (
+                            CalibrationCheck {
+                                applied: pop_check.applied,
+                                ece_raw: None,
+                                ece_population: None,
+                                ece_group: None,
+                            },
+                            pop_cal,
+                        ),
+                    };
+                    group_entry(g, rh, ah, check, cal, self.z, min)
+                })
+                .collect();
+            attributes.push(AttributeEntry {
+                attribute: name.clone(),
+                summaries: super::summary::summaries(&groups, self.z),
+                groups,
+                rows_without_group: a.null_groups[i],
+            });
+        }
+        (overall, attributes)
+    }
+}
 
 /// Estimates the performance of a model per group on `data` (no labels needed) from its scores
-/// and decisions, calibrated on the labelled `reference`.
+/// and decisions, calibrated on the labelled `reference`; per time window too when the spec
+/// names a time column.
 pub fn run_estimate(
     data: &Table,
     reference: &Table,
     spec: &EstimateSpec,
 ) -> Result<EstimateOutput> {
     check_spec(spec)?;
-    let (r, rseen) = read_state::<8>(reference, spec, true)?;
-    let positive = check_reference(reference, spec, &r, &rseen)?;
-    let (a, aseen) = read_state::<2>(data, spec, false)?;
-    check_data(data, spec, &a, &aseen, &positive)?;
-    let z = z_critical(spec.confidence).map_err(|e| Error::InvalidOption(e.to_string()))?;
-    let population = Population::new(&r.all);
-    let pop_check = choose(&population, None, spec.calibration);
-    let pop_cal = calibrator(pop_check.applied, &r.all, &r.all);
-    let overall = group_entry(
-        "all",
-        &r.all,
-        &a.all,
-        pop_check.clone(),
-        &pop_cal,
-        z,
-        spec.min_group_size,
-    );
-    let empty_ref = Reference::default();
-    let empty = Analysis::default();
-    let mut attributes = Vec::with_capacity(spec.sensitive.len());
-    for (i, name) in spec.sensitive.iter().enumerate() {
-        let (rg, ag) = (&r.attributes[i].1, &a.attributes[i].1);
-        let mut names: Vec<&String> = rg.keys().chain(ag.keys()).collect();
-        names.sort();
-        names.dedup();
-        let groups: Vec<GroupEntry> = names
-            .into_par_iter()
-            .map(|g| {
-                let rh = rg.get(g).unwrap_or(&empty_ref);
-                let ah = ag.get(g).unwrap_or(&empty);
-                let (check, cal) = if rh.rows() == 0 {
-                    // A group the reference never saw is calibrated as the population.
-                    let check = CalibrationCheck {
-                        applied: pop_check.applied,
-                        ece_raw: None,
-                        ece_population: None,
-                        ece_group: None,
-                    };
-                    (check, pop_cal.clone())
-                } else {
-                    let check = choose(&population, Some(rh), spec.calibration);
-                    let cal = match check.applied {
-                        k if k == pop_check.applied => pop_cal.clone(),
-                        k => calibrator(k, &r.all, rh),
-                    };
-                    (check, cal)
-                };
-                group_entry(g, rh, ah, check, &cal, z, spec.min_group_size)
-            })
-            .collect();
-        attributes.push(AttributeEntry {
-            attribute: name.clone(),
-            summaries: super::summary::summaries(&groups, z),
-            groups,
-            rows_without_group: a.null_groups[i],
-        });
+    let every = match &spec.every {
+        Some(e) => Some(e.parse::<Every>()?),
+        None => None,
+    };
+    if every.is_some() != spec.time.is_some() {
+        return Err(Error::InvalidOption(
+            "windows need both a time column and their width (--time COL --every day|week|month|quarter|N)".into(),
+        ));
     }
+    let c = Calibrated::fit(reference, spec)?;
+    let (a, aseen) = read_state::<2>(data, spec, false)?;
+    check_data(data, spec, &a, &aseen, &c.positive)?;
+    let (overall, attributes) = c.estimate(&a, spec);
+    let windows = match (&spec.time, every) {
+        (Some(time), Some(every)) => estimate_windows(data, &c, spec, time, every)?,
+        _ => vec![],
+    };
     Ok(EstimateOutput {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         input: input_info(data),
@@ -91,14 +160,16 @@ pub fn run_estimate(
             prediction: spec.prediction.clone(),
             threshold: spec.prediction.is_none().then_some(spec.threshold),
             label: spec.label.clone(),
-            positive_label: positive,
+            positive_label: c.positive.clone(),
             sensitive: spec.sensitive.clone(),
+            time: spec.time.clone(),
+            every: every.map(|e| e.name()),
         },
         rows: EstimateRows {
             analysis: aseen.rows,
             analysis_excluded: a.excluded,
-            reference: rseen.rows,
-            reference_excluded: r.excluded,
+            reference: c.seen.rows,
+            reference_excluded: c.reference.excluded,
         },
         calibration: spec.calibration,
         min_group_size: spec.min_group_size,
@@ -107,7 +178,39 @@ pub fn run_estimate(
         method: crate::present::estimate_method(spec.confidence),
         overall,
         attributes,
+        windows,
     })
+}
+
+/// The estimates of each time window of `data` (its rows by `time`, as `fairgauge monitor`
+/// puts them), every window calibrated by the same reference.
+fn estimate_windows(
+    data: &Table,
+    c: &Calibrated,
+    spec: &EstimateSpec,
+    time: &str,
+    every: Every,
+) -> Result<Vec<EstimateWindow>> {
+    data.require_columns(&[time])?;
+    let loaded = load(data)?;
+    let plan = read_plan(&loaded, time, every)?;
+    let drop = [time.to_string()];
+    plan.windows
+        .iter()
+        .map(|w| {
+            let name = format!("{} [{} .. {}]", data.name().display(), w.start, w.end);
+            let table = take_rows(&loaded, Some(&w.rows), &drop, &name)?;
+            let (a, _) = read_state::<2>(&table, spec, false)?;
+            let (overall, attributes) = c.estimate(&a, spec);
+            Ok(EstimateWindow {
+                start: w.start.to_string(),
+                end: w.end.to_string(),
+                rows: w.rows.len() as u64,
+                overall,
+                attributes,
+            })
+        })
+        .collect()
 }
 
 fn input_info(t: &Table) -> InputInfo {

@@ -29,6 +29,12 @@ pub struct EstimateSpec {
     /// Groups with fewer reference or unlabelled rows are `insufficient_data` and left out of
     /// the summaries (default 30).
     pub min_group_size: u64,
+    /// With `every`: estimate each time window of the data too (its rows by this column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The windows' width: `day`, `week`, `month`, `quarter` or a number of rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<String>,
 }
 
 impl EstimateSpec {
@@ -44,6 +50,8 @@ impl EstimateSpec {
             calibration: Allowed::Auto,
             confidence: 0.95,
             min_group_size: 30,
+            time: None,
+            every: None,
         }
     }
 }
@@ -120,6 +128,27 @@ pub struct EstimateRoles {
     pub positive_label: String,
     /// Sensitive attributes.
     pub sensitive: Vec<String>,
+    /// The time column, when the data was also estimated per window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The windows' width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<String>,
+}
+
+/// One time window's estimates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimateWindow {
+    /// Its first day (RFC 3339 date).
+    pub start: String,
+    /// The first day after a calendar window; for an `N`-row window, its last row's day.
+    pub end: String,
+    /// Rows in the window.
+    pub rows: u64,
+    /// All its rows.
+    pub overall: GroupEntry,
+    /// Per sensitive attribute.
+    pub attributes: Vec<AttributeEntry>,
 }
 
 /// Rows read and left out.
@@ -162,4 +191,7 @@ pub struct EstimateOutput {
     pub overall: GroupEntry,
     /// Per sensitive attribute.
     pub attributes: Vec<AttributeEntry>,
+    /// Per time window, in time order (with `--time` and `--every`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<EstimateWindow>,
 }

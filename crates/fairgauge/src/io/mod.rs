@@ -1,6 +1,7 @@
 //! Reading and writing: where a table comes from ([`source`]), the polars adapter that streams
 //! its columns in batches (`frame`), text normalisation shared by every analysis ([`text`]),
-//! temporary hash files for the bounded mode ([`spill`]), the binary encoding of partial states
+//! temporary hash files for the bounded mode ([`spill`]), time windows of a table's rows
+//! ([`windows`]), the binary encoding of partial states
 //! (`part_codec`) and atomic writes ([`write`](mod@write)). Nothing here knows about fairness, drift or
 //! quality: the analyses above import from here, never the reverse.
 
@@ -9,6 +10,7 @@ pub(crate) mod part_codec;
 pub mod source;
 pub mod spill;
 pub mod text;
+pub mod windows;
 pub mod write;
 
 /// Progress callback: rows processed so far.

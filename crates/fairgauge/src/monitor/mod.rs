@@ -6,9 +6,9 @@ pub mod alerts;
 pub mod html;
 pub mod report;
 pub mod run;
-pub mod windows;
 
+pub use crate::io::windows;
+pub use crate::io::windows::Every;
 pub use html::monitor_html;
 pub use report::{write_metrics, Alert, MetricPoint, MonitorReport, WindowReport};
 pub use run::{monitor, MonitorInput};
-pub use windows::Every;

@@ -2,11 +2,8 @@
 //! assessed against the baseline with the policy (quality, fairness per group, drift of each
 //! column), and the alerts judged over all windows.
 
-use jiff::civil::DateTime;
-
 use super::alerts::{change_alerts, policy_alerts, Groups};
 use super::report::*;
-use super::windows::{parse_time, plan, Every, Plan, Window};
 use crate::drift::{run_drift, DriftReport, DriftSpec};
 use crate::error::{Error, Result};
 use crate::evidence::assess::measure::{fairness_spec, Measure};
@@ -15,8 +12,9 @@ use crate::evidence::document::{Evidence, Finding};
 use crate::evidence::export::words::subject_text;
 use crate::evidence::policy::{Policy, PolicySource, Roles};
 use crate::fairness::{run_task, FairnessSpec, TaskOutput};
-use crate::io::frame::{for_each_batch, load, take_rows, Visit};
+use crate::io::frame::{load, take_rows};
 use crate::io::source::Table;
+use crate::io::windows::{read_plan, Every, Window};
 use crate::quality::rules::RuleSet;
 use crate::quality::{self, dataset_fingerprints, run_quality, QualityReport, QualitySpec};
 use fairgauge_core::fairness::FairnessOptions;
@@ -168,77 +166,6 @@ pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
 
 fn row_count(t: &Table) -> Result<usize> {
     Ok(crate::io::frame::row_count_hint(t).unwrap_or(0))
-}
-
-/// The windows of the data by its time column; an error when no row has a time, or all fall in
-/// one window.
-fn read_plan(data: &Table, time: &str, every: Every) -> Result<Plan> {
-    let mut reader = TimeReader::default();
-    for_each_batch(data, &[time.to_string()], |batch, first_row| {
-        reader.offset = first_row;
-        batch
-            .visit(time, &mut reader)
-            .map_err(|e| Error::InvalidOption(format!("column `{time}`: {e}")))
-    })?;
-    let mut p = plan(&reader.times, every);
-    p.first_unreadable = reader.first_bad.clone();
-    let first = reader
-        .first_bad
-        .as_ref()
-        .map(|(row, v)| format!(" (row {row} holds `{v}`)"))
-        .unwrap_or_default();
-    match p.windows.len() {
-        0 => Err(Error::InvalidOption(format!(
-            "no value of the time column `{time}` is a date or a date and time{first}: expected \
-             RFC 3339 (`2024-03-01`, `2024-03-01T12:00:00Z`) or a Date/Datetime column"
-        ))),
-        1 => Err(Error::InvalidOption(format!(
-            "every row of `{time}` falls in one window of a {} (from {}): there is nothing to \
-             follow over time; use a shorter --every",
-            every.name(),
-            p.windows[0].start
-        ))),
-        _ => Ok(p),
-    }
-}
-
-/// Collects a time column's values (rows in file order).
-#[derive(Default)]
-struct TimeReader {
-    offset: usize,
-    times: Vec<Option<DateTime>>,
-    first_bad: Option<(u64, String)>,
-}
-
-impl TimeReader {
-    fn bad(&mut self, row: usize, v: String) {
-        if self.first_bad.is_none() {
-            self.first_bad = Some(((self.offset + row + 1) as u64, v));
-        }
-        self.times.push(None);
-    }
-}
-
-impl Visit for TimeReader {
-    fn text(&mut self, row: usize, v: Option<&str>) {
-        match v.map(|s| (s, parse_time(s))) {
-            None => self.times.push(None),
-            Some((_, Some(t))) => self.times.push(Some(t)),
-            Some((s, None)) => self.bad(row, s.to_string()),
-        }
-    }
-    fn number(&mut self, row: usize, v: Option<f64>) {
-        match v {
-            None => self.times.push(None),
-            Some(x) => self.bad(row, x.to_string()),
-        }
-    }
-    fn boolean(&mut self, row: usize, v: Option<bool>) {
-        match v {
-            None => self.times.push(None),
-            Some(b) => self.bad(row, b.to_string()),
-        }
-    }
 }
 
 /// One window assessed with the policy; drift against the baseline unless it is one of the

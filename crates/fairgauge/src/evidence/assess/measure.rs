@@ -113,6 +113,8 @@ pub fn estimate_spec(policy: &Policy, roles: &Roles) -> Option<EstimateSpec> {
         calibration: Allowed::Auto,
         confidence: policy.fairness.confidence,
         min_group_size: policy.fairness.min_group_size,
+        time: None,
+        every: None,
     })
 }
 

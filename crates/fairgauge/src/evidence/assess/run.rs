@@ -10,12 +10,12 @@ use super::quality::*;
 use super::risks::*;
 use crate::error::Result;
 use crate::estimate::EstimateSpec;
-use crate::evidence::policy::Roles;
 use crate::evidence::document::{
     Category, Dataset, Evidence, Finding, FindingStatus, Risk, Run, Subject, Summary,
     SCHEMA_VERSION,
 };
 use crate::evidence::ids::{now_rfc3339, uuid_v4};
+use crate::evidence::policy::Roles;
 use crate::fairness::TaskOutput;
 use crate::io::source::Table;
 use crate::quality::{self};

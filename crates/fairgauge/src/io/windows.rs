@@ -10,6 +10,8 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
 use crate::error::{Error, Result};
+use crate::io::frame::{for_each_batch, Visit};
+use crate::io::source::Table;
 
 /// How rows are grouped into windows (`--every`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +158,77 @@ pub fn plan(times: &[Option<DateTime>], every: Every) -> Plan {
         windows,
         untimed,
         first_unreadable: None,
+    }
+}
+
+/// The windows of the data by its time column; an error when no row has a time, or all fall in
+/// one window.
+pub(crate) fn read_plan(data: &Table, time: &str, every: Every) -> Result<Plan> {
+    let mut reader = TimeReader::default();
+    for_each_batch(data, &[time.to_string()], |batch, first_row| {
+        reader.offset = first_row;
+        batch
+            .visit(time, &mut reader)
+            .map_err(|e| Error::InvalidOption(format!("column `{time}`: {e}")))
+    })?;
+    let mut p = plan(&reader.times, every);
+    p.first_unreadable = reader.first_bad.clone();
+    let first = reader
+        .first_bad
+        .as_ref()
+        .map(|(row, v)| format!(" (row {row} holds `{v}`)"))
+        .unwrap_or_default();
+    match p.windows.len() {
+        0 => Err(Error::InvalidOption(format!(
+            "no value of the time column `{time}` is a date or a date and time{first}: expected \
+             RFC 3339 (`2024-03-01`, `2024-03-01T12:00:00Z`) or a Date/Datetime column"
+        ))),
+        1 => Err(Error::InvalidOption(format!(
+            "every row of `{time}` falls in one window of a {} (from {}): there is nothing to \
+             follow over time; use a shorter --every",
+            every.name(),
+            p.windows[0].start
+        ))),
+        _ => Ok(p),
+    }
+}
+
+/// Collects a time column's values (rows in file order).
+#[derive(Default)]
+struct TimeReader {
+    offset: usize,
+    times: Vec<Option<DateTime>>,
+    first_bad: Option<(u64, String)>,
+}
+
+impl TimeReader {
+    fn bad(&mut self, row: usize, v: String) {
+        if self.first_bad.is_none() {
+            self.first_bad = Some(((self.offset + row + 1) as u64, v));
+        }
+        self.times.push(None);
+    }
+}
+
+impl Visit for TimeReader {
+    fn text(&mut self, row: usize, v: Option<&str>) {
+        match v.map(|s| (s, parse_time(s))) {
+            None => self.times.push(None),
+            Some((_, Some(t))) => self.times.push(Some(t)),
+            Some((s, None)) => self.bad(row, s.to_string()),
+        }
+    }
+    fn number(&mut self, row: usize, v: Option<f64>) {
+        match v {
+            None => self.times.push(None),
+            Some(x) => self.bad(row, x.to_string()),
+        }
+    }
+    fn boolean(&mut self, row: usize, v: Option<bool>) {
+        match v {
+            None => self.times.push(None),
+            Some(b) => self.bad(row, b.to_string()),
+        }
     }
 }
 
