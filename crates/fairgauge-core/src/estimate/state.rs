@@ -3,6 +3,7 @@
 //! unlabelled analysis data ([`AnalysisState`]).
 
 use super::cells::{ScoreCells, ANALYSIS_CELLS, REFERENCE_CELLS};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -54,24 +55,26 @@ impl<const N: usize> GroupedCells<N> {
             .collect();
         self.excluded += (cells.len() - order.len()) as u64;
         order.sort_unstable();
-        let row = |i: u32| cells[i as usize].expect("a row with a score");
+        // The rows gathered in score order once; each histogram is then a sequential pass.
+        let sorted: Vec<(f64, u8)> = order
+            .iter()
+            .map(|&(bits, i)| (f64::from_bits(bits), cells[i as usize].map_or(0, |c| c.1)))
+            .collect();
         let mut all = ScoreCells::default();
-        for &(_, i) in &order {
-            let (s, c) = row(i);
-            all.push_sorted(s + 0.0, c);
+        for &(s, c) in &sorted {
+            all.push_sorted(s, c);
         }
         self.all.absorb(all);
         for (a, codes) in groups.iter().enumerate() {
             let mut by_code: Vec<ScoreCells<N>> = vec![ScoreCells::default(); levels[a].len()];
-            for &(_, i) in &order {
+            let mut nulls = 0u64;
+            for (&(s, c), &(_, i)) in sorted.iter().zip(&order) {
                 match codes[i as usize] {
-                    Some(code) => {
-                        let (s, c) = row(i);
-                        by_code[code as usize].push_sorted(s + 0.0, c);
-                    }
-                    None => self.null_groups[a] += 1,
+                    Some(code) => by_code[code as usize].push_sorted(s, c),
+                    None => nulls += 1,
                 }
             }
+            self.null_groups[a] += nulls;
             for (name, h) in levels[a].iter().zip(by_code) {
                 if h.scores.is_empty() {
                     continue;
@@ -85,14 +88,23 @@ impl<const N: usize> GroupedCells<N> {
         }
     }
 
-    /// Merges another state of the same attributes.
+    /// Merges another state of the same attributes; the histograms are merged in parallel
+    /// (each merge is independent of the others).
     pub fn merge(&mut self, other: &GroupedCells<N>) {
-        self.all.merge(&other.all);
         for ((_, mine), (_, theirs)) in self.attributes.iter_mut().zip(&other.attributes) {
-            for (g, h) in theirs {
-                mine.entry(g.clone()).or_default().merge(h);
+            for g in theirs.keys() {
+                mine.entry(g.clone()).or_default();
             }
         }
+        let mut pairs: Vec<(&mut ScoreCells<N>, &ScoreCells<N>)> = vec![(&mut self.all, &other.all)];
+        for ((_, mine), (_, theirs)) in self.attributes.iter_mut().zip(&other.attributes) {
+            for (g, h) in mine.iter_mut() {
+                if let Some(t) = theirs.get(g) {
+                    pairs.push((h, t));
+                }
+            }
+        }
+        pairs.into_par_iter().for_each(|(a, b)| a.merge(b));
         for (a, b) in self.null_groups.iter_mut().zip(&other.null_groups) {
             *a += b;
         }
