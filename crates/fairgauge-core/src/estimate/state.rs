@@ -96,7 +96,8 @@ impl<const N: usize> GroupedCells<N> {
                 mine.entry(g.clone()).or_default();
             }
         }
-        let mut pairs: Vec<(&mut ScoreCells<N>, &ScoreCells<N>)> = vec![(&mut self.all, &other.all)];
+        let mut pairs: Vec<(&mut ScoreCells<N>, &ScoreCells<N>)> =
+            vec![(&mut self.all, &other.all)];
         for ((_, mine), (_, theirs)) in self.attributes.iter_mut().zip(&other.attributes) {
             for (g, h) in mine.iter_mut() {
                 if let Some(t) = theirs.get(g) {
