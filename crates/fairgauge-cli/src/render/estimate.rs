@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use fairgauge::estimate::{EstimateOutput, GroupEntry};
 
-use crate::render::text::{finish, name_width, num4, shown};
+use crate::render::text::{finish, name_width, num3, num4, shown};
 
 const SHOWN: [(&str, &str); 6] = [
     ("tpr", "TPR"),
@@ -126,9 +126,4 @@ pub fn estimate_text(out: &EstimateOutput) -> String {
     }
     let _ = writeln!(s, "method: {}", out.method);
     finish(s)
-}
-
-fn num3(v: Option<f64>) -> String {
-    v.map(|x| format!("{x:.3}"))
-        .unwrap_or_else(|| "undefined".into())
 }

@@ -1,6 +1,6 @@
-//! What every terminal report shares: text from the data made safe to show, a value to four
-//! decimals (or `undefined`), the width of a name column, and the finished text without trailing
-//! blanks.
+//! What every terminal report shares: text from the data made safe to show, a value to three or
+//! four decimals (or `undefined`), the width of a name column, and the finished text without
+//! trailing blanks.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -37,6 +37,12 @@ pub fn shown(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// A value to 3 decimals, or `undefined`.
+pub fn num3(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.3}"))
+        .unwrap_or_else(|| "undefined".into())
 }
 
 /// A value to 4 decimals, or `undefined`.

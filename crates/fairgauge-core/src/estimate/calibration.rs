@@ -6,7 +6,7 @@
 
 use super::cells::{ScoreCells, FOLDS, REFERENCE_CELLS};
 use super::isotonic::Isotonic;
-use crate::fairness::scores::{ece_bin, ECE_BINS};
+use crate::fairness::scores::{CalibrationBins, ECE_BINS};
 use serde::{Deserialize, Serialize};
 
 /// A labelled reference histogram (cells `fold · 4 + 2 · label + prediction`).
@@ -84,69 +84,53 @@ pub fn label_counts(r: &Reference, keep: impl Fn(usize) -> bool) -> Vec<(u64, u6
         .collect()
 }
 
-/// Sums per ECE bin of `(rows, Σ mapped score, positives)`.
-type BinSums = [(u64, f64, u64); ECE_BINS];
-
+/// Adds the rows `counts` at `scores` to `bins` at their mapped score.
 fn add_to_bins(
-    bins: &mut BinSums,
+    bins: &mut CalibrationBins,
     scores: &[f64],
     counts: &[(u64, u64)],
     map: impl Fn(f64) -> f64,
 ) {
     for (&s, &(neg, pos)) in scores.iter().zip(counts) {
-        let n = neg + pos;
-        if n == 0 {
-            continue;
+        if neg + pos > 0 {
+            bins.add(map(s), neg as f64, pos as f64);
         }
-        let p = map(s);
-        let b = &mut bins[ece_bin(p)];
-        b.0 += n;
-        b.1 += p * n as f64;
-        b.2 += pos;
     }
 }
 
-fn ece_of(bins: &BinSums) -> Option<f64> {
-    let n: u64 = bins.iter().map(|b| b.0).sum();
-    if n == 0 {
-        return None;
-    }
-    let mut e = 0.0;
-    for &(rows, sum_p, pos) in bins {
-        if rows > 0 {
-            let c = rows as f64;
-            e += (c / n as f64) * (sum_p / c - pos as f64 / c).abs();
-        }
-    }
-    Some(e)
+fn ece_of(bins: &CalibrationBins) -> Option<f64> {
+    bins.ece(bins.amount.iter().sum())
+}
+
+fn bins_of(r: &Reference, cal: &Calibrator) -> CalibrationBins {
+    let mut bins = CalibrationBins::default();
+    add_to_bins(&mut bins, &r.scores, &label_counts(r, |_| true), |s| {
+        cal.map(s)
+    });
+    bins
 }
 
 /// The reliability table of `r` under `cal`.
 pub fn reliability(r: &Reference, cal: &Calibrator) -> Vec<ReliabilityBin> {
-    let mut bins: BinSums = [(0, 0.0, 0); ECE_BINS];
-    add_to_bins(&mut bins, &r.scores, &label_counts(r, |_| true), |s| {
-        cal.map(s)
-    });
-    bins.iter()
-        .enumerate()
-        .map(|(k, &(rows, sum_p, pos))| ReliabilityBin {
-            lower: k as f64 / ECE_BINS as f64,
-            upper: (k + 1) as f64 / ECE_BINS as f64,
-            rows,
-            mean_score: (rows > 0).then(|| sum_p / rows as f64),
-            positive_share: (rows > 0).then(|| pos as f64 / rows as f64),
+    let bins = bins_of(r, cal);
+    (0..ECE_BINS)
+        .map(|k| {
+            let rows = bins.amount[k];
+            ReliabilityBin {
+                lower: k as f64 / ECE_BINS as f64,
+                upper: (k + 1) as f64 / ECE_BINS as f64,
+                rows: rows as u64,
+                mean_score: (rows > 0.0).then(|| bins.sum_score[k] / rows),
+                positive_share: (rows > 0.0).then(|| bins.positive[k] / rows),
+            }
         })
         .collect()
 }
 
 /// The expected calibration error of `r` under `cal` (10 equal-width bins of the calibrated
-/// score, Naeini et al. 2015; `Σ_b (n_b / n) |mean_b − positive share_b|`).
+/// score, as [`CalibrationBins::ece`]: `Σ_b (n_b / n) |mean_b − positive share_b|`).
 pub fn ece(r: &Reference, cal: &Calibrator) -> Option<f64> {
-    let mut bins: BinSums = [(0, 0.0, 0); ECE_BINS];
-    add_to_bins(&mut bins, &r.scores, &label_counts(r, |_| true), |s| {
-        cal.map(s)
-    });
-    ece_of(&bins)
+    ece_of(&bins_of(r, cal))
 }
 
 /// The out-of-fold calibrators of a reference: for each fold, the isotonic fit on the other
@@ -161,7 +145,7 @@ pub fn fold_fits(fit: &Reference) -> Option<Vec<Isotonic>> {
 /// mapped by the calibrator fitted without them, the bins pooled over the folds. `None` when a
 /// fold has nothing to judge.
 pub fn out_of_fold_ece(fits: &[Isotonic], eval: &Reference) -> Option<f64> {
-    let mut bins: BinSums = [(0, 0.0, 0); ECE_BINS];
+    let mut bins = CalibrationBins::default();
     for (k, iso) in fits.iter().enumerate() {
         let held = label_counts(eval, |f| f == k);
         if held.iter().all(|&(a, b)| a + b == 0) {

@@ -192,9 +192,9 @@ pub fn estimate(a: &Analysis, cal: &Calibrator, z: f64) -> Option<GroupEstimate>
     };
     let n = rows as f64;
     let positives: f64 = levels.iter().map(|l| l.c[1]).sum();
-    let blocks = match cal {
-        Calibrator::Isotonic(i) => i.blocks.clone(),
-        Calibrator::Identity => Vec::new(),
+    let blocks: &[(f64, f64)] = match cal {
+        Calibrator::Isotonic(i) => &i.blocks,
+        Calibrator::Identity => &[],
     };
     // What every ratio's variance needs, summed once: per decision, Σ c p (1 − p); per
     // calibrator block and decision, Σ c · ∂p/∂f.
@@ -213,7 +213,7 @@ pub fn estimate(a: &Analysis, cal: &Calibrator, z: f64) -> Option<GroupEstimate>
     }
     let ctx = Ctx {
         levels: &levels,
-        blocks: &blocks,
+        blocks,
         label_var: [label_var[0].value(), label_var[1].value()],
         block_sums: &block_sums,
         z,
@@ -300,22 +300,17 @@ impl Ctx<'_> {
         }
     }
 
-    /// `value ± z √(V_label + V_calibration)` for a metric with derivative `g(level, ŷ)`.
-    fn interval(&self, value: f64, g: impl Fn(usize, usize) -> f64) -> EstimatedValue {
+    /// `value ± z √(V_label + V_calibration)` for a metric whose derivative with respect to a
+    /// row's label is `g(level)` whatever the row's decision (ROC AUC's).
+    fn interval(&self, value: f64, g: impl Fn(usize) -> f64) -> EstimatedValue {
         let mut v_label = NeumaierSum::default();
         let mut by_block = vec![0.0; self.blocks.len()];
         for (i, l) in self.levels.iter().enumerate() {
-            let mut moved = 0.0;
-            for k in 0..2 {
-                if l.c[k] > 0.0 {
-                    let gk = g(i, k);
-                    v_label.add(l.c[k] * l.p * (1.0 - l.p) * gk * gk);
-                    moved += l.c[k] * gk;
-                }
-            }
+            let (rows, gi) = (l.c[0] + l.c[1], g(i));
+            v_label.add(rows * l.p * (1.0 - l.p) * gi * gi);
             if let Some(parts) = l.parts {
                 for (b, w) in parts {
-                    by_block[b] += moved * w;
+                    by_block[b] += rows * gi * w;
                 }
             }
         }
@@ -365,7 +360,7 @@ impl Ctx<'_> {
             above[j] = acc;
             acc += pooled[j].1;
         }
-        let g = |i: usize, _: usize| {
+        let g = |i: usize| {
             let l = &self.levels[i];
             let j = level_of[i];
             let (_, pj, nj) = pooled[j];

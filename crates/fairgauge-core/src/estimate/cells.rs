@@ -133,24 +133,6 @@ impl<const N: usize> ScoreCells<N> {
     pub fn rows(&self) -> u64 {
         self.counts.iter().map(|c| c.iter().sum::<u64>()).sum()
     }
-
-    /// The histogram with the cells folded by `f` (cell → new cell).
-    pub fn fold<const M: usize>(&self, f: impl Fn(usize) -> usize) -> ScoreCells<M> {
-        ScoreCells {
-            scores: self.scores.clone(),
-            counts: self
-                .counts
-                .iter()
-                .map(|c| {
-                    let mut out = [0u64; M];
-                    for (k, &n) in c.iter().enumerate() {
-                        out[f(k)] += n;
-                    }
-                    out
-                })
-                .collect(),
-        }
-    }
 }
 
 /// serde for fixed-size count arrays of any length (serde derives arrays up to 32 only through
@@ -196,8 +178,6 @@ mod tests {
         assert_eq!(a, whole);
         b.merge(&ScoreCells::default());
         assert_eq!(b.rows(), 4);
-        let folded: ScoreCells<1> = whole.fold(|_| 0);
-        assert_eq!(folded.counts, vec![[1], [2], [2], [1]]);
     }
 
     #[test]

@@ -13,20 +13,16 @@
 //! to its own value). One difference is kept on purpose: scikit-learn pools scores closer than
 //! 1e-15 as equal; here only equal scores are pooled.
 
-use serde::{Deserialize, Serialize};
-
 /// A fitted isotonic calibrator: the knots of its piecewise-linear map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Isotonic {
     /// Knot scores, ascending.
     pub x: Vec<f64>,
     /// Calibrated probability at each knot, non-decreasing.
     pub y: Vec<f64>,
     /// The block (run of equal fitted values) of each knot.
-    #[serde(skip)]
     pub block: Vec<usize>,
     /// Each block's fitted value and its reference rows.
-    #[serde(skip)]
     pub blocks: Vec<(f64, f64)>,
 }
 

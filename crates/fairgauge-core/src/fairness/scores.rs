@@ -242,23 +242,48 @@ impl ScoreHistogram {
     pub fn ece(&self) -> Option<f64> {
         let w = self.amounts();
         let n: f64 = w.negatives.iter().sum::<f64>() + w.positives.iter().sum::<f64>();
+        let mut bins = CalibrationBins::default();
+        for ((&s, &a), &b) in self.scores.iter().zip(&w.negatives).zip(&w.positives) {
+            bins.add(s, a, b);
+        }
+        bins.ece(n)
+    }
+}
+
+/// The sums behind the expected calibration error and a reliability table, per bin of
+/// [`ece_bin`]: the rows' amount (count or weight), `Σ amount · score`, and the positives'
+/// amount. The one definition of the ECE: [`ScoreHistogram::ece`] and the estimates' calibration
+/// check both use it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CalibrationBins {
+    /// Rows (or their weight) per bin.
+    pub amount: [f64; ECE_BINS],
+    /// `Σ amount · score` per bin.
+    pub sum_score: [f64; ECE_BINS],
+    /// Positive rows (or their weight) per bin.
+    pub positive: [f64; ECE_BINS],
+}
+
+impl CalibrationBins {
+    /// Adds `negatives` and `positives` (amounts) at score `s`.
+    pub fn add(&mut self, s: f64, negatives: f64, positives: f64) {
+        let k = ece_bin(s);
+        self.amount[k] += negatives + positives;
+        self.sum_score[k] += s * (negatives + positives);
+        self.positive[k] += positives;
+    }
+
+    /// `Σ_b (n_b / n) · |mean score_b − positive share_b|` over the bins with rows, `n` the
+    /// total amount; `None` when it is not positive.
+    pub fn ece(&self, n: f64) -> Option<f64> {
         if n <= 0.0 {
             return None;
         }
-        let mut amount = [0f64; ECE_BINS];
-        let mut sum_s = [0f64; ECE_BINS];
-        let mut sum_y = [0f64; ECE_BINS];
-        for ((&s, &a), &b) in self.scores.iter().zip(&w.negatives).zip(&w.positives) {
-            let k = ece_bin(s);
-            amount[k] += a + b;
-            sum_s[k] += s * (a + b);
-            sum_y[k] += b;
-        }
         let mut ece = 0.0;
         for k in 0..ECE_BINS {
-            if amount[k] > 0.0 {
-                let c = amount[k];
-                ece += (c / n) * (sum_s[k] / c - sum_y[k] / c).abs();
+            if self.amount[k] > 0.0 {
+                let c = self.amount[k];
+                ece += (c / n) * (self.sum_score[k] / c - self.positive[k] / c).abs();
             }
         }
         Some(ece)

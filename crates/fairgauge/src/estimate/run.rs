@@ -8,10 +8,11 @@ use crate::error::{Error, Result};
 use crate::fairness::spec::InputInfo;
 use crate::io::frame::{load, take_rows};
 use crate::io::source::Table;
-use crate::io::text::{canonical_text, is_positive_token};
+use crate::io::text::canonical_text;
 use crate::io::windows::{read_plan, Every};
 use fairgauge_core::estimate::calibration::{
     calibrator, choose, reliability, CalibrationCheck, Calibrator, Population, Reference,
+    ReliabilityBin,
 };
 use fairgauge_core::estimate::cbpe::{estimate, Analysis};
 use fairgauge_core::estimate::sampling::SamplingComponents;
@@ -20,15 +21,42 @@ use fairgauge_core::stats::proportion::z_critical;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
+/// What the reference gives a group (or all rows), worked out once for every table and window
+/// estimated with it: its rows, the calibration check and calibrator (`None`: the
+/// population's), NannyML's sampling-error components and the reliability table.
+struct GroupFit {
+    reference_rows: u64,
+    check: CalibrationCheck,
+    calibrator: Option<Calibrator>,
+    sampling: Option<SamplingComponents>,
+    reliability: Vec<ReliabilityBin>,
+}
+
+impl GroupFit {
+    fn of(r: &Reference, check: CalibrationCheck, calibrator: Option<Calibrator>) -> GroupFit {
+        let reference_rows = r.rows();
+        GroupFit {
+            reference_rows,
+            check,
+            calibrator,
+            sampling: (reference_rows > 0).then(|| SamplingComponents::of(r)),
+            reliability: reliability(r, &Calibrator::Identity),
+        }
+    }
+}
+
 /// The reference read and every calibration chosen: the population's and each group's.
 struct Calibrated {
-    reference: ReferenceState,
     seen: Seen,
+    excluded: u64,
     positive: String,
     z: f64,
-    population: (CalibrationCheck, Calibrator),
-    /// Per attribute, each group's check and calibrator.
-    groups: Vec<BTreeMap<String, (CalibrationCheck, Calibrator)>>,
+    /// All rows (its calibrator always set).
+    population: GroupFit,
+    /// Per attribute, each group's.
+    groups: Vec<BTreeMap<String, GroupFit>>,
+    /// A group the reference never saw: calibrated as the population, nothing else known.
+    unseen: GroupFit,
 }
 
 impl Calibrated {
@@ -47,23 +75,36 @@ impl Calibrated {
                     .par_iter()
                     .map(|(g, rh)| {
                         let check = choose(&population, Some(rh), spec.calibration);
-                        let cal = match check.applied {
-                            k if k == pop_check.applied => pop_cal.clone(),
-                            k => calibrator(k, &r.all, rh),
-                        };
-                        (g.clone(), (check, cal))
+                        let cal = (check.applied != pop_check.applied)
+                            .then(|| calibrator(check.applied, &r.all, rh));
+                        (g.clone(), GroupFit::of(rh, check, cal))
                     })
                     .collect()
             })
             .collect();
+        let unseen = CalibrationCheck {
+            applied: pop_check.applied,
+            ece_raw: None,
+            ece_population: None,
+            ece_group: None,
+        };
         Ok(Calibrated {
             seen,
+            excluded: r.excluded,
             positive,
             z,
-            population: (pop_check, pop_cal),
+            unseen: GroupFit::of(&Reference::default(), unseen, None),
+            population: GroupFit::of(&r.all, pop_check, Some(pop_cal)),
             groups,
-            reference: r,
         })
+    }
+
+    /// The calibrator of a group's fit.
+    fn calibrator<'a>(&'a self, fit: &'a GroupFit) -> &'a Calibrator {
+        fit.calibrator
+            .as_ref()
+            .or(self.population.calibrator.as_ref())
+            .unwrap_or(&Calibrator::Identity)
     }
 
     /// The estimates of an unlabelled state: all rows, and per attribute its groups and
@@ -73,45 +114,26 @@ impl Calibrated {
         a: &AnalysisState,
         spec: &EstimateSpec,
     ) -> (GroupEntry, Vec<AttributeEntry>) {
-        let r = &self.reference;
-        let (pop_check, pop_cal) = &self.population;
         let min = spec.min_group_size;
-        let overall = group_entry(
-            "all",
-            &r.all,
-            &a.all,
-            pop_check.clone(),
-            pop_cal,
-            self.z,
-            min,
-        );
-        let empty_ref = Reference::default();
+        let entry = |name: &str, fit: &GroupFit, a: &Analysis| {
+            group_entry(name, fit, self.calibrator(fit), a, self.z, min)
+        };
+        let overall = entry("all", &self.population, &a.all);
         let empty = Analysis::default();
         let mut attributes = Vec::with_capacity(spec.sensitive.len());
         for (i, name) in spec.sensitive.iter().enumerate() {
-            let (rg, ag) = (&r.attributes[i].1, &a.attributes[i].1);
+            let (rg, ag) = (&self.groups[i], &a.attributes[i].1);
             let mut names: Vec<&String> = rg.keys().chain(ag.keys()).collect();
             names.sort();
             names.dedup();
             let groups: Vec<GroupEntry> = names
                 .into_par_iter()
                 .map(|g| {
-                    let rh = rg.get(g).unwrap_or(&empty_ref);
-                    let ah = ag.get(g).unwrap_or(&empty);
-                    let (check, cal) = match self.groups[i].get(g) {
-                        Some((check, cal)) => (check.clone(), cal),
-                        // A group the reference never saw is calibrated as the population.
-                        None => (
-                            CalibrationCheck {
-                                applied: pop_check.applied,
-                                ece_raw: None,
-                                ece_population: None,
-                                ece_group: None,
-                            },
-                            pop_cal,
-                        ),
-                    };
-                    group_entry(g, rh, ah, check, cal, self.z, min)
+                    entry(
+                        g,
+                        rg.get(g).unwrap_or(&self.unseen),
+                        ag.get(g).unwrap_or(&empty),
+                    )
                 })
                 .collect();
             attributes.push(AttributeEntry {
@@ -169,7 +191,7 @@ pub fn run_estimate(
             analysis: aseen.rows,
             analysis_excluded: a.excluded,
             reference: c.seen.rows,
-            reference_excluded: c.reference.excluded,
+            reference_excluded: c.excluded,
         },
         calibration: spec.calibration,
         min_group_size: spec.min_group_size,
@@ -223,29 +245,26 @@ fn input_info(t: &Table) -> InputInfo {
 
 fn group_entry(
     name: &str,
-    r: &Reference,
-    a: &Analysis,
-    calibration: CalibrationCheck,
+    fit: &GroupFit,
     cal: &Calibrator,
+    a: &Analysis,
     z: f64,
     min_rows: u64,
 ) -> GroupEntry {
-    let reference_rows = r.rows();
     let e = estimate(a, cal, z);
     let rows = a.rows();
     let mut estimated = e.as_ref().map(|e| e.metrics).unwrap_or_default();
-    if reference_rows > 0 {
-        let s = SamplingComponents::of(r);
+    if let Some(s) = &fit.sampling {
         estimated.set_sampling_errors(|m| s.error(m, rows));
     }
-    let ok = reference_rows >= min_rows && rows >= min_rows;
+    let ok = fit.reference_rows >= min_rows && rows >= min_rows;
     GroupEntry {
         group: name.to_string(),
         rows,
-        reference_rows,
+        reference_rows: fit.reference_rows,
         selection_rate: e.as_ref().map(|e| e.selection_rate),
-        reliability: reliability(r, &Calibrator::Identity),
-        calibration,
+        reliability: fit.reliability.clone(),
+        calibration: fit.check.clone(),
         expected_confusion: e.map(|e| e.confusion),
         estimated,
         status: if ok { "ok" } else { "insufficient_data" }.to_string(),
@@ -308,38 +327,11 @@ fn check_reference(
             ),
         ));
     }
-    let positive = match &spec.positive_label {
-        Some(p) => {
-            let p = canonical_text(p);
-            if !values.contains(&p) {
-                return Err(bad(
-                    table,
-                    &spec.label,
-                    format!(
-                        "the positive label `{p}` never occurs; the label's values are {}",
-                        seen.label.list()
-                    ),
-                ));
-            }
-            p
-        }
-        None => {
-            let pos: Vec<&String> = values.iter().filter(|v| is_positive_token(v)).collect();
-            match pos.as_slice() {
-                [one] => (*one).clone(),
-                _ => {
-                    return Err(bad(
-                        table,
-                        &spec.label,
-                        format!(
-                        "cannot tell which label value is positive among {}; pass --positive-label",
-                        seen.label.list()
-                    ),
-                    ))
-                }
-            }
-        }
-    };
+    let given = spec.positive_label.as_deref().map(canonical_text);
+    let positive = seen
+        .label
+        .positive(given.as_deref())
+        .map_err(|m| bad(table, &spec.label, m))?;
     check_decisions(table, spec, seen, &positive)?;
     if r.all.rows() == 0 {
         return Err(Error::Format {

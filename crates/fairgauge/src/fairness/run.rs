@@ -9,7 +9,6 @@ use super::regression::finish_regression;
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::io::source::Table;
-use crate::io::text::is_positive_token;
 use crate::io::Progress;
 use fairgauge_core::fairness::FairnessOptions;
 
@@ -122,40 +121,10 @@ pub(crate) fn finish(
         }
     }
     check_binary(ctx, &a)?;
-    let positive = match &ctx.positive {
-        Some(p) => {
-            if !a.label.values.contains(p) {
-                return Err(ctx.bad(
-                    &spec.label,
-                    format!(
-                        "the positive label `{p}` never occurs; the label's values are {}",
-                        a.label.list()
-                    ),
-                ));
-            }
-            p.clone()
-        }
-        None => {
-            let pos: Vec<&String> = a
-                .label
-                .values
-                .iter()
-                .filter(|v| is_positive_token(v))
-                .collect();
-            match pos.as_slice() {
-                [one] => (*one).clone(),
-                _ => {
-                    return Err(ctx.bad(
-                        &spec.label,
-                        format!(
-                        "cannot tell which label value is positive among {}; pass --positive-label",
-                        a.label.list()
-                    ),
-                    ))
-                }
-            }
-        }
-    };
+    let positive = a
+        .label
+        .positive(ctx.positive.as_deref())
+        .map_err(|m| ctx.bad(&spec.label, m))?;
     if let Some(p) = &spec.prediction {
         // Every prediction value must be the positive label or one of the label's values, so that
         // the mapping cannot depend on whether the positive label was given or inferred.

@@ -25,6 +25,32 @@ impl Distinct {
             }
         }
     }
+    /// The positive label among a binary label's values: `given` (already canonical) when it
+    /// occurs, else the one value among 1, true, yes, y, t, positive; the message says why not.
+    pub(crate) fn positive(&self, given: Option<&str>) -> std::result::Result<String, String> {
+        match given {
+            Some(p) if self.values.contains(p) => Ok(p.to_string()),
+            Some(p) => Err(format!(
+                "the positive label `{p}` never occurs; the label's values are {}",
+                self.list()
+            )),
+            None => {
+                let pos: Vec<&String> = self
+                    .values
+                    .iter()
+                    .filter(|v| is_positive_token(v))
+                    .collect();
+                match pos.as_slice() {
+                    [one] => Ok((*one).clone()),
+                    _ => Err(format!(
+                        "cannot tell which label value is positive among {}; pass --positive-label",
+                        self.list()
+                    )),
+                }
+            }
+        }
+    }
+
     pub(crate) fn list(&self) -> String {
         let mut s = self
             .values
