@@ -544,7 +544,7 @@ def assess(
 ) -> Evidence:
     """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
     built-in default), judged into findings with controls and risks: the evidence document
-    ``fairgauge assess`` writes. With ``history`` (a SQLite file, else the policy's
+    ``fairgauge assess`` writes. With ``history`` (a SQLite file or a ``postgresql://`` URL, else the policy's
     ``[history] path``), the run is judged against the system's earlier runs there — anomalies
     by the policy's ``[[history.anomaly]]`` rules, each risk's life and the decisions on it — and
     :meth:`Evidence.write` records it in the ``history`` given here (docs/history.md). Arguments
@@ -623,7 +623,7 @@ def monitor(
 
 
 def history(path: str | os.PathLike[str]) -> History:
-    """The metric history at `path` (SQLite, written by ``assess``/``monitor`` with
+    """The metric history at `path` (a SQLite file or a ``postgresql://`` URL, written by ``assess``/``monitor`` with
     ``history=``): runs, measurements, trends and the living risk register as DataFrames."""
     return History(os.fspath(path))
 

@@ -634,7 +634,7 @@ class MonitorReport(_Report):
 
 
 class History:
-    """A metric history (the SQLite database ``assess``/``monitor`` write with ``history=``):
+    """A metric history (the SQLite file or PostgreSQL database ``assess``/``monitor`` write with ``history=``):
     ``.runs``, ``.metrics``, ``.risks`` (the living register) and ``.trend(finding_id)``, each a
     polars DataFrame read through fairgauge's own reader (docs/history.md)."""
 

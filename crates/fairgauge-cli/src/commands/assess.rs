@@ -50,9 +50,10 @@ pub struct Outputs {
     /// A self-contained HTML report.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Record the run and every finding's measurement in a metric history (SQLite, created
-    /// when missing; see docs/history.md), to follow each metric across runs.
-    #[arg(long, value_name = "FILE.db")]
+    /// Record the run and every finding's measurement in a metric history (a SQLite file,
+    /// created when missing, or a `postgresql://` URL; see docs/history.md), to follow each
+    /// metric across runs.
+    #[arg(long, value_name = "DB_OR_URL")]
     pub history: Option<PathBuf>,
 }
 

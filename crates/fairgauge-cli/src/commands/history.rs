@@ -23,7 +23,8 @@ pub struct HistoryArgs {
 pub enum HistoryCommand {
     /// The runs, oldest first: time, run id, system, verdict, metrics, ledger record.
     List {
-        /// The history database (from `assess --history`).
+        /// The history (from `assess --history`): a SQLite file or a `postgresql://` URL.
+        #[arg(value_name = "DB_OR_URL")]
         db: PathBuf,
         /// Text for the terminal, or JSON (a list of runs).
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -31,7 +32,8 @@ pub enum HistoryCommand {
     },
     /// One run's measurements: status, metric, subject, value and interval.
     Show {
-        /// The history database.
+        /// The history: a SQLite file or a `postgresql://` URL.
+        #[arg(value_name = "DB_OR_URL")]
         db: PathBuf,
         /// The run's id (`history list` shows them).
         run: String,
@@ -42,7 +44,8 @@ pub enum HistoryCommand {
     /// One finding's series across runs and windows (its id from the evidence or `history
     /// show`): time, window, status, value and interval.
     Trend {
-        /// The history database.
+        /// The history: a SQLite file or a `postgresql://` URL.
+        #[arg(value_name = "DB_OR_URL")]
         db: PathBuf,
         /// The finding's id (`F-…`), the same in every run.
         finding: String,
@@ -53,7 +56,8 @@ pub enum HistoryCommand {
     /// Every measurement as a long table (run, time, finding, family, kind, metric, subject,
     /// window, value, lower, upper, n, status).
     Export {
-        /// The history database.
+        /// The history: a SQLite file or a `postgresql://` URL.
+        #[arg(value_name = "DB_OR_URL")]
         db: PathBuf,
         /// CSV or Parquet.
         #[arg(long, value_enum)]

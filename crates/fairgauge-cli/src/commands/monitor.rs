@@ -59,8 +59,9 @@ pub struct MonitorArgs {
     #[arg(long, value_name = "FILE.html")]
     pub html: Option<PathBuf>,
     /// Record the run and every window's findings (with the window's start and rows) in a
-    /// metric history (SQLite, created when missing; default: the policy's `[history] path`).
-    #[arg(long, value_name = "FILE.db")]
+    /// metric history (a SQLite file, created when missing, or a `postgresql://` URL;
+    /// default: the policy's `[history] path`).
+    #[arg(long, value_name = "DB_OR_URL")]
     pub history: Option<PathBuf>,
     #[command(flatten)]
     pub read: ReadArgs,

@@ -34,8 +34,8 @@ pub enum RiskCommand {
     /// Every risk the history's runs saw: first and last seen, runs, latest score, whether the
     /// latest run saw it, and the latest decision.
     List {
-        /// The history database (from `assess --history`).
-        #[arg(long, value_name = "DB")]
+        /// The history (from `assess --history`): a SQLite file or a `postgresql://` URL.
+        #[arg(long, value_name = "DB_OR_URL")]
         history: PathBuf,
         /// Text for the terminal, or JSON (a list of risks).
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -48,8 +48,8 @@ pub enum RiskCommand {
 pub struct DecideArgs {
     /// The risk's id (`R-…`, as the evidence and the register give it).
     pub risk: String,
-    /// The history database the risk's runs are recorded in.
-    #[arg(long, value_name = "DB")]
+    /// The history the risk's runs are recorded in: a SQLite file or a `postgresql://` URL.
+    #[arg(long, value_name = "DB_OR_URL")]
     pub history: PathBuf,
     /// Who decides.
     #[arg(long, value_name = "NAME")]

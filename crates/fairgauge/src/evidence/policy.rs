@@ -809,11 +809,15 @@ impl Policy {
     }
 
     /// The history database a run records into: `given` (a `--history` flag, a `history=`
-    /// argument), else the one the policy names (`[history] path`, relative to the policy file).
+    /// argument), else the one the policy names (`[history] path`: a file relative to the policy
+    /// file, or a `postgresql://` URL, kept as it is).
     pub fn history_path(&self, source: &PolicySource, given: Option<&Path>) -> Option<PathBuf> {
-        given
-            .map(Path::to_path_buf)
-            .or_else(|| self.history.path.as_ref().map(|h| source.resolve(h)))
+        given.map(Path::to_path_buf).or_else(|| {
+            self.history.path.as_ref().map(|h| match h.to_str() {
+                Some(url) if crate::io::source::is_postgres_url(url) => h.clone(),
+                _ => source.resolve(h),
+            })
+        })
     }
 
     /// The default policy text with the roles and system filled in (for `fairgauge init`).

@@ -466,3 +466,10 @@ impl Table {
         Ok(())
     }
 }
+
+/// Whether `s` is a PostgreSQL URL (`postgresql://…` or `postgres://…`, any case): where a
+/// history file may be given, such a URL names a database on a server instead.
+pub fn is_postgres_url(s: &str) -> bool {
+    let lower = s.get(..13).unwrap_or(s).to_ascii_lowercase();
+    lower.starts_with("postgresql://") || lower.starts_with("postgres://")
+}

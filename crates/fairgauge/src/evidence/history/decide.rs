@@ -4,11 +4,10 @@
 
 use std::path::Path;
 
-use rusqlite::{params, OpenFlags, TransactionBehavior};
-
 use crate::error::Result;
 
-use super::store::{history_err, migrate, open_checked, sqlite_err, switch_to_wal};
+use super::db::{shown, step, DbResult, Location, Row, WriteError};
+use super::store::{history_err, migrate, open_checked, write_err};
 
 /// What was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -88,19 +87,18 @@ pub(super) const DECISION_COLUMNS: &str =
 
 /// A decision from a row selecting [`DECISION_COLUMNS`]; `None` for a decision word this version
 /// does not know.
-pub(super) fn decision_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Decision>> {
-    let word: String = r.get(2)?;
-    let Some(decision) = DecisionKind::parse(&word) else {
+pub(super) fn decision_of(r: &Row) -> DbResult<Option<Decision>> {
+    let Some(decision) = DecisionKind::parse(&r.text(2)?) else {
         return Ok(None);
     };
     Ok(Some(Decision {
-        risk_id: r.get(0)?,
-        system_id: r.get(1)?,
+        risk_id: r.text(0)?,
+        system_id: r.text(1)?,
         decision,
-        decided_by: r.get(3)?,
-        reason: r.get(4)?,
-        decided_at: r.get(5)?,
-        review_date: r.get(6)?,
+        decided_by: r.text(3)?,
+        reason: r.text(4)?,
+        decided_at: r.text(5)?,
+        review_date: r.opt_text(6)?,
     }))
 }
 
@@ -122,64 +120,59 @@ pub fn record_decision(
         ));
     }
     let review_date = until.map(|u| check_date(u, now)).transpose().map_err(err)?;
-    if let Err(e) = std::fs::metadata(path) {
-        return Err(err(format!("cannot open: {e}")));
+    if let Location::File(file) = Location::of(path) {
+        if let Err(e) = std::fs::metadata(file) {
+            return Err(err(format!("cannot open: {e}")));
+        }
     }
-    let db = |what: &str, x: rusqlite::Error| sqlite_err(path, what, x);
-    let (mut conn, version) = open_checked(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    let (mut conn, version) = open_checked(path, true)?;
     if version == 0 {
         return Err(err("is empty: no run has been recorded in it".into()));
     }
-    switch_to_wal(&conn).map_err(|x| db("cannot switch to WAL mode", x))?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|x| db("cannot start a transaction", x))?;
-    migrate(&tx).map_err(|x| db("cannot migrate the schema", x))?;
-    let system: Option<String> = tx
-        .query_row(
-            "SELECT r.system_id FROM metrics m JOIN runs r USING (run_id) WHERE m.risk_id = ?1 \
-             ORDER BY r.finished_at DESC LIMIT 1",
-            [risk_id],
-            |r| r.get(0),
-        )
-        .map(Some)
-        .or_else(|x| match x {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            x => Err(x),
+    let d = conn
+        .write(|db| {
+            migrate(db).map_err(step("cannot migrate the schema"))?;
+            let system = db
+                .row(
+                    "SELECT r.system_id FROM metrics m JOIN runs r USING (run_id) \
+                     WHERE m.risk_id = ?1 ORDER BY r.finished_at DESC LIMIT 1",
+                    &[risk_id.into()],
+                )
+                .and_then(|r| r.map(|r| r.text(0)).transpose())
+                .map_err(step("cannot read the risks"))?;
+            let Some(system_id) = system else {
+                return Err(WriteError::Refused(format!(
+                    "has no risk `{risk_id}`: no recorded run saw it (`fairgauge risk list \
+                     --history {}` lists the risks)",
+                    shown(path).display()
+                )));
+            };
+            let d = Decision {
+                risk_id: risk_id.to_string(),
+                system_id,
+                decision,
+                decided_by: by.trim().to_string(),
+                reason: reason.trim().to_string(),
+                decided_at: now.to_string(),
+                review_date,
+            };
+            db.exec(
+                "INSERT INTO decisions (risk_id, system_id, decision, decided_by, reason, \
+                 decided_at, review_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                &[
+                    (&d.risk_id).into(),
+                    (&d.system_id).into(),
+                    d.decision.as_str().into(),
+                    (&d.decided_by).into(),
+                    (&d.reason).into(),
+                    (&d.decided_at).into(),
+                    d.review_date.as_ref().into(),
+                ],
+            )
+            .map_err(step("cannot write the decision"))?;
+            Ok(d)
         })
-        .map_err(|x| db("cannot read the risks", x))?;
-    let Some(system_id) = system else {
-        return Err(err(format!(
-            "has no risk `{risk_id}`: no recorded run saw it (`fairgauge risk list --history {}` lists \
-             the risks)",
-            path.display()
-        )));
-    };
-    let d = Decision {
-        risk_id: risk_id.to_string(),
-        system_id,
-        decision,
-        decided_by: by.trim().to_string(),
-        reason: reason.trim().to_string(),
-        decided_at: now.to_string(),
-        review_date,
-    };
-    tx.execute(
-        "INSERT INTO decisions (risk_id, system_id, decision, decided_by, reason, decided_at, \
-         review_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            d.risk_id,
-            d.system_id,
-            d.decision.as_str(),
-            d.decided_by,
-            d.reason,
-            d.decided_at,
-            d.review_date
-        ],
-    )
-    .map_err(|x| db("cannot write the decision", x))?;
-    tx.commit()
-        .map_err(|x| db("cannot commit the decision", x))?;
+        .map_err(|x| write_err(path, x))?;
     Ok(d)
 }
 

@@ -1,10 +1,11 @@
 //! The metric history: every assessment run (`assess --history FILE.db`) and monitoring run
-//! (`monitor --history`) with its measurements in an embedded SQLite database, so a metric can
+//! (`monitor --history`) with its measurements in an embedded SQLite database (or the same
+//! schema on a PostgreSQL server, `--history postgresql://…`: `db`), so a metric can
 //! be followed across runs and windows; what a new run is judged against (anomalies, each risk's
 //! life: `past`); and the decisions people record on risks (`decide`). ISO/IEC 42001 clause
 //! 9.1 (monitoring), 6.1.3 and 8.3 (risk treatment). docs/history.md documents it for users.
 //!
-//! # Schema (version 2, SQLite's `PRAGMA user_version`)
+//! # Schema (version 2, SQLite's `PRAGMA user_version`; PostgreSQL's `fairgauge_schema`)
 //!
 //! - `runs`: one row per run — `run_id` (primary key), `system_id`, `system_name`,
 //!   `started_at`, `finished_at` (RFC 3339), `tool_version`, `policy_sha256`,
@@ -32,14 +33,17 @@
 //! A database written by a newer fairgauge (a higher `user_version`) is refused, as is a file
 //! that is not a SQLite database or a database with other tables: neither is ever recreated or
 //! changed. The database is in WAL mode and each run is written in one immediate transaction
-//! (waiting up to a minute for another writer), so concurrent writers — two pipelines — queue
-//! and lose nothing; a failed write leaves no part of the run behind.
+//! (waiting up to a minute for another writer; on PostgreSQL, holding an advisory lock), so
+//! concurrent writers — two pipelines — queue and lose nothing; a failed write leaves no part of
+//! the run behind.
 
+mod db;
 mod decide;
 mod past;
 mod read;
 mod store;
 
+pub use db::is_postgres_url;
 pub use decide::{record_decision, Decision, DecisionKind};
 pub use past::{load_past, Past, PastRisk, PastRun, PastSeries};
 pub use read::{

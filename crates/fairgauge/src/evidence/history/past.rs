@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use fairgauge_core::monitor::anomaly::PastValue;
-use rusqlite::{Connection, OpenFlags};
 
 use crate::error::Result;
 use crate::evidence::document::Risk;
 use crate::evidence::policy::Policy;
 
+use super::db::{Conn, DbError, DbResult, Location};
 use super::decide::{decision_of, Decision, DECISION_COLUMNS};
-use super::store::{history_err, open_checked};
+use super::store::{db_err, open_checked};
 
 /// An earlier run of the system.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,16 +69,16 @@ pub struct Past {
 /// from a newer fairgauge, is an error.
 pub fn load_past(path: &Path, policy: &Policy) -> Result<Past> {
     let (system_id, depth) = (policy.system.id.as_str(), policy.history.depth());
-    if !path.exists() {
+    if matches!(Location::of(path), Location::File(f) if !f.exists()) {
         return Ok(Past::default());
     }
-    let (conn, version) = open_checked(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let (mut conn, version) = open_checked(path, false)?;
     if version == 0 {
         return Ok(Past::default());
     }
-    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the history: {x}"));
+    let read = |x: DbError| db_err(path, "cannot read the history", x);
     let mut past = Past {
-        runs: past_runs(&conn, system_id).map_err(read)?,
+        runs: past_runs(&mut conn, system_id).map_err(read)?,
         ..Past::default()
     };
     let index: BTreeMap<String, usize> = past
@@ -88,59 +88,64 @@ pub fn load_past(path: &Path, policy: &Policy) -> Result<Past> {
         .map(|(i, r)| (r.run_id.clone(), i))
         .collect();
     let first = past.runs.len().saturating_sub(depth);
-    read_series(&conn, system_id, (&index, first), &mut past).map_err(read)?;
+    read_series(&mut conn, system_id, (&index, first), &mut past).map_err(read)?;
     if version >= 2 {
-        read_risks(&conn, system_id, &index, &mut past).map_err(read)?;
-        past.decisions = latest_decisions(&conn, system_id).map_err(read)?;
+        read_risks(&mut conn, system_id, &index, &mut past).map_err(read)?;
+        past.decisions = latest_decisions(&mut conn, system_id).map_err(read)?;
     }
     Ok(past)
 }
 
-fn past_runs(conn: &Connection, system_id: &str) -> rusqlite::Result<Vec<PastRun>> {
-    let mut q = conn.prepare(
+fn past_runs(conn: &mut Conn, system_id: &str) -> DbResult<Vec<PastRun>> {
+    let rows = conn.rows(
         "SELECT run_id, finished_at FROM runs WHERE system_id = ?1 ORDER BY finished_at, rowid",
+        &[system_id.into()],
     )?;
-    let rows = q.query_map([system_id], |r| {
-        Ok(PastRun {
-            run_id: r.get(0)?,
-            finished_at: r.get(1)?,
+    rows.iter()
+        .map(|r| {
+            Ok(PastRun {
+                run_id: r.text(0)?,
+                finished_at: r.text(1)?,
+            })
         })
-    })?;
-    rows.collect()
+        .collect()
 }
 
 /// The findings' values in the runs from index `first` on, and the risks each run's findings
 /// fed (all of a run's appearances: runs recorded before schema 2 have no `risks` table).
 fn read_series(
-    conn: &Connection,
+    conn: &mut Conn,
     system_id: &str,
     (index, first): (&BTreeMap<String, usize>, usize),
     past: &mut Past,
-) -> rusqlite::Result<()> {
+) -> DbResult<()> {
     let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut q = conn.prepare(
+    let rows = conn.rows(
         "SELECT DISTINCT m.run_id, m.risk_id FROM metrics m JOIN runs r USING (run_id) \
          WHERE r.system_id = ?1 AND m.risk_id IS NOT NULL AND m.window_start IS NULL",
+        &[system_id.into()],
     )?;
-    let mut rows = q.query([system_id])?;
-    while let Some(r) = rows.next()? {
-        if let Some(&run) = index.get(&r.get::<_, String>(0)?) {
-            seen.entry(r.get(1)?).or_default().push(run);
+    for r in &rows {
+        if let Some(&run) = index.get(&r.text(0)?) {
+            seen.entry(r.text(1)?).or_default().push(run);
         }
     }
     let mut points: BTreeMap<String, Vec<(usize, PastValue)>> = BTreeMap::new();
-    let mut q = conn.prepare(
-        "SELECT m.run_id, m.finding_id, m.value, m.lower, m.upper FROM metrics m \
-         WHERE m.run_id = ?1 AND m.window_start IS NULL AND m.value IS NOT NULL",
-    )?;
     for (run, r) in past.runs.iter().enumerate().skip(first) {
-        let mut rows = q.query([&r.run_id])?;
-        while let Some(row) = rows.next()? {
-            let (lower, upper): (Option<f64>, Option<f64>) = (row.get(3)?, row.get(4)?);
-            points.entry(row.get(1)?).or_default().push((
+        let rows = conn.rows(
+            "SELECT m.run_id, m.finding_id, m.value, m.lower, m.upper FROM metrics m \
+             WHERE m.run_id = ?1 AND m.window_start IS NULL AND m.value IS NOT NULL",
+            &[(&r.run_id).into()],
+        )?;
+        for row in &rows {
+            let (lower, upper) = (row.opt_real(3)?, row.opt_real(4)?);
+            let Some(value) = row.opt_real(2)? else {
+                continue;
+            };
+            points.entry(row.text(1)?).or_default().push((
                 run,
                 PastValue {
-                    value: row.get(2)?,
+                    value,
                     interval: lower.zip(upper).map(|(l, u)| [l, u]),
                 },
             ));
@@ -170,41 +175,42 @@ fn read_series(
 /// The risks table (schema 2): each appearance's score and driving metric, over the ones the
 /// metrics gave, and each risk's latest entry.
 fn read_risks(
-    conn: &Connection,
+    conn: &mut Conn,
     system_id: &str,
     index: &BTreeMap<String, usize>,
     past: &mut Past,
-) -> rusqlite::Result<()> {
-    let mut q = conn.prepare(
+) -> DbResult<()> {
+    let rows = conn.rows(
         "SELECT k.run_id, k.risk_id, k.score, k.metric, k.value \
          FROM risks k JOIN runs r USING (run_id) WHERE r.system_id = ?1",
+        &[system_id.into()],
     )?;
-    let mut rows = q.query([system_id])?;
-    while let Some(r) = rows.next()? {
-        let Some(&run) = index.get(&r.get::<_, String>(0)?) else {
+    for r in &rows {
+        let Some(&run) = index.get(&r.text(0)?) else {
             continue;
         };
-        let id: String = r.get(1)?;
         let entry = PastRisk {
             run,
-            score: r.get(2)?,
-            metric: r.get(3)?,
-            value: r.get(4)?,
+            score: r.opt_int(2)?.and_then(|s| u8::try_from(s).ok()),
+            metric: r.opt_text(3)?,
+            value: r.opt_real(4)?,
         };
-        let list = past.risks.entry(id).or_default();
+        let list = past.risks.entry(r.text(1)?).or_default();
         match list.binary_search_by_key(&run, |p| p.run) {
             Ok(i) => list[i] = entry,
             Err(i) => list.insert(i, entry),
         }
     }
     // Only each risk's latest entry is read whole.
-    let mut latest =
-        conn.prepare("SELECT risk_json FROM risks WHERE run_id = ?1 AND risk_id = ?2")?;
     for (id, list) in &past.risks {
         let Some(last) = list.last() else { continue };
-        let json: Option<String> = latest
-            .query_row([&past.runs[last.run].run_id, id], |r| r.get(0))
-            .ok();
+        let json = conn
+            .row(
+                "SELECT risk_json FROM risks WHERE run_id = ?1 AND risk_id = ?2",
+                &[(&past.runs[last.run].run_id).into(), id.into()],
+            )?
+            .map(|r| r.text(0))
+            .transpose()?;
         if let Some(risk) = json.and_then(|j| serde_json::from_str(&j).ok()) {
             past.latest.insert(id.clone(), risk);
         }
@@ -213,16 +219,15 @@ fn read_risks(
 }
 
 /// The latest decision on each of the system's risks (the last one recorded wins).
-fn latest_decisions(
-    conn: &Connection,
-    system_id: &str,
-) -> rusqlite::Result<BTreeMap<String, Decision>> {
-    let mut q = conn.prepare(&format!(
-        "SELECT {DECISION_COLUMNS} FROM decisions WHERE system_id = ?1 ORDER BY decision_id"
-    ))?;
-    let mut rows = q.query([system_id])?;
+fn latest_decisions(conn: &mut Conn, system_id: &str) -> DbResult<BTreeMap<String, Decision>> {
+    let rows = conn.rows(
+        &format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions WHERE system_id = ?1 ORDER BY decision_id"
+        ),
+        &[system_id.into()],
+    )?;
     let mut out = BTreeMap::new();
-    while let Some(r) = rows.next()? {
+    for r in &rows {
         if let Some(d) = decision_of(r)? {
             out.insert(d.risk_id.clone(), d);
         }

@@ -4,8 +4,9 @@ use std::path::Path;
 
 use crate::error::Result;
 
+use super::db::{Conn, DbError, DbResult, Row, Value};
 use super::decide::{decision_of, Decision, DECISION_COLUMNS};
-use super::store::{history_err, open_read};
+use super::store::{db_err, history_err, open_read};
 
 /// A run as the history holds it, with its number of metrics.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -68,46 +69,45 @@ pub struct MetricRow {
 /// The runs in the history at `path`, oldest first (runs that end in the same second in the
 /// order they were recorded).
 pub fn runs(path: &Path) -> Result<Vec<RunRow>> {
-    let conn = open_read(path)?;
-    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the runs: {x}"));
-    let mut q = conn
-        .prepare(
+    let mut conn = open_read(path)?;
+    let rows = conn
+        .rows(
             "SELECT r.run_id, r.system_id, r.system_name, r.started_at, r.finished_at, \
              r.tool_version, r.evidence_sha256, r.ledger_seq, r.ledger_head, r.overall, \
              (SELECT count(*) FROM metrics m WHERE m.run_id = r.run_id) \
              FROM runs r ORDER BY r.finished_at, r.rowid",
+            &[],
         )
-        .map_err(read)?;
-    let rows = q
-        .query_map([], |r| {
-            Ok(RunRow {
-                run_id: r.get(0)?,
-                system_id: r.get(1)?,
-                system_name: r.get(2)?,
-                started_at: r.get(3)?,
-                finished_at: r.get(4)?,
-                tool_version: r.get(5)?,
-                evidence_sha256: r.get(6)?,
-                ledger_seq: r.get(7)?,
-                ledger_head: r.get(8)?,
-                overall: r.get(9)?,
-                metrics: r.get(10)?,
-            })
-        })
-        .map_err(read)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(read)
+        .and_then(|rows| rows.iter().map(run_row).collect())
+        .map_err(|x| db_err(path, "cannot read the runs", x))?;
+    Ok(rows)
+}
+
+fn run_row(r: &Row) -> DbResult<RunRow> {
+    Ok(RunRow {
+        run_id: r.text(0)?,
+        system_id: r.text(1)?,
+        system_name: r.text(2)?,
+        started_at: r.text(3)?,
+        finished_at: r.text(4)?,
+        tool_version: r.text(5)?,
+        evidence_sha256: r.text(6)?,
+        ledger_seq: r.opt_int(7)?,
+        ledger_head: r.opt_text(8)?,
+        overall: r.text(9)?,
+        metrics: r.int(10)?,
+    })
 }
 
 /// The measurements in the history at `path` — of one run (an unknown run id is an error), or
 /// of all — in run order (as [`runs`]), then by finding id.
 pub fn metrics(path: &Path, run: Option<&str>) -> Result<Vec<MetricRow>> {
-    let conn = open_read(path)?;
-    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the metrics: {x}"));
+    let mut conn = open_read(path)?;
+    let read = |x: DbError| db_err(path, "cannot read the metrics", x);
     if let Some(id) = run {
-        let known: i64 = conn
-            .query_row("SELECT count(*) FROM runs WHERE run_id = ?1", [id], |r| {
-                r.get(0)
-            })
+        let known = conn
+            .row("SELECT count(*) FROM runs WHERE run_id = ?1", &[id.into()])
+            .and_then(|r| r.map_or(Ok(0), |r| r.int(0)))
             .map_err(read)?;
         if known == 0 {
             return Err(history_err(
@@ -116,16 +116,16 @@ pub fn metrics(path: &Path, run: Option<&str>) -> Result<Vec<MetricRow>> {
             ));
         }
     }
-    select_metrics(&conn, "?1 IS NULL OR m.run_id = ?1", run).map_err(read)
+    select_metrics(&mut conn, "CAST(?1 AS TEXT) IS NULL OR m.run_id = ?1", run).map_err(read)
 }
 
 /// One finding's series: its measurements in every run and window, in run order (as [`runs`])
 /// then by window. A finding id no run recorded is an error. The `metrics_by_finding` index
 /// answers it without reading the other series.
 pub fn trend(path: &Path, finding_id: &str) -> Result<Vec<MetricRow>> {
-    let conn = open_read(path)?;
-    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the metrics: {x}"));
-    let rows = select_metrics(&conn, "m.finding_id = ?1", Some(finding_id)).map_err(read)?;
+    let mut conn = open_read(path)?;
+    let rows = select_metrics(&mut conn, "m.finding_id = ?1", Some(finding_id))
+        .map_err(|x| db_err(path, "cannot read the metrics", x))?;
     if rows.is_empty() {
         return Err(history_err(
             path,
@@ -140,35 +140,35 @@ pub fn trend(path: &Path, finding_id: &str) -> Result<Vec<MetricRow>> {
 
 /// The measurements `filter` (SQL over `m`, with `?1` bound to `arg`) selects, in run order, then
 /// by window and finding id.
-fn select_metrics(
-    conn: &rusqlite::Connection,
-    filter: &str,
-    arg: Option<&str>,
-) -> rusqlite::Result<Vec<MetricRow>> {
-    let mut q = conn.prepare(&format!(
-        "SELECT m.run_id, r.finished_at, m.finding_id, m.family, m.kind, m.metric, \
-         m.subject, m.window_start, m.value, m.lower, m.upper, m.n, m.status \
-         FROM metrics m JOIN runs r USING (run_id) WHERE {filter} \
-         ORDER BY r.finished_at, r.rowid, m.window_start, m.finding_id"
-    ))?;
-    let rows = q.query_map([arg], |r| {
-        Ok(MetricRow {
-            run_id: r.get(0)?,
-            finished_at: r.get(1)?,
-            finding_id: r.get(2)?,
-            family: r.get(3)?,
-            kind: r.get(4)?,
-            metric: r.get(5)?,
-            subject: r.get(6)?,
-            window_start: r.get(7)?,
-            value: r.get(8)?,
-            lower: r.get(9)?,
-            upper: r.get(10)?,
-            n: r.get(11)?,
-            status: r.get(12)?,
+fn select_metrics(conn: &mut Conn, filter: &str, arg: Option<&str>) -> DbResult<Vec<MetricRow>> {
+    let rows = conn.rows(
+        &format!(
+            "SELECT m.run_id, r.finished_at, m.finding_id, m.family, m.kind, m.metric, \
+             m.subject, m.window_start, m.value, m.lower, m.upper, m.n, m.status \
+             FROM metrics m JOIN runs r USING (run_id) WHERE {filter} \
+             ORDER BY r.finished_at, r.rowid, m.window_start, m.finding_id"
+        ),
+        &[arg.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(MetricRow {
+                run_id: r.text(0)?,
+                finished_at: r.text(1)?,
+                finding_id: r.text(2)?,
+                family: r.text(3)?,
+                kind: r.text(4)?,
+                metric: r.text(5)?,
+                subject: r.text(6)?,
+                window_start: r.opt_text(7)?,
+                value: r.opt_real(8)?,
+                lower: r.opt_real(9)?,
+                upper: r.opt_real(10)?,
+                n: r.opt_int(11)?,
+                status: r.text(12)?,
+            })
         })
-    })?;
-    rows.collect()
+        .collect()
 }
 
 /// The columns of [`export_metrics`], in order.
@@ -280,74 +280,69 @@ pub struct RegisterRow {
 
 /// Every risk the runs in the history at `path` saw, by system and id.
 pub fn register(path: &Path) -> Result<Vec<RegisterRow>> {
-    let conn = open_read(path)?;
-    let read = |x: rusqlite::Error| history_err(path, format!("cannot read the risks: {x}"));
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(read)?;
-    let mut q = conn
-        .prepare(
+    let mut conn = open_read(path)?;
+    let read = |x: DbError| db_err(path, "cannot read the risks", x);
+    let version = conn.version().map_err(read)?;
+    let found = conn
+        .rows(
             "SELECT m.risk_id, r.system_id, min(r.finished_at), max(r.finished_at), \
              count(DISTINCT m.run_id), \
-             max(m.run_id = (SELECT r2.run_id FROM runs r2 WHERE r2.system_id = r.system_id \
-             ORDER BY r2.finished_at DESC, r2.rowid DESC LIMIT 1)) \
+             max(CASE WHEN m.run_id = (SELECT r2.run_id FROM runs r2 \
+             WHERE r2.system_id = r.system_id ORDER BY r2.finished_at DESC, r2.rowid DESC \
+             LIMIT 1) THEN 1 ELSE 0 END) \
              FROM metrics m JOIN runs r USING (run_id) WHERE m.risk_id IS NOT NULL \
              GROUP BY m.risk_id, r.system_id ORDER BY r.system_id, m.risk_id",
+            &[],
         )
         .map_err(read)?;
-    let mut rows = q
-        .query_map([], |r| {
-            let last: String = r.get(3)?;
+    let mut rows = found
+        .iter()
+        .map(|r| {
             // Seen by the system's latest run (runs in the order recorded, as everywhere).
-            let latest: bool = r.get(5)?;
+            let latest = r.int(5)? != 0;
             Ok(RegisterRow {
-                risk_id: r.get(0)?,
-                system_id: r.get(1)?,
+                risk_id: r.text(0)?,
+                system_id: r.text(1)?,
                 title: None,
                 score: None,
                 rating: None,
-                first_seen: r.get(2)?,
+                first_seen: r.text(2)?,
                 state: if latest { "open" } else { "resolved" }.into(),
-                last_seen: last,
-                runs_seen: r.get(4)?,
+                last_seen: r.text(3)?,
+                runs_seen: r.int(4)?,
                 decision: None,
             })
         })
-        .map_err(read)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<DbResult<Vec<_>>>()
         .map_err(read)?;
     if version >= 2 {
         for row in &mut rows {
-            latest_entry(&conn, row).map_err(read)?;
+            latest_entry(&mut conn, row).map_err(read)?;
         }
     }
     Ok(rows)
 }
 
 /// The risk's latest entry (title, score, rating) and the latest decision on it.
-fn latest_entry(conn: &rusqlite::Connection, row: &mut RegisterRow) -> rusqlite::Result<()> {
-    use rusqlite::OptionalExtension;
-    let entry = conn
-        .query_row(
-            "SELECT k.title, k.score, k.rating FROM risks k JOIN runs r USING (run_id) \
-             WHERE k.risk_id = ?1 ORDER BY r.finished_at DESC, r.rowid DESC LIMIT 1",
-            [&row.risk_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    if let Some((title, score, rating)) = entry {
-        (row.title, row.score, row.rating) = (Some(title), Some(score), Some(rating));
+fn latest_entry(conn: &mut Conn, row: &mut RegisterRow) -> DbResult<()> {
+    let key: [Value; 2] = [(&row.risk_id).into(), (&row.system_id).into()];
+    let entry = conn.row(
+        "SELECT k.title, k.score, k.rating FROM risks k JOIN runs r USING (run_id) \
+         WHERE k.risk_id = ?1 ORDER BY r.finished_at DESC, r.rowid DESC LIMIT 1",
+        &key[..1],
+    )?;
+    if let Some(r) = entry {
+        (row.title, row.score, row.rating) = (Some(r.text(0)?), Some(r.int(1)?), Some(r.text(2)?));
     }
-    row.decision = conn
-        .query_row(
-            &format!(
-                "SELECT {DECISION_COLUMNS} FROM decisions WHERE risk_id = ?1 AND system_id = ?2 \
-                 ORDER BY decision_id DESC LIMIT 1"
-            ),
-            [&row.risk_id, &row.system_id],
-            decision_of,
-        )
-        .optional()?
-        .flatten();
+    row.decision = match conn.row(
+        &format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions WHERE risk_id = ?1 AND system_id = ?2 \
+             ORDER BY decision_id DESC LIMIT 1"
+        ),
+        &key,
+    )? {
+        Some(r) => decision_of(&r)?,
+        None => None,
+    };
     Ok(())
 }

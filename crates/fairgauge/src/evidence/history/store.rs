@@ -1,9 +1,8 @@
 //! Opening, checking, migrating and writing the history database.
 
 use std::path::Path;
-use std::time::Duration;
 
-use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::OpenFlags;
 
 use crate::error::{Error, Result};
 use crate::evidence::document::{evidence_json, json_sha256, Evidence, Finding};
@@ -11,6 +10,8 @@ use crate::evidence::export::words::driving;
 use crate::evidence::export::words::subject_text;
 use crate::evidence::ledger::filed_head;
 use crate::evidence::policy::Direction;
+
+use super::db::{shown, step, Conn, DbError, DbResult, Location, Value, WriteError};
 
 /// The schema version this fairgauge writes and reads.
 pub const HISTORY_SCHEMA_VERSION: i64 = 2;
@@ -120,11 +121,85 @@ CREATE TABLE decisions (
 CREATE INDEX decisions_by_risk ON decisions (risk_id);
 ";
 
+/// Schema version 2 on PostgreSQL: the same tables and columns in PostgreSQL's types (`BIGINT`,
+/// `DOUBLE PRECISION`, `TEXT`), with `runs.rowid` keeping the order runs were recorded in (as
+/// SQLite's `rowid` does) and text compared byte by byte (`COLLATE "C"`, as SQLite does, so
+/// that runs, windows and findings sort the same on both). The version is kept in
+/// `fairgauge_schema`. A PostgreSQL history
+/// starts at version 2.
+const SCHEMA_PG_V2: &str = r#"
+CREATE TABLE runs (
+    rowid BIGSERIAL UNIQUE,
+    run_id TEXT COLLATE "C" PRIMARY KEY,
+    system_id TEXT COLLATE "C" NOT NULL,
+    system_name TEXT COLLATE "C" NOT NULL,
+    started_at TEXT COLLATE "C" NOT NULL,
+    finished_at TEXT COLLATE "C" NOT NULL,
+    tool_version TEXT COLLATE "C" NOT NULL,
+    policy_sha256 TEXT COLLATE "C" NOT NULL,
+    evidence_sha256 TEXT COLLATE "C" NOT NULL,
+    ledger_seq BIGINT,
+    ledger_head TEXT COLLATE "C",
+    overall TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX runs_by_time ON runs (system_id, finished_at);
+CREATE TABLE metrics (
+    run_id TEXT COLLATE "C" NOT NULL REFERENCES runs (run_id),
+    finding_id TEXT COLLATE "C" NOT NULL,
+    family TEXT COLLATE "C" NOT NULL,
+    kind TEXT COLLATE "C" NOT NULL,
+    metric TEXT COLLATE "C" NOT NULL,
+    subject TEXT COLLATE "C" NOT NULL,
+    attribute TEXT COLLATE "C",
+    group_name TEXT COLLATE "C",
+    reference_group TEXT COLLATE "C",
+    column_name TEXT COLLATE "C",
+    window_start TEXT COLLATE "C",
+    value DOUBLE PRECISION,
+    lower DOUBLE PRECISION,
+    upper DOUBLE PRECISION,
+    n BIGINT,
+    status TEXT COLLATE "C" NOT NULL,
+    threshold_warn DOUBLE PRECISION,
+    threshold_fail DOUBLE PRECISION,
+    direction TEXT COLLATE "C",
+    risk_id TEXT COLLATE "C"
+);
+CREATE UNIQUE INDEX metrics_key ON metrics (run_id, finding_id, coalesce(window_start, ''));
+CREATE INDEX metrics_by_series ON metrics (family, metric, subject);
+CREATE INDEX metrics_by_finding ON metrics (finding_id);
+CREATE TABLE risks (
+    run_id TEXT COLLATE "C" NOT NULL REFERENCES runs (run_id),
+    risk_id TEXT COLLATE "C" NOT NULL,
+    title TEXT COLLATE "C" NOT NULL,
+    category TEXT COLLATE "C" NOT NULL,
+    score BIGINT NOT NULL,
+    rating TEXT COLLATE "C" NOT NULL,
+    status TEXT COLLATE "C" NOT NULL,
+    life_status TEXT COLLATE "C",
+    metric TEXT COLLATE "C",
+    value DOUBLE PRECISION,
+    risk_json TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (run_id, risk_id)
+);
+CREATE TABLE decisions (
+    decision_id BIGSERIAL PRIMARY KEY,
+    risk_id TEXT COLLATE "C" NOT NULL,
+    system_id TEXT COLLATE "C" NOT NULL,
+    decision TEXT COLLATE "C" NOT NULL,
+    decided_by TEXT COLLATE "C" NOT NULL,
+    reason TEXT COLLATE "C" NOT NULL,
+    decided_at TEXT COLLATE "C" NOT NULL,
+    review_date TEXT COLLATE "C"
+);
+CREATE INDEX decisions_by_risk ON decisions (risk_id);
+"#;
+
 /// Records the run of the evidence `e` (as written: its digest is taken over
-/// [`evidence_json`]`(e)`) and every finding's measurement in the history database at `path`,
-/// creating it when missing. Returns the number of metrics written.
+/// [`evidence_json`]`(e)`) and every finding's measurement in the history at `path` (a file,
+/// created when missing, or a `postgresql://` URL). Returns the number of metrics written.
 pub fn record_run(path: &Path, e: &Evidence) -> Result<usize> {
-    write_run(path, &e.run.id, |tx| insert_run(tx, e))
+    write_run(path, &e.run.id, |db| insert_run(db, e))
 }
 
 /// A monitoring run (`monitor --history`): its record and each window's findings.
@@ -151,59 +226,51 @@ pub struct WindowedRun {
 /// Records a monitoring run: one run, and each window's findings with the window's start and
 /// its rows as `n`. Returns the number of metrics written.
 pub fn record_windows(path: &Path, run: &WindowedRun) -> Result<usize> {
-    write_run(path, &run.run_id, |tx| {
-        tx.execute(
-            "INSERT INTO runs (run_id, system_id, system_name, started_at, finished_at, \
-             tool_version, policy_sha256, evidence_sha256, ledger_seq, ledger_head, overall) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, NULL, ?9)",
-            params![
-                run.run_id,
-                run.system.id,
-                run.system.name,
-                run.started_at,
-                run.finished_at,
-                env!("CARGO_PKG_VERSION"),
-                run.policy_sha256,
-                run.report_sha256,
-                run.overall,
+    write_run(path, &run.run_id, |db| {
+        db.exec(
+            INSERT_RUN,
+            &[
+                (&run.run_id).into(),
+                (&run.system.id).into(),
+                (&run.system.name).into(),
+                (&run.started_at).into(),
+                (&run.finished_at).into(),
+                env!("CARGO_PKG_VERSION").into(),
+                (&run.policy_sha256).into(),
+                (&run.report_sha256).into(),
+                Value::Null,
+                Value::Null,
+                (&run.overall).into(),
             ],
         )?;
         let mut n = 0;
         for (start, rows, findings) in &run.windows {
-            n += insert_metrics(tx, &run.run_id, findings, Some((start, *rows)))?;
+            n += insert_metrics(db, &run.run_id, findings, Some((start, *rows)))?;
         }
         Ok(n)
     })
 }
 
-/// Writes one run with `insert` in one immediate transaction, creating and migrating the
+const INSERT_RUN: &str = "INSERT INTO runs (run_id, system_id, system_name, started_at, \
+    finished_at, tool_version, policy_sha256, evidence_sha256, ledger_seq, ledger_head, overall) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+/// Writes one run with `insert` in one writing transaction, creating and migrating the
 /// database as needed.
 fn write_run(
     path: &Path,
     run_id: &str,
-    insert: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+    insert: impl FnOnce(&mut Conn) -> DbResult<usize>,
 ) -> Result<usize> {
-    let err = |message: String| history_err(path, message);
-    let db = |what: &str, x: rusqlite::Error| sqlite_err(path, what, x);
-    let (mut conn, _) = open_checked(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-    )?;
-    switch_to_wal(&conn).map_err(|x| db("cannot switch to WAL mode", x))?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|x| db("cannot start a transaction", x))?;
-    migrate(&tx).map_err(|x| db("cannot create the schema", x))?;
-    let n = insert(&tx).map_err(|x| match x {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            err(format!("run {run_id} is already recorded"))
-        }
-        x => db("cannot write the run", x),
-    })?;
-    tx.commit().map_err(|x| db("cannot commit the run", x))?;
-    Ok(n)
+    let (mut conn, _) = open_checked(path, true)?;
+    conn.write(|db| {
+        migrate(db).map_err(step("cannot create the schema"))?;
+        insert(db).map_err(|x| match x {
+            DbError::Duplicate => WriteError::Refused(format!("run {run_id} is already recorded")),
+            x => WriteError::Step("cannot write the run", x),
+        })
+    })
+    .map_err(|x| write_err(path, x))
 }
 
 /// Refuses a newer schema, and a database of someone else's tables.
@@ -216,123 +283,132 @@ fn check_version(version: i64, tables: i64) -> std::result::Result<(), String> {
     }
     if version == 0 && tables > 0 {
         return Err(
-            "is a SQLite database with other tables, not a fairgauge history; it is left as it \
-             is"
-            .into(),
+            "is a database with other tables, not a fairgauge history; it is left as it is".into(),
         );
     }
     Ok(())
 }
 
 /// Brings the schema to [`HISTORY_SCHEMA_VERSION`], inside the writing transaction (a
-/// concurrent first writer waits, then finds it done). Each future version adds one step here.
-pub(super) fn migrate(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+/// concurrent first writer waits, then finds it done). Each future version adds one step here,
+/// for each database.
+pub(super) fn migrate(db: &mut Conn) -> DbResult<()> {
+    let version = db.version()?;
+    if db.is_postgres() {
+        if version < 2 {
+            db.batch(SCHEMA_PG_V2)?;
+            db.set_version(2)?;
+        }
+        return Ok(());
+    }
     if version < 1 {
-        tx.execute_batch(SCHEMA_V1)?;
-        tx.pragma_update(None, "user_version", 1)?;
+        db.batch(SCHEMA_V1)?;
+        db.set_version(1)?;
     }
     if version < 2 {
-        tx.execute_batch(SCHEMA_V2)?;
-        tx.pragma_update(None, "user_version", 2)?;
+        db.batch(SCHEMA_V2)?;
+        db.set_version(2)?;
     }
     Ok(())
 }
 
-fn insert_run(tx: &Transaction<'_>, e: &Evidence) -> rusqlite::Result<usize> {
+fn insert_run(db: &mut Conn, e: &Evidence) -> DbResult<usize> {
     let digest = json_sha256(&evidence_json(e));
     let head = filed_head(e);
-    tx.execute(
-        "INSERT INTO runs (run_id, system_id, system_name, started_at, finished_at, \
-         tool_version, policy_sha256, evidence_sha256, ledger_seq, ledger_head, overall) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            e.run.id,
-            e.system.id,
-            e.system.name,
-            e.run.started_at,
-            e.run.finished_at,
-            e.run.tool_version,
-            e.run.policy_sha256,
-            digest,
-            head.as_ref().map(|h| h.0 as i64),
-            head.as_ref().map(|h| h.1.clone()),
-            e.summary.overall.as_str(),
+    db.exec(
+        INSERT_RUN,
+        &[
+            (&e.run.id).into(),
+            (&e.system.id).into(),
+            (&e.system.name).into(),
+            (&e.run.started_at).into(),
+            (&e.run.finished_at).into(),
+            (&e.run.tool_version).into(),
+            (&e.run.policy_sha256).into(),
+            digest.into(),
+            head.as_ref().map(|h| h.0 as i64).into(),
+            head.as_ref().map(|h| h.1.clone()).into(),
+            e.summary.overall.as_str().into(),
         ],
     )?;
-    insert_metrics(tx, &e.run.id, &e.findings, None)?;
-    insert_risks(tx, e)?;
+    insert_metrics(db, &e.run.id, &e.findings, None)?;
+    insert_risks(db, e)?;
     Ok(e.findings.len())
 }
 
 /// The findings' measurements, of a whole-table run or of one window (its start and rows).
 fn insert_metrics(
-    tx: &Transaction<'_>,
+    db: &mut Conn,
     run_id: &str,
     findings: &[Finding],
     window: Option<(&String, u64)>,
-) -> rusqlite::Result<usize> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO metrics (run_id, finding_id, family, kind, metric, subject, attribute, \
-         group_name, reference_group, column_name, window_start, value, lower, upper, n, status, \
-         threshold_warn, threshold_fail, direction, risk_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-         ?18, ?19, ?20)",
-    )?;
+) -> DbResult<usize> {
+    const INSERT: &str = "INSERT INTO metrics (run_id, finding_id, family, kind, metric, \
+        subject, attribute, group_name, reference_group, column_name, window_start, value, \
+        lower, upper, n, status, threshold_warn, threshold_fail, direction, risk_id) \
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+        ?18, ?19, ?20)";
     for f in findings {
-        insert.execute(params![
-            run_id,
-            f.id,
-            f.family(),
-            f.kind,
-            f.metric,
-            subject_text(&f.subject),
-            f.subject.attribute,
-            f.subject.group,
-            f.subject.reference_group,
-            f.subject.column,
-            window.map(|w| w.0),
-            finite(f.value),
-            finite(f.interval.map(|i| i[0])),
-            finite(f.interval.map(|i| i[1])),
-            window.map(|w| w.1 as i64),
-            f.status.as_str(),
-            f.threshold.as_ref().map(|t| t.warn),
-            f.threshold.as_ref().map(|t| t.fail),
-            f.threshold.as_ref().map(|t| match t.direction {
-                Direction::Above => "above",
-                Direction::Below => "below",
-            }),
-            f.risk_id,
-        ])?;
+        db.exec(
+            INSERT,
+            &[
+                run_id.into(),
+                (&f.id).into(),
+                f.family().into(),
+                (&f.kind).into(),
+                (&f.metric).into(),
+                subject_text(&f.subject).into(),
+                f.subject.attribute.as_ref().into(),
+                f.subject.group.as_ref().into(),
+                f.subject.reference_group.as_ref().into(),
+                f.subject.column.as_ref().into(),
+                window.map(|w| w.0).into(),
+                finite(f.value).into(),
+                finite(f.interval.map(|i| i[0])).into(),
+                finite(f.interval.map(|i| i[1])).into(),
+                window.map(|w| w.1 as i64).into(),
+                f.status.as_str().into(),
+                f.threshold.as_ref().map(|t| t.warn).into(),
+                f.threshold.as_ref().map(|t| t.fail).into(),
+                f.threshold
+                    .as_ref()
+                    .map(|t| match t.direction {
+                        Direction::Above => "above",
+                        Direction::Below => "below",
+                    })
+                    .into(),
+                f.risk_id.as_ref().into(),
+            ],
+        )?;
     }
     Ok(findings.len())
 }
 
 /// The run's risks (not the resolved ones: a risk's runs are the runs that saw it), each with
 /// its driving metric and the whole entry as JSON.
-fn insert_risks(tx: &Transaction<'_>, e: &Evidence) -> rusqlite::Result<()> {
-    let mut insert = tx.prepare(
-        "INSERT INTO risks (run_id, risk_id, title, category, score, rating, status, \
-         life_status, metric, value, risk_json) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
+fn insert_risks(db: &mut Conn, e: &Evidence) -> DbResult<()> {
+    const INSERT: &str = "INSERT INTO risks (run_id, risk_id, title, category, score, rating, \
+        status, life_status, metric, value, risk_json) \
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
     for r in &e.risks {
         let driver = driving(&e.findings, r);
         let json = serde_json::to_string(r).unwrap_or_default();
-        insert.execute(params![
-            e.run.id,
-            r.id,
-            r.title,
-            r.category.as_str(),
-            r.score,
-            r.rating.as_str(),
-            r.status,
-            r.life.as_ref().map(|l| l.status.clone()),
-            driver.map(|f| f.metric.clone()),
-            finite(driver.and_then(|f| f.value)),
-            json,
-        ])?;
+        db.exec(
+            INSERT,
+            &[
+                (&e.run.id).into(),
+                (&r.id).into(),
+                (&r.title).into(),
+                r.category.as_str().into(),
+                i64::from(r.score).into(),
+                r.rating.as_str().into(),
+                (&r.status).into(),
+                r.life.as_ref().map(|l| l.status.clone()).into(),
+                driver.map(|f| f.metric.clone()).into(),
+                finite(driver.and_then(|f| f.value)).into(),
+                json.into(),
+            ],
+        )?;
     }
     Ok(())
 }
@@ -342,64 +418,55 @@ fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|x| !x.is_nan())
 }
 
-/// Puts the database in WAL mode (it stays so). The switch needs an exclusive lock, and SQLite
-/// answers "busy" at once, without the busy timeout, when two new writers ask for it together
-/// (each holds a shared lock and would wait for the other's); so a busy answer is retried for up
-/// to the busy timeout. Once one writer has switched, the others find WAL already set.
-pub(super) fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
-            Ok(_) => return Ok(()),
-            Err(rusqlite::Error::SqliteFailure(f, m))
-                if matches!(
-                    f.code,
-                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                ) =>
-            {
-                if std::time::Instant::now() >= deadline {
-                    return Err(rusqlite::Error::SqliteFailure(f, m));
-                }
-                std::thread::sleep(Duration::from_millis(20));
+/// Opens the history at `path` — for writing (a missing file is created) or reading — and
+/// checks that it is fairgauge's: a directory, a file that is not a SQLite database, a database
+/// of other tables and one from a newer fairgauge are refused, and left as they are; an
+/// unreachable PostgreSQL server is an error within seconds. Returns the connection and the
+/// schema version (0: a new, empty database).
+pub(super) fn open_checked(path: &Path, write: bool) -> Result<(Conn, i64)> {
+    let db = |what: &str, x: DbError| db_err(path, what, x);
+    let mut conn = match Location::of(path) {
+        Location::File(file) => {
+            if std::fs::metadata(&file).is_ok_and(|m| m.is_dir()) {
+                return Err(history_err(
+                    path,
+                    "is a directory, expected a history database".into(),
+                ));
             }
-            Err(x) => return Err(x),
+            let flags = if write {
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+            } else {
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+            };
+            Conn::sqlite(&file, flags).map_err(|x| db("cannot open", x))?
         }
-    }
-}
-
-/// Opens the history at `path` with `flags` and checks that it is fairgauge's: a directory, a
-/// file that is not a SQLite database, a database of other tables and one from a newer
-/// fairgauge are refused, and left as they are. Returns the connection and the schema version
-/// (0: a new, empty database).
-pub(super) fn open_checked(path: &Path, flags: OpenFlags) -> Result<(Connection, i64)> {
-    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-        return Err(history_err(
-            path,
-            "is a directory, expected a history database".into(),
-        ));
-    }
-    let db = |what: &str, x: rusqlite::Error| sqlite_err(path, what, x);
-    let conn = Connection::open_with_flags(path, flags).map_err(|x| db("cannot open", x))?;
-    conn.busy_timeout(Duration::from_secs(60))
-        .map_err(|x| db("cannot set a busy timeout", x))?;
+        Location::Postgres(url) => Conn::postgres(&url).map_err(|x| {
+            history_err(
+                path,
+                format!("cannot connect to the PostgreSQL server: {x}"),
+            )
+        })?,
+    };
     // Reading the schema first: a file that is not a database fails here, unchanged.
-    let tables: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+    let tables = conn
+        .tables()
         .map_err(|x| db("cannot read the database", x))?;
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
+    let version = conn
+        .version()
         .map_err(|x| db("cannot read the schema version", x))?;
     check_version(version, tables).map_err(|m| history_err(path, m))?;
     Ok((conn, version))
 }
 
-/// Opens an existing history read-only (see [`open_checked`]); a missing or empty one is an
+/// Opens an existing history for reading (see [`open_checked`]); a missing or empty one is an
 /// error.
-pub(super) fn open_read(path: &Path) -> Result<Connection> {
-    if let Err(e) = std::fs::metadata(path) {
-        return Err(history_err(path, format!("cannot open: {e}")));
+pub(super) fn open_read(path: &Path) -> Result<Conn> {
+    if let Location::File(file) = Location::of(path) {
+        if let Err(e) = std::fs::metadata(file) {
+            return Err(history_err(path, format!("cannot open: {e}")));
+        }
     }
-    let (conn, version) = open_checked(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let (conn, version) = open_checked(path, false)?;
     if version == 0 {
         return Err(history_err(
             path,
@@ -409,17 +476,29 @@ pub(super) fn open_read(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// An error about the history at `path` (a URL shown without its password).
 pub(super) fn history_err(path: &Path, message: String) -> Error {
     Error::History {
-        path: path.to_path_buf(),
+        path: shown(path),
         message,
     }
 }
 
-/// A SQLite error while doing `what`, saying the file was not changed.
-pub(super) fn sqlite_err(path: &Path, what: &str, x: rusqlite::Error) -> Error {
-    history_err(
-        path,
-        format!("{what}: {x} (the file is left as it is; is it a fairgauge history database?)"),
-    )
+/// A database error while doing `what`, saying the history was not changed.
+pub(super) fn db_err(path: &Path, what: &str, x: DbError) -> Error {
+    let note = match Location::of(path) {
+        Location::File(_) => "the file is left as it is; is it a fairgauge history database?",
+        Location::Postgres(_) => "nothing was written",
+    };
+    history_err(path, format!("{what}: {x} ({note})"))
+}
+
+/// A failed writing transaction as an error about the history at `path`.
+pub(super) fn write_err(path: &Path, x: WriteError) -> Error {
+    match x {
+        WriteError::Begin(x) => db_err(path, "cannot start a transaction", x),
+        WriteError::Step(what, x) => db_err(path, what, x),
+        WriteError::Refused(m) => history_err(path, m),
+        WriteError::Commit(x) => db_err(path, "cannot commit", x),
+    }
 }
