@@ -7,6 +7,11 @@ user runs them (process start included, median of 5):
 - `fairgauge assess --history DB` — a run judged against all of them (anomalies, risk lives).
 
     python benches/history_trend.py [--runs 10000] [--bin target/release/fairgauge]
+        [--postgres postgresql://user@host:port]
+
+With `--postgres` (a server URL without a database; default $FAIRGAUGE_POSTGRES_URL when set),
+the same history is copied into a new database there (with psycopg) and the same commands are
+timed against it.
 """
 
 import argparse
@@ -60,9 +65,34 @@ def grow(db, runs):
     return len(metrics)
 
 
+def to_postgres(db, base, assess):
+    """A new database on the server `base` with the SQLite history `db` copied in (after one run
+    of `assess` there, which creates the schema); returns its URL."""
+    import psycopg
+
+    name = "fairgauge_bench_history"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    url = f"{base}/{name}"
+    run([*assess[:-4], "--history", url, *assess[-2:]])
+    src = sqlite3.connect(db)
+    with psycopg.connect(url) as pg:
+        for table in ("runs", "metrics", "risks"):
+            cur = src.execute(f"SELECT * FROM {table} ORDER BY rowid")
+            cols = ", ".join(c[0] for c in cur.description)
+            with pg.cursor().copy(f"COPY {table} ({cols}) FROM STDIN") as cp:
+                for row in cur:
+                    cp.write_row(row)
+    with psycopg.connect(url, autocommit=True) as pg:
+        pg.execute("VACUUM ANALYZE")
+    return url
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=10_000)
+    ap.add_argument("--postgres", default=os.environ.get("FAIRGAUGE_POSTGRES_URL"))
     ap.add_argument("--bin", default=os.environ.get("FAIRGAUGE_BIN", str(ROOT / "target" / "release" / "fairgauge")))
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
@@ -81,6 +111,11 @@ def main():
               f"{db.stat().st_size / 1e6:.0f} MB")  # fmt: skip
         print(f"history trend (one series, {points} points): {trend * 1000:.0f} ms")
         print(f"assess --history (judged against {a.runs} earlier runs, then recorded): {judged:.2f} s")
+        if a.postgres:
+            url = to_postgres(db, a.postgres.rstrip("/"), assess)
+            trend = timed([a.bin, "history", "trend", url, finding, "--format", "json"])
+            judged = timed([*assess[:-4], "--history", url, "--output", d / "e3.json"], repeat=3)
+            print(f"on PostgreSQL: history trend {trend * 1000:.0f} ms; assess --history {judged:.2f} s")
 
 
 if __name__ == "__main__":
