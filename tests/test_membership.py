@@ -253,7 +253,7 @@ def test_assess_marks_estimated_findings_in_every_export(table, tmp_path):
     paths = ev.write(tmp_path, formats=["json", "register", "oscal", "html"])
     e = json.loads(Path(paths["json"]).read_text())
     jsonschema.validate(e, SCHEMA)
-    assert e["schema_version"] == "1.4.0"
+    assert e["schema_version"] == "1.5.0"
     fairness = [f for f in e["findings"] if f["kind"].startswith("fairness.")]
     by_attr = {}
     for f in fairness:

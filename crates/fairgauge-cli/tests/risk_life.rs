@@ -77,6 +77,77 @@ fn findings_of<'a>(e: &'a Value, kind: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The evidence carries the earlier values of the findings that warned, failed or changed
+/// unusually (`results.history.series`), and the HTML report draws them over the runs.
+#[test]
+fn trends_over_runs_reach_the_evidence_and_the_report() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("h.db").to_string_lossy().into_owned();
+    let policy = write(
+        &d,
+        "p.toml",
+        "version = 1\n[[history.anomaly]]\nmetric = \"quality.missing\"\nrule = \"absolute_change\"\n\
+         limit = 0.05\nseverity = \"fail\"\n",
+    );
+    let html = d.path().join("r.html").to_string_lossy().into_owned();
+    // Missing shares 2 %, 5 %, then 20 %: an anomaly against the run before.
+    let mut e = Value::Null;
+    for missing in [4, 10, 40] {
+        let file = write(&d, "d.csv", &data(missing));
+        let (_, got) = assess(&d, &file, &db, Some(&policy));
+        e = got;
+    }
+    assert_eq!(findings_of(&e, "quality.anomaly").len(), 1);
+    let history = &e["results"]["history"];
+    let series = history["series"].as_array().unwrap();
+    let missing = entry(&history["anomalies"], "rule", "absolute_change")["of"].clone();
+    let s = series
+        .iter()
+        .find(|s| s["finding"] == missing)
+        .unwrap_or_else(|| panic!("no series for {missing} in {series:?}"));
+    let values: Vec<f64> = s["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(values, [4.0 / 200.0, 10.0 / 200.0], "{s}");
+    assert_eq!(s["metric"], "missing");
+    // Every series is of a finding of this run that warned or failed, now or before, or that
+    // an anomaly was found for; a check that always passed has none.
+    for s in series {
+        let f = entry(&e["findings"], "id", s["finding"].as_str().unwrap());
+        let statuses: Vec<&Value> = s["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| &p["status"])
+            .chain([&f["status"]])
+            .collect();
+        assert!(
+            s["finding"] == missing || statuses.iter().any(|x| *x == "warn" || *x == "fail"),
+            "{s}"
+        );
+    }
+    // The report: one chart per series, the anomalous run ringed.
+    let o = run(&[
+        "report",
+        &d.path().join("e.json").to_string_lossy(),
+        "--html",
+        &html,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).unwrap();
+    let section = &page[page.find("id=\"history\"").expect("a trends section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert_eq!(
+        section.matches("<figure>").count(),
+        series.len(),
+        "{section}"
+    );
+    assert!(section.contains("missing, x") && section.contains("this run: 20.0% (alert)"));
+}
+
 #[test]
 fn absolute_change_anomalies_by_hand() {
     let d = tempfile::tempdir().unwrap();

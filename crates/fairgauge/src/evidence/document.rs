@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the evidence format (semantic versioning; a change of the major number breaks
 /// readers).
-pub const SCHEMA_VERSION: &str = "1.4.0";
+pub const SCHEMA_VERSION: &str = "1.5.0";
 
 /// A finding's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -29,11 +29,8 @@ use crate::evidence::document::{
     DecisionState, Finding, FindingStatus, Risk, RiskLife, TrendPoint,
 };
 use crate::evidence::export::words::{driving, subject_text};
-use crate::evidence::history::{Decision, DecisionKind, Past, PastRisk};
+use crate::evidence::history::{Decision, DecisionKind, Past, PastRisk, PastSeries, TREND_RUNS};
 use crate::evidence::policy::{Policy, Treatment};
-
-/// The most runs a risk's trend lists.
-pub const TREND_RUNS: usize = 20;
 
 /// Judges every finding so far against its earlier values by each anomaly rule of the policy;
 /// an anomaly becomes a finding. Returns the summary for the evidence's `results.history`.
@@ -46,22 +43,25 @@ pub(crate) fn anomaly_findings(b: &mut Builder<'_>, past: &Past) -> serde_json::
         .filter_map(|a| a.to_rule().ok().map(|r| (a.clone(), r)))
         .collect();
     let current: Vec<Finding> = b.findings.clone();
-    let (mut judged, mut anomalies) = (0usize, vec![]);
+    let (mut judged, mut anomalies, mut trends) = (0usize, vec![], vec![]);
     for f in &current {
         let (Some(value), Some(series)) = (f.value, past.series.get(&f.id)) else {
             continue;
         };
+        let before = series.since(past.judged_from);
+        let mut anomalous = false;
         for (a, rule) in &rules {
             if !a.applies_to(&f.kind, &f.metric) {
                 continue;
             }
-            let Some(j) = judge(rule, &series.values, value, f.interval) else {
+            let Some(j) = judge(rule, &before, value, f.interval) else {
                 continue;
             };
             judged += 1;
             if !j.anomaly {
                 continue;
             }
+            anomalous = true;
             let subject = subject_text(&f.subject);
             let risk = b.series_keys.get(&f.id).cloned().unwrap_or_else(|| {
                 (
@@ -106,11 +106,47 @@ pub(crate) fn anomaly_findings(b: &mut Builder<'_>, past: &Past) -> serde_json::
                 "runs_used": j.runs_used,
             }));
         }
+        let notable = |s: &str| s == "warn" || s == "fail";
+        if anomalous || notable(f.status.as_str()) || series.statuses.iter().any(|s| notable(s)) {
+            trends.push(series_json(f, series, past));
+        }
     }
     json!({
         "earlier_runs": past.runs.len(),
         "judged": judged,
         "anomalies": anomalies,
+        "series": trends,
+    })
+}
+
+/// A finding's earlier values (the last [`TREND_RUNS`] − 1 runs) for the evidence's
+/// `results.history.series`: the run's end, the value, its interval and the finding's status
+/// then. This run's point is the finding itself.
+fn series_json(f: &Finding, series: &PastSeries, past: &Past) -> serde_json::Value {
+    let skip = series.runs.len().saturating_sub(TREND_RUNS - 1);
+    let points: Vec<serde_json::Value> = series
+        .runs
+        .iter()
+        .zip(&series.values)
+        .zip(&series.statuses)
+        .skip(skip)
+        .map(|((&run, v), status)| {
+            let mut p = json!({
+                "finished_at": past.runs[run].finished_at,
+                "value": v.value,
+                "status": status,
+            });
+            if let Some(i) = v.interval {
+                p["interval"] = json!(i);
+            }
+            p
+        })
+        .collect();
+    json!({
+        "finding": f.id,
+        "metric": f.metric,
+        "subject": subject_text(&f.subject),
+        "points": points,
     })
 }
 

@@ -45,7 +45,7 @@ mod store;
 
 pub use db::is_postgres_url;
 pub use decide::{record_decision, Decision, DecisionKind};
-pub use past::{load_past, Past, PastRisk, PastRun, PastSeries};
+pub use past::{load_past, Past, PastRisk, PastRun, PastSeries, TREND_RUNS};
 pub use read::{
     export_metrics, metrics, register, runs, trend, MetricRow, RegisterRow, RunRow, METRIC_COLUMNS,
 };

@@ -24,14 +24,32 @@ pub struct PastRun {
     pub finished_at: String,
 }
 
+/// The most earlier runs a finding's series is read over, for the trends the evidence carries
+/// (a risk's, a finding's): with this run, [`TREND_RUNS`] points.
+pub const TREND_RUNS: usize = 20;
+
 /// A finding's earlier values, oldest first, with the runs they came from (indices into
-/// [`Past::runs`]).
+/// [`Past::runs`]) and the finding's status in each.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PastSeries {
     /// Run index of each value.
     pub runs: Vec<usize>,
     /// The values with their intervals.
     pub values: Vec<PastValue>,
+    /// The finding's status in each run (`pass`, `warn`, `fail`, …).
+    pub statuses: Vec<String>,
+}
+
+impl PastSeries {
+    /// The values of the runs from index `first` on (those an anomaly rule looks back over).
+    pub fn since(&self, first: usize) -> Vec<PastValue> {
+        self.runs
+            .iter()
+            .zip(&self.values)
+            .filter(|(&run, _)| run >= first)
+            .map(|(_, v)| *v)
+            .collect()
+    }
 }
 
 /// A risk in one earlier run.
@@ -52,8 +70,11 @@ pub struct PastRisk {
 pub struct Past {
     /// The system's earlier runs, oldest first.
     pub runs: Vec<PastRun>,
-    /// Each finding's whole-table values (not monitoring windows), by finding id.
+    /// Each finding's whole-table values (not monitoring windows) in the last runs (as many as
+    /// the anomaly rules look back over, and at least [`TREND_RUNS`] − 1), by finding id.
     pub series: BTreeMap<String, PastSeries>,
+    /// The first run (index into `runs`) the anomaly rules look back to.
+    pub judged_from: usize,
     /// Each risk's appearances, oldest first, by risk id.
     pub risks: BTreeMap<String, Vec<PastRisk>>,
     /// Each risk's entry as the latest run that saw it had it (schema 2 and later), by risk id.
@@ -63,8 +84,9 @@ pub struct Past {
 }
 
 /// Reads what the history at `path` knows of the policy's system: every run, each risk's
-/// appearances, and the findings' values in the last runs the policy's anomaly rules look back
-/// over ([`HistoryPolicy::depth`](crate::evidence::policy::HistoryPolicy::depth)). A missing file
+/// appearances, and the findings' values in the last runs — those the policy's anomaly rules
+/// look back over ([`HistoryPolicy::depth`](crate::evidence::policy::HistoryPolicy::depth)),
+/// and at least the last [`TREND_RUNS`] − 1 for the trends. A missing file
 /// is an empty history (the run will create it); a file that is not a fairgauge history, or one
 /// from a newer fairgauge, is an error.
 pub fn load_past(path: &Path, policy: &Policy) -> Result<Past> {
@@ -87,7 +109,8 @@ pub fn load_past(path: &Path, policy: &Policy) -> Result<Past> {
         .enumerate()
         .map(|(i, r)| (r.run_id.clone(), i))
         .collect();
-    let first = past.runs.len().saturating_sub(depth);
+    past.judged_from = past.runs.len().saturating_sub(depth);
+    let first = past.runs.len().saturating_sub(depth.max(TREND_RUNS - 1));
     read_series(&mut conn, system_id, (&index, first), &mut past).map_err(read)?;
     if version >= 2 {
         read_risks(&mut conn, system_id, &index, &mut past).map_err(read)?;
@@ -130,10 +153,10 @@ fn read_series(
             seen.entry(r.text(1)?).or_default().push(run);
         }
     }
-    let mut points: BTreeMap<String, Vec<(usize, PastValue)>> = BTreeMap::new();
+    let mut points: BTreeMap<String, Vec<(usize, PastValue, String)>> = BTreeMap::new();
     for (run, r) in past.runs.iter().enumerate().skip(first) {
         let rows = conn.rows(
-            "SELECT m.run_id, m.finding_id, m.value, m.lower, m.upper FROM metrics m \
+            "SELECT m.run_id, m.finding_id, m.value, m.lower, m.upper, m.status FROM metrics m \
              WHERE m.run_id = ?1 AND m.window_start IS NULL AND m.value IS NOT NULL",
             &[(&r.run_id).into()],
         )?;
@@ -148,12 +171,18 @@ fn read_series(
                     value,
                     interval: lower.zip(upper).map(|(l, u)| [l, u]),
                 },
+                row.text(5)?,
             ));
         }
     }
     for (id, p) in points {
-        let (runs, values) = p.into_iter().unzip();
-        past.series.insert(id, PastSeries { runs, values });
+        let mut series = PastSeries::default();
+        for (run, value, status) in p {
+            series.runs.push(run);
+            series.values.push(value);
+            series.statuses.push(status);
+        }
+        past.series.insert(id, series);
     }
     for (id, mut runs) in seen {
         runs.sort_unstable();

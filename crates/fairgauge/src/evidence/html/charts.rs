@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::drift::HistogramCounts;
+use crate::evidence::html::cells::num;
 use crate::evidence::html::escape::esc;
 use crate::present::{percent, quantity};
 
@@ -336,6 +337,34 @@ pub fn histogram_chart(name: &str, h: &HistogramCounts, numeric: bool) -> String
 mod tests {
     use super::*;
 
+    fn point(value: f64, interval: Option<[f64; 2]>) -> TrendPoint {
+        TrendPoint {
+            label: "r".into(),
+            value: Some(value),
+            interval,
+            baseline: false,
+            alert: false,
+        }
+    }
+
+    /// Rates stay on [0, 1] in percent; a series leaving it (a ratio above 1, an interval
+    /// below 0) gets its own range, padded by 5 %, in plain numbers.
+    #[test]
+    fn trend_scales_follow_the_data() {
+        let rates = [point(0.2, Some([0.1, 0.3])), point(0.9, None)];
+        let (range, label) = trend_scale(&rates);
+        assert_eq!(range, [0.0, 1.0]);
+        assert_eq!(label(0.5), "50.0%");
+        let gaps = [point(0.05, Some([-0.01, 0.11])), point(0.02, None)];
+        let (range, label) = trend_scale(&gaps);
+        assert!((range[0] - (-0.016)).abs() < 1e-12 && (range[1] - 0.116).abs() < 1e-12);
+        assert_eq!(label(0.05), "0.050");
+        let flat = [point(2.0, None), point(2.0, None)];
+        assert_eq!(trend_scale(&flat).0, [1.8, 2.2]);
+        let svg = trend_chart("ratio", &[point(1.25, None), point(0.75, None)]);
+        assert!(svg.contains(">1.275<") && svg.contains(">0.725<"), "{svg}");
+    }
+
     /// The band's label sits in the legend above the plot, clear of every bar and whisker.
     #[test]
     fn the_band_label_is_above_the_plot() {
@@ -413,9 +442,35 @@ pub struct TrendPoint {
     pub alert: bool,
 }
 
-/// A small line chart of a rate in [0, 1] over windows: the line, its interval band, baseline
-/// windows shaded, alerts ringed in red; first and last labels under the plot. Elements carry
-/// classes (`t-line`, `t-band`, `t-alert`) for tests.
+/// The vertical scale of a trend chart: [0, 1] in percent when every value and interval end lies
+/// there (a rate), else the data's own range in plain numbers (a ratio, a distance).
+fn trend_scale(points: &[TrendPoint]) -> ([f64; 2], fn(f64) -> String) {
+    let ends = points
+        .iter()
+        .flat_map(|p| p.value.into_iter().chain(p.interval.into_iter().flatten()))
+        .filter(|v| v.is_finite());
+    let (lo, hi) = ends.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    if lo > hi || (lo >= 0.0 && hi <= 1.0) {
+        return ([0.0, 1.0], percent);
+    }
+    let pad = if hi > lo {
+        0.05 * (hi - lo)
+    } else {
+        0.1 * lo.abs().max(1.0)
+    };
+    ([lo - pad, hi + pad], plain)
+}
+
+fn plain(v: f64) -> String {
+    num(Some(v), 3)
+}
+
+/// A small line chart of a rate (or any number) over windows or runs: the line, its interval
+/// band, baseline windows shaded, alerts ringed in red; first and last labels under the plot.
+/// Rates are drawn on [0, 1] in percent, other numbers on their own range ([`trend_scale`]).
+/// Elements carry classes (`t-line`, `t-band`, `t-alert`) for tests.
 pub fn trend_chart(title: &str, points: &[TrendPoint]) -> String {
     const W: f64 = 300.0;
     const H: f64 = 110.0;
@@ -423,15 +478,16 @@ pub fn trend_chart(title: &str, points: &[TrendPoint]) -> String {
     const TOP: f64 = 8.0;
     let plot_w = W - LEFT - 8.0;
     let n = points.len().max(1);
+    let ([lo, hi], label) = trend_scale(points);
     let x = |i: usize| LEFT + plot_w * (i as f64 + 0.5) / n as f64;
-    let y = |v: f64| TOP + H * (1.0 - v.clamp(0.0, 1.0));
+    let y = |v: f64| TOP + H * (1.0 - ((v - lo) / (hi - lo)).clamp(0.0, 1.0));
     let alt: Vec<String> = points
         .iter()
         .map(|p| {
             format!(
                 "{}: {}{}",
                 p.label,
-                p.value.map(percent).unwrap_or_else(|| "no rows".into()),
+                p.value.map(label).unwrap_or_else(|| "no rows".into()),
                 if p.alert { " (alert)" } else { "" }
             )
         })
@@ -450,11 +506,11 @@ pub fn trend_chart(title: &str, points: &[TrendPoint]) -> String {
             x(i) - slot / 2.0
         );
     }
-    for v in [0.0, 0.5, 1.0] {
+    for v in [lo, (lo + hi) / 2.0, hi] {
         let _ = write!(
             svg,
             "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#d0d7de\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">{}</text>",
-            LEFT + plot_w, y(v), y(v), LEFT - 4.0, y(v) + 3.0, esc(&percent(v))
+            LEFT + plot_w, y(v), y(v), LEFT - 4.0, y(v) + 3.0, esc(&label(v))
         );
     }
     let with: Vec<(usize, [f64; 2])> = points

@@ -7,7 +7,7 @@
 //! The page (`page`: head, stylesheet, section order) is made of sections, one module each:
 //! `summary`, `fairness` (with `multiclass`, `regression` and `ranking` for those tasks, and
 //! `estimate` when the rates were estimated without labels),
-//! `drift`, `quality`, `provenance`. The results they show are read out of
+//! `drift`, `quality`, `provenance`, and `history` (trends over runs, with `assess --history`). The results they show are read out of
 //! the evidence once (`results`: fairness and drift into their own types, quality through a few
 //! accessors). Beneath them: the SVG `charts`, the `findings` table, table `cells` and `escape`.
 //!
@@ -21,6 +21,7 @@ mod escape;
 mod estimate;
 mod fairness;
 mod findings;
+mod history;
 mod multiclass;
 mod page;
 mod provenance;

@@ -6,6 +6,7 @@ use crate::evidence::html::drift::drift_section;
 use crate::evidence::html::escape::esc;
 use crate::evidence::html::estimate::estimate_section;
 use crate::evidence::html::fairness::fairness_section;
+use crate::evidence::html::history::history_section;
 use crate::evidence::html::provenance::{provenance_section, LedgerPosition};
 use crate::evidence::html::quality::quality_section;
 use crate::evidence::html::results;
@@ -24,6 +25,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; } td.num .iv { w
 .status { display: inline-block; padding: 0 6px; border-radius: 10px; font-weight: 600; font-size: 12px; color: #fff; text-align: center; }
 .status.pass { background: var(--pass); } .status.warn { background: var(--warn); } .status.fail, .status.error, .status.critical { background: var(--fail); }
 .status.insufficient_data, .status.low { background: var(--info); } .status.medium { background: var(--warn); } .status.high { background: #bc4c00; }
+.status.new, .status.worsening { background: var(--fail); } .status.open { background: var(--warn); } .status.improving, .status.resolved { background: var(--pass); }
 .muted { color: var(--info); } code { font-size: 12px; overflow-wrap: break-word; } code.id { white-space: nowrap; overflow-wrap: normal; }
 .cards { display: flex; flex-wrap: wrap; gap: 8px; margin: 12px 0; } .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 110px; }
 .card b { display: block; font-size: 20px; }
@@ -57,6 +59,12 @@ pub fn render_html(e: &Evidence, ledger: Option<&LedgerPosition>) -> String {
     let mut o = page_start(&format!("fairgauge report: {}", e.system.name));
     header(&mut o, e);
     summary_section(&mut o, e);
+    let history = results::history(e);
+    history_section(
+        &mut o,
+        e,
+        history.as_ref().map(|r| r.as_ref().map_err(String::as_str)),
+    );
     match results::estimate(e) {
         Some(Ok(est)) => estimate_section(&mut o, e, &est),
         _ => {

@@ -170,3 +170,56 @@ pub fn quality(e: &Evidence) -> Option<QualityView> {
             .unwrap_or_default(),
     })
 }
+
+/// What the report shows of `results.history` (`assess --history`): the earlier runs, the
+/// findings an anomaly was found for, and the series of the findings that warned or failed.
+#[derive(Debug, serde::Deserialize)]
+pub struct HistoryView {
+    /// Earlier runs of the system in the history.
+    pub earlier_runs: u64,
+    /// The anomalies found (only what they are of is read).
+    #[serde(default)]
+    pub anomalies: Vec<AnomalyOf>,
+    /// Each notable finding's earlier values (schema 1.5.0 on).
+    #[serde(default)]
+    pub series: Vec<SeriesView>,
+}
+
+/// The finding an anomaly was found for.
+#[derive(Debug, serde::Deserialize)]
+pub struct AnomalyOf {
+    /// Its id.
+    pub of: String,
+}
+
+/// A finding's earlier values.
+#[derive(Debug, serde::Deserialize)]
+pub struct SeriesView {
+    /// The finding's id (its value in this run is the finding's).
+    pub finding: String,
+    /// The metric.
+    pub metric: String,
+    /// The subject in words.
+    pub subject: String,
+    /// The earlier runs' points, oldest first.
+    pub points: Vec<SeriesPoint>,
+}
+
+/// One earlier run's value of a finding.
+#[derive(Debug, serde::Deserialize)]
+pub struct SeriesPoint {
+    /// The run's end, RFC 3339.
+    pub finished_at: String,
+    /// The value (`null` when it was not finite).
+    pub value: Option<f64>,
+    /// Its interval.
+    #[serde(default)]
+    pub interval: Option<[f64; 2]>,
+    /// The finding's status then.
+    pub status: String,
+}
+
+/// The history's part of the results.
+pub fn history(e: &Evidence) -> Part<HistoryView> {
+    typed(e, "history")
+}
