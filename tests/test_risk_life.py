@@ -273,7 +273,7 @@ def test_default_interval_rule_flags_disjoint_intervals_from_the_last_run(run, t
     disjoint; findings without an interval are not judged."""
     db = tmp_path / "h.db"
     evs = [assess(run, table(s, d), db, tmp_path / f"{s}.json") for s, d in ((11, 0.1), (12, 0.4), (13, 0.1))]
-    assert evs[0]["results"]["history"] == {"earlier_runs": 0, "judged": 0, "anomalies": []}
+    assert evs[0]["results"]["history"] == {"earlier_runs": 0, "judged": 0, "anomalies": [], "series": []}
     for e in evs[1:]:
         want = {}
         for f in judged_findings(e):
