@@ -410,6 +410,28 @@ impl FairnessPart {
     }
 }
 
+/// One part of a batch's slice parts (none for an empty batch), merged pairwise in parallel — neighbours first, in row
+/// order, level by level — so that a batch costs the accumulator one merge, not one per slice:
+/// score histograms hold a distinct score each, and merging each slice into the growing
+/// accumulator cost the accumulator's size per slice.
+pub(crate) fn merged_in_pairs(mut parts: Vec<FairnessPart>) -> Result<Option<FairnessPart>> {
+    while parts.len() > 1 {
+        parts = parts
+            .into_par_iter()
+            .chunks(2)
+            .map(|pair| {
+                let mut pair = pair.into_iter();
+                let mut first = pair.next().expect("chunks are never empty");
+                if let Some(second) = pair.next() {
+                    merge_parts(&mut first, second)?;
+                }
+                Ok(first)
+            })
+            .collect::<Result<Vec<_>>>()?;
+    }
+    Ok(parts.pop())
+}
+
 pub(crate) fn merge_parts(acc: &mut FairnessPart, part: FairnessPart) -> Result<()> {
     acc.state.merge(&part.state)?;
     if acc.membership.len() != part.membership.len() {
@@ -521,8 +543,8 @@ pub fn fairness_part(
                 ctx.process_slice(&batch.slice(s, len), offset + s)
             })
             .collect();
-        for p in parts? {
-            merge_parts(&mut acc, p)?;
+        if let Some(part) = merged_in_pairs(parts?)? {
+            merge_parts(&mut acc, part)?;
         }
         match spec.task {
             Task::Binary => check_binary(&ctx, &acc)?,
