@@ -410,10 +410,10 @@ impl FairnessPart {
     }
 }
 
-/// One part of a batch's slice parts (none for an empty batch), merged pairwise in parallel — neighbours first, in row
-/// order, level by level — so that a batch costs the accumulator one merge, not one per slice:
-/// score histograms hold a distinct score each, and merging each slice into the growing
-/// accumulator cost the accumulator's size per slice.
+/// One part of a batch's slice parts (none for an empty batch), merged pairwise in parallel —
+/// neighbours first, in row order, level by level — so that a batch costs the accumulator one
+/// merge, not one per slice: score histograms hold a distinct score each, and merging each slice
+/// into the growing accumulator cost the accumulator's size per slice.
 pub(crate) fn merged_in_pairs(mut parts: Vec<FairnessPart>) -> Result<Option<FairnessPart>> {
     while parts.len() > 1 {
         parts = parts
@@ -533,6 +533,12 @@ pub fn fairness_part(
     let mut acc = FairnessPart::empty(spec);
     // polars streams batches from a reader thread; they are counted here, each batch split into
     // slices counted in parallel. Dropping the receiver on an error stops the reader.
+    // Pairwise merging regroups sums: only where every sum is a count (exact in any order). Float
+    // sums (weights, probabilities, regression errors, ranking exposure) keep their row order, so
+    // their last digits do not depend on how a batch is merged.
+    let counts_only = matches!(spec.task, Task::Binary | Task::Multiclass)
+        && spec.weight.is_none()
+        && spec.probabilistic.is_empty();
     let mut rows_done = 0u64;
     let blank = for_each_batch(table, &columns, |batch, offset| {
         let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
@@ -543,8 +549,14 @@ pub fn fairness_part(
                 ctx.process_slice(&batch.slice(s, len), offset + s)
             })
             .collect();
-        if let Some(part) = merged_in_pairs(parts?)? {
-            merge_parts(&mut acc, part)?;
+        if counts_only {
+            if let Some(part) = merged_in_pairs(parts?)? {
+                merge_parts(&mut acc, part)?;
+            }
+        } else {
+            for p in parts? {
+                merge_parts(&mut acc, p)?;
+            }
         }
         match spec.task {
             Task::Binary => check_binary(&ctx, &acc)?,
