@@ -146,6 +146,8 @@ fn trends_over_runs_reach_the_evidence_and_the_report() {
         "{section}"
     );
     assert!(section.contains("missing, x") && section.contains("this run: 20.0% (alert)"));
+    // The risk table: each risk seen in more than one run has its score's sparkline.
+    assert!(page.contains("class=\"spark\"") && page.contains("score over the runs: "));
 }
 
 #[test]

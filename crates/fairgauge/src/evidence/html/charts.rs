@@ -347,6 +347,26 @@ mod tests {
         }
     }
 
+    /// A sparkline draws each value on its range, leaves a gap for a missing one, dots the last
+    /// and lists the values in its text alternative.
+    #[test]
+    fn sparklines_draw_the_values_on_their_range() {
+        let svg = sparkline(
+            "score",
+            &[Some(1.0), None, Some(25.0), Some(13.0)],
+            [1.0, 25.0],
+        );
+        assert!(svg.contains("aria-label=\"score: 1, —, 25, 13\""), "{svg}");
+        // x from 2 to 82 in three steps; y from 16 (the range's bottom) to 2 (its top).
+        assert!(
+            svg.contains("points=\"2.0,16.0 55.3,2.0 82.0,9.0\""),
+            "{svg}"
+        );
+        assert!(svg.contains("<circle cx=\"82.0\" cy=\"9.0\""), "{svg}");
+        let gap_last = sparkline("s", &[Some(3.0), None], [1.0, 25.0]);
+        assert!(!gap_last.contains("<circle"), "{gap_last}");
+    }
+
     /// Rates stay on [0, 1] in percent; a series leaving it (a ratio above 1, an interval
     /// below 0) gets its own range, padded by 5 %, in plain numbers.
     #[test]
@@ -425,6 +445,41 @@ mod tests {
         );
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
     }
+}
+
+/// A sparkline: `values` (oldest first; a gap where there is none) as a small line on the range
+/// `[lo, hi]`, the last value dotted; `label` says what the values are (its text alternative
+/// lists them). Class `spark` for tests.
+pub fn sparkline(label: &str, values: &[Option<f64>], [lo, hi]: [f64; 2]) -> String {
+    const W: f64 = 84.0;
+    const H: f64 = 18.0;
+    let n = values.len().max(2) - 1;
+    let x = |i: usize| 2.0 + (W - 4.0) * i as f64 / n as f64;
+    let y = |v: f64| 2.0 + (H - 4.0) * (1.0 - ((v - lo) / (hi - lo)).clamp(0.0, 1.0));
+    let words: Vec<String> = values
+        .iter()
+        .map(|v| v.map_or("—".into(), |v| num(Some(v), 0)))
+        .collect();
+    let points: Vec<String> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", x(i), y(v))))
+        .collect();
+    let mut svg = format!(
+        "<svg class=\"spark\" role=\"img\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" aria-label=\"{}\"><polyline points=\"{}\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\"/>",
+        esc(&format!("{label}: {}", words.join(", "))),
+        points.join(" ")
+    );
+    if let Some((i, Some(v))) = values.iter().enumerate().next_back() {
+        let _ = write!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2\" fill=\"#0969da\"/>",
+            x(i),
+            y(*v)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
 }
 
 /// One window (or run) of a trend chart.

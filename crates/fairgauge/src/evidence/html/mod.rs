@@ -32,7 +32,7 @@ mod results;
 mod summary;
 
 pub use cells::status_badge;
-pub use charts::{trend_chart, TrendPoint};
+pub use charts::{sparkline, trend_chart, TrendPoint};
 pub use escape::esc;
 pub use page::{page_start, render_html};
 pub use provenance::LedgerPosition;

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::evidence::document::{Evidence, Risk};
 use crate::evidence::html::cells::status_badge;
+use crate::evidence::html::charts::sparkline;
 use crate::evidence::html::escape::{esc, esc_ident, esc_text};
 
 /// Appends the header: the system's name, id, owner and intended use, the run and its time.
@@ -94,12 +95,21 @@ fn life_cell(r: &Risk) -> String {
         .rev()
         .map(|t| t.score.map_or("—".into(), |s| s.to_string()))
         .collect();
+    let series: Vec<Option<f64>> = l.trend.iter().map(|t| t.score.map(f64::from)).collect();
     let mut cell = format!(
-        "{} · {} run(s), first {}, last {}<br><span class=\"muted\">score {}</span>",
+        "{} · {} run(s), first {}, last {}{}<br><span class=\"muted\">score {}</span>",
         status_badge(&l.status),
         l.runs_seen,
         esc(&l.first_seen),
         esc(&l.last_seen),
+        if series.len() > 1 {
+            format!(
+                "<br>{}",
+                sparkline("score over the runs", &series, [1.0, 25.0])
+            )
+        } else {
+            String::new()
+        },
         esc(&scores.join(" → "))
     );
     if let Some(d) = &l.decision {
