@@ -489,3 +489,28 @@ def test_defaults_come_from_the_core_15():
     # The notebook display marks breaches with the built-in policy's failure thresholds.
     assert _native.FAIRNESS_THRESHOLDS["selection_rate_ratio"] == {"warn": 0.9, "fail": 0.8, "direction": "below"}
     assert _native.FAIRNESS_THRESHOLDS["equal_opportunity_difference"]["fail"] == 0.1
+
+
+def test_categorical_parquet_counts_as_its_text(tmp_path, run):
+    """A Parquet column of categories (pandas' or polars' categorical) is counted by its category
+    ids, each id's text read once through the text rules (trimming, null tokens): the report
+    equals the one of the same column written as text, nulls, padded and null-token categories
+    included, over several row groups."""
+    rng = np.random.default_rng(11)
+    n = 300_000
+    values = np.array(["a", " a ", "NA", "b", "c", "unused"])[rng.choice(5, n, p=[0.3, 0.2, 0.1, 0.3, 0.1])]
+    g = pl.Series("g", values).set(pl.Series(rng.random(n) < 0.05), None)
+    frame = pl.DataFrame({"y": rng.integers(0, 2, n), "p": rng.integers(0, 2, n), "g": g})
+    as_text = tmp_path / "text.parquet"
+    as_cats = tmp_path / "cats.parquet"
+    frame.write_parquet(as_text, row_group_size=70_000)
+    frame.with_columns(pl.col("g").cast(pl.Categorical)).write_parquet(as_cats, row_group_size=70_000)
+    assert pl.read_parquet_schema(as_cats)["g"] == pl.Categorical
+    args = ["--label", "y", "--prediction", "p", "--sensitive", "g", "--format", "json"]
+    for rules in ([], ["--trim-whitespace", "--null-values", "NA"]):
+        reports = [json.loads(run("fairness", path, *args, *rules, check=False).stdout) for path in (as_text, as_cats)]
+        for r in reports:
+            r.pop("input", None)
+        assert reports[0] == reports[1], rules
+        groups = {x["group"] for x in reports[1]["groups"]}
+        assert ("NA" in groups) == (not rules) and (" a " in groups) == (not rules), groups

@@ -305,4 +305,30 @@ impl Visit for CategoryVisitor<'_> {
     fn boolean(&mut self, row: usize, v: Option<bool>) {
         self.text(row, v.map(|b| if b { "true" } else { "false" }));
     }
+    // Each category id's text goes through the rules once; its rows then take the code it gave.
+    fn categories<'m>(
+        &mut self,
+        first_row: usize,
+        ids: &[Option<u32>],
+        level: &dyn Fn(u32) -> Option<&'m str>,
+    ) {
+        let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
+        for (i, id) in ids.iter().enumerate() {
+            let Some(id) = *id else {
+                self.push(None);
+                continue;
+            };
+            if let Some(&c) = seen.get(&id) {
+                if self.levels[c as usize].is_some() {
+                    self.non_null += 1;
+                }
+                self.codes.push(c);
+                continue;
+            }
+            self.text(first_row + i, level(id));
+            if let Some(&c) = self.codes.last() {
+                seen.insert(id, c);
+            }
+        }
+    }
 }

@@ -239,6 +239,19 @@ pub(crate) trait Visit {
             self.number(first_row + i, Some(x));
         }
     }
+    /// A run of a categorical column starting at `first_row`: each row's category id (`None`:
+    /// null), whose text `level` gives; by default one [`Visit::text`] call each, with the text
+    /// (a visitor may remember what an id gave instead of reading its text again).
+    fn categories<'m>(
+        &mut self,
+        first_row: usize,
+        ids: &[Option<u32>],
+        level: &dyn Fn(u32) -> Option<&'m str>,
+    ) {
+        for (i, id) in ids.iter().enumerate() {
+            self.text(first_row + i, id.and_then(level));
+        }
+    }
 }
 
 impl Batch {
@@ -296,6 +309,22 @@ impl Batch {
             DataType::Null => {
                 for i in 0..s.len() {
                     v.text(i, None);
+                }
+            }
+            // Categories (a Parquet dictionary read by polars) by their ids, without writing
+            // each row's text out.
+            DataType::Categorical(_, mapping) | DataType::Enum(_, mapping) => {
+                let ids = s
+                    .to_physical_repr()
+                    .cast(&DataType::UInt32)
+                    .map_err(|e| e.to_string())?;
+                let ids = ids.u32().map_err(|e| e.to_string())?;
+                let level = |id: u32| mapping.cat_to_str(id);
+                let mut row = 0;
+                for arr in ids.downcast_iter() {
+                    let chunk: Vec<Option<u32>> = arr.iter().map(|x| x.copied()).collect();
+                    v.categories(row, &chunk, &level);
+                    row += arr.len();
                 }
             }
             _ => {
