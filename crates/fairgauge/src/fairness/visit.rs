@@ -305,6 +305,33 @@ impl Visit for CategoryVisitor<'_> {
     fn boolean(&mut self, row: usize, v: Option<bool>) {
         self.text(row, v.map(|b| if b { "true" } else { "false" }));
     }
+    // Each short text's key (its bytes) goes through the rules once; its rows then take the code
+    // it gave. The cache lives for one run of rows.
+    fn short_texts<'t>(
+        &mut self,
+        first_row: usize,
+        keys: &[Option<u128>],
+        text: &dyn Fn(usize) -> Option<&'t str>,
+    ) {
+        let mut seen: FxHashMap<u128, u32> = FxHashMap::default();
+        for (i, key) in keys.iter().enumerate() {
+            let Some(key) = *key else {
+                self.text(first_row + i, text(i));
+                continue;
+            };
+            if let Some(&c) = seen.get(&key) {
+                if self.levels[c as usize].is_some() {
+                    self.non_null += 1;
+                }
+                self.codes.push(c);
+                continue;
+            }
+            self.text(first_row + i, text(i));
+            if let Some(&c) = self.codes.last() {
+                seen.insert(key, c);
+            }
+        }
+    }
     // Each category id's text goes through the rules once; its rows then take the code it gave.
     fn categories<'m>(
         &mut self,

@@ -225,6 +225,9 @@ pub struct Batch {
 }
 
 /// Receives a column's values, one call per row.
+/// Rows of a text column handed to [`Visit::short_texts`] at a time.
+const SHORT_TEXT_RUN: usize = 4096;
+
 pub(crate) trait Visit {
     /// A text value (or null).
     fn text(&mut self, row: usize, v: Option<&str>);
@@ -237,6 +240,20 @@ pub(crate) trait Visit {
     fn numbers(&mut self, first_row: usize, values: &[f64]) {
         for (i, &x) in values.iter().enumerate() {
             self.number(first_row + i, Some(x));
+        }
+    }
+    /// A run of a text column starting at `first_row`: `keys[i]` is equal for rows whose texts
+    /// are equal and short (at most 12 bytes), `None` for a null or a longer text; `text(i)`
+    /// gives row `first_row + i`'s text. By default one [`Visit::text`] call each (a visitor
+    /// may remember what a key gave instead of reading its text again).
+    fn short_texts<'t>(
+        &mut self,
+        first_row: usize,
+        keys: &[Option<u128>],
+        text: &dyn Fn(usize) -> Option<&'t str>,
+    ) {
+        for i in 0..keys.len() {
+            self.text(first_row + i, text(i));
         }
     }
     /// A run of a categorical column starting at `first_row`: each row's category id (`None`:
@@ -282,8 +299,22 @@ impl Batch {
         let s = c.as_materialized_series();
         match s.dtype() {
             DataType::String => {
-                for (i, x) in s.str().map_err(|e| e.to_string())?.iter().enumerate() {
-                    v.text(i, x);
+                let mut row = 0;
+                for arr in s.str().map_err(|e| e.to_string())?.downcast_iter() {
+                    use polars_arrow::array::Array as _;
+                    let (views, validity) = (arr.views(), arr.validity());
+                    for start in (0..arr.len()).step_by(SHORT_TEXT_RUN) {
+                        let end = (start + SHORT_TEXT_RUN).min(arr.len());
+                        // A text of at most 12 bytes lies in its 16-byte view: the view is a key.
+                        let keys: Vec<Option<u128>> = (start..end)
+                            .map(|i| {
+                                let valid = validity.is_none_or(|b| b.get_bit(i));
+                                (valid && views[i].length <= 12).then(|| views[i].as_u128())
+                            })
+                            .collect();
+                        v.short_texts(row + start, &keys, &|j| arr.get(start + j));
+                    }
+                    row += arr.len();
                 }
             }
             DataType::Boolean => {
