@@ -40,24 +40,9 @@ fn fresh_database(name: &str) -> Option<String> {
     Some(format!("{base}/{db}"))
 }
 
-/// 200 rows: `y`, `p` (group `b` selected less often), `g`, and `x` with `missing` empty cells.
-fn data(missing: usize) -> String {
-    let mut s = String::from("y,p,g,x\n");
-    for i in 0..200 {
-        let (y, g) = (i % 2, if i % 4 < 2 { "a" } else { "b" });
-        let p = if g == "a" { y } else { i32::from(i % 8 < 2) };
-        let x = if (i as usize) < missing {
-            String::new()
-        } else {
-            format!("{}", i % 7)
-        };
-        s.push_str(&format!("{y},{p},{g},{x}\n"));
-    }
-    s
-}
-
-fn assess(data: &str, db: &str, policy: &str, out: &str) -> Value {
-    let o = run(&[
+/// `assess` of `data` with the test roles and `policy`, recording into `db`, writing `out`.
+fn run_assess(data: &str, db: &str, policy: &str, out: &str) -> std::process::Output {
+    let mut args = vec![
         "assess",
         "--current",
         data,
@@ -65,15 +50,17 @@ fn assess(data: &str, db: &str, policy: &str, out: &str) -> Value {
         "y",
         "--prediction",
         "p",
-        "--sensitive",
-        "g",
-        "--policy",
-        policy,
-        "--history",
-        db,
-        "--output",
-        out,
-    ]);
+    ];
+    args.extend(["--sensitive", "g", "--history", db, "--output", out]);
+    if !policy.is_empty() {
+        args.extend(["--policy", policy]);
+    }
+    run(&args)
+}
+
+/// [`run_assess`], which must succeed; the evidence.
+fn assess(data: &str, db: &str, policy: &str, out: &str) -> Value {
+    let o = run_assess(data, db, policy, out);
     assert!(o.status.code().unwrap() < 2, "{}", stderr(&o));
     serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
 }
@@ -108,12 +95,7 @@ fn postgres_keeps_the_same_history_as_sqlite() {
     };
     let d = tempfile::tempdir().unwrap();
     let file = d.path().join("h.db").to_string_lossy().into_owned();
-    let policy = write(
-        &d,
-        "p.toml",
-        "version = 1\n[[history.anomaly]]\nmetric = \"quality.missing\"\nrule = \"absolute_change\"\n\
-         limit = 0.05\nseverity = \"fail\"\n",
-    );
+    let policy = write(&d, "p.toml", MISSING_ANOMALY_POLICY);
     // Missing shares 2 %, 20 % (an anomaly against the run before), then a decision, then 20 %.
     for (i, missing) in [4, 40, 40].into_iter().enumerate() {
         if i == 2 {
@@ -269,23 +251,7 @@ fn newer_and_foreign_databases_are_refused_untouched() {
     ] {
         let before = tables(url);
         let out = d.path().join("e.json").to_string_lossy().into_owned();
-        let o = run(&[
-            "assess",
-            "--current",
-            &csv,
-            "--label",
-            "y",
-            "--prediction",
-            "p",
-            "--sensitive",
-            "g",
-            "--policy",
-            &policy,
-            "--history",
-            url,
-            "--output",
-            &out,
-        ]);
+        let o = run_assess(&csv, url, &policy, &out);
         assert_eq!(o.status.code(), Some(2), "{url}: {}", stderr(&o));
         assert!(stderr(&o).contains(needle), "{url}: {}", stderr(&o));
         assert_eq!(tables(url), before, "{url} was changed");
@@ -303,21 +269,7 @@ fn an_unreachable_server_is_a_clear_error_within_seconds() {
         "postgresql://ana:s3cret@10.255.255.1:5432/fairgauge",
     ] {
         let started = Instant::now();
-        let o = run(&[
-            "assess",
-            "--current",
-            &csv,
-            "--label",
-            "y",
-            "--prediction",
-            "p",
-            "--sensitive",
-            "g",
-            "--history",
-            url,
-            "--output",
-            &out,
-        ]);
+        let o = run_assess(&csv, url, "", &out);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{url}: {err}");
         assert!(

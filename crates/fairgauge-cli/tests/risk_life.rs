@@ -9,22 +9,6 @@ use common::*;
 use rusqlite::Connection;
 use serde_json::Value;
 
-/// 200 rows: `y`, `p` (group `b` selected less often), `g`, and `x` with `missing` empty cells.
-fn data(missing: usize) -> String {
-    let mut s = String::from("y,p,g,x\n");
-    for i in 0..200 {
-        let (y, g) = (i % 2, if i % 4 < 2 { "a" } else { "b" });
-        let p = if g == "a" { y } else { i32::from(i % 8 < 2) };
-        let x = if (i as usize) < missing {
-            String::new()
-        } else {
-            format!("{}", i % 7)
-        };
-        s.push_str(&format!("{y},{p},{g},{x}\n"));
-    }
-    s
-}
-
 /// `assess` of `data` recording into `db`, writing the evidence `out` (and the register
 /// `out.csv`); returns the exit code and the evidence.
 fn assess(d: &tempfile::TempDir, data: &str, db: &str, policy: Option<&str>) -> (i32, Value) {
@@ -83,12 +67,7 @@ fn findings_of<'a>(e: &'a Value, kind: &str) -> Vec<&'a Value> {
 fn trends_over_runs_reach_the_evidence_and_the_report() {
     let d = tempfile::tempdir().unwrap();
     let db = d.path().join("h.db").to_string_lossy().into_owned();
-    let policy = write(
-        &d,
-        "p.toml",
-        "version = 1\n[[history.anomaly]]\nmetric = \"quality.missing\"\nrule = \"absolute_change\"\n\
-         limit = 0.05\nseverity = \"fail\"\n",
-    );
+    let policy = write(&d, "p.toml", MISSING_ANOMALY_POLICY);
     let html = d.path().join("r.html").to_string_lossy().into_owned();
     // Missing shares 2 %, 5 %, then 20 %: an anomaly against the run before.
     let mut e = Value::Null;
@@ -154,12 +133,7 @@ fn trends_over_runs_reach_the_evidence_and_the_report() {
 fn absolute_change_anomalies_by_hand() {
     let d = tempfile::tempdir().unwrap();
     let db = d.path().join("h.db").to_string_lossy().into_owned();
-    let policy = write(
-        &d,
-        "p.toml",
-        "version = 1\n[[history.anomaly]]\nmetric = \"quality.missing\"\nrule = \"absolute_change\"\n\
-         limit = 0.05\nseverity = \"fail\"\n",
-    );
+    let policy = write(&d, "p.toml", MISSING_ANOMALY_POLICY);
     let mut anomaly_ids = vec![];
     // Missing shares 2 %, 5 % (a change of 0.03: none), 20 % (0.15: one), 20 % (none).
     for (i, missing) in [4, 10, 40, 40].into_iter().enumerate() {

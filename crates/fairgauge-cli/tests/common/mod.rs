@@ -69,3 +69,25 @@ pub fn assert_snapshot(name: &str, got: &str) {
         "snapshot {name} differs; UPDATE_SNAPSHOTS=1 rewrites it"
     );
 }
+
+/// 200 rows: `y`, `p` (group `b` selected less often), `g`, and `x` with `missing` empty cells.
+pub fn data(missing: usize) -> String {
+    let mut s = String::from("y,p,g,x\n");
+    for i in 0..200 {
+        let (y, g) = (i % 2, if i % 4 < 2 { "a" } else { "b" });
+        let p = if g == "a" { y } else { i32::from(i % 8 < 2) };
+        let x = if (i as usize) < missing {
+            String::new()
+        } else {
+            format!("{}", i % 7)
+        };
+        s.push_str(&format!("{y},{p},{g},{x}\n"));
+    }
+    s
+}
+
+/// A policy with one history rule: the missing share failing when it moves by more than 0.05
+/// from the run before.
+pub const MISSING_ANOMALY_POLICY: &str =
+    "version = 1\n[[history.anomaly]]\nmetric = \"quality.missing\"\n\
+     rule = \"absolute_change\"\nlimit = 0.05\nseverity = \"fail\"\n";

@@ -277,6 +277,30 @@ impl<'a> CategoryVisitor<'a> {
     }
 }
 
+impl CategoryVisitor<'_> {
+    /// Pushes the code `key` gave earlier in `seen`; a new key's `text` goes through the rules
+    /// (as [`Visit::text`]) and its code is remembered under `key`.
+    fn push_keyed<'t, K: std::hash::Hash + Eq>(
+        &mut self,
+        seen: &mut FxHashMap<K, u32>,
+        key: K,
+        text: impl FnOnce() -> Option<&'t str>,
+    ) {
+        if let Some(&c) = seen.get(&key) {
+            if self.levels[c as usize].is_some() {
+                self.non_null += 1;
+            }
+            self.codes.push(c);
+            return;
+        }
+        let rules = self.rules;
+        self.push(text().and_then(|s| rules.apply(s)));
+        if let Some(&c) = self.codes.last() {
+            seen.insert(key, c);
+        }
+    }
+}
+
 impl Visit for CategoryVisitor<'_> {
     fn text(&mut self, _row: usize, v: Option<&str>) {
         let rules = self.rules;
@@ -315,46 +339,24 @@ impl Visit for CategoryVisitor<'_> {
     ) {
         let mut seen: FxHashMap<u128, u32> = FxHashMap::default();
         for (i, key) in keys.iter().enumerate() {
-            let Some(key) = *key else {
-                self.text(first_row + i, text(i));
-                continue;
-            };
-            if let Some(&c) = seen.get(&key) {
-                if self.levels[c as usize].is_some() {
-                    self.non_null += 1;
-                }
-                self.codes.push(c);
-                continue;
-            }
-            self.text(first_row + i, text(i));
-            if let Some(&c) = self.codes.last() {
-                seen.insert(key, c);
+            match *key {
+                Some(key) => self.push_keyed(&mut seen, key, || text(i)),
+                None => self.text(first_row + i, text(i)),
             }
         }
     }
     // Each category id's text goes through the rules once; its rows then take the code it gave.
     fn categories<'m>(
         &mut self,
-        first_row: usize,
+        _first_row: usize,
         ids: &[Option<u32>],
         level: &dyn Fn(u32) -> Option<&'m str>,
     ) {
         let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
-        for (i, id) in ids.iter().enumerate() {
-            let Some(id) = *id else {
-                self.push(None);
-                continue;
-            };
-            if let Some(&c) = seen.get(&id) {
-                if self.levels[c as usize].is_some() {
-                    self.non_null += 1;
-                }
-                self.codes.push(c);
-                continue;
-            }
-            self.text(first_row + i, level(id));
-            if let Some(&c) = self.codes.last() {
-                seen.insert(id, c);
+        for id in ids {
+            match *id {
+                Some(id) => self.push_keyed(&mut seen, id, || level(id)),
+                None => self.push(None),
             }
         }
     }
