@@ -80,7 +80,7 @@ pub enum Error {
     /// The metric history database cannot be used (newer schema, not a history, locked).
     #[error("history {path}: {message}")]
     History {
-        /// The database file.
+        /// The database file, or its PostgreSQL URL with the password shown as `***`.
         path: PathBuf,
         /// What is wrong, and that the file was left as it is.
         message: String,

@@ -49,6 +49,12 @@ impl FindingStatus {
             FindingStatus::Error => "error",
         }
     }
+
+    /// Whether a status word (as the history stores it) is one the policy breached: `warn` or
+    /// `fail`.
+    pub fn is_breach(word: &str) -> bool {
+        word == FindingStatus::Warn.as_str() || word == FindingStatus::Fail.as_str()
+    }
 }
 
 /// A risk category.

@@ -421,13 +421,16 @@ pub(crate) fn merged_in_pairs(mut parts: Vec<FairnessPart>) -> Result<Option<Fai
             .chunks(2)
             .map(|pair| {
                 let mut pair = pair.into_iter();
-                let mut first = pair.next().expect("chunks are never empty");
-                if let Some(second) = pair.next() {
-                    merge_parts(&mut first, second)?;
+                let mut merged = pair.next();
+                if let (Some(first), Some(second)) = (merged.as_mut(), pair.next()) {
+                    merge_parts(first, second)?;
                 }
-                Ok(first)
+                Ok(merged)
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
     }
     Ok(parts.pop())
 }

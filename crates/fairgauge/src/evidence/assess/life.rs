@@ -106,8 +106,8 @@ pub(crate) fn anomaly_findings(b: &mut Builder<'_>, past: &Past) -> serde_json::
                 "runs_used": j.runs_used,
             }));
         }
-        let notable = |s: &str| s == "warn" || s == "fail";
-        if anomalous || notable(f.status.as_str()) || series.statuses.iter().any(|s| notable(s)) {
+        let breach = FindingStatus::is_breach;
+        if anomalous || breach(f.status.as_str()) || series.statuses.iter().any(|s| breach(s)) {
             trends.push(series_json(f, series, past));
         }
     }

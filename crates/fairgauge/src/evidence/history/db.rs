@@ -78,6 +78,12 @@ impl From<&str> for Value {
         Value::Text(s.to_string())
     }
 }
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Text(s)
+    }
+}
+
 impl From<&String> for Value {
     fn from(s: &String) -> Value {
         Value::Text(s.clone())
@@ -498,12 +504,6 @@ fn pg_value(r: &postgres::Row, i: usize) -> DbResult<Value> {
             )))
         }
     })
-}
-
-impl From<String> for Value {
-    fn from(s: String) -> Value {
-        Value::Text(s)
-    }
 }
 
 impl postgres::types::ToSql for Value {

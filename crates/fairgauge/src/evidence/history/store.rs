@@ -278,7 +278,7 @@ fn check_version(version: i64, tables: i64) -> std::result::Result<(), String> {
     if version > HISTORY_SCHEMA_VERSION {
         return Err(format!(
             "was written by a newer fairgauge (history schema {version}; this version reads up \
-             to {HISTORY_SCHEMA_VERSION}): upgrade fairgauge, or give another file"
+             to {HISTORY_SCHEMA_VERSION}): upgrade fairgauge, or give another file or database"
         ));
     }
     if version == 0 && tables > 0 {

@@ -33,7 +33,6 @@ pub fn history_section(o: &mut String, e: &Evidence, h: Option<Result<&HistoryVi
         "<p class=\"muted\">The checks that warned or failed in this run or in one of the last runs of the history ({} earlier run(s)), or that an anomaly was found for: each value per run with its interval, the last point this run; red rings the runs where the check warned or failed, and this run when an anomaly was found.</p><div class=\"charts\">",
         h.earlier_runs
     ));
-    let notable = |s: &str| s == "warn" || s == "fail";
     for s in &h.series {
         let Some(now) = e.findings.iter().find(|f| f.id == s.finding) else {
             continue;
@@ -50,7 +49,7 @@ pub fn history_section(o: &mut String, e: &Evidence, h: Option<Result<&HistoryVi
                 value: p.value,
                 interval: p.interval,
                 baseline: false,
-                alert: notable(&p.status),
+                alert: FindingStatus::is_breach(&p.status),
             })
             .collect();
         points.push(TrendPoint {
@@ -58,7 +57,7 @@ pub fn history_section(o: &mut String, e: &Evidence, h: Option<Result<&HistoryVi
             value: now.value,
             interval: now.interval,
             baseline: false,
-            alert: matches!(now.status, FindingStatus::Warn | FindingStatus::Fail)
+            alert: FindingStatus::is_breach(now.status.as_str())
                 || h.anomalies.iter().any(|a| a.of == s.finding),
         });
         o.push_str(&trend_chart(
