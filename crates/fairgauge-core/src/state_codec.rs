@@ -41,6 +41,9 @@ pub enum StateKind {
     QualityPart = 7,
     /// A reference part of the `fairgauge` crate (fingerprint and row hashes for leakage).
     ReferencePart = 8,
+    /// A monitoring part of the `fairgauge` crate (a part's rows per window, or its windows'
+    /// quality, fairness and drift parts).
+    MonitorPart = 9,
 }
 
 impl StateKind {
@@ -54,6 +57,7 @@ impl StateKind {
             StateKind::DriftPart => "drift part",
             StateKind::QualityPart => "quality part",
             StateKind::ReferencePart => "reference part",
+            StateKind::MonitorPart => "monitoring part",
         }
     }
 }

@@ -164,21 +164,26 @@ pub fn plan(times: &[Option<DateTime>], every: Every) -> Plan {
 /// The windows of the data by its time column; an error when no row has a time, or all fall in
 /// one window.
 pub(crate) fn read_plan(data: &Table, time: &str, every: Every) -> Result<Plan> {
-    let mut reader = TimeReader::default();
-    for_each_batch(data, &[time.to_string()], |batch, first_row| {
-        reader.offset = first_row;
-        batch
-            .visit(time, &mut reader)
-            .map_err(|e| Error::InvalidOption(format!("column `{time}`: {e}")))
-    })?;
+    let reader = read_times(data, time)?;
     let mut p = plan(&reader.times, every);
     p.first_unreadable = reader.first_bad.clone();
-    let first = reader
-        .first_bad
-        .as_ref()
+    let starts: Vec<Date> = p.windows.iter().map(|w| w.start).collect();
+    check_windows(&starts, time, every, reader.first_bad.as_ref())?;
+    Ok(p)
+}
+
+/// An error when no row has a time (`first_bad`: the first unreadable value and its row), or
+/// all fall in one window.
+pub fn check_windows(
+    starts: &[Date],
+    time: &str,
+    every: Every,
+    first_bad: Option<&(u64, String)>,
+) -> Result<()> {
+    let first = first_bad
         .map(|(row, v)| format!(" (row {row} holds `{v}`)"))
         .unwrap_or_default();
-    match p.windows.len() {
+    match starts.len() {
         0 => Err(Error::InvalidOption(format!(
             "no value of the time column `{time}` is a date or a date and time{first}: expected \
              RFC 3339 (`2024-03-01`, `2024-03-01T12:00:00Z`) or a Date/Datetime column"
@@ -187,10 +192,61 @@ pub(crate) fn read_plan(data: &Table, time: &str, every: Every) -> Result<Plan> 
             "every row of `{time}` falls in one window of a {} (from {}): there is nothing to \
              follow over time; use a shorter --every",
             every.name(),
-            p.windows[0].start
+            starts[0]
         ))),
-        _ => Ok(p),
+        _ => Ok(()),
     }
+}
+
+/// Each row's calendar window (its first day; `None` when the time is missing or unreadable)
+/// of one part of a table, for runs that read the parts apart (Spark, Dask): a row's window
+/// depends on its time alone, so the parts' windows are the whole table's. `N`-row windows need
+/// every row in time order, which no part has: an error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowWindows {
+    /// Each row's window start, in row order.
+    pub starts: Vec<Option<Date>>,
+    /// Rows with no time or an unreadable one.
+    pub untimed: u64,
+    /// The first unreadable value and its row (1-based, within the part).
+    pub first_unreadable: Option<(u64, String)>,
+}
+
+/// Reads the time column of `data` (one part of a table) into each row's calendar window.
+pub fn row_windows(data: &Table, time: &str, every: Every) -> Result<RowWindows> {
+    if let Every::Rows(n) = every {
+        return Err(Error::InvalidOption(format!(
+            "--every {n}: windows of N rows need the whole table in time order, which a \
+             partitioned run does not have; use day, week, month or quarter"
+        )));
+    }
+    let reader = read_times(data, time)?;
+    let untimed = reader.times.iter().filter(|t| t.is_none()).count() as u64;
+    Ok(RowWindows {
+        starts: reader
+            .times
+            .iter()
+            .map(|t| t.map(|t| every.period(t.date()).0))
+            .collect(),
+        untimed,
+        first_unreadable: reader.first_bad,
+    })
+}
+
+/// The first day after the calendar window that starts on `start`.
+pub fn window_end(every: Every, start: Date) -> Date {
+    every.period(start).1
+}
+
+fn read_times(data: &Table, time: &str) -> Result<TimeReader> {
+    let mut reader = TimeReader::default();
+    for_each_batch(data, &[time.to_string()], |batch, first_row| {
+        reader.offset = first_row;
+        batch
+            .visit(time, &mut reader)
+            .map_err(|e| Error::InvalidOption(format!("column `{time}`: {e}")))
+    })?;
+    Ok(reader)
 }
 
 /// Collects a time column's values (rows in file order).

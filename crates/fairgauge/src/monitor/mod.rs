@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod html;
+pub mod parts;
 pub mod report;
 pub mod run;
 

@@ -46,74 +46,170 @@ pub struct MonitorInput<'a> {
 
 /// Monitors the table window by window (module documentation).
 pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
-    // Change alerts size their limits by each group's rows; a group known as probabilities has
-    // an effective size instead, which they do not use yet.
-    if !input.roles.sensitive_probabilities.is_empty() {
-        return Err(Error::InvalidOption(
-            "monitor does not support sensitive probabilities yet (data.sensitive_probabilities, --sensitive-probabilities): use assess per period, or fairness"
-                .into(),
-        ));
-    }
+    refuse_probabilities(input)?;
     let time = input.time.clone();
     input.data.require_columns(&[time.as_str()])?;
     let data = load(input.data)?;
     let plan = read_plan(&data, &time, input.every)?;
-    let k = input.baseline.unwrap_or(input.policy.monitor.baseline);
+    let k = baseline_windows(input, plan.windows.len())?;
     let drop = std::slice::from_ref(&time);
     let (base, baseline) = match input.reference {
         Some(r) => {
             let loaded = load(r)?;
             // The reference may have the time column too: left out, as from the windows.
             let t = take_rows(&loaded, None, drop, &r.name().to_string_lossy())?;
-            let b = Baseline {
-                source: "reference".into(),
-                path: Some(r.name().to_path_buf()),
-                windows: 0,
-                rows: row_count(&t)? as u64,
-            };
-            (t, b)
+            let rows = row_count(&t)? as u64;
+            (t, reference_baseline(r, rows))
         }
         None => {
-            if plan.windows.len() <= k {
-                return Err(Error::InvalidOption(format!(
-                    "`{time}` gives {} window(s) of a {}; the first {k} form the baseline, so at \
-                     least {} are needed: use a shorter --every, a smaller --baseline, or give \
-                     --reference",
-                    plan.windows.len(),
-                    input.every.name(),
-                    k + 1
-                )));
-            }
             let rows: Vec<u32> = plan.windows[..k]
                 .iter()
                 .flat_map(|w| w.rows.iter().copied())
                 .collect();
-            let name = format!(
-                "{} (baseline: first {k} windows)",
-                input.data.name().display()
-            );
-            let t = take_rows(&data, Some(&rows), drop, &name)?;
-            let b = Baseline {
-                source: "windows".into(),
-                path: None,
-                windows: k,
-                rows: rows.len() as u64,
-            };
-            (t, b)
+            let t = take_rows(&data, Some(&rows), drop, &baseline_name(input, k))?;
+            (t, windows_baseline(k, rows.len() as u64))
         }
     };
-    let baseline_windows = baseline.windows;
     let base_facts = dataset_fingerprints(&base)?;
+    let frame = Frame {
+        rows: row_count(&data)? as u64,
+        untimed: plan.untimed,
+        first_unreadable: plan.first_unreadable.clone(),
+        windows: plan
+            .windows
+            .iter()
+            .map(|w| WindowSpan {
+                start: w.start,
+                end: w.end,
+                rows: w.rows.len() as u64,
+            })
+            .collect(),
+    };
+    let base_fairness =
+        |spec: &FairnessSpec, opts: &FairnessOptions| run_task(&base, spec, opts, None);
+    judge_windows(input, frame, baseline, &base_fairness, |i, is_base| {
+        let w = &plan.windows[i];
+        let name = window_name(input, &frame_span(w));
+        let table = take_rows(&data, Some(&w.rows), drop, &name)?;
+        let m = WindowMeasure {
+            current: &table,
+            base: (!is_base).then_some((&base, &base_facts)),
+        };
+        assess_window(input, &table, (!is_base).then_some(&base), &m)
+    })
+}
+
+/// Change alerts size their limits by each group's rows; a group known as probabilities has an
+/// effective size instead, which they do not use yet.
+pub(crate) fn refuse_probabilities(input: &MonitorInput<'_>) -> Result<()> {
+    if input.roles.sensitive_probabilities.is_empty() {
+        return Ok(());
+    }
+    Err(Error::InvalidOption(
+        "monitor does not support sensitive probabilities yet (data.sensitive_probabilities, --sensitive-probabilities): use assess per period, or fairness"
+            .into(),
+    ))
+}
+
+/// The number of baseline windows: 0 with a reference table, else `--baseline` or the policy's
+/// (an error when it leaves no window to judge).
+pub(crate) fn baseline_windows(input: &MonitorInput<'_>, windows: usize) -> Result<usize> {
+    if input.reference.is_some() {
+        return Ok(0);
+    }
+    let k = input.baseline.unwrap_or(input.policy.monitor.baseline);
+    if windows <= k {
+        return Err(Error::InvalidOption(format!(
+            "`{}` gives {windows} window(s) of a {}; the first {k} form the baseline, so at \
+             least {} are needed: use a shorter --every, a smaller --baseline, or give \
+             --reference",
+            input.time,
+            input.every.name(),
+            k + 1
+        )));
+    }
+    Ok(k)
+}
+
+pub(crate) fn reference_baseline(r: &Table, rows: u64) -> Baseline {
+    Baseline {
+        source: "reference".into(),
+        path: Some(r.name().to_path_buf()),
+        windows: 0,
+        rows,
+    }
+}
+
+pub(crate) fn windows_baseline(k: usize, rows: u64) -> Baseline {
+    Baseline {
+        source: "windows".into(),
+        path: None,
+        windows: k,
+        rows,
+    }
+}
+
+pub(crate) fn baseline_name(input: &MonitorInput<'_>, k: usize) -> String {
+    format!(
+        "{} (baseline: first {k} windows)",
+        input.data.name().display()
+    )
+}
+
+pub(crate) fn window_name(input: &MonitorInput<'_>, w: &WindowSpan) -> String {
+    format!("{} [{} .. {}]", input.data.name().display(), w.start, w.end)
+}
+
+fn frame_span(w: &Window) -> WindowSpan {
+    WindowSpan {
+        start: w.start,
+        end: w.end,
+        rows: w.rows.len() as u64,
+    }
+}
+
+/// A window's dates and size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowSpan {
+    /// The first day.
+    pub start: jiff::civil::Date,
+    /// The first day after it (for `N`-row windows, the last row's day).
+    pub end: jiff::civil::Date,
+    /// Its rows.
+    pub rows: u64,
+}
+
+/// The windows of a run and what was kept out of them.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    pub(crate) rows: u64,
+    pub(crate) untimed: u64,
+    pub(crate) first_unreadable: Option<(u64, String)>,
+    pub(crate) windows: Vec<WindowSpan>,
+}
+
+/// The baseline's fairness, for the change rules.
+pub(crate) type BaseFairness<'a> =
+    dyn Fn(&FairnessSpec, &FairnessOptions) -> Result<TaskOutput> + 'a;
+
+/// Judges every window (`evidence(i, is_baseline)` assesses window `i`) and the changes from
+/// the baseline: the report, however the windows were measured (here, or from parts).
+pub(crate) fn judge_windows(
+    input: &MonitorInput<'_>,
+    frame: Frame,
+    baseline: Baseline,
+    base_fairness: &BaseFairness<'_>,
+    mut evidence: impl FnMut(usize, bool) -> Result<Evidence>,
+) -> Result<MonitorReport> {
+    let baseline_windows = baseline.windows;
     let mut notes = vec![];
-    let base_groups = baseline_groups(input, &base, &mut notes);
+    let base_groups = baseline_groups(input, base_fairness, &mut notes);
     let mut windows = vec![];
     let mut groups = vec![];
     let mut alerts = vec![];
-    for (i, w) in plan.windows.iter().enumerate() {
-        let name = format!("{} [{} .. {}]", input.data.name().display(), w.start, w.end);
-        let table = take_rows(&data, Some(&w.rows), drop, &name)?;
+    for (i, w) in frame.windows.iter().enumerate() {
         let is_base = i < baseline_windows;
-        let e = assess_window(input, &table, (!is_base).then_some((&base, &base_facts)))?;
+        let e = evidence(i, is_base)?;
         if !is_base {
             alerts.extend(policy_alerts(&w.start.to_string(), &e));
         }
@@ -148,13 +244,12 @@ pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
     Ok(MonitorReport {
         tool_version: env!("CARGO_PKG_VERSION").into(),
         input: input.data.name().to_path_buf(),
-        time,
+        time: input.time.clone(),
         every: input.every.name(),
-        rows: row_count(&data)? as u64,
-        untimed_rows: plan.untimed,
-        first_unreadable: plan
+        rows: frame.rows,
+        untimed_rows: frame.untimed,
+        first_unreadable: frame
             .first_unreadable
-            .clone()
             .map(|(row, value)| Unreadable { row, value }),
         baseline,
         method,
@@ -168,16 +263,17 @@ fn row_count(t: &Table) -> Result<usize> {
     Ok(crate::io::frame::row_count_hint(t).unwrap_or(0))
 }
 
-/// One window assessed with the policy; drift against the baseline unless it is one of the
-/// baseline windows.
-fn assess_window(
+/// One window assessed with the policy by `m`; drift against the baseline (`base`) unless it
+/// is one of the baseline windows.
+pub(crate) fn assess_window(
     input: &MonitorInput<'_>,
     window: &Table,
-    base: Option<(&Table, &quality::DatasetFacts)>,
+    base: Option<&Table>,
+    m: &dyn Measure,
 ) -> Result<Evidence> {
     let a = AssessInput {
         current: window,
-        reference: base.map(|b| b.0),
+        reference: base,
         policy: input.policy,
         policy_source: input.policy_source,
         roles: input.roles.clone(),
@@ -185,13 +281,7 @@ fn assess_window(
         command_line: input.command_line.clone(),
         history: None,
     };
-    assess_with(
-        &a,
-        &WindowMeasure {
-            current: window,
-            base,
-        },
-    )
+    assess_with(&a, m)
 }
 
 /// A window's measurements: quality without the leakage check (a window sharing rows with the
@@ -227,12 +317,16 @@ impl Measure for WindowMeasure<'_> {
 
 /// The baseline's group counts for the change rules (empty, with a note, when its fairness
 /// cannot be measured).
-fn baseline_groups(input: &MonitorInput<'_>, base: &Table, notes: &mut Vec<String>) -> Groups {
+fn baseline_groups(
+    input: &MonitorInput<'_>,
+    base_fairness: &BaseFairness<'_>,
+    notes: &mut Vec<String>,
+) -> Groups {
     let spec = match fairness_spec(input.policy, &input.roles, input.policy_source) {
         Ok(Some(s)) => s,
         _ => return Groups::default(),
     };
-    match run_task(base, &spec.0, &spec.1, None) {
+    match base_fairness(&spec.0, &spec.1) {
         Ok(TaskOutput::Binary(out)) => Groups::of_report(&out.report),
         Ok(_) => {
             notes.push(
@@ -264,7 +358,7 @@ fn measurement(f: &Finding) -> Measurement {
     }
 }
 
-fn window_report(w: &Window, baseline: bool, e: &Evidence, groups: &Groups) -> WindowReport {
+fn window_report(w: &WindowSpan, baseline: bool, e: &Evidence, groups: &Groups) -> WindowReport {
     let quality_score = e
         .results
         .get("quality")
@@ -273,7 +367,7 @@ fn window_report(w: &Window, baseline: bool, e: &Evidence, groups: &Groups) -> W
     WindowReport {
         start: w.start.to_string(),
         end: w.end.to_string(),
-        rows: w.rows.len() as u64,
+        rows: w.rows,
         baseline,
         status: e.summary.overall.as_str().to_string(),
         quality_score,

@@ -290,7 +290,7 @@ pub fn quality_part(table: &Table, plan: &QualityPlan, first_row: u64) -> Result
 
 /// One part of the reference table: its content fingerprint and empty rows, and the hashes of
 /// its rows over the columns compared for leakage.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReferencePart {
     pub(crate) content: ContentFingerprint,
     pub(crate) empty: u64,
