@@ -29,3 +29,35 @@ def assert_close(a, b, tol: float, path: str = "") -> None:
         assert abs(a - b) <= tol * max(1.0, abs(a), abs(b)), f"{path}: {a} != {b}"
     else:
         assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def monitored(n: int = 24_000, seed: int = 3):
+    """A pandas frame of `n` rows over 10 weeks from 2024-01-01 (the time column `date`, text,
+    in no time order, some missing or unreadable); from week 7 women are selected 40 % less
+    often and `age` moves up by 5."""
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    day = rng.integers(0, 70, n)
+    sex = rng.choice(["Female", "Male"], n, p=[0.45, 0.55])
+    label = (rng.random(n) < 0.3).astype(int)
+    p = np.where(label == 1, 0.7, 0.2)
+    p = np.where((sex == "Female") & (day >= 42), p * 0.6, p)
+    dates = [str(dt.date(2024, 1, 1) + dt.timedelta(days=int(d))) for d in day]
+    for i in range(0, n, 101):
+        dates[i] = None if i % 2 else "not a date"
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "sex": sex,
+            "age": np.floor(rng.normal(40, 10, n)) + np.where(day >= 42, 5.0, 0.0),
+            "label": label,
+            "prediction": (rng.random(n) < p).astype(int),
+        }
+    )
+
+
+MONITOR_ROLES = dict(label="label", prediction="prediction", sensitive="sex", positive_label=1)

@@ -194,3 +194,54 @@ def test_errors_in_partitions_and_a_missing_dask(data, monkeypatch):
     monkeypatch.setitem(sys.modules, "dask", None)
     with pytest.raises(ImportError, match=r"pip install 'fairgauge\[dask\]'"):
         fgd.fairness(object(), **ROLES)
+
+
+def test_monitor_on_dask_equals_in_process(tmp_path):
+    """`fgd.monitor`: windows are one more key of the parts; the report (windows, rates, drift,
+    quality, change tests, alerts, the long table) equals the in-process one, with the baseline
+    from the first windows or from a reference frame, and the history records it."""
+    from frames import MONITOR_ROLES, monitored
+
+    df = monitored()
+    local = fairgauge.monitor(df, time="date", every="week", baseline=3, **MONITOR_ROLES)
+    assert local.to_dict()["alerts"] and local.to_dict()["untimed_rows"] > 0
+    for parts in (1, 4):
+        ddf = dd.from_pandas(df, npartitions=parts, sort=False)
+        got = fgd.monitor(ddf, time="date", every="week", baseline=3, **MONITOR_ROLES, history=tmp_path / "h.db")
+        out = got.to_dict()
+        assert out.pop("engine") == {"name": "dask", "version": out_version(), "partitions": {"current": parts}}
+        assert out.pop("input") == "<dask.DataFrame>"
+        want = local.to_dict()
+        want.pop("input")
+        assert out == want
+        assert got.metrics.equals(local.metrics)
+    assert fairgauge.history(tmp_path / "h.db").runs.height == 2
+    ref = monitored(8_000, seed=9).drop(columns="date")
+    local = fairgauge.monitor(df, time="date", every="week", reference=ref, **MONITOR_ROLES).to_dict()
+    got = fgd.monitor(
+        dd.from_pandas(df, npartitions=3, sort=False), time="date", every="week",
+        reference=dd.from_pandas(ref, npartitions=2, sort=False), **MONITOR_ROLES,
+    ).to_dict()  # fmt: skip
+    assert got.pop("engine")["partitions"] == {"current": 3, "reference": 2}
+    assert got["baseline"]["source"] == "reference" and got["baseline"]["rows"] == 8_000
+    for d in (got, local):
+        d.pop("input"), d["baseline"].pop("path")
+    assert got == local
+
+
+def out_version():
+    import dask
+
+    return dask.__version__
+
+
+def test_monitor_on_dask_refuses_row_windows_and_names_a_missing_time_column():
+    from frames import MONITOR_ROLES, monitored
+
+    ddf = dd.from_pandas(monitored(2_000), npartitions=2, sort=False)
+    with pytest.raises(fairgauge.FairgaugeError, match="whole table in time order"):
+        fgd.monitor(ddf, time="date", every=500, **MONITOR_ROLES)
+    with pytest.raises(fairgauge.ColumnNotFoundError, match="no column `when`"):
+        fgd.monitor(ddf, time="when", every="week", **MONITOR_ROLES)
+    with pytest.raises(fairgauge.FairgaugeError, match="one window of a quarter"):
+        fgd.monitor(ddf, time="date", every="quarter", **MONITOR_ROLES)

@@ -281,3 +281,37 @@ def test_assess_on_spark_turns_an_executor_error_into_an_error_finding(spark, da
     assert [(f["id"], f["status"]) for f in got["findings"] if f["category"] != "provenance"] == [
         (f["id"], f["status"]) for f in local["findings"] if f["category"] != "provenance"
     ]
+
+
+def test_monitor_on_spark_equals_in_process(spark, tmp_path):
+    """`fgs.monitor`: each partition counted by window, then read split by window; the report
+    equals the in-process one whatever the partitioning, with the baseline from the first windows
+    or from a reference DataFrame; N-row windows are refused with the reason."""
+    from frames import MONITOR_ROLES, monitored
+
+    df = monitored()
+    local = fairgauge.monitor(df, time="date", every="week", baseline=3, **MONITOR_ROLES).to_dict()
+    local.pop("input")
+    assert local["alerts"]
+    for parts in (1, 2):
+        # Partitions in row order (coalesce does not shuffle): a shuffle would renumber the rows
+        # the report names (the first unreadable time) and reorder sums over floats.
+        sdf = spark.createDataFrame(df).coalesce(parts)
+        assert sdf.rdd.getNumPartitions() == parts
+        got = fgs.monitor(sdf, time="date", every="week", baseline=3, **MONITOR_ROLES).to_dict()
+        engine = got.pop("engine")
+        assert (engine["name"], engine["partitions"]) == ("spark", {"current": parts})
+        assert got.pop("input") == "<spark.DataFrame>"
+        assert got == local
+    ref = monitored(8_000, seed=9).drop(columns="date")
+    want = fairgauge.monitor(df, time="date", every="week", reference=ref, **MONITOR_ROLES).to_dict()
+    got = fgs.monitor(
+        spark.createDataFrame(df).coalesce(2), time="date", every="week",
+        reference=spark.createDataFrame(ref).coalesce(1), **MONITOR_ROLES,
+    ).to_dict()  # fmt: skip
+    assert got.pop("engine")["partitions"] == {"current": 2, "reference": 1}
+    for d in (got, want):
+        d.pop("input"), d["baseline"].pop("path")
+    assert got == want
+    with pytest.raises(fairgauge.FairgaugeError, match="whole table in time order"):
+        fgs.monitor(spark.createDataFrame(df), time="date", every=1000, **MONITOR_ROLES)

@@ -94,5 +94,6 @@ fairness = _p.bind(ENGINE, _p.fairness, "Fairness of a Dask DataFrame.")
 drift = _p.bind(ENGINE, _p.drift, "Drift between two Dask DataFrames.")
 quality = _p.bind(ENGINE, _p.quality, "Quality of a Dask DataFrame.")
 assess = _p.bind(ENGINE, _p.assess, "An assessment of Dask DataFrames.")
+monitor = _p.bind(ENGINE, _p.monitor, "Monitoring a Dask DataFrame over time windows.")
 
-__all__ = ["assess", "drift", "fairness", "quality"]
+__all__ = ["assess", "drift", "fairness", "monitor", "quality"]

@@ -123,5 +123,6 @@ fairness = _p.bind(ENGINE, _p.fairness, "Fairness of a Spark DataFrame.")
 drift = _p.bind(ENGINE, _p.drift, "Drift between two Spark DataFrames.")
 quality = _p.bind(ENGINE, _p.quality, "Quality of a Spark DataFrame.")
 assess = _p.bind(ENGINE, _p.assess, "An assessment of Spark DataFrames.")
+monitor = _p.bind(ENGINE, _p.monitor, "Monitoring a Spark DataFrame over time windows.")
 
-__all__ = ["assess", "drift", "fairness", "quality"]
+__all__ = ["assess", "drift", "fairness", "monitor", "quality"]

@@ -19,6 +19,7 @@ use pyo3::types::PyBytes;
 mod arrow_in;
 mod call;
 mod input;
+mod monitor_parts;
 
 mod parts;
 mod specs;
@@ -672,6 +673,12 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parts::quality_finish, m)?)?;
     m.add_function(wrap_pyfunction!(parts::assess_plan, m)?)?;
     m.add_function(wrap_pyfunction!(parts::assess_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(monitor_parts::monitor_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(monitor_parts::monitor_count, m)?)?;
+    m.add_function(wrap_pyfunction!(monitor_parts::monitor_layout, m)?)?;
+    m.add_function(wrap_pyfunction!(monitor_parts::monitor_part, m)?)?;
+    m.add_function(wrap_pyfunction!(monitor_parts::monitor_reference_part, m)?)?;
+    m.add_function(wrap_pyfunction!(monitor_parts::monitor_finish, m)?)?;
     m.add_function(wrap_pyfunction!(render_html, m)?)?;
     m.add_function(wrap_pyfunction!(confusion_counts, m)?)?;
     m.add_function(wrap_pyfunction!(default_policy, m)?)?;

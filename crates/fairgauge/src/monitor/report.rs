@@ -35,6 +35,9 @@ pub struct MonitorReport {
     pub alerts: Vec<Alert>,
     /// What could not be judged, and why.
     pub notes: Vec<String>,
+    /// The distributed engine that read the data (Spark, Dask), when one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<crate::evidence::Engine>,
 }
 
 /// An unreadable time value.

@@ -256,6 +256,7 @@ pub(crate) fn judge_windows(
         windows,
         alerts,
         notes,
+        engine: None,
     })
 }
 
