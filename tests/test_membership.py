@@ -6,6 +6,7 @@ the assigned rows, and bad input."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -312,15 +313,61 @@ def test_assess_reads_sensitive_probabilities_from_the_policy(run, table, tmp_pa
     assert "sensitive_probabilities" in (proc.stderr + proc.stdout)
 
 
-def test_monitor_refuses_sensitive_probabilities_clearly(run, table, tmp_path):
+def test_monitor_tests_changes_of_probabilistic_groups_with_kish_sizes(run, tmp_path):
+    """`monitor --sensitive-probabilities`: each row counts towards every group with its
+    probability, so a group's rate is a weighted rate and its change test uses Kish's effective
+    size of the probabilities, as a numpy computation gives; a shift planted in group b's true
+    members alerts from its week on, and nothing alerts before."""
+    rng = np.random.default_rng(1)
+    n = 60_000
+    day = rng.integers(0, 84, n)
+    probs = rng.dirichlet([2.0, 1.0, 1.0], n)
+    true = (rng.random(n)[:, None] > probs.cumsum(axis=1)).sum(axis=1)
+    y = (rng.random(n) < 0.3).astype(int)
+    p = np.where(y == 1, 0.7, 0.2)
+    p = np.where((true == 1) & (day >= 56), p * 0.6, p)
+    start = dt.date(2024, 1, 1)
+    df = pd.DataFrame(
+        {
+            "date": [start + dt.timedelta(days=int(d)) for d in day],
+            "y": y,
+            "pred": (rng.random(n) < p).astype(int),
+            "p_a": probs[:, 0],
+            "p_b": probs[:, 1],
+            "p_c": probs[:, 2],
+        }
+    )
     src = tmp_path / "t.parquet"
-    table.assign(date=pd.date_range("2025-01-01", periods=len(table), freq="h")).to_parquet(src, index=False)
-    spec = "race=" + ",".join(P)
+    df.to_parquet(src, index=False)
     proc = run(
         "monitor", src, "--time", "date", "--every", "week", "--label", "y", "--prediction", "pred",
-        "--sensitive-probabilities", spec, check=False,
+        "--positive-label", "1", "--sensitive-probabilities", "race=a:p_a,b:p_b,c:p_c", "--format", "json",
+        check=False,
     )  # fmt: skip
-    assert proc.returncode == 2 and "does not support sensitive probabilities yet" in proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    out = json.loads(proc.stdout)
+    week = (day // 7) * 7
+    base = week < 28
+
+    def rate(mask, group):
+        w, d = df[f"p_{group}"].to_numpy()[mask], df["pred"].to_numpy()[mask]
+        return (w * d).sum() / w.sum(), w.sum() ** 2 / (w**2).sum()
+
+    checked = 0
+    for i, w in enumerate(out["windows"][4:], start=4):
+        for c in w["changes"]:
+            if c["metric"] != "selection_rate" or c["status"] == "insufficient_data" or "_assigned" in c["subject"]:
+                continue
+            g = c["subject"].split("=")[1]
+            x, k = rate(week == 7 * i, g)
+            x0, k0 = rate(base, g)
+            assert c["value"] == pytest.approx(x, rel=1e-12)
+            assert c["z"] == pytest.approx((x - x0) / np.sqrt(x0 * (1 - x0) * (1 / k + 1 / k0)), rel=1e-9)
+            checked += 1
+    assert checked == 3 * 8
+    changes = [a for a in out["alerts"] if a["rule"] != "policy" and a["subject"].startswith("race=")]
+    assert min(a["window"] for a in changes) == "2024-02-26"
+    assert any(a["subject"] == "race=b" and a["window"] == "2024-02-26" for a in changes)
 
 
 def test_blank_csv_lines_are_not_rows(run, tmp_path):

@@ -317,3 +317,48 @@ def test_html_report_draws_a_trend_per_group_rate_with_the_alerts(run, shifted, 
     monitor(run, tmp_path / "h.csv", "--time", "date", "--every", "week", *ROLES, "--html", tmp_path / "h.html")
     page = (tmp_path / "h.html").read_text()
     assert "<script" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_weighted_change_tests_use_kish_sizes(run, tmp_path):
+    """`monitor --weight`: each group's weighted rate, and its change test against the baseline's
+    pooled weighted rate with Kish's effective sizes `(Σw)² / Σw²` in place of n, equal a numpy
+    computation; a window expecting fewer than 20 effective successes is not tested; the
+    planted shift alerts."""
+    rng = np.random.default_rng(7)
+    df = planted(40_000, seed=5).with_columns(w=pl.Series(rng.lognormal(0.0, 0.6, 40_000)))
+    df.write_csv(tmp_path / "w.csv")
+    r = monitor(run, tmp_path / "w.csv", "--time", "date", "--every", "week", *ROLES, "--weight", "w")
+    weeks = df.with_columns(week=pl.col("date").dt.truncate("1w"))
+    base = weeks.filter(pl.col("week") < dt.date(2024, 1, 29))
+
+    def sums(frame, sex, metric):
+        g = frame.filter(pl.col("sex") == sex)
+        if metric == "tpr":
+            g = g.filter(pl.col("label") == 1)
+        elif metric == "fpr":
+            g = g.filter(pl.col("label") == 0)
+        w, y = g["w"].to_numpy(), g["prediction"].to_numpy()
+        return (w * y).sum() / w.sum(), w.sum() ** 2 / (w**2).sum()
+
+    checked = 0
+    for w in r["windows"][4:]:
+        win = weeks.filter(pl.col("week") == dt.date.fromisoformat(w["start"]))
+        for c in w["changes"]:
+            if "vs" in c["subject"] or c["metric"] not in ("selection_rate", "tpr", "fpr"):
+                continue
+            sex = c["subject"].split("=")[1]
+            p, n = sums(win, sex, c["metric"])
+            p0, n0 = sums(base, sex, c["metric"])
+            assert c["value"] == pytest.approx(p, rel=1e-12)
+            if min(n * p0, n * (1 - p0)) < 20:
+                assert c["status"] == "insufficient_data"
+                continue
+            z = (p - p0) / np.sqrt(p0 * (1 - p0) * (1 / n + 1 / n0))
+            assert c["z"] == pytest.approx(z, rel=1e-9)
+            assert c["p_value"] == pytest.approx(2 * norm.sf(abs(z)), rel=1e-9, abs=1e-300)
+            checked += 1
+    assert checked >= 40
+    changes = [a for a in r["alerts"] if a["family"] == "fairness" and a["rule"] != "policy"]
+    alerted = {(a["window"], a["subject"]) for a in changes}
+    assert any(s == "sex=Female" and w >= str(SHIFT) for w, s in alerted), alerted
+    assert not any(w < str(SHIFT) for w, _ in alerted), alerted

@@ -9,8 +9,8 @@
 
 use chacha20::rand_core::SeedableRng;
 use chacha20::ChaCha8Rng;
-use fairgauge_core::monitor::{detect, Count, DetectConfig, Point, Series};
-use rand_distr::{Binomial, Distribution};
+use fairgauge_core::monitor::{detect, Count, DetectConfig, Point, Series, WeightedCount};
+use rand_distr::{Binomial, Distribution, LogNormal, Uniform};
 
 const SERIES: usize = 20;
 const BASELINE: usize = 4;
@@ -20,9 +20,28 @@ const SHIFT_AT: usize = 10;
 const SHIFTED: usize = 13;
 
 fn draw(rng: &mut ChaCha8Rng, n: u64, p: f64) -> Count {
+    Count::new(Binomial::new(n, p).unwrap().sample(rng), n)
+}
+
+/// `n` rows with sample weights from a log-normal (σ = 0.75: Kish's design effect
+/// `1 + CV² = e^{σ²} ≈ 1.76`), each a success with probability `p` whatever its weight.
+fn draw_weighted(rng: &mut ChaCha8Rng, n: u64, p: f64) -> Count {
+    let weight = LogNormal::new(0.0, 0.75).unwrap();
+    let u = Uniform::new(0.0, 1.0).unwrap();
+    let (mut x, mut s) = (0u64, WeightedCount::default());
+    for _ in 0..n {
+        let w: f64 = weight.sample(rng);
+        let hit = u.sample(rng) < p;
+        x += u64::from(hit);
+        s.total += w;
+        s.total_sq += w * w;
+        if hit {
+            s.success += w;
+        }
+    }
     Count {
-        x: Binomial::new(n, p).unwrap().sample(rng),
-        n,
+        weights: Some(s),
+        ..Count::new(x, n)
     }
 }
 
@@ -35,6 +54,17 @@ fn design(i: usize) -> (f64, u64) {
 
 /// One run; series `SHIFTED` moves by `delta` window standard deviations from `SHIFT_AT` on.
 fn run(rng: &mut ChaCha8Rng, delta: f64) -> Vec<Series> {
+    run_with(rng, delta, draw, 1.0)
+}
+
+/// One run drawing each window with `draw`, whose rate's variance is `deff` times the
+/// binomial's (the design effect of the weights).
+fn run_with(
+    rng: &mut ChaCha8Rng,
+    delta: f64,
+    draw: fn(&mut ChaCha8Rng, u64, f64) -> Count,
+    deff: f64,
+) -> Vec<Series> {
     (0..SERIES)
         .map(|i| {
             let (p, n) = design(i);
@@ -42,7 +72,7 @@ fn run(rng: &mut ChaCha8Rng, delta: f64) -> Vec<Series> {
             for _ in 0..BASELINE {
                 baseline = baseline.plus(draw(rng, n, p));
             }
-            let sd = (p * (1.0 - p) / n as f64).sqrt();
+            let sd = (deff * p * (1.0 - p) / n as f64).sqrt();
             let windows = (0..WINDOWS)
                 .map(|w| {
                     let q = if i == SHIFTED && w >= SHIFT_AT {
@@ -137,4 +167,48 @@ fn planted_shifts_are_found_and_how_fast() {
             );
         }
     }
+}
+
+#[test]
+fn weighted_runs_alert_at_most_at_the_budget_and_find_shifts() {
+    // Weighted windows: rates and sizes from the weighted sums (Kish's effective size). Fewer
+    // runs than the unweighted study: every row is drawn.
+    let cfg = DetectConfig::default();
+    let deff = (0.75f64 * 0.75).exp();
+    let mut rng = ChaCha8Rng::seed_from_u64(1818);
+    let runs = 300;
+    let mut any = 0;
+    for _ in 0..runs {
+        let d = detect(&run_with(&mut rng, 0.0, draw_weighted, deff), &cfg).unwrap();
+        any += usize::from(
+            d.verdicts
+                .iter()
+                .flatten()
+                .any(|v| v.shift || v.cusum_alarm.is_some()),
+        );
+    }
+    let share = any as f64 / runs as f64;
+    let mut delays = vec![];
+    for _ in 0..100 {
+        let d = detect(&run_with(&mut rng, 3.0, draw_weighted, deff), &cfg).unwrap();
+        if let Some(k) = d.verdicts[SHIFTED][SHIFT_AT..]
+            .iter()
+            .position(|v| v.shift || v.cusum_alarm.is_some())
+        {
+            delays.push(k);
+        }
+    }
+    delays.sort_unstable();
+    let median = delays.get(delays.len() / 2).copied();
+    println!(
+        "weighted (log-normal weights, design effect {deff:.2}), {runs} stationary runs: runs \
+         with any alert {:.1} %; a 3-sd shift found in {} of 100 runs, median delay {median:?} \
+         windows",
+        100.0 * share,
+        delays.len()
+    );
+    // α = 5 %; three standard errors of a share of 300 runs is 3.8 points.
+    assert!(share <= 0.088, "{share}");
+    assert!(delays.len() >= 90, "{}", delays.len());
+    assert!(median.unwrap() <= 4, "{median:?}");
 }

@@ -209,6 +209,10 @@ pub struct GroupWeights {
     pub positives: f64,
     /// Weight of the rows whose label is negative.
     pub negatives: f64,
+    /// Kish's effective size of the rows whose label is positive (the size behind TPR).
+    pub effective_positives: f64,
+    /// Kish's effective size of the rows whose label is negative (the size behind FPR).
+    pub effective_negatives: f64,
 }
 
 /// Whether and how sample weights entered the report.
@@ -1167,5 +1171,7 @@ fn group_weights(w: &super::weights::WeightSums, with_prediction: bool) -> Group
         fn_: with_prediction.then_some(fn_),
         positives: tp + fn_,
         negatives: fp + tn,
+        effective_positives: super::weights::kish(tp + fn_, w.sum_sq[0] + w.sum_sq[3]),
+        effective_negatives: super::weights::kish(fp + tn, w.sum_sq[1] + w.sum_sq[2]),
     }
 }

@@ -35,32 +35,91 @@ pub const MIN_EXPECTED: f64 = 5.0;
 /// (the simulation's windows of 200 rows at a rate of 0.05 alerted twice as often as they should).
 pub const EXACT_BELOW: f64 = 20.0;
 
-/// `x` successes in `n` trials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// `x` successes in `n` trials; with sample weights, the weighted sums behind the rate too.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Count {
-    /// Successes.
+    /// Successes (rows).
     pub x: u64,
-    /// Trials.
+    /// Trials (rows).
     pub n: u64,
+    /// With sample weights (or probabilities of membership): the rate is `success / total`
+    /// and its size Kish's effective `total² / total_sq`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightedCount>,
+}
+
+/// The weighted sums behind a rate: `Σw` over the rows that succeed and over all its rows, and
+/// `Σw²` over all its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct WeightedCount {
+    /// `Σw` of the rows that succeed.
+    pub success: f64,
+    /// `Σw` of the rows.
+    pub total: f64,
+    /// `Σw²` of the rows.
+    pub total_sq: f64,
+}
+
+impl WeightedCount {
+    fn plus(self, o: WeightedCount) -> WeightedCount {
+        WeightedCount {
+            success: self.success + o.success,
+            total: self.total + o.total,
+            total_sq: self.total_sq + o.total_sq,
+        }
+    }
 }
 
 impl Count {
-    /// `x / n` (`None` when `n = 0`).
-    pub fn rate(self) -> Option<f64> {
-        (self.n > 0).then(|| self.x as f64 / self.n as f64)
+    /// `x` successes in `n` trials, unweighted.
+    pub fn new(x: u64, n: u64) -> Count {
+        Count {
+            x,
+            n,
+            weights: None,
+        }
     }
 
-    /// The sum of two counts (pooling windows).
+    /// `x / n`, or the weighted rate (`None` when there is nothing to divide by).
+    pub fn rate(self) -> Option<f64> {
+        match self.weights {
+            Some(w) => (w.total > 0.0).then(|| w.success / w.total),
+            None => (self.n > 0).then(|| self.x as f64 / self.n as f64),
+        }
+    }
+
+    /// The size the rate's variance divides by: `n`, or Kish's effective size
+    /// `(Σw)² / Σw²` with weights (0 when every weight is 0).
+    pub fn size(self) -> f64 {
+        match self.weights {
+            Some(w) if w.total_sq > 0.0 => w.total * (w.total / w.total_sq),
+            Some(_) => 0.0,
+            None => self.n as f64,
+        }
+    }
+
+    /// The sum of two counts (pooling windows): rows add, and so do the weighted sums (a count
+    /// without weights pools as rows of weight 1).
     pub fn plus(self, o: Count) -> Count {
+        let unit = |c: Count| WeightedCount {
+            success: c.x as f64,
+            total: c.n as f64,
+            total_sq: c.n as f64,
+        };
+        let weights = match (self.weights, o.weights) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(unit(self)).plus(b.unwrap_or(unit(o)))),
+        };
         Count {
             x: self.x + o.x,
             n: self.n + o.n,
+            weights,
         }
     }
 }
 
 /// What a series measures in each window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Point {
     /// One group's rate.
     Rate(Count),
@@ -129,24 +188,35 @@ pub enum Untestable {
 
 /// One count's share of the change's variance under "nothing changed",
 /// `p̂₀ (1 − p̂₀)(1/n + 1/n₀)`, and its baseline rate `p̂₀`; an error when the baseline rate is 0
-/// or 1, or the window expects fewer than [`MIN_EXPECTED`] successes or failures.
+/// or 1, or the window expects fewer than [`MIN_EXPECTED`] successes or failures. With weights,
+/// `n` and `n₀` are Kish's effective sizes, and a window expecting fewer than [`EXACT_BELOW`]
+/// is not tested: Fisher's exact test, which takes over there, needs whole counts.
 fn part(window: Count, baseline: Count) -> Result<(f64, f64), Untestable> {
     let p0 = baseline.rate().ok_or(Untestable::NoBaselineVariance)?;
     let v = p0 * (1.0 - p0);
     if v <= 0.0 {
         return Err(Untestable::NoBaselineVariance);
     }
-    let n = window.n as f64;
-    if n * p0 < MIN_EXPECTED || n * (1.0 - p0) < MIN_EXPECTED {
+    let n = window.size();
+    let least = if weighted(window, baseline) {
+        EXACT_BELOW
+    } else {
+        MIN_EXPECTED
+    };
+    if n * p0 < least || n * (1.0 - p0) < least {
         return Err(Untestable::TooFewRows);
     }
-    Ok((v * (1.0 / n + 1.0 / baseline.n as f64), p0))
+    Ok((v * (1.0 / n + 1.0 / baseline.size()), p0))
+}
+
+fn weighted(w: Count, b: Count) -> bool {
+    w.weights.is_some() || b.weights.is_some()
 }
 
 fn small_expected(w: Count, b: Count) -> bool {
     let p0 = b.x as f64 / b.n as f64;
     let n = w.n as f64;
-    n * p0 < EXACT_BELOW || n * (1.0 - p0) < EXACT_BELOW
+    !weighted(w, b) && (n * p0 < EXACT_BELOW || n * (1.0 - p0) < EXACT_BELOW)
 }
 
 /// Tests a window's point against the baseline's pooled point (module documentation), with
@@ -202,7 +272,7 @@ mod tests {
     use super::*;
 
     fn c(x: u64, n: u64) -> Count {
-        Count { x, n }
+        Count::new(x, n)
     }
 
     #[test]
@@ -276,6 +346,66 @@ mod tests {
             reference: c(5, 100),
         };
         assert_eq!(test_change(gap, b, 1.96), Err(Untestable::Mismatch));
+    }
+
+    fn w(x: u64, n: u64, success: f64, total: f64, total_sq: f64) -> Count {
+        Count {
+            weights: Some(WeightedCount {
+                success,
+                total,
+                total_sq,
+            }),
+            ..c(x, n)
+        }
+    }
+
+    #[test]
+    fn weighted_rate_change_by_hand() {
+        // Baseline: Σw = 2000, Σw² = 8000 (n_eff = 500), Σw·y = 600: p̂₀ = 0.3.
+        // Window: Σw = 400, Σw² = 1600 (n_eff = 100), Σw·y = 180: p̂ = 0.45.
+        // se = √(0.21 · (1/100 + 1/500)) = √0.00252; z = 0.15 / se; normal p-value.
+        let t = test_change(
+            Point::Rate(w(90, 200, 180.0, 400.0, 1600.0)),
+            Point::Rate(w(300, 1000, 600.0, 2000.0, 8000.0)),
+            1.96,
+        )
+        .unwrap();
+        let se = (0.21f64 * 0.012).sqrt();
+        assert!((t.z - 0.15 / se).abs() < 1e-12, "{}", t.z);
+        assert!((t.p_value - normal_two_sided_p(0.15 / se)).abs() < 1e-15);
+        assert!((t.expected[0] - (0.3 - 1.96 * se)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn unit_and_scaled_weights_test_as_the_counts_do() {
+        // Weights of 1 are the rows themselves; weights of 2.5 scale Σw and Σw² alike, which
+        // leaves rates and effective sizes unchanged.
+        let base = c(3000, 10000);
+        let win = c(330, 1000);
+        let plain = test_change(Point::Rate(win), Point::Rate(base), 2.0).unwrap();
+        for k in [1.0, 2.5] {
+            let scaled = |x: Count| w(x.x, x.n, k * x.x as f64, k * x.n as f64, k * k * x.n as f64);
+            let t = test_change(Point::Rate(scaled(win)), Point::Rate(scaled(base)), 2.0).unwrap();
+            assert!((t.z - plain.z).abs() < 1e-12, "{k}: {} vs {}", t.z, plain.z);
+            assert!((t.p_value - plain.p_value).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn a_weighted_window_needs_twenty_expected_and_pools_its_sums() {
+        // p̂₀ = 0.3: a weighted window needs n_eff · 0.3 ≥ 20, so n_eff ≥ 66.7; the exact test
+        // that covers smaller unweighted windows needs whole counts.
+        let base = w(300, 1000, 300.0, 1000.0, 1000.0);
+        let small = w(20, 60, 20.0, 60.0, 60.0);
+        assert_eq!(
+            test_change(Point::Rate(small), Point::Rate(base), 1.96),
+            Err(Untestable::TooFewRows)
+        );
+        assert!(test_change(Point::Rate(c(20, 60)), Point::Rate(c(300, 1000)), 1.96).is_ok());
+        let pooled = w(1, 2, 1.5, 3.0, 5.0).plus(c(1, 4));
+        assert_eq!(pooled, w(2, 6, 2.5, 7.0, 9.0));
+        assert_eq!(pooled.rate(), Some(2.5 / 7.0));
+        assert!((pooled.size() - 49.0 / 9.0).abs() < 1e-12);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub mod cusum;
 
 use serde::{Deserialize, Serialize};
 
-pub use change::{test_change, ChangeTest, Count, Point, Untestable};
+pub use change::{test_change, ChangeTest, Count, Point, Untestable, WeightedCount};
 pub use cusum::{decision_interval, Cusum, Side};
 
 use crate::drift::benjamini_hochberg;
@@ -174,8 +174,10 @@ fn self_starting_cusum(s: &Series, verdicts: &mut [Verdict], cfg: &DetectConfig,
 
 fn judge_point(w: Option<Point>, baseline: Point, min_rows: u64, z_limit: f64) -> Verdict {
     let small = |p: Point| match p {
-        Point::Rate(c) => c.n < min_rows,
-        Point::Gap { group, reference } => group.n < min_rows || reference.n < min_rows,
+        Point::Rate(c) => c.size() < min_rows as f64,
+        Point::Gap { group, reference } => {
+            group.size() < min_rows as f64 || reference.size() < min_rows as f64
+        }
     };
     let test = match w {
         None => Err(Untestable::TooFewRows),
@@ -197,12 +199,12 @@ mod tests {
     use super::*;
 
     fn rate(x: u64, n: u64) -> Option<Point> {
-        Some(Point::Rate(Count { x, n }))
+        Some(Point::Rate(Count::new(x, n)))
     }
 
     #[test]
     fn a_jump_is_a_shift_and_a_steady_series_is_quiet() {
-        let base = Point::Rate(Count { x: 3000, n: 10000 });
+        let base = Point::Rate(Count::new(3000, 10000));
         let steady = Series {
             baseline: base,
             windows: vec![rate(300, 1000), rate(310, 1000), rate(295, 1000)],
@@ -224,7 +226,7 @@ mod tests {
 
     #[test]
     fn small_and_empty_windows_are_insufficient() {
-        let base = Point::Rate(Count { x: 3000, n: 10000 });
+        let base = Point::Rate(Count::new(3000, 10000));
         let s = Series {
             baseline: base,
             windows: vec![None, rate(10, 20), rate(300, 1000)],
@@ -240,7 +242,7 @@ mod tests {
     #[test]
     fn a_small_sustained_shift_is_caught_by_the_cusum_not_the_shift_rule() {
         // Baseline p = 0.3 over 40,000 rows; windows of 2,000 at 0.32: z ≈ 1.9 each.
-        let base = Point::Rate(Count { x: 12000, n: 40000 });
+        let base = Point::Rate(Count::new(12000, 40000));
         let s = Series {
             baseline: base,
             windows: (0..20).map(|_| rate(640, 2000)).collect(),

@@ -5,8 +5,11 @@
 use std::collections::BTreeMap;
 
 use fairgauge_core::fairness::report::FairnessReport;
+use fairgauge_core::fairness::report::{GroupMetrics, GroupWeights};
 use fairgauge_core::fairness::Metric;
-use fairgauge_core::monitor::{detect, Count, DetectConfig, Point, Series, Side, Verdict};
+use fairgauge_core::monitor::{
+    detect, Count, DetectConfig, Point, Series, Side, Verdict, WeightedCount,
+};
 
 use super::report::{Alert, Change, GroupRates, Method, Rate, WindowReport};
 use crate::error::Result;
@@ -34,7 +37,6 @@ pub(crate) struct GroupCounts {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Groups {
     list: Vec<GroupCounts>,
-    weighted: bool,
 }
 
 impl Groups {
@@ -56,25 +58,9 @@ impl Groups {
             .groups
             .iter()
             .map(|g| {
-                let counts = match (g.tp, g.fp, g.tn, g.fn_) {
-                    (Some(tp), Some(fp), Some(tn), Some(fn_)) => vec![
-                        (
-                            "selection_rate",
-                            Count {
-                                x: tp + fp,
-                                n: g.count,
-                            },
-                        ),
-                        ("tpr", Count { x: tp, n: tp + fn_ }),
-                        ("fpr", Count { x: fp, n: fp + tn }),
-                    ],
-                    _ => vec![(
-                        "base_rate",
-                        Count {
-                            x: g.positives,
-                            n: g.count,
-                        },
-                    )],
+                let counts = match &g.weighted {
+                    Some(w) => weighted_counts(g, w),
+                    None => plain_counts(g),
                 };
                 let rates = g
                     .metrics
@@ -96,15 +82,12 @@ impl Groups {
                 }
             })
             .collect();
-        Groups {
-            list,
-            weighted: r.weights.is_some(),
-        }
+        Groups { list }
     }
 
     /// Whether there is nothing to test.
     pub(crate) fn is_empty(&self) -> bool {
-        self.list.is_empty() || self.weighted
+        self.list.is_empty()
     }
 
     /// The groups' rates for the window's report.
@@ -127,6 +110,57 @@ impl Groups {
             .iter()
             .find(|g| g.attribute == attribute && g.group == group)?;
         g.counts.iter().find(|(m, _)| *m == metric).map(|(_, c)| *c)
+    }
+}
+
+/// A group's rates tested for change, as counts of rows.
+fn plain_counts(g: &GroupMetrics) -> Vec<(&'static str, Count)> {
+    match (g.tp, g.fp, g.tn, g.fn_) {
+        (Some(tp), Some(fp), Some(tn), Some(fn_)) => vec![
+            ("selection_rate", Count::new(tp + fp, g.count)),
+            ("tpr", Count::new(tp, tp + fn_)),
+            ("fpr", Count::new(fp, fp + tn)),
+        ],
+        _ => vec![("base_rate", Count::new(g.positives, g.count))],
+    }
+}
+
+/// A group's rates tested for change with their weighted sums: each rate's `Σw²` from the
+/// effective size the report gives (`n_eff = (Σw)² / Σw²`).
+fn weighted_counts(g: &GroupMetrics, w: &GroupWeights) -> Vec<(&'static str, Count)> {
+    let sums = |success: f64, total: f64, effective: f64| WeightedCount {
+        success,
+        total,
+        total_sq: if effective > 0.0 {
+            total * (total / effective)
+        } else {
+            0.0
+        },
+    };
+    let with = |c: Count, s: WeightedCount| Count {
+        weights: Some(s),
+        ..c
+    };
+    let plain = plain_counts(g);
+    match (w.tp, w.fp, w.tn, w.fn_) {
+        (Some(tp), Some(fp), _, _) => vec![
+            (
+                "selection_rate",
+                with(plain[0].1, sums(tp + fp, w.total, w.effective_n)),
+            ),
+            (
+                "tpr",
+                with(plain[1].1, sums(tp, w.positives, w.effective_positives)),
+            ),
+            (
+                "fpr",
+                with(plain[2].1, sums(fp, w.negatives, w.effective_negatives)),
+            ),
+        ],
+        _ => vec![(
+            "base_rate",
+            with(plain[0].1, sums(w.positives, w.total, w.effective_n)),
+        )],
     }
 }
 

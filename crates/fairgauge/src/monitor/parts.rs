@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use super::report::MonitorReport;
 use super::run::{
-    assess_window, baseline_name, baseline_windows, judge_windows, reference_baseline,
-    refuse_probabilities, window_name, windows_baseline, Frame, MonitorInput, WindowSpan,
+    assess_window, baseline_name, baseline_windows, judge_windows, reference_baseline, window_name,
+    windows_baseline, Frame, MonitorInput, WindowSpan,
 };
 use crate::drift::{
     drift_part, finish_drift, plan_drift, DriftPart, DriftPlan, DriftReport, DriftSpec, Side,
@@ -63,7 +63,6 @@ impl MonitorPlan {
 /// Plans a partitioned monitoring run from the schemas of the data and of the reference
 /// (`input.data` and `input.reference`; tables of no rows will do).
 pub fn plan_monitor(input: &MonitorInput<'_>) -> Result<MonitorPlan> {
-    refuse_probabilities(input)?;
     if let Every::Rows(_) = input.every {
         row_windows(input.data, &input.time, input.every)?;
     }
@@ -337,7 +336,6 @@ pub fn finish_monitor(
     parts: &[Vec<u8>],
     reference: &[Vec<u8>],
 ) -> Result<MonitorReport> {
-    refuse_probabilities(input)?;
     let mut by_window: BTreeMap<String, Vec<WindowPart>> = BTreeMap::new();
     for p in parts {
         match decode(p)? {

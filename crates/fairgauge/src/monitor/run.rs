@@ -46,7 +46,6 @@ pub struct MonitorInput<'a> {
 
 /// Monitors the table window by window (module documentation).
 pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
-    refuse_probabilities(input)?;
     let time = input.time.clone();
     input.data.require_columns(&[time.as_str()])?;
     let data = load(input.data)?;
@@ -97,18 +96,6 @@ pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
         };
         assess_window(input, &table, (!is_base).then_some(&base), &m)
     })
-}
-
-/// Change alerts size their limits by each group's rows; a group known as probabilities has an
-/// effective size instead, which they do not use yet.
-pub(crate) fn refuse_probabilities(input: &MonitorInput<'_>) -> Result<()> {
-    if input.roles.sensitive_probabilities.is_empty() {
-        return Ok(());
-    }
-    Err(Error::InvalidOption(
-        "monitor does not support sensitive probabilities yet (data.sensitive_probabilities, --sensitive-probabilities): use assess per period, or fairness"
-            .into(),
-    ))
 }
 
 /// The number of baseline windows: 0 with a reference table, else `--baseline` or the policy's
