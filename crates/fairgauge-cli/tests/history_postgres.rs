@@ -337,3 +337,81 @@ fn monitor_windows_are_recorded_on_postgres_as_in_sqlite() {
         .collect();
     assert_eq!(windows.len(), 4, "{windows:?}");
 }
+
+/// TLS as the URL's `sslmode` asks. The test server (`.ci/run`) has TLS on, with a certificate
+/// for `localhost` signed by the authority `FAIRGAUGE_POSTGRES_TLS_CA` names, and a role
+/// `tls_only` that `pg_hba.conf` admits over TLS only: a run that records as `tls_only` went
+/// over TLS. Skipped without `FAIRGAUGE_POSTGRES_TLS_CA` (or required, as the other server tests).
+#[test]
+fn tls_connections_follow_sslmode_and_verify_the_certificate() {
+    let Some(db) = fresh_database("tls") else {
+        return;
+    };
+    let Ok(ca) = std::env::var("FAIRGAUGE_POSTGRES_TLS_CA") else {
+        assert!(
+            std::env::var("FAIRGAUGE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "FAIRGAUGE_REQUIRE_POSTGRES=1 but FAIRGAUGE_POSTGRES_TLS_CA is not set"
+        );
+        eprintln!("skipped: FAIRGAUGE_POSTGRES_TLS_CA is not set");
+        return;
+    };
+    let config: postgres::Config = db.parse().unwrap();
+    let (port, name) = (
+        config.get_ports()[0],
+        config.get_dbname().unwrap().to_string(),
+    );
+    let mut admin = postgres::Client::connect(&db, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} OWNER TO tls_only"))
+        .unwrap();
+    let url =
+        |host: &str, query: &str| format!("postgresql://tls_only@{host}:{port}/{name}{query}");
+    let d = tempfile::tempdir().unwrap();
+    let csv = write(&d, "d.csv", &data(4));
+    let out = d.path().join("e.json").to_string_lossy().into_owned();
+    let records = |u: &str| {
+        let o = run_assess(&csv, u, "", &out);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{u}: {}",
+            stderr(&o)
+        );
+    };
+    let refused = |u: &str, why: &[&str]| {
+        let o = run(&["history", "list", u]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{u} connected: {err}");
+        assert!(why.iter().any(|w| err.contains(w)), "{u}: {err}");
+    };
+    // Without TLS the server turns `tls_only` away; with it (asked for, or preferred by
+    // default), the run is recorded.
+    refused(
+        &url("127.0.0.1", "?sslmode=disable"),
+        &["no encryption", "pg_hba.conf"],
+    );
+    records(&url("127.0.0.1", "?sslmode=require"));
+    records(&url("127.0.0.1", ""));
+    // The certificate names `localhost`, signed by the test authority.
+    let root = format!("&sslrootcert={ca}");
+    records(&url("localhost", &format!("?sslmode=verify-full{root}")));
+    records(&url("127.0.0.1", &format!("?sslmode=verify-ca{root}")));
+    refused(
+        &url("127.0.0.1", &format!("?sslmode=verify-full{root}")),
+        &["certificate", "NotValidForName"],
+    );
+    // The system's authorities did not sign it.
+    refused(
+        &url("localhost", "?sslmode=verify-full&sslrootcert=system"),
+        &["certificate", "UnknownIssuer", "no trusted authority"],
+    );
+    let o = run(&[
+        "history",
+        "list",
+        &url("localhost", &format!("?sslmode=require{root}")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let runs: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(runs.as_array().map(Vec::len), Some(4), "{runs}");
+}

@@ -238,17 +238,17 @@ impl Conn {
         Ok(Conn::Sqlite(conn))
     }
 
-    /// Connects to the PostgreSQL server `url` names (plain TCP or a Unix socket), giving up
-    /// after [`PG_CONNECT_TIMEOUT`].
+    /// Connects to the PostgreSQL server `url` names (TCP, with TLS as its `sslmode` asks, or
+    /// a Unix socket), giving up after [`PG_CONNECT_TIMEOUT`].
     pub(super) fn postgres(url: &str) -> DbResult<Conn> {
-        let mut config: postgres::Config = url
-            .parse()
-            .map_err(|x: postgres::Error| DbError::Other(format!("not a PostgreSQL URL: {x}")))?;
+        let super::tls::Target {
+            mut config, tls, ..
+        } = super::tls::target(url)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(PG_CONNECT_TIMEOUT);
         }
         config.application_name("fairgauge");
-        let client = config.connect(postgres::NoTls)?;
+        let client = config.connect(tls)?;
         Ok(Conn::Postgres {
             client: Box::new(client),
             prepared: HashMap::new(),

@@ -42,6 +42,7 @@ mod decide;
 mod past;
 mod read;
 mod store;
+mod tls;
 
 pub use db::is_postgres_url;
 pub use decide::{record_decision, Decision, DecisionKind};
