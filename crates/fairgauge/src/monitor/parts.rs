@@ -205,6 +205,12 @@ impl Layout {
     }
 }
 
+/// A part counted, or why it could not be (`None`: not planned).
+type Kept<T> = Option<std::result::Result<T, String>>;
+
+/// The baseline a window is compared with: its table (for names), facts and drift part.
+type BaseRef<'a> = (&'a Table, &'a DatasetFacts, &'a Kept<DriftPart>);
+
 /// One window's share of a part.
 #[derive(Debug, Serialize, Deserialize)]
 struct WindowPart {
@@ -212,8 +218,8 @@ struct WindowPart {
     /// The encoded [`QualityPart`] (decoded each time the window's quality is finished).
     quality: Vec<u8>,
     /// `Err`: why the window's fairness cannot be counted.
-    fairness: Option<std::result::Result<FairnessPart, String>>,
-    drift: Option<std::result::Result<DriftPart, String>>,
+    fairness: Kept<FairnessPart>,
+    drift: Kept<DriftPart>,
     /// The rows' fingerprint, for baseline windows.
     facts: Option<ReferencePart>,
 }
@@ -221,8 +227,8 @@ struct WindowPart {
 /// The reference table's share of the baseline.
 #[derive(Debug, Serialize, Deserialize)]
 struct ReferenceSide {
-    fairness: Option<std::result::Result<FairnessPart, String>>,
-    drift: Option<std::result::Result<DriftPart, String>>,
+    fairness: Kept<FairnessPart>,
+    drift: Kept<DriftPart>,
     facts: ReferencePart,
 }
 
@@ -230,7 +236,7 @@ struct ReferenceSide {
 enum Encoded {
     Counts(WindowCounts),
     Windows(Vec<WindowPart>),
-    Reference(ReferenceSide),
+    Reference(Box<ReferenceSide>),
 }
 
 fn decode(bytes: &[u8]) -> Result<Encoded> {
@@ -313,7 +319,7 @@ pub fn reference_side(table: &Table, plan: &MonitorPlan) -> Result<Vec<u8>> {
             .map(|p| kept(drift_part(&t, p, Side::Reference))),
         facts: fingerprint_part(&t)?,
     };
-    crate::io::part_codec::encode(StateKind::MonitorPart, &Encoded::Reference(side))
+    crate::io::part_codec::encode(StateKind::MonitorPart, &Encoded::Reference(Box::new(side)))
 }
 
 fn kept<T>(r: Result<T>) -> std::result::Result<T, String> {
@@ -350,7 +356,7 @@ pub fn finish_monitor(
     let sides = reference
         .iter()
         .map(|p| match decode(p)? {
-            Encoded::Reference(r) => Ok(r),
+            Encoded::Reference(r) => Ok(*r),
             _ => Err(wrong("a reference part")),
         })
         .collect::<Result<Vec<_>>>()?;
@@ -436,8 +442,8 @@ fn empty_named(t: &Table, name: &str) -> Result<Table> {
 
 /// The baseline merged from its parts.
 struct Base {
-    fairness: Option<std::result::Result<FairnessPart, String>>,
-    drift: Option<std::result::Result<DriftPart, String>>,
+    fairness: Kept<FairnessPart>,
+    drift: Kept<DriftPart>,
     facts: Vec<ReferencePart>,
 }
 
@@ -471,11 +477,7 @@ impl Base {
         })
     }
 
-    fn add(
-        &mut self,
-        fairness: Option<std::result::Result<FairnessPart, String>>,
-        drift: Option<std::result::Result<DriftPart, String>>,
-    ) -> Result<()> {
+    fn add(&mut self, fairness: Kept<FairnessPart>, drift: Kept<DriftPart>) -> Result<()> {
         merge_into(&mut self.fairness, fairness, |a, b| a.merge(b))?;
         merge_into(&mut self.drift, drift, |a, b| a.merge(b))
     }
@@ -488,8 +490,8 @@ impl Base {
 
 /// Merges a part into an accumulator; the first error met stays.
 fn merge_into<T>(
-    acc: &mut Option<std::result::Result<T, String>>,
-    part: Option<std::result::Result<T, String>>,
+    acc: &mut Kept<T>,
+    part: Kept<T>,
     merge: impl Fn(&mut T, T) -> Result<()>,
 ) -> Result<()> {
     match (acc.as_mut(), part) {
@@ -505,11 +507,7 @@ struct WindowParts<'a> {
     plan: &'a MonitorPlan,
     current: &'a Table,
     parts: Vec<WindowPart>,
-    base: Option<(
-        &'a Table,
-        &'a DatasetFacts,
-        &'a Option<std::result::Result<DriftPart, String>>,
-    )>,
+    base: Option<BaseRef<'a>>,
 }
 
 impl Measure for WindowParts<'_> {

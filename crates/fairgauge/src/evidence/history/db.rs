@@ -241,9 +241,8 @@ impl Conn {
     /// Connects to the PostgreSQL server `url` names (TCP, with TLS as its `sslmode` asks, or
     /// a Unix socket), giving up after [`PG_CONNECT_TIMEOUT`].
     pub(super) fn postgres(url: &str) -> DbResult<Conn> {
-        let super::tls::Target {
-            mut config, tls, ..
-        } = super::tls::target(url)?;
+        let super::tls::Target { mut config, tls } =
+            super::tls::target(url).map_err(DbError::Other)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(PG_CONNECT_TIMEOUT);
         }

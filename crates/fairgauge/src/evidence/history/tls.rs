@@ -30,8 +30,6 @@ use rustls::{
 };
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::db::DbError;
-
 /// How a connection uses TLS (libpq's `sslmode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Mode {
@@ -50,8 +48,7 @@ pub(super) struct Target {
 
 /// Reads a PostgreSQL URL: its TLS parameters are taken out and turned into a connector; the
 /// rest is the `postgres` crate's.
-pub(super) fn target(url: &str) -> Result<Target, DbError> {
-    let bad = |m: String| DbError::Other(m);
+pub(super) fn target(url: &str) -> Result<Target, String> {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, q),
         None => (url, ""),
@@ -69,19 +66,19 @@ pub(super) fn target(url: &str) -> Result<Target, DbError> {
                     "verify-ca" => Mode::VerifyCa,
                     "verify-full" => Mode::VerifyFull,
                     other => {
-                        return Err(bad(format!(
+                        return Err(format!(
                             "sslmode `{other}`: expected disable, allow, prefer, require, \
                              verify-ca or verify-full"
-                        )))
+                        ))
                     }
                 }
             }
             "sslrootcert" => root = Some(v.into_owned()),
             "sslcert" | "sslkey" | "sslpassword" | "sslcrl" | "sslcrldir" => {
-                return Err(bad(format!(
+                return Err(format!(
                     "`{k}`: client certificates and revocation lists are not supported; \
                      connect with a password (or trust) over sslmode=verify-full"
-                )))
+                ))
             }
             _ => {
                 kept.append_pair(&k, &v);
@@ -96,7 +93,7 @@ pub(super) fn target(url: &str) -> Result<Target, DbError> {
     };
     let mut config: postgres::Config = plain
         .parse()
-        .map_err(|x: postgres::Error| bad(format!("not a PostgreSQL URL: {x}")))?;
+        .map_err(|x: postgres::Error| format!("not a PostgreSQL URL: {x}"))?;
     config.ssl_mode(match mode {
         Mode::Disable => postgres::config::SslMode::Disable,
         Mode::Prefer => postgres::config::SslMode::Prefer,
@@ -110,10 +107,10 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn client_config(mode: Mode, root: Option<&str>) -> Result<ClientConfig, DbError> {
+fn client_config(mode: Mode, root: Option<&str>) -> Result<ClientConfig, String> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| DbError::Other(format!("TLS: {e}")))?;
+        .map_err(|e| format!("TLS: {e}"))?;
     let config = match mode {
         Mode::Disable | Mode::Prefer | Mode::Require => builder
             .dangerous()
@@ -123,7 +120,7 @@ fn client_config(mode: Mode, root: Option<&str>) -> Result<ClientConfig, DbError
             let roots = Arc::new(roots(root)?);
             let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider())
                 .build()
-                .map_err(|e| DbError::Other(format!("TLS: {e}")))?;
+                .map_err(|e| format!("TLS: {e}"))?;
             if mode == Mode::VerifyFull {
                 builder.with_webpki_verifier(webpki).with_no_client_auth()
             } else {
@@ -138,27 +135,19 @@ fn client_config(mode: Mode, root: Option<&str>) -> Result<ClientConfig, DbError
 }
 
 /// The trusted authorities: the PEM file `root`, or the system's.
-fn roots(root: Option<&str>) -> Result<RootCertStore, DbError> {
+fn roots(root: Option<&str>) -> Result<RootCertStore, String> {
     let mut store = RootCertStore::empty();
     match root {
         Some(path) if path != "system" => {
             let certs = CertificateDer::pem_file_iter(path)
                 .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| {
-                    DbError::Other(format!(
-                        "sslrootcert `{path}`: cannot read PEM certificates: {e}"
-                    ))
-                })?;
+                .map_err(|e| format!("sslrootcert `{path}`: cannot read PEM certificates: {e}"))?;
             if certs.is_empty() {
-                return Err(DbError::Other(format!(
-                    "sslrootcert `{path}` holds no certificate"
-                )));
+                return Err(format!("sslrootcert `{path}` holds no certificate"));
             }
             for c in certs {
                 store.add(c).map_err(|e| {
-                    DbError::Other(format!(
-                        "sslrootcert `{path}`: a certificate is not usable: {e}"
-                    ))
+                    format!("sslrootcert `{path}`: a certificate is not usable: {e}")
                 })?;
             }
         }
@@ -166,11 +155,11 @@ fn roots(root: Option<&str>) -> Result<RootCertStore, DbError> {
             let found = rustls_native_certs::load_native_certs();
             store.add_parsable_certificates(found.certs);
             if store.is_empty() {
-                return Err(DbError::Other(
+                return Err(
                     "sslmode verify-ca/verify-full: no trusted authority found on this system; \
                      give one with sslrootcert=FILE.pem"
                         .into(),
-                ));
+                );
             }
         }
     }
@@ -307,7 +296,7 @@ mod tests {
         fn ok_target(self) -> Target;
     }
 
-    impl OrTarget for Result<Target, DbError> {
+    impl OrTarget for Result<Target, String> {
         fn ok_target(self) -> Target {
             match self {
                 Ok(t) => t,
