@@ -174,3 +174,71 @@ fn row_windows_and_one_window_are_refused_with_the_reason() {
     let e = Layout::of(&inp, &counts).unwrap_err().to_string();
     assert!(e.contains("one window of a quarter"), "{e}");
 }
+
+/// The bounded-memory mode (a policy with `[quality] sketch`, data in a file): the rows split by
+/// window into files, each assessed in turn, give the report of the same policy on the table in
+/// memory — with the baseline from the first windows or from a reference file that has the time
+/// column too; a CSV file gives the same windows and rates.
+#[test]
+fn bounded_mode_gives_the_in_memory_report() {
+    use fairgauge::evidence::policy::PolicySource;
+    let dir = tempfile::tempdir().unwrap();
+    let mut df = table(20_000, 3);
+    let mut reference = table(6_000, 9);
+    let pq = dir.path().join("d.parquet");
+    let rq = dir.path().join("r.parquet");
+    let csv = dir.path().join("d.csv");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(&rq).unwrap())
+        .finish(&mut reference)
+        .unwrap();
+    CsvWriter::new(std::fs::File::create(&csv).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let text = "version = 1\n[quality]\nsketch = 1000\n";
+    let policy = (
+        Policy::parse(text, std::path::Path::new("bounded.toml")).unwrap(),
+        PolicySource {
+            path: None,
+            sha256: "test".into(),
+        },
+    );
+    let opts = fairgauge::source::ReadOptions::default();
+    let without = |r: &MonitorReport, keys: &[&str]| {
+        let mut v = json(r);
+        for k in keys {
+            v.as_object_mut().unwrap().remove(*k);
+        }
+        v.pointer_mut("/baseline")
+            .and_then(|b| b.as_object_mut())
+            .map(|b| b.remove("path"));
+        v
+    };
+    let memory = Table::from_frame("<data>", df.clone());
+    let file = Table::open(&pq, &opts).unwrap();
+    let want = monitor(&input(&memory, None, &policy)).unwrap();
+    let got = monitor(&input(&file, None, &policy)).unwrap();
+    assert!(want.alerts.iter().any(|a| a.family == "fairness"));
+    assert_eq!(without(&got, &["input"]), without(&want, &["input"]));
+    let r_memory = Table::from_frame("<reference>", reference.clone());
+    let r_file = Table::open(&rq, &opts).unwrap();
+    let want = monitor(&input(&memory, Some(&r_memory), &policy)).unwrap();
+    let got = monitor(&input(&file, Some(&r_file), &policy)).unwrap();
+    assert_eq!(got.baseline.rows, 6_000);
+    assert_eq!(without(&got, &["input"]), without(&want, &["input"]));
+    let from_csv = monitor(&input(&Table::open(&csv, &opts).unwrap(), None, &policy)).unwrap();
+    let want = monitor(&input(&memory, None, &policy)).unwrap();
+    assert_eq!(from_csv.windows.len(), want.windows.len());
+    for (a, b) in from_csv.windows.iter().zip(&want.windows) {
+        assert_eq!(
+            (&a.start, a.rows, &a.fairness),
+            (&b.start, b.rows, &b.fairness)
+        );
+    }
+    let mut rows = input(&file, None, &policy);
+    rows.every = Every::Rows(1000);
+    let e = monitor(&rows).unwrap_err().to_string();
+    assert!(e.contains("whole table in time order"), "{e}");
+}

@@ -273,6 +273,11 @@ pub(crate) trait Visit {
 
 impl Batch {
     /// Number of rows.
+    /// The batch's rows as a polars frame.
+    pub(crate) fn frame(&self) -> &DataFrame {
+        &self.df
+    }
+
     pub fn len(&self) -> usize {
         self.df.height()
     }
@@ -1082,6 +1087,16 @@ pub(crate) fn load(table: &Table) -> Result<Table> {
     t.path = table.path.clone();
     t.shown = table.shown.clone();
     Ok(t)
+}
+
+/// The table's columns and types without its rows (read from the schema), reported under
+/// `name`.
+pub(crate) fn schema_only(table: &Table, name: &str) -> Result<Table> {
+    let df = scan(table)?
+        .slice(0, 0)
+        .collect()
+        .map_err(|e| read_err(table, e))?;
+    Ok(Table::from_frame(name, df))
 }
 
 /// Rows of an in-memory table (indices in the order given; `None`: all of them), without the

@@ -10,6 +10,7 @@ pub(crate) mod part_codec;
 pub mod source;
 pub mod spill;
 pub mod text;
+pub(crate) mod window_files;
 pub mod windows;
 pub mod write;
 

@@ -62,7 +62,7 @@ impl Every {
     }
 
     /// The calendar window holding `d`: its first day and the first day after it.
-    fn period(self, d: Date) -> (Date, Date) {
+    pub(crate) fn period(self, d: Date) -> (Date, Date) {
         let start = match self {
             Every::Day | Every::Rows(_) => d,
             Every::Week => d
@@ -251,10 +251,13 @@ fn read_times(data: &Table, time: &str) -> Result<TimeReader> {
 
 /// Collects a time column's values (rows in file order).
 #[derive(Default)]
-struct TimeReader {
-    offset: usize,
-    times: Vec<Option<DateTime>>,
-    first_bad: Option<(u64, String)>,
+pub(crate) struct TimeReader {
+    /// The first row of the batch visited next (0-based, in the whole table).
+    pub(crate) offset: usize,
+    /// Each row's time, `None` when missing or unreadable.
+    pub(crate) times: Vec<Option<DateTime>>,
+    /// The first unreadable value and its row (1-based).
+    pub(crate) first_bad: Option<(u64, String)>,
 }
 
 impl TimeReader {

@@ -3,6 +3,7 @@
 //! table) with the policy, and alerts for what breaches the policy or moved from the baseline.
 
 pub mod alerts;
+mod bounded;
 pub mod html;
 pub mod parts;
 pub mod report;

@@ -46,6 +46,9 @@ pub struct MonitorInput<'a> {
 
 /// Monitors the table window by window (module documentation).
 pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
+    if super::bounded::is_bounded(input) {
+        return super::bounded::monitor_bounded(input);
+    }
     let time = input.time.clone();
     input.data.require_columns(&[time.as_str()])?;
     let data = load(input.data)?;
