@@ -1,7 +1,7 @@
 //! A table's rows split by calendar window into temporary Parquet files, one per window and
 //! without the time column, read in one streaming pass: `monitor`'s bounded-memory mode then
 //! assesses one window file at a time. Memory holds a batch being read and, per window, at most
-//! [`FLUSH_ROWS`] rows waiting to be written; the disk holds the data once more.
+//! [`FLUSH_ROWS`] rows waiting to be written; the disk holds the data once more (LZ4).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -17,7 +17,7 @@ use crate::io::source::Table;
 use crate::io::windows::{Every, TimeReader};
 
 /// Rows a window gathers before they are written as one row group.
-const FLUSH_ROWS: usize = 16_384;
+const FLUSH_ROWS: usize = 8_192;
 
 /// One window's file.
 #[derive(Debug)]
@@ -123,7 +123,7 @@ pub(crate) fn split_by_window(data: &Table, time: &str, every: Every) -> Result<
                     let path = dir.path().join(format!("{start}.parquet"));
                     let file = File::create(&path).map_err(|e| io(&path, e.to_string()))?;
                     let writer = ParquetWriter::new(BufWriter::new(file))
-                        .with_compression(ParquetCompression::Uncompressed)
+                        .with_compression(ParquetCompression::Lz4Raw)
                         .batched(piece.schema())
                         .map_err(|e| io(&path, e.to_string()))?;
                     pending.entry(start).or_insert(Pending {

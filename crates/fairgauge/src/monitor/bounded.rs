@@ -6,8 +6,8 @@
 //! Each window is judged by the code the in-memory run uses ([`judge_windows`]), so the
 //! numbers are the same.
 //!
-//! Memory holds one batch of rows, up to 16,384 rows per window waiting to be written, and the
-//! state of one window's assessment. The disk holds the data once more, uncompressed.
+//! Memory holds one batch of rows, up to 8,192 rows per window waiting to be written, and the
+//! state of one window's assessment. The disk holds the data once more (Parquet with LZ4).
 
 use super::report::MonitorReport;
 use super::run::{
