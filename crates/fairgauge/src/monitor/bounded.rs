@@ -65,7 +65,12 @@ pub(crate) fn monitor_bounded(input: &MonitorInput<'_>) -> Result<MonitorReport>
         .collect::<Result<Vec<_>>>()?;
     // The reference's schema without the time column, as the windows have none.
     let base_schema = match input.reference {
-        Some(r) => take_rows(&schema_only(r, "")?, None, &[input.time.clone()], "")?,
+        Some(r) => take_rows(
+            &schema_only(r, "")?,
+            None,
+            std::slice::from_ref(&input.time),
+            "",
+        )?,
         None => schema_only(&tables[0], "")?,
     };
     let drift_plan =
