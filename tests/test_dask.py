@@ -245,3 +245,21 @@ def test_monitor_on_dask_refuses_row_windows_and_names_a_missing_time_column():
         fgd.monitor(ddf, time="when", every="week", **MONITOR_ROLES)
     with pytest.raises(fairgauge.FairgaugeError, match="one window of a quarter"):
         fgd.monitor(ddf, time="date", every="quarter", **MONITOR_ROLES)
+
+
+def test_weighted_monitor_on_dask_equals_in_process():
+    # Weights in quarters: every weighted sum is exact, so partitioning cannot change a bit.
+    import numpy as np
+    from frames import MONITOR_ROLES, monitored
+
+    df = monitored()
+    df["w"] = (np.arange(len(df)) % 7 + 1) * 0.25
+    local = fairgauge.monitor(df, time="date", every="week", baseline=3, weight="w", **MONITOR_ROLES).to_dict()
+    tested = [c for w in local["windows"] for c in w["changes"] if c["status"] != "insufficient_data"]
+    assert tested and local["alerts"]
+    got = fgd.monitor(
+        dd.from_pandas(df, npartitions=3, sort=False), time="date", every="week", baseline=3, weight="w",
+        **MONITOR_ROLES,
+    ).to_dict()  # fmt: skip
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert got == local

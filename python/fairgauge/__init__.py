@@ -598,14 +598,23 @@ def monitor(
     reference_group: str | None = None,
     rules: str | os.PathLike[str] | None = None,
     history: str | os.PathLike[str] | None = None,
+    weight: Any = None,
+    sensitive_probabilities: dict[str, Any] | None = None,
 ) -> MonitorReport:
     """``fairgauge monitor``: the rows put in windows by the `time` column (``every`` = "day",
     "week", "month", "quarter", or a number of rows), each assessed with the policy against a
     baseline (the first `baseline` windows, default the policy's 4, or `reference`); alerts for
     what breaches the policy and for rates that moved from the baseline (docs/monitoring.md).
     With ``history`` (else the policy's ``[history] path``), the run and every window's findings
-    are recorded there. The report has ``.windows``, ``.metrics`` and ``.alerts`` (polars)."""
-    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, None, None, None, {})
+    are recorded there. The report has ``.windows``, ``.metrics`` and ``.alerts`` (polars).
+    ``weight`` (a column name, or one number per row) and ``sensitive_probabilities`` (as in
+    :func:`fairness`) give weighted rates, tested for change with Kish's effective sizes. With
+    ``[quality] sketch`` in the policy and `data` a file path, the run keeps bounded memory
+    (each window written to a temporary file and assessed in turn)."""
+    data, weight_col = _with_weight(data, weight)
+    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, None, weight_col, None, {})
+    if sensitive_probabilities is not None:
+        roles["sensitive_probabilities"] = _probabilities(sensitive_probabilities)[0]
     with contextlib.ExitStack() as stack:
         out, metrics = call(
             _fairgauge.monitor,

@@ -91,6 +91,18 @@ def _quality_parts(engine: Engine, df: Any, plan: str) -> Parts:
     return engine.run_parts(df, lambda t, pid: _fairgauge.quality_part(t, plan, first.get(pid, 0)))
 
 
+def _engine_record(engine: Engine, module: Any, current: Any, reference: Any) -> dict[str, Any]:
+    """The engine record of a run over `current` (and `reference`): name, version, partitions."""
+    partitions = {"current": engine.partitions(current)}
+    if reference is not None:
+        partitions["reference"] = engine.partitions(reference)
+    return {
+        "name": engine.name,
+        "version": module.__version__,
+        "partitions": {k: v for k, v in partitions.items() if v is not None},
+    }
+
+
 def _record(engine: Engine, df: Any) -> dict[str, Any]:
     return {"name": engine.name, "version": engine.module().__version__, "partitions": engine.partitions(df)}
 
@@ -332,14 +344,7 @@ def assess(
                     engine.select(d, cols), lambda t, _pid, side=side: _fairgauge.drift_part(t, drift_plan, side)
                 ),
             )
-    partitions = {"current": engine.partitions(current)}
-    if reference is not None:
-        partitions["reference"] = engine.partitions(reference)
-    record = {
-        "name": engine.name,
-        "version": module.__version__,
-        "partitions": {k: v for k, v in partitions.items() if v is not None},
-    }
+    record = _engine_record(engine, module, current, reference)
     command = [sys.argv[0] if sys.argv and sys.argv[0] else "python", f"fairgauge.{engine.name}.assess"]
     out = call(
         _fairgauge.assess_finish, cur_empty, ref_empty, policy, roles, rules, command, plan_json, parts, errors,
@@ -365,6 +370,8 @@ def monitor(
     reference_group: str | None = None,
     rules: str | None = None,
     history: str | None = None,
+    weight: str | None = None,
+    sensitive_probabilities: dict[str, Any] | None = None,
 ) -> MonitorReport:
     """`fairgauge.monitor` of a partitioned DataFrame: the window is one more key of the parts.
     A counting pass reads each partition's time column (rows per window); a second pass reads
@@ -372,18 +379,20 @@ def monitor(
     driver merges each window's parts in partition order and judges the windows with the
     single-machine code, so the report is the single-machine report. Calendar windows only
     (``every`` = "day", "week", "month" or "quarter"): windows of N rows need the whole table in
-    time order. ``to_dict()["engine"]`` records the engine and the partitions."""
-    from . import _command, _path, _roles
+    time order. ``to_dict()["engine"]`` records the engine and the partitions. ``weight`` names a
+    sample-weight column; ``sensitive_probabilities`` is as in ``fairgauge.fairness``."""
+    from . import _command, _path, _probabilities, _roles
 
     module = engine.module()
     _check_columns(engine, df, [time])
     command = _command(f"fairgauge.{engine.name}.monitor")
+    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, None, weight, None, {})
+    if sensitive_probabilities is not None:
+        roles["sensitive_probabilities"] = _probabilities(sensitive_probabilities)[0]
     setup = json.dumps(
         {
             "policy": _path(policy),
-            "roles": json.dumps(
-                _roles(label, prediction, score, sensitive, positive_label, reference_group, None, None, None, {})
-            ),
+            "roles": json.dumps(roles),
             "rules": _path(rules),
             "time": time,
             "every": str(every),
@@ -412,14 +421,7 @@ def monitor(
         if reference is not None
         else []
     )
-    partitions = {"current": engine.partitions(df)}
-    if reference is not None:
-        partitions["reference"] = engine.partitions(reference)
-    record = {
-        "name": engine.name,
-        "version": module.__version__,
-        "partitions": {k: v for k, v in partitions.items() if v is not None},
-    }
+    record = _engine_record(engine, module, df, reference)
     out, metrics = call(
         _fairgauge.monitor_finish, cur_empty, ref_empty, setup, plan, layout, parts, rparts, json.dumps(record)
     )

@@ -3,7 +3,6 @@
 //! part's rows per window, lays the windows out, reads each part split by window, and finishes
 //! with the single-machine judging.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use fairgauge::evidence::Engine;
@@ -186,14 +185,6 @@ pub(crate) fn monitor_reference_part<'py>(
     Ok(PyBytes::new(py, &out))
 }
 
-/// The engine record (JSON) of a distributed run.
-#[derive(Debug, Deserialize)]
-struct EngineArgs {
-    name: String,
-    version: Option<String>,
-    partitions: BTreeMap<String, u64>,
-}
-
 /// Merges the parts and judges the windows: the report JSON and its long table (JSON rows);
 /// with a history (the setup's, else the policy's), the run is recorded there.
 #[pyfunction]
@@ -218,16 +209,12 @@ pub(crate) fn monitor_finish(
         let setup: Setup = parse("monitoring setup", &setup)?;
         let plan: MonitorPlan = parse("monitoring plan", &plan)?;
         let layout: Layout = parse("window layout", &layout)?;
-        let engine: EngineArgs = parse("engine", &engine)?;
+        let engine: Engine = parse("engine", &engine)?;
         let o = Owned::of(&setup, current, reference)?;
         let started = fairgauge::evidence::now_rfc3339();
         let mut report = finish_monitor(&o.input(&setup), &plan, &layout, &parts, &reference_parts)
             .map_err(fail)?;
-        report.engine = Some(Engine {
-            name: engine.name,
-            version: engine.version,
-            partitions: engine.partitions,
-        });
+        report.engine = Some(engine);
         let history = o
             .policy
             .history_path(&o.source, setup.history.as_deref().map(Path::new));

@@ -2,7 +2,7 @@
 //! schemas on the driver, read each part where it lives into encoded bytes, then merge and
 //! finish on the driver with the library's code.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use fairgauge::assess::{
     assess_with, drift_spec, fairness_spec, quality_spec, AssessInput, Measure,
@@ -259,14 +259,6 @@ impl Measure for Parts {
     }
 }
 
-/// The engine record (JSON) of a distributed run.
-#[derive(Debug, Deserialize)]
-struct EngineArgs {
-    name: String,
-    version: Option<String>,
-    partitions: BTreeMap<String, u64>,
-}
-
 fn got(
     parts: &HashMap<String, Vec<Bound<'_, PyBytes>>>,
     errors: &HashMap<String, String>,
@@ -309,7 +301,7 @@ pub(crate) fn assess_finish(
     run(py, move || {
         let (policy, source, roles, rules) = assess_setup(policy, &roles, rules)?;
         let plan: AssessPlan = parse("assessment plan", &plan)?;
-        let engine: EngineArgs = parse("engine", &engine)?;
+        let engine: Engine = parse("engine", &engine)?;
         // Quality parts fingerprint the data: without them there is no evidence to write.
         let quality = quality.map_err(|m| ("data", m))?;
         let reference_parts = reference_parts.map_err(|m| ("data", m))?;
@@ -337,11 +329,7 @@ pub(crate) fn assess_finish(
             history: None,
         };
         let mut e = assess_with(&input, &m).map_err(fail)?;
-        e.run.engine = Some(Engine {
-            name: engine.name,
-            version: engine.version,
-            partitions: engine.partitions,
-        });
+        e.run.engine = Some(engine);
         Ok(fairgauge::export::evidence_json(&e))
     })
 }

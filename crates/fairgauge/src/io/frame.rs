@@ -273,11 +273,6 @@ pub(crate) trait Visit {
 
 impl Batch {
     /// Number of rows.
-    /// The batch's rows as a polars frame.
-    pub(crate) fn frame(&self) -> &DataFrame {
-        &self.df
-    }
-
     pub fn len(&self) -> usize {
         self.df.height()
     }
@@ -1087,6 +1082,109 @@ pub(crate) fn load(table: &Table) -> Result<Table> {
     t.path = table.path.clone();
     t.shown = table.shown.clone();
     Ok(t)
+}
+
+/// Rows taken from batches, without one column, written to an Arrow IPC file (LZ4) a record
+/// batch of at least `flush_rows` rows at a time: memory holds the rows waiting, and the file's
+/// writer only a block's offset per batch (polars' Parquet writer keeps every page's header for
+/// the footer). Categorical columns are written as text: an IPC file has one dictionary per
+/// column, and batches of a categorical can each bring their own.
+pub(crate) struct RowsWriter {
+    path: std::path::PathBuf,
+    flush_rows: usize,
+    writer: Option<polars::io::ipc::BatchedWriter<std::io::BufWriter<std::fs::File>>>,
+    waiting: Vec<DataFrame>,
+    waiting_rows: usize,
+    /// Rows pushed so far.
+    pub(crate) rows: u64,
+}
+
+impl RowsWriter {
+    /// A writer of the file `path` (created on the first rows).
+    pub(crate) fn new(path: std::path::PathBuf, flush_rows: usize) -> RowsWriter {
+        RowsWriter {
+            path,
+            flush_rows,
+            writer: None,
+            waiting: vec![],
+            waiting_rows: 0,
+            rows: 0,
+        }
+    }
+
+    fn err(&self, e: impl std::fmt::Display) -> Error {
+        Error::Io {
+            path: self.path.clone(),
+            message: format!("temporary file of the bounded-memory mode: {e}"),
+        }
+    }
+
+    /// Adds the rows `rows` of `batch` (indices into it), without the column `drop`.
+    pub(crate) fn push(&mut self, batch: &Batch, rows: Vec<IdxSize>, drop: &str) -> Result<()> {
+        let mut piece = batch
+            .df
+            .drop(drop)
+            .and_then(|d| d.take(&IdxCa::from_vec("rows".into(), rows)))
+            .map_err(|e| self.err(e))?;
+        let categorical: Vec<PlSmallStr> = piece
+            .columns()
+            .iter()
+            .filter(|c| c.dtype().is_categorical() || c.dtype().is_enum())
+            .map(|c| c.name().clone())
+            .collect();
+        for name in categorical {
+            let text = piece
+                .column(&name)
+                .and_then(|c| c.cast(&DataType::String))
+                .map_err(|e| self.err(e))?;
+            piece.with_column(text).map_err(|e| self.err(e))?;
+        }
+        if self.writer.is_none() {
+            let file = std::fs::File::create(&self.path).map_err(|e| self.err(e))?;
+            let arrow = piece.schema().to_arrow(CompatLevel::newest());
+            let fields = polars_arrow::io::ipc::write::default_ipc_fields(arrow.iter_values());
+            let w = IpcWriter::new(std::io::BufWriter::new(file))
+                .with_compression(Some(IpcCompression::LZ4))
+                .batched(piece.schema(), fields)
+                .map_err(|e| self.err(e))?;
+            self.writer = Some(w);
+        }
+        self.rows += piece.height() as u64;
+        self.waiting_rows += piece.height();
+        self.waiting.push(piece);
+        if self.waiting_rows >= self.flush_rows {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let Some(mut df) = self.waiting.first().cloned() else {
+            return Ok(());
+        };
+        for d in &self.waiting[1..] {
+            df.vstack_mut(d).map_err(|e| self.err(e))?;
+        }
+        df.rechunk_mut();
+        if let Some(w) = &mut self.writer {
+            w.write_batch(&df).map_err(|e| self.err(e))?;
+        }
+        self.waiting.clear();
+        self.waiting_rows = 0;
+        Ok(())
+    }
+
+    /// Writes what waits and the file's footer.
+    pub(crate) fn finish(mut self) -> Result<(std::path::PathBuf, u64)> {
+        self.flush()?;
+        if let Some(w) = &mut self.writer {
+            w.finish().map_err(|e| Error::Io {
+                path: self.path.clone(),
+                message: format!("temporary file of the bounded-memory mode: {e}"),
+            })?;
+        }
+        Ok((self.path, self.rows))
+    }
 }
 
 /// The table's columns and types without its rows (read from the schema), reported under

@@ -7,7 +7,7 @@
 //! numbers are the same.
 //!
 //! Memory holds one batch of rows, up to 8,192 rows per window waiting to be written, and the
-//! state of one window's assessment. The disk holds the data once more (Parquet with LZ4).
+//! state of one window's assessment. The disk holds the data once more (Arrow IPC with LZ4).
 
 use super::report::MonitorReport;
 use super::run::{

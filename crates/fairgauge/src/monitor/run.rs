@@ -44,11 +44,8 @@ pub struct MonitorInput<'a> {
     pub command_line: Vec<String>,
 }
 
-/// Monitors the table window by window (module documentation).
-pub fn monitor(input: &MonitorInput<'_>) -> Result<MonitorReport> {
-    if super::bounded::is_bounded(input) {
-        return super::bounded::monitor_bounded(input);
-    }
+/// Monitors the table window by window, loaded whole (module documentation).
+pub(crate) fn monitor_loaded(input: &MonitorInput<'_>) -> Result<MonitorReport> {
     let time = input.time.clone();
     input.data.require_columns(&[time.as_str()])?;
     let data = load(input.data)?;
