@@ -18,8 +18,9 @@ pub const MAGIC: &[u8; 4] = b"FGST";
 /// parts are exchanged between processes of one run, so a version-1 part is refused with a
 /// message naming both versions rather than migrated. Version 3 (December 2026) added the
 /// multiclass task's state to the fairness part (and the regression task's); version 4 the
-/// ranking task's; version 5 each regression cell's labels (for its bootstrap).
-pub const VERSION: u16 = 5;
+/// ranking task's; version 5 each regression cell's labels (for its bootstrap); version 6 each
+/// ranking item's sample weight.
+pub const VERSION: u16 = 6;
 
 /// What an encoded state holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,6 +52,7 @@ fn state(rows: &[Row], by: RankBy, relevance: bool, k: &[u32], chunk: usize) -> 
                 codes: &codes,
                 levels: &levels,
             }],
+            weight: None,
             row_offset: start,
         })
         .unwrap();
@@ -217,6 +218,7 @@ fn bad_ranks_relevance_and_options_are_refused() {
                 codes: &[0, 0],
                 levels: &levels,
             }],
+            weight: None,
             row_offset: 10,
         })
         .unwrap_err()
@@ -270,6 +272,7 @@ fn one_group_is_an_error_and_nulls_are_counted() {
         query_levels: &["q".to_string()],
         position: &[Some(1.0), Some(2.0), None, Some(3.0)],
         relevance: Some(&[Some(1.0), Some(1.0), Some(1.0), None]),
+        weight: None,
         attributes: vec![CodedAttribute {
             name: "g",
             codes: &[0, 0, 0, 0],
@@ -319,4 +322,218 @@ fn a_serialised_state_merges_like_the_original() {
         "lists are matched by value after a round trip"
     );
     assert_eq!(back.keys.len(), 2);
+}
+
+/// `rows` with sample weights `w`, counted `chunk` rows at a time, by rank with relevance.
+fn weighted_state(rows: &[Row], w: &[f64], k: &[u32], chunk: usize) -> RankingState {
+    let levels = vec![Some("A".to_string()), Some("B".to_string())];
+    let names: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
+    let mut st = RankingState::new(vec!["g".into()], RankBy::Rank, true, k)
+        .unwrap()
+        .weighted();
+    for start in (0..rows.len()).step_by(chunk) {
+        let end = (start + chunk).min(rows.len());
+        let query: Vec<Option<u32>> = (0..end - start).map(|i| Some(i as u32)).collect();
+        let codes: Vec<u32> = rows[start..end].iter().map(|r| r.1).collect();
+        let position: Vec<Option<f64>> = rows[start..end].iter().map(|r| Some(r.2)).collect();
+        let rel: Vec<Option<f64>> = rows[start..end].iter().map(|r| Some(r.3)).collect();
+        st.update(&RankingBatch {
+            query: &query,
+            query_levels: &names[start..end],
+            position: &position,
+            relevance: Some(&rel),
+            weight: Some(&w[start..end]),
+            attributes: vec![CodedAttribute {
+                name: "g",
+                codes: &codes,
+                levels: &levels,
+            }],
+            row_offset: start,
+        })
+        .unwrap();
+    }
+    st
+}
+
+#[test]
+fn weighted_exposure_selection_and_ndcg_by_hand() {
+    // RANKED's rows weigh: q2 B@1 1, q1 A@1 2, q1 B@4 0.5, q1 B@2 3, q2 A@2 1, q1 A@3 0.
+    let w = [1.0, 2.0, 0.5, 3.0, 1.0, 0.0];
+    let r = weighted_state(&RANKED, &w, &[2], 6)
+        .finish(&opts())
+        .unwrap();
+    let (wa, wb) = (2.0 + 1.0 + 0.0, 1.0 + 0.5 + 3.0);
+    let ea = 2.0 * v(1.0) + 1.0 * v(2.0) + 0.0 * v(3.0);
+    let eb = 1.0 * v(1.0) + 0.5 * v(4.0) + 3.0 * v(2.0);
+    close(metric(&r, "A", "exposure"), ea / wa);
+    close(metric(&r, "B", "exposure"), eb / wb);
+    close(metric(&r, "A", "exposure_share"), ea / (ea + eb));
+    close(metric(&r, "A", "selection_rate_at_2"), (2.0 + 1.0) / wa);
+    close(metric(&r, "B", "selection_rate_at_2"), (1.0 + 3.0) / wb);
+    // Relevance: A 3·2 + 2·1 + 0; B 1·1 + 1·0.5 + 2·3.
+    close(metric(&r, "A", "mean_relevance"), 8.0 / wa);
+    close(metric(&r, "B", "exposure_relevance_ratio"), eb / 7.5);
+    // NDCG per list: weighted DCG over weighted ideal DCG (q1's ideal: A(3)@1, B(2)@2,
+    // B(1)@3, A(0)@4; q2's: A(2)@1, B(1)@2); the mean over lists unweighted.
+    let a_q1 = (2.0 * 3.0 * v(1.0)) / (2.0 * 3.0 * v(1.0));
+    let b_q1 = (3.0 * 2.0 * v(2.0) + 0.5 * v(4.0)) / (3.0 * 2.0 * v(2.0) + 0.5 * v(3.0));
+    let (a_q2, b_q2) = ((2.0 * v(2.0)) / (2.0 * v(1.0)), v(1.0) / v(2.0));
+    close(metric(&r, "A", "ndcg"), (a_q1 + a_q2) / 2.0);
+    close(metric(&r, "B", "ndcg"), (b_q1 + b_q2) / 2.0);
+    // Shares and the reference by weight (B weighs more), Kish's sizes.
+    let a = r.groups.iter().find(|g| g.group == "A").unwrap();
+    let b = r.groups.iter().find(|g| g.group == "B").unwrap();
+    assert_eq!((a.count, b.count), (3, 3));
+    close(a.share, wa / (wa + wb));
+    assert!(b.reference && !a.reference);
+    let wt = a.weighted.unwrap();
+    close(wt.total, wa);
+    close(wt.effective_n, wa * wa / (4.0 + 1.0));
+    let all = r.weights.unwrap();
+    close(all.total, wa + wb);
+    close(
+        all.effective_n,
+        (wa + wb).powi(2) / (1.0 + 4.0 + 0.25 + 9.0 + 1.0),
+    );
+}
+
+#[test]
+fn unit_weights_are_the_unweighted_report_and_bad_weights_name_their_row() {
+    let plain = state(&RANKED, RankBy::Rank, true, &[1, 3], 6)
+        .finish(&opts())
+        .unwrap();
+    let ones = weighted_state(&RANKED, &[1.0; 6], &[1, 3], 2)
+        .finish(&opts())
+        .unwrap();
+    let mut json = serde_json::to_value(&ones).unwrap();
+    json.as_object_mut().unwrap().remove("weights");
+    for g in json["groups"].as_array_mut().unwrap() {
+        g.as_object_mut().unwrap().remove("weighted").unwrap();
+    }
+    assert_eq!(json, serde_json::to_value(&plain).unwrap());
+    // A group of zero weight has no metrics and is left out of the summaries.
+    let r = weighted_state(&RANKED, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0], &[2], 6)
+        .finish(&opts())
+        .unwrap();
+    let a = r.groups.iter().find(|g| g.group == "A").unwrap();
+    assert!(a.metrics.is_empty() && a.undefined.contains_key("metrics"));
+    assert!(a.insufficient_data);
+    // Every weight 0 is an error; so is a weight that is not a finite number ≥ 0.
+    let e = weighted_state(&RANKED, &[0.0; 6], &[2], 6)
+        .finish(&opts())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("every sample weight"), "{e}");
+    for bad in [-1.0, f64::NAN, f64::INFINITY] {
+        let mut st = RankingState::new(vec!["g".into()], RankBy::Rank, false, &[1])
+            .unwrap()
+            .weighted();
+        let levels = vec![Some("A".to_string())];
+        let e = st
+            .update(&RankingBatch {
+                query: &[Some(0), Some(0)],
+                query_levels: &["q".to_string()],
+                position: &[Some(1.0), Some(2.0)],
+                relevance: None,
+                weight: Some(&[1.0, bad]),
+                attributes: vec![CodedAttribute {
+                    name: "g",
+                    codes: &[0, 0],
+                    levels: &levels,
+                }],
+                row_offset: 4,
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("weight {bad} at row 6")), "{e}");
+    }
+    // Weighted and unweighted states do not merge.
+    let mut plain_state = state(&RANKED, RankBy::Rank, true, &[2], 6);
+    assert!(plain_state
+        .merge(&weighted_state(&RANKED, &[1.0; 6], &[2], 6))
+        .is_err());
+}
+
+/// Forty lists of four items (groups A and B, relevance 0–3), by rank.
+fn many_lists() -> Vec<(String, u32, f64, f64)> {
+    (0..160u32)
+        .map(|i| {
+            let h = i.wrapping_mul(2_654_435_761) >> 7;
+            (
+                format!("list{}", i / 4),
+                (h % 3 == 0) as u32,
+                (i % 4 + 1) as f64,
+                (h % 4) as f64,
+            )
+        })
+        .collect()
+}
+
+fn state_of(rows: &[(String, u32, f64, f64)], chunk: usize) -> RankingState {
+    let levels = vec![Some("A".to_string()), Some("B".to_string())];
+    let mut st = RankingState::new(vec!["g".into()], RankBy::Rank, true, &[2]).unwrap();
+    for start in (0..rows.len()).step_by(chunk) {
+        let part = &rows[start..(start + chunk).min(rows.len())];
+        let names: Vec<String> = part.iter().map(|r| r.0.clone()).collect();
+        let query: Vec<Option<u32>> = (0..part.len()).map(|i| Some(i as u32)).collect();
+        let codes: Vec<u32> = part.iter().map(|r| r.1).collect();
+        let position: Vec<Option<f64>> = part.iter().map(|r| Some(r.2)).collect();
+        let rel: Vec<Option<f64>> = part.iter().map(|r| Some(r.3)).collect();
+        st.update(&RankingBatch {
+            query: &query,
+            query_levels: &names,
+            position: &position,
+            relevance: Some(&rel),
+            weight: None,
+            attributes: vec![CodedAttribute {
+                name: "g",
+                codes: &codes,
+                levels: &levels,
+            }],
+            row_offset: start,
+        })
+        .unwrap();
+    }
+    st
+}
+
+#[test]
+fn the_list_bootstrap_is_the_same_bytes_whatever_the_chunking() {
+    use fairgauge_core::fairness::Bootstrap;
+    let rows = many_lists();
+    let boot = |seed| FairnessOptions {
+        bootstrap: Some(Bootstrap {
+            replicates: 200,
+            seed,
+        }),
+        ..opts()
+    };
+    let one = state_of(&rows, rows.len()).finish(&boot(7)).unwrap();
+    let mut reversed = rows.clone();
+    reversed.reverse();
+    for (r, chunk) in [(&rows, 1), (&rows, 37), (&reversed, 16)] {
+        let other = state_of(r, chunk).finish(&boot(7)).unwrap();
+        assert_eq!(
+            serde_json::to_string(&one).unwrap(),
+            serde_json::to_string(&other).unwrap()
+        );
+    }
+    // The point estimates are the report's without a bootstrap; every summary has an interval
+    // (each replicate is checked against a report of the resampled lists in the module's own
+    // tests), and another seed moves the interval.
+    let plain = state_of(&rows, 160).finish(&opts()).unwrap();
+    assert_eq!(plain.groups, one.groups);
+    let s = &one.summary["g"];
+    assert_eq!(s.intervals.len(), s.metrics.len());
+    for (name, value) in &s.metrics {
+        assert!(value.is_some(), "{name}");
+        let ci = &s.intervals[name];
+        assert!(ci.low < ci.high && ci.defined == 200, "{name}: {ci:?}");
+    }
+    let other = state_of(&rows, 160).finish(&boot(8)).unwrap();
+    assert_ne!(
+        other.summary["g"].intervals["exposure_ratio"],
+        s.intervals["exposure_ratio"]
+    );
+    assert_eq!(one.bootstrap.unwrap().replicates, 200);
 }

@@ -101,9 +101,10 @@ pub struct FairnessArgs {
     /// Ranking: the top-k cut-offs, comma-separated (default 10).
     #[arg(long, value_name = "K[,K…]", value_delimiter = ',')]
     pub k: Vec<u32>,
-    /// Column of sample weights (finite numbers ≥ 0): every rate (regression: every metric)
-    /// becomes a ratio of weighted sums, as Fairlearn's `sample_weight`; intervals and tests use
-    /// Kish's effective size. Not for rankings.
+    /// Column of sample weights (finite numbers ≥ 0): every rate (regression: every metric;
+    /// ranking: every item's share, exposure, top-k share and relevance) becomes a ratio of
+    /// weighted sums, as Fairlearn's `sample_weight`; intervals and tests use Kish's effective
+    /// size.
     #[arg(long, value_name = "COL")]
     pub weight: Option<String>,
     /// Also assess every combination of the sensitive attributes (e.g. sex & race).
@@ -128,8 +129,9 @@ pub struct FairnessArgs {
     pub gei_alpha: f64,
     /// Percentile bootstrap intervals (B replicates) of the summaries (demographic parity,
     /// equalized odds, equal opportunity; regression: every difference, ratio and bounded group
-    /// loss), as Fairlearn's `MetricFrame(n_boot=B)`; the row bootstrap drawn from the counts
-    /// (Poisson weights per row for regression), deterministic with --seed. Not for rankings.
+    /// loss; ranking: every difference and ratio), as Fairlearn's `MetricFrame(n_boot=B)`; the
+    /// row bootstrap drawn from the counts (Poisson weights per row for regression, per list
+    /// for rankings), deterministic with --seed.
     #[arg(long, value_name = "B")]
     pub bootstrap: Option<u32>,
     /// Seed of the bootstrap.

@@ -17,6 +17,7 @@
 //! Fairlearn's `ci_quantiles`. Sample weights are not resampled this way and are refused.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use chacha20::rand_core::SeedableRng;
 use chacha20::ChaCha8Rng;
@@ -148,6 +149,85 @@ pub fn quantile(v: &[f64], q: f64) -> f64 {
     v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
 
+/// Largest Poisson weight drawn.
+const MAX_WEIGHT: usize = 12;
+
+/// SplitMix64's increment (the golden ratio, `2⁶⁴ / φ`).
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The Poisson(1) inverse CDF on 32-bit uniforms.
+pub(crate) struct PoissonTable {
+    /// `⌊2³² · P(W ≤ k)⌋`, `k = 0 … MAX_WEIGHT − 1`: the weight of `u` is how many are `≤ u`.
+    thresholds: [u64; MAX_WEIGHT],
+    /// The weight of every `u` whose top byte is the index, or 255 when a threshold falls
+    /// inside that byte's range (then the thresholds decide).
+    by_top_byte: [u8; 256],
+}
+
+impl PoissonTable {
+    pub(crate) fn get() -> &'static PoissonTable {
+        static T: OnceLock<PoissonTable> = OnceLock::new();
+        T.get_or_init(|| {
+            let mut thresholds = [0u64; MAX_WEIGHT];
+            let (mut term, mut cdf) = ((-1f64).exp(), 0.0);
+            for (k, slot) in thresholds.iter_mut().enumerate() {
+                cdf += term;
+                term /= (k + 1) as f64;
+                *slot = (cdf * 4_294_967_296.0).floor() as u64;
+            }
+            let mut t = PoissonTable {
+                thresholds,
+                by_top_byte: [255; 256],
+            };
+            for b in 0..256u32 {
+                let (lo, hi) = (t.counted(b << 24), t.counted((b << 24) | 0x00FF_FFFF));
+                if lo == hi {
+                    t.by_top_byte[b as usize] = lo as u8;
+                }
+            }
+            t
+        })
+    }
+
+    /// The weight of `u` by the thresholds alone.
+    fn counted(&self, u: u32) -> u32 {
+        self.thresholds
+            .iter()
+            .map(|&x| u32::from(u64::from(u) >= x))
+            .sum()
+    }
+
+    /// The weight of `u`.
+    fn poisson(&self, u: u32) -> u32 {
+        match self.by_top_byte[(u >> 24) as usize] {
+            255 => self.counted(u),
+            k => u32::from(k),
+        }
+    }
+
+    /// Row `i`'s weight in each replicate of a stream: replicates `2q` and `2q + 1` take the
+    /// two halves of SplitMix64's mix (Steele, Lea & Flood 2014) of the stream plus the
+    /// counter `i · ⌈R/2⌉ + q + 1` times its increment.
+    pub(crate) fn weights(&self, stream: u64, i: u64, w: &mut [u32]) {
+        let pairs = w.len().div_ceil(2) as u64;
+        let base = i.wrapping_mul(pairs);
+        for (q, ws) in w.chunks_mut(2).enumerate() {
+            let x = mix(stream.wrapping_add((base + q as u64 + 1).wrapping_mul(GOLDEN)));
+            ws[0] = self.poisson((x >> 32) as u32);
+            if let Some(s) = ws.get_mut(1) {
+                *s = self.poisson(x as u32);
+            }
+        }
+    }
+}
+
+/// SplitMix64's output function (Steele, Lea & Flood 2014): a bijective 64-bit mix.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +261,51 @@ mod tests {
             let mean = sums[k] as f64 / 2000.0;
             assert!((mean - c as f64).abs() < 0.25, "cell {k}: {mean} vs {c}");
         }
+    }
+
+    #[test]
+    fn weights_are_poisson_one_and_the_fast_path_is_the_thresholds() {
+        let t = PoissonTable::get();
+        // Mean 1, variance 1, P(0) = e^{-1} within sampling error over 200,000 rows × 2
+        // replicates (the two halves of each mix).
+        let n = 200_000u64;
+        let mut ws = Vec::new();
+        let mut w = [0u32; 2];
+        for i in 0..n {
+            t.weights(99, i, &mut w);
+            ws.extend(w.iter().map(|&k| f64::from(k)));
+        }
+        let m = ws.len() as f64;
+        let mean = ws.iter().sum::<f64>() / m;
+        let var = ws.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / m;
+        let zeros = ws.iter().filter(|&&w| w == 0.0).count() as f64 / m;
+        assert!((mean - 1.0).abs() < 0.01, "{mean}");
+        assert!((var - 1.0).abs() < 0.02, "{var}");
+        assert!((zeros - (-1f64).exp()).abs() < 0.005, "{zeros}");
+        assert_eq!(
+            t.thresholds[0],
+            ((-1f64).exp() * 4_294_967_296.0).floor() as u64
+        );
+        // The top-byte table agrees with the thresholds at and around every threshold and at
+        // every byte's ends.
+        for &x in &t.thresholds {
+            for d in [0u64, 1, 2] {
+                for u in [x.saturating_sub(d), x + d] {
+                    let u = u.min(u64::from(u32::MAX)) as u32;
+                    assert_eq!(t.poisson(u), t.counted(u), "{u}");
+                }
+            }
+        }
+        for b in 0..256u32 {
+            for u in [b << 24, (b << 24) | 0x00FF_FFFF, (b << 24) | 0x0080_0000] {
+                assert_eq!(t.poisson(u), t.counted(u), "{u}");
+            }
+        }
+        // An odd number of replicates uses the first half of the last mix.
+        let mut three = [0u32; 3];
+        let mut four = [0u32; 4];
+        t.weights(5, 0, &mut three);
+        t.weights(5, 0, &mut four);
+        assert_eq!(three[..2], four[..2]);
     }
 }

@@ -35,19 +35,14 @@ pub(crate) fn roles(spec: &FairnessSpec) -> Result<&RankingSpec> {
     }
 }
 
-/// The roles the ranking task accepts: a list, a rank or a score, optionally relevance; no
-/// prediction, positive label or weights.
+/// The roles the ranking task accepts: a list, a rank or a score, optionally relevance and
+/// sample weights; no prediction or positive label.
 pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {
     let r = roles(spec)?;
     if spec.prediction.is_some() || spec.positive_label.is_some() || spec.above_threshold.is_some()
     {
         return Err(Error::InvalidOption(
             "the ranking task takes --query, --rank or --score, --relevance and --k; --prediction, --positive-label and --threshold are for the other tasks".into(),
-        ));
-    }
-    if spec.weight.is_some() {
-        return Err(Error::InvalidOption(
-            "sample weights are supported by the binary, multiclass and regression tasks; ranking does not take --weight yet".into(),
         ));
     }
     if r.k.contains(&0) {
@@ -80,7 +75,12 @@ pub(crate) fn empty_state(spec: &FairnessSpec) -> Option<RankingState> {
     } else {
         RankBy::Score
     };
-    RankingState::new(spec.sensitive.clone(), by, r.relevance.is_some(), &r.k).ok()
+    let state = RankingState::new(spec.sensitive.clone(), by, r.relevance.is_some(), &r.k).ok()?;
+    Some(if spec.weight.is_some() {
+        state.weighted()
+    } else {
+        state
+    })
 }
 
 /// The column that orders each list (`--rank`, else `--score`).
@@ -105,6 +105,10 @@ impl Ctx<'_> {
             Some(c) => Some(self.numbers(batch, c, first_row, needs)?),
             None => None,
         };
+        let weights = match &spec.weight {
+            Some(w) => Some(self.read_weights(batch, w, first_row)?),
+            None => None,
+        };
         let attrs = self.read_attributes(batch)?;
         let codes: Vec<Option<u32>> = query
             .codes
@@ -124,6 +128,7 @@ impl Ctx<'_> {
             query_levels: &levels,
             position: &position,
             relevance: relevance.as_deref(),
+            weight: weights.as_deref(),
             attributes: self.coded(&attrs),
             row_offset: first_row,
         };

@@ -5,8 +5,10 @@
 //! selection rate in the top k of each list and NDCG; disparities against a reference group and
 //! between-group summaries.
 
+mod bootstrap;
 pub mod report;
 pub mod state;
+mod sums;
 
 pub use report::{RankingDisparity, RankingGroup, RankingReport, RankingRows, RankingSummary};
 pub use state::{RankBy, RankingBatch, RankingItem, RankingState, DEFAULT_K};

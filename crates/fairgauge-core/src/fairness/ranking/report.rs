@@ -33,18 +33,30 @@
 //!   value is 0); summaries over the groups with at least `min_group_size` items are
 //!   `<metric>_difference` `max − min` and `<metric>_ratio` `min / max` (so `exposure_ratio` is
 //!   Singh & Joachims' demographic parity of exposure between the least and most exposed
-//!   groups). No intervals: items of one list are not independent draws.
+//!   groups);
+//! - with sample weights (`--weight`), every sum above is weighted ([`super::sums`]): `share`
+//!   is the group's share of the weight, `exposure` `Σ w·v / Σ w`, `exposure_share`
+//!   `Σ_group w·v / Σ_all w·v`, the top-k rates and `mean_relevance` weighted means, and each
+//!   list's NDCG the ratio of its weighted DCG to its weighted ideal DCG (the mean over lists
+//!   stays unweighted: the list is the unit, and weights 1 give the unweighted report to the
+//!   last bit); each group's `weighted` gives its total weight and Kish's effective size, and
+//!   the reference group is the one with the most weight;
+//! - no per-group intervals (items of one list are not independent draws); `--bootstrap`
+//!   gives percentile intervals of the summaries by resampling whole lists
+//!   ([`super::bootstrap`]).
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::bootstrap::{Plan, Replicates};
 use super::state::{RankBy, RankingItem, RankingState};
+use super::sums::{group_metrics, Acc, ListAcc, ListScores, SetGroups};
 use crate::error::{Error, Result};
+use crate::fairness::bootstrap::{Bootstrap, BootstrapInterval};
 use crate::fairness::reference::{check_named_reference, choose_reference};
-use crate::fairness::report::{attribute_sets, group_name, FairnessOptions};
-use crate::fairness::state::GroupKey;
+use crate::fairness::report::{attribute_sets, group_name, FairnessOptions, WeightsUsed};
 use crate::fairness::summary::{difference, ratio};
 use crate::fairness::NULL_GROUP;
 
@@ -90,6 +102,9 @@ pub struct RankingGroup {
     /// Lists that count towards `ndcg` (those where the group's ideal DCG is above 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ndcg_lists: Option<u64>,
+    /// With sample weights: the group's total weight and Kish's effective size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weighted: Option<WeightsUsed>,
     /// Why a metric is undefined.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub undefined: BTreeMap<String, String>,
@@ -136,6 +151,9 @@ pub struct RankingSummary {
     pub metrics: BTreeMap<String, Option<f64>>,
     /// Why a summary is undefined.
     pub undefined: BTreeMap<String, String>,
+    /// Percentile bootstrap intervals of the summaries (lists resampled), when asked for.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub intervals: BTreeMap<String, BootstrapInterval>,
 }
 
 /// The result of a ranking fairness assessment.
@@ -165,31 +183,17 @@ pub struct RankingReport {
     pub summary: BTreeMap<String, RankingSummary>,
     /// What the reader should know (a cut-off that selects whole lists).
     pub warnings: Vec<String>,
+    /// The bootstrap behind the summaries' `intervals`, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<Bootstrap>,
+    /// With sample weights: their total and effective size over the items counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightsUsed>,
 }
 
 /// The discount of 1-based position `p`, `1 / log₂(1 + p)`.
 pub fn position_discount(p: f64) -> f64 {
     1.0 / (1.0 + p).log2()
-}
-
-/// What each item of one list contributes, in the list's sorted order (reused from list to
-/// list): `nk` values per item for each cut-off.
-#[derive(Default)]
-struct ListScores {
-    /// The discount of each item (ties averaged).
-    discount: Vec<f64>,
-    /// The discount counted up to each k (0 past the cut-off).
-    discount_at: Vec<f64>,
-    /// The share of the item's positions within each k.
-    top: Vec<f64>,
-    /// The ideal discount of each item (with relevance), and up to each k.
-    ideal: Vec<f64>,
-    ideal_at: Vec<f64>,
-    /// Scratch: the positions, the ideal order, one tie's values.
-    slots: Vec<f64>,
-    order: Vec<usize>,
-    tie_at: Vec<f64>,
-    tie_top: Vec<f64>,
 }
 
 /// Mean discount of the positions `slots` (one tie's, or one item's), writing the mean discount
@@ -329,7 +333,8 @@ impl RankingState {
                 query: 0,
                 cell: 0,
                 position: 0.0,
-                relevance: 0.0
+                relevance: 0.0,
+                weight: 1.0,
             };
             self.items.len()
         ];
@@ -352,155 +357,8 @@ impl RankingState {
             };
             p.then(cell_rank[a.cell as usize].cmp(&cell_rank[b.cell as usize]))
                 .then(a.relevance.total_cmp(&b.relevance))
+                .then(a.weight.total_cmp(&b.weight))
         });
-    }
-}
-
-/// Sums of one group over lists.
-#[derive(Clone, Default)]
-struct Acc {
-    n: u64,
-    lists: u64,
-    discount: f64,
-    relevance: f64,
-    top: Vec<f64>,
-    ndcg: f64,
-    ndcg_lists: u64,
-    ndcg_at: Vec<f64>,
-    ndcg_at_lists: Vec<u64>,
-}
-
-impl Acc {
-    fn new(nk: usize) -> Acc {
-        Acc {
-            top: vec![0.0; nk],
-            ndcg_at: vec![0.0; nk],
-            ndcg_at_lists: vec![0; nk],
-            ..Acc::default()
-        }
-    }
-
-    /// Zero sums for every group of every attribute set.
-    fn zeroed(sets: &[SetGroups], nk: usize) -> Vec<Vec<Acc>> {
-        sets.iter()
-            .map(|s| vec![Acc::new(nk); s.keys.len()])
-            .collect()
-    }
-
-    fn add(&mut self, o: &Acc) {
-        self.n += o.n;
-        self.lists += o.lists;
-        self.discount += o.discount;
-        self.relevance += o.relevance;
-        self.ndcg += o.ndcg;
-        self.ndcg_lists += o.ndcg_lists;
-        for j in 0..self.top.len() {
-            self.top[j] += o.top[j];
-            self.ndcg_at[j] += o.ndcg_at[j];
-            self.ndcg_at_lists[j] += o.ndcg_at_lists[j];
-        }
-    }
-}
-
-/// One list's sums of one group.
-#[derive(Clone, Default)]
-struct ListAcc {
-    touched: bool,
-    dcg: f64,
-    ideal: f64,
-    dcg_at: Vec<f64>,
-    ideal_at: Vec<f64>,
-}
-
-/// One attribute set's groups and the group of each cell of the state.
-struct SetGroups {
-    name: String,
-    attributes: Vec<String>,
-    keys: Vec<GroupKey>,
-    group_of_cell: Vec<usize>,
-}
-
-impl SetGroups {
-    fn new(state: &RankingState, set: &[usize]) -> SetGroups {
-        let marginal = |k: &GroupKey| -> GroupKey { set.iter().map(|&i| k[i].clone()).collect() };
-        let mut keys: Vec<GroupKey> = state.keys.iter().map(marginal).collect();
-        keys.sort();
-        keys.dedup();
-        let group_of_cell = state
-            .keys
-            .iter()
-            .map(|k| keys.binary_search(&marginal(k)).unwrap_or_default())
-            .collect();
-        SetGroups {
-            name: set
-                .iter()
-                .map(|&i| state.attributes[i].as_str())
-                .collect::<Vec<_>>()
-                .join("&"),
-            attributes: set.iter().map(|&i| state.attributes[i].clone()).collect(),
-            keys,
-            group_of_cell,
-        }
-    }
-
-    /// Adds one list (its items and their contributions) to `acc`, with `local` (one entry per
-    /// group) and `touched` (the groups the list has, in order of first item) as scratch.
-    fn add_list(
-        &self,
-        items: &[RankingItem],
-        b: &ListScores,
-        nk: usize,
-        acc: &mut [Acc],
-        (local, touched): (&mut [ListAcc], &mut Vec<usize>),
-    ) {
-        let relevance = !b.ideal.is_empty();
-        for (i, it) in items.iter().enumerate() {
-            let g = self.group_of_cell[it.cell as usize];
-            let a = &mut acc[g];
-            a.n += 1;
-            a.discount += b.discount[i];
-            a.relevance += it.relevance;
-            for j in 0..nk {
-                a.top[j] += b.top[i * nk + j];
-            }
-            let l = &mut local[g];
-            if !l.touched {
-                touched.push(g);
-                l.touched = true;
-                l.dcg = 0.0;
-                l.ideal = 0.0;
-                l.dcg_at.clear();
-                l.dcg_at.resize(nk, 0.0);
-                l.ideal_at.clear();
-                l.ideal_at.resize(nk, 0.0);
-            }
-            if relevance {
-                l.dcg += it.relevance * b.discount[i];
-                l.ideal += it.relevance * b.ideal[i];
-                for j in 0..nk {
-                    l.dcg_at[j] += it.relevance * b.discount_at[i * nk + j];
-                    l.ideal_at[j] += it.relevance * b.ideal_at[i * nk + j];
-                }
-            }
-        }
-        touched.sort_unstable();
-        for &g in touched.iter() {
-            let l = &mut local[g];
-            l.touched = false;
-            let a = &mut acc[g];
-            a.lists += 1;
-            if l.ideal > 0.0 {
-                a.ndcg += l.dcg / l.ideal;
-                a.ndcg_lists += 1;
-            }
-            for j in 0..nk {
-                if l.ideal_at[j] > 0.0 {
-                    a.ndcg_at[j] += l.dcg_at[j] / l.ideal_at[j];
-                    a.ndcg_at_lists[j] += 1;
-                }
-            }
-        }
-        touched.clear();
     }
 }
 
@@ -512,6 +370,8 @@ const LISTS_PER_CHUNK: usize = 4096;
 /// and the longest list.
 struct ChunkSums {
     acc: Vec<Vec<Acc>>,
+    /// The bootstrap's sums of the chunk, when asked for.
+    boot: Option<Replicates>,
     total_discount: f64,
     longest: usize,
     /// The last position of any list (its length, or its largest rank).
@@ -526,10 +386,12 @@ impl RankingState {
         lists: &[(usize, usize)],
         sets: &[SetGroups],
         cell_rank: &[u32],
+        plan: Option<&Plan>,
     ) -> Result<ChunkSums> {
         let nk = self.k.len();
         let mut out = ChunkSums {
             acc: Acc::zeroed(sets, nk),
+            boot: plan.map(Plan::zeroed),
             total_discount: 0.0,
             longest: 0,
             last_position: 0.0,
@@ -540,85 +402,46 @@ impl RankingState {
             .collect();
         let mut b = ListScores::default();
         let mut list: Vec<RankingItem> = vec![];
+        // The bootstrap's scratch: what the list adds to each set's groups, its weights.
+        let mut entries: Vec<(Vec<usize>, Vec<f64>)> = vec![Default::default(); sets.len()];
+        let (mut draws, mut weights) = (vec![], vec![]);
         for &(s, e) in lists {
             list.clear();
             list.extend_from_slice(&items[s..e]);
             self.sort_list(&mut list, cell_rank);
             self.score_list(&list, &mut b)?;
-            out.total_discount += b.discount.iter().sum::<f64>();
+            let discount: f64 = list
+                .iter()
+                .zip(&b.discount)
+                .map(|(it, d)| it.weight * d)
+                .sum();
+            out.total_discount += discount;
             out.longest = out.longest.max(e - s);
             out.last_position = out
                 .last_position
                 .max(b.slots.last().copied().unwrap_or(0.0));
-            for ((set, acc), local) in sets.iter().zip(&mut out.acc).zip(&mut locals) {
-                set.add_list(&list, &b, nk, acc, (&mut local.0, &mut local.1));
+            for (((set, acc), local), entry) in sets
+                .iter()
+                .zip(&mut out.acc)
+                .zip(&mut locals)
+                .zip(&mut entries)
+            {
+                entry.0.clear();
+                entry.1.clear();
+                let entry = plan.is_some().then_some(entry);
+                set.add_list(&list, &b, nk, acc, (&mut local.0, &mut local.1), entry);
+            }
+            if let (Some(plan), Some(boot)) = (plan, out.boot.as_mut()) {
+                plan.list_weights(
+                    &self.queries[list[0].query as usize],
+                    &mut draws,
+                    &mut weights,
+                );
+                boot.add_list(plan, discount, &entries, &weights);
             }
         }
         Ok(out)
     }
-}
-
-/// The metrics of one group from its sums (`total_discount`: every item's).
-fn group_metrics(
-    a: &Acc,
-    k: &[u32],
-    has_relevance: bool,
-    total_discount: f64,
-) -> (BTreeMap<String, f64>, BTreeMap<String, String>) {
-    let n = a.n as f64;
-    let mut m = BTreeMap::new();
-    let mut undefined = BTreeMap::new();
-    m.insert("exposure".to_string(), a.discount / n);
-    m.insert("exposure_share".to_string(), a.discount / total_discount);
-    for (j, k) in k.iter().enumerate() {
-        m.insert(format!("selection_rate_at_{k}"), a.top[j] / n);
-    }
-    if !has_relevance {
-        return (m, undefined);
-    }
-    m.insert("mean_relevance".to_string(), a.relevance / n);
-    if a.relevance > 0.0 {
-        m.insert(
-            "exposure_relevance_ratio".to_string(),
-            a.discount / a.relevance,
-        );
-    } else {
-        undefined.insert(
-            "exposure_relevance_ratio".to_string(),
-            "every item of the group has relevance 0".to_string(),
-        );
-    }
-    let no_list = "in no list does the group have an item with relevance above 0 (0/0)";
-    if a.ndcg_lists > 0 {
-        m.insert("ndcg".to_string(), a.ndcg / a.ndcg_lists as f64);
-    } else {
-        undefined.insert("ndcg".to_string(), no_list.to_string());
-    }
-    for (j, k) in k.iter().enumerate() {
-        if a.ndcg_at_lists[j] > 0 {
-            m.insert(
-                format!("ndcg_at_{k}"),
-                a.ndcg_at[j] / a.ndcg_at_lists[j] as f64,
-            );
-        } else {
-            undefined.insert(
-                format!("ndcg_at_{k}"),
-                format!("in no list does the group have an item of relevance above 0 whose ideal place is in the top {k}"),
-            );
-        }
-    }
-    // A backstop: a value that is not finite (sums beyond f64) is reported undefined, not
-    // written as JSON null.
-    let infinite: Vec<String> = m
-        .iter()
-        .filter(|(_, v)| !v.is_finite())
-        .map(|(k, _)| k.clone())
-        .collect();
-    for k in infinite {
-        m.remove(&k);
-        undefined.insert(k, "the sums overflow a 64-bit float".to_string());
-    }
-    (m, undefined)
 }
 
 /// The metrics compared between groups, in report order.
@@ -644,10 +467,8 @@ impl RankingState {
                 self.rows_seen, self.excluded_null_query, self.excluded_null_position, self.excluded_null_relevance
             )));
         }
-        if opts.bootstrap.is_some() {
-            return Err(Error::InvalidArgument(
-                "the bootstrap covers the binary, multiclass and regression tasks, not ranking (a list-level resample is not built yet)".into(),
-            ));
+        if let Some(b) = &opts.bootstrap {
+            b.check()?;
         }
         if !opts.expected_shares.is_empty() {
             return Err(Error::InvalidArgument(
@@ -669,14 +490,22 @@ impl RankingState {
         let (items, lists) = self.grouped_items(&query_rank);
         // Every chunk's result first, then the first error in list order (not the first to
         // arrive), so that the same input names the same list.
+        let plan = opts
+            .bootstrap
+            .as_ref()
+            .map(|b| Plan::new(&sets, self.k.len(), b));
         let chunks: Vec<Result<ChunkSums>> = lists
             .par_chunks(LISTS_PER_CHUNK)
-            .map(|chunk| self.sum_chunk(&items, chunk, &sets, &cell_rank))
+            .map(|chunk| self.sum_chunk(&items, chunk, &sets, &cell_rank, plan.as_ref()))
             .collect();
         let chunks: Vec<ChunkSums> = chunks.into_iter().collect::<Result<_>>()?;
         let mut acc = Acc::zeroed(&sets, self.k.len());
         let (mut total_discount, mut longest, mut last) = (0.0, 0, 0.0f64);
+        let mut boot = plan.as_ref().map(Plan::zeroed);
         for c in &chunks {
+            if let (Some(b), Some(cb)) = (boot.as_mut(), &c.boot) {
+                b.add(cb);
+            }
             total_discount += c.total_discount;
             longest = longest.max(c.longest);
             last = last.max(c.last_position);
@@ -705,7 +534,24 @@ impl RankingState {
             disparities: vec![],
             summary: BTreeMap::new(),
             warnings: vec![],
+            bootstrap: opts.bootstrap,
+            weights: None,
         };
+        if self.has_weights {
+            let (w, w2) = acc[0]
+                .iter()
+                .fold((0.0, 0.0), |(w, w2), a| (w + a.weight, w2 + a.weight_sq));
+            if w == 0.0 {
+                return Err(Error::NoData(format!(
+                    "every sample weight of the {used} items counted is 0: there is nothing to weigh"
+                )));
+            }
+            report.weights = Some(WeightsUsed {
+                total: w,
+                effective_n: w * w / w2,
+            });
+        }
+        let boot = plan.as_ref().zip(boot.as_ref());
         for &k in &self.k {
             if k as f64 >= last {
                 report.warnings.push(format!(
@@ -713,22 +559,35 @@ impl RankingState {
                 ));
             }
         }
-        for (set, acc) in sets.iter().zip(&acc) {
-            self.push_set(set, acc, used, total_discount, opts, &mut report)?;
+        let total_weight = report.weights.map_or(used as f64, |w| w.total);
+        for (i, (set, acc)) in sets.iter().zip(&acc).enumerate() {
+            let summary =
+                self.push_set(set, acc, (total_weight, total_discount), opts, &mut report)?;
+            if let (Some((plan, reps)), Some(summary)) = (boot, report.summary.get_mut(&summary)) {
+                summary.intervals = reps.intervals(
+                    plan,
+                    i,
+                    &summary_eligible(set, acc, opts),
+                    &compared_metrics(&self.k, self.has_relevance),
+                    (&self.k, self.has_relevance),
+                    opts.min_group_size,
+                    opts.confidence,
+                );
+            }
         }
         Ok(report)
     }
 
-    /// One attribute set's groups, disparities and summary.
+    /// One attribute set's groups, disparities and summary (`totals`: every item's weight and
+    /// weighted discount); returns the summary's key.
     fn push_set(
         &self,
         set: &SetGroups,
         acc: &[Acc],
-        used: u64,
-        total_discount: f64,
+        (used, total_discount): (f64, f64),
         opts: &FairnessOptions,
         report: &mut RankingReport,
-    ) -> Result<()> {
+    ) -> Result<String> {
         if set.keys.len() < 2 {
             return Err(Error::OneGroup {
                 attribute: set.name.clone(),
@@ -736,8 +595,8 @@ impl RankingState {
             });
         }
         let names: Vec<String> = set.keys.iter().map(group_name).collect();
-        let eligible: Vec<bool> = acc.iter().map(|a| a.n >= opts.min_group_size).collect();
-        let sizes: Vec<f64> = acc.iter().map(|a| a.n as f64).collect();
+        let eligible = summary_eligible(set, acc, opts);
+        let sizes: Vec<f64> = acc.iter().map(|a| a.weight).collect();
         let (reference, rule) =
             choose_reference(&set.name, &names, &sizes, &eligible, opts, "ranking")?;
         let metrics: Vec<(BTreeMap<String, f64>, BTreeMap<String, String>)> = acc
@@ -755,12 +614,20 @@ impl RankingState {
                 group: names[i].clone(),
                 levels,
                 count: a.n,
-                share: a.n as f64 / used as f64,
+                share: a.weight / used,
                 lists: a.lists,
                 insufficient_data: !eligible[i],
                 reference: i == reference,
                 metrics: metrics[i].0.clone(),
                 ndcg_lists: self.has_relevance.then_some(a.ndcg_lists),
+                weighted: self.has_weights.then(|| WeightsUsed {
+                    total: a.weight,
+                    effective_n: if a.weight_sq > 0.0 {
+                        a.weight * a.weight / a.weight_sq
+                    } else {
+                        0.0
+                    },
+                }),
                 undefined: metrics[i].1.clone(),
             });
         }
@@ -796,6 +663,7 @@ impl RankingState {
                 .collect(),
             metrics: BTreeMap::new(),
             undefined: BTreeMap::new(),
+            intervals: BTreeMap::new(),
         };
         for metric in &compared {
             let values: Vec<f64> = (0..names.len())
@@ -824,6 +692,15 @@ impl RankingState {
             }
         }
         report.summary.insert(set.name.clone(), summary);
-        Ok(())
+        Ok(set.name.clone())
     }
+}
+
+/// Which groups of a set the summaries range over: at least `min_group_size` items, and some
+/// weight.
+fn summary_eligible(set: &SetGroups, acc: &[Acc], opts: &FairnessOptions) -> Vec<bool> {
+    debug_assert_eq!(set.keys.len(), acc.len());
+    acc.iter()
+        .map(|a| a.n >= opts.min_group_size && a.weight > 0.0)
+        .collect()
 }

@@ -41,6 +41,8 @@ pub struct RankingBatch<'a> {
     pub position: &'a [Option<f64>],
     /// Relevance of each row (`≥ 0`), when the state has relevance.
     pub relevance: Option<&'a [Option<f64>]>,
+    /// Sample weight of each row (finite, `≥ 0`), when the state is weighted.
+    pub weight: Option<&'a [f64]>,
     /// The sensitive attributes, in the state's order.
     pub attributes: Vec<CodedAttribute<'a>>,
     /// Row number (0-based) of the batch's first row in the whole input, for error messages.
@@ -58,6 +60,8 @@ pub struct RankingItem {
     pub position: f64,
     /// Its relevance (0 without relevance).
     pub relevance: f64,
+    /// Its sample weight (1 without sample weights).
+    pub weight: f64,
 }
 
 /// The mergeable state of a ranking fairness assessment. (Two states are equal when their
@@ -72,6 +76,8 @@ pub struct RankingState {
     pub has_relevance: bool,
     /// The cut-offs `k`, ascending and distinct.
     pub k: Vec<u32>,
+    /// Whether items carry sample weights.
+    pub has_weights: bool,
     /// The lists' values, in order of first appearance.
     pub queries: Vec<String>,
     /// The cells (combinations of attribute values), in order of first appearance.
@@ -98,6 +104,7 @@ impl PartialEq for RankingState {
             && self.by == o.by
             && self.has_relevance == o.has_relevance
             && self.k == o.k
+            && self.has_weights == o.has_weights
             && self.queries == o.queries
             && self.keys == o.keys
             && self.items == o.items
@@ -133,6 +140,7 @@ impl RankingState {
             by,
             has_relevance,
             k,
+            has_weights: false,
             queries: vec![],
             keys: vec![],
             items: vec![],
@@ -143,6 +151,12 @@ impl RankingState {
             query_index: FxHashMap::default(),
             key_index: FxHashMap::default(),
         })
+    }
+
+    /// The same state counting sample weights (each batch then gives a weight per row).
+    pub fn weighted(mut self) -> Self {
+        self.has_weights = true;
+        self
     }
 
     /// Items counted.
@@ -185,7 +199,16 @@ impl RankingState {
     }
 
     /// Checks one row's rank or score and relevance.
-    fn check_row(&self, row: usize, position: f64, relevance: f64) -> Result<()> {
+    fn check_row(&self, row: usize, position: f64, relevance: f64, weight: f64) -> Result<()> {
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(Error::InvalidSample {
+                sample: "weight".into(),
+                reason: format!(
+                    "weight {weight} at row {} is not a finite number ≥ 0",
+                    row + 1
+                ),
+            });
+        }
         if self.by == RankBy::Rank && !(position >= 1.0 && position.fract() == 0.0) {
             return Err(Error::InvalidSample {
                 sample: "rank".into(),
@@ -245,6 +268,13 @@ impl RankingState {
                 self.keys.len()
             ));
         }
+        if let Some(it) = self
+            .items
+            .iter()
+            .find(|it| !(it.weight.is_finite() && it.weight >= 0.0))
+        {
+            return bad(format!("an item has the weight {}", it.weight));
+        }
         if self.k.is_empty() || self.k[0] == 0 || self.k.windows(2).any(|w| w[0] >= w[1]) {
             return bad(format!(
                 "cut-offs {:?} are not distinct, ascending and ≥ 1",
@@ -270,6 +300,9 @@ impl RankingState {
         if let Some(r) = b.relevance {
             lengths.push(("relevance", r.len()));
         }
+        if let Some(w) = b.weight {
+            lengths.push(("weight", w.len()));
+        }
         check_columns(
             n,
             lengths,
@@ -280,6 +313,12 @@ impl RankingState {
         if b.relevance.is_some() != self.has_relevance {
             return Err(Error::InvalidArgument(
                 "the batch's relevance does not match the state's (given for one, not the other)"
+                    .into(),
+            ));
+        }
+        if b.weight.is_some() != self.has_weights {
+            return Err(Error::InvalidArgument(
+                "the batch's sample weights do not match the state's (given for one, not the other)"
                     .into(),
             ));
         }
@@ -307,7 +346,8 @@ impl RankingState {
                     continue;
                 }
             };
-            self.check_row(b.row_offset + i, position, relevance)?;
+            let weight = b.weight.map_or(1.0, |w| w[i]);
+            self.check_row(b.row_offset + i, position, relevance, weight)?;
             let qi = q as usize;
             if qi >= queries.len() {
                 return Err(Error::InvalidArgument(format!(
@@ -353,6 +393,7 @@ impl RankingState {
                 cell,
                 position,
                 relevance,
+                weight,
             });
         }
         Ok(())
@@ -365,17 +406,20 @@ impl RankingState {
             || self.by != other.by
             || self.has_relevance != other.has_relevance
             || self.k != other.k
+            || self.has_weights != other.has_weights
         {
             return Err(Error::IncompatibleStates(format!(
-                "rankings of {:?} by {:?} (relevance {}, k {:?}) vs {:?} by {:?} (relevance {}, k {:?})",
+                "rankings of {:?} by {:?} (relevance {}, k {:?}, weights {}) vs {:?} by {:?} (relevance {}, k {:?}, weights {})",
                 self.attributes,
                 self.by,
                 self.has_relevance,
                 self.k,
+                self.has_weights,
                 other.attributes,
                 other.by,
                 other.has_relevance,
-                other.k
+                other.k,
+                other.has_weights
             )));
         }
         self.index();
