@@ -114,6 +114,14 @@ def test_ranking_fairness_on_dask_equals_in_process(data):
     got = fgd.fairness(dd.from_pandas(df, npartitions=3, sort=False), **roles).to_dict()
     got.pop("engine"), got.pop("input"), local.pop("input")
     assert local["task"] == "ranking" and got == local
+    # With sample weights and the list bootstrap: the same bytes too (each list's draws come
+    # from its value, not from where its rows were).
+    df["w"] = (df.index % 4 + 1) / 4.0
+    roles = dict(roles, weight="w", bootstrap=60, seed=3)
+    local = fairgauge.fairness(df, **roles).to_dict()
+    got = fgd.fairness(dd.from_pandas(df, npartitions=4, sort=False), **roles).to_dict()
+    got.pop("engine"), got.pop("input"), local.pop("input")
+    assert got == local and local["summary"]["sex"]["intervals"] and local["weights"]["total"] > 0
 
 
 def test_bootstrap_on_dask_equals_in_process(data):

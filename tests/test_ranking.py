@@ -50,8 +50,11 @@ def tie_mean(slots, first, count, k=None):
     return d.mean()
 
 
-def expected(df, attr, by, ks, relevance=True):
-    """Per group: exposure, selection rates, mean relevance, exposure-to-relevance and NDCG."""
+def expected(df, attr, by, ks, relevance=True, weight=None):
+    """Per group: exposure, selection rates, mean relevance, exposure-to-relevance and NDCG; with
+    `weight`, every sum weighted by that column and each list's NDCG the ratio of its weighted
+    DCG to its weighted ideal DCG (the mean over lists unweighted)."""
+    df = df.assign(w=df[weight].astype(float) if weight else 1.0)
     per_item = []
     per_list = []
     for _, lst in df.groupby("q"):
@@ -74,26 +77,29 @@ def expected(df, attr, by, ks, relevance=True):
             lst[f"i{k}"] = [tie_mean(slots, f, c, k) for f, c in zip(rfirst, rcount, strict=True)]
             lst[f"top{k}"] = [np.mean(slots[f : f + c] <= k) for f, c in zip(first, count, strict=True)]
         per_item.append(lst)
-        g = lst.assign(gd=lst.rel * lst.d, gi=lst.rel * lst.i)
+        wr = lst.w * lst.rel
+        g = lst.assign(gd=wr * lst.d, gi=wr * lst.i)
         for k in ks:
-            g[f"gd{k}"], g[f"gi{k}"] = g.rel * g[f"d{k}"], g.rel * g[f"i{k}"]
+            g[f"gd{k}"], g[f"gi{k}"] = wr * g[f"d{k}"], wr * g[f"i{k}"]
         per_list.append(g.groupby(attr).sum(numeric_only=True))
     items = pd.concat(per_item)
     lists = pd.concat(per_list)
     out = {}
-    total = items.d.sum()
+    total = (items.w * items.d).sum()
     for name, grp in items.groupby(attr):
+        w = grp.w.sum()
         e = {
             "count": len(grp),
-            "exposure": grp.d.mean(),
-            "exposure_share": grp.d.sum() / total,
-            **{f"selection_rate_at_{k}": grp[f"top{k}"].mean() for k in ks},
+            "share": w / items.w.sum(),
+            "exposure": (grp.w * grp.d).sum() / w,
+            "exposure_share": (grp.w * grp.d).sum() / total,
+            **{f"selection_rate_at_{k}": (grp.w * grp[f"top{k}"]).sum() / w for k in ks},
         }
         if relevance:
             lg = lists.loc[[name]]
             ok = lg[lg.gi > 0]
-            e["mean_relevance"] = grp.rel.mean()
-            e["exposure_relevance_ratio"] = grp.d.sum() / grp.rel.sum()
+            e["mean_relevance"] = (grp.w * grp.rel).sum() / w
+            e["exposure_relevance_ratio"] = (grp.w * grp.d).sum() / (grp.w * grp.rel).sum()
             e["ndcg"] = (ok.gd / ok.gi).mean()
             for k in ks:
                 okk = lg[lg[f"gi{k}"] > 0]
@@ -133,6 +139,64 @@ def test_group_metrics_equal_the_formulas(table, by):
     disp = next(x for x in d["disparities"] if x["attribute"] == "sex" and x["metric"] == "exposure")
     close(disp["ratio"], sex["F"]["exposure"] / sex["M"]["exposure"])
     close(disp["difference"], sex["F"]["exposure"] - sex["M"]["exposure"])
+
+
+def test_weighted_group_metrics_equal_the_formulas(table):
+    df = table.copy()
+    rng = np.random.default_rng(5)
+    df["w"] = rng.lognormal(0.0, 0.7, len(df)).round(3)
+    d = fairgauge.fairness(
+        df, task="ranking", query="q", score="score", relevance="rel", sensitive=["sex", "race"], k=[1, 5],
+        weight="w",
+    ).to_dict()  # fmt: skip
+    for attr in ("sex", "race"):
+        want = expected(df, attr, "score", [1, 5], weight="w")
+        got = groups(d, attr)
+        for name, e in want.items():
+            for key, value in e.items():
+                close(got[name][key], value)
+            w = df.w[df[attr] == name]
+            close(got[name]["weighted"]["total"], w.sum())
+            close(got[name]["weighted"]["effective_n"], w.sum() ** 2 / (w**2).sum())
+        s = d["summary"][attr]
+        for metric in ("exposure", "selection_rate_at_5", "ndcg", "exposure_relevance_ratio"):
+            values = [e[metric] for e in want.values()]
+            close(s[f"{metric}_difference"], max(values) - min(values))
+            close(s[f"{metric}_ratio"], min(values) / max(values))
+    close(d["weights"]["total"], df.w.sum())
+    # Unit weights are the unweighted report.
+    ones = fairgauge.fairness(
+        df.assign(w=1.0), task="ranking", query="q", score="score", sensitive="sex", weight="w"
+    ).to_dict()
+    plain = fairgauge.fairness(df, task="ranking", query="q", score="score", sensitive="sex").to_dict()
+    ones.pop("weights"), ones.pop("input"), ones["roles"].pop("weight", None), plain.pop("input")
+    for g in ones["groups"]:
+        g.pop("weighted")
+    assert ones["groups"] == plain["groups"] and ones["summary"] == plain["summary"]
+
+
+def test_list_bootstrap_intervals(table, run_json, tmp_path):
+    # Percentile intervals of every summary from resampled lists: deterministic, the same from
+    # the CLI and Python and whatever the row order; wider with fewer lists.
+    path = tmp_path / "r.parquet"
+    table.to_parquet(path)
+    roles = dict(task="ranking", query="q", score="score", relevance="rel", sensitive="sex", k=[5])
+    py = fairgauge.fairness(str(path), **roles, bootstrap=200, seed=1).to_dict()
+    cli = run_json(
+        "fairness", path, "--task", "ranking", "--query", "q", "--score", "score", "--relevance", "rel",
+        "--sensitive", "sex", "--k", "5", "--bootstrap", "200", "--seed", "1",
+    )  # fmt: skip
+    assert cli == py and py["bootstrap"] == {"replicates": 200, "seed": 1}
+    s = py["summary"]["sex"]
+    assert set(s["intervals"]) == {k for k, v in s.items() if k.endswith(("_difference", "_ratio")) and v is not None}
+    for ci in s["intervals"].values():
+        assert ci["low"] < ci["high"] and ci["defined"] == 200
+    shuffled = fairgauge.fairness(table.sample(frac=1.0, random_state=2), **roles, bootstrap=200, seed=1).to_dict()
+    assert shuffled["summary"] == py["summary"]
+    few = table[table.q < "q0100"]
+    small = fairgauge.fairness(few, **roles, bootstrap=200, seed=1).to_dict()["summary"]["sex"]["intervals"]
+    width = lambda i: i["exposure_ratio"]["high"] - i["exposure_ratio"]["low"]  # noqa: E731
+    assert width(small) > width(s["intervals"])
 
 
 def test_ranks_with_gaps_keep_their_positions(table):
@@ -236,8 +300,8 @@ def test_bad_input_is_a_clear_error(table, run, tmp_path):
         fairgauge.fairness(bad, task="ranking", query="q", score="score", sensitive="sex")
     p = run(*base, "--query", "q", "--rank", "rank", "--k", "0", check=False)
     assert p.returncode == 2 and "at least 1" in p.stderr, p.stderr
-    p = run(*base, "--query", "q", "--rank", "rank", "--weight", "rel", check=False)
-    assert p.returncode == 2 and "ranking does not take --weight yet" in p.stderr, p.stderr
+    p = run(*base, "--query", "q", "--rank", "rank", "--weight", "score", check=False)
+    assert p.returncode == 2 and "is not a number ≥ 0" in p.stderr and "data row" in p.stderr, p.stderr
     p = run("assess", "--current", good, "--task", "ranking", "--label", "rel", "--sensitive", "sex", check=False)
     assert "a ranking's truth is its relevance" in p.stdout + p.stderr, p.stderr
     # k longer than every list is a warning, not an error.
@@ -335,14 +399,16 @@ def test_assess_judges_the_exposure_ratio_and_the_policys_ranking_thresholds(tab
     judged = json.loads(fairgauge._fairgauge.judge("fairness", json.dumps(report), None))
     from_assess = [f["id"] for f in d["findings"] if f["kind"].startswith("fairness.")]
     assert sorted(f["id"] for f in judged) == sorted(from_assess)
-    # No bootstrap for rankings yet: refused on the command line, an error finding in assess.
-    p = run(*args, "--bootstrap", "10", check=False)
-    assert p.returncode == 2 and "not ranking" in p.stderr, p.stderr
+    # The policy's bootstrap resamples lists: intervals in the evidence, no error finding.
     booted = tmp_path / "boot.toml"
     booted.write_text(policy.read_text() + "[fairness]\nbootstrap = 20\n")
     run("assess", "--current", data, "--policy", booted, "--output", out, check=False)
-    errors = [f for f in json.loads(out.read_text())["findings"] if f["kind"] == "fairness.error"]
-    assert len(errors) == 1 and "not ranking" in errors[0]["message"], errors
+    e = json.loads(out.read_text())
+    assert not [f for f in e["findings"] if f["kind"] == "fairness.error"]
+    iv = e["results"]["fairness"]["summary"]["sex"]["intervals"]["selection_rate_at_5_ratio"]
+    assert iv["low"] < iv["high"] and iv["defined"] == 20
+    top = next(f for f in e["findings"] if f["kind"] == "fairness.selection_rate_at_5_ratio")
+    assert top["interval"] == [iv["low"], iv["high"]] and "20 replicates" in top["message"]
     # A threshold name for another cut-off form is an error naming it.
     bad = tmp_path / "bad.toml"
     bad.write_text('[fairness.thresholds.selection_rate_at_k_ratio]\nwarn = 0.9\nfail = 0.8\ndirection = "below"\n')

@@ -186,6 +186,9 @@ pub struct RankingReport {
     /// The bootstrap behind the summaries' `intervals`, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bootstrap: Option<Bootstrap>,
+    /// The intervals' confidence level (with the bootstrap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
     /// With sample weights: their total and effective size over the items counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<WeightsUsed>,
@@ -469,6 +472,7 @@ impl RankingState {
         }
         if let Some(b) = &opts.bootstrap {
             b.check()?;
+            crate::stats::z_critical(opts.confidence)?;
         }
         if !opts.expected_shares.is_empty() {
             return Err(Error::InvalidArgument(
@@ -535,6 +539,7 @@ impl RankingState {
             summary: BTreeMap::new(),
             warnings: vec![],
             bootstrap: opts.bootstrap,
+            confidence: opts.bootstrap.map(|_| opts.confidence),
             weights: None,
         };
         if self.has_weights {

@@ -258,10 +258,15 @@ pub(crate) fn ranking_findings(b: &mut Builder<'_>, r: &RankingReport) {
             } else {
                 "exposure"
             };
+            let interval = s.intervals.get(name).map(|i| [i.low, i.high]);
+            let boot = r
+                .bootstrap
+                .zip(r.confidence)
+                .map(|(b, c)| (c, b.replicates));
             threshold_finding(
                 b,
                 (attr, name, *v),
-                None,
+                interval.zip(boot),
                 risk,
                 "max − min or min / max over the groups; exposure is the mean position discount 1/log2(1 + rank), Singh & Joachims 2018",
             );
