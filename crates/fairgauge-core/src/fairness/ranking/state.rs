@@ -257,23 +257,20 @@ impl RankingState {
     /// distinct.
     pub fn check(&self) -> Result<()> {
         let bad = |m: String| Err(Error::IncompatibleStates(format!("ranking state: {m}")));
+        // One pass over the items: each refers to a list and a cell, and weighs ≥ 0.
         if let Some(it) = self.items.iter().find(|it| {
-            it.query as usize >= self.queries.len() || it.cell as usize >= self.keys.len()
+            it.query as usize >= self.queries.len()
+                || it.cell as usize >= self.keys.len()
+                || !(it.weight.is_finite() && it.weight >= 0.0)
         }) {
             return bad(format!(
-                "an item refers to list {} and cell {} of {} and {}",
+                "an item refers to list {} and cell {} of {} and {}, with the weight {}",
                 it.query,
                 it.cell,
                 self.queries.len(),
-                self.keys.len()
+                self.keys.len(),
+                it.weight
             ));
-        }
-        if let Some(it) = self
-            .items
-            .iter()
-            .find(|it| !(it.weight.is_finite() && it.weight >= 0.0))
-        {
-            return bad(format!("an item has the weight {}", it.weight));
         }
         if self.k.is_empty() || self.k[0] == 0 || self.k.windows(2).any(|w| w[0] >= w[1]) {
             return bad(format!(
