@@ -315,9 +315,10 @@ impl RankingState {
         )
     }
 
-    /// The items grouped into lists in the lists' order (a counting sort on the list's rank,
-    /// keeping arrival order within a list), and each list's range.
-    fn grouped_items(&self, query_rank: &[u32]) -> (Vec<RankingItem>, Vec<(usize, usize)>) {
+    /// The items' indices grouped into lists in the lists' order (a counting sort on the list's
+    /// rank, keeping arrival order within a list), and each list's range. (Indices, not a copy
+    /// of the items: 8 bytes an item instead of 32.)
+    fn grouped_items(&self, query_rank: &[u32]) -> (Vec<usize>, Vec<(usize, usize)>) {
         let mut start = vec![0usize; self.queries.len() + 1];
         for it in &self.items {
             start[query_rank[it.query as usize] as usize + 1] += 1;
@@ -331,19 +332,10 @@ impl RankingState {
             .map(|w| (w[0], w[1]))
             .collect();
         let mut next = start;
-        let mut out = vec![
-            RankingItem {
-                query: 0,
-                cell: 0,
-                position: 0.0,
-                relevance: 0.0,
-                weight: 1.0,
-            };
-            self.items.len()
-        ];
-        for it in &self.items {
+        let mut out = vec![0usize; self.items.len()];
+        for (i, it) in self.items.iter().enumerate() {
             let r = query_rank[it.query as usize] as usize;
-            out[next[r]] = *it;
+            out[next[r]] = i;
             next[r] += 1;
         }
         (out, lists)
@@ -382,10 +374,11 @@ struct ChunkSums {
 }
 
 impl RankingState {
-    /// Sums one chunk of lists (`lists`: ranges of the grouped `items`, each sorted here).
+    /// Sums one chunk of lists (`lists`: ranges of the grouped `order`, the items' indices; each
+    /// list sorted here).
     fn sum_chunk(
         &self,
-        items: &[RankingItem],
+        order: &[usize],
         lists: &[(usize, usize)],
         sets: &[SetGroups],
         cell_rank: &[u32],
@@ -410,7 +403,7 @@ impl RankingState {
         let (mut draws, mut weights) = (vec![], vec![]);
         for &(s, e) in lists {
             list.clear();
-            list.extend_from_slice(&items[s..e]);
+            list.extend(order[s..e].iter().map(|&i| self.items[i]));
             self.sort_list(&mut list, cell_rank);
             self.score_list(&list, &mut b)?;
             let discount: f64 = list
@@ -491,7 +484,7 @@ impl RankingState {
             .collect();
         check_named_reference(&self.attributes, &groups, opts)?;
         let (query_rank, cell_rank) = self.orders();
-        let (items, lists) = self.grouped_items(&query_rank);
+        let (order, lists) = self.grouped_items(&query_rank);
         // Every chunk's result first, then the first error in list order (not the first to
         // arrive), so that the same input names the same list.
         let plan = opts
@@ -500,7 +493,7 @@ impl RankingState {
             .map(|b| Plan::new(&sets, self.k.len(), b));
         let chunks: Vec<Result<ChunkSums>> = lists
             .par_chunks(LISTS_PER_CHUNK)
-            .map(|chunk| self.sum_chunk(&items, chunk, &sets, &cell_rank, plan.as_ref()))
+            .map(|chunk| self.sum_chunk(&order, chunk, &sets, &cell_rank, plan.as_ref()))
             .collect();
         let chunks: Vec<ChunkSums> = chunks.into_iter().collect::<Result<_>>()?;
         let mut acc = Acc::zeroed(&sets, self.k.len());
