@@ -296,9 +296,11 @@ def _roles(
     weight: str | None = None,
     task: str | None = None,
     ranking: dict[str, Any] | None = None,
+    sensitive_probabilities: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The roles given (the policy's roles apply to the others); ``ranking`` the ranking roles
-    (``query``, ``rank``, ``relevance``, ``k``)."""
+    (``query``, ``rank``, ``relevance``, ``k``); ``sensitive_probabilities`` as in
+    :func:`fairness`."""
     if task not in (None, "binary", "multiclass", "regression", "ranking"):
         raise ValueError(f"assess judges task 'binary', 'multiclass', 'regression' or 'ranking', given {task!r}")
     roles: dict[str, Any] = {
@@ -313,6 +315,8 @@ def _roles(
         "reference_group": reference_group,
         "key": _names(key) if key is not None else None,
     }
+    if sensitive_probabilities is not None:
+        roles["sensitive_probabilities"] = _probabilities(sensitive_probabilities)[0]
     return {k: v for k, v in roles.items() if v is not None}
 
 
@@ -425,7 +429,9 @@ def fairness(
     positions; ``relevance`` is optional; no ``label``) and returns a :class:`RankingReport`: per
     group the share of items, exposure ``1 / log2(1 + position)`` and its share (Singh & Joachims
     2018), the selection rate in the top ``k`` (an int or a list, default 10), and with relevance
-    the exposure-to-relevance ratio and NDCG.
+    the exposure-to-relevance ratio and NDCG. ``weight`` weighs items (each list's NDCG the ratio
+    of its weighted DCG to its weighted ideal; the mean over lists unweighted); ``bootstrap=B``
+    resamples whole lists (each list's Poisson(1) weight drawn from its value and ``seed``).
 
     ``sensitive_probabilities`` gives attributes known only as each row's probability of each
     group, as :func:`fairgauge.bisg` writes them: ``{"race": ["p_white", "p_black", …]}`` (group
@@ -561,10 +567,8 @@ def assess(
     ranking = {"query": query, "rank": rank, "relevance": relevance, "k": _cutoffs(k) if k is not None else None}
     roles = _roles(
         label, prediction, score, sensitive, positive_label, reference_group, key, weight_col, task,
-        {name: v for name, v in ranking.items() if v is not None},
+        {name: v for name, v in ranking.items() if v is not None}, sensitive_probabilities,
     )  # fmt: skip
-    if sensitive_probabilities is not None:
-        roles["sensitive_probabilities"] = _probabilities(sensitive_probabilities)[0]
     if assign_threshold is not None:
         roles["assign_threshold"] = assign_threshold
     with contextlib.ExitStack() as stack:
@@ -612,9 +616,10 @@ def monitor(
     ``[quality] sketch`` in the policy and `data` a file path, the run keeps bounded memory
     (each window written to a temporary file and assessed in turn)."""
     data, weight_col = _with_weight(data, weight)
-    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, None, weight_col, None, {})
-    if sensitive_probabilities is not None:
-        roles["sensitive_probabilities"] = _probabilities(sensitive_probabilities)[0]
+    roles = _roles(
+        label, prediction, score, sensitive, positive_label, reference_group, None, weight_col, None, {},
+        sensitive_probabilities,
+    )  # fmt: skip
     with contextlib.ExitStack() as stack:
         out, metrics = call(
             _fairgauge.monitor,

@@ -381,14 +381,15 @@ def monitor(
     (``every`` = "day", "week", "month" or "quarter"): windows of N rows need the whole table in
     time order. ``to_dict()["engine"]`` records the engine and the partitions. ``weight`` names a
     sample-weight column; ``sensitive_probabilities`` is as in ``fairgauge.fairness``."""
-    from . import _command, _path, _probabilities, _roles
+    from . import _command, _path, _roles
 
     module = engine.module()
     _check_columns(engine, df, [time])
     command = _command(f"fairgauge.{engine.name}.monitor")
-    roles = _roles(label, prediction, score, sensitive, positive_label, reference_group, None, weight, None, {})
-    if sensitive_probabilities is not None:
-        roles["sensitive_probabilities"] = _probabilities(sensitive_probabilities)[0]
+    roles = _roles(
+        label, prediction, score, sensitive, positive_label, reference_group, None, weight, None, {},
+        sensitive_probabilities,
+    )  # fmt: skip
     setup = json.dumps(
         {
             "policy": _path(policy),

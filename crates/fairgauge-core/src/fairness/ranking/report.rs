@@ -559,33 +559,31 @@ impl RankingState {
         }
         let total_weight = report.weights.map_or(used as f64, |w| w.total);
         for (i, (set, acc)) in sets.iter().zip(&acc).enumerate() {
-            let summary =
-                self.push_set(set, acc, (total_weight, total_discount), opts, &mut report)?;
-            if let (Some((plan, reps)), Some(summary)) = (boot, report.summary.get_mut(&summary)) {
-                summary.intervals = reps.intervals(
-                    plan,
-                    i,
-                    &summary_eligible(set, acc, opts),
-                    &compared_metrics(&self.k, self.has_relevance),
-                    (&self.k, self.has_relevance),
-                    opts.min_group_size,
-                    opts.confidence,
-                );
-            }
+            let boot = boot.map(|(plan, reps)| (plan, reps, i));
+            self.push_set(
+                set,
+                acc,
+                (total_weight, total_discount),
+                boot,
+                opts,
+                &mut report,
+            )?;
         }
         Ok(report)
     }
 
     /// One attribute set's groups, disparities and summary (`totals`: every item's weight and
-    /// weighted discount); returns the summary's key.
+    /// weighted discount); with `boot` (the bootstrap's plan and sums, and the set's index), the
+    /// summary's intervals.
     fn push_set(
         &self,
         set: &SetGroups,
         acc: &[Acc],
         (used, total_discount): (f64, f64),
+        boot: Option<(&Plan, &Replicates, usize)>,
         opts: &FairnessOptions,
         report: &mut RankingReport,
-    ) -> Result<String> {
+    ) -> Result<()> {
         if set.keys.len() < 2 {
             return Err(Error::OneGroup {
                 attribute: set.name.clone(),
@@ -593,7 +591,7 @@ impl RankingState {
             });
         }
         let names: Vec<String> = set.keys.iter().map(group_name).collect();
-        let eligible = summary_eligible(set, acc, opts);
+        let eligible = summary_eligible(acc, opts);
         let sizes: Vec<f64> = acc.iter().map(|a| a.weight).collect();
         let (reference, rule) =
             choose_reference(&set.name, &names, &sizes, &eligible, opts, "ranking")?;
@@ -689,15 +687,25 @@ impl RankingState {
                 }
             }
         }
+        if let Some((plan, reps, index)) = boot {
+            summary.intervals = reps.intervals(
+                plan,
+                index,
+                &eligible,
+                &compared,
+                (&self.k, self.has_relevance),
+                opts.min_group_size,
+                opts.confidence,
+            );
+        }
         report.summary.insert(set.name.clone(), summary);
-        Ok(set.name.clone())
+        Ok(())
     }
 }
 
 /// Which groups of a set the summaries range over: at least `min_group_size` items, and some
 /// weight.
-fn summary_eligible(set: &SetGroups, acc: &[Acc], opts: &FairnessOptions) -> Vec<bool> {
-    debug_assert_eq!(set.keys.len(), acc.len());
+fn summary_eligible(acc: &[Acc], opts: &FairnessOptions) -> Vec<bool> {
     acc.iter()
         .map(|a| a.n >= opts.min_group_size && a.weight > 0.0)
         .collect()
