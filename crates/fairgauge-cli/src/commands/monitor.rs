@@ -36,7 +36,9 @@ pub struct MonitorArgs {
     /// `monitor.baseline`, 4).
     #[arg(long, value_name = "K")]
     pub baseline: Option<usize>,
-    /// The policy (TOML); without it the built-in default applies.
+    /// The policy (TOML); without it the built-in default applies. With `[quality] sketch` in
+    /// it and the data a file, the run keeps bounded memory (each window written to a temporary
+    /// file and assessed in turn; windows of N rows are then refused).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
     #[command(flatten)]
