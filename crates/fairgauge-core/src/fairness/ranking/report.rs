@@ -51,7 +51,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{Plan, Replicates};
-use super::state::{RankBy, RankingItem, RankingState};
+use super::state::{ListItem, RankBy, RankingState};
 use super::sums::{group_metrics, Acc, ListAcc, ListScores, SetGroups};
 use crate::error::{Error, Result};
 use crate::fairness::bootstrap::{Bootstrap, BootstrapInterval};
@@ -238,7 +238,7 @@ fn runs<F: Fn(usize, usize) -> bool>(n: usize, same: F) -> impl Iterator<Item = 
 impl RankingState {
     /// The per-item contributions of one list (`items` sorted by position) into `b`, or an
     /// error for a rank given twice.
-    fn score_list(&self, items: &[RankingItem], b: &mut ListScores) -> Result<()> {
+    fn score_list(&self, items: &[ListItem], b: &mut ListScores) -> Result<()> {
         let (m, nk) = (items.len(), self.k.len());
         b.slots.clear();
         match self.by {
@@ -317,7 +317,7 @@ impl RankingState {
 
     /// The items' indices grouped into lists in the lists' order (a counting sort on the list's
     /// rank, keeping arrival order within a list), and each list's range. (Indices, not a copy
-    /// of the items: 8 bytes an item instead of 32.)
+    /// of the items: 8 bytes an item instead of 24, or 32 with its weight.)
     fn grouped_items(&self, query_rank: &[u32]) -> (Vec<usize>, Vec<(usize, usize)>) {
         let mut start = vec![0usize; self.queries.len() + 1];
         for it in &self.items {
@@ -343,7 +343,7 @@ impl RankingState {
 
     /// Sorts one list's items by position (rank ascending, score descending), then by cell and
     /// relevance, so that equal items are interchangeable and the result deterministic.
-    fn sort_list(&self, items: &mut [RankingItem], cell_rank: &[u32]) {
+    fn sort_list(&self, items: &mut [ListItem], cell_rank: &[u32]) {
         let by = self.by;
         items.sort_unstable_by(|a, b| {
             let p = match by {
@@ -397,13 +397,13 @@ impl RankingState {
             .map(|s| (vec![ListAcc::default(); s.keys.len()], vec![]))
             .collect();
         let mut b = ListScores::default();
-        let mut list: Vec<RankingItem> = vec![];
+        let mut list: Vec<ListItem> = vec![];
         // The bootstrap's scratch: what the list adds to each set's groups, its weights.
         let mut entries: Vec<(Vec<usize>, Vec<f64>)> = vec![Default::default(); sets.len()];
         let (mut draws, mut weights) = (vec![], vec![]);
         for &(s, e) in lists {
             list.clear();
-            list.extend(order[s..e].iter().map(|&i| self.items[i]));
+            list.extend(order[s..e].iter().map(|&i| self.list_item(i)));
             self.sort_list(&mut list, cell_rank);
             self.score_list(&list, &mut b)?;
             let discount: f64 = list

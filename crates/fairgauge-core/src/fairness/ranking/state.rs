@@ -60,8 +60,18 @@ pub struct RankingItem {
     pub position: f64,
     /// Its relevance (0 without relevance).
     pub relevance: f64,
-    /// Its sample weight (1 without sample weights).
-    pub weight: f64,
+}
+
+/// An item as its list is scored: the counted item and its sample weight (1 without sample
+/// weights). Only a list at a time is held this way; the state keeps the weights apart
+/// ([`RankingState::weights`]), so that an unweighted item takes 24 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ListItem {
+    pub(crate) query: u32,
+    pub(crate) cell: u32,
+    pub(crate) position: f64,
+    pub(crate) relevance: f64,
+    pub(crate) weight: f64,
 }
 
 /// The mergeable state of a ranking fairness assessment. (Two states are equal when their
@@ -84,6 +94,8 @@ pub struct RankingState {
     pub keys: Vec<GroupKey>,
     /// Every counted item.
     pub items: Vec<RankingItem>,
+    /// Each item's sample weight, in item order (empty without sample weights).
+    pub weights: Vec<f64>,
     /// Rows seen, including excluded ones.
     pub rows_seen: u64,
     /// Rows left out because the list is null.
@@ -108,6 +120,7 @@ impl PartialEq for RankingState {
             && self.queries == o.queries
             && self.keys == o.keys
             && self.items == o.items
+            && self.weights == o.weights
             && self.rows_seen == o.rows_seen
             && self.excluded_null_query == o.excluded_null_query
             && self.excluded_null_position == o.excluded_null_position
@@ -144,6 +157,7 @@ impl RankingState {
             queries: vec![],
             keys: vec![],
             items: vec![],
+            weights: vec![],
             rows_seen: 0,
             excluded_null_query: 0,
             excluded_null_position: 0,
@@ -157,6 +171,18 @@ impl RankingState {
     pub fn weighted(mut self) -> Self {
         self.has_weights = true;
         self
+    }
+
+    /// Item `i` as its list is scored, with its weight.
+    pub(crate) fn list_item(&self, i: usize) -> ListItem {
+        let it = self.items[i];
+        ListItem {
+            query: it.query,
+            cell: it.cell,
+            position: it.position,
+            relevance: it.relevance,
+            weight: self.weights.get(i).copied().unwrap_or(1.0),
+        }
     }
 
     /// Items counted.
@@ -257,20 +283,30 @@ impl RankingState {
     /// distinct.
     pub fn check(&self) -> Result<()> {
         let bad = |m: String| Err(Error::IncompatibleStates(format!("ranking state: {m}")));
-        // One pass over the items: each refers to a list and a cell, and weighs ≥ 0.
         if let Some(it) = self.items.iter().find(|it| {
-            it.query as usize >= self.queries.len()
-                || it.cell as usize >= self.keys.len()
-                || !(it.weight.is_finite() && it.weight >= 0.0)
+            it.query as usize >= self.queries.len() || it.cell as usize >= self.keys.len()
         }) {
             return bad(format!(
-                "an item refers to list {} and cell {} of {} and {}, with the weight {}",
+                "an item refers to list {} and cell {} of {} and {}",
                 it.query,
                 it.cell,
                 self.queries.len(),
-                self.keys.len(),
-                it.weight
+                self.keys.len()
             ));
+        }
+        let weights = if self.has_weights {
+            self.items.len()
+        } else {
+            0
+        };
+        if self.weights.len() != weights {
+            return bad(format!(
+                "{} weights for {weights} weighted items",
+                self.weights.len()
+            ));
+        }
+        if let Some(w) = self.weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+            return bad(format!("an item has the weight {w}"));
         }
         if self.k.is_empty() || self.k[0] == 0 || self.k.windows(2).any(|w| w[0] >= w[1]) {
             return bad(format!(
@@ -390,8 +426,10 @@ impl RankingState {
                 cell,
                 position,
                 relevance,
-                weight,
             });
+            if self.has_weights {
+                self.weights.push(weight);
+            }
         }
         Ok(())
     }
@@ -427,6 +465,7 @@ impl RankingState {
             cell: keys[it.cell as usize],
             ..*it
         }));
+        self.weights.extend_from_slice(&other.weights);
         self.rows_seen += other.rows_seen;
         self.excluded_null_query += other.excluded_null_query;
         self.excluded_null_position += other.excluded_null_position;

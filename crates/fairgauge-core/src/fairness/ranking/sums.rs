@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{RankingItem, RankingState};
+use super::state::{ListItem, RankingState};
 use crate::fairness::state::GroupKey;
 
 /// What each item of one list contributes, in the list's sorted order (reused from list to
@@ -151,7 +151,7 @@ impl SetGroups {
     /// ideal is 0) and `counted` 1 when the list counts towards the group's mean NDCG.
     pub(super) fn add_list(
         &self,
-        items: &[RankingItem],
+        items: &[ListItem],
         b: &ListScores,
         nk: usize,
         acc: &mut [Acc],
