@@ -30,9 +30,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 use super::bootstrap::resample_cells;
 use super::metrics::{metric_values, summary_values, MetricSums};
 use super::state::{RegressionCell, RegressionState};
-use crate::drift::numeric::{
-    ks_2samp_presorted, normed, population_sd, wasserstein_presorted, welch,
-};
+use crate::drift::numeric::{ks_and_wasserstein_presorted, normed, population_sd, welch};
 use crate::drift::radix::radix_sort_f64;
 use crate::drift::sample::TestOutcome;
 use crate::drift::weighted::{ks_2samp_weighted_presorted, wasserstein_weighted_presorted};
@@ -485,8 +483,8 @@ fn compare_distributions(g: &Groups) -> Vec<Option<Option<(TestOutcome, Option<f
                 .enumerate()
                 .map(|(i, c)| {
                     (i != g.reference).then(|| {
-                        let ks = ks_2samp_presorted(&reference.predictions, &c.predictions);
-                        let w = wasserstein_presorted(&reference.predictions, &c.predictions);
+                        let (ks, w) =
+                            ks_and_wasserstein_presorted(&reference.predictions, &c.predictions);
                         Some((ks, normed(w, sd)))
                     })
                 })
