@@ -19,8 +19,9 @@ pub const MAGIC: &[u8; 4] = b"FGST";
 /// message naming both versions rather than migrated. Version 3 (December 2026) added the
 /// multiclass task's state to the fairness part (and the regression task's); version 4 the
 /// ranking task's; version 5 each regression cell's labels (for its bootstrap); version 6 each
-/// ranking state's sample weights (one per item).
-pub const VERSION: u16 = 6;
+/// ranking state's sample weights (one per item); version 7 the proxy strata's sums of an
+/// attribute known as probabilities (for its bounds).
+pub const VERSION: u16 = 7;
 
 /// What an encoded state holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -87,6 +87,17 @@ pub struct FairnessArgs {
     /// group when that probability is at least P.
     #[arg(long, default_value_t = fairgauge::fairness::DEFAULT_ASSIGN_THRESHOLD, value_name = "P")]
     pub assign_threshold: f64,
+    /// With --sensitive-probabilities: also bound the base and selection rates and their
+    /// differences without assuming the outcome independent of membership given the proxies,
+    /// over the strata of these columns (proxies the probabilities were computed from, such as
+    /// the ZIP code or tract; strata should hold many rows each).
+    #[arg(
+        long,
+        value_name = "COL[,COL…]",
+        value_delimiter = ',',
+        requires = "sensitive_probabilities"
+    )]
+    pub bounds_by: Vec<String>,
     /// Ranking: the column naming each item's list (a query, a search, a shortlist).
     #[arg(long, value_name = "COL")]
     pub query: Option<String>,
@@ -267,7 +278,10 @@ pub fn run(a: FairnessArgs) -> Result<ExitStatus> {
         probabilistic: a
             .sensitive_probabilities
             .iter()
-            .map(|p| ProbabilisticSpec::parse(p, a.assign_threshold))
+            .map(|p| {
+                ProbabilisticSpec::parse(p, a.assign_threshold)
+                    .map(|p| p.with_bounds_by(&a.bounds_by))
+            })
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| anyhow::anyhow!("--sensitive-probabilities {e}"))?,
     };

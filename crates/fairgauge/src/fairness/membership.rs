@@ -12,15 +12,22 @@
 //! conditional covariance of the outcome with true membership given the proxies, and tends to
 //! understate disparities; the threshold estimator's tends to overstate them, by an amount that
 //! varies with the threshold. Both are reported, with that caveat.
+//!
+//! With `--bounds-by COL[,COL]` (columns the probabilities were computed from, such as the ZIP
+//! code), the base and selection rates and their differences are also bounded without that
+//! independence: the core's [`fairgauge_core::membership::bounds`] (Kallus, Mao & Zhou 2022).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use fairgauge_core::fairness::{
     CodedAttribute, FairnessBatch, FairnessOptions, FairnessReport, Membership,
 };
+use fairgauge_core::membership::bounds::{BoundsRow, BoundsState};
+use rustc_hash::FxHashMap;
 
 use super::part::{Ctx, MembershipPart};
-use super::spec::{FairnessSpec, MembershipInfo, ProbabilisticSpec};
+use super::visit::CategoryVisitor;
+use super::spec::{AttributeBounds, FairnessSpec, MembershipInfo, ProbabilisticSpec};
 use crate::error::{Error, Result};
 use crate::io::frame::Batch;
 
@@ -86,7 +93,102 @@ pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {
     Ok(())
 }
 
+/// The outcomes the bounds cover: the base rate, and the selection rate with a prediction or a
+/// score.
+pub(crate) fn outcomes(spec: &FairnessSpec) -> Vec<String> {
+    let mut o = vec!["base_rate".to_string()];
+    if spec.prediction.is_some() || spec.score.is_some() {
+        o.push("selection_rate".into());
+    }
+    o
+}
+
+/// Checks the strata columns of the bounds: none is a role or a probability column (`roles`),
+/// none is given twice for one attribute.
+pub(crate) fn check_strata(spec: &FairnessSpec, roles: &BTreeSet<&String>) -> Result<()> {
+    for p in &spec.probabilistic {
+        let mut seen = BTreeSet::new();
+        for c in &p.bounds_by {
+            if c.is_empty() || !seen.insert(c) {
+                return Err(Error::InvalidOption(format!(
+                    "--bounds-by {:?}: each stratum column once, none empty",
+                    p.bounds_by
+                )));
+            }
+            if roles.contains(c) {
+                return Err(Error::InvalidOption(format!(
+                    "column `{c}` is both a stratum of the bounds (--bounds-by) and a role or probability column; strata are the proxies the probabilities were computed from (a ZIP code, a tract)"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Separates the strata columns' values in a stratum's key (null is `\0`).
+const KEY_SEP: char = '\u{1f}';
+
 impl Ctx<'_> {
+    /// Each row's stratum key: its values of `columns`, in order.
+    fn strata_keys(&self, batch: &Batch, columns: &[String]) -> Result<Vec<String>> {
+        let mut visitors = Vec::with_capacity(columns.len());
+        for c in columns {
+            let mut v = CategoryVisitor::new(&self.rules[c], batch.len());
+            self.visit(batch, c, &mut v)?;
+            visitors.push(v);
+        }
+        let mut known: FxHashMap<Vec<u32>, String> = FxHashMap::default();
+        let mut out = Vec::with_capacity(batch.len());
+        for i in 0..batch.len() {
+            let codes: Vec<u32> = visitors.iter().map(|v| v.codes[i]).collect();
+            let key = known.entry(codes).or_insert_with_key(|codes| {
+                let parts: Vec<&str> = visitors
+                    .iter()
+                    .zip(codes)
+                    .map(|(v, &c)| v.levels[c as usize].as_deref().unwrap_or("\0"))
+                    .collect();
+                parts.join(&KEY_SEP.to_string())
+            });
+            out.push(key.clone());
+        }
+        Ok(out)
+    }
+
+    /// Counts a slice's rows with probabilities, a label and (with one) a prediction into the
+    /// strata's sums of the bounds.
+    fn count_strata(
+        &self,
+        bounds: &mut BoundsState,
+        base: &FairnessBatch<'_>,
+        p: &ProbabilisticSpec,
+        probs: &[f64],
+        keys: &[String],
+    ) -> Result<()> {
+        let k = p.groups.len();
+        for (i, key) in keys.iter().enumerate() {
+            let row = &probs[i * k..(i + 1) * k];
+            let Some(label) = base.label[i] else { continue };
+            let prediction = match base.prediction.map(|v| v[i]) {
+                Some(None) => continue,
+                Some(Some(x)) => Some(x),
+                None => None,
+            };
+            if row[0].is_nan() {
+                continue;
+            }
+            let positive = [label, prediction.unwrap_or(false)];
+            bounds
+                .push(BoundsRow {
+                    stratum: key,
+                    weight: base.weights.map_or(1.0, |w| w[i]),
+                    probabilities: row,
+                    positive: &positive[..bounds.outcomes.len()],
+                })
+                .map_err(|e| self.core_error(e))?;
+        }
+        Ok(())
+    }
+
     /// A slice's probability columns of `p`, row after row (`K` per row), with a row of NaN
     /// where every probability is null or NaN. A row with some but not all, a value outside
     /// `[0, 1]`, or a sum further than [`SUM_TOLERANCE`] from 1 is an error naming its data row.
@@ -195,6 +297,10 @@ impl Ctx<'_> {
                 .update(&weighted)
                 .map_err(|e| self.core_error(e))?;
             self.count_assigned(&mut part, base, p, &probs, &levels)?;
+            if let Some(bounds) = part.bounds.as_mut() {
+                let keys = self.strata_keys(batch, &p.bounds_by)?;
+                self.count_strata(bounds, base, p, &probs, &keys)?;
+            }
             parts.push(part);
         }
         Ok(parts)
@@ -312,6 +418,7 @@ pub(crate) fn finish_membership(
             assigned_not_reported: not_reported,
             method: METHOD.into(),
             caveat: caveat(p),
+            bounds: bounds(ctx, p, part, &weighted)?,
         });
         let mut report = match out.take() {
             None => FairnessReport {
@@ -330,6 +437,38 @@ pub(crate) fn finish_membership(
     }
     out.map(|r| (r, infos))
         .ok_or_else(|| Error::InvalidOption("at least one sensitive attribute is needed".into()))
+}
+
+const BOUNDS_METHOD: &str = "within each stratum of the proxies, the groups' shares (the mean \
+    of the rows' probabilities) and the share of positive outcomes are taken as known and every \
+    coupling of the two is allowed (Kallus, Mao & Zhou 2022): a group's rate is bounded by the \
+    Fréchet bounds summed over strata, a difference by the coupling that sets the two groups \
+    furthest apart in each stratum. The bounds hold whether or not the outcome depends on \
+    membership given the proxies, take each stratum's observed shares as its true ones (strata \
+    of one row contribute no width), and carry no sampling error";
+
+/// The bounds of `p` (with `--bounds-by`), differences against the weighted report's reference
+/// group of the attribute.
+fn bounds(
+    ctx: &Ctx<'_>,
+    p: &ProbabilisticSpec,
+    part: &MembershipPart,
+    weighted: &FairnessReport,
+) -> Result<Option<AttributeBounds>> {
+    let Some(state) = &part.bounds else {
+        return Ok(None);
+    };
+    let reference = weighted
+        .disparities
+        .iter()
+        .find(|d| d.attribute == p.name)
+        .map(|d| d.reference.as_str());
+    let report = state.finish(reference).map_err(|e| ctx.core_error(e))?;
+    Ok(Some(AttributeBounds {
+        by: p.bounds_by.clone(),
+        method: BOUNDS_METHOD.into(),
+        report,
+    }))
 }
 
 /// Appends another report's groups, disparities and summaries (attribute `name`).

@@ -12,6 +12,7 @@ use fairgauge_core::fairness::multiclass::MulticlassState;
 use fairgauge_core::fairness::ranking::RankingState;
 use fairgauge_core::fairness::regression::RegressionState;
 use fairgauge_core::fairness::FairnessState;
+use fairgauge_core::membership::bounds::BoundsState;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -57,6 +58,8 @@ pub(crate) struct MembershipPart {
     pub(crate) assigned: FairnessState,
     /// Rows with probabilities whose largest is below the threshold.
     pub(crate) unassigned: u64,
+    /// The strata's sums for the bounds (with `--bounds-by`).
+    pub(crate) bounds: Option<BoundsState>,
 }
 
 impl MembershipPart {
@@ -73,6 +76,8 @@ impl MembershipPart {
             weighted: FairnessState::new(attrs, has_pred, has_score).with_membership(0),
             assigned,
             unassigned: 0,
+            bounds: (!p.bounds_by.is_empty())
+                .then(|| BoundsState::new(p.group_names(), super::membership::outcomes(spec))),
         }
     }
 
@@ -84,6 +89,15 @@ impl MembershipPart {
         self.weighted.merge(&o.weighted).map_err(core)?;
         self.assigned.merge(&o.assigned).map_err(core)?;
         self.unassigned += o.unassigned;
+        match (&mut self.bounds, &o.bounds) {
+            (Some(a), Some(b)) => a.merge(b).map_err(core)?,
+            (None, None) => {}
+            _ => {
+                return Err(Error::InvalidOption(
+                    "parts counted with and without --bounds-by".into(),
+                ))
+            }
+        }
         Ok(())
     }
 }

@@ -337,6 +337,7 @@ pub(crate) fn context<'a>(table: &'a Table, spec: &'a FairnessSpec) -> Result<Ct
         .chain(spec.weight.iter())
         .chain(spec.sensitive.iter())
         .chain(spec.probabilistic.iter().flat_map(|p| p.columns()))
+        .chain(spec.probabilistic.iter().flat_map(|p| p.bounds_by.iter()))
         .chain(ranking.iter());
     Ok(Ctx {
         table,
@@ -523,6 +524,12 @@ pub fn fairness_part(
             return Err(Error::InvalidOption(format!(
                 "column `{c}` is given for two roles; label, prediction, score, weight, list, rank, relevance and sensitive attributes must be different columns"
             )));
+        }
+    }
+    super::membership::check_strata(spec, &seen)?;
+    for c in spec.probabilistic.iter().flat_map(|p| &p.bounds_by) {
+        if !columns.contains(c) {
+            columns.push(c.clone());
         }
     }
 

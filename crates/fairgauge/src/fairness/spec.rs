@@ -97,6 +97,11 @@ pub struct ProbabilisticSpec {
     /// group when that probability is at least this (default [`DEFAULT_ASSIGN_THRESHOLD`]).
     #[serde(default = "default_assign_threshold")]
     pub assign_threshold: f64,
+    /// The proxy strata for the bounds on rates and disparities (`--bounds-by ZIP`): columns
+    /// whose values the probabilities were computed from; none, no bounds
+    /// ([`fairgauge_core::membership::bounds`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bounds_by: Vec<String>,
 }
 
 /// The threshold estimator's default: a row is assigned a group of probability ≥ 0.8.
@@ -137,12 +142,24 @@ impl ProbabilisticSpec {
             name: name.trim().to_string(),
             groups,
             assign_threshold,
+            bounds_by: vec![],
         })
+    }
+
+    /// The same attribute with bounds over the strata of `columns` (none: no bounds).
+    pub fn with_bounds_by(mut self, columns: &[String]) -> Self {
+        self.bounds_by = columns.to_vec();
+        self
     }
 
     /// The probability columns, in group order.
     pub fn columns(&self) -> impl Iterator<Item = &String> {
         self.groups.iter().map(|(_, c)| c)
+    }
+
+    /// The groups' names, in order.
+    pub fn group_names(&self) -> Vec<String> {
+        self.groups.iter().map(|(g, _)| g.clone()).collect()
     }
 
     /// The threshold estimator's attribute name: `race_assigned`.
@@ -269,6 +286,23 @@ pub struct MembershipInfo {
     pub method: String,
     /// What the estimate cannot tell.
     pub caveat: String,
+    /// Bounds on the rates and their differences that hold without assuming the outcome
+    /// independent of membership given the proxies (with `--bounds-by`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<AttributeBounds>,
+}
+
+/// The bounds of an attribute known as probabilities over the strata of its proxies
+/// ([`fairgauge_core::membership::bounds`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributeBounds {
+    /// The strata's columns.
+    pub by: Vec<String>,
+    /// How the bounds were made.
+    pub method: String,
+    /// The bounds.
+    #[serde(flatten)]
+    pub report: fairgauge_core::membership::bounds::BoundsReport,
 }
 
 /// The roles of a multiclass run as resolved from the data.

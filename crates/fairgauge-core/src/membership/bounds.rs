@@ -1,0 +1,450 @@
+//! Bounds on group rates and disparities when membership is known only as probabilities, without
+//! assuming that the outcome and true membership are independent given the proxies.
+//!
+//! The weighted estimator (each row counts towards every group with its probability) is exact
+//! only when, given the proxies `Z` the probabilities were computed from (surname, place), the
+//! outcome says nothing more about membership. When that fails, its bias is the conditional
+//! covariance of outcome and membership (Chen, Kallus, Mao, Svacha & Udell 2019, "Fairness
+//! under unawareness", FAT* '19). Kallus, Mao & Zhou (2022, "Assessing algorithmic fairness
+//! with unobserved protected class using data combination", *Management Science* 68(3)) give
+//! what the data do identify: within each stratum `s` of the proxies, the share of each group
+//! `P_g(s)` and the share of positive outcomes `Q(s)` are known, but not how the two are
+//! coupled. Every coupling with those margins is possible, so the mass of positives of group
+//! `g` in the stratum, `x_g(s)`, is anywhere in the polytope
+//!
+//! `0 ≤ x_g(s) ≤ P_g(s)`, `Σ_g x_g(s) = Q(s)`,
+//!
+//! and a group's rate `Σ_s x_g(s) / Σ_s P_g(s)` (its denominator identified) is bounded by the
+//! Fréchet bounds summed over strata:
+//!
+//! `Σ_s max(0, Q(s) − (W(s) − P_g(s))) / N_g ≤ rate_g ≤ Σ_s min(P_g(s), Q(s)) / N_g`,
+//!
+//! where `W(s)` is the stratum's weight and `N_g = Σ_s P_g(s)`. The difference of two groups'
+//! rates is a linear objective over the same polytope, separable by stratum; its maximum puts
+//! as many positives as possible in the first group, then in the groups of neither, and the
+//! rest in the second (the minimum the other way round). These bounds are sharp for the
+//! strata given. The range across groups (max − min rate) is bounded above by the largest of
+//! the pairwise upper bounds (sharp) and below by the largest pairwise lower bound and 0 (valid,
+//! not always sharp: one coupling must serve every pair at once).
+//!
+//! Conventions: each stratum's group masses are the sums of its rows' probabilities times their
+//! sample weights, rescaled to sum to the stratum's weight (rows' probabilities may sum to 1
+//! only within a tolerance); a stratum's positives are the weighted count of rows whose outcome
+//! is positive. The bounds take each stratum's observed shares as its true ones: a stratum of
+//! one row has an outcome share of 0 or 1, which fixes its coupling and contributes no width,
+//! so strata should be coarse enough to hold many rows (a ZIP code or a tract, not a surname
+//! and a place together). Strata must be functions of the proxies the probabilities were
+//! computed from, so that a stratum's mean probability is its true group share.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The sums of one stratum, mergeable by addition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Stratum {
+    /// Rows counted.
+    rows: u64,
+    /// `Σ w`.
+    weight: f64,
+    /// `Σ w` over rows with each outcome positive, one per outcome.
+    positive: Vec<f64>,
+    /// `Σ w·p_g`, one per group.
+    groups: Vec<f64>,
+}
+
+/// The mergeable state: per stratum (a combination of the stratum columns' values, in order of
+/// first appearance) its weight, its positives for each outcome and its group masses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BoundsState {
+    /// The groups' names.
+    pub groups: Vec<String>,
+    /// The outcomes bounded (`base_rate`, `selection_rate`).
+    pub outcomes: Vec<String>,
+    /// The strata's keys, in order of first appearance.
+    keys: Vec<String>,
+    strata: Vec<Stratum>,
+    #[serde(skip)]
+    index: FxHashMap<String, u32>,
+}
+
+impl PartialEq for BoundsState {
+    fn eq(&self, o: &Self) -> bool {
+        self.groups == o.groups
+            && self.outcomes == o.outcomes
+            && self.keys == o.keys
+            && self.strata == o.strata
+    }
+}
+
+/// One row: its stratum's key, sample weight, group probabilities and outcomes.
+#[derive(Debug, Clone, Copy)]
+pub struct BoundsRow<'a> {
+    /// The stratum's key (any text that identifies it).
+    pub stratum: &'a str,
+    /// Sample weight (1 without weights); finite and ≥ 0.
+    pub weight: f64,
+    /// Each group's probability, in the state's group order.
+    pub probabilities: &'a [f64],
+    /// Whether each outcome is positive, in the state's outcome order.
+    pub positive: &'a [bool],
+}
+
+/// A lower and an upper bound.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Bound {
+    /// The smallest value consistent with the data.
+    pub lower: f64,
+    /// The largest value consistent with the data.
+    pub upper: f64,
+}
+
+/// One group's bounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupBounds {
+    /// The group.
+    pub group: String,
+    /// Its weight `N_g` (the denominator of its rates).
+    pub weight: f64,
+    /// Bounds on each outcome's rate, by outcome (`None` when the group has no weight).
+    pub rates: BTreeMap<String, Option<Bound>>,
+    /// Bounds on each rate minus the reference group's, by outcome (`None` for the reference
+    /// itself or a group without weight).
+    pub differences: BTreeMap<String, Option<Bound>>,
+}
+
+/// The bounds of one attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoundsReport {
+    /// The outcomes bounded, in order.
+    pub outcomes: Vec<String>,
+    /// The reference group of the differences.
+    pub reference: String,
+    /// Strata.
+    pub strata: u64,
+    /// Rows counted.
+    pub rows: u64,
+    /// Rows in strata of one row (each fixes its coupling: no width from it).
+    pub rows_in_single_row_strata: u64,
+    /// Per group.
+    pub groups: Vec<GroupBounds>,
+    /// Bounds on each outcome's range across groups (largest rate − smallest rate), by the
+    /// summary's name ([`summary_name`]): the upper bound is sharp, the lower bound valid.
+    pub summaries: BTreeMap<String, Option<Bound>>,
+}
+
+impl BoundsState {
+    /// An empty state for these groups and outcomes.
+    pub fn new(groups: Vec<String>, outcomes: Vec<String>) -> Self {
+        BoundsState {
+            groups,
+            outcomes,
+            keys: vec![],
+            strata: vec![],
+            index: FxHashMap::default(),
+        }
+    }
+
+    /// Strata seen so far.
+    pub fn strata(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn stratum(&mut self, key: &str) -> &mut Stratum {
+        if self.index.len() != self.keys.len() {
+            self.index = (0..self.keys.len() as u32)
+                .map(|i| (self.keys[i as usize].clone(), i))
+                .collect();
+        }
+        let i = match self.index.get(key) {
+            Some(&i) => i as usize,
+            None => {
+                self.keys.push(key.to_string());
+                self.index.insert(key.to_string(), self.strata.len() as u32);
+                self.strata.push(Stratum {
+                    rows: 0,
+                    weight: 0.0,
+                    positive: vec![0.0; self.outcomes.len()],
+                    groups: vec![0.0; self.groups.len()],
+                });
+                self.strata.len() - 1
+            }
+        };
+        &mut self.strata[i]
+    }
+
+    /// Counts one row. The caller has checked its probabilities (in `[0, 1]`, summing to 1
+    /// within a tolerance) and its weight.
+    pub fn push(&mut self, row: BoundsRow<'_>) -> Result<()> {
+        if row.probabilities.len() != self.groups.len() || row.positive.len() != self.outcomes.len()
+        {
+            return Err(Error::InvalidArgument(format!(
+                "a row with {} probabilities and {} outcomes, for {} groups and {} outcomes",
+                row.probabilities.len(),
+                row.positive.len(),
+                self.groups.len(),
+                self.outcomes.len()
+            )));
+        }
+        let s = self.stratum(row.stratum);
+        s.rows += 1;
+        s.weight += row.weight;
+        for (acc, &pos) in s.positive.iter_mut().zip(row.positive) {
+            if pos {
+                *acc += row.weight;
+            }
+        }
+        for (acc, &p) in s.groups.iter_mut().zip(row.probabilities) {
+            *acc += row.weight * p;
+        }
+        Ok(())
+    }
+
+    /// Adds another state of the same groups and outcomes (its strata after this one's).
+    pub fn merge(&mut self, o: &BoundsState) -> Result<()> {
+        if self.groups != o.groups || self.outcomes != o.outcomes {
+            return Err(Error::IncompatibleStates(format!(
+                "bounds of groups {:?} and outcomes {:?} vs {:?} and {:?}",
+                self.groups, self.outcomes, o.groups, o.outcomes
+            )));
+        }
+        if o.keys.len() != o.strata.len()
+            || o.strata.iter().any(|s| {
+                s.positive.len() != o.outcomes.len() || s.groups.len() != o.groups.len()
+            })
+        {
+            return Err(Error::IncompatibleStates(
+                "bounds state: strata do not match their keys, groups or outcomes".into(),
+            ));
+        }
+        for (key, s) in o.keys.iter().zip(&o.strata) {
+            let t = self.stratum(key);
+            t.rows += s.rows;
+            t.weight += s.weight;
+            for (a, b) in t.positive.iter_mut().zip(&s.positive) {
+                *a += b;
+            }
+            for (a, b) in t.groups.iter_mut().zip(&s.groups) {
+                *a += b;
+            }
+        }
+        Ok(())
+    }
+
+    /// The strata's group masses rescaled to sum to each stratum's weight.
+    fn masses(&self) -> Vec<Vec<f64>> {
+        self.strata
+            .iter()
+            .map(|s| {
+                let total: f64 = s.groups.iter().sum();
+                let scale = if total > 0.0 { s.weight / total } else { 0.0 };
+                s.groups.iter().map(|&m| m * scale).collect()
+            })
+            .collect()
+    }
+
+    /// The bounds, with differences against `reference` (a group's name; the group of most
+    /// weight when `None` or not a group).
+    pub fn finish(&self, reference: Option<&str>) -> Result<BoundsReport> {
+        let masses = self.masses();
+        let k = self.groups.len();
+        let n: Vec<f64> = (0..k)
+            .map(|g| masses.iter().map(|m| m[g]).sum::<f64>())
+            .collect();
+        if n.iter().all(|&x| x <= 0.0) {
+            return Err(Error::InvalidSample {
+                sample: "sensitive probabilities".into(),
+                reason: "no row with probabilities and weight to bound".into(),
+            });
+        }
+        let most = (0..k).fold(0, |b, g| if n[g] > n[b] { g } else { b });
+        let r = reference
+            .and_then(|name| self.groups.iter().position(|g| g == name))
+            .filter(|&g| n[g] > 0.0)
+            .unwrap_or(most);
+        let outcomes = self.outcomes.len();
+        let rate = |g: usize, o: usize| -> Option<Bound> {
+            (n[g] > 0.0).then(|| {
+                let (mut lo, mut hi) = (0.0, 0.0);
+                for (s, m) in self.strata.iter().zip(&masses) {
+                    let q = s.positive[o].min(s.weight);
+                    lo += (q - (s.weight - m[g])).max(0.0);
+                    hi += m[g].min(q);
+                }
+                Bound {
+                    lower: lo / n[g],
+                    upper: hi / n[g],
+                }
+            })
+        };
+        let diff = |a: usize, b: usize, o: usize| -> Option<Bound> {
+            (a != b && n[a] > 0.0 && n[b] > 0.0).then(|| {
+                let (mut hi, mut lo) = (0.0, 0.0);
+                for (s, m) in self.strata.iter().zip(&masses) {
+                    let q = s.positive[o].min(s.weight);
+                    hi += most_apart(q, s.weight, m[a], m[b], n[a], n[b]);
+                    lo -= most_apart(q, s.weight, m[b], m[a], n[b], n[a]);
+                }
+                Bound {
+                    lower: lo,
+                    upper: hi,
+                }
+            })
+        };
+        let groups = (0..k)
+            .map(|g| GroupBounds {
+                group: self.groups[g].clone(),
+                weight: n[g],
+                rates: (0..outcomes)
+                    .map(|o| (self.outcomes[o].clone(), rate(g, o)))
+                    .collect(),
+                differences: (0..outcomes)
+                    .map(|o| (self.outcomes[o].clone(), diff(g, r, o)))
+                    .collect(),
+            })
+            .collect();
+        let summaries = (0..outcomes)
+            .map(|o| {
+                let pairs: Vec<Bound> = (0..k)
+                    .flat_map(|a| (0..k).map(move |b| (a, b)))
+                    .filter_map(|(a, b)| diff(a, b, o))
+                    .collect();
+                let range = (!pairs.is_empty()).then(|| Bound {
+                    lower: pairs.iter().fold(0.0, |x, p| x.max(p.lower)),
+                    upper: pairs.iter().fold(0.0, |x, p| x.max(p.upper)),
+                });
+                (summary_name(&self.outcomes[o]), range)
+            })
+            .collect();
+        Ok(BoundsReport {
+            outcomes: self.outcomes.clone(),
+            reference: self.groups[r].clone(),
+            strata: self.strata.len() as u64,
+            rows: self.strata.iter().map(|s| s.rows).sum(),
+            rows_in_single_row_strata: self.strata.iter().filter(|s| s.rows == 1).count() as u64,
+            groups,
+            summaries,
+        })
+    }
+}
+
+/// The summary that is an outcome's range across groups: `demographic_parity_difference` for
+/// the selection rate, `base_rate_difference` for the base rate (as the fairness report names
+/// them), `<outcome>_range` otherwise.
+pub fn summary_name(outcome: &str) -> String {
+    match outcome {
+        "selection_rate" => "demographic_parity_difference".into(),
+        "base_rate" => "base_rate_difference".into(),
+        o => format!("{o}_range"),
+    }
+}
+
+/// One stratum's largest contribution to `rate_a − rate_b`: of its positives `q` (out of weight
+/// `w`), as many as possible in group `a` (mass `pa`), then in the groups of neither, the rest
+/// in group `b` (mass `pb`); `na`, `nb` are the groups' total weights.
+fn most_apart(q: f64, w: f64, pa: f64, pb: f64, na: f64, nb: f64) -> f64 {
+    let xa = pa.min(q);
+    let neither = (w - pa - pb).max(0.0);
+    let xb = (q - xa - neither).max(0.0).min(pb);
+    xa / na - xb / nb
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(rows: &[(&str, [f64; 2], bool)]) -> BoundsState {
+        let mut s = BoundsState::new(vec!["a".into(), "b".into()], vec!["selection_rate".into()]);
+        for (key, p, y) in rows {
+            s.push(BoundsRow {
+                stratum: key,
+                weight: 1.0,
+                probabilities: p,
+                positive: &[*y],
+            })
+            .unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn one_stratum_by_hand() {
+        // Four rows, each half a, half b; two positive. P_a = P_b = 2, Q = 2, W = 4.
+        // rate_a in [max(0, 2 − 2) / 2, min(2, 2) / 2] = [0, 1]; a − b in [−1, 1].
+        let s = state(&[
+            ("z", [0.5, 0.5], true),
+            ("z", [0.5, 0.5], true),
+            ("z", [0.5, 0.5], false),
+            ("z", [0.5, 0.5], false),
+        ]);
+        let r = s.finish(Some("b")).unwrap();
+        assert_eq!(r.reference, "b");
+        let a = &r.groups[0];
+        let sr = "selection_rate";
+        assert_eq!(a.rates[sr], Some(Bound { lower: 0.0, upper: 1.0 }));
+        assert_eq!(a.differences[sr], Some(Bound { lower: -1.0, upper: 1.0 }));
+        assert_eq!(r.groups[1].differences[sr], None);
+        assert_eq!(
+            r.summaries["demographic_parity_difference"],
+            Some(Bound { lower: 0.0, upper: 1.0 })
+        );
+        assert_eq!((r.strata, r.rows, r.rows_in_single_row_strata), (1, 4, 0));
+    }
+
+    #[test]
+    fn strata_narrow_the_bounds_by_hand() {
+        // Stratum x: 3 rows mostly a (0.9, 0.1), 1 positive; stratum y: 2 rows mostly b
+        // (0.2, 0.8), 2 positive. P_a = 2.7 + 0.4 = 3.1, P_b = 0.3 + 1.6 = 1.9.
+        // x: W = 3, Q = 1: x_a in [max(0, 1 − 0.3), min(2.7, 1)] = [0.7, 1].
+        // y: W = 2, Q = 2: x_a = 0.4, x_b = 1.6 (all rows positive fix the coupling).
+        // rate_a in [(0.7 + 0.4) / 3.1, (1 + 0.4) / 3.1]; rate_b in [1.6 / 1.9, (1.6 + 0.3) / 1.9].
+        let s = state(&[
+            ("x", [0.9, 0.1], true),
+            ("x", [0.9, 0.1], false),
+            ("x", [0.9, 0.1], false),
+            ("y", [0.2, 0.8], true),
+            ("y", [0.2, 0.8], true),
+        ]);
+        let r = s.finish(None).unwrap();
+        assert_eq!(r.reference, "a");
+        let close = |x: f64, y: f64| assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+        let a = r.groups[0].rates["selection_rate"].unwrap();
+        close(a.lower, 1.1 / 3.1);
+        close(a.upper, 1.4 / 3.1);
+        let b = r.groups[1].rates["selection_rate"].unwrap();
+        close(b.lower, 1.6 / 1.9);
+        close(b.upper, 1.9 / 1.9);
+        // b − a: largest with x: x_b = 0.3 (all of b), x_a = 0.7 → 0.3/1.9 − 0.7/3.1, plus y's
+        // fixed 1.6/1.9 − 0.4/3.1; smallest with x: x_a = 1, x_b = 0.
+        let d = r.groups[1].differences["selection_rate"].unwrap();
+        close(d.upper, 1.9 / 1.9 - 1.1 / 3.1);
+        close(d.lower, 1.6 / 1.9 - 1.4 / 3.1);
+        // The weighted estimate (independence) lies inside.
+        let wa = (3.0 * 0.9 / 3.0 + 0.4) / 3.1;
+        assert!(a.lower <= wa && wa <= a.upper);
+    }
+
+    #[test]
+    fn merging_equals_one_pass_and_mismatches_are_refused() {
+        let rows = [
+            ("x", [0.9, 0.1], true),
+            ("y", [0.2, 0.8], false),
+            ("x", [0.6, 0.4], false),
+        ];
+        let whole = state(&rows);
+        let mut split = state(&rows[..1]);
+        split.merge(&state(&rows[1..])).unwrap();
+        assert_eq!(split, whole);
+        assert_eq!(
+            split.finish(None).unwrap(),
+            whole.finish(None).unwrap()
+        );
+        let other = BoundsState::new(vec!["a".into()], vec!["selection_rate".into()]);
+        assert!(split.merge(&other).is_err());
+        let empty = BoundsState::new(vec!["a".into(), "b".into()], vec!["x".into()]);
+        assert!(empty.finish(None).is_err());
+    }
+}
