@@ -67,11 +67,12 @@ def test_fairness_with_probabilities_on_dask_equals_in_process(data):
     df.loc[::97, ["p_a", "p_b", "p_c"]] = None
     roles = dict(label="label", prediction="prediction", sensitive="sex", intersect=True)
     probs = {"grp": ["p_a", "p_b", "p_c"]}
-    local = fairgauge.fairness(df, **roles, sensitive_probabilities=probs, assign_threshold=0.45).to_dict()
+    local = fairgauge.fairness(df, **roles, sensitive_probabilities=probs, assign_threshold=0.45, bounds_by="race")
+    local = local.to_dict()
     part = dd.from_pandas(df, npartitions=3, sort=False)
-    got = fgd.fairness(part, **roles, sensitive_probabilities=probs, assign_threshold=0.45).to_dict()
+    got = fgd.fairness(part, **roles, sensitive_probabilities=probs, assign_threshold=0.45, bounds_by="race").to_dict()
     got.pop("engine"), got.pop("input"), local.pop("input")
-    assert got == local
+    assert got == local and local["membership"][0]["bounds"]["by"] == ["race"]
     assert {g["attribute"] for g in local["groups"]} == {"sex", "grp", "grp&sex", "grp_assigned"}
 
 

@@ -207,7 +207,7 @@ def test_assess_estimates_without_labels_when_the_policy_allows(tmp_path, run):
     e = json.loads((tmp_path / "ev.json").read_text())
     schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "evidence.schema.json").read_text())
     jsonschema.validate(e, schema)
-    assert e["schema_version"] == "1.5.0"
+    assert e["schema_version"] == "1.6.0"
     assert e["results"]["fairness"]["estimated"] is True
     fair = [f for f in e["findings"] if f["kind"].startswith("fairness.")]
     assert {f["kind"] for f in fair} == {"fairness.equal_opportunity_difference", "fairness.equalized_odds_difference"}

@@ -254,7 +254,7 @@ def test_assess_marks_estimated_findings_in_every_export(table, tmp_path):
     paths = ev.write(tmp_path, formats=["json", "register", "oscal", "html"])
     e = json.loads(Path(paths["json"]).read_text())
     jsonschema.validate(e, SCHEMA)
-    assert e["schema_version"] == "1.5.0"
+    assert e["schema_version"] == "1.6.0"
     fairness = [f for f in e["findings"] if f["kind"].startswith("fairness.")]
     by_attr = {}
     for f in fairness:
@@ -378,3 +378,189 @@ def test_blank_csv_lines_are_not_rows(run, tmp_path):
     out = json.loads(run("fairness", src, *args, "--min-group-size", "1", "--format", "json").stdout)
     assert (out["rows"]["seen"], out["rows"]["used"], out["rows"]["excluded_null_label"]) == (4, 4, 0)
     assert out["membership"][0]["rows_without_probabilities"] == 0
+
+
+# --------------------------------------------------------------------------------------------
+# bounds without the independence assumption (bounds_by=, --bounds-by)
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def strata_table() -> pd.DataFrame:
+    """600 rows in 8 ZIP codes; each row's true group is drawn from its ZIP's composition, and the
+    outcome depends on the true group (so the weighted estimator is biased). The probabilities are
+    each ZIP's realised composition: the true coupling is then one the bounds allow."""
+    rng = np.random.default_rng(7)
+    n, zips = 600, 8
+    comp = rng.dirichlet([2.0, 1.0, 1.0], size=zips)
+    z = rng.integers(0, zips, n)
+    true = np.array([rng.choice(3, p=comp[k]) for k in z])
+    df = pd.DataFrame({"zip": [f"{k:05d}" for k in z]})
+    realised = pd.crosstab(z, true, normalize="index").reindex(columns=range(3), fill_value=0.0)
+    for j, g in enumerate(["white", "black", "hispanic"]):
+        df[f"p_{g}"] = realised[j].to_numpy()[z]
+    df["y"] = (rng.random(n) < np.array([0.6, 0.3, 0.4])[true]).astype(int)
+    df["pred"] = (rng.random(n) < np.array([0.7, 0.35, 0.5])[true]).astype(int)
+    df["w"] = rng.uniform(0.5, 2.0, n)
+    df["true"] = np.array(["white", "black", "hispanic"])[true]
+    return df
+
+
+BOUND_GROUPS = ["white", "black", "hispanic"]
+BOUND_P = [f"p_{g}" for g in BOUND_GROUPS]
+
+
+def lp_bound(df: pd.DataFrame, outcome: str, coef: dict[str, float], weight: str | None, sense: int) -> float:
+    """min (sense 1) or max (sense −1) of Σ_g coef_g Σ_s x_sg over every coupling: x_sg in [0, P_sg],
+    Σ_g x_sg = Q_s, with P_sg the stratum's weighted probabilities rescaled to its weight and Q_s
+    its weighted positives; solved by scipy's HiGHS, independent of fairgauge's greedy solution."""
+    from scipy.optimize import linprog
+
+    w = df[weight] if weight else pd.Series(1.0, index=df.index)
+    strata = list(dict.fromkeys(df["zip"]))
+    k = len(BOUND_GROUPS)
+    c, bounds, a_eq, b_eq = [], [], [], []
+    for i, s in enumerate(strata):
+        rows = df["zip"] == s
+        ws = w[rows].sum()
+        masses = np.array([(df.loc[rows, p] * w[rows]).sum() for p in BOUND_P])
+        masses *= ws / masses.sum()
+        for j, g in enumerate(BOUND_GROUPS):
+            c.append(sense * coef.get(g, 0.0))
+            bounds.append((0.0, masses[j]))
+        row = np.zeros(len(strata) * k)
+        row[i * k : (i + 1) * k] = 1.0
+        a_eq.append(row)
+        b_eq.append((w[rows] * df.loc[rows, outcome]).sum())
+    tight = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+    res = linprog(c, A_eq=np.array(a_eq), b_eq=b_eq, bounds=bounds, method="highs", options=tight)
+    assert res.status == 0
+    return sense * res.fun
+
+
+def group_weights(df: pd.DataFrame, weight: str | None) -> dict[str, float]:
+    w = df[weight] if weight else pd.Series(1.0, index=df.index)
+    out = {g: 0.0 for g in BOUND_GROUPS}
+    for s in dict.fromkeys(df["zip"]):
+        rows = df["zip"] == s
+        masses = np.array([(df.loc[rows, p] * w[rows]).sum() for p in BOUND_P])
+        masses *= w[rows].sum() / masses.sum()
+        for g, m in zip(BOUND_GROUPS, masses, strict=True):
+            out[g] += m
+    return out
+
+
+@pytest.mark.parametrize("weight", [None, "w"])
+def test_bounds_equal_scipy_linear_programs(strata_table, weight):
+    df = strata_table
+    r = fairgauge.fairness(
+        df, label="y", prediction="pred", sensitive_probabilities={"race": BOUND_P}, bounds_by="zip",
+        weight=weight,
+    )  # fmt: skip
+    b = r.membership[0]["bounds"]
+    assert b["by"] == ["zip"] and b["strata"] == 8 and b["rows"] == len(df)
+    assert b["outcomes"] == ["base_rate", "selection_rate"] and b["reference"] == "white"
+    n = group_weights(df, weight)
+    col = {"base_rate": "y", "selection_rate": "pred"}
+    tol = 1e-9
+    for g in b["groups"]:
+        name = g["group"]
+        assert g["weight"] == pytest.approx(n[name], abs=1e-9)
+        for outcome, y in col.items():
+            rate = {name: 1 / n[name]}
+            assert g["rates"][outcome]["lower"] == pytest.approx(lp_bound(df, y, rate, weight, 1), abs=tol)
+            assert g["rates"][outcome]["upper"] == pytest.approx(lp_bound(df, y, rate, weight, -1), abs=tol)
+            if name == "white":
+                assert g["differences"][outcome] is None
+                continue
+            diff = {name: 1 / n[name], "white": -1 / n["white"]}
+            assert g["differences"][outcome]["lower"] == pytest.approx(lp_bound(df, y, diff, weight, 1), abs=tol)
+            assert g["differences"][outcome]["upper"] == pytest.approx(lp_bound(df, y, diff, weight, -1), abs=tol)
+    # The range's upper bound: the largest difference over ordered pairs.
+    for outcome, name in (("selection_rate", "demographic_parity_difference"), ("base_rate", "base_rate_difference")):
+        pairs = [
+            lp_bound(df, col[outcome], {a: 1 / n[a], c: -1 / n[c]}, weight, -1)
+            for a in BOUND_GROUPS
+            for c in BOUND_GROUPS
+            if a != c
+        ]
+        assert b["summaries"][name]["upper"] == pytest.approx(max(pairs), abs=tol)
+        assert 0.0 <= b["summaries"][name]["lower"] <= b["summaries"][name]["upper"]
+
+
+def test_bounds_hold_the_truth_and_the_weighted_estimate(strata_table):
+    df = strata_table
+    r = fairgauge.fairness(df, label="y", prediction="pred", sensitive_probabilities={"race": BOUND_P}, bounds_by="zip")
+    b = {(row["group"], row["outcome"]): row for row in r.bounds.iter_rows(named=True)}
+    weighted = {g["group"]: g for g in r.to_dict()["groups"] if g["attribute"] == "race"}
+    true = {g: df.loc[df["true"] == g] for g in BOUND_GROUPS}
+    for g in BOUND_GROUPS:
+        for outcome, y in (("base_rate", "y"), ("selection_rate", "pred")):
+            row = b[(g, outcome)]
+            truth = true[g][y].mean()
+            assert row["lower"] - 1e-12 <= truth <= row["upper"] + 1e-12
+            assert row["lower"] - 1e-12 <= weighted[g][outcome] <= row["upper"] + 1e-12
+            if g != "white":
+                d = truth - true["white"][y].mean()
+                assert row["difference_lower"] - 1e-12 <= d <= row["difference_upper"] + 1e-12
+    # The outcome depends on the true group beyond the ZIP: the weighted estimate understates the
+    # true selection-rate gap, which the bounds still hold.
+    gap = true["white"]["pred"].mean() - true["black"]["pred"].mean()
+    assert weighted["white"]["selection_rate"] - weighted["black"]["selection_rate"] < gap
+
+
+def test_bounds_from_the_cli_equal_python_and_bad_strata_are_errors(run, tmp_path, strata_table):
+    src = tmp_path / "z.csv"
+    strata_table.to_csv(src, index=False)
+    spec = "race=" + ",".join(BOUND_P)
+    roles = ["--label", "y", "--prediction", "pred", "--sensitive-probabilities", spec]
+    out = json.loads(run("fairness", src, *roles, "--bounds-by", "zip", "--format", "json").stdout)
+    py = fairgauge.fairness(src, label="y", prediction="pred", sensitive_probabilities={"race": BOUND_P}, bounds_by="zip")
+    assert out["membership"][0]["bounds"] == py.membership[0]["bounds"]
+    text = run("fairness", src, *roles, "--bounds-by", "zip").stdout
+    assert "bounds over 8 strata of `zip`" in text
+    bad = run("fairness", src, *roles, "--bounds-by", "y", check=False)
+    assert bad.returncode == 2 and "both a stratum of the bounds" in bad.stderr
+    missing = run("fairness", src, *roles, "--bounds-by", "zip_code", check=False)
+    assert missing.returncode == 2 and "zip_code" in missing.stderr
+    alone = run("fairness", src, "--label", "y", "--sensitive", "zip", "--bounds-by", "zip", check=False)
+    assert alone.returncode == 2 and "--sensitive-probabilities" in alone.stderr
+    with pytest.raises(fairgauge.OptionError, match="give sensitive_probabilities too"):
+        fairgauge.fairness(strata_table, label="y", sensitive="zip", bounds_by="zip")
+    # Without bounds_by, no bounds and an empty frame.
+    plain = fairgauge.fairness(strata_table, label="y", prediction="pred", sensitive_probabilities={"race": BOUND_P})
+    assert "bounds" not in plain.membership[0] and plain.bounds.is_empty()
+
+
+def test_assess_findings_carry_the_bounds(run, strata_table, tmp_path):
+    import jsonschema
+
+    probs = {"race": BOUND_P}
+    fair = fairgauge.fairness(strata_table, label="y", prediction="pred", sensitive_probabilities=probs, bounds_by="zip")
+    want = fair.membership[0]["bounds"]["summaries"]["demographic_parity_difference"]
+    ev = fairgauge.assess(
+        strata_table.drop(columns=["true", "w"]), label="y", prediction="pred", sensitive=[],
+        sensitive_probabilities=probs, bounds_by="zip",
+    )  # fmt: skip
+    paths = ev.write(tmp_path, formats=["json", "html"])
+    e = json.loads(Path(paths["json"]).read_text())
+    jsonschema.validate(e, SCHEMA)
+    dp = next(f for f in e["findings"] if f["kind"] == "fairness.demographic_parity_difference" and f["subject"]["attribute"] == "race")
+    assert dp["estimated"]["bounds"] == [want["lower"], want["upper"]]
+    assert "the data allow" in dp["message"]
+    # Only the weighted attribute's summaries are bounded.
+    assert all("bounds" not in f["estimated"] for f in e["findings"] if f.get("estimated") and f is not dp and f["metric"] != "demographic_parity_difference")
+    assert "bounds over 8 strata of `zip`" in Path(paths["html"]).read_text()
+    # The same from the CLI with the policy's [data] bounds_by.
+    src = tmp_path / "z.parquet"
+    strata_table.drop(columns=["true", "w"]).to_parquet(src, index=False)
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        '[data]\nlabel = "y"\nprediction = "pred"\nsensitive = []\n'
+        f'sensitive_probabilities = ["race={",".join(BOUND_P)}"]\nbounds_by = ["zip"]\n'
+    )
+    out = tmp_path / "cli.json"
+    proc = run("assess", "--policy", policy, "--current", src, "--output", out, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    cli = json.loads(out.read_text())
+    assert cli["roles"]["bounds_by"] == ["zip"]
+    got = next(f for f in cli["findings"] if f["kind"] == "fairness.demographic_parity_difference" and f["subject"]["attribute"] == "race")
+    assert got["estimated"]["bounds"] == dp["estimated"]["bounds"]

@@ -696,7 +696,7 @@ def test_evidence_with_history_validates_against_the_schema(mean_sd_histories, l
     validator = jsonschema.Draft202012Validator(SCHEMA)
     docs = [mean_sd_histories[0][1][-1], lives[2][-1], decided["third"]]
     for e in docs:
-        assert e["schema_version"] == "1.5.0"
+        assert e["schema_version"] == "1.6.0"
         validator.validate(e)
     e = lives[2][-1]
     assert e["resolved_risks"] and e["results"]["history"]["earlier_runs"] == 3

@@ -85,10 +85,12 @@ def test_fairness_with_probabilities_on_spark_equals_in_process(spark, data):
     df["p_c"] = 1 - df["p_a"] - df["p_b"]
     roles = dict(label="label", prediction="prediction", sensitive="sex")
     probs = {"grp": ["p_a", "p_b", "p_c"]}
-    local = fairgauge.fairness(df, **roles, sensitive_probabilities=probs).to_dict()
-    got = fgs.fairness(spark.createDataFrame(df).repartition(3), **roles, sensitive_probabilities=probs).to_dict()
+    local = fairgauge.fairness(df, **roles, sensitive_probabilities=probs, bounds_by="race").to_dict()
+    sdf = spark.createDataFrame(df).repartition(3)
+    got = fgs.fairness(sdf, **roles, sensitive_probabilities=probs, bounds_by="race").to_dict()
     got.pop("engine"), got.pop("input"), local.pop("input")
     assert got == local and local["membership"][0]["rows_with_probabilities"] == len(df)
+    assert local["membership"][0]["bounds"]["strata"] == df["race"].nunique()
 
 
 def test_multiclass_fairness_on_spark_equals_in_process(spark, data):

@@ -134,6 +134,7 @@ def _fairness_args(
     task: str = "binary",
     probabilities: list[str] | None = None,
     assign_threshold: float = 0.8,
+    bounds_by: list[str] | None = None,
 ) -> dict[str, Any]:
     if task not in ("binary", "multiclass", "regression", "ranking"):
         raise ValueError(f"task is 'binary', 'multiclass', 'regression' or 'ranking', given {task!r}")
@@ -169,6 +170,7 @@ def _fairness_args(
         "gei_alpha": gei_alpha,
         "sensitive_probabilities": probabilities or [],
         "assign_threshold": assign_threshold,
+        "bounds_by": bounds_by or [],
     }
 
 
@@ -387,6 +389,7 @@ def fairness(
     k: int | Sequence[int] | None = None,
     sensitive_probabilities: dict[str, Any] | None = None,
     assign_threshold: float = 0.8,
+    bounds_by: str | Sequence[str] | None = None,
 ) -> FairnessReport | MulticlassReport | RegressionReport | RankingReport:
     """Per-group confusion-matrix rates with Wilson intervals, disparities against the reference
     group (difference, ratio, Newcombe interval, z or Fisher test) and Fairlearn/AIF360
@@ -440,6 +443,10 @@ def fairness(
     effective size), and the threshold estimator ``race_assigned`` (a row assigned its most likely
     group when that probability is at least ``assign_threshold``) is reported beside it;
     ``report.membership`` says how, and what the estimates cannot tell (binary task).
+    ``bounds_by`` (columns the probabilities were computed from, such as the ZIP code) adds bounds
+    on each group's base and selection rates and their differences that hold without assuming the
+    outcome independent of membership given the proxies (Kallus, Mao & Zhou 2022), as
+    ``report.bounds``; strata should hold many rows each.
 
     >>> r = fairgauge.fairness(df, label="y", prediction="p", sensitive="sex")  # doctest: +SKIP
     >>> r.summary["sex"]["equalized_odds_difference"]  # doctest: +SKIP
@@ -448,14 +455,15 @@ def fairness(
         raise TypeError("fairness() needs sensitive= (columns) or sensitive_probabilities=")
     sens = _names(sensitive)
     probabilities, probability_columns = _probabilities(sensitive_probabilities)
+    strata = _names(bounds_by)
     data, weight_col = _with_weight(data, weight)
     ranking = _ranking_args(task, label, threshold, query, rank, relevance, k)
     args = _fairness_args(
         label or "", prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-        confidence, gei_alpha, weight_col, bootstrap, seed, task, probabilities, assign_threshold,
+        confidence, gei_alpha, weight_col, bootstrap, seed, task, probabilities, assign_threshold, strata,
     )  # fmt: skip
     args["ranking"] = ranking
-    roles = [label, prediction, score, weight_col, *sens, query, rank, relevance, *probability_columns]
+    roles = [label, prediction, score, weight_col, *sens, query, rank, relevance, *probability_columns, *strata]
     with table_source(data, [c for c in roles if c]) as (path, read):
         out = call(_fairgauge.fairness, path, json.dumps(read), json.dumps(args))
     if task == "ranking":
@@ -547,6 +555,7 @@ def assess(
     history: str | os.PathLike[str] | None = None,
     sensitive_probabilities: dict[str, Any] | None = None,
     assign_threshold: float | None = None,
+    bounds_by: str | Sequence[str] | None = None,
 ) -> Evidence:
     """Fairness, drift (with `reference`) and quality against a policy (a TOML file, or the
     built-in default), judged into findings with controls and risks: the evidence document
@@ -562,7 +571,9 @@ def assess(
     ``sensitive_probabilities`` (as in :func:`fairness`; the policy's
     ``data.sensitive_probabilities``) judges attributes known only as probabilities: their
     findings carry ``estimated`` (the estimator and the caveat), the register's ``estimated``
-    column names it, and the HTML report draws their rates hollow."""
+    column names it, and the HTML report draws their rates hollow. ``bounds_by`` (the policy's
+    ``data.bounds_by``) bounds their summaries over proxy strata as in :func:`fairness`; the
+    findings' ``estimated.bounds`` hold them."""
     current, weight_col = _with_weight(current, weight)
     ranking = {"query": query, "rank": rank, "relevance": relevance, "k": _cutoffs(k) if k is not None else None}
     roles = _roles(
@@ -571,6 +582,8 @@ def assess(
     )  # fmt: skip
     if assign_threshold is not None:
         roles["assign_threshold"] = assign_threshold
+    if bounds_by is not None:
+        roles["bounds_by"] = _names(bounds_by)
     with contextlib.ExitStack() as stack:
         out = call(
             _fairgauge.assess,

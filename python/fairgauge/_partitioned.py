@@ -148,6 +148,7 @@ def fairness(
     k: int | Sequence[int] | None = None,
     sensitive_probabilities: dict[str, Any] | None = None,
     assign_threshold: float = 0.8,
+    bounds_by: str | Sequence[str] | None = None,
 ) -> FairnessReport | MulticlassReport | RegressionReport | RankingReport:
     """`fairgauge.fairness` of a partitioned DataFrame: each partition is counted where it lives,
     the parts are merged on the driver. Same arguments, same report, plus ``engine`` in
@@ -161,16 +162,17 @@ def fairness(
         raise TypeError("fairness() needs sensitive= (columns) or sensitive_probabilities=")
     sens = _names(sensitive)
     probabilities, probability_columns = _probabilities(sensitive_probabilities)
+    strata = _names(bounds_by)
     if task in ("multiclass", "regression", "ranking") and positive_label == 1:
         positive_label = None
     ranking = _ranking_args(task, label, threshold, query, rank, relevance, k)
     fargs = _fairness_args(
         label or "", prediction, sens, score, threshold, positive_label, reference_group, intersect, min_group_size,
-        confidence, gei_alpha, weight, bootstrap, seed, task, probabilities, assign_threshold,
+        confidence, gei_alpha, weight, bootstrap, seed, task, probabilities, assign_threshold, strata,
     )  # fmt: skip
     fargs["ranking"] = ranking
     args = json.dumps(fargs)
-    roles = (label, prediction, score, weight, *sens, query, rank, relevance, *probability_columns)
+    roles = (label, prediction, score, weight, *sens, query, rank, relevance, *probability_columns, *strata)
     cols = list(dict.fromkeys(c for c in roles if c))
     _check_columns(engine, df, cols)
     read = json.dumps({"name": engine.label})

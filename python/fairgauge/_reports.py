@@ -126,6 +126,36 @@ class FairnessReport(_Report):
         return list(self._data.get("membership", []))
 
     @property
+    def bounds(self) -> pl.DataFrame:
+        """With ``bounds_by=``: one row per attribute known as probabilities, group and outcome
+        (``base_rate``, ``selection_rate``): the rate's ``lower`` and ``upper`` bounds and those of
+        its difference from the reference group (``difference_lower``, ``difference_upper``), the
+        values consistent with the data whether or not the outcome depends on membership given
+        the proxies. Each attribute's ``membership`` entry has the strata and the summaries'
+        bounds. Empty without ``bounds_by``."""
+        rows = []
+        for m in self._data.get("membership", []):
+            b = m.get("bounds")
+            if not b:
+                continue
+            for g in b["groups"]:
+                for outcome in b["outcomes"]:
+                    rate, diff = g["rates"].get(outcome) or {}, g["differences"].get(outcome) or {}
+                    rows.append(
+                        {
+                            "attribute": m["attribute"],
+                            "group": g["group"],
+                            "outcome": outcome,
+                            "lower": rate.get("lower"),
+                            "upper": rate.get("upper"),
+                            "reference": b["reference"],
+                            "difference_lower": diff.get("lower"),
+                            "difference_upper": diff.get("upper"),
+                        }
+                    )
+        return _frame(rows)
+
+    @property
     def by_group(self) -> pl.DataFrame:
         """One row per group: counts, rates and their interval bounds (``<rate>_ci_low/high``); with
         sample weights also ``weight_total``, ``effective_n`` and ``weighted_tp`` … ``weighted_fn``."""

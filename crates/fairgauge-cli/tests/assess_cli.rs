@@ -39,7 +39,7 @@ fn demo_writes_every_export_and_its_ledger_verifies() {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let e: Value = serde_json::from_str(&read(&out.join("evidence.json"))).unwrap();
-    assert_eq!(e["schema_version"], "1.5.0");
+    assert_eq!(e["schema_version"], "1.6.0");
     assert_eq!(e["system"]["id"], "adult-income-demo");
     assert_eq!(e["datasets"].as_array().unwrap().len(), 2);
     assert_eq!(e["datasets"][0]["rows"], 16281);

@@ -123,7 +123,7 @@ fn the_evidence_records_its_position_and_every_export_the_head() {
 
     // The evidence: its record's position and the head before it.
     let e: Value = serde_json::from_str(&d.read("r2.json")).unwrap();
-    assert_eq!(e["schema_version"], "1.5.0");
+    assert_eq!(e["schema_version"], "1.6.0");
     assert_eq!(e["run"]["ledger"]["seq"], 2);
     assert_eq!(e["run"]["ledger"]["prev_sha256"], recs[0]["record_sha256"]);
     let e1: Value = serde_json::from_str(&d.read("r1.json")).unwrap();

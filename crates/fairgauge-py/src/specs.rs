@@ -43,6 +43,9 @@ pub(crate) struct FairnessArgs {
     pub(crate) sensitive_probabilities: Vec<String>,
     #[serde(default = "assign_threshold")]
     pub(crate) assign_threshold: f64,
+    /// The strata of the bounds, as the CLI's `--bounds-by`.
+    #[serde(default)]
+    pub(crate) bounds_by: Vec<String>,
 }
 
 fn assign_threshold() -> f64 {
@@ -86,10 +89,19 @@ pub(crate) fn fairness_inputs(args: &str) -> Result<(FairnessSpec, FairnessOptio
         probabilistic: a
             .sensitive_probabilities
             .iter()
-            .map(|p| fairgauge::fairness::ProbabilisticSpec::parse(p, a.assign_threshold))
+            .map(|p| {
+                fairgauge::fairness::ProbabilisticSpec::parse(p, a.assign_threshold)
+                    .map(|p| p.with_bounds_by(&a.bounds_by))
+            })
             .collect::<Result<_, _>>()
             .map_err(|e| bad_option(format!("sensitive_probabilities: {e}")))?,
     };
+    if !a.bounds_by.is_empty() && spec.probabilistic.is_empty() {
+        return Err(bad_option(
+            "bounds_by bounds attributes known as probabilities: give sensitive_probabilities too"
+                .into(),
+        ));
+    }
     Ok((spec, opts))
 }
 
@@ -218,6 +230,8 @@ pub(crate) struct RoleOverrides {
     pub(crate) sensitive_probabilities: Option<Vec<String>>,
     #[serde(default)]
     pub(crate) assign_threshold: Option<f64>,
+    #[serde(default)]
+    pub(crate) bounds_by: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -301,6 +315,9 @@ pub(crate) fn assess_setup(
     }
     if o.assign_threshold.is_some() {
         r.assign_threshold = o.assign_threshold;
+    }
+    if let Some(b) = o.bounds_by {
+        r.bounds_by = b;
     }
     // The rules given, else the policy's (relative to the policy file), as the CLI does.
     let rules_path = rules

@@ -76,6 +76,48 @@ pub fn membership(m: &crate::fairness::MembershipInfo) -> String {
     }
 }
 
+/// The lines that give an attribute's bounds (`--bounds-by`): a heading sentence, then per group
+/// and outcome the rate's bounds and its difference's from the reference group, then each
+/// summary's: `bounds over 8 strata of `zip` (600 rows; 0 in strata of one row), whatever the
+/// outcome's dependence on membership given them:`, `black: selection rate 4.7% to 81.0%
+/// (minus white's: -82.8% to 63.9%)`, `demographic parity difference 0.0% to 82.8%` (names as
+/// given: callers escape them for their medium).
+pub fn membership_bounds(b: &crate::fairness::AttributeBounds) -> Vec<String> {
+    let r = &b.report;
+    let by: Vec<String> = b.by.iter().map(|c| format!("`{c}`")).collect();
+    let mut lines = vec![format!(
+        "bounds over {} strata of {} ({} rows; {} in strata of one row), whatever the outcome's dependence on membership given them:",
+        r.strata,
+        by.join(" × "),
+        r.rows,
+        r.rows_in_single_row_strata
+    )];
+    let range = |x: &fairgauge_core::membership::bounds::Bound| {
+        format!("{} to {}", percent(x.lower), percent(x.upper))
+    };
+    for g in &r.groups {
+        for (outcome, rate) in &g.rates {
+            let Some(rate) = rate else { continue };
+            let mut line = format!(
+                "{}: {} {}",
+                g.group,
+                outcome.replace('_', " "),
+                range(rate)
+            );
+            if let Some(Some(d)) = g.differences.get(outcome) {
+                line += &format!(" (minus {}'s: {})", r.reference, range(d));
+            }
+            lines.push(line);
+        }
+    }
+    for (name, bound) in &r.summaries {
+        if let Some(x) = bound {
+            lines.push(format!("{} {}", name.replace('_', " "), range(x)));
+        }
+    }
+    lines
+}
+
 /// What a label-free estimate is and what its intervals cover.
 pub fn estimate_method(confidence: f64) -> String {
     format!(

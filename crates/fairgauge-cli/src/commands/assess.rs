@@ -81,6 +81,11 @@ pub struct RoleArgs {
     /// `data.assign_threshold`; default 0.8).
     #[arg(long, value_name = "P")]
     pub assign_threshold: Option<f64>,
+    /// With --sensitive-probabilities: bound the summaries over the strata of these proxy
+    /// columns, without assuming the outcome independent of membership given them (overrides
+    /// `data.bounds_by`).
+    #[arg(long, value_delimiter = ',', value_name = "COL,…")]
+    pub bounds_by: Option<Vec<String>>,
     /// Positive label value (overrides the policy).
     #[arg(long, value_name = "V")]
     pub positive_label: Option<String>,
@@ -139,6 +144,9 @@ impl RoleArgs {
         }
         if a.assign_threshold.is_some() {
             roles.assign_threshold = a.assign_threshold;
+        }
+        if let Some(b) = &a.bounds_by {
+            roles.bounds_by = b.clone();
         }
         if let Some(t) = a.task {
             roles.task = t.into();

@@ -76,6 +76,13 @@ fn header(s: &mut String, out: &FairnessOutput) {
     for m in &out.membership {
         let _ = writeln!(s, "{}", shown(&membership(m)));
         let _ = writeln!(s, "note: {}", shown(&m.caveat));
+        if let Some(b) = &m.bounds {
+            let lines = fairgauge::present::membership_bounds(b);
+            let _ = writeln!(s, "{}", shown(&lines[0]));
+            for line in &lines[1..] {
+                let _ = writeln!(s, "  {}", shown(line));
+            }
+        }
     }
 }
 

@@ -234,14 +234,19 @@ impl BoundsState {
         Ok(())
     }
 
-    /// The strata's group masses rescaled to sum to each stratum's weight.
-    fn masses(&self) -> Vec<Vec<f64>> {
-        self.strata
-            .iter()
+    /// The strata in the order of their keys (so that sums over them do not depend on the order
+    /// rows, parts or partitions arrived in), each with its group masses rescaled to sum to its
+    /// weight.
+    fn sorted(&self) -> Vec<(&Stratum, Vec<f64>)> {
+        let mut order: Vec<usize> = (0..self.keys.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.keys[a].cmp(&self.keys[b]));
+        order
+            .into_iter()
+            .map(|i| &self.strata[i])
             .map(|s| {
                 let total: f64 = s.groups.iter().sum();
                 let scale = if total > 0.0 { s.weight / total } else { 0.0 };
-                s.groups.iter().map(|&m| m * scale).collect()
+                (s, s.groups.iter().map(|&m| m * scale).collect())
             })
             .collect()
     }
@@ -249,10 +254,10 @@ impl BoundsState {
     /// The bounds, with differences against `reference` (a group's name; the group of most
     /// weight when `None` or not a group).
     pub fn finish(&self, reference: Option<&str>) -> Result<BoundsReport> {
-        let masses = self.masses();
+        let strata = self.sorted();
         let k = self.groups.len();
         let n: Vec<f64> = (0..k)
-            .map(|g| masses.iter().map(|m| m[g]).sum::<f64>())
+            .map(|g| strata.iter().map(|(_, m)| m[g]).sum::<f64>())
             .collect();
         if n.iter().all(|&x| x <= 0.0) {
             return Err(Error::InvalidSample {
@@ -269,7 +274,7 @@ impl BoundsState {
         let rate = |g: usize, o: usize| -> Option<Bound> {
             (n[g] > 0.0).then(|| {
                 let (mut lo, mut hi) = (0.0, 0.0);
-                for (s, m) in self.strata.iter().zip(&masses) {
+                for (s, m) in &strata {
                     let q = s.positive[o].min(s.weight);
                     lo += (q - (s.weight - m[g])).max(0.0);
                     hi += m[g].min(q);
@@ -282,15 +287,19 @@ impl BoundsState {
         };
         let diff = |a: usize, b: usize, o: usize| -> Option<Bound> {
             (a != b && n[a] > 0.0 && n[b] > 0.0).then(|| {
-                let (mut hi, mut lo) = (0.0, 0.0);
-                for (s, m) in self.strata.iter().zip(&masses) {
+                // The positives of a and of b in the couplings that set them furthest apart
+                // (a above b: `hi`; b above a: `lo`), summed before dividing.
+                let (mut hi, mut lo) = ([0.0, 0.0], [0.0, 0.0]);
+                for (s, m) in &strata {
                     let q = s.positive[o].min(s.weight);
-                    hi += most_apart(q, s.weight, m[a], m[b], n[a], n[b]);
-                    lo -= most_apart(q, s.weight, m[b], m[a], n[b], n[a]);
+                    let (xa, xb) = most_apart(q, s.weight, m[a], m[b]);
+                    hi = [hi[0] + xa, hi[1] + xb];
+                    let (xb, xa) = most_apart(q, s.weight, m[b], m[a]);
+                    lo = [lo[0] + xa, lo[1] + xb];
                 }
                 Bound {
-                    lower: lo,
-                    upper: hi,
+                    lower: lo[0] / n[a] - lo[1] / n[b],
+                    upper: hi[0] / n[a] - hi[1] / n[b],
                 }
             })
         };
@@ -342,14 +351,14 @@ pub fn summary_name(outcome: &str) -> String {
     }
 }
 
-/// One stratum's largest contribution to `rate_a − rate_b`: of its positives `q` (out of weight
-/// `w`), as many as possible in group `a` (mass `pa`), then in the groups of neither, the rest
-/// in group `b` (mass `pb`); `na`, `nb` are the groups' total weights.
-fn most_apart(q: f64, w: f64, pa: f64, pb: f64, na: f64, nb: f64) -> f64 {
+/// The coupling of one stratum that sets group `a` furthest above group `b`: of its positives
+/// `q` (out of weight `w`), as many as possible in `a` (mass `pa`), then in the groups of
+/// neither, the rest in `b` (mass `pb`). Returns the positives of `a` and of `b`.
+fn most_apart(q: f64, w: f64, pa: f64, pb: f64) -> (f64, f64) {
     let xa = pa.min(q);
     let neither = (w - pa - pb).max(0.0);
     let xb = (q - xa - neither).max(0.0).min(pb);
-    xa / na - xb / nb
+    (xa, xb)
 }
 
 #[cfg(test)]
@@ -442,6 +451,11 @@ mod tests {
             split.finish(None).unwrap(),
             whole.finish(None).unwrap()
         );
+        // Strata arriving in another order: the same bounds to the last bit.
+        let mut reversed = state(&rows[1..]);
+        reversed.merge(&state(&rows[..1])).unwrap();
+        assert_ne!(reversed, whole);
+        assert_eq!(reversed.finish(None).unwrap(), whole.finish(None).unwrap());
         let other = BoundsState::new(vec!["a".into()], vec!["selection_rate".into()]);
         assert!(split.merge(&other).is_err());
         let empty = BoundsState::new(vec!["a".into(), "b".into()], vec!["x".into()]);

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the evidence format (semantic versioning; a change of the major number breaks
 /// readers).
-pub const SCHEMA_VERSION: &str = "1.5.0";
+pub const SCHEMA_VERSION: &str = "1.6.0";
 
 /// A finding's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -213,6 +213,11 @@ pub struct Estimated {
     pub attribute: String,
     /// What the estimate cannot tell (the estimators' known biases).
     pub caveat: String,
+    /// The smallest and largest values of the finding's summary that the data allow without
+    /// assuming the outcome independent of membership given the proxies (`[data] bounds_by`;
+    /// weighted estimator, since 1.6.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<[f64; 2]>,
 }
 
 /// A risk-register entry.

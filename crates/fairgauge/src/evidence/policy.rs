@@ -140,6 +140,10 @@ pub struct Roles {
     /// The threshold estimator's threshold (`[data] assign_threshold`, default 0.8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign_threshold: Option<f64>,
+    /// The proxy strata of the bounds on attributes known as probabilities (`[data] bounds_by`,
+    /// e.g. `["zip"]`): their findings' summaries then carry the bounds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bounds_by: Vec<String>,
 }
 
 fn default_reference() -> String {

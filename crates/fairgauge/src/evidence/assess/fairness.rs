@@ -105,10 +105,25 @@ pub(crate) fn mark_estimated(b: &mut Builder<'_>, membership: &[MembershipInfo])
             " Estimated ({estimator} estimator): `{}` is known only as probabilities.",
             m.attribute
         ));
+        // The weighted attribute's summaries with `[data] bounds_by`: what the data allow.
+        let bounds = m
+            .bounds
+            .as_ref()
+            .filter(|_| estimator == "weighted" && attr == m.attribute)
+            .and_then(|b| b.report.summaries.get(&f.metric).copied().flatten().map(|x| (b, x)));
+        if let Some((b, x)) = bounds {
+            f.message.push_str(&format!(
+                " Without assuming the outcome independent of membership given {}, the data allow {} to {}.",
+                b.by.join(" × "),
+                fmt(x.lower),
+                fmt(x.upper)
+            ));
+        }
         f.estimated = Some(Estimated {
             estimator: estimator.into(),
             attribute: m.attribute.clone(),
             caveat: m.caveat.clone(),
+            bounds: bounds.map(|(_, x)| [x.lower, x.upper]),
         });
     }
 }
@@ -167,6 +182,7 @@ pub(crate) fn estimate_findings(b: &mut Builder<'_>, out: &EstimateOutput) {
             estimator: "cbpe".into(),
             attribute: f.subject.attribute.clone().unwrap_or_default(),
             caveat: CBPE_CAVEAT.into(),
+            bounds: None,
         });
     }
 }

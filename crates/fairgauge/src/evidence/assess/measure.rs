@@ -197,6 +197,7 @@ pub fn fairness_spec(
                     .assign_threshold
                     .unwrap_or(crate::fairness::DEFAULT_ASSIGN_THRESHOLD);
                 ProbabilisticSpec::parse(p, t)
+                    .map(|p| p.with_bounds_by(&roles.bounds_by))
                     .map_err(|e| Error::InvalidOption(format!("data.sensitive_probabilities {e}")))
             })
             .collect::<Result<_>>()?,

@@ -114,6 +114,14 @@ fn assessed(o: &mut String, e: &Evidence, fr: &FairnessOutput) {
             esc(&membership(m)),
             esc(&m.caveat)
         );
+        if let Some(b) = &m.bounds {
+            let lines = crate::present::membership_bounds(b);
+            let _ = write!(o, "<p class=\"muted bounds\">{}</p><ul class=\"bounds\">", esc(&lines[0]));
+            for line in &lines[1..] {
+                let _ = write!(o, "<li>{}</li>", esc(line));
+            }
+            o.push_str("</ul>");
+        }
     }
     for attr in &fr.report.attributes {
         let estimated = fr
