@@ -98,12 +98,7 @@ pub fn membership_bounds(b: &crate::fairness::AttributeBounds) -> Vec<String> {
     for g in &r.groups {
         for (outcome, rate) in &g.rates {
             let Some(rate) = rate else { continue };
-            let mut line = format!(
-                "{}: {} {}",
-                g.group,
-                outcome.replace('_', " "),
-                range(rate)
-            );
+            let mut line = format!("{}: {} {}", g.group, outcome.replace('_', " "), range(rate));
             if let Some(Some(d)) = g.differences.get(outcome) {
                 line += &format!(" (minus {}'s: {})", r.reference, range(d));
             }

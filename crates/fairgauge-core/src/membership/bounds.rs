@@ -212,9 +212,9 @@ impl BoundsState {
             )));
         }
         if o.keys.len() != o.strata.len()
-            || o.strata.iter().any(|s| {
-                s.positive.len() != o.outcomes.len() || s.groups.len() != o.groups.len()
-            })
+            || o.strata
+                .iter()
+                .any(|s| s.positive.len() != o.outcomes.len() || s.groups.len() != o.groups.len())
         {
             return Err(Error::IncompatibleStates(
                 "bounds state: strata do not match their keys, groups or outcomes".into(),
@@ -393,12 +393,27 @@ mod tests {
         assert_eq!(r.reference, "b");
         let a = &r.groups[0];
         let sr = "selection_rate";
-        assert_eq!(a.rates[sr], Some(Bound { lower: 0.0, upper: 1.0 }));
-        assert_eq!(a.differences[sr], Some(Bound { lower: -1.0, upper: 1.0 }));
+        assert_eq!(
+            a.rates[sr],
+            Some(Bound {
+                lower: 0.0,
+                upper: 1.0
+            })
+        );
+        assert_eq!(
+            a.differences[sr],
+            Some(Bound {
+                lower: -1.0,
+                upper: 1.0
+            })
+        );
         assert_eq!(r.groups[1].differences[sr], None);
         assert_eq!(
             r.summaries["demographic_parity_difference"],
-            Some(Bound { lower: 0.0, upper: 1.0 })
+            Some(Bound {
+                lower: 0.0,
+                upper: 1.0
+            })
         );
         assert_eq!((r.strata, r.rows, r.rows_in_single_row_strata), (1, 4, 0));
     }
@@ -447,10 +462,7 @@ mod tests {
         let mut split = state(&rows[..1]);
         split.merge(&state(&rows[1..])).unwrap();
         assert_eq!(split, whole);
-        assert_eq!(
-            split.finish(None).unwrap(),
-            whole.finish(None).unwrap()
-        );
+        assert_eq!(split.finish(None).unwrap(), whole.finish(None).unwrap());
         // Strata arriving in another order: the same bounds to the last bit.
         let mut reversed = state(&rows[1..]);
         reversed.merge(&state(&rows[..1])).unwrap();

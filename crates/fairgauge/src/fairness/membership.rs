@@ -26,8 +26,8 @@ use fairgauge_core::membership::bounds::{BoundsRow, BoundsState};
 use rustc_hash::FxHashMap;
 
 use super::part::{Ctx, MembershipPart};
-use super::visit::CategoryVisitor;
 use super::spec::{AttributeBounds, FairnessSpec, MembershipInfo, ProbabilisticSpec};
+use super::visit::CategoryVisitor;
 use crate::error::{Error, Result};
 use crate::io::frame::Batch;
 
@@ -91,16 +91,6 @@ pub(crate) fn check_spec(spec: &FairnessSpec) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The outcomes the bounds cover: the base rate, and the selection rate with a prediction or a
-/// score.
-pub(crate) fn outcomes(spec: &FairnessSpec) -> Vec<String> {
-    let mut o = vec!["base_rate".to_string()];
-    if spec.prediction.is_some() || spec.score.is_some() {
-        o.push("selection_rate".into());
-    }
-    o
 }
 
 /// Checks the strata columns of the bounds: none is a role or a probability column (`roles`),

@@ -29,7 +29,6 @@ pub use parts::fairness_part;
 pub use run::{finish_fairness, finish_task, run_fairness, run_task};
 pub use spec::{
     AttributeBounds, FairnessOutput, FairnessSpec, InputInfo, MembershipInfo, MulticlassOutput,
-    MulticlassRoles,
-    ProbabilisticSpec, RankingOutput, RankingRoles, RankingSpec, RegressionOutput, ResolvedRoles,
-    Task, TaskOutput, DEFAULT_ASSIGN_THRESHOLD, MAX_GROUPS,
+    MulticlassRoles, ProbabilisticSpec, RankingOutput, RankingRoles, RankingSpec, RegressionOutput,
+    ResolvedRoles, Task, TaskOutput, DEFAULT_ASSIGN_THRESHOLD, MAX_GROUPS,
 };

@@ -62,6 +62,16 @@ pub(crate) struct MembershipPart {
     pub(crate) bounds: Option<BoundsState>,
 }
 
+/// The outcomes the bounds cover: the base rate, and the selection rate with a prediction or a
+/// score.
+fn bounded_outcomes(spec: &FairnessSpec) -> Vec<String> {
+    let mut o = vec!["base_rate".to_string()];
+    if spec.prediction.is_some() || spec.score.is_some() {
+        o.push("selection_rate".into());
+    }
+    o
+}
+
 impl MembershipPart {
     pub(crate) fn empty(spec: &FairnessSpec, p: &ProbabilisticSpec) -> MembershipPart {
         let has_pred = spec.prediction.is_some() || spec.score.is_some();
@@ -77,7 +87,7 @@ impl MembershipPart {
             assigned,
             unassigned: 0,
             bounds: (!p.bounds_by.is_empty())
-                .then(|| BoundsState::new(p.group_names(), super::membership::outcomes(spec))),
+                .then(|| BoundsState::new(p.group_names(), bounded_outcomes(spec))),
         }
     }
 

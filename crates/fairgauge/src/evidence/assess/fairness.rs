@@ -110,7 +110,14 @@ pub(crate) fn mark_estimated(b: &mut Builder<'_>, membership: &[MembershipInfo])
             .bounds
             .as_ref()
             .filter(|_| estimator == "weighted" && attr == m.attribute)
-            .and_then(|b| b.report.summaries.get(&f.metric).copied().flatten().map(|x| (b, x)));
+            .and_then(|b| {
+                b.report
+                    .summaries
+                    .get(&f.metric)
+                    .copied()
+                    .flatten()
+                    .map(|x| (b, x))
+            });
         if let Some((b, x)) = bounds {
             f.message.push_str(&format!(
                 " Without assuming the outcome independent of membership given {}, the data allow {} to {}.",

@@ -116,7 +116,11 @@ fn assessed(o: &mut String, e: &Evidence, fr: &FairnessOutput) {
         );
         if let Some(b) = &m.bounds {
             let lines = crate::present::membership_bounds(b);
-            let _ = write!(o, "<p class=\"muted bounds\">{}</p><ul class=\"bounds\">", esc(&lines[0]));
+            let _ = write!(
+                o,
+                "<p class=\"muted bounds\">{}</p><ul class=\"bounds\">",
+                esc(&lines[0])
+            );
             for line in &lines[1..] {
                 let _ = write!(o, "<li>{}</li>", esc(line));
             }
