@@ -272,3 +272,23 @@ def test_weighted_monitor_on_dask_equals_in_process():
     ).to_dict()  # fmt: skip
     got.pop("engine"), got.pop("input"), local.pop("input")
     assert got == local
+
+
+def test_estimate_on_dask_equals_in_process():
+    # Group b overconfident: its calibration is chosen by out-of-fold errors, so the folds (each
+    # reference row's by its row number in the whole frame) must match the single process's.
+    from test_estimate import ROLES, _table
+
+    ref, data = _table(6000, 1, overconfident_b=2.5), _table(3000, 2, 0.3).drop(columns="y")
+    local = fairgauge.estimate(data, reference=ref, **ROLES).to_dict()
+    got = fgd.estimate(
+        dd.from_pandas(data, npartitions=3, sort=False), reference=dd.from_pandas(ref, npartitions=4, sort=False), **ROLES
+    ).to_dict()
+    assert got.pop("engine")["partitions"] == {"current": 3, "reference": 4}
+    for d in (got, local):
+        d.pop("input"), d.pop("reference")
+    assert got == local
+    applied = {g["group"]: g["calibration"]["applied"] for g in local["attributes"][0]["groups"]}
+    assert applied["b"] != "none"
+    with pytest.raises(fairgauge.ColumnNotFoundError, match="`y`"):
+        fgd.estimate(dd.from_pandas(data, npartitions=2), reference=dd.from_pandas(data, npartitions=2), **ROLES)

@@ -325,3 +325,17 @@ def test_monitor_on_spark_equals_in_process(spark, tmp_path):
     assert got == want
     with pytest.raises(fairgauge.FairgaugeError, match="whole table in time order"):
         fgs.monitor(spark.createDataFrame(df), time="date", every=1000, **MONITOR_ROLES)
+
+
+def test_estimate_on_spark_equals_in_process(spark):
+    from test_estimate import ROLES, _table
+
+    ref, data = _table(6000, 1, overconfident_b=2.5), _table(3000, 2, 0.3).drop(columns="y")
+    local = fairgauge.estimate(data, reference=ref, **ROLES).to_dict()
+    got = fgs.estimate(
+        spark.createDataFrame(data).repartition(3), reference=spark.createDataFrame(ref).coalesce(2), **ROLES
+    ).to_dict()
+    got.pop("engine")
+    for d in (got, local):
+        d.pop("input"), d.pop("reference")
+    assert got == local

@@ -41,6 +41,30 @@ def estimate(
     calibrator and the group's own has the smallest out-of-fold calibration error;
     ``"isotonic"`` always calibrates; ``"none"`` trusts the scores. Every value is an estimate,
     with an interval for the value the labels will show."""
+    args, data_cols, ref_cols = _estimate_args(
+        score, label, prediction, threshold, sensitive, positive_label, calibration, confidence, min_group_size,
+        time, every,
+    )  # fmt: skip
+    with table_source(data, data_cols) as (dpath, dread), table_source(reference, ref_cols) as (rpath, rread):
+        out = call(_fairgauge.estimate, dpath, json.dumps(dread), rpath, json.dumps(rread), json.dumps(args))
+    return EstimateReport(json.loads(out))
+
+
+def _estimate_args(
+    score: str,
+    label: str,
+    prediction: str | None,
+    threshold: float,
+    sensitive: str | Sequence[str],
+    positive_label: str | None,
+    calibration: str,
+    confidence: float,
+    min_group_size: int,
+    time: str | None,
+    every: str | int | None,
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The estimate's options as the core reads them, and the columns read from the data and
+    from the reference."""
     if calibration not in CALIBRATIONS:
         raise ValueError(f"calibration must be one of {', '.join(CALIBRATIONS)}, given {calibration!r}")
     groups = [sensitive] if isinstance(sensitive, str) else list(sensitive)
@@ -60,6 +84,4 @@ def estimate(
     role_cols = [score, *([prediction] if prediction else []), *groups]
     data_cols = [*role_cols, *([time] if time else [])]
     ref_cols = [*role_cols, label]
-    with table_source(data, data_cols) as (dpath, dread), table_source(reference, ref_cols) as (rpath, rread):
-        out = call(_fairgauge.estimate, dpath, json.dumps(dread), rpath, json.dumps(rread), json.dumps(args))
-    return EstimateReport(json.loads(out))
+    return args, data_cols, ref_cols

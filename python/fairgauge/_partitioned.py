@@ -21,6 +21,7 @@ from ._errors import ColumnNotFoundError, translate
 from ._native import FAIRNESS_DEFAULTS, call
 from ._reports import (
     DriftReport,
+    EstimateReport,
     Evidence,
     FairnessReport,
     MonitorReport,
@@ -184,6 +185,59 @@ def fairness(
     if task == "ranking":
         return RankingReport(out)
     return MulticlassReport(out) if task == "multiclass" else FairnessReport(out)
+
+
+def estimate(
+    engine: Engine,
+    df: Any,
+    *,
+    reference: Any,
+    score: str,
+    label: str,
+    prediction: str | None = None,
+    threshold: float = 0.5,
+    sensitive: str | Sequence[str] = (),
+    positive_label: str | None = None,
+    calibration: str = "auto",
+    confidence: float = 0.95,
+    min_group_size: int = 30,
+) -> EstimateReport:
+    """`fairgauge.estimate` of a partitioned DataFrame (no labels needed) calibrated on a
+    partitioned labelled `reference` of the same engine: each partition of each is read where it
+    lives into its score histograms (exact counts), the driver merges each side's parts in
+    partition order and estimates. Each reference row's calibration fold comes from its row
+    number in the whole DataFrame (a counting pass gives each partition's first row), so the
+    report equals the single-process one. No time windows here: filter each window and estimate
+    it."""
+    from ._estimate import _estimate_args
+
+    engine.module()
+    args, data_cols, ref_cols = _estimate_args(
+        score, label, prediction, threshold, sensitive, positive_label, calibration, confidence, min_group_size,
+        None, None,
+    )  # fmt: skip
+    _check_columns(engine, df, data_cols)
+    _check_columns(engine, reference, ref_cols)
+    read = json.dumps({"name": engine.label})
+    ref_read = json.dumps({"name": f"reference {engine.label}"})
+    text = json.dumps(args)
+
+    def parts(frame: Any, cols: list[str], how: str, labelled: bool) -> list[bytes]:
+        frame = engine.select(frame, cols)
+        first = engine.first_rows(frame) if labelled else {}
+        out, error = engine.run_parts(
+            frame, lambda t, pid: _fairgauge.estimate_part(t, how, text, labelled, first.get(pid, 0))
+        )
+        _raise(error)
+        return out
+
+    data_parts = parts(df, data_cols, read, False)
+    ref_parts = parts(reference, ref_cols, ref_read, True)
+    out = json.loads(
+        call(_fairgauge.estimate_finish, data_parts, engine.label, ref_parts, f"reference {engine.label}", text)
+    )
+    out["engine"] = _engine_record(engine, engine.module(), df, reference)
+    return EstimateReport(out)
 
 
 def drift(

@@ -95,5 +95,6 @@ drift = _p.bind(ENGINE, _p.drift, "Drift between two Dask DataFrames.")
 quality = _p.bind(ENGINE, _p.quality, "Quality of a Dask DataFrame.")
 assess = _p.bind(ENGINE, _p.assess, "An assessment of Dask DataFrames.")
 monitor = _p.bind(ENGINE, _p.monitor, "Monitoring a Dask DataFrame over time windows.")
+estimate = _p.bind(ENGINE, _p.estimate, "Label-free estimates of a Dask DataFrame.")
 
-__all__ = ["assess", "drift", "fairness", "monitor", "quality"]
+__all__ = ["assess", "drift", "estimate", "fairness", "monitor", "quality"]

@@ -124,5 +124,6 @@ drift = _p.bind(ENGINE, _p.drift, "Drift between two Spark DataFrames.")
 quality = _p.bind(ENGINE, _p.quality, "Quality of a Spark DataFrame.")
 assess = _p.bind(ENGINE, _p.assess, "An assessment of Spark DataFrames.")
 monitor = _p.bind(ENGINE, _p.monitor, "Monitoring a Spark DataFrame over time windows.")
+estimate = _p.bind(ENGINE, _p.estimate, "Label-free estimates of a Spark DataFrame.")
 
-__all__ = ["assess", "drift", "fairness", "monitor", "quality"]
+__all__ = ["assess", "drift", "estimate", "fairness", "monitor", "quality"]

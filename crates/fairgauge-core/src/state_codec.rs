@@ -46,6 +46,9 @@ pub enum StateKind {
     /// A monitoring part of the `fairgauge` crate (a part's rows per window, or its windows'
     /// quality, fairness and drift parts).
     MonitorPart = 9,
+    /// An estimate part of the `fairgauge` crate (a part's score histograms, of the data or of
+    /// the labelled reference).
+    EstimatePart = 10,
 }
 
 impl StateKind {
@@ -60,6 +63,7 @@ impl StateKind {
             StateKind::QualityPart => "quality part",
             StateKind::ReferencePart => "reference part",
             StateKind::MonitorPart => "monitoring part",
+            StateKind::EstimatePart => "estimate part",
         }
     }
 }

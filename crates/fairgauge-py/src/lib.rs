@@ -91,6 +91,60 @@ fn estimate(
     })
 }
 
+/// Reads one part of a table for an estimate (the reference's when `labelled`): the encoded
+/// `EstimatePart`. `first_row` is the part's first row in the whole table.
+#[pyfunction]
+fn estimate_part<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    read: String,
+    args: String,
+    labelled: bool,
+    first_row: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let data = input(data, "data")?;
+    let out = run(py, move || {
+        let read: Read = parse("read options", &read)?;
+        let spec: fairgauge::estimate::EstimateSpec = parse("estimate options", &args)?;
+        let table = open(data, &read)?;
+        let part = fairgauge::estimate::EstimatePart::read(&table, &spec, labelled, first_row)
+            .map_err(fail)?;
+        part.encode().map_err(fail)
+    })?;
+    Ok(PyBytes::new(py, &out))
+}
+
+/// Merges the encoded parts of the data and of the reference (each in the order given) and
+/// finishes the estimate: the same JSON as `estimate`.
+#[pyfunction]
+fn estimate_finish(
+    py: Python<'_>,
+    data: Vec<Bound<'_, PyBytes>>,
+    data_name: String,
+    reference: Vec<Bound<'_, PyBytes>>,
+    reference_name: String,
+    args: String,
+) -> PyResult<String> {
+    let (data, reference) = (bytes_of(&data), bytes_of(&reference));
+    run(py, move || {
+        let spec: fairgauge::estimate::EstimateSpec = parse("estimate options", &args)?;
+        let decode = |parts: &[Vec<u8>]| -> Result<Vec<_>, Failure> {
+            parts
+                .iter()
+                .map(|p| fairgauge::estimate::EstimatePart::decode(p).map_err(fail))
+                .collect()
+        };
+        let (d, r) = (decode(&data)?, decode(&reference)?);
+        let out = fairgauge::estimate::finish_estimate(
+            (&named(&data_name), &d),
+            (&named(&reference_name), &r),
+            &spec,
+        )
+        .map_err(fail)?;
+        to_json(&out)
+    })
+}
+
 /// Data quality of a table: the CLI's `quality --format json`, and the inferred rules (TOML).
 #[pyfunction]
 #[pyo3(signature = (path, read, reference, reference_read, args))]
@@ -656,6 +710,8 @@ fn _fairgauge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fairness, m)?)?;
     m.add_function(wrap_pyfunction!(drift, m)?)?;
     m.add_function(wrap_pyfunction!(estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate_part, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate_finish, m)?)?;
     m.add_function(wrap_pyfunction!(quality, m)?)?;
     m.add_function(wrap_pyfunction!(assess, m)?)?;
     m.add_function(wrap_pyfunction!(monitor, m)?)?;

@@ -212,3 +212,90 @@ fn quality_parts_merged_in_row_order_give_the_single_pass_report() {
         assert!(merged.dataset.duplicates.extra_rows > 0 && merged.dataset.leakage.is_some());
     }
 }
+
+/// A scored table: each row's true probability from a uniform draw, its label drawn with it, its
+/// score the probability made overconfident for group b (so b's calibration is chosen by the
+/// out-of-fold errors, which depend on each reference row's fold), its decision at 0.5.
+fn scored(n: usize, seed: u64) -> DataFrame {
+    let mut x = seed;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let (mut g, mut s, mut y, mut d) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..n {
+        let b = next() < 0.4;
+        let p: f64 = 0.05 + 0.9 * next();
+        let steep = if b { 2.5 } else { 1.0 };
+        let score = 1.0 / (1.0 + (-(steep * (p / (1.0 - p)).ln())).exp());
+        g.push(if b { "b" } else { "a" });
+        s.push(score);
+        d.push((score >= 0.5) as i64);
+        y.push((next() < p) as i64);
+    }
+    df!("g" => g, "score" => s, "pred" => d, "y" => y).unwrap()
+}
+
+#[test]
+fn estimate_parts_equal_the_single_run() {
+    use fairgauge::estimate::{finish_estimate, run_estimate, EstimatePart, EstimateSpec};
+    let (reference, data) = (scored(6_000, 3), scored(3_000, 4));
+    let mut spec = EstimateSpec::new("score", "y", &["g".to_string()]);
+    spec.prediction = Some("pred".into());
+    let whole = run_estimate(
+        &Table::from_frame("<data>", data.clone()),
+        &Table::from_frame("<reference>", reference.clone()),
+        &spec,
+    )
+    .unwrap();
+    let read = |df: &DataFrame, k: usize, labelled: bool| -> Vec<EstimatePart> {
+        let mut first = 0;
+        slices(df, k)
+            .into_iter()
+            .map(|s| {
+                let n = s.height();
+                let part =
+                    EstimatePart::read(&Table::from_frame("<part>", s), &spec, labelled, first)
+                        .unwrap();
+                first += n;
+                EstimatePart::decode(&part.encode().unwrap()).unwrap()
+            })
+            .collect()
+    };
+    let (d, r) = (read(&data, 3, false), read(&reference, 4, true));
+    let got = finish_estimate(
+        (&Table::from_frame("<data>", data.head(Some(0))), &d),
+        (
+            &Table::from_frame("<reference>", reference.head(Some(0))),
+            &r,
+        ),
+        &spec,
+    )
+    .unwrap();
+    assert_eq!(got.overall, whole.overall);
+    assert_eq!(got.attributes, whole.attributes);
+    assert_eq!(got.rows, whole.rows);
+    // Parts of the wrong table, or of other attributes, are refused.
+    assert!(finish_estimate(
+        (&Table::from_frame("<data>", data.head(Some(0))), &r),
+        (
+            &Table::from_frame("<reference>", reference.head(Some(0))),
+            &r
+        ),
+        &spec,
+    )
+    .is_err());
+    let mut other = spec.clone();
+    other.sensitive = vec![];
+    assert!(finish_estimate(
+        (&Table::from_frame("<data>", data.head(Some(0))), &d),
+        (
+            &Table::from_frame("<reference>", reference.head(Some(0))),
+            &r
+        ),
+        &other,
+    )
+    .is_err());
+}

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 const MIN_SLICE_ROWS: usize = 1 << 16;
 
 /// What a table held besides its histograms: the label's and the decision's values.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Seen {
     pub(crate) label: Distinct,
     pub(crate) prediction: Distinct,
@@ -30,7 +30,7 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    fn merge(&mut self, o: &Seen) {
+    pub(crate) fn merge(&mut self, o: &Seen) {
         self.label.merge(&o.label);
         self.prediction.merge(&o.prediction);
         self.rows += o.rows;
@@ -56,11 +56,14 @@ pub(crate) fn fairness_roles(spec: &EstimateSpec, label: Option<&str>) -> Fairne
 }
 
 /// Reads `table` into a state of `N` cells; `labelled` reads the spec's label too (the
-/// reference). The columns must exist and be distinct.
+/// reference). The columns must exist and be distinct. `first_row` is the table's first row in
+/// the whole (0, or a partition's offset): it numbers rows in errors and picks each reference
+/// row's fold.
 pub(crate) fn read_state<const N: usize>(
     table: &Table,
     spec: &EstimateSpec,
     labelled: bool,
+    first_row: usize,
 ) -> Result<(GroupedCells<N>, Seen)> {
     let roles = fairness_roles(spec, labelled.then_some(spec.label.as_str()));
     let mut columns: Vec<String> = Vec::new();
@@ -102,7 +105,13 @@ pub(crate) fn read_state<const N: usize>(
             .par_iter()
             .map(|&s| {
                 let len = slice_rows.min(batch.len() - s);
-                read_slice(&ctx, spec, labelled, &batch.slice(s, len), offset + s)
+                read_slice(
+                    &ctx,
+                    spec,
+                    labelled,
+                    &batch.slice(s, len),
+                    first_row + offset + s,
+                )
             })
             .try_reduce_with(|mut a, b| {
                 a.0.merge(&b.0);

@@ -60,8 +60,13 @@ struct Calibrated {
 }
 
 impl Calibrated {
-    fn fit(table: &Table, spec: &EstimateSpec) -> Result<Calibrated> {
-        let (r, seen) = read_state::<8>(table, spec, true)?;
+    /// Fits the calibrations of the reference `table`'s state `r` (what it held: `seen`).
+    fn fit(
+        table: &Table,
+        spec: &EstimateSpec,
+        r: ReferenceState,
+        seen: Seen,
+    ) -> Result<Calibrated> {
         let positive = check_reference(table, spec, &r, &seen)?;
         let z = z_critical(spec.confidence).map_err(|e| Error::InvalidOption(e.to_string()))?;
         let population = Population::new(&r.all);
@@ -165,15 +170,48 @@ pub fn run_estimate(
             "windows need both a time column and their width (--time COL --every day|week|month|quarter|N)".into(),
         ));
     }
-    let c = Calibrated::fit(reference, spec)?;
-    let (a, aseen) = read_state::<2>(data, spec, false)?;
+    let (r, rseen) = read_state::<8>(reference, spec, true, 0)?;
+    let c = Calibrated::fit(reference, spec, r, rseen)?;
+    let (a, aseen) = read_state::<2>(data, spec, false, 0)?;
     check_data(data, spec, &a, &aseen, &c.positive)?;
-    let (overall, attributes) = c.estimate(&a, spec);
     let windows = match (&spec.time, every) {
         (Some(time), Some(every)) => estimate_windows(data, &c, spec, time, every)?,
         _ => vec![],
     };
-    Ok(EstimateOutput {
+    Ok(output(data, reference, spec, &c, (&a, &aseen), windows))
+}
+
+/// Estimates from states read elsewhere (the merged parts of partitions): the data's `a` (what
+/// it held: `aseen`) calibrated on the reference's `r`. `data` and `reference` name the tables
+/// in the report and in errors; their rows are not read. No time windows.
+pub(crate) fn estimate_states(
+    (data, a, aseen): (&Table, AnalysisState, Seen),
+    (reference, r, rseen): (&Table, ReferenceState, Seen),
+    spec: &EstimateSpec,
+) -> Result<EstimateOutput> {
+    check_spec(spec)?;
+    if spec.time.is_some() || spec.every.is_some() {
+        return Err(Error::InvalidOption(
+            "estimates per time window run in one process; on Spark or Dask, filter each window and estimate it".into(),
+        ));
+    }
+    let c = Calibrated::fit(reference, spec, r, rseen)?;
+    check_data(data, spec, &a, &aseen, &c.positive)?;
+    Ok(output(data, reference, spec, &c, (&a, &aseen), vec![]))
+}
+
+/// The report of the data's state `a` estimated with `c`, and its windows.
+fn output(
+    data: &Table,
+    reference: &Table,
+    spec: &EstimateSpec,
+    c: &Calibrated,
+    (a, aseen): (&AnalysisState, &Seen),
+    windows: Vec<EstimateWindow>,
+) -> EstimateOutput {
+    let (overall, attributes) = c.estimate(a, spec);
+    let every = spec.every.as_ref().and_then(|e| e.parse::<Every>().ok());
+    EstimateOutput {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         input: input_info(data),
         reference: input_info(reference),
@@ -201,7 +239,7 @@ pub fn run_estimate(
         overall,
         attributes,
         windows,
-    })
+    }
 }
 
 /// The estimates of each time window of `data` (its rows by `time`, as `fairgauge monitor`
@@ -222,7 +260,7 @@ fn estimate_windows(
         .map(|w| {
             let name = format!("{} [{} .. {}]", data.name().display(), w.start, w.end);
             let table = take_rows(&loaded, Some(&w.rows), &drop, &name)?;
-            let (a, _) = read_state::<2>(&table, spec, false)?;
+            let (a, _) = read_state::<2>(&table, spec, false, 0)?;
             let (overall, attributes) = c.estimate(&a, spec);
             Ok(EstimateWindow {
                 start: w.start.to_string(),
