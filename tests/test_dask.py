@@ -281,9 +281,8 @@ def test_estimate_on_dask_equals_in_process():
 
     ref, data = _table(6000, 1, overconfident_b=2.5), _table(3000, 2, 0.3).drop(columns="y")
     local = fairgauge.estimate(data, reference=ref, **ROLES).to_dict()
-    got = fgd.estimate(
-        dd.from_pandas(data, npartitions=3, sort=False), reference=dd.from_pandas(ref, npartitions=4, sort=False), **ROLES
-    ).to_dict()
+    parts, ref_parts = dd.from_pandas(data, npartitions=3, sort=False), dd.from_pandas(ref, npartitions=4, sort=False)
+    got = fgd.estimate(parts, reference=ref_parts, **ROLES).to_dict()
     assert got.pop("engine")["partitions"] == {"current": 3, "reference": 4}
     for d in (got, local):
         d.pop("input"), d.pop("reference")

@@ -21,6 +21,8 @@ __all__ = [
     "drift_part",
     "drift_plan",
     "estimate",
+    "estimate_finish",
+    "estimate_part",
     "fairness",
     "fairness_finish",
     "fairness_part",
@@ -53,7 +55,9 @@ def drift(reference: Any, reference_read: str, current: Any, read: str, args: st
 def quality(path: Any, read: str, reference: Any | None, reference_read: str, args: str) -> tuple[str, str]: ...
 def estimate(data: Any, read: str, reference: Any, reference_read: str, args: str) -> str: ...
 def estimate_part(data: Any, read: str, args: str, labelled: bool, first_row: int) -> bytes: ...
-def estimate_finish(data: list[bytes], data_name: str, reference: list[bytes], reference_name: str, args: str) -> str: ...
+def estimate_finish(
+    data: list[bytes], data_name: str, reference: list[bytes], reference_name: str, args: str
+) -> str: ...
 def assess(
     current: Any,
     read: str,
