@@ -20,8 +20,9 @@ pub const MAGIC: &[u8; 4] = b"FGST";
 /// multiclass task's state to the fairness part (and the regression task's); version 4 the
 /// ranking task's; version 5 each regression cell's labels (for its bootstrap); version 6 each
 /// ranking state's sample weights (one per item); version 7 the proxy strata's sums of an
-/// attribute known as probabilities (for its bounds).
-pub const VERSION: u16 = 7;
+/// attribute known as probabilities (for its bounds); version 8 the fairness state's kept sample
+/// weights (for the bootstrap with sample weights).
+pub const VERSION: u16 = 8;
 
 /// What an encoded state holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,7 +14,8 @@
 //! Each replicate recomputes the summaries over the groups eligible in the data (at least
 //! `min_group_size` rows); the interval is the `(1 − c)/2` and `(1 + c)/2` quantiles of the
 //! replicates where the summary is defined, with numpy's default (linear) interpolation, as
-//! Fairlearn's `ci_quantiles`. Sample weights are not resampled this way and are refused.
+//! Fairlearn's `ci_quantiles`. Sample weights are not resampled this way: with them every row
+//! draws its own weight ([`super::weighted_bootstrap`]).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -14,6 +14,7 @@ pub mod report;
 pub mod scores;
 pub mod state;
 pub mod summary;
+pub mod weighted_bootstrap;
 pub mod weights;
 
 pub use bootstrap::{Bootstrap, BootstrapInterval};

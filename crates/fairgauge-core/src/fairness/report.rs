@@ -21,6 +21,9 @@ use super::inequality::{between_group_generalized_entropy_index, generalized_ent
 use super::metric::{higher_is_better, Confusion, Metric};
 use super::state::{Cell, FairnessState, GroupKey, NULL_GROUP};
 use super::summary::{difference, parity_summaries};
+use super::weighted_bootstrap::{
+    cell_replicates, group_replicates, weighted_summary_intervals, Replicates,
+};
 use crate::error::{Error, Result};
 use crate::stats::hypothesis::{
     chi_square_independence_effective, two_proportion_z_test_effective, ProportionTest,
@@ -455,9 +458,9 @@ impl FairnessState {
         let z = z_critical(opts.confidence)?;
         if let Some(b) = &opts.bootstrap {
             b.check()?;
-            if self.has_weights {
+            if self.has_weights && !self.keep_weights {
                 return Err(Error::InvalidArgument(
-                    "the bootstrap resamples rows by their counts and does not support sample weights yet".into(),
+                    "the bootstrap with sample weights needs each row's weight: count the state with keeping_weights (sensitive probabilities are not bootstrapped)".into(),
                 ));
             }
         }
@@ -549,8 +552,14 @@ impl FairnessState {
             weights: None,
             bootstrap: opts.bootstrap,
         };
+        // With sample weights the bootstrap draws a weight for every row: once per cell, shared
+        // by every attribute and intersection.
+        let replicates = match &opts.bootstrap {
+            Some(b) if self.has_weights => Some(cell_replicates(&self.kept_weights, b)),
+            _ => None,
+        };
         for set in &sets {
-            self.finish_set(set, opts, z, used, &mut report)?;
+            self.finish_set(set, opts, (z, used), replicates.as_ref(), &mut report)?;
         }
         // With membership the cells' squared weights are a row's split over its groups, not
         // the row's: the state's effective size is not theirs (each group's is).
@@ -606,14 +615,14 @@ impl FairnessState {
         &self,
         set: &[usize],
         opts: &FairnessOptions,
-        z: f64,
-        used: u64,
+        (z, used): (f64, u64),
+        replicates: Option<&BTreeMap<GroupKey, Replicates>>,
         report: &mut FairnessReport,
     ) -> Result<()> {
         let s = self.attribute_set(set, opts)?;
         self.push_groups(&s, z, used, report);
         self.push_disparities(&s, opts, z, report);
-        let mut summary = self.summarise(&s, opts);
+        let mut summary = self.summarise(&s, opts, replicates);
         push_representation(&s, opts, z, used, &mut summary, report)?;
         report.summary.insert(s.name, summary);
         Ok(())
@@ -866,7 +875,12 @@ impl FairnessState {
 
     /// The attribute's summary: its reference, the groups left out, the summary metrics,
     /// treatment equality per group and the tests of independence.
-    fn summarise(&self, s: &AttributeSet<'_>, opts: &FairnessOptions) -> AttributeSummary {
+    fn summarise(
+        &self,
+        s: &AttributeSet<'_>,
+        opts: &FairnessOptions,
+        replicates: Option<&BTreeMap<GroupKey, Replicates>>,
+    ) -> AttributeSummary {
         let rows = &s.rows;
         let mut summary = AttributeSummary {
             attribute: s.name.clone(),
@@ -885,17 +899,31 @@ impl FairnessState {
             undefined: BTreeMap::new(),
             intervals: BTreeMap::new(),
         };
-        if let Some(b) = &opts.bootstrap {
-            let groups: Vec<Confusion> = rows.iter().map(|r| r.cell.confusion).collect();
-            summary.intervals = summary_intervals(
-                &groups,
-                &s.eligible,
-                self.has_prediction,
-                opts.min_group_size,
-                opts.confidence,
-                b,
-                &s.name,
-            );
+        match (&opts.bootstrap, replicates) {
+            (Some(b), Some(cells)) => {
+                let keys: Vec<&GroupKey> = rows.iter().map(|r| &r.key).collect();
+                let groups = group_replicates(cells, s.set, &keys, b.replicates as usize);
+                summary.intervals = weighted_summary_intervals(
+                    &groups,
+                    &s.eligible,
+                    self.has_prediction,
+                    opts.min_group_size,
+                    opts.confidence,
+                );
+            }
+            (Some(b), None) => {
+                let groups: Vec<Confusion> = rows.iter().map(|r| r.cell.confusion).collect();
+                summary.intervals = summary_intervals(
+                    &groups,
+                    &s.eligible,
+                    self.has_prediction,
+                    opts.min_group_size,
+                    opts.confidence,
+                    b,
+                    &s.name,
+                );
+            }
+            _ => {}
         }
         for (name, v) in self.summary_metrics(s, opts) {
             match v {

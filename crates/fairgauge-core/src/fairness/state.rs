@@ -246,7 +246,19 @@ pub struct FairnessState {
     /// With membership: rows excluded because they have no probabilities.
     #[serde(default)]
     pub excluded_no_membership: u64,
+    /// Whether each row's sample weight is kept ([`FairnessState::keeping_weights`]), for the
+    /// bootstrap with sample weights.
+    #[serde(default)]
+    pub keep_weights: bool,
+    /// With `keep_weights`: each cell's rows' sample weights by confusion cell `[TP, FP, TN,
+    /// FN]`, in the order counted (the bootstrap sorts them).
+    #[serde(default, with = "cells_as_pairs")]
+    pub kept_weights: BTreeMap<GroupKey, [Vec<f64>; 4]>,
 }
+
+/// A row's confusion cell in `[TP, FP, TN, FN]` order (the weight sums' order), by its slot
+/// `label · 2 + prediction`.
+const WEIGHT_CELL: [usize; 4] = [2, 1, 3, 0];
 
 /// Above this many attribute-value combinations per batch, cells are counted in a hash map.
 const DENSE_LIMIT: u64 = 1 << 16;
@@ -269,7 +281,17 @@ impl FairnessState {
             membership: None,
             membership_rows: 0,
             excluded_no_membership: 0,
+            keep_weights: false,
+            kept_weights: BTreeMap::new(),
         }
+    }
+
+    /// The same weighted state keeping each row's sample weight by its cell and confusion cell
+    /// (8 bytes a row), so that the report can bootstrap the weighted summaries
+    /// ([`crate::fairness::weighted_bootstrap`]). Not with membership.
+    pub fn keeping_weights(mut self) -> Self {
+        self.keep_weights = self.has_weights && self.membership.is_none();
+        self
     }
 
     /// The same state with the groups of attribute `attribute` known only as probabilities
@@ -350,6 +372,7 @@ impl FairnessState {
         let cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
         let combos = combinations(&cards, "sensitive-attribute values")?;
         let mut tally = Tally::new(combos, self.has_weights);
+        let mut kept: FxHashMap<u64, [Vec<f64>; 4]> = FxHashMap::default();
         for i in 0..b.len() {
             self.rows_seen += 1;
             let Some(y) = b.label[i] else {
@@ -405,6 +428,11 @@ impl FairnessState {
                 score: s,
             };
             let w = b.weights.map_or(1.0, |w| w[i]);
+            if self.keep_weights {
+                // The row's confusion cell in `[TP, FP, TN, FN]` order, from `label·2 + prediction`.
+                let j = WEIGHT_CELL[row.slot];
+                kept.entry(key).or_default()[j].push(w);
+            }
             match b.membership {
                 None => tally.add(key, &row, w),
                 Some(m) => {
@@ -429,6 +457,16 @@ impl FairnessState {
                 .or_default()
                 .add(&cell);
         }
+        let mut kept: Vec<(u64, [Vec<f64>; 4])> = kept.into_iter().collect();
+        kept.sort_unstable_by_key(|(k, _)| *k);
+        for (key, w) in kept {
+            append_weights(
+                self.kept_weights
+                    .entry(decode_key(key, &cards, &b.attributes))
+                    .or_default(),
+                w,
+            );
+        }
         Ok(())
     }
 
@@ -444,6 +482,7 @@ impl FairnessState {
             FairnessState::new(self.attributes.clone(), self.has_prediction, self.has_score);
         template.has_weights = self.has_weights;
         template.membership = self.membership;
+        template.keep_weights = self.keep_weights;
         let merged = starts
             .into_par_iter()
             .map(|start| {
@@ -468,6 +507,7 @@ impl FairnessState {
             || self.has_score != other.has_score
             || self.has_weights != other.has_weights
             || self.membership != other.membership
+            || self.keep_weights != other.keep_weights
         {
             return Err(Error::IncompatibleStates(format!(
                 "attributes {:?} (prediction {}, score {}, weights {}) vs {:?} (prediction {}, score {}, weights {})",
@@ -483,6 +523,9 @@ impl FairnessState {
         }
         for (k, c) in &other.cells {
             self.cells.entry(k.clone()).or_default().add(c);
+        }
+        for (k, w) in &other.kept_weights {
+            append_weights(self.kept_weights.entry(k.clone()).or_default(), w.clone());
         }
         self.rows_seen += other.rows_seen;
         self.excluded_null_label += other.excluded_null_label;
@@ -541,7 +584,6 @@ impl Tally {
     #[inline]
     fn add(&mut self, key: u64, r: &Row, w: f64) {
         // Weight cells are ordered [TP, FP, TN, FN]; `slot` is label * 2 + prediction.
-        const WEIGHT_CELL: [usize; 4] = [2, 1, 3, 0];
         if self.dense {
             self.dense_counts[key as usize][r.slot] += 1;
             if self.weighted {
@@ -641,6 +683,13 @@ pub(crate) mod cells_as_pairs {
     ) -> Result<BTreeMap<GroupKey, C>, D::Error> {
         let pairs: Vec<(GroupKey, C)> = Vec::deserialize(d)?;
         Ok(pairs.into_iter().collect())
+    }
+}
+
+/// Appends a cell's kept weights to another's.
+fn append_weights(to: &mut [Vec<f64>; 4], from: [Vec<f64>; 4]) {
+    for (a, b) in to.iter_mut().zip(from) {
+        a.extend(b);
     }
 }
 

@@ -123,6 +123,9 @@ impl Ctx<'_> {
         );
         if weights.is_some() {
             state = state.weighted();
+            if keeps_weights(spec) {
+                state = state.keeping_weights();
+            }
         }
         let batch_in = FairnessBatch {
             label: &label.out,
@@ -326,6 +329,12 @@ impl Ctx<'_> {
     }
 }
 
+/// Whether the binary state keeps every row's sample weight: for the bootstrap with sample
+/// weights, which draws a weight for every row.
+fn keeps_weights(spec: &FairnessSpec) -> bool {
+    spec.keep_labels && spec.task == Task::Binary
+}
+
 /// Rows per parallel slice of a batch.
 pub(crate) const SLICE_ROWS: usize = 1 << 16;
 
@@ -354,6 +363,9 @@ impl FairnessPart {
         let mut state = FairnessState::new(spec.sensitive.clone(), has_pred, spec.score.is_some());
         if spec.weight.is_some() {
             state = state.weighted();
+            if keeps_weights(spec) {
+                state = state.keeping_weights();
+            }
         }
         let multiclass = (spec.task == Task::Multiclass).then(|| {
             let s = MulticlassState::new(spec.sensitive.clone());

@@ -73,7 +73,8 @@ pub struct FairnessSpec {
     pub above_threshold: Option<f64>,
     /// Regression: keep every row's label beside its prediction, which the bootstrap resamples
     /// (set when a bootstrap is asked for; without it the labels are not kept, which saves a
-    /// quarter of the regression's time at 10M rows).
+    /// quarter of the regression's time at 10M rows). Binary with sample weights: keep every
+    /// row's weight, which the bootstrap draws a Poisson weight for.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keep_labels: bool,
     /// The ranking task's roles (its lists, ranks, relevance and cut-offs); the order comes

@@ -1,0 +1,190 @@
+//! Percentile bootstrap intervals of the parity summaries with sample weights.
+//!
+//! Without weights the row bootstrap is drawn exactly from the cell counts
+//! ([`super::bootstrap`]). With weights a resample's rates are ratios of sums of the resampled
+//! rows' weights, which the counts do not determine, so every row needs its own draw: each
+//! replicate gives each row a weight `W ~ Poisson(1)` (the Poisson bootstrap: Oza & Russell
+//! 2001; Chamandy, Muralidharan, Najmi & Naidu 2012), and a group's confusion in the replicate is
+//! `[Σ W·w]` over its rows in each confusion cell `[TP, FP, TN, FN]` — the weighted rates of a
+//! resample, as Fairlearn's `MetricFrame(n_boot=…, sample_weight=…)` computes them on rows drawn
+//! with replacement (the two differ only in the replicate's total being `Poisson(N)` rather than
+//! `N`). The summaries are recomputed over the groups eligible in the data, and the interval is
+//! the `(1 − c)/2` and `(1 + c)/2` quantiles of the replicates where a summary is defined.
+//!
+//! Same bytes whatever the chunking, partitioning or engine: the state keeps each row's weight
+//! by its cell (combination of attribute values) and confusion cell; when the report is
+//! finished, each such list is sorted (rows of equal weight in the same cells are
+//! interchangeable) and row `i` draws its weights in all replicates from the SplitMix64 stream
+//! of XXH3 of the cell's values, the confusion cell and the seed ([`PoissonTable::weights`], as
+//! the regression and ranking bootstraps draw theirs). Draws are made per cell, so a row has the
+//! same weight in a replicate for every attribute and intersection it belongs to.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::bootstrap::{percentile_interval, Bootstrap, BootstrapInterval, PoissonTable};
+use super::state::GroupKey;
+use super::summary::parity_summaries;
+
+/// One cell's (or group's) weighted confusion `[TP, FP, TN, FN]` in each replicate.
+pub(crate) type Replicates = Vec<[f64; 4]>;
+
+/// The stream of a cell's confusion cell `slot` (0 TP, 1 FP, 2 TN, 3 FN).
+fn stream(key: &GroupKey, slot: usize, seed: u64) -> u64 {
+    let mut text = String::new();
+    for v in key {
+        match v {
+            Some(s) => {
+                text.push('v');
+                text.push_str(s);
+            }
+            None => text.push('n'),
+        }
+        text.push('\u{1f}');
+    }
+    text.push(char::from(b'0' + slot as u8));
+    xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), seed)
+}
+
+/// `Σ W·w` in each replicate over one list of weights (sorted here first).
+fn resampled_sums(weights: &[f64], stream: u64, replicates: usize) -> Vec<f64> {
+    let mut sorted = weights.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let table = PoissonTable::get();
+    let mut sums = vec![0.0; replicates];
+    let mut draws = vec![0u32; replicates];
+    for (i, &w) in sorted.iter().enumerate() {
+        table.weights(stream, i as u64, &mut draws);
+        for (s, &d) in sums.iter_mut().zip(&draws) {
+            *s += f64::from(d) * w;
+        }
+    }
+    sums
+}
+
+/// Every cell's weighted confusion in each replicate, from the rows' weights kept by cell and
+/// confusion cell (`[TP, FP, TN, FN]`).
+pub(crate) fn cell_replicates(
+    kept: &BTreeMap<GroupKey, [Vec<f64>; 4]>,
+    b: &Bootstrap,
+) -> BTreeMap<GroupKey, Replicates> {
+    let r = b.replicates as usize;
+    let tasks: Vec<(&GroupKey, usize, &Vec<f64>)> = kept
+        .iter()
+        .flat_map(|(k, slots)| slots.iter().enumerate().map(move |(j, w)| (k, j, w)))
+        .collect();
+    let sums: Vec<Vec<f64>> = tasks
+        .par_iter()
+        .map(|&(k, j, w)| resampled_sums(w, stream(k, j, b.seed), r))
+        .collect();
+    let mut out: BTreeMap<GroupKey, Replicates> = BTreeMap::new();
+    for ((k, j, _), s) in tasks.into_iter().zip(sums) {
+        let reps = out.entry(k.clone()).or_insert_with(|| vec![[0.0; 4]; r]);
+        for (rep, x) in reps.iter_mut().zip(s) {
+            rep[j] = x;
+        }
+    }
+    out
+}
+
+/// Each group's replicates of one attribute set (`set`: the attributes' indices in a cell's
+/// key), in the order of `groups` (their keys).
+pub(crate) fn group_replicates(
+    cells: &BTreeMap<GroupKey, Replicates>,
+    set: &[usize],
+    groups: &[&GroupKey],
+    replicates: usize,
+) -> Vec<Replicates> {
+    let index: BTreeMap<&GroupKey, usize> =
+        groups.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let mut out = vec![vec![[0.0; 4]; replicates]; groups.len()];
+    for (key, reps) in cells {
+        let sub: GroupKey = set.iter().map(|&i| key[i].clone()).collect();
+        if let Some(&g) = index.get(&sub) {
+            for (acc, r) in out[g].iter_mut().zip(reps) {
+                for j in 0..4 {
+                    acc[j] += r[j];
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The percentile intervals of the parity summaries over the `eligible` groups, from each
+/// group's replicates. Summaries defined in fewer than two replicates get no interval.
+pub(crate) fn weighted_summary_intervals(
+    groups: &[Replicates],
+    eligible: &[usize],
+    with_prediction: bool,
+    min_group_size: u64,
+    confidence: f64,
+) -> BTreeMap<String, BootstrapInterval> {
+    let replicates = groups.first().map_or(0, Vec::len);
+    let mut draws: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
+    for b in 0..replicates {
+        let amounts: Vec<[f64; 4]> = eligible.iter().map(|&g| groups[g][b]).collect();
+        for (name, v) in parity_summaries(&amounts, with_prediction, min_group_size) {
+            let slot = draws.entry(name).or_default();
+            if let Ok(x) = v {
+                slot.push(x);
+            }
+        }
+    }
+    draws
+        .into_iter()
+        .filter_map(|(name, v)| Some((name.to_string(), percentile_interval(v, confidence)?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replicate_is_the_weighted_sum_of_its_poisson_draws() {
+        let key: GroupKey = vec![Some("f".into())];
+        let mut kept = BTreeMap::new();
+        kept.insert(
+            key.clone(),
+            [vec![2.0, 0.5], vec![1.5], vec![], vec![3.0, 1.0, 0.25]],
+        );
+        let b = Bootstrap {
+            replicates: 5,
+            seed: 9,
+        };
+        let reps = cell_replicates(&kept, &b);
+        let table = PoissonTable::get();
+        for (j, w) in kept[&key].iter().enumerate() {
+            let mut sorted = w.clone();
+            sorted.sort_by(f64::total_cmp);
+            let mut want = [0.0; 5];
+            for (i, &x) in sorted.iter().enumerate() {
+                let mut d = [0u32; 5];
+                table.weights(stream(&key, j, 9), i as u64, &mut d);
+                for r in 0..5 {
+                    want[r] += f64::from(d[r]) * x;
+                }
+            }
+            for r in 0..5 {
+                assert_eq!(reps[&key][r][j], want[r]);
+            }
+        }
+        // The rows' order in the state does not matter.
+        let mut shuffled = kept.clone();
+        shuffled.get_mut(&key).unwrap()[3].reverse();
+        assert_eq!(cell_replicates(&shuffled, &b), reps);
+        // Groups add their cells.
+        let other: GroupKey = vec![Some("m".into())];
+        kept.insert(other.clone(), [vec![1.0], vec![], vec![2.0], vec![]]);
+        let cells = cell_replicates(&kept, &b);
+        let all: GroupKey = vec![];
+        let g = group_replicates(&cells, &[], &[&all], 5);
+        for r in 0..5 {
+            for j in 0..4 {
+                assert_eq!(g[0][r][j], cells[&key][r][j] + cells[&other][r][j]);
+            }
+        }
+    }
+}
