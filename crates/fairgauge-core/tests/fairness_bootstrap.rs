@@ -188,5 +188,97 @@ fn bad_settings_are_errors() {
             ..opts(100, 0)
         })
         .unwrap_err();
-    assert!(e.to_string().contains("sample weights"), "{e}");
+    // A weighted state that did not keep its rows' weights cannot be bootstrapped.
+    assert!(e.to_string().contains("keeping_weights"), "{e}");
+}
+
+/// The table of [`table`] with a sample weight per row, uniform on [0.5, 2.5] and independent of
+/// the rest (so the population's weighted rates are its unweighted ones), in a state that keeps
+/// the rows' weights; counted in batches of `batch` rows.
+fn weighted_table(n: usize, batch: usize, rng: &mut XorShift) -> FairnessState {
+    let (mut y, mut p, mut s, mut w) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..n {
+        let female = rng.uniform() < 0.4;
+        let label = rng.uniform() < if female { 0.35 } else { 0.45 };
+        let tpr = if female { 0.75 } else { 0.85 };
+        let pred = rng.uniform() < if label { tpr } else { 0.1 };
+        y.push(Some(label));
+        p.push(Some(pred));
+        s.push(if female { 0u32 } else { 1 });
+        w.push(0.5 + 2.0 * rng.uniform());
+    }
+    let levels = vec![Some("F".to_string()), Some("M".to_string())];
+    let mut st = FairnessState::new(vec!["sex".into()], true, false)
+        .weighted()
+        .keeping_weights();
+    for start in (0..n).step_by(batch) {
+        let end = (start + batch).min(n);
+        st.update(&FairnessBatch {
+            label: &y[start..end],
+            prediction: Some(&p[start..end]),
+            score: None,
+            attributes: vec![CodedAttribute {
+                name: "sex",
+                codes: &s[start..end],
+                levels: &levels,
+            }],
+            weights: Some(&w[start..end]),
+            membership: None,
+            row_offset: start,
+        })
+        .unwrap();
+    }
+    st
+}
+
+#[test]
+fn weighted_intervals_do_not_depend_on_the_chunking() {
+    let o = opts(300, 7);
+    let whole = weighted_table(3000, 3000, &mut XorShift(11))
+        .finish(&o)
+        .unwrap();
+    let split = weighted_table(3000, 97, &mut XorShift(11))
+        .finish(&o)
+        .unwrap();
+    assert_eq!(
+        whole.summary["sex"].intervals,
+        split.summary["sex"].intervals
+    );
+    let other = weighted_table(3000, 3000, &mut XorShift(11))
+        .finish(&opts(300, 8))
+        .unwrap();
+    assert_ne!(
+        whole.summary["sex"].intervals,
+        other.summary["sex"].intervals
+    );
+}
+
+#[test]
+fn weighted_nominal_95_percent_intervals_cover_93_to_97_percent() {
+    // As the unweighted test: 2,000 tables of 4,000 weighted rows, 200 and 1,000 replicates
+    // (recorded in README.md).
+    for replicates in [200, 1000] {
+        let mut rng = XorShift(20261207);
+        let tables = 2000;
+        let (mut dp, mut eo) = (0, 0);
+        for t in 0..tables {
+            let r = weighted_table(4000, 4000, &mut rng)
+                .finish(&opts(replicates, t))
+                .unwrap();
+            let [lo, hi] = interval(&r, "demographic_parity_difference");
+            dp += usize::from(lo <= 0.11 && 0.11 <= hi);
+            let [lo, hi] = interval(&r, "equal_opportunity_difference");
+            eo += usize::from(lo <= 0.10 && 0.10 <= hi);
+        }
+        let (dp, eo) = (dp as f64 / tables as f64, eo as f64 / tables as f64);
+        println!("weighted, B = {replicates}: coverage of nominal 95%: demographic parity difference {dp}, equal opportunity difference {eo}");
+        assert!(
+            (0.93..=0.97).contains(&dp),
+            "B = {replicates}: demographic parity coverage {dp}"
+        );
+        assert!(
+            (0.93..=0.97).contains(&eo),
+            "B = {replicates}: equal opportunity coverage {eo}"
+        );
+    }
 }
