@@ -407,7 +407,8 @@ def fairness(
 
     ``bootstrap=B`` adds percentile intervals of the parity summaries (``summary[attr]["intervals"]``),
     as Fairlearn's ``MetricFrame(n_boot=B, ci_quantiles=…)``: the row bootstrap, drawn exactly from
-    the counts, the same for the same ``seed`` whatever the data's chunking or engine.
+    the counts, the same for the same ``seed`` whatever the data's chunking or engine; with
+    ``weight``, every row draws a Poisson(1) weight per replicate instead.
 
     ``task="multiclass"`` judges a classifier of up to 100 classes (``label`` and ``prediction``
     hold classes; no ``score`` or ``positive_label``) and returns a :class:`MulticlassReport`: per
