@@ -24,6 +24,14 @@ impl XorShift {
 /// and 0.1 when not. Population values: selection rate F = 0.35·0.75 + 0.65·0.1 = 0.3275,
 /// M = 0.45·0.85 + 0.55·0.1 = 0.4375 (difference 0.11); TPR F 0.75, M 0.85 (difference 0.10).
 fn table(n: usize, rng: &mut XorShift) -> FairnessState {
+    let (y, p, s) = rows(n, rng);
+    state(&y, &p, &s)
+}
+
+/// The label, prediction and sex code of [`table`]'s `n` rows.
+type Rows = (Vec<Option<bool>>, Vec<Option<bool>>, Vec<u32>);
+
+fn rows(n: usize, rng: &mut XorShift) -> Rows {
     let (mut y, mut p, mut s) = (vec![], vec![], vec![]);
     for _ in 0..n {
         let female = rng.uniform() < 0.4;
@@ -34,7 +42,7 @@ fn table(n: usize, rng: &mut XorShift) -> FairnessState {
         p.push(Some(pred));
         s.push(if female { 0u32 } else { 1 });
     }
-    state(&y, &p, &s)
+    (y, p, s)
 }
 
 fn state(y: &[Option<bool>], p: &[Option<bool>], s: &[u32]) -> FairnessState {
@@ -196,17 +204,8 @@ fn bad_settings_are_errors() {
 /// the rest (so the population's weighted rates are its unweighted ones), in a state that keeps
 /// the rows' weights; counted in batches of `batch` rows.
 fn weighted_table(n: usize, batch: usize, rng: &mut XorShift) -> FairnessState {
-    let (mut y, mut p, mut s, mut w) = (vec![], vec![], vec![], vec![]);
-    for _ in 0..n {
-        let female = rng.uniform() < 0.4;
-        let label = rng.uniform() < if female { 0.35 } else { 0.45 };
-        let tpr = if female { 0.75 } else { 0.85 };
-        let pred = rng.uniform() < if label { tpr } else { 0.1 };
-        y.push(Some(label));
-        p.push(Some(pred));
-        s.push(if female { 0u32 } else { 1 });
-        w.push(0.5 + 2.0 * rng.uniform());
-    }
+    let (y, p, s) = rows(n, rng);
+    let w: Vec<f64> = (0..n).map(|_| 0.5 + 2.0 * rng.uniform()).collect();
     let levels = vec![Some("F".to_string()), Some("M".to_string())];
     let mut st = FairnessState::new(vec!["sex".into()], true, false)
         .weighted()
@@ -255,8 +254,8 @@ fn weighted_intervals_do_not_depend_on_the_chunking() {
 
 #[test]
 fn weighted_nominal_95_percent_intervals_cover_93_to_97_percent() {
-    // As the unweighted test: 2,000 tables of 4,000 weighted rows, 200 and 1,000 replicates
-    // (recorded in README.md).
+    // As the unweighted test: 2,000 tables of 4,000 weighted rows, 200 and 1,000 replicates.
+    // Recorded in README.md: B = 200 gives 0.9415 and 0.941, B = 1000 0.9445 and 0.9425.
     for replicates in [200, 1000] {
         let mut rng = XorShift(20261207);
         let tables = 2000;

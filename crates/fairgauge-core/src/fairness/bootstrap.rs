@@ -84,17 +84,31 @@ pub fn summary_intervals(
         .collect();
     let seed = xxhash_rust::xxh3::xxh3_64_with_seed(label.as_bytes(), bootstrap.seed);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut draws: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
     let mut resampled = vec![0u64; counts.len()];
-    for _ in 0..bootstrap.replicates {
+    let replicates = (0..bootstrap.replicates).map(|_| {
         multinomial(&counts, &mut resampled, &mut rng);
-        let amounts: Vec<[f64; 4]> = eligible
+        eligible
             .iter()
             .map(|&g| {
                 let c = &resampled[4 * g..4 * g + 4];
                 [c[0] as f64, c[1] as f64, c[2] as f64, c[3] as f64]
             })
-            .collect();
+            .collect()
+    });
+    parity_intervals(replicates, with_prediction, min_group_size, confidence)
+}
+
+/// The percentile intervals of the parity summaries over replicates, each given as its eligible
+/// groups' `[TP, FP, TN, FN]` (counts or sums of weights). Summaries defined in fewer than two
+/// replicates get no interval.
+pub(crate) fn parity_intervals(
+    replicates: impl Iterator<Item = Vec<[f64; 4]>>,
+    with_prediction: bool,
+    min_group_size: u64,
+    confidence: f64,
+) -> BTreeMap<String, BootstrapInterval> {
+    let mut draws: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
+    for amounts in replicates {
         for (name, v) in parity_summaries(&amounts, with_prediction, min_group_size) {
             let slot = draws.entry(name).or_default();
             if let Ok(x) = v {

@@ -23,9 +23,8 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::bootstrap::{percentile_interval, Bootstrap, BootstrapInterval, PoissonTable};
+use super::bootstrap::{parity_intervals, Bootstrap, BootstrapInterval, PoissonTable};
 use super::state::GroupKey;
-use super::summary::parity_summaries;
 
 /// One cell's (or group's) weighted confusion `[TP, FP, TN, FN]` in each replicate.
 pub(crate) type Replicates = Vec<[f64; 4]>;
@@ -122,20 +121,8 @@ pub(crate) fn weighted_summary_intervals(
     confidence: f64,
 ) -> BTreeMap<String, BootstrapInterval> {
     let replicates = groups.first().map_or(0, Vec::len);
-    let mut draws: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
-    for b in 0..replicates {
-        let amounts: Vec<[f64; 4]> = eligible.iter().map(|&g| groups[g][b]).collect();
-        for (name, v) in parity_summaries(&amounts, with_prediction, min_group_size) {
-            let slot = draws.entry(name).or_default();
-            if let Ok(x) = v {
-                slot.push(x);
-            }
-        }
-    }
-    draws
-        .into_iter()
-        .filter_map(|(name, v)| Some((name.to_string(), percentile_interval(v, confidence)?)))
-        .collect()
+    let amounts = (0..replicates).map(|b| eligible.iter().map(|&g| groups[g][b]).collect());
+    parity_intervals(amounts, with_prediction, min_group_size, confidence)
 }
 
 #[cfg(test)]

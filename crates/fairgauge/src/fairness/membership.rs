@@ -115,33 +115,37 @@ pub(crate) fn check_strata(spec: &FairnessSpec, roles: &BTreeSet<&String>) -> Re
     Ok(())
 }
 
-/// Separates the strata columns' values in a stratum's key (null is `\0`).
-const KEY_SEP: char = '\u{1f}';
-
 impl Ctx<'_> {
-    /// Each row's stratum key: its values of `columns`, in order.
-    fn strata_keys(&self, batch: &Batch, columns: &[String]) -> Result<Vec<String>> {
+    /// The slice's strata: their keys (each column's value, or `null`, as `<length>:<value>`
+    /// joined, so that no two combinations share a key) and each row's index into them.
+    fn strata_keys(&self, batch: &Batch, columns: &[String]) -> Result<(Vec<String>, Vec<u32>)> {
         let mut visitors = Vec::with_capacity(columns.len());
         for c in columns {
             let mut v = CategoryVisitor::new(&self.rules[c], batch.len());
             self.visit(batch, c, &mut v)?;
             visitors.push(v);
         }
-        let mut known: FxHashMap<Vec<u32>, String> = FxHashMap::default();
-        let mut out = Vec::with_capacity(batch.len());
+        let mut index: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
+        let mut keys = vec![];
+        let mut rows = Vec::with_capacity(batch.len());
         for i in 0..batch.len() {
             let codes: Vec<u32> = visitors.iter().map(|v| v.codes[i]).collect();
-            let key = known.entry(codes).or_insert_with_key(|codes| {
-                let parts: Vec<&str> = visitors
+            let id = *index.entry(codes).or_insert_with_key(|codes| {
+                let key: String = visitors
                     .iter()
                     .zip(codes)
-                    .map(|(v, &c)| v.levels[c as usize].as_deref().unwrap_or("\0"))
-                    .collect();
-                parts.join(&KEY_SEP.to_string())
+                    .map(|(v, &c)| match v.levels[c as usize].as_deref() {
+                        Some(s) => format!("{}:{s}", s.len()),
+                        None => "null".to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",");
+                keys.push(key);
+                keys.len() as u32 - 1
             });
-            out.push(key.clone());
+            rows.push(id);
         }
-        Ok(out)
+        Ok((keys, rows))
     }
 
     /// Counts a slice's rows with probabilities, a label and (with one) a prediction into the
@@ -152,10 +156,10 @@ impl Ctx<'_> {
         base: &FairnessBatch<'_>,
         p: &ProbabilisticSpec,
         probs: &[f64],
-        keys: &[String],
+        (keys, rows): (&[String], &[u32]),
     ) -> Result<()> {
         let k = p.groups.len();
-        for (i, key) in keys.iter().enumerate() {
+        for (i, &id) in rows.iter().enumerate() {
             let row = &probs[i * k..(i + 1) * k];
             let Some(label) = base.label[i] else { continue };
             let prediction = match base.prediction.map(|v| v[i]) {
@@ -169,7 +173,7 @@ impl Ctx<'_> {
             let positive = [label, prediction.unwrap_or(false)];
             bounds
                 .push(BoundsRow {
-                    stratum: key,
+                    stratum: &keys[id as usize],
                     weight: base.weights.map_or(1.0, |w| w[i]),
                     probabilities: row,
                     positive: &positive[..bounds.outcomes.len()],
@@ -288,8 +292,8 @@ impl Ctx<'_> {
                 .map_err(|e| self.core_error(e))?;
             self.count_assigned(&mut part, base, p, &probs, &levels)?;
             if let Some(bounds) = part.bounds.as_mut() {
-                let keys = self.strata_keys(batch, &p.bounds_by)?;
-                self.count_strata(bounds, base, p, &probs, &keys)?;
+                let (keys, rows) = self.strata_keys(batch, &p.bounds_by)?;
+                self.count_strata(bounds, base, p, &probs, (&keys, &rows))?;
             }
             parts.push(part);
         }
