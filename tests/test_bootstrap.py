@@ -94,8 +94,6 @@ def test_bad_bootstrap_arguments(table, run, tmp_path):
     assert proc.returncode == 2 and "between 2 and" in proc.stderr, proc.stderr
     proc = run("fairness", path, *roles, "--seed", "3", check=False)
     assert proc.returncode == 2 and "--bootstrap" in proc.stderr, proc.stderr
-    proc = run("fairness", path, *roles, "--bootstrap", "50", "--weight", "w", "--task", "multiclass", check=False)
-    assert proc.returncode == 2 and "sample weights" in proc.stderr, proc.stderr
 
 
 def test_weighted_intervals_match_fairlearn_n_boot_with_sample_weight(table):

@@ -228,6 +228,36 @@ def test_bootstrap_gives_worst_class_intervals(table, run_json, tmp_path):
     assert per["low"] <= worst["value"] <= per["high"]
 
 
+def test_weighted_bootstrap_matches_fairlearn_per_class_and_ignores_row_order(table):
+    """With sample weights each row draws a Poisson(1) weight per replicate: the intervals of a
+    class's demographic parity difference agree with Fairlearn's `MetricFrame(n_boot=…)` on
+    `y == c, p == c` with `sample_weight` within Monte Carlo error, and do not depend on the row
+    order."""
+    roles = dict(ROLES, sensitive="sex", weight="w")
+    a = fairgauge.fairness(table, **roles, bootstrap=2000, seed=5).to_dict()
+    s = a["summary"]["sex"]
+    for c in CLASSES:
+        mine = s["classes"][c]["intervals"]["demographic_parity_difference"]
+        mf = MetricFrame(
+            metrics=selection_rate,
+            y_true=(table.tier == c).astype(int),
+            y_pred=(table.pred == c).astype(int),
+            sensitive_features=table.sex,
+            sample_params={"sample_weight": table.w.to_numpy()},
+            n_boot=400,
+            ci_quantiles=[0.025, 0.975],
+            random_state=2,
+        )
+        lo, hi = (float(x) for x in mf.difference_ci())
+        sigma = (mine["high"] - mine["low"]) / 3.92
+        assert abs(mine["low"] - lo) < 0.5 * sigma and abs(mine["high"] - hi) < 0.5 * sigma, (c, mine, lo, hi)
+    worst = s["worst_class"]["demographic_parity_difference"]
+    assert worst["interval"]["defined"] == 2000
+    b = fairgauge.fairness(table.sample(frac=1.0, random_state=3), **roles, bootstrap=2000, seed=5).to_dict()
+    for c in CLASSES:
+        assert b["summary"]["sex"]["classes"][c]["intervals"] == s["classes"][c]["intervals"]
+
+
 def test_numeric_classes_sort_numerically(run_json, tmp_path):
     path = tmp_path / "n.csv"
     rng = np.random.default_rng(1)

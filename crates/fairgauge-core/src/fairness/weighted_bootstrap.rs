@@ -31,6 +31,11 @@ pub(crate) type Replicates = Vec<[f64; 4]>;
 
 /// The stream of a cell's confusion cell `slot` (0 TP, 1 FP, 2 TN, 3 FN).
 fn stream(key: &GroupKey, slot: usize, seed: u64) -> u64 {
+    tagged_stream(key, &char::from(b'0' + slot as u8).to_string(), seed)
+}
+
+/// The stream of the rows of a cell (`key`) in the confusion cell named by `tag`.
+pub(crate) fn tagged_stream(key: &GroupKey, tag: &str, seed: u64) -> u64 {
     let mut text = String::new();
     for v in key {
         match v {
@@ -42,12 +47,12 @@ fn stream(key: &GroupKey, slot: usize, seed: u64) -> u64 {
         }
         text.push('\u{1f}');
     }
-    text.push(char::from(b'0' + slot as u8));
+    text.push_str(tag);
     xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), seed)
 }
 
 /// `Σ W·w` in each replicate over one list of weights (sorted here first).
-fn resampled_sums(weights: &[f64], stream: u64, replicates: usize) -> Vec<f64> {
+pub(crate) fn resampled_sums(weights: &[f64], stream: u64, replicates: usize) -> Vec<f64> {
     let mut sorted = weights.to_vec();
     sorted.sort_unstable_by(f64::total_cmp);
     let table = PoissonTable::get();

@@ -68,6 +68,10 @@ impl Ctx<'_> {
         let mut state = MulticlassState::new(spec.sensitive.clone());
         if weights.is_some() {
             state = state.weighted();
+            // The bootstrap with sample weights draws a weight for every row.
+            if spec.keep_labels {
+                state = state.keeping_weights();
+            }
         }
         let input = MulticlassBatch {
             label: CodedAttribute {

@@ -330,7 +330,7 @@ impl Ctx<'_> {
 }
 
 /// Whether the binary state keeps every row's sample weight: for the bootstrap with sample
-/// weights, which draws a weight for every row.
+/// weights, which draws a weight for every row (the multiclass state likewise).
 fn keeps_weights(spec: &FairnessSpec) -> bool {
     spec.keep_labels && spec.task == Task::Binary
 }
@@ -369,10 +369,10 @@ impl FairnessPart {
         }
         let multiclass = (spec.task == Task::Multiclass).then(|| {
             let s = MulticlassState::new(spec.sensitive.clone());
-            if spec.weight.is_some() {
-                s.weighted()
-            } else {
-                s
+            match (spec.weight.is_some(), spec.keep_labels) {
+                (true, true) => s.weighted().keeping_weights(),
+                (true, false) => s.weighted(),
+                _ => s,
             }
         });
         let regression = (spec.task == Task::Regression).then(|| {

@@ -18,23 +18,27 @@
 //! - the worst class of a `*_difference` summary is the class with the largest value, of a
 //!   `*_ratio` the class with the smallest (ties: the first class); undefined classes are skipped;
 //! - with `--bootstrap`, one multinomial resample of every group's K×K counts per replicate gives
-//!   every class's summaries and the worst class's value jointly ([`super::super::bootstrap`]).
+//!   every class's summaries and the worst class's value jointly ([`super::super::bootstrap`]);
+//!   with sample weights, every row's Poisson(1) weight per replicate, drawn per cell and (true,
+//!   predicted) class from its rows' weights sorted ([`super::super::weighted_bootstrap`]).
 
 use std::collections::BTreeMap;
 
 use chacha20::rand_core::SeedableRng;
 use chacha20::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::state::{ClassCell, MulticlassState, MAX_CLASSES};
+use super::state::{ClassCell, MulticlassState, PairTable, MAX_CLASSES};
 use crate::error::{Error, Result};
 use crate::fairness::bootstrap::{multinomial, percentile_interval, BootstrapInterval};
 use crate::fairness::report::{
     attribute_sets, Disparity, FairnessOptions, FairnessReport, Representation, RowCounts,
     WeightsUsed,
 };
-use crate::fairness::state::{Cell, FairnessState};
+use crate::fairness::state::{Cell, FairnessState, GroupKey};
 use crate::fairness::summary::{difference, parity_summaries, ratio};
+use crate::fairness::weighted_bootstrap::{resampled_sums, tagged_stream};
 use crate::fairness::weights::{kish, WeightSums};
 use crate::fairness::{Bootstrap, Confusion, Metric};
 use crate::stats::ChiSquareTest;
@@ -398,9 +402,9 @@ impl MulticlassState {
         }
         if let Some(b) = &opts.bootstrap {
             b.check()?;
-            if self.has_weights {
+            if self.has_weights && !self.keep_weights {
                 return Err(Error::InvalidArgument(
-                    "the bootstrap resamples rows by their counts and does not support sample weights yet".into(),
+                    "the bootstrap with sample weights needs each row's weight: count the state with keeping_weights".into(),
                 ));
             }
         }
@@ -432,17 +436,34 @@ impl MulticlassState {
         };
         // Each set's groups in key order: the order of the binary reports' groups, so the i-th
         // cell is the i-th group (by key, not by its shown name, which values can repeat).
-        let mut by_set: BTreeMap<String, Vec<ClassCell>> = BTreeMap::new();
+        let mut by_set: BTreeMap<String, SetCells> = BTreeMap::new();
         let mut cells: Vec<ClassCell> = vec![];
+        // With sample weights the bootstrap draws a weight for every row, once per cell.
+        let weighted = match &opts.bootstrap {
+            Some(b) if self.has_weights => {
+                Some((cell_replicates(&self.kept_weights, &classes, b), b))
+            }
+            _ => None,
+        };
         for set in attribute_sets(self.attributes.len(), opts.intersect) {
             let name = set
                 .iter()
                 .map(|&i| self.attributes[i].as_str())
                 .collect::<Vec<_>>()
                 .join("&");
-            let marg: Vec<ClassCell> = self.marginal(&set).into_values().collect();
+            let marg = self.marginal(&set);
+            let replicates = weighted.as_ref().map(|(cells, b)| {
+                let keys: Vec<&GroupKey> = marg.keys().collect();
+                group_replicates(
+                    cells,
+                    &set,
+                    &keys,
+                    b.replicates as usize * classes.len().pow(2),
+                )
+            });
+            let marg: Vec<ClassCell> = marg.into_values().collect();
             cells.extend(marg.iter().cloned());
-            by_set.insert(name, marg);
+            by_set.insert(name, (marg, replicates));
         }
         if cells.len() != first.groups.len() {
             return Err(Error::InvalidArgument(format!(
@@ -468,9 +489,12 @@ impl MulticlassState {
             );
         }
         for (name, s) in &first.summary {
-            let set_cells = by_set.get(name).map(Vec::as_slice).unwrap_or_default();
+            let (set_cells, replicates) = by_set
+                .get(name)
+                .map(|(c, r)| (c.as_slice(), r.as_deref()))
+                .unwrap_or_default();
             let summary = summarise(
-                (name, set_cells),
+                (name, set_cells, replicates),
                 s,
                 &report.groups,
                 &classes,
@@ -569,7 +593,7 @@ impl MulticlassState {
 /// The summary of one attribute (or intersection) `name` whose groups' cells are `set_cells`; `first` is its summary in
 /// the first class's binary report (groups, reference, representation).
 fn summarise(
-    (name, set_cells): (&str, &[ClassCell]),
+    (name, set_cells, replicates): (&str, &[ClassCell], Option<&[Vec<f64>]>),
     first: &crate::fairness::AttributeSummary,
     groups: &[MulticlassGroup],
     classes: &[String],
@@ -627,15 +651,36 @@ fn summarise(
         let eligible: Vec<usize> = (0..mine.len())
             .filter(|&i| !mine[i].insufficient_data)
             .collect();
-        let (by_class, worst) = joint_intervals(
-            set_cells,
-            &eligible,
-            classes,
-            opts.min_group_size,
-            opts.confidence,
-            b,
-            name,
-        );
+        let k = classes.len();
+        let (by_class, worst) = match replicates {
+            // Each group's replicates, K×K after K×K: replicate `r` of group `g` at `r·K²`.
+            Some(groups) => joint_intervals(
+                |r, out| {
+                    for (g, reps) in groups.iter().enumerate() {
+                        out[g * k * k..(g + 1) * k * k]
+                            .copy_from_slice(&reps[r * k * k..(r + 1) * k * k]);
+                    }
+                },
+                (groups.len(), &eligible, classes),
+                opts,
+                b,
+            ),
+            None => {
+                let (counts, mut rng) = count_stream(set_cells, classes, b, name);
+                let mut resampled = vec![0u64; counts.len()];
+                joint_intervals(
+                    |_, out| {
+                        multinomial(&counts, &mut resampled, &mut rng);
+                        for (o, &x) in out.iter_mut().zip(&resampled) {
+                            *o = x as f64;
+                        }
+                    },
+                    (set_cells.len(), &eligible, classes),
+                    opts,
+                    b,
+                )
+            }
+        };
         for (c, iv) in by_class {
             if let Some(s) = per.get_mut(&c) {
                 s.intervals = iv;
@@ -716,20 +761,20 @@ fn worst_classes(
     out
 }
 
-/// Per-class summary intervals and the worst-class intervals of one attribute set, from one
-/// multinomial resample of all its groups' K×K counts per replicate.
+/// An attribute set's groups' cells, in key order, and with sample weights their replicates.
+type SetCells = (Vec<ClassCell>, Option<Vec<Vec<f64>>>);
+
+/// Per-class summary intervals and the worst-class intervals of one attribute set.
 type ClassIntervals = BTreeMap<String, BTreeMap<String, BootstrapInterval>>;
 
-fn joint_intervals(
+/// The flattened K×K counts of every group (`cells`, row-major) and the seeded stream of their
+/// multinomial resamples (seeded by the set's name `label` and the seed).
+fn count_stream(
     cells: &[ClassCell],
-    eligible: &[usize],
     classes: &[String],
-    min_group_size: u64,
-    confidence: f64,
     bootstrap: &Bootstrap,
     label: &str,
-) -> (ClassIntervals, BTreeMap<String, BootstrapInterval>) {
-    let k = classes.len();
+) -> (Vec<u64>, ChaCha8Rng) {
     let counts: Vec<u64> = cells
         .iter()
         .flat_map(|c| {
@@ -741,19 +786,31 @@ fn joint_intervals(
         })
         .collect();
     let seed = xxhash_rust::xxh3::xxh3_64_with_seed(label.as_bytes(), bootstrap.seed);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut resampled = vec![0u64; counts.len()];
+    (counts, ChaCha8Rng::seed_from_u64(seed))
+}
+
+/// Per-class summary intervals and the worst-class intervals of one attribute set of `groups`
+/// groups: `replicate(r, out)` fills `out` with every group's K×K confusion (counts or sums of
+/// weights, row-major) in replicate `r`.
+fn joint_intervals(
+    mut replicate: impl FnMut(usize, &mut [f64]),
+    (groups, eligible, classes): (usize, &[usize], &[String]),
+    opts: &FairnessOptions,
+    bootstrap: &Bootstrap,
+) -> (ClassIntervals, BTreeMap<String, BootstrapInterval>) {
+    let k = classes.len();
+    let mut resampled = vec![0.0; groups * k * k];
     let mut draws: BTreeMap<(usize, &'static str), Vec<f64>> = BTreeMap::new();
     let mut worst: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
-    for _ in 0..bootstrap.replicates {
-        multinomial(&counts, &mut resampled, &mut rng);
+    for r in 0..bootstrap.replicates as usize {
+        replicate(r, &mut resampled);
         let mut worst_now: BTreeMap<&'static str, f64> = BTreeMap::new();
         for c in 0..k {
             let amounts: Vec<[f64; 4]> = eligible
                 .iter()
                 .map(|&g| one_vs_rest_counts(&resampled[g * k * k..(g + 1) * k * k], k, c))
                 .collect();
-            for (name, v) in parity_summaries(&amounts, true, min_group_size) {
+            for (name, v) in parity_summaries(&amounts, true, opts.min_group_size) {
                 if let Ok(x) = v {
                     draws.entry((c, name)).or_default().push(x);
                     let w = worst_now.entry(name).or_insert(x);
@@ -769,7 +826,7 @@ fn joint_intervals(
             worst.entry(name).or_default().push(x);
         }
     }
-    let interval = |v: Vec<f64>| percentile_interval(v, confidence);
+    let interval = |v: Vec<f64>| percentile_interval(v, opts.confidence);
     let mut by_class: ClassIntervals = BTreeMap::new();
     for ((c, name), v) in draws {
         if let Some(iv) = interval(v) {
@@ -786,12 +843,72 @@ fn joint_intervals(
     (by_class, worst)
 }
 
-/// `[TP, FP, TN, FN]` of class `c` from a row-major K×K matrix of counts.
-fn one_vs_rest_counts(m: &[u64], k: usize, c: usize) -> [f64; 4] {
+/// Every cell's K×K weighted confusion (row-major) in each replicate, replicate after
+/// replicate: each (true, predicted) class's rows draw Poisson(1) weights from their weights
+/// sorted ([`crate::fairness::weighted_bootstrap`]).
+fn cell_replicates(
+    kept: &BTreeMap<GroupKey, PairTable<Vec<f64>>>,
+    classes: &[String],
+    b: &Bootstrap,
+) -> BTreeMap<GroupKey, Vec<f64>> {
+    let (k, r) = (classes.len(), b.replicates as usize);
+    let at: BTreeMap<&String, usize> = classes.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let tasks: Vec<(&GroupKey, usize, &Vec<f64>, String)> = kept
+        .iter()
+        .flat_map(|(key, table)| {
+            let at = &at;
+            table.iter().flat_map(move |(l, row)| {
+                row.iter().filter_map(move |(p, w)| {
+                    let slot = at.get(l)? * k + at.get(p)?;
+                    Some((key, slot, w, format!("{}:{l}{}:{p}", l.len(), p.len())))
+                })
+            })
+        })
+        .collect();
+    let sums: Vec<Vec<f64>> = tasks
+        .par_iter()
+        .map(|(key, _, w, tag)| resampled_sums(w, tagged_stream(key, tag, b.seed), r))
+        .collect();
+    let mut out: BTreeMap<GroupKey, Vec<f64>> = BTreeMap::new();
+    for ((key, slot, _, _), s) in tasks.into_iter().zip(sums) {
+        let reps = out
+            .entry(key.clone())
+            .or_insert_with(|| vec![0.0; r * k * k]);
+        for (rep, x) in s.into_iter().enumerate() {
+            reps[rep * k * k + slot] = x;
+        }
+    }
+    out
+}
+
+/// Each group's replicates of one attribute set (`set`: the attributes' indices in a cell's
+/// key), in the order of `groups` (their keys); `len` values each.
+fn group_replicates(
+    cells: &BTreeMap<GroupKey, Vec<f64>>,
+    set: &[usize],
+    groups: &[&GroupKey],
+    len: usize,
+) -> Vec<Vec<f64>> {
+    let index: BTreeMap<&GroupKey, usize> =
+        groups.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let mut out = vec![vec![0.0; len]; groups.len()];
+    for (key, reps) in cells {
+        let sub: GroupKey = set.iter().map(|&i| key[i].clone()).collect();
+        if let Some(&g) = index.get(&sub) {
+            for (a, x) in out[g].iter_mut().zip(reps) {
+                *a += x;
+            }
+        }
+    }
+    out
+}
+
+/// `[TP, FP, TN, FN]` of class `c` from a row-major K×K matrix of counts (or sums of weights).
+fn one_vs_rest_counts(m: &[f64], k: usize, c: usize) -> [f64; 4] {
     let mut out = [0.0; 4];
     for l in 0..k {
         for p in 0..k {
-            out[one_vs_rest_slot(l == c, p == c)] += m[l * k + p] as f64;
+            out[one_vs_rest_slot(l == c, p == c)] += m[l * k + p];
         }
     }
     out

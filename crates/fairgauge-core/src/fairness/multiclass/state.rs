@@ -101,6 +101,13 @@ pub struct MulticlassState {
     pub excluded_null_label: u64,
     /// Rows left out because the prediction is null.
     pub excluded_null_prediction: u64,
+    /// Whether each row's sample weight is kept ([`MulticlassState::keeping_weights`]).
+    #[serde(default)]
+    pub keep_weights: bool,
+    /// With `keep_weights`: each cell's rows' sample weights by (true, predicted) class, in the
+    /// order counted (the bootstrap sorts them).
+    #[serde(default, with = "crate::fairness::state::cells_as_pairs")]
+    pub kept_weights: BTreeMap<GroupKey, PairTable<Vec<f64>>>,
 }
 
 /// Above this many (cell, true, predicted) slots per batch, they are counted in a hash map.
@@ -116,7 +123,16 @@ impl MulticlassState {
             rows_seen: 0,
             excluded_null_label: 0,
             excluded_null_prediction: 0,
+            keep_weights: false,
+            kept_weights: BTreeMap::new(),
         }
+    }
+
+    /// The same weighted state keeping each row's sample weight by its cell and (true,
+    /// predicted) class (8 bytes a row), for the bootstrap with sample weights.
+    pub fn keeping_weights(mut self) -> Self {
+        self.keep_weights = self.has_weights;
+        self
     }
 
     /// The same state with sample weights: every batch must then give a weight per row.
@@ -173,6 +189,7 @@ impl MulticlassState {
         let mut dense_counts = vec![0u64; if dense { slots as usize } else { 0 }];
         let mut sparse: FxHashMap<u64, u64> = FxHashMap::default();
         let mut weighed: FxHashMap<u64, [f64; 2]> = FxHashMap::default();
+        let mut kept: FxHashMap<u64, Vec<f64>> = FxHashMap::default();
         let mut columns: Vec<&CodedAttribute<'_>> = b.attributes.iter().collect();
         columns.push(&b.label);
         columns.push(&b.prediction);
@@ -199,6 +216,9 @@ impl MulticlassState {
                 let e = weighed.entry(slot).or_default();
                 e[0] += w[i];
                 e[1] += w[i] * w[i];
+                if self.keep_weights {
+                    kept.entry(slot).or_default().push(w[i]);
+                }
             }
         }
         let counted: Vec<(u64, u64)> = if dense {
@@ -224,7 +244,7 @@ impl MulticlassState {
                 .collect();
             let label = level(&b.label, codes[k]);
             let predicted = level(&b.prediction, codes[k + 1]);
-            let cell = self.cells.entry(key).or_default();
+            let cell = self.cells.entry(key.clone()).or_default();
             *cell
                 .counts
                 .entry(label.clone())
@@ -236,12 +256,22 @@ impl MulticlassState {
                 let e = cell
                     .weights
                     .get_or_insert_with(Default::default)
-                    .entry(label)
+                    .entry(label.clone())
                     .or_default()
-                    .entry(predicted)
+                    .entry(predicted.clone())
                     .or_default();
                 e[0] += s[0];
                 e[1] += s[1];
+            }
+            if let Some(w) = kept.remove(&slot) {
+                self.kept_weights
+                    .entry(key)
+                    .or_default()
+                    .entry(label)
+                    .or_default()
+                    .entry(predicted)
+                    .or_default()
+                    .extend(w);
             }
         }
         Ok(())
@@ -249,7 +279,10 @@ impl MulticlassState {
 
     /// Adds another state of the same attributes.
     pub fn merge(&mut self, other: &MulticlassState) -> Result<()> {
-        if self.attributes != other.attributes || self.has_weights != other.has_weights {
+        if self.attributes != other.attributes
+            || self.has_weights != other.has_weights
+            || self.keep_weights != other.keep_weights
+        {
             return Err(Error::IncompatibleStates(format!(
                 "attributes {:?} (weights {}) vs {:?} (weights {})",
                 self.attributes, self.has_weights, other.attributes, other.has_weights
@@ -257,6 +290,18 @@ impl MulticlassState {
         }
         for (k, c) in &other.cells {
             self.cells.entry(k.clone()).or_default().add(c);
+        }
+        for (k, table) in &other.kept_weights {
+            let mine = self.kept_weights.entry(k.clone()).or_default();
+            for (l, row) in table {
+                for (p, w) in row {
+                    mine.entry(l.clone())
+                        .or_default()
+                        .entry(p.clone())
+                        .or_default()
+                        .extend_from_slice(w);
+                }
+            }
         }
         self.rows_seen += other.rows_seen;
         self.excluded_null_label += other.excluded_null_label;
