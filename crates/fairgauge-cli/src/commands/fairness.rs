@@ -141,8 +141,8 @@ pub struct FairnessArgs {
     /// Percentile bootstrap intervals (B replicates) of the summaries (demographic parity,
     /// equalized odds, equal opportunity; regression: every difference, ratio and bounded group
     /// loss; ranking: every difference and ratio), as Fairlearn's `MetricFrame(n_boot=B)`; the
-    /// row bootstrap drawn from the counts (Poisson weights per row for regression, per list
-    /// for rankings), deterministic with --seed.
+    /// row bootstrap drawn from the counts (Poisson weights per row for regression and with
+    /// --weight, per list for rankings), deterministic with --seed.
     #[arg(long, value_name = "B")]
     pub bootstrap: Option<u32>,
     /// Seed of the bootstrap.

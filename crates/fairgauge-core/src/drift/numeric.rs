@@ -12,7 +12,7 @@ use super::kolmogorov::{kstwo_sf, outer_prob_inside_method, prob_outside_square}
 use super::sample::{check_sorted, TestOutcome};
 use super::special::{bessel_k_scaled, polyfit2, python_floor_div, student_t_two_sided};
 use crate::error::{Error, Result};
-use crate::stats::sum::neumaier_sum;
+use crate::stats::sum::{neumaier_sum, NeumaierSum};
 
 /// Largest sample size for which [`ks_2samp`] computes the exact p-value (scipy's
 /// `MAX_AUTO_N`).
@@ -189,18 +189,11 @@ fn ecdf_extremes_and_distance(reference: &[f64], current: &[f64]) -> ((f64, f64)
     let head = |v: &[f64], k: usize| if k < v.len() { v[k] } else { f64::INFINITY };
     let (mut i, mut j) = (0usize, 0usize);
     let mut prev = reference[0].min(current[0]);
-    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    let mut sum = NeumaierSum::default();
     while i < n1 || j < n2 {
         let (x, y) = (head(reference, i), head(current, j));
         let v = x.min(y);
-        let term = (i as f64 * inv1 - j as f64 * inv2).abs() * (v - prev);
-        let s = sum + term;
-        comp += if sum.abs() >= term.abs() {
-            (sum - s) + term
-        } else {
-            (term - s) + sum
-        };
-        sum = s;
+        sum.add((i as f64 * inv1 - j as f64 * inv2).abs() * (v - prev));
         prev = v;
         i += usize::from(x <= y);
         j += usize::from(y <= x);
@@ -210,7 +203,7 @@ fn ecdf_extremes_and_distance(reference: &[f64], current: &[f64]) -> ((f64, f64)
             min_diff = min_diff.min(diff);
         }
     }
-    ((max_diff, min_diff), sum + comp)
+    ((max_diff, min_diff), sum.value())
 }
 
 /// [`ecdf_extremes_by_walk`] when `small` is much smaller than `large`: `F_small` only steps at
@@ -426,26 +419,18 @@ fn cdf_distance(reference: &[f64], current: &[f64], squared: bool) -> f64 {
         (Some(&x), Some(&y)) => x.min(y),
         _ => return 0.0,
     };
-    let mut sum = 0.0f64;
-    let mut comp = 0.0f64;
+    let mut sum = NeumaierSum::default();
     while i < n1 || j < n2 {
         let x = if i < n1 { reference[i] } else { f64::INFINITY };
         let y = if j < n2 { current[j] } else { f64::INFINITY };
         let v = x.min(y);
         let diff = i as f64 * inv1 - j as f64 * inv2;
-        let term = if squared { diff * diff } else { diff.abs() } * (v - prev);
-        let s = sum + term;
-        comp += if sum.abs() >= term.abs() {
-            (sum - s) + term
-        } else {
-            (term - s) + sum
-        };
-        sum = s;
+        sum.add(if squared { diff * diff } else { diff.abs() } * (v - prev));
         i += usize::from(x <= y);
         j += usize::from(y <= x);
         prev = v;
     }
-    sum + comp
+    sum.value()
 }
 
 /// First Wasserstein (earth mover's) distance `∫ |F_ref(x) − F_cur(x)| dx`, as
