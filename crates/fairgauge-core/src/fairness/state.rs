@@ -373,7 +373,14 @@ impl FairnessState {
         let combos = combinations(&cards, "sensitive-attribute values")?;
         let mut tally = Tally::new(combos, self.has_weights);
         let mut kept: FxHashMap<u64, [Vec<f64>; 4]> = FxHashMap::default();
-        for i in 0..b.len() {
+        let plain = b.score.is_none() && b.weights.is_none() && b.membership.is_none();
+        let counted = plain && !self.keep_weights && tally.dense;
+        if counted {
+            self.count_dense(b, &cards, &mut tally.dense_counts)?;
+        }
+        // Row by row (every row, unless the dense count above took them).
+        let rows = if counted { 0 } else { b.len() };
+        for i in 0..rows {
             self.rows_seen += 1;
             let Some(y) = b.label[i] else {
                 self.excluded_null_label += 1;
@@ -466,6 +473,46 @@ impl FairnessState {
                     .or_default(),
                 w,
             );
+        }
+        Ok(())
+    }
+
+    /// The rows of a batch without scores, weights or membership, into dense counts by key
+    /// (`[label·2 + prediction]`): what [`FairnessState::update`]'s row loop counts for them,
+    /// without its per-row branches for the other cases.
+    fn count_dense(
+        &mut self,
+        b: &FairnessBatch<'_>,
+        cards: &[u64],
+        counts: &mut [[u64; 4]],
+    ) -> Result<()> {
+        self.rows_seen += b.len() as u64;
+        for i in 0..b.len() {
+            let Some(y) = b.label[i] else {
+                self.excluded_null_label += 1;
+                continue;
+            };
+            let p = match b.prediction.map(|p| p[i]) {
+                Some(Some(v)) => v,
+                Some(None) => {
+                    self.excluded_null_prediction += 1;
+                    continue;
+                }
+                None => false,
+            };
+            let mut key = 0u64;
+            for (a, &card) in b.attributes.iter().zip(cards) {
+                let code = a.codes[i] as u64;
+                if code >= card {
+                    return Err(Error::InvalidArgument(format!(
+                        "code {code} of attribute `{}` at row {} has no level",
+                        a.name,
+                        b.row_offset + i
+                    )));
+                }
+                key = key * card + code;
+            }
+            counts[key as usize][(y as usize) * 2 + p as usize] += 1;
         }
         Ok(())
     }

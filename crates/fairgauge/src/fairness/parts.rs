@@ -5,7 +5,7 @@ use super::part::{Ctx, FairnessPart};
 use super::spec::*;
 use super::visit::*;
 use crate::error::{Error, Result};
-use crate::io::frame::{for_each_batch, Batch, Visit};
+use crate::io::frame::{for_each_coded_batch, Batch, Visit};
 use crate::io::source::Table;
 use crate::io::text::canonical_text;
 use crate::io::Progress;
@@ -562,7 +562,7 @@ pub fn fairness_part(
         && spec.weight.is_none()
         && spec.probabilistic.is_empty();
     let mut rows_done = 0u64;
-    let blank = for_each_batch(table, &columns, |batch, offset| {
+    let blank = for_each_coded_batch(table, &columns, |batch, offset| {
         let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
         let parts: Result<Vec<FairnessPart>> = starts
             .par_iter()

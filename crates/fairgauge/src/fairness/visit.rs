@@ -1,7 +1,8 @@
 //! Reading the role columns of a batch: the label and prediction as binary outcomes, the score,
 //! and each sensitive attribute's groups (with their distinct values counted up to a cap).
 
-use crate::io::frame::Visit;
+use crate::io::frame::{first_rows, visit_code, Visit};
+use crate::io::parquet_codes::Values;
 use crate::io::text::{canonical_number, canonical_text, is_positive_token, TextRules};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -145,6 +146,23 @@ impl Visit for BinaryVisitor<'_> {
     }
     fn boolean(&mut self, row: usize, v: Option<bool>) {
         self.text(row, v.map(|b| if b { "true" } else { "false" }));
+    }
+    // A row's outcome depends on its value only: each code's first row goes through `text` or
+    // `number` (in row order, so the distinct values are met as row by row); every row then
+    // takes its code's outcome, and counts as non-null when it is one.
+    fn coded(&mut self, first_row: usize, codes: &[u32], values: &Values, nulls: bool) {
+        let mut outcome: Vec<Option<bool>> = vec![None; values.len() + 1];
+        for (row, c) in first_rows(codes, values, nulls) {
+            visit_code(self, first_row + row, c, values);
+            let b = self.out.pop().flatten();
+            self.distinct.non_null -= u64::from(b.is_some());
+            outcome[(c as usize).min(values.len())] = b;
+        }
+        let start = self.out.len();
+        let last = values.len();
+        self.out
+            .extend(codes.iter().map(|&c| outcome[(c as usize).min(last)]));
+        self.distinct.non_null += self.out[start..].iter().filter(|b| b.is_some()).count() as u64;
     }
 }
 
@@ -344,6 +362,22 @@ impl Visit for CategoryVisitor<'_> {
                 None => self.text(first_row + i, text(i)),
             }
         }
+    }
+    // Each code's value goes through the rules once (as `text` or `number`, at its first row);
+    // every row then takes the code it gave.
+    fn coded(&mut self, first_row: usize, codes: &[u32], values: &Values, nulls: bool) {
+        let last = values.len();
+        let mut given = vec![(0u32, 0u64); last + 1];
+        for (row, c) in first_rows(codes, values, nulls) {
+            visit_code(self, first_row + row, c, values);
+            let k = self.codes.pop().unwrap_or_default();
+            let non_null = u64::from(self.levels[k as usize].is_some());
+            self.non_null -= non_null;
+            given[(c as usize).min(last)] = (k, non_null);
+        }
+        let slot = |c: &u32| (*c as usize).min(last);
+        self.codes.extend(codes.iter().map(|c| given[slot(c)].0));
+        self.non_null += codes.iter().map(|c| given[slot(c)].1).sum::<u64>();
     }
     // Each category id's text goes through the rules once; its rows then take the code it gave.
     fn categories<'m>(

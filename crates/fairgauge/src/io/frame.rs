@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::io::parquet_codes::{self, Coded, Values, NULL_CODE};
 use crate::io::source::{ColumnType, InputFormat, Memory, Resolved, Table};
 use crate::io::write::readable_by_all;
 
@@ -218,10 +219,33 @@ pub(crate) fn column_names(table: &Table) -> Result<Vec<String>> {
     Ok(schema.iter_names().map(|n| n.to_string()).collect())
 }
 
-/// A batch of rows of some columns.
+/// A batch of rows of some columns: polars columns, and columns read as dictionary codes
+/// ([`parquet_codes`](crate::io::parquet_codes), only for callers of [`for_each_coded_batch`]).
 #[derive(Debug, Clone)]
 pub struct Batch {
     df: DataFrame,
+    coded: Vec<CodedSlice>,
+    height: usize,
+}
+
+/// Rows `offset..offset + len` of a column read as codes.
+#[derive(Debug, Clone)]
+struct CodedSlice {
+    name: String,
+    column: Arc<Coded>,
+    offset: usize,
+    len: usize,
+}
+
+impl Batch {
+    fn of(df: DataFrame) -> Batch {
+        let height = df.height();
+        Batch {
+            df,
+            coded: vec![],
+            height,
+        }
+    }
 }
 
 /// Receives a column's values, one call per row.
@@ -269,23 +293,102 @@ pub(crate) trait Visit {
             self.text(first_row + i, id.and_then(level));
         }
     }
+    /// A run of a column read as dictionary codes ([`parquet_codes`]) starting at `first_row`:
+    /// `codes[i]` indexes `values`, or is [`NULL_CODE`] for a null (only when `nulls`). By default visited as the
+    /// polars column of the same values is: text as [`Visit::categories`], numbers as
+    /// [`Visit::numbers`] (or [`Visit::number`] each when there are nulls). A visitor whose
+    /// outcome for a row depends only on its value may work out each code's once instead.
+    fn coded(&mut self, first_row: usize, codes: &[u32], values: &Values, _nulls: bool) {
+        match values {
+            Values::Text(texts) => {
+                let level = |c: u32| texts.get(c as usize).map(|s| s.as_str());
+                let mut ids = Vec::with_capacity(SHORT_TEXT_RUN);
+                for (k, run) in codes.chunks(SHORT_TEXT_RUN).enumerate() {
+                    ids.clear();
+                    ids.extend(run.iter().map(|&c| (c != NULL_CODE).then_some(c)));
+                    self.categories(first_row + k * SHORT_TEXT_RUN, &ids, &level);
+                }
+            }
+            Values::Number(xs) if codes.contains(&NULL_CODE) => {
+                for (i, &c) in codes.iter().enumerate() {
+                    self.number(first_row + i, xs.get(c as usize).copied());
+                }
+            }
+            Values::Number(xs) => {
+                let mut run_values = Vec::with_capacity(SHORT_TEXT_RUN);
+                for (k, run) in codes.chunks(SHORT_TEXT_RUN).enumerate() {
+                    run_values.clear();
+                    run_values.extend(run.iter().map(|&c| xs[c as usize]));
+                    self.numbers(first_row + k * SHORT_TEXT_RUN, &run_values);
+                }
+            }
+        }
+    }
+}
+
+/// The first row of each distinct code of `codes` (as `(row, code)`, in row order): the rows a
+/// visitor whose outcome depends on the value only must visit itself; the others repeat them.
+/// `nulls`: whether `codes` may hold [`NULL_CODE`] (otherwise the scan stops once every value
+/// has been met).
+pub(crate) fn first_rows(codes: &[u32], values: &Values, nulls: bool) -> Vec<(usize, u32)> {
+    let mut seen = vec![false; values.len() + 1];
+    let distinct = values.len() + usize::from(nulls);
+    let mut firsts = vec![];
+    for (row, &c) in codes.iter().enumerate() {
+        let slot = (c as usize).min(values.len());
+        if !seen[slot] {
+            seen[slot] = true;
+            firsts.push((row, c));
+            if firsts.len() == distinct {
+                break;
+            }
+        }
+    }
+    firsts
+}
+
+/// Visits one value of a column read as codes: the value of `code` in `values` (or a null), as
+/// the polars column of the same values would give it (`row`'s text or number).
+pub(crate) fn visit_code<V: Visit + ?Sized>(v: &mut V, row: usize, code: u32, values: &Values) {
+    match values {
+        Values::Text(texts) => v.text(row, texts.get(code as usize).map(|s| s.as_str())),
+        Values::Number(xs) => v.number(row, xs.get(code as usize).copied()),
+    }
 }
 
 impl Batch {
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.df.height()
+        self.height
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.df.height() == 0
+        self.height == 0
+    }
+
+    /// Whether `column` was read as dictionary codes.
+    #[cfg(test)]
+    pub(crate) fn is_coded(&self, column: &str) -> bool {
+        self.coded.iter().any(|c| c.name == column)
     }
 
     /// Rows `offset..offset + len`.
     pub fn slice(&self, offset: usize, len: usize) -> Batch {
+        let len = len.min(self.height.saturating_sub(offset));
+        let coded = self
+            .coded
+            .iter()
+            .map(|c| CodedSlice {
+                offset: c.offset + offset,
+                len,
+                ..c.clone()
+            })
+            .collect();
         Batch {
             df: self.df.slice(offset as i64, len),
+            coded,
+            height: len,
         }
     }
 
@@ -295,6 +398,10 @@ impl Batch {
         column: &str,
         v: &mut V,
     ) -> std::result::Result<(), String> {
+        if let Some(c) = self.coded.iter().find(|c| c.name == column) {
+            c.visit(v);
+            return Ok(());
+        }
         let c = self.df.column(column).map_err(|e| e.to_string())?;
         let s = c.as_materialized_series();
         match s.dtype() {
@@ -369,6 +476,13 @@ impl Batch {
     }
 }
 
+impl CodedSlice {
+    fn visit<V: Visit>(&self, v: &mut V) {
+        let codes = &self.column.codes[self.offset..self.offset + self.len];
+        v.coded(0, codes, &self.column.values, self.column.nulls);
+    }
+}
+
 /// Streams the named columns of a table batch by batch, in file order, calling
 /// `f(batch, first_row)` for each. Parquet files are read a window of row groups at a time
 /// ([`parquet_batches`]: memory bounded by the window, whatever the file's size); the other
@@ -378,7 +492,9 @@ impl Batch {
 ///
 /// Returns the number of blank CSV lines: polars reads each as a row of nulls, which the caller
 /// takes back out of its counts (pandas' `skip_blank_lines`; UCI Adult ends with one).
-pub(crate) fn scan_batches<F>(table: &Table, columns: &[String], f: F) -> Result<u64>
+/// With `coded`, Parquet columns that can be are read as dictionary codes
+/// ([`for_each_coded_batch`]).
+pub(crate) fn scan_batches<F>(table: &Table, columns: &[String], coded: bool, f: F) -> Result<u64>
 where
     F: FnMut(Batch, usize) -> Result<()> + Send + 'static,
 {
@@ -387,7 +503,7 @@ where
         && std::env::var_os("FAIRGAUGE_PARQUET_ENGINE").is_none_or(|v| v != "polars")
     {
         let mut f = f;
-        return parquet_batches(table, columns, &mut f).map(|_| 0);
+        return parquet_batches(table, columns, coded, &mut f).map(|_| 0);
     }
     if table.frame.is_none()
         && table.resolved.format == InputFormat::Ipc
@@ -416,7 +532,7 @@ where
         }
         let offset = s.offset;
         s.offset += df.height();
-        if let Err(e) = (s.f)(Batch { df }, offset) {
+        if let Err(e) = (s.f)(Batch::of(df), offset) {
             s.error = Some(e);
             return Ok(true);
         }
@@ -505,6 +621,7 @@ fn own_names(table: &Table, columns: &[String], own: &[String]) -> Result<Vec<St
 fn parquet_batches(
     table: &Table,
     columns: &[String],
+    coded: bool,
     f: &mut dyn FnMut(Batch, usize) -> Result<()>,
 ) -> Result<()> {
     let open = || {
@@ -515,51 +632,104 @@ fn parquet_batches(
     };
     let mut head = ParquetReader::new(open()?);
     let metadata = head.get_metadata().map_err(|e| read_err(table, e))?.clone();
+    let schema = head.schema().map_err(|e| read_err(table, e))?;
     // The file's own names of the wanted columns (names given in the options rename by position).
     let file_names = match &table.resolved.columns {
         Some(_) => {
-            let schema = head.schema().map_err(|e| read_err(table, e))?;
             let own: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
             own_names(table, columns, &own)?
         }
         None => columns.to_vec(),
     };
     let casts = type_casts(table, columns);
-    let mut windows: Vec<(usize, usize)> = vec![];
-    let (mut start, mut len) = (0usize, 0usize);
-    for rg in &metadata.row_groups {
+    // `FAIRGAUGE_PARQUET_CODES=0` reads every column with polars (to compare the two readers);
+    // `=trace` says on standard error which columns of each window were read as codes.
+    let setting = std::env::var("FAIRGAUGE_PARQUET_CODES").unwrap_or_default();
+    let coded = coded && setting != "0";
+    let trace = coded && setting == "trace";
+    // Columns with a type override go through polars (the cast is polars').
+    let dtypes: Vec<DataType> = file_names
+        .iter()
+        .map(|n| match schema.get(n.as_str()) {
+            Some(field) if coded && casts.is_empty() => DataType::from_arrow_field(field),
+            _ => DataType::Null,
+        })
+        .collect();
+    // Windows of whole row groups: (first row, rows, row groups).
+    let mut windows: Vec<(usize, usize, std::ops::Range<usize>)> = vec![];
+    let (mut start, mut len, mut first) = (0usize, 0usize, 0usize);
+    for (g, rg) in metadata.row_groups.iter().enumerate() {
         len += rg.num_rows();
         if len >= BATCH_ROWS {
-            windows.push((start, len));
+            windows.push((start, len, first..g + 1));
             start += len;
             len = 0;
+            first = g + 1;
         }
     }
     if len > 0 || windows.is_empty() {
-        windows.push((start, len));
+        windows.push((start, len, first..metadata.row_groups.len()));
     }
-    for (start, len) in windows {
-        let mut reader = ParquetReader::new(open()?);
-        reader.set_metadata(metadata.clone());
-        let mut df = reader
-            .with_columns(Some(file_names.clone()))
-            .with_slice(Some((start, len)))
-            .finish()
-            .map_err(|e| read_err(table, e))?;
-        if file_names.as_slice() != columns {
-            let names: Vec<PlSmallStr> = columns
+    let mut file = open()?;
+    for (start, len, groups) in windows {
+        let codes = if coded && len > 0 {
+            parquet_codes::read_window(&mut file, &metadata, &file_names, &dtypes, groups).map_err(
+                |e| Error::Io {
+                    path: table.path.clone(),
+                    message: format!("cannot read: {e}"),
+                },
+            )?
+        } else {
+            vec![None; columns.len()]
+        };
+        // The columns not read as codes, read by polars.
+        let rest: Vec<usize> = (0..columns.len()).filter(|&k| codes[k].is_none()).collect();
+        if trace {
+            let names = |coded: bool| {
+                let mut n: Vec<&str> = (0..columns.len())
+                    .filter(|&k| codes[k].is_some() == coded)
+                    .map(|k| columns[k].as_str())
+                    .collect();
+                n.sort_unstable();
+                n.join(",")
+            };
+            eprintln!(
+                "parquet rows {start}+{len}: codes [{}] polars [{}]",
+                names(true),
+                names(false)
+            );
+        }
+        let mut df = if rest.is_empty() {
+            DataFrame::empty_with_height(len)
+        } else {
+            let mut reader = ParquetReader::new(open()?);
+            reader.set_metadata(metadata.clone());
+            reader
+                .with_columns(Some(rest.iter().map(|&k| file_names[k].clone()).collect()))
+                .with_slice(Some((start, len)))
+                .finish()
+                .map_err(|e| read_err(table, e))?
+        };
+        if rest.iter().any(|&k| file_names[k] != columns[k]) {
+            let names: Vec<PlSmallStr> = rest
                 .iter()
-                .map(|c| PlSmallStr::from(c.as_str()))
+                .map(|&k| PlSmallStr::from(columns[k].as_str()))
                 .collect();
             df.set_column_names(&names)
                 .map_err(|e| read_err(table, e))?;
         }
-        f(
-            Batch {
-                df: cast(table, df, &casts)?,
-            },
-            start,
-        )?;
+        let mut batch = Batch::of(cast(table, df, &casts)?);
+        for (k, c) in codes.into_iter().enumerate() {
+            if let Some(c) = c {
+                batch.coded.push(CodedSlice {
+                    name: columns[k].clone(),
+                    column: Arc::new(c),
+                    offset: 0,
+                    len,
+                });
+            }
+        }
+        f(batch, start)?;
     }
     Ok(())
 }
@@ -625,12 +795,7 @@ fn ipc_batches(
             .map_err(|e| read_err(table, e))
     };
     let mut emit = |df: DataFrame, offset: usize| -> Result<()> {
-        f(
-            Batch {
-                df: cast(table, df, &casts)?,
-            },
-            offset,
-        )
+        f(Batch::of(cast(table, df, &casts)?), offset)
     };
     let projection: Vec<usize> = at.iter().map(|x| x.0).collect();
     let reader = FileReader::new(file, metadata.clone(), Some(projection), None);
@@ -671,7 +836,24 @@ fn ipc_batches(
 /// Streams the named columns of a table and hands each batch to `f` on the calling thread
 /// (polars reads on a thread of its own, two batches ahead). An error from `f` stops the scan and
 /// is returned. Returns the number of blank CSV lines, as [`scan_batches`].
-pub(crate) fn for_each_batch<F>(table: &Table, columns: &[String], mut f: F) -> Result<u64>
+pub(crate) fn for_each_batch<F>(table: &Table, columns: &[String], f: F) -> Result<u64>
+where
+    F: FnMut(Batch, usize) -> Result<()>,
+{
+    stream_batches(table, columns, false, f)
+}
+
+/// As [`for_each_batch`], with the Parquet columns that are dictionary-encoded throughout read as
+/// their codes ([`parquet_codes`]): for callers that only [`Batch::visit`] the batches (the
+/// codes are not polars columns, so [`RowsWriter::push`] does not see them).
+pub(crate) fn for_each_coded_batch<F>(table: &Table, columns: &[String], f: F) -> Result<u64>
+where
+    F: FnMut(Batch, usize) -> Result<()>,
+{
+    stream_batches(table, columns, true, f)
+}
+
+fn stream_batches<F>(table: &Table, columns: &[String], coded: bool, mut f: F) -> Result<u64>
 where
     F: FnMut(Batch, usize) -> Result<()>,
 {
@@ -680,10 +862,15 @@ where
         let reader_table = table.clone();
         let reader_columns = columns.to_vec();
         let reader = scope.spawn(move || {
-            scan_batches(&reader_table, &reader_columns, move |batch, offset| {
-                tx.send((batch, offset))
-                    .map_err(|_| Error::InvalidOption("scan stopped".into()))
-            })
+            scan_batches(
+                &reader_table,
+                &reader_columns,
+                coded,
+                move |batch, offset| {
+                    tx.send((batch, offset))
+                        .map_err(|_| Error::InvalidOption("scan stopped".into()))
+                },
+            )
         });
         let mut failure: Option<Error> = None;
         for (batch, offset) in rx.iter() {
@@ -901,7 +1088,7 @@ pub fn write_table(
 /// The whole table as one batch (every column, every row).
 pub(crate) fn read_all(table: &Table) -> Result<Batch> {
     let df = scan(table)?.collect().map_err(|e| read_err(table, e))?;
-    Ok(Batch { df })
+    Ok(Batch::of(df))
 }
 
 /// Writes `batch` with the `added` columns after its own (as many rows each) to `path` in

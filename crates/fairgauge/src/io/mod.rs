@@ -6,6 +6,7 @@
 //! quality: the analyses above import from here, never the reverse.
 
 pub(crate) mod frame;
+pub(crate) mod parquet_codes;
 pub(crate) mod part_codec;
 pub mod source;
 pub mod spill;
