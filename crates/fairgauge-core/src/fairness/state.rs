@@ -479,8 +479,59 @@ impl FairnessState {
 
     /// The rows of a batch without scores, weights or membership, into dense counts by key
     /// (`[label·2 + prediction]`): what [`FairnessState::update`]'s row loop counts for them,
-    /// without its per-row branches for the other cases.
+    /// a column at a time (the keys first, then the outcomes), without its per-row branches for
+    /// the other cases. A code without a level is the row loop's error at the same row.
     fn count_dense(
+        &mut self,
+        b: &FairnessBatch<'_>,
+        cards: &[u64],
+        counts: &mut [[u64; 4]],
+    ) -> Result<()> {
+        let n = b.len();
+        // Dense keys are below DENSE_LIMIT (2^16): u32 holds them. (Built from the first
+        // attribute's codes rather than zeros: a zeroed buffer read before it is written costs a
+        // copy-on-write page fault per page.)
+        for (a, &card) in b.attributes.iter().zip(cards) {
+            if a.codes.iter().any(|&c| u64::from(c) >= card) {
+                return self.count_rows(b, cards, counts);
+            }
+        }
+        let mut keys: Vec<u32> = match b.attributes.first() {
+            Some(a) => a.codes[..n].to_vec(),
+            None => vec![0; n],
+        };
+        for (a, &card) in b.attributes.iter().zip(cards).skip(1) {
+            for (k, &c) in keys.iter_mut().zip(a.codes) {
+                *k = *k * card as u32 + c;
+            }
+        }
+        self.rows_seen += n as u64;
+        let mut excluded = [0u64; 2];
+        let mut count = |i: usize, y: Option<bool>, p: Option<bool>| match (y, p) {
+            (Some(y), Some(p)) => counts[keys[i] as usize][(y as usize) * 2 + p as usize] += 1,
+            (None, _) => excluded[0] += 1,
+            (Some(_), None) => excluded[1] += 1,
+        };
+        match b.prediction {
+            Some(p) => {
+                for (i, (&y, &p)) in b.label.iter().zip(p).enumerate() {
+                    count(i, y, p);
+                }
+            }
+            None => {
+                for (i, &y) in b.label.iter().enumerate() {
+                    count(i, y, Some(false));
+                }
+            }
+        }
+        self.excluded_null_label += excluded[0];
+        self.excluded_null_prediction += excluded[1];
+        Ok(())
+    }
+
+    /// [`FairnessState::count_dense`] row by row, for a batch with a code that has no level:
+    /// the rows before it are counted, and its row is the error.
+    fn count_rows(
         &mut self,
         b: &FairnessBatch<'_>,
         cards: &[u64],

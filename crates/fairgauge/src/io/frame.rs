@@ -670,15 +670,13 @@ fn parquet_batches(
     if len > 0 || windows.is_empty() {
         windows.push((start, len, first..metadata.row_groups.len()));
     }
-    let mut file = open()?;
     for (start, len, groups) in windows {
         let codes = if coded && len > 0 {
-            parquet_codes::read_window(&mut file, &metadata, &file_names, &dtypes, groups).map_err(
-                |e| Error::Io {
+            parquet_codes::read_window(&table.path, &metadata, &file_names, &dtypes, groups)
+                .map_err(|e| Error::Io {
                     path: table.path.clone(),
                     message: format!("cannot read: {e}"),
-                },
-            )?
+                })?
         } else {
             vec![None; columns.len()]
         };

@@ -311,26 +311,38 @@ fn read_chunk<R: Read + Seek>(
     Ok(())
 }
 
-/// Reads the columns `names` (file names; polars types `dtypes`) of the row groups `groups` as
-/// codes: `None` for a column this module leaves to polars; an error only for I/O.
-pub(crate) fn read_window<R: Read + Seek>(
-    file: &mut R,
+/// Reads the columns `names` (file names; polars types `dtypes`) of the row groups `groups` of
+/// the file at `path` as codes, a column per task (rayon): `None` for a column this module leaves
+/// to polars; an error only for I/O.
+pub(crate) fn read_window(
+    path: &std::path::Path,
     metadata: &FileMetadata,
     names: &[String],
     dtypes: &[DataType],
     groups: std::ops::Range<usize>,
 ) -> std::io::Result<Vec<Option<Coded>>> {
+    use rayon::prelude::*;
     names
-        .iter()
+        .par_iter()
         .zip(dtypes)
-        .map(
-            |(name, dtype)| match read_column(file, metadata, name, dtype, groups.clone()) {
+        .map(|(name, dtype)| {
+            if kind_of_name(metadata, name, dtype).is_none() {
+                return Ok(None);
+            }
+            let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+            match read_column(&mut file, metadata, name, dtype, groups.clone()) {
                 Ok(c) => Ok(Some(c)),
                 Err(Skip::Unsupported) => Ok(None),
                 Err(Skip::Io(e)) => Err(e),
-            },
-        )
+            }
+        })
         .collect()
+}
+
+/// The kind of the column `name` in the first row group (`None`: left to polars).
+fn kind_of_name(metadata: &FileMetadata, name: &str, dtype: &DataType) -> Option<Kind> {
+    let mut chunks = metadata.row_groups.first()?.columns_under_root_iter(name)?;
+    kind(chunks.next()?, dtype)
 }
 
 /// One column of [`read_window`].
