@@ -471,3 +471,91 @@ fn one_group_and_no_rows_are_errors() {
     let empty = FairnessState::new(vec!["g".into()], false, false);
     assert!(empty.finish(&FairnessOptions::default()).is_err());
 }
+
+/// The dense count of plain batches (no score, weights or membership) equals the general row
+/// loop (here the weighted one, every weight 1), nulls and all; a code without a level is an
+/// error at its row only where the row is counted.
+#[test]
+fn dense_count_equals_the_row_loop() {
+    let n = 5_000;
+    let pick = |i: usize, k: usize| (i.wrapping_mul(2_654_435_761) >> 9) % k;
+    let label: Vec<Option<bool>> = (0..n)
+        .map(|i| (pick(i, 11) != 0).then_some(pick(i, 2) == 1))
+        .collect();
+    let pred: Vec<Option<bool>> = (0..n)
+        .map(|i| (pick(i + 7, 13) != 0).then_some(pick(i, 3) == 1))
+        .collect();
+    let a: Vec<u32> = (0..n).map(|i| pick(i, 3) as u32).collect();
+    let b: Vec<u32> = (0..n).map(|i| pick(i + 3, 4) as u32).collect();
+    let la: Vec<Option<String>> = vec![Some("x".into()), Some("y".into()), None];
+    let lb: Vec<Option<String>> = (0..4).map(|k| Some(format!("g{k}"))).collect();
+    let ones = vec![1.0; n];
+    let batch = |codes_a: &[u32],
+                 weights: Option<&[f64]>,
+                 prediction: Option<&[Option<bool>]>,
+                 st: &mut FairnessState| {
+        st.update(&FairnessBatch {
+            label: &label,
+            prediction,
+            score: None,
+            attributes: vec![
+                CodedAttribute {
+                    name: "a",
+                    codes: codes_a,
+                    levels: &la,
+                },
+                CodedAttribute {
+                    name: "b",
+                    codes: &b,
+                    levels: &lb,
+                },
+            ],
+            weights,
+            membership: None,
+            row_offset: 100,
+        })
+    };
+    for prediction in [Some(pred.as_slice()), None] {
+        let has = prediction.is_some();
+        let mut dense = FairnessState::new(vec!["a".into(), "b".into()], has, false);
+        batch(&a, None, prediction, &mut dense).unwrap();
+        let mut rows = FairnessState::new(vec!["a".into(), "b".into()], has, false).weighted();
+        batch(&a, Some(&ones), prediction, &mut rows).unwrap();
+        let counts = |s: &FairnessState| -> Vec<_> {
+            s.cells
+                .iter()
+                .map(|(k, c)| (k.clone(), c.confusion.counts()))
+                .collect()
+        };
+        assert_eq!(counts(&dense), counts(&rows));
+        assert_eq!(
+            (
+                dense.rows_seen,
+                dense.excluded_null_label,
+                dense.excluded_null_prediction
+            ),
+            (
+                rows.rows_seen,
+                rows.excluded_null_label,
+                rows.excluded_null_prediction
+            )
+        );
+        assert!(dense.excluded_null_label > 0 && (!has || dense.excluded_null_prediction > 0));
+    }
+    // A code without a level: no error on a row left out for its null label, else an error.
+    let null_row = label.iter().position(|y| y.is_none()).unwrap();
+    let counted_row = label.iter().position(|y| y.is_some()).unwrap();
+    for (row, fails) in [(null_row, false), (counted_row, true)] {
+        let mut bad = a.clone();
+        bad[row] = 7;
+        let mut st = FairnessState::new(vec!["a".into(), "b".into()], false, false);
+        let res = batch(&bad, None, None, &mut st);
+        assert_eq!(res.is_err(), fails, "row {row}");
+        if let Err(e) = res {
+            assert!(
+                e.to_string().contains(&format!("at row {}", 100 + row)),
+                "{e}"
+            );
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! Every use of polars lives here, so a polars upgrade touches one file: scanning a table lazily
+//! Every use of polars lives here (and, for Parquet pages read as dictionary codes, in
+//! [`parquet_codes`]), so a polars upgrade touches two files: scanning a table lazily
 //! (projection pushed down to the role columns), streaming it batch by batch, visiting a column's
 //! values as text, numbers or booleans, and writing tables atomically.
 

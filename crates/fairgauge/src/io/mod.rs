@@ -1,5 +1,5 @@
 //! Reading and writing: where a table comes from ([`source`]), the polars adapter that streams
-//! its columns in batches (`frame`), text normalisation shared by every analysis ([`text`]),
+//! its columns in batches (`frame`), Parquet columns read as dictionary codes (`parquet_codes`), text normalisation shared by every analysis ([`text`]),
 //! temporary hash files for the bounded mode ([`spill`]), time windows of a table's rows
 //! ([`windows`]), the binary encoding of partial states
 //! (`part_codec`) and atomic writes ([`write`](mod@write)). Nothing here knows about fairness, drift or
