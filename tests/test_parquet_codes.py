@@ -135,3 +135,24 @@ def test_arrow_dictionary_columns(fairgauge_bin, tmp_path):
     pq.write_table(pa.table(cols), path, row_group_size=4_000)
     roles = ("--label", "label", "--prediction", "prediction", "--sensitive", "sex,race", "--intersect")
     assert fairness(fairgauge_bin, path, True, *roles) == fairness(fairgauge_bin, path, False, *roles)
+
+
+def test_damaged_pages_give_polars_outcome(fairgauge_bin, tmp_path):
+    """Pages that do not decode are left to polars: the same error (or report) either way."""
+    path = tmp_path / "damaged.parquet"
+    pq.write_table(pa.table(table(20_000, 9)), path, compression="snappy", row_group_size=5_000)
+    meta = pq.ParquetFile(path).metadata
+    col = meta.row_group(2).column(0)  # `sex` in the third row group
+    start = col.dictionary_page_offset or col.data_page_offset
+    data = bytearray(path.read_bytes())
+    for k in range(start + col.total_compressed_size // 3, start + col.total_compressed_size - 4):
+        data[k] ^= 0x5A
+    path.write_bytes(bytes(data))
+    roles = ["--label", "label", "--prediction", "prediction", "--sensitive", "sex,race"]
+    outcomes = []
+    for codes in ("0", "1"):
+        env = dict(os.environ, FAIRGAUGE_PARQUET_CODES=codes)
+        p = subprocess.run([str(fairgauge_bin), "fairness", str(path), *roles], capture_output=True, text=True, env=env)
+        outcomes.append((p.returncode, p.stdout, p.stderr))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == 2 and str(path) in outcomes[0][2], outcomes[0]

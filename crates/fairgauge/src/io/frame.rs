@@ -674,10 +674,6 @@ fn parquet_batches(
     for (start, len, groups) in windows {
         let codes = if coded && len > 0 {
             parquet_codes::read_window(&table.path, &metadata, &file_names, &dtypes, groups)
-                .map_err(|e| Error::Io {
-                    path: table.path.clone(),
-                    message: format!("cannot read: {e}"),
-                })?
         } else {
             vec![None; columns.len()]
         };

@@ -186,16 +186,12 @@ fn dictionary_page(buf: &[u8], n: usize, kind: Kind, dict: &mut Dictionary) -> O
     Some(codes)
 }
 
-/// Why a window is not read as codes: an I/O error (reported), or a shape this module leaves to
-/// polars (not an error: the caller reads the window with polars).
-enum Skip {
-    Io(std::io::Error),
-    Unsupported,
-}
+/// Why a column is not read as codes (the caller reads it with polars).
+struct Skip;
 
 impl From<std::io::Error> for Skip {
-    fn from(e: std::io::Error) -> Skip {
-        Skip::Io(e)
+    fn from(_: std::io::Error) -> Skip {
+        Skip
     }
 }
 
@@ -233,12 +229,11 @@ fn read_chunk<R: Read + Seek>(
     let cursor = Cursor::new(polars_buffer::Buffer::from_vec(bytes));
     let reader = PageReader::new(cursor, chunk, vec![], usize::MAX);
     let mut pages = BasicDecompressor::new(reader, vec![]);
-    let unsupported = |_| Skip::Unsupported;
+    let unsupported = |_| Skip;
     let Some(page) = pages.read_dict_page().map_err(unsupported)? else {
-        return Err(Skip::Unsupported);
+        return Err(Skip);
     };
-    let entries =
-        dictionary_page(&page.buffer, page.num_values, kind, dict).ok_or(Skip::Unsupported)?;
+    let entries = dictionary_page(&page.buffer, page.num_values, kind, dict).ok_or(Skip)?;
     let optional = chunk.descriptor().descriptor.max_def_level == 1;
     let start = codes.len();
     while let Some(item) = pages.next() {
@@ -250,24 +245,24 @@ fn read_chunk<R: Read + Seek>(
             page.encoding(),
             Encoding::RleDictionary | Encoding::PlainDictionary
         ) {
-            return Err(Skip::Unsupported);
+            return Err(Skip);
         }
         let n = page.num_values();
         let split = split_buffer(&page).map_err(unsupported)?;
-        let (&width, packed) = split.values.split_first().ok_or(Skip::Unsupported)?;
+        let (&width, packed) = split.values.split_first().ok_or(Skip)?;
         if width > 32 {
-            return Err(Skip::Unsupported);
+            return Err(Skip);
         }
         let levels = optional.then(|| HybridRleDecoder::new(split.def, 1, n));
         let valid = match &levels {
-            Some(l) => count_defined(l.clone()).ok_or(Skip::Unsupported)?,
+            Some(l) => count_defined(l.clone()).ok_or(Skip)?,
             None => n,
         };
         let ids = HybridRleDecoder::new(packed, width as u32, valid)
             .collect()
             .map_err(unsupported)?;
         if ids.len() != valid || ids.iter().any(|&i| i as usize >= entries.len()) {
-            return Err(Skip::Unsupported);
+            return Err(Skip);
         }
         let code = |i: &u32| entries[*i as usize];
         let identity = entries.iter().enumerate().all(|(k, &e)| e as usize == k);
@@ -281,7 +276,7 @@ fn read_chunk<R: Read + Seek>(
                 while let Some(chunk) = levels.next_chunk().map_err(unsupported)? {
                     match chunk {
                         HybridRleChunk::Rle(1, len) => {
-                            let run = ids.get(next..next + len).ok_or(Skip::Unsupported)?;
+                            let run = ids.get(next..next + len).ok_or(Skip)?;
                             codes.extend(run.iter().map(code));
                             next += len;
                         }
@@ -306,35 +301,30 @@ fn read_chunk<R: Read + Seek>(
         pages.reuse_page_buffer(page);
     }
     if codes.len() - start != rows {
-        return Err(Skip::Unsupported);
+        return Err(Skip);
     }
     Ok(())
 }
 
 /// Reads the columns `names` (file names; polars types `dtypes`) of the row groups `groups` of
 /// the file at `path` as codes, a column per task (rayon): `None` for a column this module leaves
-/// to polars; an error only for I/O.
+/// to polars. A file that cannot be read here (an I/O error, pages that do not decode) is left to
+/// polars too, whose reader then names what is wrong, as it did before this module.
 pub(crate) fn read_window(
     path: &std::path::Path,
     metadata: &FileMetadata,
     names: &[String],
     dtypes: &[DataType],
     groups: std::ops::Range<usize>,
-) -> std::io::Result<Vec<Option<Coded>>> {
+) -> Vec<Option<Coded>> {
     use rayon::prelude::*;
     names
         .par_iter()
         .zip(dtypes)
         .map(|(name, dtype)| {
-            if kind_of_name(metadata, name, dtype).is_none() {
-                return Ok(None);
-            }
-            let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
-            match read_column(&mut file, metadata, name, dtype, groups.clone()) {
-                Ok(c) => Ok(Some(c)),
-                Err(Skip::Unsupported) => Ok(None),
-                Err(Skip::Io(e)) => Err(e),
-            }
+            kind_of_name(metadata, name, dtype)?;
+            let mut file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+            read_column(&mut file, metadata, name, dtype, groups.clone()).ok()
         })
         .collect()
 }
@@ -353,24 +343,24 @@ fn read_column<R: Read + Seek>(
     dtype: &DataType,
     groups: std::ops::Range<usize>,
 ) -> Result<Coded, Skip> {
-    let groups = metadata.row_groups.get(groups).ok_or(Skip::Unsupported)?;
+    let groups = metadata.row_groups.get(groups).ok_or(Skip)?;
     let rows: usize = groups.iter().map(|g| g.num_rows()).sum();
     let mut dict = Dictionary::default();
     let mut codes = Vec::with_capacity(rows);
     let mut text = None;
     for g in groups {
-        let mut chunks = g.columns_under_root_iter(name).ok_or(Skip::Unsupported)?;
+        let mut chunks = g.columns_under_root_iter(name).ok_or(Skip)?;
         let (Some(chunk), None) = (chunks.next(), chunks.next()) else {
-            return Err(Skip::Unsupported);
+            return Err(Skip);
         };
-        let k = kind(chunk, dtype).ok_or(Skip::Unsupported)?;
+        let k = kind(chunk, dtype).ok_or(Skip)?;
         text = Some(k == Kind::Text);
         read_chunk(file, chunk, k, g.num_rows(), &mut dict, &mut codes)?;
     }
     let values = match text {
         Some(true) => Values::Text(dict.texts),
         Some(false) => Values::Number(dict.numbers),
-        None => return Err(Skip::Unsupported),
+        None => return Err(Skip),
     };
     let nulls = codes.contains(&NULL_CODE);
     Ok(Coded {
