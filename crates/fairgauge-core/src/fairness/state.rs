@@ -374,9 +374,14 @@ impl FairnessState {
         let mut tally = Tally::new(combos, self.has_weights);
         let mut kept: FxHashMap<u64, [Vec<f64>; 4]> = FxHashMap::default();
         let plain = b.score.is_none() && b.weights.is_none() && b.membership.is_none();
-        let counted = plain && !self.keep_weights && tally.dense;
+        // Every code has a level (else the row loop names the first counted row whose has not).
+        let levelled = || {
+            let mut codes = b.attributes.iter().zip(&cards);
+            codes.all(|(a, &card)| a.codes.iter().all(|&c| u64::from(c) < card))
+        };
+        let counted = plain && !self.keep_weights && tally.dense && levelled();
         if counted {
-            self.count_dense(b, &cards, &mut tally.dense_counts)?;
+            self.count_dense(b, &cards, &mut tally.dense_counts);
         }
         // Row by row (every row, unless the dense count above took them).
         let rows = if counted { 0 } else { b.len() };
@@ -480,22 +485,12 @@ impl FairnessState {
     /// The rows of a batch without scores, weights or membership, into dense counts by key
     /// (`[label·2 + prediction]`): what [`FairnessState::update`]'s row loop counts for them,
     /// a column at a time (the keys first, then the outcomes), without its per-row branches for
-    /// the other cases. A code without a level is the row loop's error at the same row.
-    fn count_dense(
-        &mut self,
-        b: &FairnessBatch<'_>,
-        cards: &[u64],
-        counts: &mut [[u64; 4]],
-    ) -> Result<()> {
+    /// the other cases. Every code must have a level.
+    fn count_dense(&mut self, b: &FairnessBatch<'_>, cards: &[u64], counts: &mut [[u64; 4]]) {
         let n = b.len();
         // Dense keys are below DENSE_LIMIT (2^16): u32 holds them. (Built from the first
         // attribute's codes rather than zeros: a zeroed buffer read before it is written costs a
         // copy-on-write page fault per page.)
-        for (a, &card) in b.attributes.iter().zip(cards) {
-            if a.codes.iter().any(|&c| u64::from(c) >= card) {
-                return self.count_rows(b, cards, counts);
-            }
-        }
         let mut keys: Vec<u32> = match b.attributes.first() {
             Some(a) => a.codes[..n].to_vec(),
             None => vec![0; n],
@@ -526,46 +521,6 @@ impl FairnessState {
         }
         self.excluded_null_label += excluded[0];
         self.excluded_null_prediction += excluded[1];
-        Ok(())
-    }
-
-    /// [`FairnessState::count_dense`] row by row, for a batch with a code that has no level:
-    /// the rows before it are counted, and its row is the error.
-    fn count_rows(
-        &mut self,
-        b: &FairnessBatch<'_>,
-        cards: &[u64],
-        counts: &mut [[u64; 4]],
-    ) -> Result<()> {
-        self.rows_seen += b.len() as u64;
-        for i in 0..b.len() {
-            let Some(y) = b.label[i] else {
-                self.excluded_null_label += 1;
-                continue;
-            };
-            let p = match b.prediction.map(|p| p[i]) {
-                Some(Some(v)) => v,
-                Some(None) => {
-                    self.excluded_null_prediction += 1;
-                    continue;
-                }
-                None => false,
-            };
-            let mut key = 0u64;
-            for (a, &card) in b.attributes.iter().zip(cards) {
-                let code = a.codes[i] as u64;
-                if code >= card {
-                    return Err(Error::InvalidArgument(format!(
-                        "code {code} of attribute `{}` at row {} has no level",
-                        a.name,
-                        b.row_offset + i
-                    )));
-                }
-                key = key * card + code;
-            }
-            counts[key as usize][(y as usize) * 2 + p as usize] += 1;
-        }
-        Ok(())
     }
 
     /// Counts one batch in parallel over chunks of rows (rayon), merging the chunk states.
