@@ -223,6 +223,10 @@ fn read_chunk<R: Read + Seek>(
     codes: &mut Vec<u32>,
 ) -> Result<(), Skip> {
     let range = chunk.byte_range();
+    // A range past the file's end (a damaged footer) is left to polars, before any allocation.
+    if range.end > file.seek(SeekFrom::End(0))? || range.start > range.end {
+        return Err(Skip);
+    }
     let mut bytes = vec![0u8; (range.end - range.start) as usize];
     file.seek(SeekFrom::Start(range.start))?;
     file.read_exact(&mut bytes)?;
