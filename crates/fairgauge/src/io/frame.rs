@@ -648,12 +648,16 @@ fn parquet_batches(
     let setting = std::env::var("FAIRGAUGE_PARQUET_CODES").unwrap_or_default();
     let coded = coded && setting != "0";
     let trace = coded && setting == "trace";
-    // Columns with a type override go through polars (the cast is polars').
-    let dtypes: Vec<DataType> = file_names
+    // The type polars gives each column that may be read as codes; `None`: read by polars (as
+    // is a column with a type override: the cast is polars').
+    let dtypes: Vec<Option<DataType>> = file_names
         .iter()
-        .map(|n| match schema.get(n.as_str()) {
-            Some(field) if coded && casts.is_empty() => DataType::from_arrow_field(field),
-            _ => DataType::Null,
+        .zip(columns)
+        .map(|(n, c)| match schema.get(n.as_str()) {
+            Some(field) if coded && !table.resolved.dtypes.contains_key(c) => {
+                Some(DataType::from_arrow_field(field))
+            }
+            _ => None,
         })
         .collect();
     // Windows of whole row groups: (first row, rows, row groups).
