@@ -6,6 +6,7 @@ first place a tie takes; the groups' NDCG equal to scikit-learn's `ndcg_score` (
 when every list is one group's. The CLI and Python agree; bad input is a clear error."""
 
 import json
+import re
 
 import fairgauge
 import numpy as np
@@ -175,7 +176,7 @@ def test_weighted_group_metrics_equal_the_formulas(table):
     assert ones["groups"] == plain["groups"] and ones["summary"] == plain["summary"]
 
 
-def test_list_bootstrap_intervals(table, run_json, tmp_path):
+def test_list_bootstrap_intervals(table, run, run_json, tmp_path):
     # Percentile intervals of every summary from resampled lists: deterministic, the same from
     # the CLI and Python and whatever the row order; wider with fewer lists.
     path = tmp_path / "r.parquet"
@@ -197,6 +198,16 @@ def test_list_bootstrap_intervals(table, run_json, tmp_path):
     small = fairgauge.fairness(few, **roles, bootstrap=200, seed=1).to_dict()["summary"]["sex"]["intervals"]
     width = lambda i: i["exposure_ratio"]["high"] - i["exposure_ratio"]["low"]  # noqa: E731
     assert width(small) > width(s["intervals"])
+    # The text report prints each summary with its interval, and says where they come from.
+    text = run(
+        "fairness", path, "--task", "ranking", "--query", "q", "--score", "score", "--relevance", "rel",
+        "--sensitive", "sex", "--k", "5", "--bootstrap", "200", "--seed", "1",
+    ).stdout  # fmt: skip
+    iv = s["intervals"]["exposure_ratio"]
+    assert f"exposure ratio {s['exposure_ratio']:.4f} [{iv['low']:.4f}, {iv['high']:.4f}]" in text, text
+    assert "95% percentile bootstrap intervals over lists, 200 replicates, seed 1" in text
+    plain = run("fairness", path, "--task", "ranking", "--query", "q", "--score", "score", "--sensitive", "sex")
+    assert "percentile bootstrap" not in plain.stdout and "[" not in plain.stdout.split("between groups")[1]
 
 
 def test_ranks_with_gaps_keep_their_positions(table):
@@ -409,6 +420,13 @@ def test_assess_judges_the_exposure_ratio_and_the_policys_ranking_thresholds(tab
     assert iv["low"] < iv["high"] and iv["defined"] == 20
     top = next(f for f in e["findings"] if f["kind"] == "fairness.selection_rate_at_5_ratio")
     assert top["interval"] == [iv["low"], iv["high"]] and "20 replicates" in top["message"]
+    # The HTML report writes each summary with its interval, and what the intervals are.
+    html_path = tmp_path / "boot.html"
+    run("assess", "--current", data, "--policy", booted, "--output", out, "--html", html_path, check=False)
+    page = html_path.read_text()
+    assert "percentile bootstrap over lists, 20 replicates." in page
+    assert re.search(r"selection rate at 5 ratio [0-9.]+ \[[0-9.]+, [0-9.]+\]", page), page
+    assert "percentile bootstrap" not in html
     # A threshold name for another cut-off form is an error naming it.
     bad = tmp_path / "bad.toml"
     bad.write_text('[fairness.thresholds.selection_rate_at_k_ratio]\nwarn = 0.9\nfail = 0.8\ndirection = "below"\n')

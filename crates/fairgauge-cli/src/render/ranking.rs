@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use fairgauge::fairness::RankingOutput;
 use fairgauge::present::percent;
-use fairgauge_core::fairness::ranking::{RankingGroup, RankingSummary};
+use fairgauge_core::fairness::ranking::{RankingGroup, RankingReport, RankingSummary};
 
 use crate::render::text::{finish, name_width, num4, shown};
 
@@ -103,8 +103,20 @@ fn groups_table(s: &mut String, groups: &[&RankingGroup], cols: &[(String, Strin
     }
 }
 
-fn summary_lines(s: &mut String, summary: &RankingSummary, cols: &[(String, String)]) {
-    let v = |k: &str| num4(summary.metrics.get(k).copied().flatten());
+fn summary_lines(
+    s: &mut String,
+    summary: &RankingSummary,
+    cols: &[(String, String)],
+    r: &RankingReport,
+) {
+    // A summary's value, with its bootstrap interval when there is one.
+    let v = |k: &str| {
+        let value = num4(summary.metrics.get(k).copied().flatten());
+        match summary.intervals.get(k) {
+            Some(i) => format!("{value} [{}, {}]", num4(Some(i.low)), num4(Some(i.high))),
+            None => value,
+        }
+    };
     let parts: Vec<String> = cols
         .iter()
         .filter(|(key, _)| key != "exposure_share")
@@ -117,6 +129,17 @@ fn summary_lines(s: &mut String, summary: &RankingSummary, cols: &[(String, Stri
         })
         .collect();
     let _ = writeln!(s, "  between groups (min / max): {}", parts.join("; "));
+    if let (Some(b), Some(confidence), false) =
+        (&r.bootstrap, r.confidence, summary.intervals.is_empty())
+    {
+        let _ = writeln!(
+            s,
+            "  [..]: {}% percentile bootstrap intervals over lists, {} replicates, seed {}",
+            confidence * 100.0,
+            b.replicates,
+            b.seed
+        );
+    }
 }
 
 /// The whole report as text.
@@ -139,7 +162,7 @@ pub fn ranking_text(out: &RankingOutput) -> String {
             shown(&summary.reference_group)
         );
         groups_table(&mut s, &groups, &cols, r.min_group_size);
-        summary_lines(&mut s, summary, &cols);
+        summary_lines(&mut s, summary, &cols, r);
     }
     for w in &r.warnings {
         let _ = writeln!(s, "\nwarning: {w}");

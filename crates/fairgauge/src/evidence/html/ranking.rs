@@ -1,7 +1,7 @@
 //! The fairness section of a ranking assessment: per attribute, bars of each group's mean
 //! exposure (the position discount `1/log2(1 + rank)` its items get, Singh & Joachims 2018) and
 //! of its selection rate into each top k, with NDCG when relevance was given, the between-group
-//! summaries, and the attribute's findings.
+//! summaries (with their bootstrap intervals when there are any), and the attribute's findings.
 
 use std::fmt::Write;
 
@@ -15,7 +15,7 @@ use crate::evidence::html::findings::{
     attribute_findings, findings_table, other_fairness_findings,
 };
 use crate::fairness::RankingOutput;
-use crate::present::quantity;
+use crate::present::{quantity, weighting};
 
 fn bars(gs: &[&RankingGroup], metric: &str) -> Vec<Bar> {
     gs.iter()
@@ -50,13 +50,21 @@ fn charts(o: &mut String, attr: &str, gs: &[&RankingGroup], k: &[u32], relevance
     o.push_str("</div>");
 }
 
-/// One line of the attribute's ratio summaries.
+/// One line of the attribute's ratio summaries: `name value [low, high]`, the interval when the
+/// bootstrap gave one.
 fn summary_line(o: &mut String, s: &RankingSummary) {
     let parts: Vec<String> = s
         .metrics
         .iter()
         .filter(|(k, _)| k.ends_with("_ratio") && !k.ends_with("relevance_ratio"))
-        .filter_map(|(k, v)| v.map(|v| format!("{} {}", k.replace('_', " "), quantity(v))))
+        .filter_map(|(k, v)| {
+            let interval = s
+                .intervals
+                .get(k)
+                .map(|i| format!(" [{}, {}]", quantity(i.low), quantity(i.high)))
+                .unwrap_or_default();
+            v.map(|v| format!("{} {}{interval}", k.replace('_', " "), quantity(v)))
+        })
         .collect();
     summary_paragraph(o, "Between the groups (min / max)", &parts);
 }
@@ -64,19 +72,28 @@ fn summary_line(o: &mut String, s: &RankingSummary) {
 /// Appends a ranking assessment's fairness content (inside the section).
 pub fn ranking_assessed(o: &mut String, e: &Evidence, rk: &RankingOutput) {
     let r = &rk.report;
-    let _ = write!(
-        o,
-        "<p class=\"muted\">{}</p>",
-        esc(&format!(
-            "Ranking: {} items in {} lists, ordered by {}; the policy judges the between-group summaries it has thresholds for (by default the exposure ratio).",
-            r.rows.used,
-            r.lists,
-            match r.ranked_by {
-                RankBy::Rank => "the given ranks",
-                RankBy::Score => "score, highest first",
-            }
-        ))
+    let mut intro = format!(
+        "Ranking: {} items in {} lists, ordered by {}; the policy judges the between-group summaries it has thresholds for (by default the exposure ratio).",
+        r.rows.used,
+        r.lists,
+        match r.ranked_by {
+            RankBy::Rank => "the given ranks",
+            RankBy::Score => "score, highest first",
+        }
     );
+    if let (Some(b), Some(confidence)) = (&r.bootstrap, r.confidence) {
+        let _ = write!(
+            intro,
+            " Intervals in brackets: {:.0}% percentile bootstrap over lists, {} replicates.",
+            confidence * 100.0,
+            b.replicates
+        );
+    }
+    let _ = write!(o, "<p class=\"muted\">{}</p>", esc(&intro));
+    if let (Some(col), Some(w)) = (&e.roles.weight, &r.weights) {
+        let line = weighting("Metrics", col, w.total, w.effective_n, r.rows.used);
+        let _ = write!(o, "<p class=\"muted weighting\">{}</p>", esc(&line));
+    }
     let relevance = rk.roles.relevance.is_some();
     for attr in &r.attributes {
         let _ = write!(o, "<h3>By {}</h3>", esc(attr));
