@@ -178,6 +178,36 @@ mod tests {
         assert_eq!(a, whole);
         b.merge(&ScoreCells::default());
         assert_eq!(b.rows(), 4);
+        // Every split, merged either way round, gives the one build (equal scores at either
+        // end, one side inside the other, disjoint sides).
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let rows: Vec<(f64, u8)> = (0..400)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ((x % 37) as f64 / 64.0, (x >> 40) as u8 % 2)
+            })
+            .collect();
+        let whole = ScoreCells::<2>::from_rows(&mut rows.clone());
+        for cut in [0, 1, 7, 150, 399, 400] {
+            for lo in [0.0, 0.2, 0.5] {
+                let (mut a, mut b): (Vec<_>, Vec<_>) = rows[..cut]
+                    .iter()
+                    .chain(&rows[cut..])
+                    .enumerate()
+                    .partition(|&(i, r)| i < cut || r.0 < lo);
+                let mut ha =
+                    ScoreCells::<2>::from_rows(&mut a.iter_mut().map(|p| *p.1).collect::<Vec<_>>());
+                let hb =
+                    ScoreCells::<2>::from_rows(&mut b.iter_mut().map(|p| *p.1).collect::<Vec<_>>());
+                let mut hb2 = hb.clone();
+                hb2.merge(&ha);
+                ha.merge(&hb);
+                assert_eq!(ha, whole, "cut {cut} lo {lo}");
+                assert_eq!(hb2, whole, "cut {cut} lo {lo}");
+            }
+        }
     }
 
     #[test]
