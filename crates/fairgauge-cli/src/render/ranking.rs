@@ -134,7 +134,7 @@ fn summary_lines(
     {
         let _ = writeln!(
             s,
-            "  [..]: {}% percentile bootstrap intervals over lists, {} replicates, seed {}",
+            "  [..]: {:.0}% percentile bootstrap intervals over lists, {} replicates, seed {}",
             confidence * 100.0,
             b.replicates,
             b.seed

@@ -110,7 +110,7 @@ fn summary_lines(s: &mut String, summary: &RegressionSummary, r: &RegressionRepo
     if let (Some(b), false) = (&r.bootstrap, summary.intervals.is_empty()) {
         let _ = writeln!(
             s,
-            "  [..]: {}% percentile bootstrap intervals, {} replicates, seed {}",
+            "  [..]: {:.0}% percentile bootstrap intervals, {} replicates, seed {}",
             r.confidence * 100.0,
             b.replicates,
             b.seed

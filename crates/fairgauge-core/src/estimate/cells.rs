@@ -192,15 +192,14 @@ mod tests {
         let whole = ScoreCells::<2>::from_rows(&mut rows.clone());
         for cut in [0, 1, 7, 150, 399, 400] {
             for lo in [0.0, 0.2, 0.5] {
-                let (mut a, mut b): (Vec<_>, Vec<_>) = rows[..cut]
+                let (a, b): (Vec<_>, Vec<_>) = rows
                     .iter()
-                    .chain(&rows[cut..])
                     .enumerate()
                     .partition(|&(i, r)| i < cut || r.0 < lo);
                 let mut ha =
-                    ScoreCells::<2>::from_rows(&mut a.iter_mut().map(|p| *p.1).collect::<Vec<_>>());
+                    ScoreCells::<2>::from_rows(&mut a.iter().map(|p| *p.1).collect::<Vec<_>>());
                 let hb =
-                    ScoreCells::<2>::from_rows(&mut b.iter_mut().map(|p| *p.1).collect::<Vec<_>>());
+                    ScoreCells::<2>::from_rows(&mut b.iter().map(|p| *p.1).collect::<Vec<_>>());
                 let mut hb2 = hb.clone();
                 hb2.merge(&ha);
                 ha.merge(&hb);

@@ -15,7 +15,7 @@ use crate::evidence::html::findings::{
     attribute_findings, findings_table, other_fairness_findings,
 };
 use crate::fairness::RankingOutput;
-use crate::present::{quantity, weighting};
+use crate::present::quantity;
 
 fn bars(gs: &[&RankingGroup], metric: &str) -> Vec<Bar> {
     gs.iter()
@@ -90,10 +90,6 @@ pub fn ranking_assessed(o: &mut String, e: &Evidence, rk: &RankingOutput) {
         );
     }
     let _ = write!(o, "<p class=\"muted\">{}</p>", esc(&intro));
-    if let (Some(col), Some(w)) = (&e.roles.weight, &r.weights) {
-        let line = weighting("Metrics", col, w.total, w.effective_n, r.rows.used);
-        let _ = write!(o, "<p class=\"muted weighting\">{}</p>", esc(&line));
-    }
     let relevance = rk.roles.relevance.is_some();
     for attr in &r.attributes {
         let _ = write!(o, "<h3>By {}</h3>", esc(attr));
