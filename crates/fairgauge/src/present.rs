@@ -5,6 +5,16 @@
 //! decimals so columns line up ([`percent`], [`p_value`]); sentences show a small share with
 //! enough digits not to read as 0 ([`share_percent`], [`p_value_short`]).
 
+/// A value's bootstrap interval written after it: ` [low, high]`, each bound by `num`; empty
+/// without an interval.
+pub fn interval(
+    i: Option<&fairgauge_core::fairness::BootstrapInterval>,
+    num: impl Fn(f64) -> String,
+) -> String {
+    i.map(|i| format!(" [{}, {}]", num(i.low), num(i.high)))
+        .unwrap_or_default()
+}
+
 /// A share as a percentage with one decimal: `0.1234` → `12.3%` (tables, the HTML report, the
 /// findings' messages).
 pub fn percent(x: f64) -> String {

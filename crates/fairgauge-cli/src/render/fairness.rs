@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use fairgauge::fairness::FairnessOutput;
-use fairgauge::present::{membership, p_value, percent, weighting};
+use fairgauge::present::{interval, membership, p_value, percent, weighting};
 use fairgauge_core::fairness::{AttributeSummary, FairnessReport, GroupMetrics, Metric};
 use fairgauge_core::stats::TestKind;
 
@@ -174,8 +174,7 @@ fn summary_lines(s: &mut String, r: &FairnessReport, summary: &AttributeSummary)
         .iter()
         .map(
             |k| match (summary.metrics.get(*k), summary.intervals.get(*k)) {
-                (Some(Some(v)), Some(i)) => format!("{k} {v:.4} [{:.4}, {:.4}]", i.low, i.high),
-                (Some(Some(v)), None) => format!("{k} {v:.4}"),
+                (Some(Some(v)), i) => format!("{k} {v:.4}{}", interval(i, |x| num4(Some(x)))),
                 _ => format!("{k} undefined"),
             },
         )

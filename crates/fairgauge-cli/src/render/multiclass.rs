@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use fairgauge::fairness::MulticlassOutput;
-use fairgauge::present::{percent, weighting};
+use fairgauge::present::{interval, percent, weighting};
 use fairgauge_core::fairness::multiclass::{MulticlassGroup, MulticlassSummary};
 
 use crate::render::text::{finish, name_width, num4, shown};
@@ -103,11 +103,7 @@ fn classes_table(s: &mut String, classes: &[String], summary: &MulticlassSummary
         .iter()
         .filter_map(|(key, _)| {
             summary.worst_class.get(*key).map(|wc| {
-                let interval = wc
-                    .interval
-                    .as_ref()
-                    .map(|i| format!(" [{:.4}, {:.4}]", i.low, i.high))
-                    .unwrap_or_default();
+                let interval = interval(wc.interval.as_ref(), |x| num4(Some(x)));
                 format!(
                     "{} {:.4}{interval} (class {})",
                     key.replace('_', " "),

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use fairgauge::fairness::RankingOutput;
-use fairgauge::present::percent;
+use fairgauge::present::{interval, percent};
 use fairgauge_core::fairness::ranking::{RankingGroup, RankingReport, RankingSummary};
 
 use crate::render::text::{finish, name_width, num4, shown};
@@ -112,10 +112,7 @@ fn summary_lines(
     // A summary's value, with its bootstrap interval when there is one.
     let v = |k: &str| {
         let value = num4(summary.metrics.get(k).copied().flatten());
-        match summary.intervals.get(k) {
-            Some(i) => format!("{value} [{}, {}]", num4(Some(i.low)), num4(Some(i.high))),
-            None => value,
-        }
+        value + &interval(summary.intervals.get(k), |x| num4(Some(x)))
     };
     let parts: Vec<String> = cols
         .iter()

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use fairgauge::fairness::RegressionOutput;
-use fairgauge::present::{p_value, percent, weighting};
+use fairgauge::present::{interval, p_value, percent, weighting};
 use fairgauge_core::fairness::regression::{RegressionGroup, RegressionReport, RegressionSummary};
 
 use crate::render::text::{finish, name_width, num4, shown};
@@ -91,10 +91,7 @@ fn summary_lines(s: &mut String, summary: &RegressionSummary, r: &RegressionRepo
     // A summary's value, with its bootstrap interval when there is one.
     let v = |k: &str| {
         let value = num4(summary.metrics.get(k).copied().flatten());
-        match summary.intervals.get(k) {
-            Some(i) => format!("{value} [{}, {}]", num4(Some(i.low)), num4(Some(i.high))),
-            None => value,
-        }
+        value + &interval(summary.intervals.get(k), |x| num4(Some(x)))
     };
     let _ = writeln!(
         s,

@@ -66,8 +66,8 @@ enum Kind {
     Text,
     /// `INT32` read as a signed integer.
     I32,
-    /// `INT32` annotated as unsigned, read as `UInt32` (its bits reinterpreted). (This build of
-    /// polars has no 8- and 16-bit integer types: it cannot read such columns at all.)
+    /// `INT32` annotated as unsigned 32-bit, read as `UInt32` (its bits reinterpreted). (8- and
+    /// 16-bit integer columns are left to polars, which reads them as their own types.)
     U32,
     I64,
     F32,

@@ -15,7 +15,7 @@ use crate::evidence::html::findings::{
     attribute_findings, findings_table, other_fairness_findings,
 };
 use crate::fairness::RankingOutput;
-use crate::present::quantity;
+use crate::present::{interval, quantity};
 
 fn bars(gs: &[&RankingGroup], metric: &str) -> Vec<Bar> {
     gs.iter()
@@ -58,11 +58,7 @@ fn summary_line(o: &mut String, s: &RankingSummary) {
         .iter()
         .filter(|(k, _)| k.ends_with("_ratio") && !k.ends_with("relevance_ratio"))
         .filter_map(|(k, v)| {
-            let interval = s
-                .intervals
-                .get(k)
-                .map(|i| format!(" [{}, {}]", quantity(i.low), quantity(i.high)))
-                .unwrap_or_default();
+            let interval = interval(s.intervals.get(k), quantity);
             v.map(|v| format!("{} {}{interval}", k.replace('_', " "), quantity(v)))
         })
         .collect();

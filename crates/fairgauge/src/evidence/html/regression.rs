@@ -15,7 +15,7 @@ use crate::evidence::html::findings::{
     attribute_findings, findings_table, other_fairness_findings,
 };
 use crate::fairness::RegressionOutput;
-use crate::present::{quantity, weighting};
+use crate::present::{interval, quantity, weighting};
 
 /// The error charted, with its title.
 const ERRORS: [(&str, &str); 2] = [
@@ -57,11 +57,7 @@ fn summary_line(o: &mut String, s: &RegressionSummary) {
         .iter()
         .filter_map(|(key, words)| {
             let v = s.metrics.get(*key).copied().flatten()?;
-            let interval = s
-                .intervals
-                .get(*key)
-                .map(|i| format!(" [{}, {}]", quantity(i.low), quantity(i.high)))
-                .unwrap_or_default();
+            let interval = interval(s.intervals.get(*key), quantity);
             Some(format!("{words} {}{interval}", quantity(v)))
         })
         .collect();
