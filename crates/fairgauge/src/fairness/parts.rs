@@ -5,7 +5,7 @@ use super::part::{Ctx, FairnessPart};
 use super::spec::*;
 use super::visit::*;
 use crate::error::{Error, Result};
-use crate::io::frame::{for_each_coded_batch, Batch, Visit};
+use crate::io::frame::{fold_coded_batches, Batch, Visit};
 use crate::io::source::Table;
 use crate::io::text::canonical_text;
 use crate::io::Progress;
@@ -552,17 +552,18 @@ pub fn fairness_part(
     }
     table.require_columns(&columns.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
     let ctx = context(table, spec)?;
-    let mut acc = FairnessPart::empty(spec);
-    // polars streams batches from a reader thread; they are counted here, each batch split into
-    // slices counted in parallel. Dropping the receiver on an error stops the reader.
+    // Batches are counted here, each split into slices counted in parallel; an error stops the
+    // reader. A CSV read as codes that meets what polars reads otherwise starts over on a fresh
+    // part (`fold_coded_batches`).
     // Pairwise merging regroups sums: only where every sum is a count (exact in any order). Float
     // sums (weights, probabilities, regression errors, ranking exposure) keep their row order, so
     // their last digits do not depend on how a batch is merged.
     let counts_only = matches!(spec.task, Task::Binary | Task::Multiclass)
         && spec.weight.is_none()
         && spec.probabilistic.is_empty();
-    let mut rows_done = 0u64;
-    let blank = for_each_coded_batch(table, &columns, |batch, offset| {
+    let init = || (FairnessPart::empty(spec), 0u64);
+    let ((mut acc, _), blank) = fold_coded_batches(table, &columns, init, |state, batch, offset| {
+        let (acc, rows_done) = state;
         let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
         let parts: Result<Vec<FairnessPart>> = starts
             .par_iter()
@@ -573,21 +574,21 @@ pub fn fairness_part(
             .collect();
         if counts_only {
             if let Some(part) = merged_in_pairs(parts?)? {
-                merge_parts(&mut acc, part)?;
+                merge_parts(acc, part)?;
             }
         } else {
             for p in parts? {
-                merge_parts(&mut acc, p)?;
+                merge_parts(acc, p)?;
             }
         }
         match spec.task {
-            Task::Binary => check_binary(&ctx, &acc)?,
-            Task::Multiclass => check_classes(&ctx, &acc)?,
+            Task::Binary => check_binary(&ctx, acc)?,
+            Task::Multiclass => check_classes(&ctx, acc)?,
             Task::Regression | Task::Ranking => {}
         }
-        rows_done += batch.len() as u64;
+        *rows_done += batch.len() as u64;
         if let Some(p) = &progress {
-            p(rows_done);
+            p(*rows_done);
         }
         Ok(())
     })?;

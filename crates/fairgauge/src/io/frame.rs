@@ -1,5 +1,6 @@
 //! Every use of polars lives here (and, for Parquet pages read as dictionary codes, in
-//! [`parquet_codes`]), so a polars upgrade touches two files: scanning a table lazily
+//! [`parquet_codes`]; CSV fields read as codes, in [`csv_codes`], use none), so a polars upgrade
+//! touches two files: scanning a table lazily
 //! (projection pushed down to the role columns), streaming it batch by batch, visiting a column's
 //! values as text, numbers or booleans, and writing tables atomically.
 
@@ -10,7 +11,9 @@ use std::sync::{Arc, Mutex};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::io::parquet_codes::{self, Coded, Values, NULL_CODE};
+use crate::io::coded::{Coded, Values, NULL_CODE};
+use crate::io::csv_codes;
+use crate::io::parquet_codes;
 use crate::io::source::{ColumnType, InputFormat, Memory, Resolved, Table};
 use crate::io::write::readable_by_all;
 
@@ -850,6 +853,92 @@ where
     F: FnMut(Batch, usize) -> Result<()>,
 {
     stream_batches(table, columns, true, f)
+}
+
+/// Bytes of CSV read and parsed at a time by [`csv_codes`] (about 200K rows of a 15-column table).
+const CSV_BLOCK: usize = 32 << 20;
+
+/// As [`for_each_coded_batch`], for a caller that can start over: `init` gives a fresh state and
+/// `f` adds a batch to it; returns the state and the blank CSV lines to take out. A CSV file
+/// whose dialect and columns allow it is read by [`csv_codes`] (each wanted field straight into
+/// its column's codes, blocks parsed in parallel); when that reader meets something it leaves to
+/// polars (a blank or ragged line, a quoted number, …, see there), the scan starts over on a
+/// fresh state with polars' reader, which gives the same values or names what is wrong.
+/// `FAIRGAUGE_CSV_CODES=0` reads CSV with polars only (to compare the two readers).
+pub(crate) fn fold_coded_batches<S, F>(
+    table: &Table,
+    columns: &[String],
+    init: impl Fn() -> S,
+    mut f: F,
+) -> Result<(S, u64)>
+where
+    F: FnMut(&mut S, Batch, usize) -> Result<()>,
+{
+    if let Some(layout) = csv_layout(table, columns) {
+        let mut state = init();
+        let outcome = csv_codes::read(&table.path, &layout, CSV_BLOCK, &mut |coded, first| {
+            let rows = coded.first().map_or(0, |c| c.codes.len());
+            let mut batch = Batch::of(DataFrame::empty_with_height(rows));
+            for (name, c) in columns.iter().zip(coded) {
+                batch.coded.push(CodedSlice {
+                    name: name.clone(),
+                    column: Arc::new(c),
+                    offset: 0,
+                    len: rows,
+                });
+            }
+            f(&mut state, batch, first)
+        })?;
+        if outcome == csv_codes::Outcome::Done {
+            return Ok((state, 0));
+        }
+    }
+    let mut state = init();
+    let blank = for_each_coded_batch(table, columns, |batch, first| f(&mut state, batch, first))?;
+    Ok((state, blank))
+}
+
+/// How [`csv_codes`] reads `columns` of `table`: `None` when the table is not a CSV file it
+/// reads (white space trimmed, comment lines, null tokens read by polars, every column as text)
+/// or a column is not text, a 64-bit integer or a float as polars types it (its schema inferred
+/// from the first rows, with the type overrides).
+fn csv_layout(table: &Table, columns: &[String]) -> Option<csv_codes::Layout> {
+    let r = &table.resolved;
+    let nulls_by_reader = !r.null_values.is_empty() && !r.nulls_in_rules;
+    let special = |b: u8| b == b'\n' || b == b'\r';
+    if table.frame.is_some()
+        || r.format != InputFormat::Csv
+        || r.trim_whitespace
+        || r.all_text
+        || r.comment_prefix.is_some()
+        || nulls_by_reader
+        || special(r.separator)
+        || r.quote_char.is_some_and(|q| q == r.separator || special(q))
+        || std::env::var_os("FAIRGAUGE_CSV_CODES").is_some_and(|v| v == "0")
+    {
+        return None;
+    }
+    let schema = scan(table).ok()?.collect_schema().ok()?;
+    let wanted = columns
+        .iter()
+        .map(|c| {
+            let (pos, _, dtype) = schema.get_full(c.as_str())?;
+            let kind = match dtype {
+                DataType::String => csv_codes::Kind::Text,
+                DataType::Int64 => csv_codes::Kind::Int,
+                DataType::Float64 => csv_codes::Kind::Float,
+                _ => return None,
+            };
+            Some((pos, kind))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(csv_codes::Layout {
+        separator: r.separator,
+        quote: r.quote_char,
+        has_header: r.has_header,
+        width: schema.len(),
+        wanted,
+    })
 }
 
 fn stream_batches<F>(table: &Table, columns: &[String], coded: bool, mut f: F) -> Result<u64>

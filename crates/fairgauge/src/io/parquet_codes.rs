@@ -28,37 +28,7 @@ use polars_parquet::parquet::schema::types::{
 };
 use rustc_hash::FxHashMap;
 
-/// The code of a null row.
-pub(crate) const NULL_CODE: u32 = u32::MAX;
-
-/// A column's distinct values in a window of row groups (the union of its chunks' dictionaries,
-/// in the order first met), as polars would type them.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Values {
-    /// Text (polars `String`).
-    Text(Vec<String>),
-    /// Numbers (polars integer or float types; visited as `f64`, as polars' cast gives them).
-    Number(Vec<f64>),
-}
-
-impl Values {
-    /// The number of distinct values.
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Values::Text(t) => t.len(),
-            Values::Number(x) => x.len(),
-        }
-    }
-}
-
-/// A column of a window as codes: `codes[row]` indexes `values`, or is [`NULL_CODE`].
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Coded {
-    pub(crate) values: Values,
-    pub(crate) codes: Vec<u32>,
-    /// Whether any row is null.
-    pub(crate) nulls: bool,
-}
+use crate::io::coded::{Coded, Values, NULL_CODE};
 
 /// How a column's physical values become the values polars gives.
 #[derive(Debug, Clone, Copy, PartialEq)]
