@@ -562,36 +562,37 @@ pub fn fairness_part(
         && spec.weight.is_none()
         && spec.probabilistic.is_empty();
     let init = || (FairnessPart::empty(spec), 0u64);
-    let ((mut acc, _), blank) = fold_coded_batches(table, &columns, init, |state, batch, offset| {
-        let (acc, rows_done) = state;
-        let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
-        let parts: Result<Vec<FairnessPart>> = starts
-            .par_iter()
-            .map(|&s| {
-                let len = SLICE_ROWS.min(batch.len() - s);
-                ctx.process_slice(&batch.slice(s, len), offset + s)
-            })
-            .collect();
-        if counts_only {
-            if let Some(part) = merged_in_pairs(parts?)? {
-                merge_parts(acc, part)?;
+    let ((mut acc, _), blank) =
+        fold_coded_batches(table, &columns, init, |state, batch, offset| {
+            let (acc, rows_done) = state;
+            let starts: Vec<usize> = (0..batch.len()).step_by(SLICE_ROWS).collect();
+            let parts: Result<Vec<FairnessPart>> = starts
+                .par_iter()
+                .map(|&s| {
+                    let len = SLICE_ROWS.min(batch.len() - s);
+                    ctx.process_slice(&batch.slice(s, len), offset + s)
+                })
+                .collect();
+            if counts_only {
+                if let Some(part) = merged_in_pairs(parts?)? {
+                    merge_parts(acc, part)?;
+                }
+            } else {
+                for p in parts? {
+                    merge_parts(acc, p)?;
+                }
             }
-        } else {
-            for p in parts? {
-                merge_parts(acc, p)?;
+            match spec.task {
+                Task::Binary => check_binary(&ctx, acc)?,
+                Task::Multiclass => check_classes(&ctx, acc)?,
+                Task::Regression | Task::Ranking => {}
             }
-        }
-        match spec.task {
-            Task::Binary => check_binary(&ctx, acc)?,
-            Task::Multiclass => check_classes(&ctx, acc)?,
-            Task::Regression | Task::Ranking => {}
-        }
-        *rows_done += batch.len() as u64;
-        if let Some(p) = &progress {
-            p(*rows_done);
-        }
-        Ok(())
-    })?;
+            *rows_done += batch.len() as u64;
+            if let Some(p) = &progress {
+                p(*rows_done);
+            }
+            Ok(())
+        })?;
     // polars reads each blank CSV line as a row of nulls: take them back out.
     acc.state.rows_seen = acc.state.rows_seen.saturating_sub(blank);
     acc.state.excluded_null_label = acc.state.excluded_null_label.saturating_sub(blank);

@@ -1,8 +1,8 @@
 //! Reading the role columns of a batch: the label and prediction as binary outcomes, the score,
 //! and each sensitive attribute's groups (with their distinct values counted up to a cap).
 
-use crate::io::frame::{first_rows, visit_code, Visit};
 use crate::io::coded::Values;
+use crate::io::frame::{first_rows, visit_code, Visit};
 use crate::io::text::{canonical_number, canonical_text, is_positive_token, TextRules};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};

@@ -95,27 +95,85 @@ fn read_blocks(
     block: usize,
     on_window: &mut dyn FnMut(Vec<Coded>, usize) -> crate::error::Result<()>,
 ) -> Result<(), Stop> {
-    let mut file = std::fs::File::open(path).map_err(|_| Skip)?;
-    let mut cap = block;
-    let mut buf = vec![0u8; cap];
-    let (mut len, mut eof, mut first) = (0usize, false, true);
-    let mut header = layout.has_header;
-    let mut first_row = 0usize;
+    let file = std::fs::File::open(path).map_err(|_| Skip)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let (back_tx, back_rx) = std::sync::mpsc::channel();
+    // The next block is read while this one is parsed; returning drops `rx`, which stops the
+    // reader at its next send.
+    std::thread::scope(|scope| {
+        scope.spawn(move || fill_blocks(file, block, tx, back_rx));
+        parse_blocks(layout, rx, back_tx, on_window)
+    })
+}
+
+/// Bytes kept free before each block, for the end of the previous block's last record.
+const HEADROOM: usize = 1 << 16;
+
+/// A block as read: the buffer (its bytes from [`HEADROOM`] on), how many bytes were read, and
+/// whether the file ends there.
+type Block = std::io::Result<(Vec<u8>, usize, bool)>;
+
+/// Reads the file a block at a time into buffers given back by the parser (or new ones).
+fn fill_blocks(
+    mut file: std::fs::File,
+    block: usize,
+    tx: std::sync::mpsc::SyncSender<Block>,
+    back: std::sync::mpsc::Receiver<Vec<u8>>,
+) {
     loop {
-        while len < cap && !eof {
-            let n = file.read(&mut buf[len..cap]).map_err(|_| Skip)?;
-            eof = n == 0;
-            len += n;
+        let mut buf = back
+            .try_recv()
+            .unwrap_or_else(|_| vec![0u8; HEADROOM + block]);
+        let (mut n, mut eof) = (0, false);
+        while n < block {
+            match file.read(&mut buf[HEADROOM + n..HEADROOM + block]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
         }
-        let data = &buf[..len];
+        if tx.send(Ok((buf, n, eof))).is_err() || eof {
+            return;
+        }
+    }
+}
+
+/// Parses the blocks [`fill_blocks`] reads, each after the unfinished record the previous one
+/// ended with, and hands each window to `on_window`.
+fn parse_blocks(
+    layout: &Layout,
+    rx: std::sync::mpsc::Receiver<Block>,
+    back: std::sync::mpsc::Sender<Vec<u8>>,
+    on_window: &mut dyn FnMut(Vec<Coded>, usize) -> crate::error::Result<()>,
+) -> Result<(), Stop> {
+    let mut carry: Vec<u8> = vec![];
+    let (mut header, mut first, mut first_row) = (layout.has_header, true, 0usize);
+    loop {
+        let (mut buf, n, eof) = rx.recv().map_err(|_| Skip)?.map_err(|_| Skip)?;
+        let joined;
+        let data: &[u8] = if carry.len() <= HEADROOM {
+            let s = HEADROOM - carry.len();
+            buf[s..HEADROOM].copy_from_slice(&carry);
+            &buf[s..HEADROOM + n]
+        } else {
+            let mut j = std::mem::take(&mut carry);
+            j.extend_from_slice(&buf[HEADROOM..HEADROOM + n]);
+            joined = j;
+            &joined
+        };
         if first {
             // An empty file, or one starting with a byte-order mark: polars' reader says.
             if data.is_empty() || data.starts_with(&[0xEF, 0xBB, 0xBF]) {
                 return Err(Stop::Skip);
             }
             first = false;
-        } else if data.is_empty() && eof {
-            return Ok(());
         }
         let mut start = 0;
         if header {
@@ -123,8 +181,8 @@ fn read_blocks(
                 Some((end, fields)) if fields == layout.width => start = end,
                 Some(_) => return Err(Stop::Skip),
                 None => {
-                    cap *= 2;
-                    buf.resize(cap, 0);
+                    carry = data.to_vec();
+                    let _ = back.send(buf);
                     continue;
                 }
             }
@@ -135,17 +193,16 @@ fn read_blocks(
             on_window(columns, first_row).map_err(Stop::Caller)?;
             first_row += rows;
         }
-        let used = start + consumed;
-        if used == 0 {
-            // One record longer than the block: read more of it.
-            cap *= 2;
-            buf.resize(cap, 0);
-            continue;
-        }
-        buf.copy_within(used..len, 0);
-        len -= used;
-        if eof && len == 0 {
-            return Ok(());
+        let rest = data[start + consumed..].to_vec();
+        carry = rest;
+        let _ = back.send(buf);
+        if eof {
+            // At the end of the file every record is parsed (or left to polars).
+            return if carry.is_empty() {
+                Ok(())
+            } else {
+                Err(Stop::Skip)
+            };
         }
     }
 }
@@ -239,7 +296,12 @@ struct Field<'a> {
 }
 
 /// The field starting at `p` (`None`: the buffer ends inside it and the file goes on).
-fn field<'a>(buf: &'a [u8], p: usize, layout: &Layout, eof: bool) -> Result<Option<Field<'a>>, Skip> {
+fn field<'a>(
+    buf: &'a [u8],
+    p: usize,
+    layout: &Layout,
+    eof: bool,
+) -> Result<Option<Field<'a>>, Skip> {
     let sep = layout.separator;
     let Some(q) = layout.quote.filter(|&q| buf.get(p) == Some(&q)) else {
         return Ok(match memchr::memchr2(sep, b'\n', &buf[p..]) {
@@ -251,7 +313,11 @@ fn field<'a>(buf: &'a [u8], p: usize, layout: &Layout, eof: bool) -> Result<Opti
             }),
             Some(i) => {
                 let e = p + i;
-                let end = if e > p && buf[e - 1] == b'\r' { e - 1 } else { e };
+                let end = if e > p && buf[e - 1] == b'\r' {
+                    e - 1
+                } else {
+                    e
+                };
                 Some(Field {
                     value: Cow::Borrowed(&buf[p..end]),
                     quoted: false,
@@ -343,10 +409,32 @@ fn short_key(t: &[u8]) -> u128 {
     u128::from_le_bytes(b)
 }
 
+/// [`short_key`] of `buf[s..e]`, loading 16 bytes at once where `buf` has them.
+#[inline]
+fn key_at(buf: &[u8], s: usize, e: usize) -> u128 {
+    let len = e - s;
+    match buf.get(s..s + 16) {
+        Some(w) if len <= 15 => {
+            let x = u128::from_le_bytes(w.try_into().unwrap_or([0; 16]));
+            (x & ((1u128 << (8 * len)) - 1)) | ((len as u128 + 1) << 120)
+        }
+        _ => short_key(&buf[s..e]),
+    }
+}
+
 impl<'a> Interned<'a> {
     fn code(&mut self, v: Cow<'a, [u8]>) -> u32 {
+        let key = if self.texts.len() <= LINEAR {
+            short_key(&v)
+        } else {
+            0
+        };
+        self.code_keyed(v, key)
+    }
+
+    /// The code of `v`, whose [`short_key`] is `key` (needed only while the texts are few).
+    fn code_keyed(&mut self, v: Cow<'a, [u8]>, key: u128) -> u32 {
         if self.texts.len() <= LINEAR {
-            let key = short_key(&v);
             let found = if key != 0 {
                 self.keys.iter().position(|&k| k == key)
             } else {
@@ -469,7 +557,11 @@ impl<'a> Piece<'a> {
                     take(fields, (start, i), &mut spans);
                     fields += 1;
                 } else {
-                    let e = if i > start && buf[i - 1] == b'\r' { i - 1 } else { i };
+                    let e = if i > start && buf[i - 1] == b'\r' {
+                        i - 1
+                    } else {
+                        i
+                    };
                     take(fields, (start, e), &mut spans);
                     self.end_record(buf, fields + 1, &spans, layout)?;
                     fields = 0;
@@ -508,7 +600,13 @@ impl<'a> Piece<'a> {
                 }
                 NULL_CODE
             } else {
-                self.columns[k].code(Cow::Borrowed(&buf[s..e]))
+                let column = &mut self.columns[k];
+                let key = if column.texts.len() <= LINEAR {
+                    key_at(buf, s, e)
+                } else {
+                    0
+                };
+                column.code_keyed(Cow::Borrowed(&buf[s..e]), key)
             };
             self.columns[k].codes.push(code);
         }
@@ -595,7 +693,11 @@ fn parse_int(t: &[u8]) -> Option<f64> {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    std::str::from_utf8(t).ok()?.parse::<i64>().ok().map(|i| i as f64)
+    std::str::from_utf8(t)
+        .ok()?
+        .parse::<i64>()
+        .ok()
+        .map(|i| i as f64)
 }
 
 /// `-?[0-9]*(.[0-9]*)?([eE][+-]?[0-9]+)?` with at least one mantissa digit, correctly rounded.
@@ -632,6 +734,7 @@ fn parse_float(t: &[u8]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::parquet_codes::tests::Seen;
 
     fn layout(width: usize, wanted: Vec<(usize, Kind)>) -> Layout {
         Layout {
@@ -711,21 +814,25 @@ mod tests {
     fn what_polars_may_read_otherwise_is_left_to_it() {
         let l = layout(2, vec![(0, Kind::Text), (1, Kind::Int)]);
         for text in [
-            "a,b\nx,1\n\ny,2\n",       // a blank line
-            "a,b\nx,1\ny\n",           // a short record
-            "a,b\nx,1,2\n",            // a long one
-            "a,b\nx,\"1\"\n",          // a quoted number
-            "a,b\nx,1.5\n",            // not an integer
-            "a,b\nx,+1\n",             // a sign polars may take
-            "a,b\nx, 1\n",             // white space
-            "a,b\n\"x\"y,1\n",         // text after a closing quote
-            "a,b\n\"x,1\n",            // a quote never closed
-            "\u{feff}a,b\nx,1\n",      // a byte-order mark
-            "",                        // nothing at all
+            "a,b\nx,1\n\ny,2\n",             // a blank line
+            "a,b\nx,1\ny\n",                 // a short record
+            "a,b\nx,1,2\n",                  // a long one
+            "a,b\nx,\"1\"\n",                // a quoted number
+            "a,b\nx,1.5\n",                  // not an integer
+            "a,b\nx,+1\n",                   // a sign polars may take
+            "a,b\nx, 1\n",                   // white space
+            "a,b\n\"x\"y,1\n",               // text after a closing quote
+            "a,b\n\"x,1\n",                  // a quote never closed
+            "\u{feff}a,b\nx,1\n",            // a byte-order mark
+            "",                              // nothing at all
             "a,b\nx,99999999999999999999\n", // beyond 64 bits
         ] {
             for block in [3, 1 << 20] {
-                assert_eq!(windows(text, &l, block).0, Outcome::Skip, "{text:?} block {block}");
+                assert_eq!(
+                    windows(text, &l, block).0,
+                    Outcome::Skip,
+                    "{text:?} block {block}"
+                );
             }
         }
         let dir = tempfile::tempdir().unwrap();
@@ -761,5 +868,136 @@ mod tests {
         let (outcome, w) = windows("a,b\n", &l, 1 << 20);
         assert_eq!(outcome, Outcome::Done);
         assert!(w.is_empty());
+    }
+
+    /// Each column's values as polars' reader gives them and as read here (`None`: left to
+    /// polars), by visiting every batch.
+    #[allow(clippy::type_complexity)]
+    fn both_readers(
+        text: &[u8],
+        columns: &[&str],
+    ) -> (Vec<(String, Seen)>, Option<Vec<(String, Seen)>>) {
+        let (plain, folded, all_coded) = both_readers_in(text, columns, 1 << 20);
+        (plain, all_coded.then_some(folded))
+    }
+
+    /// [`both_readers`] with blocks of `block` bytes: polars' values, the values of the fold
+    /// (read here or, after starting over, by polars), and whether every batch was read here.
+    #[allow(clippy::type_complexity)]
+    fn both_readers_in(
+        text: &[u8],
+        columns: &[&str],
+        block: usize,
+    ) -> (Vec<(String, Seen)>, Vec<(String, Seen)>, bool) {
+        use crate::io::frame::{fold_coded_blocks, for_each_batch};
+        use crate::io::source::{ReadOptions, Table};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        let table = Table::open(&path, &ReadOptions::default()).unwrap();
+        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        let visit =
+            |batch: &crate::io::frame::Batch, first: usize, out: &mut Vec<(String, Seen)>| {
+                for c in &columns {
+                    let mut s = Seen::default();
+                    batch.visit(c, &mut s).unwrap();
+                    for v in &mut s.0 {
+                        v.0 += first;
+                    }
+                    match out.iter_mut().find(|(n, _)| n == c) {
+                        Some((_, all)) => all.0.extend(s.0),
+                        None => out.push((c.clone(), s)),
+                    }
+                }
+            };
+        let mut plain = vec![];
+        for_each_batch(&table, &columns, |b, first| {
+            visit(&b, first, &mut plain);
+            Ok(())
+        })
+        .unwrap();
+        let (coded, _) = fold_coded_blocks(
+            &table,
+            &columns,
+            block,
+            || (vec![], true),
+            |(out, all_coded), b, first| {
+                *all_coded &= columns.iter().all(|c| b.is_coded(c));
+                visit(&b, first, out);
+                Ok(())
+            },
+        )
+        .unwrap();
+        (plain, coded.0, coded.1)
+    }
+
+    #[test]
+    fn values_are_polars_values() {
+        // Text with quotes, separators, newlines and CRLF; integers and decimals in the forms
+        // this module reads; nulls; each in a column polars types from the first rows.
+        let text = "t,i,f,g,e\r\n\
+            a,1,0.5,1,x\r\n\
+            \"b,\"\"c\"\"\",-0,-0.0,2.5,\r\n\
+            \"multi\nline\",007,.5,1E3,\"\"\r\n\
+            ,,5.,-1e-3,é\r\n\
+            a,123456789012,1e308,3,\"q\"\r\n\
+            long text of more than sixteen bytes,9,0.1,4,z";
+        let (plain, coded) = both_readers(text.as_bytes(), &["t", "i", "f", "g", "e"]);
+        assert_eq!(coded.as_ref(), Some(&plain), "{plain:?}");
+        // Many blocks' worth of rows, distinct values beyond the linear search.
+        let mut text = String::from("k,v,w\n");
+        for i in 0..300_000 {
+            text.push_str(&format!(
+                "k{},{},{}\n",
+                i % 1000,
+                i % 7,
+                (i % 13) as f64 / 4.0
+            ));
+        }
+        let (plain, coded) = both_readers(text.as_bytes(), &["w", "k", "v"]);
+        assert_eq!(coded.as_ref(), Some(&plain));
+    }
+
+    #[test]
+    fn what_is_left_to_polars_reads_as_polars_reads_it() {
+        for text in [
+            "a,b\nx,1\n\ny,2\n".as_bytes(), // a blank line
+            "a,b\nx,\"1\"\n".as_bytes(),    // a quoted number
+        ] {
+            let (plain, coded) = both_readers(text, &["a", "b"]);
+            assert!(coded.is_none(), "{plain:?}");
+        }
+        // Met after windows were handed on: the scan starts over on a fresh state, whose values
+        // are polars' (none counted twice).
+        let mut text = String::from("a,b\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("g{},{}\n", i % 3, i % 2));
+            if i == 15_000 {
+                text.push_str("g0,\"1\"\n");
+            }
+        }
+        let (plain, folded, all_coded) = both_readers_in(text.as_bytes(), &["a", "b"], 4096);
+        assert!(!all_coded);
+        assert_eq!(plain[0].1 .0.len(), 20_001);
+        assert_eq!(folded, plain);
+    }
+
+    #[test]
+    fn values_are_polars_values_across_small_blocks() {
+        let mut text = String::from("x,\"y\",z\r\n");
+        for i in 0..5_000 {
+            let quoted = if i % 97 == 0 {
+                "\"a,\"\"b\nc\""
+            } else {
+                "plain"
+            };
+            text.push_str(&format!("{quoted},{},{}\r\n", i % 11, i as f64 / 8.0));
+        }
+        for block in [64, 1000, 4096] {
+            let (plain, folded, all_coded) =
+                both_readers_in(text.as_bytes(), &["x", "y", "z"], block);
+            assert!(all_coded, "block {block}");
+            assert_eq!(folded, plain, "block {block}");
+        }
     }
 }

@@ -855,8 +855,8 @@ where
     stream_batches(table, columns, true, f)
 }
 
-/// Bytes of CSV read and parsed at a time by [`csv_codes`] (about 200K rows of a 15-column table).
-const CSV_BLOCK: usize = 32 << 20;
+/// Bytes of CSV read and parsed at a time by [`csv_codes`] (about 110K rows of a 15-column table).
+const CSV_BLOCK: usize = 16 << 20;
 
 /// As [`for_each_coded_batch`], for a caller that can start over: `init` gives a fresh state and
 /// `f` adds a batch to it; returns the state and the blank CSV lines to take out. A CSV file
@@ -869,6 +869,20 @@ pub(crate) fn fold_coded_batches<S, F>(
     table: &Table,
     columns: &[String],
     init: impl Fn() -> S,
+    f: F,
+) -> Result<(S, u64)>
+where
+    F: FnMut(&mut S, Batch, usize) -> Result<()>,
+{
+    fold_coded_blocks(table, columns, CSV_BLOCK, init, f)
+}
+
+/// [`fold_coded_batches`] with CSV read `block` bytes at a time.
+pub(crate) fn fold_coded_blocks<S, F>(
+    table: &Table,
+    columns: &[String],
+    block: usize,
+    init: impl Fn() -> S,
     mut f: F,
 ) -> Result<(S, u64)>
 where
@@ -876,7 +890,7 @@ where
 {
     if let Some(layout) = csv_layout(table, columns) {
         let mut state = init();
-        let outcome = csv_codes::read(&table.path, &layout, CSV_BLOCK, &mut |coded, first| {
+        let outcome = csv_codes::read(&table.path, &layout, block, &mut |coded, first| {
             let rows = coded.first().map_or(0, |c| c.codes.len());
             let mut batch = Batch::of(DataFrame::empty_with_height(rows));
             for (name, c) in columns.iter().zip(coded) {

@@ -334,14 +334,14 @@ fn read_column<R: Read + Seek>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::io::frame::{for_each_batch, for_each_coded_batch, Visit};
     use crate::io::source::{ReadOptions, Table};
     use polars::prelude::*;
 
     /// Every call a visitor receives, as `(row, value)`: what an analysis can see of a column.
     #[derive(Default, PartialEq, Debug)]
-    struct Seen(Vec<(usize, String)>);
+    pub(crate) struct Seen(pub(crate) Vec<(usize, String)>);
 
     impl Visit for Seen {
         fn text(&mut self, row: usize, v: Option<&str>) {
