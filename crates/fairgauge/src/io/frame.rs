@@ -864,7 +864,9 @@ const CSV_BLOCK: usize = 16 << 20;
 /// its column's codes, blocks parsed in parallel); when that reader meets something it leaves to
 /// polars (a blank or ragged line, a quoted number, …, see there), the scan starts over on a
 /// fresh state with polars' reader, which gives the same values or names what is wrong.
-/// `FAIRGAUGE_CSV_CODES=0` reads CSV with polars only (to compare the two readers).
+/// `FAIRGAUGE_CSV_CODES=0` reads CSV with polars only (to compare the two readers); `=trace` says
+/// on standard error whether the file was read as codes (`csv read as codes: true`) or started
+/// over with polars (`false`).
 pub(crate) fn fold_coded_batches<S, F>(
     table: &Table,
     columns: &[String],
@@ -903,6 +905,10 @@ where
             }
             f(&mut state, batch, first)
         })?;
+        let trace = std::env::var_os("FAIRGAUGE_CSV_CODES").is_some_and(|v| v == "trace");
+        if trace {
+            eprintln!("csv read as codes: {}", outcome == csv_codes::Outcome::Done);
+        }
         if outcome == csv_codes::Outcome::Done {
             return Ok((state, 0));
         }
