@@ -12,7 +12,8 @@ sex, by race and by sex x race, as in compare_fairness.py), AIF360 Classificatio
 polars reading the Parquet and counting the same cells with a group_by. Drift (reference vs a
 drifted current, every column): fairgauge drift, Evidently DataDriftPreset (with
 --evidently-python, a venv with evidently 0.7.23), and exact KS of one column against scipy.
-Quality: fairgauge quality against polars' null counts, n_unique, min and max. `--skip-slow` leaves
+CSV: fairgauge fairness on the current table written as CSV against polars' `read_csv` of the
+same four columns. Quality: fairgauge quality against polars' null counts, n_unique, min and max. `--skip-slow` leaves
 out Fairlearn and AIF360 (minutes at 10M rows).
 """
 
@@ -104,6 +105,13 @@ ref = pd.read_parquet(sys.argv[1]); cur = pd.read_parquet(sys.argv[2])
 t = time.perf_counter()
 Report([DataDriftPreset()]).run(cur, ref).dict()
 print(json.dumps({"seconds": time.perf_counter() - t, "check": None}))
+"""
+
+POLARS_READ_CSV = r"""
+import json, sys, time, polars as pl
+t = time.perf_counter()
+out = pl.read_csv(sys.argv[1], columns=["sex", "race", "label", "prediction"])
+print(json.dumps({"seconds": time.perf_counter() - t, "check": out.height}))
 """
 
 SCIPY_KS = r"""
@@ -200,6 +208,19 @@ def main():
             female = ours["Female"] / ours["Male"]
             assert abs(res["check"] - female) < 1e-12, (res["check"], female)
             rows.append(("fairness", "AIF360 ClassificationMetric (sex)", res["seconds"], m, None))
+
+        # CSV: the same table as text, against polars reading the same columns.
+        cur_csv = Path(d) / "cur.csv"
+        synth = [fg, "synth", "--rows", str(a.rows), "--features", "16", "--drift", "0.2", "--seed", "2"]
+        subprocess.run([*synth, "--output", str(cur_csv)], check=True, capture_output=True)
+        t, m, out = run([fg, "fairness", cur_csv, *roles])
+        csv_ours = {g["group"]: g["selection_rate"] for g in json.loads(out)["groups"] if g["attribute"] == "sex"}
+        assert csv_ours == ours, (csv_ours, ours)
+        rows.append(("csv", "fairgauge CLI (CSV, end to end)", t, m, "fg"))
+        res, t, m = snippet(py, POLARS_READ_CSV, cur_csv)
+        assert res["check"] == a.rows
+        rows.append(("csv", "polars read_csv of the same 4 columns", res["seconds"], m, None))
+        cur_csv.unlink()
 
         t, m, out = run([fg, "drift", dref, dcur, "--format", "json"])
         rows.append(("drift", f"fairgauge drift ({a.drift_rows or a.rows:,} rows, 27 columns, auto)", t, m, "fg"))

@@ -11,6 +11,10 @@ not fail).
   timed inside one Python process after `import polars` (reading and counting only, no start-up);
   the same cells fairgauge counts.
 
+- CSV: the same command on the same table written as CSV, as read as codes (default) and by
+  polars' reader (`FAIRGAUGE_CSV_CODES=0`), against `pl.read_csv(DATA, columns=[the four])`
+  (reading only: the issue's CSV target is at most 1.5 times it).
+
 Best of `--repeat` runs each, on `fairgauge synth` data (10 row groups of the rows / 10 when
 `--rows` ≥ 1M; the role columns dictionary-encoded).
 """
@@ -34,6 +38,16 @@ for _ in range(int(sys.argv[2])):
     out = pl.scan_parquet(sys.argv[1]).group_by(["sex", "race", "label", "prediction"]).agg(pl.len()).collect()
     best = min(best, time.perf_counter() - t)
 print(best, out.height, pl.__version__)
+"""
+
+POLARS_CSV = """
+import sys, time, polars as pl
+best = float("inf")
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter()
+    out = pl.read_csv(sys.argv[1], columns=["sex", "race", "label", "prediction"])
+    best = min(best, time.perf_counter() - t)
+print(best, out.height)
 """
 
 
@@ -64,6 +78,14 @@ def main():
         out = subprocess.run([sys.executable, "-c", POLARS, str(data), str(a.repeat)], check=True, capture_output=True)
         pl_seconds, cells, version = out.stdout.decode().split()
         pl_seconds = float(pl_seconds)
+        text = Path(d) / "synth.csv"
+        subprocess.run([a.bin, "synth", "--rows", str(a.rows), "--output", str(text)], check=True, capture_output=True)
+        csv_cmd = [a.bin, "fairness", str(text), *cmd[3:]]
+        csv_codes = best_cli(csv_cmd, a.repeat, env)
+        csv_polars_reader = best_cli(csv_cmd, a.repeat, dict(env, FAIRGAUGE_CSV_CODES="0"))
+        script = [sys.executable, "-c", POLARS_CSV, str(text), str(a.repeat)]
+        out = subprocess.run(script, check=True, capture_output=True)
+        csv_polars = float(out.stdout.decode().split()[0])
     rows = [
         ("fairgauge fairness (dictionary codes)", codes),
         ("fairgauge fairness (polars' reader)", polars_reader),
@@ -72,7 +94,16 @@ def main():
     print(f"{a.rows:,} rows, sex x race, best of {a.repeat}")
     for name, s in rows:
         print(f"  {name:<55} {s:8.3f} s  {s / pl_seconds:5.2f}x polars")
-    print(json.dumps({"rows": a.rows, "codes": codes, "polars_reader": polars_reader, "polars": pl_seconds}))
+    print("CSV, the same table")
+    for name, s in [
+        ("fairgauge fairness (CSV read as codes)", csv_codes),
+        ("fairgauge fairness (polars' CSV reader)", csv_polars_reader),
+        ("python polars read_csv of the 4 columns", csv_polars),
+    ]:
+        print(f"  {name:<55} {s:8.3f} s  {s / csv_polars:5.2f}x polars read_csv")
+    times = {"rows": a.rows, "codes": codes, "polars_reader": polars_reader, "polars": pl_seconds}
+    times |= {"csv_codes": csv_codes, "csv_polars_reader": csv_polars_reader, "polars_read_csv": csv_polars}
+    print(json.dumps(times))
 
 
 if __name__ == "__main__":
