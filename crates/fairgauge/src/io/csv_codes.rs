@@ -47,7 +47,8 @@ pub(crate) struct Layout {
     pub(crate) has_header: bool,
     /// Fields in every record.
     pub(crate) width: usize,
-    /// Each wanted column in the caller's order: its field's position and kind.
+    /// Each wanted column in the caller's order: its field's position (each a different one) and
+    /// kind.
     pub(crate) wanted: Vec<(usize, Kind)>,
 }
 

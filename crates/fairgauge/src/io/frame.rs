@@ -952,6 +952,12 @@ fn csv_layout(table: &Table, columns: &[String]) -> Option<csv_codes::Layout> {
             Some((pos, kind))
         })
         .collect::<Option<Vec<_>>>()?;
+    // (A column asked for twice is read by polars.)
+    let mut positions: Vec<usize> = wanted.iter().map(|w| w.0).collect();
+    positions.sort_unstable();
+    if positions.windows(2).any(|w| w[0] == w[1]) {
+        return None;
+    }
     Some(csv_codes::Layout {
         separator: r.separator,
         quote: r.quote_char,
