@@ -12,9 +12,11 @@
 //! unescaped), an empty unquoted field a null (polars' `missing_is_null`; quoted and empty, a null
 //! in a number column and an empty text in a text column), text as UTF-8, integers `-?[0-9]+`
 //! within 64 bits, decimals `-?[0-9]*(.[0-9]*)?([eE][+-]?[0-9]+)?`, quoted or not. Left to
-//! polars: a record whose field count differs from the header's (a blank line included), text
-//! after a closing quote, a byte-order mark, invalid UTF-8, any other number (`NaN`, `inf`, `+1`,
-//! white space), a file that ends inside a quoted field.
+//! polars: a record whose field count differs from the header's (a blank line included), a
+//! quote character inside an unquoted field (polars' line splitter counts every quote), text
+//! after a closing quote, a `\r` ending a field other than at the line's end, a blank line before
+//! a one-column header, a byte-order mark, invalid UTF-8 in any column, any other number (`NaN`,
+//! `inf`, `+1`, white space), a record over 64 MiB or a quote never closed.
 //!
 //! Format: RFC 4180 ("Common Format and MIME Type for CSV Files"), as polars reads it.
 
@@ -108,6 +110,9 @@ fn read_blocks(
     })
 }
 
+/// The longest record read here; a longer one (or a quote never closed) is left to polars.
+const MAX_RECORD: usize = 64 << 20;
+
 /// Bytes kept free before each block, for the end of the previous block's last record.
 const HEADROOM: usize = 1 << 16;
 
@@ -180,6 +185,11 @@ fn parse_blocks(
         let mut start = 0;
         if header {
             match record_end(data, layout, eof)? {
+                // polars skips blank lines before the header: a blank one-field header is left
+                // to it.
+                Some((end, 1)) if matches!(&data[..end], b"\n" | b"\r\n" | b"") => {
+                    return Err(Stop::Skip)
+                }
                 Some((end, fields)) if fields == layout.width => start = end,
                 Some(_) => return Err(Stop::Skip),
                 None => {
@@ -195,7 +205,12 @@ fn parse_blocks(
             on_window(columns, first_row).map_err(Stop::Caller)?;
             first_row += rows;
         }
+        // (polars fails on invalid UTF-8 in any column of a file with text columns.)
+        utf8(&data[..start])?;
         let rest = data[start + consumed..].to_vec();
+        if rest.len() > MAX_RECORD {
+            return Err(Stop::Skip); // a record that does not end (an unclosed quote)
+        }
         carry = rest;
         let _ = back.send(buf);
         if eof {
@@ -221,6 +236,7 @@ fn parse_block(body: &[u8], layout: &Layout, eof: bool) -> Result<(usize, Option
     let (consumed, pieces) = if quoted {
         let mut piece = Piece::new(layout);
         let consumed = piece.parse(body, layout, eof)?;
+        utf8(&body[..consumed])?;
         (consumed, vec![piece])
     } else {
         let cut = if eof {
@@ -232,6 +248,8 @@ fn parse_block(body: &[u8], layout: &Layout, eof: bool) -> Result<(usize, Option
         let pieces: Result<Vec<Piece<'_>>, Skip> = piece_bounds(body)
             .par_iter()
             .map(|&(s, e)| {
+                // Pieces end at newlines, so each is valid UTF-8 alone if the file is.
+                utf8(&body[s..e])?;
                 let mut piece = Piece::new(layout);
                 piece.parse_plain(&body[s..e], layout)?;
                 Ok(piece)
@@ -256,6 +274,15 @@ fn parse_block(body: &[u8], layout: &Layout, eof: bool) -> Result<(usize, Option
         .map(|(pieces, &(_, kind))| merge(kind, pieces, rows))
         .collect();
     Ok((consumed, Some((columns?, rows))))
+}
+
+/// Whether `bytes` are UTF-8 (ASCII checked first, a word at a time).
+fn utf8(bytes: &[u8]) -> Result<(), Skip> {
+    if bytes.is_ascii() || std::str::from_utf8(bytes).is_ok() {
+        Ok(())
+    } else {
+        Err(Skip)
+    }
 }
 
 /// Pieces of `body` (whole lines) for the threads: about four per thread.
@@ -306,13 +333,8 @@ fn field<'a>(
 ) -> Result<Option<Field<'a>>, Skip> {
     let sep = layout.separator;
     let Some(q) = layout.quote.filter(|&q| buf.get(p) == Some(&q)) else {
-        return Ok(match memchr::memchr2(sep, b'\n', &buf[p..]) {
-            Some(i) if buf[p + i] == sep => Some(Field {
-                value: Cow::Borrowed(&buf[p..p + i]),
-                quoted: false,
-                next: p + i + 1,
-                last: false,
-            }),
+        let (end, next, last) = match memchr::memchr2(sep, b'\n', &buf[p..]) {
+            Some(i) if buf[p + i] == sep => (p + i, p + i + 1, false),
             Some(i) => {
                 let e = p + i;
                 let end = if e > p && buf[e - 1] == b'\r' {
@@ -320,23 +342,27 @@ fn field<'a>(
                 } else {
                     e
                 };
-                Some(Field {
-                    value: Cow::Borrowed(&buf[p..end]),
-                    quoted: false,
-                    next: e + 1,
-                    last: true,
-                })
+                (end, e + 1, true)
             }
-            // The last record, without a final newline (a lone `\r` there is left to polars).
-            None if eof && buf.last() != Some(&b'\r') => Some(Field {
-                value: Cow::Borrowed(&buf[p..]),
-                quoted: false,
-                next: buf.len(),
-                last: true,
-            }),
-            None if eof => return Err(Skip),
-            None => None,
-        });
+            // The last record, without a final newline.
+            None if eof => (buf.len(), buf.len(), true),
+            None => return Ok(None),
+        };
+        let value = &buf[p..end];
+        // A quote inside an unquoted field (polars' line splitter counts it as opening a quoted
+        // section) and a `\r` ending a field (polars strips it) are left to polars.
+        let quote_inside = layout
+            .quote
+            .is_some_and(|q| memchr::memchr(q, value).is_some());
+        if quote_inside || value.last() == Some(&b'\r') {
+            return Err(Skip);
+        }
+        return Ok(Some(Field {
+            value: Cow::Borrowed(value),
+            quoted: false,
+            next,
+            last,
+        }));
     };
     let mut s = p + 1;
     let mut escaped = false;
@@ -597,6 +623,9 @@ impl<'a> Piece<'a> {
             return Err(Skip);
         }
         for (k, &(s, e)) in spans.iter().enumerate() {
+            if e > s && buf[e - 1] == b'\r' {
+                return Err(Skip); // a `\r` ending a field: polars strips it
+            }
             let code = if s == e {
                 if layout.width == 1 {
                     return Err(Skip); // a blank line: polars reads a row of nulls
@@ -828,6 +857,10 @@ mod tests {
             "\u{feff}a,b\nx,1\n",            // a byte-order mark
             "",                              // nothing at all
             "a,b\nx,99999999999999999999\n", // beyond 64 bits
+            "a,b\nx\r,1\n",                  // a `\r` ending a field
+            "a,b\nx,1\r",                    // and the last one
+            "a,b\ny\"z,1\nq,2\n",            // a quote inside an unquoted field
+            "a,b\nx,1\ny,2\n\"z,3\n",        // a quote never closed
         ] {
             for block in [3, 1 << 20] {
                 assert_eq!(
@@ -842,6 +875,18 @@ mod tests {
         std::fs::write(&path, b"a,b\n\xff,1\n").unwrap();
         let outcome = read(&path, &l, 1 << 20, &mut |_, _| Ok(())).unwrap();
         assert_eq!(outcome, Outcome::Skip, "invalid UTF-8");
+        // Invalid UTF-8 in a column not read, with and without quotes in the block.
+        for text in [&b"a,b,c\nx,1,\xff\n"[..], &b"a,b,c\n\"x\",1,\xff\n"[..]] {
+            std::fs::write(&path, text).unwrap();
+            let l3 = layout(3, vec![(0, Kind::Text), (1, Kind::Int)]);
+            let outcome = read(&path, &l3, 1 << 20, &mut |_, _| Ok(())).unwrap();
+            assert_eq!(outcome, Outcome::Skip, "invalid UTF-8 elsewhere");
+        }
+        // A blank line before a one-column header (polars skips it).
+        let l1 = layout(1, vec![(0, Kind::Text)]);
+        for block in [2, 1 << 20] {
+            assert_eq!(windows("\nname\nx\ny\n", &l1, block).0, Outcome::Skip);
+        }
     }
 
     #[test]
