@@ -250,6 +250,16 @@ impl Batch {
             height,
         }
     }
+
+    /// Adds the column `name` read as codes (as many rows as the batch).
+    fn add_coded(&mut self, name: &str, column: Coded) {
+        self.coded.push(CodedSlice {
+            name: name.to_string(),
+            column: Arc::new(column),
+            offset: 0,
+            len: self.height,
+        });
+    }
 }
 
 /// Receives a column's values, one call per row.
@@ -723,12 +733,7 @@ fn parquet_batches(
         let mut batch = Batch::of(cast(table, df, &casts)?);
         for (k, c) in codes.into_iter().enumerate() {
             if let Some(c) = c {
-                batch.coded.push(CodedSlice {
-                    name: columns[k].clone(),
-                    column: Arc::new(c),
-                    offset: 0,
-                    len,
-                });
+                batch.add_coded(&columns[k], c);
             }
         }
         f(batch, start)?;
@@ -862,7 +867,8 @@ const CSV_BLOCK: usize = 16 << 20;
 /// `f` adds a batch to it; returns the state and the blank CSV lines to take out. A CSV file
 /// whose dialect and columns allow it is read by [`csv_codes`] (each wanted field straight into
 /// its column's codes, blocks parsed in parallel); when that reader meets something it leaves to
-/// polars (a blank or ragged line, a quoted number, …, see there), the scan starts over on a
+/// polars (a blank or ragged line, a quote inside an unquoted field, …, see there), the scan
+/// starts over on a
 /// fresh state with polars' reader, which gives the same values or names what is wrong.
 /// `FAIRGAUGE_CSV_CODES=0` reads CSV with polars only (to compare the two readers); `=trace` says
 /// on standard error whether the file was read as codes (`csv read as codes: true`) or started
@@ -896,12 +902,7 @@ where
             let rows = coded.first().map_or(0, |c| c.codes.len());
             let mut batch = Batch::of(DataFrame::empty_with_height(rows));
             for (name, c) in columns.iter().zip(coded) {
-                batch.coded.push(CodedSlice {
-                    name: name.clone(),
-                    column: Arc::new(c),
-                    offset: 0,
-                    len: rows,
-                });
+                batch.add_coded(name, c);
             }
             f(&mut state, batch, first)
         })?;
