@@ -240,8 +240,19 @@ pub fn l_infinity(reference: &[u64], current: &[u64]) -> Result<f64> {
 /// Errors when `sorted_reference` is not sorted, finite and non-empty, or `bins == 0`.
 pub fn quantile_bin_edges(sorted_reference: &[f64], bins: usize) -> Result<Vec<f64>> {
     check_sorted("reference", sorted_reference)?;
+    quantile_bin_edges_presorted(sorted_reference, bins)
+}
+
+/// [`quantile_bin_edges`] for a reference the caller has already sorted with
+/// [`super::sort_finite`] (ascending, finite, non-empty), without reading it again to check: the
+/// drift runner's hot path. Errors only when `bins == 0`; on unsorted input the edges are
+/// meaningless (nothing panics unless the sample is empty, which the caller rules out).
+pub fn quantile_bin_edges_presorted(sorted_reference: &[f64], bins: usize) -> Result<Vec<f64>> {
     if bins == 0 {
         return Err(Error::InvalidArgument("bins must be at least 1".into()));
+    }
+    if sorted_reference.is_empty() {
+        return Err(Error::NoData("sample `reference` is empty".into()));
     }
     let n = sorted_reference.len();
     let mut edges: Vec<f64> = Vec::with_capacity(bins.saturating_sub(1));
@@ -279,19 +290,27 @@ pub fn bin_counts(sorted: &[f64], edges: &[f64]) -> Result<Vec<u64>> {
     if !sorted.is_empty() {
         check_sorted("values", sorted)?;
     }
+    bin_counts_presorted(sorted, edges)
+}
+
+/// [`bin_counts`] for values the caller has already sorted with [`super::sort_finite`], without
+/// reading them again to check: each bin's count is the difference of two binary searches
+/// (`#{x ≤ e_k} − #{x ≤ e_(k−1)}`), `O(bins · log n)`. Errors when `edges` is not strictly
+/// increasing and finite.
+pub fn bin_counts_presorted(sorted: &[f64], edges: &[f64]) -> Result<Vec<u64>> {
     if edges.iter().any(|e| !e.is_finite()) || edges.windows(2).any(|w| w[0] >= w[1]) {
         return Err(Error::InvalidArgument(
             "bin edges must be finite and strictly increasing".into(),
         ));
     }
-    let mut counts = vec![0u64; edges.len() + 1];
-    let mut bin = 0usize;
-    for &x in sorted {
-        while bin < edges.len() && x > edges[bin] {
-            bin += 1;
-        }
-        counts[bin] += 1;
+    let mut counts = Vec::with_capacity(edges.len() + 1);
+    let mut below = 0usize; // values ≤ the previous edge
+    for &e in edges {
+        let upto = sorted.partition_point(|&x| x <= e);
+        counts.push((upto - below) as u64);
+        below = upto;
     }
+    counts.push((sorted.len() - below) as u64);
     Ok(counts)
 }
 
@@ -398,5 +417,39 @@ mod tests {
         let counts = bin_counts(&r, &edges).unwrap();
         assert_eq!(counts.iter().sum::<u64>(), 1000);
         assert!(counts.iter().all(|&c| c == 100), "{counts:?}");
+    }
+
+    #[test]
+    fn bin_counts_by_search_equal_a_sweep_of_every_value() {
+        // Heavily tied values, edges on and between them: each value counted in the first bin
+        // whose edge is ≥ it, by a plain sweep.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut v: Vec<f64> = (0..5000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ((x % 40) as f64 - 20.0) / 4.0
+            })
+            .collect();
+        v.sort_by(f64::total_cmp);
+        for edges in [
+            vec![-3.0, -0.1, 0.0, 2.25, 4.9],
+            vec![-100.0],
+            vec![100.0],
+            vec![],
+        ] {
+            let mut want = vec![0u64; edges.len() + 1];
+            for &y in &v {
+                want[edges.iter().position(|&e| y <= e).unwrap_or(edges.len())] += 1;
+            }
+            assert_eq!(bin_counts_presorted(&v, &edges).unwrap(), want);
+            assert_eq!(bin_counts(&v, &edges).unwrap(), want);
+        }
+        assert_eq!(
+            quantile_bin_edges_presorted(&v, 10).unwrap(),
+            quantile_bin_edges(&v, 10).unwrap()
+        );
+        assert!(quantile_bin_edges_presorted(&[], 10).is_err());
     }
 }

@@ -147,7 +147,9 @@ pub(crate) fn histogram(
                 };
                 (labels, count(r), count(c))
             } else {
-                let edges = cat::quantile_bin_edges(r, bins).map_err(|e| e.to_string())?;
+                // Samples come from `sort_finite` (sorted, finite, non-empty by now).
+                let edges =
+                    cat::quantile_bin_edges_presorted(r, bins).map_err(|e| e.to_string())?;
                 let labels = (0..=edges.len())
                     .map(
                         |i| match (i.checked_sub(1).map(|j| edges[j]), edges.get(i)) {
@@ -160,8 +162,8 @@ pub(crate) fn histogram(
                     .collect();
                 (
                     labels,
-                    cat::bin_counts(r, &edges).map_err(|e| e.to_string())?,
-                    cat::bin_counts(c, &edges).map_err(|e| e.to_string())?,
+                    cat::bin_counts_presorted(r, &edges).map_err(|e| e.to_string())?,
+                    cat::bin_counts_presorted(c, &edges).map_err(|e| e.to_string())?,
                 )
             }
         }
@@ -213,6 +215,9 @@ pub(crate) struct Computed {
     pub(crate) statistic: Option<f64>,
     pub(crate) p_value: Option<f64>,
     pub(crate) warnings: Vec<String>,
+    /// The raw Wasserstein-1 distance when the method computed it exactly, so the effect sizes
+    /// reuse it instead of walking both samples again.
+    pub(crate) wasserstein: Option<f64>,
 }
 
 pub(crate) fn compute(
@@ -251,6 +256,7 @@ fn sketched(method: Method, a: &SketchAcc, b: &SketchAcc) -> std::result::Result
                 statistic: Some(t.statistic),
                 p_value: Some(t.approx_p_value_range[1]),
                 warnings,
+                wasserstein: None,
             })
         }
         Method::Wasserstein => {
@@ -263,6 +269,7 @@ fn sketched(method: Method, a: &SketchAcc, b: &SketchAcc) -> std::result::Result
                 statistic: Some(if sd > 0.0 { w / sd } else { w }),
                 p_value: None,
                 warnings,
+                wasserstein: None,
             })
         }
         m => Err(format!(
@@ -276,14 +283,19 @@ fn sketched(method: Method, a: &SketchAcc, b: &SketchAcc) -> std::result::Result
 fn numeric(method: Method, a: &[f64], b: &[f64]) -> std::result::Result<Computed, String> {
     let e = |x: fairgauge_core::Error| x.to_string();
     let mut warnings = vec![];
+    let mut wasserstein = None;
     let (statistic, p_value) = match method {
         Method::Ks => {
-            let t = num::ks_2samp(a, b).map_err(e)?;
+            // Samples come from `sort_finite` (sorted, finite); empty ones never reach here.
+            // The same walk yields the raw Wasserstein distance the effect sizes report.
+            let (t, w) = num::ks_and_wasserstein_presorted(a, b);
+            wasserstein = Some(w);
             (Some(t.statistic), t.p_value)
         }
         Method::Wasserstein => {
             // Samples come from `sort_finite`, so the unvalidated merge is safe here.
             let w = num::wasserstein_presorted(a, b);
+            wasserstein = Some(w);
             let (_, sd) = mean_sd(a);
             if sd > 0.0 {
                 (Some(w / sd), None)
@@ -328,6 +340,7 @@ fn numeric(method: Method, a: &[f64], b: &[f64]) -> std::result::Result<Computed
         statistic,
         p_value,
         warnings,
+        wasserstein,
     })
 }
 
@@ -391,6 +404,7 @@ fn categorical(method: Method, h: &Histogram) -> std::result::Result<Computed, S
         statistic,
         p_value,
         warnings,
+        wasserstein: None,
     })
 }
 
@@ -398,7 +412,7 @@ pub(crate) fn effects(
     r: &Sample,
     c: &Sample,
     hist: &std::result::Result<Histogram, String>,
-    normed_wasserstein: Option<f64>,
+    wasserstein: Option<f64>,
 ) -> BTreeMap<String, f64> {
     let mut e = BTreeMap::new();
     if let (Sample::Numeric(a), Sample::Numeric(b)) = (r, c) {
@@ -408,15 +422,13 @@ pub(crate) fn effects(
         e.insert("mean_current".into(), mb);
         e.insert("std_reference".into(), sa);
         e.insert("std_current".into(), sb);
-        // Wasserstein-1 raw and normed by the reference's std (Evidently); the statistic is
-        // reused when the method was normed Wasserstein. Samples here are sorted and finite.
-        let raw = num::wasserstein_presorted(a, b);
+        // Wasserstein-1 raw and normed by the reference's std (Evidently); the method's distance
+        // is reused when it computed one (the same merge, so the same bits; normed as the
+        // statistic is). Samples here are sorted and finite.
+        let raw = wasserstein.unwrap_or_else(|| num::wasserstein_presorted(a, b));
         e.insert("wasserstein".into(), raw);
         if sa > 0.0 {
-            e.insert(
-                "wasserstein_normed".into(),
-                normed_wasserstein.unwrap_or(raw / sa),
-            );
+            e.insert("wasserstein_normed".into(), raw / sa);
         }
     }
     if let (Sample::Sketched(a), Sample::Sketched(b)) = (r, c) {

@@ -546,10 +546,6 @@ pub(crate) fn finish_column(
             };
         }
     }
-    let normed = (method == Method::Wasserstein
-        && out.warnings.iter().all(|w| !w.contains("constant")))
-    .then_some(out.statistic)
-    .flatten();
-    out.effects = effects(&rs, &cs, &hist, normed);
+    out.effects = effects(&rs, &cs, &hist, computed.wasserstein);
     Ok(out)
 }
