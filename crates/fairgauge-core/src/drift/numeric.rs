@@ -164,15 +164,24 @@ fn ecdf_extremes_by_walk(reference: &[f64], current: &[f64]) -> (f64, f64) {
     // last copy of a value is consumed, i.e. when the next head is larger.
     let head = |v: &[f64], k: usize| if k < v.len() { v[k] } else { f64::INFINITY };
     let (mut i, mut j) = (0usize, 0usize);
+    let (mut si, mut sj) = (0i64, 0i64); // the counts as `i64`, as in `cdf_distance`
     while i < n1 || j < n2 {
         let (x, y) = (head(reference, i), head(current, j));
         let v = x.min(y);
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
+        let (ai, aj) = (x <= y, y <= x);
+        i += usize::from(ai);
+        j += usize::from(aj);
+        si += i64::from(ai);
+        sj += i64::from(aj);
         if head(reference, i).min(head(current, j)) > v {
-            let diff = i as f64 / n1f - j as f64 / n2f;
-            max_diff = max_diff.max(diff);
-            min_diff = min_diff.min(diff);
+            // Comparisons, not `f64::max`/`min`: see `ecdf_extremes_and_distance`.
+            let diff = si as f64 / n1f - sj as f64 / n2f;
+            if diff > max_diff {
+                max_diff = diff;
+            }
+            if diff < min_diff {
+                min_diff = diff;
+            }
         }
     }
     (max_diff, min_diff)
@@ -190,17 +199,27 @@ fn ecdf_extremes_and_distance(reference: &[f64], current: &[f64]) -> ((f64, f64)
     let (mut i, mut j) = (0usize, 0usize);
     let mut prev = reference[0].min(current[0]);
     let mut sum = NeumaierSum::default();
+    let (mut si, mut sj) = (0i64, 0i64); // the counts as `i64`, as in `cdf_distance`
     while i < n1 || j < n2 {
         let (x, y) = (head(reference, i), head(current, j));
         let v = x.min(y);
-        sum.add((i as f64 * inv1 - j as f64 * inv2).abs() * (v - prev));
+        sum.add((si as f64 * inv1 - sj as f64 * inv2).abs() * (v - prev));
         prev = v;
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
+        let (ai, aj) = (x <= y, y <= x);
+        i += usize::from(ai);
+        j += usize::from(aj);
+        si += i64::from(ai);
+        sj += i64::from(aj);
         if head(reference, i).min(head(current, j)) > v {
-            let diff = i as f64 / n1f - j as f64 / n2f;
-            max_diff = max_diff.max(diff);
-            min_diff = min_diff.min(diff);
+            // Plain comparisons rather than `f64::max`/`min` (no NaN can arise here), which
+            // keeps their NaN handling off the loop's chain; a new extreme is rare.
+            let diff = si as f64 / n1f - sj as f64 / n2f;
+            if diff > max_diff {
+                max_diff = diff;
+            }
+            if diff < min_diff {
+                min_diff = diff;
+            }
         }
     }
     ((max_diff, min_diff), sum.value())
@@ -420,14 +439,20 @@ fn cdf_distance(reference: &[f64], current: &[f64], squared: bool) -> f64 {
         _ => return 0.0,
     };
     let mut sum = NeumaierSum::default();
+    // The counts also as `i64` (the same value below 2⁶³): its conversion to `f64` is one
+    // instruction, a `usize`'s a sequence with a branch.
+    let (mut si, mut sj) = (0i64, 0i64);
     while i < n1 || j < n2 {
         let x = if i < n1 { reference[i] } else { f64::INFINITY };
         let y = if j < n2 { current[j] } else { f64::INFINITY };
         let v = x.min(y);
-        let diff = i as f64 * inv1 - j as f64 * inv2;
+        let diff = si as f64 * inv1 - sj as f64 * inv2;
         sum.add(if squared { diff * diff } else { diff.abs() } * (v - prev));
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
+        let (ai, aj) = (x <= y, y <= x);
+        i += usize::from(ai);
+        j += usize::from(aj);
+        si += i64::from(ai);
+        sj += i64::from(aj);
         prev = v;
     }
     sum.value()
@@ -909,5 +934,67 @@ mod tests {
         let r = mann_whitney_u(&males, &females).unwrap();
         assert_eq!(r.statistic, 17.0);
         assert!((r.p_value.unwrap() - 0.1111111111111111).abs() < 1e-15);
+    }
+
+    /// The walks as first written (`usize` counts converted each step, `f64::max`/`min`): the
+    /// faster forms must give the same bits, ties and unequal sizes included.
+    #[test]
+    fn walks_keep_the_plain_walks_bits() {
+        fn plain(r: &[f64], c: &[f64], squared: bool) -> (f64, f64, f64) {
+            let (n1f, n2f) = (r.len() as f64, c.len() as f64);
+            let head = |v: &[f64], k: usize| if k < v.len() { v[k] } else { f64::INFINITY };
+            let (mut i, mut j) = (0usize, 0usize);
+            let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+            let mut prev = r[0].min(c[0]);
+            let mut sum = crate::stats::sum::NeumaierSum::default();
+            while i < r.len() || j < c.len() {
+                let (x, y) = (head(r, i), head(c, j));
+                let v = x.min(y);
+                let d = i as f64 * (1.0 / n1f) - j as f64 * (1.0 / n2f);
+                sum.add(if squared { d * d } else { d.abs() } * (v - prev));
+                prev = v;
+                i += usize::from(x <= y);
+                j += usize::from(y <= x);
+                if head(r, i).min(head(c, j)) > v {
+                    let diff = i as f64 / n1f - j as f64 / n2f;
+                    hi = hi.max(diff);
+                    lo = lo.min(diff);
+                }
+            }
+            (hi, lo, sum.value())
+        }
+        let mut x = 0x853C_49E6_748F_EA9Bu64;
+        let mut draw = |n: usize, levels: u64| -> Vec<f64> {
+            let mut v: Vec<f64> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x % levels) as f64 / 7.0 - 3.0
+                })
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        for (n1, n2, levels) in [
+            (1, 1, 3),
+            (5, 9, 2),
+            (1000, 1500, 40),
+            (20_000, 7_000, 1 << 40),
+        ] {
+            let (r, c) = (draw(n1, levels), draw(n2, levels));
+            let bits = |t: (f64, f64, f64)| (t.0.to_bits(), t.1.to_bits(), t.2.to_bits());
+            let ((hi, lo), w) = ecdf_extremes_and_distance(&r, &c);
+            assert_eq!(bits((hi, lo, w)), bits(plain(&r, &c, false)), "{n1} {n2}");
+            let (hi, lo) = ecdf_extremes_by_walk(&r, &c);
+            assert_eq!(
+                bits((hi, lo, cdf_distance(&r, &c, false))),
+                bits(plain(&r, &c, false))
+            );
+            assert_eq!(
+                cdf_distance(&r, &c, true).to_bits(),
+                plain(&r, &c, true).2.to_bits()
+            );
+        }
     }
 }
