@@ -61,7 +61,10 @@ impl Ctx<'_> {
         let label = classes(self, batch, &spec.label, first_row)?;
         let predicted = classes(self, batch, prediction, first_row)?;
         let weights = match &spec.weight {
-            Some(w) => Some(self.read_weights(batch, w, first_row)?),
+            Some(w) => {
+                let null = |i: usize| label.levels[label.codes[i] as usize].is_none();
+                Some(self.read_weights(batch, w, first_row, &null)?)
+            }
             None => None,
         };
         let attrs = self.read_attributes(batch)?;

@@ -97,7 +97,7 @@ impl Ctx<'_> {
             score = Some(v);
         }
         let weights = match &spec.weight {
-            Some(w) => Some(self.read_weights(batch, w, first_row)?),
+            Some(w) => Some(self.read_weights(batch, w, first_row, &|i| label.out[i].is_none())?),
             None => None,
         };
         let attrs = self.read_attributes(batch)?;
@@ -303,17 +303,20 @@ impl Ctx<'_> {
     }
 
     /// The weight column of a slice; the first value that is not a finite number `≥ 0` is an
-    /// error naming the data row.
+    /// error naming the data row, except a null at a row `left_out` says the run leaves out
+    /// anyway (its label or query is null: a blank CSV line is such a row to polars).
     pub(crate) fn read_weights(
         &self,
         batch: &Batch,
         column: &str,
         first_row: usize,
+        left_out: &dyn Fn(usize) -> bool,
     ) -> Result<Vec<f64>> {
         let mut v = WeightVisitor {
             rules: &self.rules[column],
             out: Vec::with_capacity(batch.len()),
             bad: None,
+            left_out,
         };
         self.visit(batch, column, &mut v)?;
         match v.bad {

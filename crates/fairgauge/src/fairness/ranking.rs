@@ -106,7 +106,10 @@ impl Ctx<'_> {
             None => None,
         };
         let weights = match &spec.weight {
-            Some(w) => Some(self.read_weights(batch, w, first_row)?),
+            Some(w) => {
+                let null = |i: usize| query.levels[query.codes[i] as usize].is_none();
+                Some(self.read_weights(batch, w, first_row, &null)?)
+            }
             None => None,
         };
         let attrs = self.read_attributes(batch)?;

@@ -42,7 +42,7 @@ impl Ctx<'_> {
         let label = self.numbers(batch, &spec.label, first_row, needs)?;
         let predicted = self.numbers(batch, prediction, first_row, needs)?;
         let weights = match &spec.weight {
-            Some(w) => Some(self.read_weights(batch, w, first_row)?),
+            Some(w) => Some(self.read_weights(batch, w, first_row, &|i| label[i].is_none())?),
             None => None,
         };
         let attrs = self.read_attributes(batch)?;

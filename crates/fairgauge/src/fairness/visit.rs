@@ -208,14 +208,17 @@ pub(crate) struct WeightVisitor<'a> {
     pub(crate) rules: &'a TextRules,
     pub(crate) out: Vec<f64>,
     pub(crate) bad: Option<(usize, String)>,
+    /// Rows the run leaves out whatever their weight (a null label, or a null query in a
+    /// ranking): a null weight there is no error (polars reads a blank CSV line as such a row).
+    pub(crate) left_out: &'a dyn Fn(usize) -> bool,
 }
 
 impl WeightVisitor<'_> {
-    fn push(&mut self, row: usize, v: Option<f64>, shown: impl FnOnce() -> String) {
+    fn push(&mut self, row: usize, v: Option<f64>, null: bool, shown: impl FnOnce() -> String) {
         match v {
             Some(x) if x.is_finite() && x >= 0.0 => self.out.push(x),
             _ => {
-                if self.bad.is_none() {
+                if self.bad.is_none() && !(null && (self.left_out)(row)) {
                     self.bad = Some((row, shown()));
                 }
                 self.out.push(0.0);
@@ -229,13 +232,19 @@ impl Visit for WeightVisitor<'_> {
         let rules = self.rules;
         let s = v.and_then(|s| rules.apply(s));
         let x = s.and_then(|s| s.trim().parse::<f64>().ok());
-        self.push(row, x, || s.map_or("null".into(), |s| format!("`{s}`")));
+        self.push(row, x, s.is_none(), || {
+            s.map_or("null".into(), |s| format!("`{s}`"))
+        });
     }
     fn number(&mut self, row: usize, v: Option<f64>) {
-        self.push(row, v, || v.map_or("null".into(), |x| x.to_string()));
+        self.push(row, v, v.is_none(), || {
+            v.map_or("null".into(), |x| x.to_string())
+        });
     }
     fn boolean(&mut self, row: usize, v: Option<bool>) {
-        self.push(row, None, || v.map_or("null".into(), |b| b.to_string()));
+        self.push(row, None, v.is_none(), || {
+            v.map_or("null".into(), |b| b.to_string())
+        });
     }
 }
 
