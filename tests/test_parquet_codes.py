@@ -156,3 +156,28 @@ def test_damaged_pages_give_polars_outcome(fairgauge_bin, tmp_path):
         outcomes.append((p.returncode, p.stdout, p.stderr))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0] == 2 and str(path) in outcomes[0][2], outcomes[0]
+
+
+def test_a_column_left_to_polars_stays_with_polars(fairgauge_bin, tmp_path):
+    """`score` overflows its dictionary into plain pages in the first row group only: from the
+    window where that is found, the column is read by polars in every later window (finding it out
+    again would read its pages for nothing), and the report is polars' own."""
+    n, group = 600_000, 100_000
+    rng = np.random.default_rng(11)
+    score = np.where(np.arange(n) < group, rng.random(n), rng.choice([0.1, 0.5, 0.9], n))
+    label = rng.integers(0, 2, n)
+    cols = {
+        "label": pa.array(label, pa.int64()),
+        "sex": pa.array(rng.choice(["f", "m"], n), pa.string()),
+        "score": pa.array(score, pa.float64()),
+    }
+    path = tmp_path / "overflow_once.parquet"
+    pq.write_table(pa.table(cols), path, row_group_size=group, dictionary_pagesize_limit=20_000)
+    roles = ("--label", "label", "--score", "score", "--sensitive", "sex")
+    trace = traced(fairgauge_bin, path, *roles)
+    assert trace == [("label,sex", "score")] * 2, trace
+    assert fairness(fairgauge_bin, path, True, *roles) == fairness(fairgauge_bin, path, False, *roles)
+    # The later row groups alone are read as codes: the dictionary was never the problem there.
+    later = tmp_path / "later.parquet"
+    pq.write_table(pa.table(cols).slice(3 * group), later, row_group_size=group, dictionary_pagesize_limit=20_000)
+    assert traced(fairgauge_bin, later, *roles) == [("label,score,sex", "")]

@@ -688,12 +688,21 @@ fn parquet_batches(
     if len > 0 || windows.is_empty() {
         windows.push((start, len, first..metadata.row_groups.len()));
     }
+    let mut dtypes = dtypes;
     for (start, len, groups) in windows {
         let codes = if coded && len > 0 {
             parquet_codes::read_window(&table.path, &metadata, &file_names, &dtypes, groups)
         } else {
             vec![None; columns.len()]
         };
+        // A column left to polars in one window is left to polars in the next ones: writers
+        // give up on a column's dictionary (plain pages) in every row group alike, and finding
+        // that out again costs a read of the column's pages.
+        for (k, c) in codes.iter().enumerate() {
+            if c.is_none() && len > 0 {
+                dtypes[k] = None;
+            }
+        }
         // The columns not read as codes, read by polars.
         let rest: Vec<usize> = (0..columns.len()).filter(|&k| codes[k].is_none()).collect();
         if trace {

@@ -191,10 +191,16 @@ fn read_chunk<R: Read + Seek>(
     let reader = PageReader::new(cursor, chunk, vec![], usize::MAX);
     let mut pages = BasicDecompressor::new(reader, vec![]);
     let unsupported = |_| Skip;
-    let Some(page) = pages.read_dict_page().map_err(unsupported)? else {
+    let Some(dict_page) = pages.read_dict_page().map_err(unsupported)? else {
         return Err(Skip);
     };
-    let entries = dictionary_page(&page.buffer, page.num_values, kind, dict).ok_or(Skip)?;
+    // The data pages are checked and their indices unpacked before the dictionary's entries are
+    // looked up in the window's dictionary: a writer that gave up on the dictionary part way
+    // through (a plain page) costs no hashing of a dictionary that will not be used.
+    let entries_len = dict_page.num_values;
+    if entries_len >= NULL_CODE as usize {
+        return Err(Skip); // an index could not be told from the null code
+    }
     let optional = chunk.descriptor().descriptor.max_def_level == 1;
     let start = codes.len();
     while let Some(item) = pages.next() {
@@ -222,15 +228,13 @@ fn read_chunk<R: Read + Seek>(
         let ids = HybridRleDecoder::new(packed, width as u32, valid)
             .collect()
             .map_err(unsupported)?;
-        if ids.len() != valid || ids.iter().any(|&i| i as usize >= entries.len()) {
+        if ids.len() != valid || ids.iter().any(|&i| i as usize >= entries_len) {
             return Err(Skip);
         }
-        let code = |i: &u32| entries[*i as usize];
-        let identity = entries.iter().enumerate().all(|(k, &e)| e as usize == k);
+        // Dictionary indices for now; mapped to the window's codes once every page is read.
         match levels {
-            None if identity => codes.extend_from_slice(&ids),
-            None => codes.extend(ids.iter().map(code)),
-            Some(_) if identity && valid == n => codes.extend_from_slice(&ids),
+            None => codes.extend_from_slice(&ids),
+            Some(_) if valid == n => codes.extend_from_slice(&ids),
             Some(mut levels) => {
                 // Runs of defined rows take the next ids; runs of nulls the null code.
                 let (mut next, mut bits) = (0usize, vec![]);
@@ -238,7 +242,7 @@ fn read_chunk<R: Read + Seek>(
                     match chunk {
                         HybridRleChunk::Rle(1, len) => {
                             let run = ids.get(next..next + len).ok_or(Skip)?;
-                            codes.extend(run.iter().map(code));
+                            codes.extend_from_slice(run);
                             next += len;
                         }
                         HybridRleChunk::Rle(_, len) => codes.resize(codes.len() + len, NULL_CODE),
@@ -247,9 +251,9 @@ fn read_chunk<R: Read + Seek>(
                             d.collect_into(&mut bits);
                             for &l in &bits {
                                 codes.push(match (l, ids.get(next)) {
-                                    (1, Some(i)) => {
+                                    (1, Some(&i)) => {
                                         next += 1;
-                                        code(i)
+                                        i
                                     }
                                     _ => NULL_CODE,
                                 });
@@ -263,6 +267,14 @@ fn read_chunk<R: Read + Seek>(
     }
     if codes.len() - start != rows {
         return Err(Skip);
+    }
+    let entries = dictionary_page(&dict_page.buffer, entries_len, kind, dict).ok_or(Skip)?;
+    if !entries.iter().enumerate().all(|(k, &e)| e as usize == k) {
+        for c in &mut codes[start..] {
+            if *c != NULL_CODE {
+                *c = entries[*c as usize];
+            }
+        }
     }
     Ok(())
 }
