@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::fairness::part::Ctx;
 use crate::fairness::spec::{FairnessSpec, Task};
 use crate::fairness::visit::{BinaryVisitor, Distinct, ScoreVisitor};
-use crate::io::frame::{for_each_batch, Batch};
+use crate::io::frame::{for_each_coded_batch, Batch};
 use crate::io::source::Table;
 use crate::io::text::canonical_text;
 use fairgauge_core::estimate::cells::{fold_of, reference_cell};
@@ -93,7 +93,7 @@ pub(crate) fn read_state<const N: usize>(
     };
     let mut state = GroupedCells::<N>::new(&spec.sensitive);
     let mut seen = Seen::default();
-    let blank = for_each_batch(table, &columns, |batch, offset| {
+    let blank = for_each_coded_batch(table, &columns, |batch, offset| {
         // The slices' histograms are merged in a tree (in parallel), then once into the whole:
         // merging each slice into the growing whole would copy it once per slice.
         let slice_rows = batch
