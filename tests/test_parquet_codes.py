@@ -181,3 +181,30 @@ def test_a_column_left_to_polars_stays_with_polars(fairgauge_bin, tmp_path):
     later = tmp_path / "later.parquet"
     pq.write_table(pa.table(cols).slice(3 * group), later, row_group_size=group, dictionary_pagesize_limit=20_000)
     assert traced(fairgauge_bin, later, *roles) == [("label,score,sex", "")]
+
+
+@pytest.mark.parametrize("sketch", [False, True])
+def test_drift_reads_codes_as_polars_values(fairgauge_bin, tmp_path, sketch):
+    """Drift counts text columns read as codes once per distinct value and takes numbers in row
+    order: the report equals polars' reader's (text with nulls, integers, floats, several row
+    groups; exact and sketched)."""
+    paths = []
+    for name, seed in (("ref", 1), ("cur", 2)):
+        cols = table(30_000, seed)
+        cols.pop("big")
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(pa.table(cols), path, **WRITERS["v1_snappy"])
+        paths.append(str(path))
+    runs = []
+    for codes in ("0", "1"):
+        env = dict(os.environ, FAIRGAUGE_PARQUET_CODES=codes)
+        cmd = [str(fairgauge_bin), "drift", *paths, "--format", "json", *(["--sketch", "200"] if sketch else [])]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        assert proc.returncode in (0, 1), proc.stderr
+        rep = json.loads(proc.stdout)
+        rep.pop("input", None)
+        rep.pop("reference", None)
+        rep.pop("current", None)
+        runs.append(rep)
+    assert runs[0] == runs[1]
+    assert any(c["kind"] == "categorical" for c in runs[1]["columns"])

@@ -2,7 +2,8 @@
 //! moments), category counts and null, NaN and infinite counts.
 
 use crate::error::{Error, Result};
-use crate::io::frame::{for_each_batch, row_count_hint, ColumnKind, Visit};
+use crate::io::coded::Values;
+use crate::io::frame::{for_each_coded_batch, row_count_hint, ColumnKind, Visit};
 use crate::io::source::Table;
 use crate::io::text::TextRules;
 use fairgauge_core::drift::KllSketch;
@@ -95,6 +96,41 @@ impl Visit for AccVisitor<'_> {
     fn boolean(&mut self, row: usize, v: Option<bool>) {
         self.text(row, v.map(|b| if b { "true" } else { "false" }));
     }
+    /// Text codes are counted per code first, then each distinct value's count is added once
+    /// (the same counts as a row at a time); numbers are taken a row at a time in row order (a
+    /// sketch depends on the order).
+    fn coded(&mut self, _first_row: usize, codes: &[u32], values: &Values, _nulls: bool) {
+        match values {
+            Values::Text(texts) => {
+                let mut per = vec![0u64; texts.len()];
+                for &c in codes {
+                    match per.get_mut(c as usize) {
+                        Some(n) => *n += 1,
+                        None => self.acc.nulls += 1, // NULL_CODE
+                    }
+                }
+                for (text, &n) in texts.iter().zip(&per) {
+                    if n == 0 {
+                        continue;
+                    }
+                    match self.rules.apply(text) {
+                        None => self.acc.nulls += n,
+                        Some(s) => match self.acc.counts.get_mut(s) {
+                            Some(c) => *c += n,
+                            None => {
+                                self.acc.counts.insert(s.to_string(), n);
+                            }
+                        },
+                    }
+                }
+            }
+            Values::Number(xs) => {
+                for &c in codes {
+                    self.number(0, xs.get(c as usize).copied());
+                }
+            }
+        }
+    }
     fn numbers(&mut self, _first_row: usize, values: &[f64]) {
         if self.acc.sketch.is_none() && values.iter().all(|x| x.is_finite()) {
             self.acc.values.extend_from_slice(values);
@@ -132,7 +168,7 @@ pub(crate) fn read_columns(
         });
     }
     let mut rows = 0u64;
-    let blank = for_each_batch(table, columns, |batch, _| {
+    let blank = for_each_coded_batch(table, columns, |batch, _| {
         rows += batch.len() as u64;
         accs.par_iter_mut()
             .zip(columns.par_iter().zip(rules.par_iter()))
