@@ -114,6 +114,21 @@ def test_a_blank_line_counts_for_nothing_with_weights(fairgauge_bin, tmp_path):
             assert rc_c in (0, 1) and rc_b == rc_c, (name, setting, err_c, err_b)
             assert out_b["groups"] == out_c["groups"], (name, setting)
             assert out_b["rows"] == out_c["rows"], (name, setting)
+    # A row (not blank) with an empty label and an empty weight: left out for its label, so its
+    # null weight is no error either, and the codes reader reads it (no fallback to polars).
+    path = tmp_path / "null_label_and_weight.csv"
+    write(path, "lf")
+    lines = path.read_text().splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    fields = lines[7].rstrip("\n").split(",")
+    fields[header.index("label")] = ""
+    fields[header.index("weight")] = ""
+    lines[7] = ",".join(fields) + "\n"
+    path.write_text("".join(lines))
+    plain, _ = fairness(fairgauge_bin, path, "0", ROLES["weighted"])
+    coded, traced = fairness(fairgauge_bin, path, "trace", ROLES["weighted"])
+    assert traced == ["csv read as codes: true"], traced
+    assert coded == plain and plain[0] in (0, 1), plain
 
 
 def test_a_null_weight_on_a_counted_row_is_still_named(fairgauge_bin, tmp_path):

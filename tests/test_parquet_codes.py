@@ -208,3 +208,12 @@ def test_drift_reads_codes_as_polars_values(fairgauge_bin, tmp_path, sketch):
         runs.append(rep)
     assert runs[0] == runs[1]
     assert any(c["kind"] == "categorical" for c in runs[1]["columns"])
+    # And the text columns were read as codes.
+    env = dict(os.environ, FAIRGAUGE_PARQUET_CODES="trace")
+    proc = subprocess.run(
+        [str(fairgauge_bin), "drift", *paths, "--format", "json"], capture_output=True, text=True, env=env
+    )
+    coded = [
+        line.split("codes [")[1].split("]")[0] for line in proc.stderr.splitlines() if line.startswith("parquet rows")
+    ]
+    assert coded and all("race" in c.split(",") and "sex" in c.split(",") for c in coded), proc.stderr

@@ -695,9 +695,11 @@ fn parquet_batches(
         } else {
             vec![None; columns.len()]
         };
-        // A column left to polars in one window is left to polars in the next ones: writers
-        // give up on a column's dictionary (plain pages) in every row group alike, and finding
-        // that out again costs a read of the column's pages.
+        // A column left to polars in one window is left to polars in the next ones: a column
+        // whose dictionary overflowed into plain pages (pyarrow starts a dictionary per row
+        // group, and a column of many distinct values overflows each) would cost a read of its
+        // pages again per window to find that out. A later row group that would have fit is
+        // then read by polars too: slower, the same values.
         for (k, c) in codes.iter().enumerate() {
             if c.is_none() && len > 0 {
                 dtypes[k] = None;
