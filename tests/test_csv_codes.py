@@ -94,6 +94,18 @@ def test_codes_give_polars_reports(fairgauge_bin, tmp_path, variant):
         assert plain[0] in (0, 1), (name, plain)
 
 
+def write_with_empty(path, data_row, *columns):
+    """The `lf` file with the named fields of one data row (1-based) emptied (null to both readers)."""
+    write(path, "lf")
+    lines = path.read_text().splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    fields = lines[data_row].rstrip("\n").split(",")
+    for c in columns:
+        fields[header.index(c)] = ""
+    lines[data_row] = ",".join(fields) + "\n"
+    path.write_text("".join(lines))
+
+
 def test_a_blank_line_counts_for_nothing_with_weights(fairgauge_bin, tmp_path):
     # polars reads a blank line as a row of nulls; with --weight that row's null weight was an
     # error, though the row is left out for its null label. Now the groups and counts equal the
@@ -117,14 +129,7 @@ def test_a_blank_line_counts_for_nothing_with_weights(fairgauge_bin, tmp_path):
     # A row (not blank) with an empty label and an empty weight: left out for its label, so its
     # null weight is no error either, and the codes reader reads it (no fallback to polars).
     path = tmp_path / "null_label_and_weight.csv"
-    write(path, "lf")
-    lines = path.read_text().splitlines(keepends=True)
-    header = lines[0].rstrip("\n").split(",")
-    fields = lines[7].rstrip("\n").split(",")
-    fields[header.index("label")] = ""
-    fields[header.index("weight")] = ""
-    lines[7] = ",".join(fields) + "\n"
-    path.write_text("".join(lines))
+    write_with_empty(path, 7, "label", "weight")
     plain, _ = fairness(fairgauge_bin, path, "0", ROLES["weighted"])
     coded, traced = fairness(fairgauge_bin, path, "trace", ROLES["weighted"])
     assert traced == ["csv read as codes: true"], traced
@@ -133,13 +138,7 @@ def test_a_blank_line_counts_for_nothing_with_weights(fairgauge_bin, tmp_path):
 
 def test_a_null_weight_on_a_counted_row_is_still_named(fairgauge_bin, tmp_path):
     path = tmp_path / "null_weight.csv"
-    write(path, "lf")
-    lines = path.read_text().splitlines(keepends=True)
-    header = lines[0].rstrip("\n").split(",")
-    fields = lines[5].rstrip("\n").split(",")
-    fields[header.index("weight")] = ""
-    lines[5] = ",".join(fields) + "\n"
-    path.write_text("".join(lines))
+    write_with_empty(path, 5, "weight")
     for setting in ("0", "1"):
         (rc, _, errors), _ = fairness(fairgauge_bin, path, setting, ROLES["weighted"])
         assert rc == 2 and any("weight null at data row 5" in e for e in errors), (setting, errors)

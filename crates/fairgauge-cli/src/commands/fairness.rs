@@ -112,7 +112,8 @@ pub struct FairnessArgs {
     /// Ranking: the top-k cut-offs, comma-separated (default 10).
     #[arg(long, value_name = "K[,K…]", value_delimiter = ',')]
     pub k: Vec<u32>,
-    /// Column of sample weights (finite numbers ≥ 0): every rate (regression: every metric;
+    /// Column of sample weights (finite numbers ≥ 0; null only where the label, or a ranking's
+    /// query, is null, as the row is left out): every rate (regression: every metric;
     /// ranking: every item's share, exposure, top-k share and relevance) becomes a ratio of
     /// weighted sums, as Fairlearn's `sample_weight`; intervals and tests use Kish's effective
     /// size.

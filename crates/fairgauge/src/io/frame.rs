@@ -879,8 +879,8 @@ const CSV_BLOCK: usize = 16 << 20;
 /// whose dialect and columns allow it is read by [`csv_codes`] (each wanted field straight into
 /// its column's codes, blocks parsed in parallel); when that reader meets something it leaves to
 /// polars (a blank or ragged line, a quote inside an unquoted field, …, see there), the scan
-/// starts over on a
-/// fresh state with polars' reader, which gives the same values or names what is wrong.
+/// starts over on a fresh state with polars' reader, which gives the same values or names what
+/// is wrong.
 /// `FAIRGAUGE_CSV_CODES=0` reads CSV with polars only (to compare the two readers); `=trace` says
 /// on standard error whether the file was read as codes (`csv read as codes: true`) or started
 /// over with polars (`false`).

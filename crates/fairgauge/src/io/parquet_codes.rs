@@ -233,9 +233,7 @@ fn read_chunk<R: Read + Seek>(
         }
         // Dictionary indices for now; mapped to the window's codes once every page is read.
         match levels {
-            None => codes.extend_from_slice(&ids),
-            Some(_) if valid == n => codes.extend_from_slice(&ids),
-            Some(mut levels) => {
+            Some(mut levels) if valid != n => {
                 // Runs of defined rows take the next ids; runs of nulls the null code.
                 let (mut next, mut bits) = (0usize, vec![]);
                 while let Some(chunk) = levels.next_chunk().map_err(unsupported)? {
@@ -262,6 +260,7 @@ fn read_chunk<R: Read + Seek>(
                     }
                 }
             }
+            _ => codes.extend_from_slice(&ids), // no nulls in this page
         }
         pages.reuse_page_buffer(page);
     }
