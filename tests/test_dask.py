@@ -67,7 +67,8 @@ def test_fairness_with_probabilities_on_dask_equals_in_process(data):
     df["p_a"], df["p_b"] = (i % 5) / 8, (i % 3) / 8
     df["p_c"] = 1 - df["p_a"] - df["p_b"]
     df.loc[::97, ["p_a", "p_b", "p_c"]] = None
-    roles = dict(label="label", prediction="prediction", sensitive="sex", intersect=True)
+    # With the bootstrap too: each row's draws follow its cell's rows sorted, whatever the parts.
+    roles = dict(label="label", prediction="prediction", sensitive="sex", intersect=True, bootstrap=40, seed=3)
     probs = {"grp": ["p_a", "p_b", "p_c"]}
     local = fairgauge.fairness(df, **roles, sensitive_probabilities=probs, assign_threshold=0.45, bounds_by="race")
     local = local.to_dict()
@@ -76,6 +77,7 @@ def test_fairness_with_probabilities_on_dask_equals_in_process(data):
     got.pop("engine"), got.pop("input"), local.pop("input")
     assert got == local and local["membership"][0]["bounds"]["by"] == ["race"]
     assert {g["attribute"] for g in local["groups"]} == {"sex", "grp", "grp&sex", "grp_assigned"}
+    assert "demographic_parity_difference" in local["summary"]["grp&sex"]["intervals"]
 
 
 def test_multiclass_fairness_on_dask_equals_in_process(data):

@@ -229,6 +229,29 @@ def test_assess_estimates_without_labels_when_the_policy_allows(tmp_path, run):
     assert proc.returncode == 2 and "no column `y`" in proc.stderr
 
 
+def test_windows_of_a_date_column_equal_those_of_its_text(run_json, tmp_path):
+    """A Parquet Date column is read as days (not written out as text and parsed again): the
+    windows equal those of the same dates as text, nulls and days before 1970 included; only
+    the columns the estimate reads are loaded, so an extra column of another type is no
+    matter."""
+    ref, data = _table(3000, 20), _table(1200, 21)
+    days = pl.date_range(pl.date(1969, 11, 1), pl.date(1970, 2, 28), eager=True)
+    day = [None if i % 97 == 5 else days[i % len(days)] for i in range(len(data))]
+    dated = pl.from_pandas(data).with_columns(day=pl.Series(day, dtype=pl.Date), extra=pl.lit([1, 2]))
+    dated.write_parquet(tmp_path / "dated.parquet")
+    dated.with_columns(pl.col("day").cast(pl.String)).drop("extra").write_parquet(tmp_path / "text.parquet")
+    ref.to_parquet(tmp_path / "ref.parquet")
+    reports = [
+        run_json("estimate", tmp_path / f"{name}.parquet", "--reference", tmp_path / "ref.parquet", "--score", "score",
+                 "--prediction", "pred", "--label", "y", "--sensitive", "g", "--time", "day", "--every", "month")
+        for name in ("dated", "text")
+    ]  # fmt: skip
+    a, b = ({k: v for k, v in r.items() if k != "input"} for r in reports)
+    assert a == b
+    assert [w["start"] for w in a["windows"]] == ["1969-11-01", "1969-12-01", "1970-01-01", "1970-02-01"]
+    assert sum(w["rows"] for w in a["windows"]) == sum(d is not None for d in day)
+
+
 def test_windows_equal_estimates_of_each_windows_rows(run, tmp_path):
     ref, data = _table(3000, 18), _table(1500, 19)
     data["t"] = pd.date_range("2026-01-01", periods=len(data), freq="2h").strftime("%Y-%m-%dT%H:%M:%S")

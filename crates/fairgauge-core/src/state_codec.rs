@@ -21,8 +21,9 @@ pub const MAGIC: &[u8; 4] = b"FGST";
 /// ranking task's; version 5 each regression cell's labels (for its bootstrap); version 6 each
 /// ranking state's sample weights (one per item); version 7 the proxy strata's sums of an
 /// attribute known as probabilities (for its bounds); version 8 the fairness state's kept sample
-/// weights (for the bootstrap with sample weights).
-pub const VERSION: u16 = 8;
+/// weights (for the bootstrap with sample weights); version 9 the order of the groups of the
+/// weights kept with probabilistic membership (for the bootstrap with sensitive probabilities).
+pub const VERSION: u16 = 9;
 
 /// What an encoded state holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

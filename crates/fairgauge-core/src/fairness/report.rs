@@ -22,7 +22,8 @@ use super::metric::{higher_is_better, Confusion, Metric};
 use super::state::{Cell, FairnessState, GroupKey, NULL_GROUP};
 use super::summary::{difference, parity_summaries};
 use super::weighted_bootstrap::{
-    cell_replicates, group_replicates, weighted_summary_intervals, Replicates,
+    cell_replicates, group_replicates, membership_cell_replicates, weighted_summary_intervals,
+    Replicates,
 };
 use crate::error::{Error, Result};
 use crate::stats::hypothesis::{
@@ -460,7 +461,7 @@ impl FairnessState {
             b.check()?;
             if self.has_weights && !self.keep_weights {
                 return Err(Error::InvalidArgument(
-                    "the bootstrap with sample weights needs each row's weight: count the state with keeping_weights (sensitive probabilities are not bootstrapped)".into(),
+                    "the bootstrap with sample weights or probabilities needs each row's weight: count the state with keeping_weights".into(),
                 ));
             }
         }
@@ -552,10 +553,16 @@ impl FairnessState {
             weights: None,
             bootstrap: opts.bootstrap,
         };
-        // With sample weights the bootstrap draws a weight for every row: once per cell, shared
-        // by every attribute and intersection.
-        let replicates = match &opts.bootstrap {
-            Some(b) if self.has_weights => Some(cell_replicates(&self.kept_weights, b)),
+        // With sample weights (or membership) the bootstrap draws a weight for every row: once
+        // per cell, shared by every attribute and intersection (and by a row's groups).
+        let replicates = match (&opts.bootstrap, self.membership) {
+            (Some(b), Some(m)) => Some(membership_cell_replicates(
+                &self.kept_weights,
+                m,
+                &self.membership_levels,
+                b,
+            )),
+            (Some(b), None) if self.has_weights => Some(cell_replicates(&self.kept_weights, b)),
             _ => None,
         };
         for set in &sets {

@@ -251,9 +251,15 @@ pub struct FairnessState {
     #[serde(default)]
     pub keep_weights: bool,
     /// With `keep_weights`: each cell's rows' sample weights by confusion cell `[TP, FP, TN,
-    /// FN]`, in the order counted (the bootstrap sorts them).
+    /// FN]`, in the order counted (the bootstrap sorts them). With membership a row keeps its
+    /// weight in each of the `K` groups (probability times sample weight, `K` values a row, in
+    /// the order of `membership_levels`) under its key with the probabilistic attribute `None`.
     #[serde(default, with = "cells_as_pairs")]
     pub kept_weights: BTreeMap<GroupKey, [Vec<f64>; 4]>,
+    /// With membership and `keep_weights`: the probabilistic attribute's groups, in the order
+    /// of each kept row's values (empty until a batch is counted).
+    #[serde(default)]
+    pub membership_levels: Vec<Option<String>>,
 }
 
 /// A row's confusion cell in `[TP, FP, TN, FN]` order (the weight sums' order), by its slot
@@ -283,14 +289,16 @@ impl FairnessState {
             excluded_no_membership: 0,
             keep_weights: false,
             kept_weights: BTreeMap::new(),
+            membership_levels: vec![],
         }
     }
 
     /// The same weighted state keeping each row's sample weight by its cell and confusion cell
-    /// (8 bytes a row), so that the report can bootstrap the weighted summaries
-    /// ([`crate::fairness::weighted_bootstrap`]). Not with membership.
+    /// (8 bytes a row; with membership its weight in each group, `8·K` bytes), so that the report
+    /// can bootstrap the weighted summaries ([`crate::fairness::weighted_bootstrap`]). Call it
+    /// after [`FairnessState::weighted`] or [`FairnessState::with_membership`].
     pub fn keeping_weights(mut self) -> Self {
-        self.keep_weights = self.has_weights && self.membership.is_none();
+        self.keep_weights = self.has_weights;
         self
     }
 
@@ -369,6 +377,9 @@ impl FairnessState {
     /// Counts one batch, single-threaded.
     pub fn update(&mut self, b: &FairnessBatch<'_>) -> Result<()> {
         self.check_batch(b)?;
+        if let (Some(m), true) = (b.membership, self.keep_weights) {
+            self.set_membership_levels(b.attributes[m.attribute].levels)?;
+        }
         let cards: Vec<u64> = b.attributes.iter().map(|a| a.levels.len() as u64).collect();
         let combos = combinations(&cards, "sensitive-attribute values")?;
         let mut tally = Tally::new(combos, self.has_weights);
@@ -440,13 +451,15 @@ impl FairnessState {
                 score: s,
             };
             let w = b.weights.map_or(1.0, |w| w[i]);
-            if self.keep_weights {
-                // The row's confusion cell in `[TP, FP, TN, FN]` order, from `label·2 + prediction`.
-                let j = WEIGHT_CELL[row.slot];
-                kept.entry(key).or_default()[j].push(w);
-            }
+            // The row's confusion cell in `[TP, FP, TN, FN]` order, from `label·2 + prediction`.
+            let j = WEIGHT_CELL[row.slot];
             match b.membership {
-                None => tally.add(key, &row, w),
+                None => {
+                    if self.keep_weights {
+                        kept.entry(key).or_default()[j].push(w);
+                    }
+                    tally.add(key, &row, w)
+                }
                 Some(m) => {
                     let k = cards[m.attribute] as usize;
                     let probs = &m.probs[i * k..(i + 1) * k];
@@ -455,6 +468,9 @@ impl FairnessState {
                         continue;
                     }
                     self.membership_rows += 1;
+                    if self.keep_weights {
+                        kept.entry(key).or_default()[j].extend(probs.iter().map(|&p| w * p));
+                    }
                     for (g, &pg) in probs.iter().enumerate() {
                         if pg > 0.0 {
                             tally.add(key + g as u64 * stride, &row, w * pg);
@@ -472,12 +488,25 @@ impl FairnessState {
         let mut kept: Vec<(u64, [Vec<f64>; 4])> = kept.into_iter().collect();
         kept.sort_unstable_by_key(|(k, _)| *k);
         for (key, w) in kept {
-            append_weights(
-                self.kept_weights
-                    .entry(decode_key(key, &cards, &b.attributes))
-                    .or_default(),
-                w,
-            );
+            let mut key = decode_key(key, &cards, &b.attributes);
+            if let Some(m) = b.membership {
+                key[m.attribute] = None;
+            }
+            append_weights(self.kept_weights.entry(key).or_default(), w);
+        }
+        Ok(())
+    }
+
+    /// Records the order of the groups of the rows kept with membership, or checks that it is
+    /// the order already recorded (every batch and merged state must give the same).
+    fn set_membership_levels(&mut self, levels: &[Option<String>]) -> Result<()> {
+        if self.membership_levels.is_empty() {
+            self.membership_levels = levels.to_vec();
+        } else if self.membership_levels != levels {
+            return Err(Error::IncompatibleStates(format!(
+                "rows kept with the groups {:?} where the state has {:?}",
+                levels, self.membership_levels
+            )));
         }
         Ok(())
     }
@@ -573,6 +602,9 @@ impl FairnessState {
                 other.has_score,
                 other.has_weights
             )));
+        }
+        if !other.membership_levels.is_empty() {
+            self.set_membership_levels(&other.membership_levels)?;
         }
         for (k, c) in &other.cells {
             self.cells.entry(k.clone()).or_default().add(c);

@@ -18,6 +18,11 @@
 //! of XXH3 of the cell's values, the confusion cell and the seed ([`PoissonTable::weights`], as
 //! the regression and ranking bootstraps draw theirs). Draws are made per cell, so a row has the
 //! same weight in a replicate for every attribute and intersection it belongs to.
+//!
+//! With probabilistic membership ([`super::state::Membership`]) a row counts towards every group
+//! of that attribute with weight `p_g · w`, and a resampled row brings all of them: the state
+//! keeps the row's `K` weights together, under its cell with the probabilistic attribute `None`,
+//! and the row draws one `W` per replicate for all its groups ([`membership_cell_replicates`]).
 
 use std::collections::BTreeMap;
 
@@ -90,6 +95,67 @@ pub(crate) fn cell_replicates(
         }
     }
     out
+}
+
+/// With membership: every cell's weighted confusion in each replicate, from the rows kept as
+/// their weights in each of the `levels` (`levels.len()` values a row) under their key with the
+/// probabilistic attribute (`attribute`) `None`. A row draws one weight `W` per replicate,
+/// shared by all its groups (it is resampled as a whole); its rows are sorted
+/// lexicographically first, so that the draws do not depend on the order counted.
+pub(crate) fn membership_cell_replicates(
+    kept: &BTreeMap<GroupKey, [Vec<f64>; 4]>,
+    attribute: usize,
+    levels: &[Option<String>],
+    b: &Bootstrap,
+) -> BTreeMap<GroupKey, Replicates> {
+    let r = b.replicates as usize;
+    let tasks: Vec<(&GroupKey, usize, &Vec<f64>)> = kept
+        .iter()
+        .flat_map(|(k, slots)| slots.iter().enumerate().map(move |(j, w)| (k, j, w)))
+        .collect();
+    let sums: Vec<Vec<Vec<f64>>> = tasks
+        .par_iter()
+        .map(|&(k, j, w)| membership_sums(w, levels.len(), stream(k, j, b.seed), r))
+        .collect();
+    let mut out: BTreeMap<GroupKey, Replicates> = BTreeMap::new();
+    for ((k, j, _), per_group) in tasks.into_iter().zip(sums) {
+        for (level, s) in levels.iter().zip(per_group) {
+            let mut key = k.clone();
+            key[attribute] = level.clone();
+            let reps = out.entry(key).or_insert_with(|| vec![[0.0; 4]; r]);
+            for (rep, x) in reps.iter_mut().zip(s) {
+                rep[j] = x;
+            }
+        }
+    }
+    out
+}
+
+/// `Σ W·w_g` in each replicate for each of the `k` groups, over rows of `k` weights each
+/// (sorted here first, lexicographically).
+fn membership_sums(flat: &[f64], k: usize, stream: u64, replicates: usize) -> Vec<Vec<f64>> {
+    let mut rows: Vec<&[f64]> = flat.chunks_exact(k.max(1)).collect();
+    rows.sort_unstable_by(|a, b| {
+        a.iter()
+            .zip(*b)
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let table = PoissonTable::get();
+    let mut sums = vec![vec![0.0; replicates]; k];
+    let mut draws = vec![0u32; replicates];
+    for (i, row) in rows.iter().enumerate() {
+        table.weights(stream, i as u64, &mut draws);
+        for (s, &w) in sums.iter_mut().zip(*row) {
+            if w != 0.0 {
+                for (x, &d) in s.iter_mut().zip(&draws) {
+                    *x += f64::from(d) * w;
+                }
+            }
+        }
+    }
+    sums
 }
 
 /// Each group's replicates of one attribute set (`set`: the attributes' indices in a cell's
@@ -178,5 +244,47 @@ mod tests {
                 assert_eq!(g[0][r][j], cells[&key][r][j] + cells[&other][r][j]);
             }
         }
+    }
+
+    #[test]
+    fn a_row_with_probabilities_draws_one_weight_for_all_its_groups() {
+        // Attributes (race, sex); race is probabilistic with groups a, b, c.
+        let levels = vec![Some("a".to_string()), Some("b".into()), Some("c".into())];
+        let base: GroupKey = vec![None, Some("f".into())];
+        // Three TP rows (weights in groups a, b, c) and one FN row.
+        let rows = [[0.5, 0.5, 0.0], [0.2, 0.3, 0.5], [0.0, 0.0, 2.0]];
+        let mut kept = BTreeMap::new();
+        kept.insert(
+            base.clone(),
+            [rows.concat(), vec![], vec![], vec![1.0, 0.0, 0.0]],
+        );
+        let b = Bootstrap {
+            replicates: 7,
+            seed: 3,
+        };
+        let reps = membership_cell_replicates(&kept, 0, &levels, &b);
+        // Rows sorted lexicographically: [0,0,2], [0.2,0.3,0.5], [0.5,0.5,0].
+        let sorted = [rows[2], rows[1], rows[0]];
+        let table = PoissonTable::get();
+        for (g, level) in levels.iter().enumerate() {
+            let key: GroupKey = vec![level.clone(), Some("f".into())];
+            for r in 0..7 {
+                let mut want = 0.0;
+                for (i, row) in sorted.iter().enumerate() {
+                    let mut d = [0u32; 7];
+                    table.weights(stream(&base, 0, 3), i as u64, &mut d);
+                    want += f64::from(d[r]) * row[g];
+                }
+                assert_eq!(reps[&key][r][0], want, "group {g} replicate {r}");
+                let mut d = [0u32; 7];
+                table.weights(stream(&base, 3, 3), 0, &mut d);
+                let fn_want = if g == 0 { f64::from(d[r]) } else { 0.0 };
+                assert_eq!(reps[&key][r][3], fn_want);
+            }
+        }
+        // The order the rows were counted in does not matter.
+        let mut shuffled = kept.clone();
+        shuffled.get_mut(&base).unwrap()[0] = [rows[1], rows[2], rows[0]].concat();
+        assert_eq!(membership_cell_replicates(&shuffled, 0, &levels, &b), reps);
     }
 }

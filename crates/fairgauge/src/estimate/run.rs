@@ -6,7 +6,7 @@ use super::read::{read_state, Seen};
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::fairness::spec::InputInfo;
-use crate::io::frame::{load, take_rows};
+use crate::io::frame::{load_columns, take_rows};
 use crate::io::source::Table;
 use crate::io::text::canonical_text;
 use crate::io::windows::{read_plan, Every};
@@ -252,7 +252,14 @@ fn estimate_windows(
     every: Every,
 ) -> Result<Vec<EstimateWindow>> {
     data.require_columns(&[time])?;
-    let loaded = load(data)?;
+    // Only the columns the estimates and windows read.
+    let mut columns: Vec<String> = vec![spec.score.clone()];
+    columns.extend(spec.prediction.iter().cloned());
+    columns.extend(spec.sensitive.iter().cloned());
+    if !columns.iter().any(|c| c == time) {
+        columns.push(time.to_string());
+    }
+    let loaded = load_columns(data, &columns)?;
     let plan = read_plan(&loaded, time, every)?;
     let drop = [time.to_string()];
     plan.windows

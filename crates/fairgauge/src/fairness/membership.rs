@@ -383,11 +383,6 @@ pub(crate) fn finish_membership(
     opts: &FairnessOptions,
     base: Option<FairnessReport>,
 ) -> Result<(FairnessReport, Vec<MembershipInfo>)> {
-    if opts.bootstrap.is_some() {
-        return Err(Error::InvalidOption(
-            "--bootstrap with sensitive probabilities is not supported yet".into(),
-        ));
-    }
     let mut out = base;
     let mut infos = vec![];
     for (p, part) in ctx.spec.probabilistic.iter().zip(parts) {

@@ -79,11 +79,17 @@ impl MembershipPart {
         let mut attrs = vec![p.name.clone()];
         attrs.extend(spec.sensitive.iter().cloned());
         let mut assigned = FairnessState::new(vec![p.assigned_name()], has_pred, has_score);
+        let mut weighted = FairnessState::new(attrs, has_pred, has_score).with_membership(0);
         if spec.weight.is_some() {
             assigned = assigned.weighted();
         }
+        // The bootstrap draws a weight for every row: the rows' weights (in each group) are kept.
+        if spec.keep_labels {
+            assigned = assigned.keeping_weights();
+            weighted = weighted.keeping_weights();
+        }
         MembershipPart {
-            weighted: FairnessState::new(attrs, has_pred, has_score).with_membership(0),
+            weighted,
             assigned,
             unassigned: 0,
             bounds: (!p.bounds_by.is_empty())

@@ -307,6 +307,18 @@ pub(crate) trait Visit {
             self.text(first_row + i, id.and_then(level));
         }
     }
+    /// Whether a Date column is visited with [`Visit::dates`] (its days since 1970-01-01)
+    /// rather than as text (`YYYY-MM-DD`, as polars writes a date).
+    fn wants_dates(&self) -> bool {
+        false
+    }
+    /// A run of a Date column starting at `first_row` (days since 1970-01-01; `None`: null),
+    /// for a visitor that [`Visit::wants_dates`]; by default one [`Visit::number`] call each.
+    fn dates(&mut self, first_row: usize, days: &[Option<i32>]) {
+        for (i, d) in days.iter().enumerate() {
+            self.number(first_row + i, d.map(f64::from));
+        }
+    }
     /// A run of a column read as dictionary codes ([`parquet_codes`]) starting at `first_row`:
     /// `codes[i]` indexes `values`, or is [`NULL_CODE`] for a null (only when `nulls`). By default visited as the
     /// polars column of the same values is: text as [`Visit::categories`], numbers as
@@ -461,6 +473,15 @@ impl Batch {
             DataType::Null => {
                 for i in 0..s.len() {
                     v.text(i, None);
+                }
+            }
+            DataType::Date if v.wants_dates() => {
+                let days = s.to_physical_repr();
+                let mut row = 0;
+                for arr in days.i32().map_err(|e| e.to_string())?.downcast_iter() {
+                    let chunk: Vec<Option<i32>> = arr.iter().map(|x| x.copied()).collect();
+                    v.dates(row, &chunk);
+                    row += arr.len();
                 }
             }
             // Categories (a Parquet dictionary read by polars) by their ids, without writing
@@ -1390,7 +1411,18 @@ pub fn write_table_chunks(
 /// The table read whole into memory (every column, in file order), reported under its own name:
 /// what `monitor` splits into windows.
 pub(crate) fn load(table: &Table) -> Result<Table> {
-    let df = scan(table)?.collect().map_err(|e| read_err(table, e))?;
+    loaded(table, scan(table)?)
+}
+
+/// The table's `columns` read whole into memory (in the order given), reported under its own
+/// name: what `estimate --time` splits into windows.
+pub(crate) fn load_columns(table: &Table, columns: &[String]) -> Result<Table> {
+    let exprs: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
+    loaded(table, scan(table)?.select(exprs))
+}
+
+fn loaded(table: &Table, lf: LazyFrame) -> Result<Table> {
+    let df = lf.collect().map_err(|e| read_err(table, e))?;
     let mut t = Table::from_frame(&table.name().to_string_lossy(), df);
     t.path = table.path.clone();
     t.shown = table.shown.clone();

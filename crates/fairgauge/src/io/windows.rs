@@ -270,6 +270,37 @@ impl TimeReader {
 }
 
 impl Visit for TimeReader {
+    fn wants_dates(&self) -> bool {
+        true
+    }
+    /// A Date column's days, as the text polars would write for them (`YYYY-MM-DD`) reads: the
+    /// day at midnight. A day jiff cannot hold (beyond the years -9999..=9999) is unreadable.
+    fn dates(&mut self, first_row: usize, days: &[Option<i32>]) {
+        let epoch = jiff::civil::date(1970, 1, 1);
+        // Dates repeat in runs: the last day's conversion is kept.
+        let mut last: Option<(i32, Option<DateTime>)> = None;
+        for (i, d) in days.iter().enumerate() {
+            let Some(d) = *d else {
+                self.times.push(None);
+                continue;
+            };
+            let t = match last {
+                Some((x, t)) if x == d => t,
+                _ => {
+                    let t = epoch
+                        .checked_add(i64::from(d).days())
+                        .ok()
+                        .map(|day| day.to_datetime(jiff::civil::Time::midnight()));
+                    last = Some((d, t));
+                    t
+                }
+            };
+            match t {
+                Some(t) => self.times.push(Some(t)),
+                None => self.bad(first_row + i, format!("{d} days after 1970-01-01")),
+            }
+        }
+    }
     fn text(&mut self, row: usize, v: Option<&str>) {
         match v.map(|s| (s, parse_time(s))) {
             None => self.times.push(None),
