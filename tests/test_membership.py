@@ -539,7 +539,7 @@ def test_bounds_equal_scipy_linear_programs(strata_table, weight):
     )  # fmt: skip
     b = r.membership[0]["bounds"]
     assert b["by"] == ["zip"] and b["strata"] == 8 and b["rows"] == len(df)
-    assert b["outcomes"] == ["base_rate", "selection_rate"] and b["reference"] == "white"
+    assert b["outcomes"] == ["base_rate", "selection_rate", "tpr", "fpr"] and b["reference"] == "white"
     n = group_weights(df, weight)
     col = {"base_rate": "y", "selection_rate": "pred"}
     tol = 1e-9
@@ -568,6 +568,84 @@ def test_bounds_equal_scipy_linear_programs(strata_table, weight):
         assert 0.0 <= b["summaries"][name]["lower"] <= b["summaries"][name]["upper"]
 
 
+CELLS = {"tp": (1, 1), "fn": (1, 0), "fp": (0, 1), "tn": (0, 0)}
+
+
+def lp_error_rate(df: pd.DataFrame, group: str, rate: str, weight: str | None, sense: int) -> float:
+    """min (sense 1) or max (sense -1) of a group's TPR (or FPR) over every coupling of its mass
+    with the (label, decision) cells, as a linear-fractional program made linear by Charnes and
+    Cooper's change of variables: y = t·x with the denominator Σ y = 1, the group's mass in
+    stratum s split over the cells (y_sc ≤ t·m_sc, Σ_c y_sc = t·P_s); scipy's HiGHS solves it,
+    independent of fairgauge's greedy allocation."""
+    from scipy.optimize import linprog
+
+    num, rest = ("tp", "fn") if rate == "tpr" else ("fp", "tn")
+    w = df[weight] if weight else pd.Series(1.0, index=df.index)
+    strata = list(dict.fromkeys(df["zip"]))
+    cells = list(CELLS)
+    nv = len(strata) * 4 + 1  # the y's, then t
+    c, a_ub, b_ub, a_eq, b_eq = np.zeros(nv), [], [], [], []
+    denominator = np.zeros(nv)
+    for i, s in enumerate(strata):
+        rows = df["zip"] == s
+        masses = np.array([(df.loc[rows, p] * w[rows]).sum() for p in BOUND_P])
+        p_s = masses[BOUND_GROUPS.index(group)] * w[rows].sum() / masses.sum()
+        total = np.zeros(nv)
+        for j, cell in enumerate(cells):
+            y, d = CELLS[cell]
+            m = w[rows & (df["y"] == y) & (df["pred"] == d)].sum()
+            row = np.zeros(nv)
+            row[i * 4 + j], row[-1] = 1.0, -m
+            a_ub.append(row)
+            b_ub.append(0.0)
+            total[i * 4 + j] = 1.0
+            if cell == num:
+                c[i * 4 + j] = sense
+            if cell in (num, rest):
+                denominator[i * 4 + j] = 1.0
+        total[-1] = -p_s
+        a_eq.append(total)
+        b_eq.append(0.0)
+    a_eq.append(denominator)
+    b_eq.append(1.0)
+    tight = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+    res = linprog(c, A_ub=np.array(a_ub), b_ub=b_ub, A_eq=np.array(a_eq), b_eq=b_eq, bounds=(0, None),
+                  method="highs", options=tight)  # fmt: skip
+    assert res.status == 0
+    return sense * res.fun
+
+
+@pytest.mark.parametrize("weight", [None, "w"])
+def test_error_rate_bounds_equal_scipy_linear_fractional_programs(strata_table, weight):
+    df = strata_table
+    r = fairgauge.fairness(
+        df, label="y", prediction="pred", sensitive_probabilities={"race": BOUND_P}, bounds_by="zip",
+        weight=weight,
+    )  # fmt: skip
+    b = r.membership[0]["bounds"]
+    tol = 1e-9
+    found = {}
+    for g in b["groups"]:
+        for rate in ("tpr", "fpr"):
+            lo, hi = lp_error_rate(df, g["group"], rate, weight, 1), lp_error_rate(df, g["group"], rate, weight, -1)
+            assert g["rates"][rate]["lower"] == pytest.approx(lo, abs=tol), (g["group"], rate)
+            assert g["rates"][rate]["upper"] == pytest.approx(hi, abs=tol), (g["group"], rate)
+            assert hi - lo > 0.05  # not trivially narrow
+            found[g["group"], rate] = (lo, hi)
+    # Differences and ranges take each group's extremes apart.
+    black = next(g for g in b["groups"] if g["group"] == "black")
+    assert black["differences"]["tpr"]["lower"] == pytest.approx(
+        found["black", "tpr"][0] - found["white", "tpr"][1], abs=tol
+    )
+    eo = b["summaries"]["equal_opportunity_difference"]
+    apart = [found[a, "tpr"][1] - found[c, "tpr"][0] for a in BOUND_GROUPS for c in BOUND_GROUPS if a != c]
+    assert eo["upper"] == pytest.approx(max(apart), abs=tol)
+    odds = b["summaries"]["equalized_odds_difference"]
+    fpr = b["summaries"]["false_positive_rate_difference"]
+    assert odds["upper"] == pytest.approx(max(eo["upper"], fpr["upper"]), abs=tol)
+    assert odds["lower"] == pytest.approx(max(eo["lower"], fpr["lower"]), abs=tol)
+
+
 def test_bounds_hold_the_truth_and_the_weighted_estimate(strata_table):
     df = strata_table
     r = fairgauge.fairness(df, label="y", prediction="pred", sensitive_probabilities={"race": BOUND_P}, bounds_by="zip")
@@ -583,6 +661,13 @@ def test_bounds_hold_the_truth_and_the_weighted_estimate(strata_table):
             if g != "white":
                 d = truth - true["white"][y].mean()
                 assert row["difference_lower"] - 1e-12 <= d <= row["difference_upper"] + 1e-12
+    # The true error rates too (the true coupling is one the bounds allow).
+    for g in BOUND_GROUPS:
+        t = true[g]
+        for outcome, truth in (("tpr", t.loc[t["y"] == 1, "pred"].mean()), ("fpr", t.loc[t["y"] == 0, "pred"].mean())):
+            row = b[(g, outcome)]
+            assert row["lower"] - 1e-12 <= truth <= row["upper"] + 1e-12, (g, outcome)
+            assert row["lower"] - 1e-12 <= weighted[g][outcome] <= row["upper"] + 1e-12, (g, outcome)
     # The outcome depends on the true group beyond the ZIP: the weighted estimate understates the
     # true selection-rate gap, which the bounds still hold.
     gap = true["white"]["pred"].mean() - true["black"]["pred"].mean()
@@ -631,8 +716,19 @@ def test_assess_findings_carry_the_bounds(run, strata_table, tmp_path):
     dp = next(f for f in e["findings"] if f["kind"] == dp_kind and f["subject"]["attribute"] == "race")
     assert dp["estimated"]["bounds"] == [want["lower"], want["upper"]]
     assert "the data allow" in dp["message"]
-    # Only the weighted attribute's summaries are bounded.
-    assert [f for f in e["findings"] if "bounds" in (f.get("estimated") or {})] == [dp]
+    # Only the weighted attribute's summaries are bounded: its parity and error-rate gaps, each
+    # with the summary's bounds.
+    summaries = fair.membership[0]["bounds"]["summaries"]
+    bounded = [f for f in e["findings"] if "bounds" in (f.get("estimated") or {})]
+    assert dp in bounded
+    assert {f["kind"] for f in bounded} >= {
+        "fairness.equal_opportunity_difference",
+        "fairness.equalized_odds_difference",
+    }
+    for f in bounded:
+        assert f["subject"]["attribute"] == "race" and f["estimated"]["estimator"] == "weighted"
+        x = summaries[f["metric"]]
+        assert f["estimated"]["bounds"] == [x["lower"], x["upper"]]
     assert "bounds over 8 strata of `zip`" in Path(paths["html"]).read_text()
     # The same from the CLI with the policy's [data] bounds_by.
     src = tmp_path / "z.parquet"

@@ -128,11 +128,12 @@ class FairnessReport(_Report):
     @property
     def bounds(self) -> pl.DataFrame:
         """With ``bounds_by=``: one row per attribute known as probabilities, group and outcome
-        (``base_rate``, ``selection_rate``): the rate's ``lower`` and ``upper`` bounds and those of
-        its difference from the reference group (``difference_lower``, ``difference_upper``), the
-        values consistent with the data whether or not the outcome depends on membership given
-        the proxies. Each attribute's ``membership`` entry has the strata and the summaries'
-        bounds. Empty without ``bounds_by``."""
+        (``base_rate``, ``selection_rate``, and with a decision ``tpr`` and ``fpr``): the rate's
+        ``lower`` and ``upper`` bounds and those of its difference from the reference group
+        (``difference_lower``, ``difference_upper``), the values consistent with the data whether
+        or not the outcome depends on membership given the proxies. Each attribute's
+        ``membership`` entry has the strata and the summaries' bounds. Empty without
+        ``bounds_by``."""
         rows = []
         for m in self._data.get("membership", []):
             b = m.get("bounds")

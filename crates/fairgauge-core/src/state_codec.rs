@@ -22,7 +22,8 @@ pub const MAGIC: &[u8; 4] = b"FGST";
 /// ranking state's sample weights (one per item); version 7 the proxy strata's sums of an
 /// attribute known as probabilities (for its bounds); version 8 the fairness state's kept sample
 /// weights (for the bootstrap with sample weights); version 9 the order of the groups of the
-/// weights kept with probabilistic membership (for the bootstrap with sensitive probabilities).
+/// weights kept with probabilistic membership (for the bootstrap with sensitive probabilities)
+/// and each proxy stratum's (label, decision) cells (for bounds on TPR and FPR).
 pub const VERSION: u16 = 9;
 
 /// What an encoded state holds.

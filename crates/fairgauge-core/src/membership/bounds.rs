@@ -27,6 +27,20 @@
 //! the pairwise upper bounds (sharp) and below by the largest pairwise lower bound and 0 (valid,
 //! not always sharp: one coupling must serve every pair at once).
 //!
+//! **Error rates** (`tpr`, `fpr`, with a decision): a group's TPR is `Σ_s a_g(s) / Σ_s (a_g(s) +
+//! b_g(s))`, `a` its mass of true positives and `b` of false negatives, where now the group's
+//! mass `P_g(s)` is split over the stratum's four (label, decision) cells, each at most the
+//! cell's mass. The denominator is no longer identified: the rate is linear-fractional in the
+//! coupling. For `λ ∈ [0, 1]`, `Σ_s (1 − λ)·a_g(s) − λ·b_g(s)` is largest when each stratum gives
+//! the group as many true positives as it can, then labels negative (which do not enter), and
+//! false negatives last; that allocation does not depend on `λ`, so by Dinkelbach's theorem it
+//! attains the largest TPR (and the reverse order the smallest): the bounds of one group's
+//! error rate are sharp. A difference of two groups' error rates is a difference of two ratios;
+//! it is bounded here by each group's extremes taken apart (`lower_a − upper_b` to `upper_a −
+//! lower_b`), valid but not always sharp, and the ranges across groups
+//! (`equal_opportunity_difference`, `false_positive_rate_difference`, and
+//! `equalized_odds_difference`, the larger of the two) likewise.
+//!
 //! Conventions: each stratum's group masses are the sums of its rows' probabilities times their
 //! sample weights, rescaled to sum to the stratum's weight (rows' probabilities may sum to 1
 //! only within a tolerance); a stratum's positives are the weighted count of rows whose outcome
@@ -54,7 +68,54 @@ struct Stratum {
     positive: Vec<f64>,
     /// `Σ w·p_g`, one per group.
     groups: Vec<f64>,
+    /// With error rates: `Σ w` over rows in each (label, decision) cell, in [`Cell`] order.
+    #[serde(default)]
+    cells: [f64; 4],
 }
+
+/// A row's (label, decision) cell, as [`Stratum::cells`] orders them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    TruePositive = 0,
+    FalseNegative = 1,
+    FalsePositive = 2,
+    TrueNegative = 3,
+}
+
+impl Cell {
+    fn of(label: bool, decision: bool) -> Cell {
+        match (label, decision) {
+            (true, true) => Cell::TruePositive,
+            (true, false) => Cell::FalseNegative,
+            (false, true) => Cell::FalsePositive,
+            (false, false) => Cell::TrueNegative,
+        }
+    }
+}
+
+/// An error rate: the cells of its numerator and of the rest of its denominator.
+struct ErrorRate {
+    name: &'static str,
+    summary: &'static str,
+    numerator: Cell,
+    rest: Cell,
+}
+
+/// The error rates bounded when the state has decisions.
+const ERROR_RATES: [ErrorRate; 2] = [
+    ErrorRate {
+        name: "tpr",
+        summary: "equal_opportunity_difference",
+        numerator: Cell::TruePositive,
+        rest: Cell::FalseNegative,
+    },
+    ErrorRate {
+        name: "fpr",
+        summary: "false_positive_rate_difference",
+        numerator: Cell::FalsePositive,
+        rest: Cell::TrueNegative,
+    },
+];
 
 /// The mergeable state: per stratum (a combination of the stratum columns' values, in order of
 /// first appearance) its weight, its positives for each outcome and its group masses.
@@ -64,6 +125,10 @@ pub struct BoundsState {
     pub groups: Vec<String>,
     /// The outcomes bounded (`base_rate`, `selection_rate`).
     pub outcomes: Vec<String>,
+    /// Whether each row's (label, decision) cell is counted, for bounds on the error rates
+    /// ([`BoundsState::with_error_rates`]).
+    #[serde(default)]
+    pub error_rates: bool,
     /// The strata's keys, in order of first appearance.
     keys: Vec<String>,
     strata: Vec<Stratum>,
@@ -75,6 +140,7 @@ impl PartialEq for BoundsState {
     fn eq(&self, o: &Self) -> bool {
         self.groups == o.groups
             && self.outcomes == o.outcomes
+            && self.error_rates == o.error_rates
             && self.keys == o.keys
             && self.strata == o.strata
     }
@@ -91,6 +157,8 @@ pub struct BoundsRow<'a> {
     pub probabilities: &'a [f64],
     /// Whether each outcome is positive, in the state's outcome order.
     pub positive: &'a [bool],
+    /// The row's label and decision, for a state [`BoundsState::with_error_rates`].
+    pub decision: Option<(bool, bool)>,
 }
 
 /// A lower and an upper bound.
@@ -132,7 +200,9 @@ pub struct BoundsReport {
     /// Per group.
     pub groups: Vec<GroupBounds>,
     /// Bounds on each outcome's range across groups (largest rate − smallest rate), by the
-    /// summary's name ([`summary_name`]): the upper bound is sharp, the lower bound valid.
+    /// summary's name ([`summary_name`]): the upper bound is sharp, the lower bound valid. With
+    /// error rates, also `equal_opportunity_difference`, `false_positive_rate_difference` and
+    /// `equalized_odds_difference`: valid, not always sharp.
     pub summaries: BTreeMap<String, Option<Bound>>,
 }
 
@@ -142,10 +212,18 @@ impl BoundsState {
         BoundsState {
             groups,
             outcomes,
+            error_rates: false,
             keys: vec![],
             strata: vec![],
             index: FxHashMap::default(),
         }
+    }
+
+    /// The same state counting each row's (label, decision) cell too, so that the report bounds
+    /// the groups' TPR and FPR (every row must then give its decision).
+    pub fn with_error_rates(mut self) -> Self {
+        self.error_rates = true;
+        self
     }
 
     /// Strata seen so far.
@@ -169,6 +247,7 @@ impl BoundsState {
                     weight: 0.0,
                     positive: vec![0.0; self.outcomes.len()],
                     groups: vec![0.0; self.groups.len()],
+                    cells: [0.0; 4],
                 });
                 self.strata.len() - 1
             }
@@ -189,8 +268,20 @@ impl BoundsState {
                 self.outcomes.len()
             )));
         }
+        let cell = match (self.error_rates, row.decision) {
+            (false, _) => None,
+            (true, Some((label, decision))) => Some(Cell::of(label, decision)),
+            (true, None) => {
+                return Err(Error::InvalidArgument(
+                    "a row without its label and decision, for bounds on the error rates".into(),
+                ))
+            }
+        };
         let s = self.stratum(row.stratum);
         s.rows += 1;
+        if let Some(c) = cell {
+            s.cells[c as usize] += row.weight;
+        }
         s.weight += row.weight;
         for (acc, &pos) in s.positive.iter_mut().zip(row.positive) {
             if pos {
@@ -205,7 +296,10 @@ impl BoundsState {
 
     /// Adds another state of the same groups and outcomes (its strata after this one's).
     pub fn merge(&mut self, o: &BoundsState) -> Result<()> {
-        if self.groups != o.groups || self.outcomes != o.outcomes {
+        if self.groups != o.groups
+            || self.outcomes != o.outcomes
+            || self.error_rates != o.error_rates
+        {
             return Err(Error::IncompatibleStates(format!(
                 "bounds of groups {:?} and outcomes {:?} vs {:?} and {:?}",
                 self.groups, self.outcomes, o.groups, o.outcomes
@@ -228,6 +322,9 @@ impl BoundsState {
                 *a += b;
             }
             for (a, b) in t.groups.iter_mut().zip(&s.groups) {
+                *a += b;
+            }
+            for (a, b) in t.cells.iter_mut().zip(&s.cells) {
                 *a += b;
             }
         }
@@ -303,7 +400,7 @@ impl BoundsState {
                 }
             })
         };
-        let groups = (0..k)
+        let mut groups: Vec<GroupBounds> = (0..k)
             .map(|g| GroupBounds {
                 group: self.groups[g].clone(),
                 weight: n[g],
@@ -328,8 +425,14 @@ impl BoundsState {
                 (summary_name(&self.outcomes[o]), range)
             })
             .collect();
+        let mut summaries: BTreeMap<String, Option<Bound>> = summaries;
+        let mut bounded = self.outcomes.clone();
+        if self.error_rates {
+            error_rate_bounds(&strata, r, &mut groups, &mut summaries);
+            bounded.extend(ERROR_RATES.iter().map(|e| e.name.to_string()));
+        }
         Ok(BoundsReport {
-            outcomes: self.outcomes.clone(),
+            outcomes: bounded,
             reference: self.groups[r].clone(),
             strata: self.strata.len() as u64,
             rows: self.strata.iter().map(|s| s.rows).sum(),
@@ -338,6 +441,94 @@ impl BoundsState {
             summaries,
         })
     }
+}
+
+/// Adds each group's bounds on the error rates (and their differences against group `r`) to
+/// `groups`, and the ranges across groups to `summaries`.
+fn error_rate_bounds(
+    strata: &[(&Stratum, Vec<f64>)],
+    r: usize,
+    groups: &mut [GroupBounds],
+    summaries: &mut BTreeMap<String, Option<Bound>>,
+) {
+    let mut ranges = vec![];
+    for e in &ERROR_RATES {
+        let rates: Vec<Option<Bound>> = (0..groups.len())
+            .map(|g| error_rate(strata, g, e))
+            .collect();
+        let apart = |a: usize, b: usize| match (rates[a], rates[b]) {
+            (Some(x), Some(y)) if a != b => Some(Bound {
+                lower: x.lower - y.upper,
+                upper: x.upper - y.lower,
+            }),
+            _ => None,
+        };
+        for (g, out) in groups.iter_mut().enumerate() {
+            out.rates.insert(e.name.into(), rates[g]);
+            out.differences.insert(e.name.into(), apart(g, r));
+        }
+        let k = groups.len();
+        let pairs: Vec<Bound> = (0..k)
+            .flat_map(|a| (0..k).map(move |b| (a, b)))
+            .filter_map(|(a, b)| apart(a, b))
+            .collect();
+        let range = (!pairs.is_empty()).then(|| Bound {
+            lower: pairs.iter().fold(0.0, |x, p| x.max(p.lower)),
+            upper: pairs.iter().fold(0.0, |x, p| x.max(p.upper)),
+        });
+        summaries.insert(e.summary.into(), range);
+        ranges.push(range);
+    }
+    // The larger of the two ranges lies between the larger lower and the larger upper bound.
+    let odds = match (ranges[0], ranges[1]) {
+        (Some(t), Some(f)) => Some(Bound {
+            lower: t.lower.max(f.lower),
+            upper: t.upper.max(f.upper),
+        }),
+        _ => None,
+    };
+    summaries.insert("equalized_odds_difference".into(), odds);
+}
+
+/// The sharp bounds of group `g`'s error rate `e` over every coupling: the largest gives the
+/// group its numerator's cell first, then the cells outside the denominator, then the rest of
+/// the denominator; the smallest the rest of the denominator first (module docs). `None` when
+/// no coupling gives the group a row in the denominator.
+fn error_rate(strata: &[(&Stratum, Vec<f64>)], g: usize, e: &ErrorRate) -> Option<Bound> {
+    let (num, rest) = (e.numerator as usize, e.rest as usize);
+    let (mut high, mut low) = ([0.0; 2], [0.0; 2]);
+    let mut reachable = 0.0;
+    for (s, m) in strata {
+        let p = m[g];
+        let c = &s.cells;
+        let outside: f64 = (0..4)
+            .filter(|&j| j != num && j != rest)
+            .map(|j| c[j])
+            .sum();
+        reachable += p.min(c[num] + c[rest]);
+        // Largest: numerator first, then outside, the rest of the denominator last.
+        let a = p.min(c[num]);
+        let b = (p - a - outside.min(p - a)).min(c[rest]);
+        high = [high[0] + a, high[1] + a + b];
+        // Smallest: the rest of the denominator first, then outside, the numerator last.
+        let b = p.min(c[rest]);
+        let a = (p - b - outside.min(p - b)).min(c[num]);
+        low = [low[0] + a, low[1] + a + b];
+    }
+    if reachable <= 0.0 {
+        return None;
+    }
+    // A denominator of 0 at an extreme: that extreme's allocation gives the group no row of the
+    // denominator, which happens only when no coupling gives it a numerator row (largest: the
+    // rate is 0 wherever defined) or a rest row (smallest: 1 wherever defined).
+    Some(Bound {
+        lower: if low[1] > 0.0 { low[0] / low[1] } else { 1.0 },
+        upper: if high[1] > 0.0 {
+            high[0] / high[1]
+        } else {
+            0.0
+        },
+    })
 }
 
 /// The summary that is an outcome's range across groups: `demographic_parity_difference` for
@@ -373,6 +564,7 @@ mod tests {
                 weight: 1.0,
                 probabilities: p,
                 positive: &[*y],
+                decision: None,
             })
             .unwrap();
         }
@@ -449,6 +641,117 @@ mod tests {
         // The weighted estimate (independence) lies inside.
         let wa = (3.0 * 0.9 / 3.0 + 0.4) / 3.1;
         assert!(a.lower <= wa && wa <= a.upper);
+    }
+
+    /// Rows `(stratum, [p_a, p_b], label, decision)` with error rates.
+    fn decided(rows: &[(&str, [f64; 2], bool, bool)]) -> BoundsState {
+        let mut s = BoundsState::new(vec!["a".into(), "b".into()], vec!["base_rate".into()])
+            .with_error_rates();
+        for (key, p, y, d) in rows {
+            s.push(BoundsRow {
+                stratum: key,
+                weight: 1.0,
+                probabilities: p,
+                positive: &[*y],
+                decision: Some((*y, *d)),
+            })
+            .unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn error_rates_by_hand() {
+        // Stratum x: three rows (0.9, 0.1): a true positive, a false negative, a true negative
+        // (P_a = 2.7). Largest TPR of a: 1 TP, then the 1 negative, then 0.7 FN: 1 / 1.7;
+        // smallest: 1 FN, 1 negative, 0.7 TP: 0.7 / 1.7. Stratum y: two true positives (0.2,
+        // 0.8): a gets 0.4 TP either way. TPR_a in [1.1 / 2.1, 1.4 / 2.1].
+        // b in x (P_b = 0.3): largest 0.3 TP / 0.3, smallest 0.3 FN / 0.3; in y 1.6 TP.
+        // TPR_b in [1.6 / 1.9, 1.9 / 1.9]. No false positive anywhere: FPR 0 for both.
+        let s = decided(&[
+            ("x", [0.9, 0.1], true, true),
+            ("x", [0.9, 0.1], true, false),
+            ("x", [0.9, 0.1], false, false),
+            ("y", [0.2, 0.8], true, true),
+            ("y", [0.2, 0.8], true, true),
+        ]);
+        let r = s.finish(Some("a")).unwrap();
+        assert_eq!(r.outcomes, ["base_rate", "tpr", "fpr"]);
+        let close = |x: f64, y: f64| assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+        let a = r.groups[0].rates["tpr"].unwrap();
+        close(a.lower, 1.1 / 2.1);
+        close(a.upper, 1.4 / 2.1);
+        let b = r.groups[1].rates["tpr"].unwrap();
+        close(b.lower, 1.6 / 1.9);
+        close(b.upper, 1.0);
+        let d = r.groups[1].differences["tpr"].unwrap();
+        close(d.lower, 1.6 / 1.9 - 1.4 / 2.1);
+        close(d.upper, 1.0 - 1.1 / 2.1);
+        assert_eq!(r.groups[0].differences["tpr"], None);
+        for g in &r.groups {
+            assert_eq!(
+                g.rates["fpr"],
+                Some(Bound {
+                    lower: 0.0,
+                    upper: 0.0
+                })
+            );
+        }
+        let eo = r.summaries["equal_opportunity_difference"].unwrap();
+        close(eo.lower, 1.6 / 1.9 - 1.4 / 2.1);
+        close(eo.upper, 1.0 - 1.1 / 2.1);
+        assert_eq!(r.summaries["equalized_odds_difference"], Some(eo));
+        assert!(r.summaries.contains_key("false_positive_rate_difference"));
+        // Without error rates none of this is reported.
+        let plain = state(&[("x", [0.9, 0.1], true)]).finish(None).unwrap();
+        assert!(!plain.summaries.contains_key("equal_opportunity_difference"));
+    }
+
+    #[test]
+    fn every_coupling_lies_within_the_error_rate_bounds_and_the_extremes_are_reached() {
+        // One stratum with cell masses TP 3, FN 2, FP 1, TN 4 and group a's mass 9: every
+        // split of a's mass over the cells (each at most the cell's mass) gives a TPR inside
+        // the bounds [2 / 4, 3 / 4], and some splits reach each end.
+        let mut rows = vec![];
+        for (n, y, d) in [
+            (3, true, true),
+            (2, true, false),
+            (1, false, true),
+            (4, false, false),
+        ] {
+            for _ in 0..n {
+                rows.push(("z", [0.9, 0.1], y, d));
+            }
+        }
+        let r = decided(&rows).finish(None).unwrap();
+        let t = r.groups[0].rates["tpr"].unwrap();
+        let cap = [3.0, 2.0, 1.0, 4.0];
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        let steps = 60;
+        for i in 0..=steps {
+            for j in 0..=steps {
+                for k in 0..=steps {
+                    let x = [
+                        cap[0] * i as f64 / steps as f64,
+                        cap[1] * j as f64 / steps as f64,
+                        cap[2] * k as f64 / steps as f64,
+                    ];
+                    let tn = 9.0 - x[0] - x[1] - x[2];
+                    if !(0.0..=cap[3]).contains(&tn) || x[0] + x[1] == 0.0 {
+                        continue;
+                    }
+                    let tpr = x[0] / (x[0] + x[1]);
+                    assert!(t.lower - 1e-12 <= tpr && tpr <= t.upper + 1e-12);
+                    lo = lo.min(tpr);
+                    hi = hi.max(tpr);
+                }
+            }
+        }
+        assert!((t.lower - 0.5).abs() < 1e-12 && (t.upper - 0.75).abs() < 1e-12);
+        assert!(
+            (lo - t.lower).abs() < 1e-9 && (hi - t.upper).abs() < 1e-9,
+            "{lo} {hi} {t:?}"
+        );
     }
 
     #[test]

@@ -177,6 +177,7 @@ impl Ctx<'_> {
                     weight: base.weights.map_or(1.0, |w| w[i]),
                     probabilities: row,
                     positive: &positive[..bounds.outcomes.len()],
+                    decision: prediction.map(|d| (label, d)),
                 })
                 .map_err(|e| self.core_error(e))?;
         }
@@ -432,9 +433,12 @@ const BOUNDS_METHOD: &str = "within each stratum of the proxies, the groups' sha
     of the rows' probabilities) and the share of positive outcomes are taken as known and every \
     coupling of the two is allowed (Kallus, Mao & Zhou 2022): a group's rate is bounded by the \
     Fréchet bounds summed over strata, a difference by the coupling that sets the two groups \
-    furthest apart in each stratum. The bounds hold whether or not the outcome depends on \
-    membership given the proxies, take each stratum's observed shares as its true ones (strata \
-    of one row contribute no width), and carry no sampling error";
+    furthest apart in each stratum. A group's TPR and FPR (with a decision) are bounded by the \
+    couplings that give it the most and the fewest of the rate's numerator cell (sharp; their \
+    differences and ranges take each group's extremes apart: valid, not always sharp). The \
+    bounds hold whether or not the outcome depends on membership given the proxies, take each \
+    stratum's observed shares as its true ones (strata of one row contribute no width), and \
+    carry no sampling error";
 
 /// The bounds of `p` (with `--bounds-by`), differences against the weighted report's reference
 /// group of the attribute.

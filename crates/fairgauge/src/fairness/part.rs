@@ -92,8 +92,15 @@ impl MembershipPart {
             weighted,
             assigned,
             unassigned: 0,
-            bounds: (!p.bounds_by.is_empty())
-                .then(|| BoundsState::new(p.group_names(), bounded_outcomes(spec))),
+            bounds: (!p.bounds_by.is_empty()).then(|| {
+                let b = BoundsState::new(p.group_names(), bounded_outcomes(spec));
+                // With decisions, the error rates (TPR, FPR) are bounded too.
+                if has_pred {
+                    b.with_error_rates()
+                } else {
+                    b
+                }
+            }),
         }
     }
 
