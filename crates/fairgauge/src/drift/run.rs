@@ -442,8 +442,12 @@ pub(crate) fn finish_column(
 ) -> Result<ColumnDrift> {
     let numeric = matches!(rs, Sample::Numeric(_) | Sample::Sketched(_));
     if let (Sample::Numeric(a), Sample::Numeric(b)) = (&mut rs, &mut cs) {
-        fairgauge_core::drift::sort_finite(a);
-        fairgauge_core::drift::sort_finite(b);
+        // The two tables' samples sort on both cores (a lone column would otherwise leave one
+        // idle).
+        rayon::join(
+            || fairgauge_core::drift::sort_finite(a),
+            || fairgauge_core::drift::sort_finite(b),
+        );
     }
     let count = |s: &Sample| match s {
         Sample::Numeric(v) => v.len() as u64,
