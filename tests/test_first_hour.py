@@ -4,6 +4,7 @@ inferred as the CLI infers it, ``os.PathLike`` paths, useful ``repr``s, numpy ar
 arrays as tables, and notebook displays that use a given policy's thresholds."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -154,3 +155,42 @@ def test_evidence_written_from_python_keeps_every_number_to_the_last_bit(tmp_pat
     e = fairgauge.assess(_groups(0.5), label="y", prediction="p", sensitive="g")
     path = e.write(tmp_path, ["json"])["json"]
     assert json.loads(Path(path).read_text()) == e.to_dict()
+
+
+def test_outputs_to_a_pipe_are_written_in_place(run, tmp_path):
+    """`--output` names a file written atomically (a temporary file renamed over it); a pipe or a
+    device (`/dev/null`, `/dev/stdout`, a shell's `>(…)`) is written in place instead, since a
+    rename would put a file where the pipe was (as root, `--output /dev/null` once replaced the
+    device with a file)."""
+    import stat
+    import threading
+
+    def read_through(fifo):
+        got = {}
+
+        def read():
+            with open(fifo, "rb") as f:
+                got["bytes"] = f.read()
+
+        t = threading.Thread(target=read, daemon=True)
+        t.start()
+        return t, got
+
+    data = tmp_path / "d.csv"
+    data.write_text("g,y,p\n" + "".join(f"{'ab'[i % 2]},{i % 3 == 0:d},{i % 4 == 0:d}\n" for i in range(200)))
+    report = tmp_path / "report.json"
+    os.mkfifo(report)
+    t, got = read_through(report)
+    run("fairness", data, "--label", "y", "--prediction", "p", "--sensitive", "g", "--format", "json",
+        "--output", report)  # fmt: skip
+    t.join(timeout=60)
+    assert stat.S_ISFIFO(os.stat(report).st_mode)
+    assert {g["group"] for g in json.loads(got["bytes"])["groups"]} == {"a", "b"}
+    # A table (written by polars into a file of its own first) goes through the pipe too.
+    table = tmp_path / "t.csv"
+    os.mkfifo(table)
+    t, got = read_through(table)
+    run("synth", "--rows", "50", "--output", table)
+    t.join(timeout=60)
+    assert stat.S_ISFIFO(os.stat(table).st_mode)
+    assert len(got["bytes"].decode().splitlines()) == 51

@@ -553,18 +553,7 @@ impl FairnessState {
             weights: None,
             bootstrap: opts.bootstrap,
         };
-        // With sample weights (or membership) the bootstrap draws a weight for every row: once
-        // per cell, shared by every attribute and intersection (and by a row's groups).
-        let replicates = match (&opts.bootstrap, self.membership) {
-            (Some(b), Some(m)) => Some(membership_cell_replicates(
-                &self.kept_weights,
-                m,
-                &self.membership_levels,
-                b,
-            )),
-            (Some(b), None) if self.has_weights => Some(cell_replicates(&self.kept_weights, b)),
-            _ => None,
-        };
+        let replicates = self.row_replicates(opts)?;
         for set in &sets {
             self.finish_set(set, opts, (z, used), replicates.as_ref(), &mut report)?;
         }
@@ -589,6 +578,35 @@ impl FairnessState {
             });
         }
         Ok(report)
+    }
+
+    /// With sample weights (or membership) the bootstrap draws a weight for every row: once
+    /// per cell, shared by every attribute and intersection (and by a row's groups). `None`
+    /// without a bootstrap or without weights (the counts are resampled instead).
+    fn row_replicates(
+        &self,
+        opts: &FairnessOptions,
+    ) -> Result<Option<BTreeMap<GroupKey, Replicates>>> {
+        let k = self.membership_levels.len();
+        let misshapen = |w: &Vec<f64>| k == 0 || !w.len().is_multiple_of(k);
+        if opts.bootstrap.is_some()
+            && self.membership.is_some()
+            && self.kept_weights.values().flatten().any(misshapen)
+        {
+            return Err(Error::InvalidArgument(format!(
+                "the rows' kept weights do not come in runs of the state's {k} groups"
+            )));
+        }
+        Ok(match (&opts.bootstrap, self.membership) {
+            (Some(b), Some(m)) => Some(membership_cell_replicates(
+                &self.kept_weights,
+                m,
+                &self.membership_levels,
+                b,
+            )),
+            (Some(b), None) if self.has_weights => Some(cell_replicates(&self.kept_weights, b)),
+            _ => None,
+        })
     }
 
     fn group_values(

@@ -39,7 +39,9 @@
 //! it is bounded here by each group's extremes taken apart (`lower_a − upper_b` to `upper_a −
 //! lower_b`), valid but not always sharp, and the ranges across groups
 //! (`equal_opportunity_difference`, `false_positive_rate_difference`, and
-//! `equalized_odds_difference`, the larger of the two) likewise.
+//! `equalized_odds_difference`, the larger of the two) likewise; a group whose rate some
+//! coupling leaves undefined (its whole mass can sit outside the denominator) does not raise a
+//! range's lower bound, since in that coupling it is not in the range.
 //!
 //! Conventions: each stratum's group masses are the sums of its rows' probabilities times their
 //! sample weights, rescaled to sum to the stratum's weight (rows' probabilities may sum to 1
@@ -294,17 +296,24 @@ impl BoundsState {
         Ok(())
     }
 
-    /// Adds another state of the same groups and outcomes (its strata after this one's).
-    pub fn merge(&mut self, o: &BoundsState) -> Result<()> {
+    /// An error unless `o` bounds the same groups and outcomes, with error rates or without as
+    /// this state.
+    pub fn check_compatible(&self, o: &BoundsState) -> Result<()> {
         if self.groups != o.groups
             || self.outcomes != o.outcomes
             || self.error_rates != o.error_rates
         {
             return Err(Error::IncompatibleStates(format!(
-                "bounds of groups {:?} and outcomes {:?} vs {:?} and {:?}",
-                self.groups, self.outcomes, o.groups, o.outcomes
+                "bounds of groups {:?} and outcomes {:?} (error rates {}) vs {:?} and {:?} (error rates {})",
+                self.groups, self.outcomes, self.error_rates, o.groups, o.outcomes, o.error_rates
             )));
         }
+        Ok(())
+    }
+
+    /// Adds another state of the same groups and outcomes (its strata after this one's).
+    pub fn merge(&mut self, o: &BoundsState) -> Result<()> {
+        self.check_compatible(o)?;
         if o.keys.len() != o.strata.len()
             || o.strata
                 .iter()
@@ -351,6 +360,17 @@ impl BoundsState {
     /// The bounds, with differences against `reference` (a group's name; the group of most
     /// weight when `None` or not a group).
     pub fn finish(&self, reference: Option<&str>) -> Result<BoundsReport> {
+        self.finish_over(reference, &[])
+    }
+
+    /// As [`BoundsState::finish`], with the ranges across groups (the summaries) taken over the
+    /// groups not `left_out` (those the report's summaries leave out, too small to judge).
+    pub fn finish_over(
+        &self,
+        reference: Option<&str>,
+        left_out: &[String],
+    ) -> Result<BoundsReport> {
+        let covered: Vec<bool> = self.groups.iter().map(|g| !left_out.contains(g)).collect();
         let strata = self.sorted();
         let k = self.groups.len();
         let n: Vec<f64> = (0..k)
@@ -416,6 +436,7 @@ impl BoundsState {
             .map(|o| {
                 let pairs: Vec<Bound> = (0..k)
                     .flat_map(|a| (0..k).map(move |b| (a, b)))
+                    .filter(|&(a, b)| covered[a] && covered[b])
                     .filter_map(|(a, b)| diff(a, b, o))
                     .collect();
                 let range = (!pairs.is_empty()).then(|| Bound {
@@ -428,7 +449,7 @@ impl BoundsState {
         let mut summaries: BTreeMap<String, Option<Bound>> = summaries;
         let mut bounded = self.outcomes.clone();
         if self.error_rates {
-            error_rate_bounds(&strata, r, &mut groups, &mut summaries);
+            error_rate_bounds(&strata, (r, &covered), &mut groups, &mut summaries);
             bounded.extend(ERROR_RATES.iter().map(|e| e.name.to_string()));
         }
         Ok(BoundsReport {
@@ -447,7 +468,7 @@ impl BoundsState {
 /// `groups`, and the ranges across groups to `summaries`.
 fn error_rate_bounds(
     strata: &[(&Stratum, Vec<f64>)],
-    r: usize,
+    (r, covered): (usize, &[bool]),
     groups: &mut [GroupBounds],
     summaries: &mut BTreeMap<String, Option<Bound>>,
 ) {
@@ -455,6 +476,12 @@ fn error_rate_bounds(
     for e in &ERROR_RATES {
         let rates: Vec<Option<Bound>> = (0..groups.len())
             .map(|g| error_rate(strata, g, e))
+            .collect();
+        // A group whose rate some coupling leaves undefined (all its mass can sit outside the
+        // rate's denominator) drops out of the range in that coupling: it may not raise the
+        // range's lower bound.
+        let always: Vec<bool> = (0..groups.len())
+            .map(|g| least_denominator(strata, g, e) > 0.0)
             .collect();
         let apart = |a: usize, b: usize| match (rates[a], rates[b]) {
             (Some(x), Some(y)) if a != b => Some(Bound {
@@ -468,13 +495,17 @@ fn error_rate_bounds(
             out.differences.insert(e.name.into(), apart(g, r));
         }
         let k = groups.len();
-        let pairs: Vec<Bound> = (0..k)
+        let pairs: Vec<(Bound, bool)> = (0..k)
             .flat_map(|a| (0..k).map(move |b| (a, b)))
-            .filter_map(|(a, b)| apart(a, b))
+            .filter(|&(a, b)| covered[a] && covered[b])
+            .filter_map(|(a, b)| apart(a, b).map(|x| (x, always[a] && always[b])))
             .collect();
         let range = (!pairs.is_empty()).then(|| Bound {
-            lower: pairs.iter().fold(0.0, |x, p| x.max(p.lower)),
-            upper: pairs.iter().fold(0.0, |x, p| x.max(p.upper)),
+            lower: pairs
+                .iter()
+                .filter(|p| p.1)
+                .fold(0.0, |x, p| x.max(p.0.lower)),
+            upper: pairs.iter().fold(0.0, |x, p| x.max(p.0.upper)),
         });
         summaries.insert(e.summary.into(), range);
         ranges.push(range);
@@ -488,6 +519,22 @@ fn error_rate_bounds(
         _ => None,
     };
     summaries.insert("equalized_odds_difference".into(), odds);
+}
+
+/// The smallest mass of group `g` in the denominator of error rate `e` over every coupling: in
+/// each stratum, what of the group's mass the cells outside the denominator cannot hold.
+fn least_denominator(strata: &[(&Stratum, Vec<f64>)], g: usize, e: &ErrorRate) -> f64 {
+    let (num, rest) = (e.numerator as usize, e.rest as usize);
+    strata
+        .iter()
+        .map(|(s, m)| {
+            let outside: f64 = (0..4)
+                .filter(|&j| j != num && j != rest)
+                .map(|j| s.cells[j])
+                .sum();
+            (m[g] - outside).max(0.0)
+        })
+        .sum()
 }
 
 /// The sharp bounds of group `g`'s error rate `e` over every coupling: the largest gives the
@@ -705,6 +752,37 @@ mod tests {
         // Without error rates none of this is reported.
         let plain = state(&[("x", [0.9, 0.1], true)]).finish(None).unwrap();
         assert!(!plain.summaries.contains_key("equal_opportunity_difference"));
+    }
+
+    #[test]
+    fn a_group_whose_rate_may_be_undefined_does_not_raise_a_range_lower_bound() {
+        // Stratum x: only a, one TP and one FN. Stratum y: rows half a, half b, one TP and one
+        // TN. TPR_a in [1/2, 2/3]. b's mass (1) fits in y's negative: some coupling gives b no
+        // positive, so its TPR (1 wherever defined) may be undefined. The pair (b, a) alone
+        // would put the range above 1 − 2/3; the range's lower bound stays 0, its upper 1 − 1/2.
+        let s = decided(&[
+            ("x", [1.0, 0.0], true, true),
+            ("x", [1.0, 0.0], true, false),
+            ("y", [0.5, 0.5], true, true),
+            ("y", [0.5, 0.5], false, false),
+        ]);
+        let r = s.finish(Some("a")).unwrap();
+        let close = |x: f64, y: f64| assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+        let a = r.groups[0].rates["tpr"].unwrap();
+        close(a.lower, 0.5);
+        close(a.upper, 2.0 / 3.0);
+        let b = r.groups[1].rates["tpr"].unwrap();
+        close(b.lower, 1.0);
+        close(b.upper, 1.0);
+        let d = r.groups[1].differences["tpr"].unwrap();
+        close(d.lower, 1.0 - 2.0 / 3.0);
+        let eo = r.summaries["equal_opportunity_difference"].unwrap();
+        close(eo.lower, 0.0);
+        close(eo.upper, 0.5);
+        // Groups the report's summaries leave out are left out of the ranges.
+        let only_a = s.finish_over(Some("a"), &["b".to_string()]).unwrap();
+        assert_eq!(only_a.summaries["equal_opportunity_difference"], None);
+        assert_eq!(only_a.groups, r.groups);
     }
 
     #[test]

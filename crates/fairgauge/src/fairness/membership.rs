@@ -456,7 +456,15 @@ fn bounds(
         .iter()
         .find(|d| d.attribute == p.name)
         .map(|d| d.reference.as_str());
-    let report = state.finish(reference).map_err(|e| ctx.core_error(e))?;
+    // The ranges across groups over the groups the report's summaries judge.
+    let left_out: Vec<String> = weighted
+        .summary
+        .get(&p.name)
+        .map(|s| s.insufficient_groups.clone())
+        .unwrap_or_default();
+    let report = state
+        .finish_over(reference, &left_out)
+        .map_err(|e| ctx.core_error(e))?;
     Ok(Some(AttributeBounds {
         by: p.bounds_by.clone(),
         method: BOUNDS_METHOD.into(),

@@ -109,17 +109,21 @@ impl MembershipPart {
             context: String::new(),
             source: e,
         };
-        self.weighted.merge(&o.weighted).map_err(core)?;
-        self.assigned.merge(&o.assigned).map_err(core)?;
-        self.unassigned += o.unassigned;
-        match (&mut self.bounds, &o.bounds) {
-            (Some(a), Some(b)) => a.merge(b).map_err(core)?,
+        // The bounds are checked first, so that a mismatch leaves this part as it was.
+        match (&self.bounds, &o.bounds) {
+            (Some(a), Some(b)) => a.check_compatible(b).map_err(core)?,
             (None, None) => {}
             _ => {
                 return Err(Error::InvalidOption(
                     "parts counted with and without --bounds-by".into(),
                 ))
             }
+        }
+        self.weighted.merge(&o.weighted).map_err(core)?;
+        self.assigned.merge(&o.assigned).map_err(core)?;
+        self.unassigned += o.unassigned;
+        if let (Some(a), Some(b)) = (&mut self.bounds, &o.bounds) {
+            a.merge(b).map_err(core)?;
         }
         Ok(())
     }

@@ -1322,8 +1322,7 @@ fn write_frame(path: &Path, format: InputFormat, mut df: DataFrame) -> Result<()
         res.map_err(|e| io_err(e.to_string()))?;
     }
     readable_by_all(tmp.as_file()).map_err(|e| io_err(e.to_string()))?;
-    tmp.persist(path).map_err(|e| io_err(e.to_string()))?;
-    Ok(())
+    crate::io::write::put_in_place(tmp, path)
 }
 
 /// Writes a table that arrives in chunks of rows (each chunk: the same named columns) as
@@ -1404,8 +1403,7 @@ pub fn write_table_chunks(
         }
     }
     readable_by_all(tmp.as_file()).map_err(|e| io_err(e.to_string()))?;
-    tmp.persist(path).map_err(|e| io_err(e.to_string()))?;
-    Ok(())
+    crate::io::write::put_in_place(tmp, path)
 }
 
 /// The table read whole into memory (every column, in file order), reported under its own name:

@@ -274,7 +274,8 @@ impl Visit for TimeReader {
         true
     }
     /// A Date column's days, as the text polars would write for them (`YYYY-MM-DD`) reads: the
-    /// day at midnight. A day jiff cannot hold (beyond the years -9999..=9999) is unreadable.
+    /// day at midnight. Days before the year 0 are unreadable, as their text is; so is a day
+    /// jiff cannot hold (after the year 9999), named by its number of days.
     fn dates(&mut self, first_row: usize, days: &[Option<i32>]) {
         let epoch = jiff::civil::date(1970, 1, 1);
         // Dates repeat in runs: the last day's conversion is kept.
@@ -296,6 +297,16 @@ impl Visit for TimeReader {
                 }
             };
             match t {
+                // polars writes a year before 0 as `-0001`, which the text path cannot read.
+                Some(t) if t.year() < 0 => self.bad(
+                    first_row + i,
+                    format!(
+                        "-{:04}-{:02}-{:02}",
+                        -i32::from(t.year()),
+                        t.month(),
+                        t.day()
+                    ),
+                ),
                 Some(t) => self.times.push(Some(t)),
                 None => self.bad(first_row + i, format!("{d} days after 1970-01-01")),
             }

@@ -1,5 +1,7 @@
 //! Writing files: atomically (a temporary file beside the target, then a rename, so nothing is
-//! ever written half), with the usual permissions; CSV through one writer (the `csv` crate), and
+//! ever written half), with the usual permissions — except to a device, a pipe or a socket
+//! (`--output /dev/null`, `/dev/stdout`, a shell's `>(…)`), which are written in place, since a
+//! rename would put a file where the device was; CSV through one writer (the `csv` crate), and
 //! text defused against spreadsheet formula injection.
 
 use crate::error::{Error, Result};
@@ -21,12 +23,52 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
 /// file is removed.
 #[derive(Debug)]
 pub struct Staged {
-    tmp: tempfile::NamedTempFile,
+    tmp: Staging,
     path: std::path::PathBuf,
+}
+
+/// Where a staged text waits: a temporary file, or (for a device or pipe, [`is_special`]) the
+/// text itself, written in place on commit.
+#[derive(Debug)]
+enum Staging {
+    File(tempfile::NamedTempFile),
+    Text(String),
+}
+
+/// Whether `path` is a device, a pipe or a socket (`/dev/null`, `/dev/stdout`, a shell's
+/// `>(…)`): such a target is written in place, since renaming a file over it would replace it.
+pub fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Puts a written temporary file in place: renamed over `path`, or, when `path` is a device or
+/// pipe ([`is_special`]), copied into it (for writers that need a file of their own).
+pub fn put_in_place(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    if is_special(path) {
+        let mut from = tmp.reopen().map_err(|e| io_error(path, e))?;
+        std::io::copy(&mut from, &mut open_special(path)?).map_err(|e| io_error(path, e))?;
+        return Ok(());
+    }
+    tmp.persist(path).map_err(|e| io_error(path, e.error))?;
+    Ok(())
+}
+
+/// Opens a device or pipe ([`is_special`]) for writing.
+fn open_special(path: &Path) -> Result<File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| io_error(path, e))
 }
 
 /// Writes `text` to a temporary file beside `path` (see [`Staged`]).
 pub fn stage(path: &Path, text: &str) -> Result<Staged> {
+    if is_special(path) {
+        return Ok(Staged {
+            tmp: Staging::Text(text.to_string()),
+            path: path.to_path_buf(),
+        });
+    }
     let io = |e: std::io::Error| io_error(path, e);
     let dir = path
         .parent()
@@ -37,18 +79,25 @@ pub fn stage(path: &Path, text: &str) -> Result<Staged> {
     tmp.as_file().sync_all().map_err(io)?;
     readable_by_all(tmp.as_file()).map_err(io)?;
     Ok(Staged {
-        tmp,
+        tmp: Staging::File(tmp),
         path: path.to_path_buf(),
     })
 }
 
 impl Staged {
-    /// Renames the staged file over its destination.
+    /// Renames the staged file over its destination (writes a device or pipe in place).
     pub fn commit(self) -> Result<()> {
         let path = self.path;
-        self.tmp
-            .persist(&path)
-            .map_err(|e| io_error(&path, e.error))?;
+        match self.tmp {
+            Staging::File(tmp) => {
+                tmp.persist(&path).map_err(|e| io_error(&path, e.error))?;
+            }
+            Staging::Text(text) => {
+                open_special(&path)?
+                    .write_all(text.as_bytes())
+                    .map_err(|e| io_error(&path, e))?;
+            }
+        }
         Ok(())
     }
 }
@@ -64,6 +113,9 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 /// readable by all and renames it over `path`: `path` is the old file or the whole new one,
 /// never half of it. Returns what `fill` returns.
 fn atomically<T>(path: &Path, fill: impl FnOnce(&mut File) -> Result<T>) -> Result<T> {
+    if is_special(path) {
+        return fill(&mut open_special(path)?);
+    }
     let io = |e: std::io::Error| io_error(path, e);
     let dir = path
         .parent()
@@ -131,4 +183,20 @@ pub fn write_csv_atomic<T>(
 /// A CSV writer's error, naming the file.
 pub fn csv_error(path: &Path, e: csv::Error) -> Error {
     io_error(path, e.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_and_pipes_are_special_files_are_not() {
+        assert!(is_special(Path::new("/dev/null")));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.json");
+        assert!(!is_special(&file)); // not there yet
+        write_atomic(&file, "{}").unwrap();
+        assert!(!is_special(&file) && !is_special(dir.path()));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "{}");
+    }
 }
