@@ -157,13 +157,18 @@ def test_evidence_written_from_python_keeps_every_number_to_the_last_bit(tmp_pat
     assert json.loads(Path(path).read_text()) == e.to_dict()
 
 
-def test_outputs_to_a_pipe_are_written_in_place(run, tmp_path):
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_outputs_to_a_pipe_are_written_in_place(fairgauge_bin, tmp_path):
     """`--output` names a file written atomically (a temporary file renamed over it); a pipe or a
     device (`/dev/null`, `/dev/stdout`, a shell's `>(…)`) is written in place instead, since a
     rename would put a file where the pipe was (as root, `--output /dev/null` once replaced the
     device with a file)."""
     import stat
     import threading
+
+    def run(*args):
+        # A timeout: a writer that opened the pipe with no reader would wait for ever.
+        subprocess.run([str(fairgauge_bin), *map(str, args)], check=True, capture_output=True, timeout=120)
 
     def read_through(fifo):
         got = {}
@@ -194,3 +199,13 @@ def test_outputs_to_a_pipe_are_written_in_place(run, tmp_path):
     t.join(timeout=60)
     assert stat.S_ISFIFO(os.stat(table).st_mode)
     assert len(got["bytes"].decode().splitlines()) == 51
+
+
+def test_outputs_to_dev_stdout_reach_standard_output(fairgauge_bin, tmp_path):
+    """`--output /dev/stdout` (a link to the process's standard output) is written in place."""
+    data = tmp_path / "d.csv"
+    data.write_text("g,y,p\n" + "".join(f"{'ab'[i % 2]},{i % 3 == 0:d},{i % 4 == 0:d}\n" for i in range(200)))
+    args = ["fairness", data, "--label", "y", "--prediction", "p", "--sensitive", "g", "--format", "json"]
+    out = subprocess.run([str(fairgauge_bin), *map(str, args), "--output", "/dev/stdout"], check=True,
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert {g["group"] for g in json.loads(out.stdout)["groups"]} == {"a", "b"}

@@ -588,7 +588,7 @@ impl FairnessState {
         opts: &FairnessOptions,
     ) -> Result<Option<BTreeMap<GroupKey, Replicates>>> {
         let k = self.membership_levels.len();
-        let misshapen = |w: &Vec<f64>| k == 0 || !w.len().is_multiple_of(k);
+        let misshapen = |w: &Vec<f64>| !w.is_empty() && (k == 0 || !w.len().is_multiple_of(k));
         if opts.bootstrap.is_some()
             && self.membership.is_some()
             && self.kept_weights.values().flatten().any(misshapen)

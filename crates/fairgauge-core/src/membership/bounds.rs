@@ -308,12 +308,6 @@ impl BoundsState {
                 self.groups, self.outcomes, self.error_rates, o.groups, o.outcomes, o.error_rates
             )));
         }
-        Ok(())
-    }
-
-    /// Adds another state of the same groups and outcomes (its strata after this one's).
-    pub fn merge(&mut self, o: &BoundsState) -> Result<()> {
-        self.check_compatible(o)?;
         if o.keys.len() != o.strata.len()
             || o.strata
                 .iter()
@@ -323,6 +317,12 @@ impl BoundsState {
                 "bounds state: strata do not match their keys, groups or outcomes".into(),
             ));
         }
+        Ok(())
+    }
+
+    /// Adds another state of the same groups and outcomes (its strata after this one's).
+    pub fn merge(&mut self, o: &BoundsState) -> Result<()> {
+        self.check_compatible(o)?;
         for (key, s) in o.keys.iter().zip(&o.strata) {
             let t = self.stratum(key);
             t.rows += s.rows;
@@ -532,7 +532,13 @@ fn least_denominator(strata: &[(&Stratum, Vec<f64>)], g: usize, e: &ErrorRate) -
                 .filter(|&j| j != num && j != rest)
                 .map(|j| s.cells[j])
                 .sum();
-            (m[g] - outside).max(0.0)
+            // What is left over only by rounding (the masses are rescaled) does not count.
+            let left = m[g] - outside;
+            if left > 1e-12 * s.weight {
+                left
+            } else {
+                0.0
+            }
         })
         .sum()
 }

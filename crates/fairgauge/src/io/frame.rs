@@ -1292,10 +1292,7 @@ fn write_frame(path: &Path, format: InputFormat, mut df: DataFrame) -> Result<()
         path: path.to_path_buf(),
         message,
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = crate::io::write::staging_dir(path);
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err(e.to_string()))?;
     {
         let file = tmp.as_file_mut();
@@ -1360,10 +1357,7 @@ pub fn write_table_chunks(
         }
         return write_table(path, format, all);
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = crate::io::write::staging_dir(path);
     let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err(e.to_string()))?;
     {
         let file = std::io::BufWriter::new(tmp.as_file());

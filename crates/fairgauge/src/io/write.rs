@@ -1,5 +1,5 @@
 //! Writing files: atomically (a temporary file beside the target, then a rename, so nothing is
-//! ever written half), with the usual permissions — except to a device, a pipe or a socket
+//! ever written half), with the usual permissions — except to a device or a pipe
 //! (`--output /dev/null`, `/dev/stdout`, a shell's `>(…)`), which are written in place, since a
 //! rename would put a file where the device was; CSV through one writer (the `csv` crate), and
 //! text defused against spreadsheet formula injection.
@@ -35,10 +35,27 @@ enum Staging {
     Text(String),
 }
 
-/// Whether `path` is a device, a pipe or a socket (`/dev/null`, `/dev/stdout`, a shell's
-/// `>(…)`): such a target is written in place, since renaming a file over it would replace it.
+/// Whether `path` is written in place rather than replaced by a rename: a device or a pipe
+/// (`/dev/null`, a shell's `>(…)`), or any existing path under `/dev` or `/proc` (`/dev/stdout`
+/// is a link to the process's standard output, which may be a file the shell opened: renaming
+/// over the link would replace the link, and the output would go nowhere).
 pub fn is_special(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    let Ok(m) = std::fs::metadata(path) else {
+        return false;
+    };
+    !m.is_dir() && (!m.is_file() || path.starts_with("/dev") || path.starts_with("/proc"))
+}
+
+/// The folder a temporary file for `path` is made in: beside it, or the system's temporary
+/// folder for a target written in place ([`is_special`]; `/dev` takes no files).
+pub fn staging_dir(path: &Path) -> std::path::PathBuf {
+    if is_special(path) {
+        return std::env::temp_dir();
+    }
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
 }
 
 /// Puts a written temporary file in place: renamed over `path`, or, when `path` is a device or
