@@ -72,6 +72,13 @@ pub(crate) fn resampled_sums(weights: &[f64], stream: u64, replicates: usize) ->
     sums
 }
 
+/// Each kept list of weights with its cell and confusion cell (`0..4`): one task each.
+fn lists(kept: &BTreeMap<GroupKey, [Vec<f64>; 4]>) -> Vec<(&GroupKey, usize, &Vec<f64>)> {
+    kept.iter()
+        .flat_map(|(k, slots)| slots.iter().enumerate().map(move |(j, w)| (k, j, w)))
+        .collect()
+}
+
 /// Every cell's weighted confusion in each replicate, from the rows' weights kept by cell and
 /// confusion cell (`[TP, FP, TN, FN]`).
 pub(crate) fn cell_replicates(
@@ -79,10 +86,7 @@ pub(crate) fn cell_replicates(
     b: &Bootstrap,
 ) -> BTreeMap<GroupKey, Replicates> {
     let r = b.replicates as usize;
-    let tasks: Vec<(&GroupKey, usize, &Vec<f64>)> = kept
-        .iter()
-        .flat_map(|(k, slots)| slots.iter().enumerate().map(move |(j, w)| (k, j, w)))
-        .collect();
+    let tasks = lists(kept);
     let sums: Vec<Vec<f64>> = tasks
         .par_iter()
         .map(|&(k, j, w)| resampled_sums(w, stream(k, j, b.seed), r))
@@ -109,10 +113,7 @@ pub(crate) fn membership_cell_replicates(
     b: &Bootstrap,
 ) -> BTreeMap<GroupKey, Replicates> {
     let r = b.replicates as usize;
-    let tasks: Vec<(&GroupKey, usize, &Vec<f64>)> = kept
-        .iter()
-        .flat_map(|(k, slots)| slots.iter().enumerate().map(move |(j, w)| (k, j, w)))
-        .collect();
+    let tasks = lists(kept);
     let sums: Vec<Vec<Vec<f64>>> = tasks
         .par_iter()
         .map(|&(k, j, w)| membership_sums(w, levels.len(), stream(k, j, b.seed), r))
